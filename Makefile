@@ -1,0 +1,75 @@
+# Gendan: `make run` sets up everything and starts web + worker; `make test` runs the tests.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: run test install install-dev frontend messages migrate demo serve lint format lock bench clean
+
+run: install frontend messages migrate demo serve
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.runtime: requirements/base.lock | $(PY)
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/base.lock
+	touch $@
+
+$(VENV)/.dev: requirements/dev.lock | $(PY)
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/dev.lock
+	touch $@ $(VENV)/.runtime
+
+install: $(VENV)/.runtime
+
+install-dev: $(VENV)/.dev
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+frontend: node_modules/.package-lock.json
+
+messages: install
+	$(PY) manage.py compile_translations
+
+migrate: install
+	$(PY) manage.py migrate --no-input
+
+demo: install
+	$(PY) manage.py load_demo_data
+
+serve: install
+	PORT=$(PORT) bin/serve
+
+# Browser tests drive Debian's chromium; install it (and CJK fonts for screenshots) when missing.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	  else echo "chromium is missing: run 'sudo apt-get install chromium fonts-noto-cjk'" >&2; exit 1; fi; }
+
+test: install-dev frontend chromium
+	$(PY) manage.py compile_translations
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run >/dev/null
+	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
+
+lint: install-dev
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: install-dev
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+# Re-pin every Python dependency (needs uv: pip install uv).
+lock:
+	cd requirements && uv pip compile base.in --python-version 3.11 --generate-hashes -q -o base.lock
+	cd requirements && uv pip compile dev.in --python-version 3.11 --generate-hashes -q -o dev.lock
+
+bench: install-dev
+	$(PY) bench/o2c.py --n 500
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles

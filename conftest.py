@@ -1,0 +1,44 @@
+"""Personas shared by every test: one user per role, two reps in one team, a rep in another team.
+
+Alice (rep1) and Bob (rep2) sell in East team; Carol (rep3) sells in North team; Mia
+(manager1) leads the sales department above both teams.
+"""
+
+import os
+
+import pytest
+
+os.environ.setdefault("HUEY_IMMEDIATE", "true")
+
+
+@pytest.fixture
+def personas(db):
+    from gendan.accounts.models import Department, User
+    from gendan.accounts.roles import Role
+
+    sales = Department.objects.create(name="Sales")
+    east = Department.objects.create(name="East", parent=sales)
+    north = Department.objects.create(name="North", parent=sales)
+    ops = Department.objects.create(name="Operations")
+
+    def make(username, role, department):
+        return User.objects.create_user(
+            username=username, password="pw-" + username, role=role, department=department, first_name=username
+        )
+
+    people = {
+        "rep1": make("rep1", Role.SALES_REP, east),
+        "rep2": make("rep2", Role.SALES_REP, east),
+        "rep3": make("rep3", Role.SALES_REP, north),
+        "manager1": make("manager1", Role.SALES_MANAGER, sales),
+        "follower1": make("follower1", Role.ORDER_FOLLOWER, east),
+        "warehouse1": make("warehouse1", Role.WAREHOUSE, ops),
+        "logistics1": make("logistics1", Role.LOGISTICS, ops),
+        "finance1": make("finance1", Role.FINANCE, ops),
+        "service1": make("service1", Role.AFTER_SALES, ops),
+        "boss1": make("boss1", Role.EXECUTIVE, None),
+        "admin": make("admin", Role.ADMIN, None),
+    }
+    sales.leader = people["manager1"]
+    sales.save()
+    return people

@@ -1,0 +1,115 @@
+"""Roles: what each may do (Django permission names, granted by RoleBackend) and what it may see (data scope)."""
+
+from decimal import Decimal
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    SALES_REP = "sales_rep", _("Sales rep")
+    SALES_MANAGER = "sales_manager", _("Sales manager")
+    ORDER_FOLLOWER = "order_follower", _("Order follower")
+    WAREHOUSE = "warehouse", _("Warehouse")
+    PRODUCTION = "production", _("Production")
+    LOGISTICS = "logistics", _("Logistics")
+    FINANCE = "finance", _("Finance")
+    AFTER_SALES = "after_sales", _("After-sales")
+    EXECUTIVE = "executive", _("Executive")
+    ADMIN = "admin", _("Administrator")
+
+
+class DataScope(models.TextChoices):
+    OWN = "own", _("Own records")
+    TEAM = "team", _("Team's records")
+    DEPARTMENT = "department", _("Department's records (with sub-teams)")
+    ALL = "all", _("All records")
+
+
+ROLE_SCOPES = {
+    Role.SALES_REP: DataScope.OWN,
+    Role.SALES_MANAGER: DataScope.DEPARTMENT,
+    Role.ORDER_FOLLOWER: DataScope.TEAM,
+    Role.WAREHOUSE: DataScope.ALL,
+    Role.PRODUCTION: DataScope.ALL,
+    Role.LOGISTICS: DataScope.ALL,
+    Role.FINANCE: DataScope.ALL,
+    Role.AFTER_SALES: DataScope.ALL,
+    Role.EXECUTIVE: DataScope.ALL,
+    Role.ADMIN: DataScope.ALL,
+}
+
+# The largest discount a role may give without approval, in percent.
+ROLE_DISCOUNT_LIMITS = {
+    Role.SALES_REP: Decimal("10"),
+    Role.SALES_MANAGER: Decimal("30"),
+    Role.EXECUTIVE: Decimal("100"),
+    Role.ADMIN: Decimal("100"),
+}
+
+_VIEW_ALL = [
+    "crm.view_customer",
+    "catalog.view_product",
+    "inventory.view_warehouse",
+    "inventory.view_stocklevel",
+    "inventory.view_stockmove",
+    "sales.view_order",
+    "fulfillment.view_shipment",
+    "finance.view_invoice",
+    "finance.view_payment",
+]
+_SELL = [
+    "crm.add_customer",
+    "crm.change_customer",
+    "sales.add_order",
+    "sales.change_order",
+    "sales.submit_order",
+    "sales.cancel_order",
+    "sales.hold_order",
+]
+
+ROLE_PERMISSIONS = {
+    Role.SALES_REP: [*_VIEW_ALL, *_SELL],
+    Role.ORDER_FOLLOWER: [*_VIEW_ALL, *_SELL, "fulfillment.add_shipment"],
+    Role.SALES_MANAGER: [*_VIEW_ALL, *_SELL, "sales.approve_order", "catalog.view_cost"],
+    Role.WAREHOUSE: [
+        *_VIEW_ALL,
+        "inventory.add_stockmove",
+        "fulfillment.add_shipment",
+        "fulfillment.ship_shipment",
+        "fulfillment.deliver_shipment",
+    ],
+    Role.PRODUCTION: [*_VIEW_ALL],
+    Role.LOGISTICS: [
+        *_VIEW_ALL,
+        "fulfillment.add_shipment",
+        "fulfillment.ship_shipment",
+        "fulfillment.deliver_shipment",
+    ],
+    Role.FINANCE: [
+        *_VIEW_ALL,
+        "catalog.view_cost",
+        "finance.add_invoice",
+        "finance.issue_invoice",
+        "finance.add_payment",
+        "sales.hold_order",
+    ],
+    Role.AFTER_SALES: [*_VIEW_ALL],
+    Role.EXECUTIVE: [*_VIEW_ALL, "sales.approve_order", "catalog.view_cost"],
+    Role.ADMIN: [
+        *_VIEW_ALL,
+        *_SELL,
+        "sales.approve_order",
+        "catalog.view_cost",
+        "catalog.add_product",
+        "catalog.change_product",
+        "inventory.add_warehouse",
+        "inventory.add_stockmove",
+        "fulfillment.add_shipment",
+        "fulfillment.ship_shipment",
+        "fulfillment.deliver_shipment",
+        "finance.add_invoice",
+        "finance.issue_invoice",
+        "finance.add_payment",
+    ],
+}

@@ -1,0 +1,30 @@
+"""One vocabulary for refused actions.
+
+Field problems are Django's ValidationError; an action the record's state or the
+user's rights forbid is an ApplicationError with a stable code. The API maps the latter
+to 409 (or 403 for PERMISSION_DENIED), the UI shows its message.
+"""
+
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    PERMISSION_DENIED = "permission_denied"
+    TRANSITION_NOT_ALLOWED = "transition_not_allowed"
+    STALE_VERSION = "stale_version"
+    INSUFFICIENT_STOCK = "insufficient_stock"
+    INCOMPLETE = "incomplete"
+    OVER_QUANTITY = "over_quantity"
+    OVER_AMOUNT = "over_amount"
+    NOT_EDITABLE = "not_editable"
+
+
+class ApplicationError(Exception):
+    def __init__(self, message, code: ErrorCode, extra: dict | None = None):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.extra = extra or {}
+
+    def __str__(self):
+        return str(self.message)

@@ -1,0 +1,25 @@
+import uuid
+
+from .context import client_ip_var, request_id_var
+
+
+class RequestContextMiddleware:
+    """Tags each request with an id (echoed as X-Request-ID) and the client's IP for the event log."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request_id = request.headers.get("X-Request-ID", "")[:64] or uuid.uuid4().hex
+        # REMOTE_ADDR only: X-Forwarded-For is trivially forged unless a trusted proxy sets it.
+        ip = request.META.get("REMOTE_ADDR") or None
+        request.request_id = request_id
+        id_token = request_id_var.set(request_id)
+        ip_token = client_ip_var.set(ip)
+        try:
+            response = self.get_response(request)
+        finally:
+            request_id_var.reset(id_token)
+            client_ip_var.reset(ip_token)
+        response["X-Request-ID"] = request_id
+        return response

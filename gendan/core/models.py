@@ -1,0 +1,135 @@
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class VersionedModel(TimeStampedModel):
+    """Optimistic locking: every service that edits bumps `version`; a stale edit is refused."""
+
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    class Meta:
+        abstract = True
+
+
+class EventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("The event log is append-only")
+
+    def delete(self):
+        raise TypeError("The event log is append-only")
+
+    def for_object(self, obj):
+        """Events of the object itself and of records that belong to it (its root)."""
+        ct = ContentType.objects.get_for_model(obj)
+        return self.filter(models.Q(content_type=ct, object_id=obj.pk) | models.Q(root_type=ct, root_id=obj.pk))
+
+
+class Event(models.Model):
+    """One thing that happened, recorded by the service that did it, inside its transaction."""
+
+    occurred_at = models.DateTimeField(_("occurred at"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    verb = models.CharField(_("verb"), max_length=64, db_index=True)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.BigIntegerField()
+    object_repr = models.CharField(_("object"), max_length=200)
+    # The record this one belongs to (an order for its shipment), so the order's timeline
+    # shows its shipments' events without a join per row.
+    root_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    root_id = models.BigIntegerField(null=True, blank=True)
+    changes = models.JSONField(_("changes"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    data = models.JSONField(_("data"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    request_id = models.CharField(max_length=64, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        ordering = ["-occurred_at", "-id"]
+        indexes = [
+            # A record's timeline.
+            models.Index(fields=["content_type", "object_id", "occurred_at"], name="event_object_idx"),
+            # The timeline of a root record's children.
+            models.Index(fields=["root_type", "root_id", "occurred_at"], name="event_root_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.verb} {self.object_repr}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise TypeError("The event log is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("The event log is append-only")
+
+
+class NumberSequence(models.Model):
+    """The numbering pattern of one document type, e.g. SO{yyyy}{mm}{seq:05}."""
+
+    doc_type = models.CharField(_("document type"), max_length=32, unique=True)
+    pattern = models.CharField(_("pattern"), max_length=64)
+
+    class Meta:
+        verbose_name = _("number sequence")
+        verbose_name_plural = _("number sequences")
+
+    def __str__(self):
+        return f"{self.doc_type}: {self.pattern}"
+
+
+class NumberCounter(models.Model):
+    """The last number handed out for one document type in one period (the pattern's date part)."""
+
+    doc_type = models.CharField(max_length=32)
+    period = models.CharField(max_length=16, blank=True)
+    last_value = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["doc_type", "period"], name="number_counter_unique_period"),
+        ]
+
+    def __str__(self):
+        return f"{self.doc_type} {self.period}: {self.last_value}"
+
+
+class IdempotencyKey(models.Model):
+    """The first answer to a create request, so a retry with the same key gets it again."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    method = models.CharField(max_length=8)
+    path = models.CharField(max_length=255)
+    status_code = models.PositiveSmallIntegerField()
+    response_body = models.JSONField(encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key", "path"], name="idempotency_key_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.method} {self.path} {self.key}"

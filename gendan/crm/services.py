@@ -1,0 +1,165 @@
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from gendan.core import events
+from gendan.core.numbering import next_number
+from gendan.core.services import check_version, ensure_in_scope, full_clean, require_perm, row_errors
+
+from .models import Address, Contact, Customer
+
+CUSTOMER_FIELDS = [
+    "name",
+    "phone",
+    "email",
+    "tax_id",
+    "level",
+    "industry",
+    "region",
+    "source",
+    "owner",
+    "credit_limit",
+    "payment_terms_days",
+    "notes",
+]
+CONTACT_FIELDS = ["name", "phone", "email", "title"]
+ADDRESS_FIELDS = ["recipient", "phone", "province", "city", "district", "street", "postal_code"]
+
+
+def _children_errors(model, rows, fields, customer):
+    """Validate nested contacts or addresses; field-keyed errors per row, as DRF shows them."""
+    errors, instances, any_error = [], [], False
+    for row in rows:
+        instance = model(customer=customer, **{f: row[f] for f in fields if f in row})
+        try:
+            full_clean(instance, exclude=["customer"])
+            errors.append({})
+        except ValidationError as exc:
+            errors.append(exc.message_dict)
+            any_error = True
+        instances.append(instance)
+    return instances, (errors if any_error else None)
+
+
+@transaction.atomic
+def customer_create(*, actor, name: str, owner=None, contacts=(), addresses=(), **fields) -> Customer:
+    require_perm(actor, "crm.add_customer")
+    customer = Customer(name=name, owner=owner or actor, code="pending", **fields)
+    errors = {}
+    try:
+        full_clean(customer, exclude=["code"])
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    contact_rows, contact_errors = _children_errors(Contact, contacts, CONTACT_FIELDS, customer)
+    address_rows, address_errors = _children_errors(Address, addresses, ADDRESS_FIELDS, customer)
+    if contact_errors:
+        errors.update(row_errors("contacts", contact_errors).message_dict)
+    if address_errors:
+        errors.update(row_errors("addresses", address_errors).message_dict)
+    if errors:
+        raise ValidationError(errors)
+    customer.code = next_number("customer")
+    customer.save()
+    ensure_in_scope(Customer.objects, customer, actor)
+    for row in contact_rows:
+        row.customer = customer
+    for row in address_rows:
+        row.customer = customer
+    Contact.objects.bulk_create(contact_rows)
+    Address.objects.bulk_create(address_rows)
+    events.record(
+        actor,
+        "customer.created",
+        customer,
+        data={"owner": customer.owner_id, "contacts": len(contact_rows), "addresses": len(address_rows)},
+    )
+    return customer
+
+
+def _sync_children(customer, model, related_name, rows, fields):
+    """Update rows with an id, create rows without one, delete the ones left out."""
+    existing = {obj.pk: obj for obj in getattr(customer, related_name).all()}
+    seen, changes, errors, any_error = set(), [], [], False
+    for row in rows:
+        pk = row.get("id")
+        if pk is not None and pk not in existing:
+            errors.append({"id": [_("Not one of this customer's records.")]})
+            any_error = True
+            continue
+        instance = existing[pk] if pk is not None else model(customer=customer)
+        for f in fields:
+            if f in row:
+                setattr(instance, f, row[f])
+        try:
+            full_clean(instance, exclude=["customer"])
+            errors.append({})
+        except ValidationError as exc:
+            errors.append(exc.message_dict)
+            any_error = True
+        if pk is not None:
+            seen.add(pk)
+        changes.append(instance)
+    if any_error:
+        raise row_errors(related_name, errors)
+    for instance in changes:
+        instance.save()
+    removed = [obj for pk, obj in existing.items() if pk not in seen]
+    for obj in removed:
+        _delete_child(obj, related_name)
+    return len(changes), len(removed)
+
+
+def _delete_child(obj, related_name):
+    from django.db.models import ProtectedError
+
+    try:
+        obj.delete()
+    except ProtectedError as exc:
+        raise ValidationError(
+            {related_name: [_("%(item)s is used by an order and cannot be removed.") % {"item": obj}]}
+        ) from exc
+
+
+@transaction.atomic
+def customer_update(*, customer: Customer, actor, version=None, contacts=None, addresses=None, **fields) -> Customer:
+    require_perm(actor, "crm.change_customer")
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    check_version(customer, version)
+    unknown = set(fields) - set(CUSTOMER_FIELDS)
+    if unknown:
+        raise TypeError(f"customer_update got unexpected fields {sorted(unknown)}")
+    before = events.snapshot(customer, fields)
+    for name, value in fields.items():
+        setattr(customer, name, value)
+    full_clean(customer)
+    data = {}
+    if contacts is not None:
+        data["contacts"] = _sync_children(customer, Contact, "contacts", contacts, CONTACT_FIELDS)
+    if addresses is not None:
+        data["addresses"] = _sync_children(customer, Address, "addresses", addresses, ADDRESS_FIELDS)
+    changes = events.diff(before, events.snapshot(customer, fields))
+    customer.version += 1
+    customer.save()
+    ensure_in_scope(Customer.objects, customer, actor)
+    events.record(actor, "customer.updated", customer, changes=changes, data=data)
+    return customer
+
+
+@transaction.atomic
+def contact_add(*, customer: Customer, actor, **fields) -> Contact:
+    require_perm(actor, "crm.change_customer")
+    contact = Contact(customer=customer, **fields)
+    full_clean(contact, exclude=["customer"])
+    contact.save()
+    events.record(actor, "contact.created", contact, data=fields, root=customer)
+    return contact
+
+
+@transaction.atomic
+def address_add(*, customer: Customer, actor, **fields) -> Address:
+    require_perm(actor, "crm.change_customer")
+    address = Address(customer=customer, **fields)
+    full_clean(address, exclude=["customer"])
+    address.save()
+    events.record(actor, "address.created", address, data=fields, root=customer)
+    return address

@@ -1,0 +1,143 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from gendan.accounts.scoping import ScopedQuerySet
+from gendan.core.models import TimeStampedModel
+
+
+class InvoiceStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")  # quantities claimed from the order; not yet sent to the customer
+    ISSUED = "issued", _("Issued")  # sent; the customer owes it
+    PAID = "paid", _("Paid")  # fully covered by payments
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+INVOICE_TRANSITIONS = {
+    InvoiceStatus.DRAFT: {InvoiceStatus.ISSUED, InvoiceStatus.CANCELLED},
+    InvoiceStatus.ISSUED: {InvoiceStatus.PAID},
+    InvoiceStatus.PAID: set(),
+    InvoiceStatus.CANCELLED: set(),
+}
+
+
+class InvoiceQuerySet(ScopedQuerySet):
+    owner_path = "order__owner"
+
+
+class Invoice(TimeStampedModel):
+    number = models.CharField(_("number"), max_length=32, unique=True)
+    order = models.ForeignKey("sales.Order", verbose_name=_("order"), on_delete=models.PROTECT, related_name="invoices")
+    customer = models.ForeignKey("crm.Customer", on_delete=models.PROTECT, related_name="invoices")
+    status = models.CharField(_("status"), max_length=12, choices=InvoiceStatus.choices, default=InvoiceStatus.DRAFT)
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    tax_rate = models.DecimalField(_("tax rate (%)"), max_digits=5, decimal_places=2)
+    subtotal = models.DecimalField(_("subtotal"), max_digits=14, decimal_places=2)
+    tax_amount = models.DecimalField(_("tax"), max_digits=14, decimal_places=2)
+    total = models.DecimalField(_("total"), max_digits=14, decimal_places=2)
+    amount_paid = models.DecimalField(_("paid"), max_digits=14, decimal_places=2, default=0)
+    issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    objects = InvoiceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("invoice")
+        verbose_name_plural = _("invoices")
+        ordering = ["-created_at", "-id"]
+        permissions = [("issue_invoice", _("Can issue invoices"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount_paid__gte=0, amount_paid__lte=models.F("total")),
+                name="invoice_never_overpaid",
+            ),
+        ]
+        indexes = [
+            # A customer's open invoices, for allocating payments.
+            models.Index(fields=["customer", "status"], name="invoice_customer_status_idx"),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def open_amount(self):
+        return self.total - self.amount_paid
+
+
+class InvoiceLine(models.Model):
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
+    order_line = models.ForeignKey("sales.OrderLine", on_delete=models.PROTECT, related_name="invoice_lines")
+    quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=3)
+    unit_price = models.DecimalField(_("unit price"), max_digits=14, decimal_places=2)
+    discount_percent = models.DecimalField(_("discount (%)"), max_digits=5, decimal_places=2, default=0)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="invoice_line_quantity_positive"),
+            models.UniqueConstraint(fields=["invoice", "order_line"], name="invoice_line_unique_order_line"),
+        ]
+
+    def __str__(self):
+        return f"{self.invoice_id}: {self.order_line_id} × {self.quantity}"
+
+
+class PaymentQuerySet(ScopedQuerySet):
+    owner_path = "customer__owner"
+
+
+class Payment(TimeStampedModel):
+    class Method(models.TextChoices):
+        BANK_TRANSFER = "bank_transfer", _("Bank transfer")
+        CASH = "cash", _("Cash")
+        WECHAT = "wechat", _("WeChat Pay")
+        ALIPAY = "alipay", _("Alipay")
+        CHEQUE = "cheque", _("Cheque")
+        ACCEPTANCE_BILL = "acceptance_bill", _("Bank acceptance bill")
+
+    number = models.CharField(_("number"), max_length=32, unique=True)
+    customer = models.ForeignKey(
+        "crm.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="payments"
+    )
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    method = models.CharField(_("method"), max_length=16, choices=Method.choices, default=Method.BANK_TRANSFER)
+    received_on = models.DateField(_("received on"))
+    reference = models.CharField(_("reference"), max_length=64, blank=True)
+    allocated_amount = models.DecimalField(_("allocated"), max_digits=14, decimal_places=2, default=0)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    objects = PaymentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        ordering = ["-received_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0, allocated_amount__gte=0, allocated_amount__lte=models.F("amount")),
+                name="payment_never_over_allocated",
+            ),
+        ]
+
+    def __str__(self):
+        return self.number
+
+
+class PaymentAllocation(models.Model):
+    payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="allocations")
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="allocations")
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="allocation_amount_positive"),
+            models.UniqueConstraint(fields=["payment", "invoice"], name="allocation_unique_invoice"),
+        ]
+
+    def __str__(self):
+        return f"{self.payment_id} → {self.invoice_id}: {self.amount}"

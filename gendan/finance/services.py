@@ -1,0 +1,235 @@
+import datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gendan.core import events
+from gendan.core.errors import ApplicationError, ErrorCode
+from gendan.core.money import HUNDRED, percent_of, round_money
+from gendan.core.numbering import next_number
+from gendan.core.services import ensure_in_scope, require_perm, row_errors
+from gendan.sales.models import Order, OrderLine
+from gendan.sales.services import lock_order, order_refresh_progress
+
+from .models import INVOICE_TRANSITIONS, Invoice, InvoiceLine, InvoiceStatus, Payment, PaymentAllocation
+
+
+def _move_to(invoice: Invoice, status: str, *, actor, verb: str, extra_fields=(), data=None) -> None:
+    if status not in INVOICE_TRANSITIONS[invoice.status]:
+        raise ApplicationError(
+            _("An invoice that is %(current)s cannot become %(new)s.")
+            % {"current": invoice.get_status_display(), "new": InvoiceStatus(status).label},
+            ErrorCode.TRANSITION_NOT_ALLOWED,
+            {"status": invoice.status, "target": status},
+        )
+    old = invoice.status
+    invoice.status = status
+    invoice.save(update_fields=["status", "updated_at", *extra_fields])
+    events.record(actor, verb, invoice, changes={"status": [old, status]}, data=data, root=invoice.order)
+
+
+def _invoiceable(line: OrderLine) -> Decimal:
+    return line.shipped_quantity - line.invoiced_quantity
+
+
+@transaction.atomic
+def invoice_create(*, order: Order, actor, lines=None) -> Invoice:
+    """An invoice for shipped, not yet invoiced quantities. Without lines: all of them.
+
+    lines: [{"order_line": OrderLine, "quantity": Decimal}].
+    """
+    require_perm(actor, "finance.add_invoice")
+    order = lock_order(order)
+    order_lines = {line.pk: line for line in order.lines.all()}
+    if lines is None:
+        items = [(line, _invoiceable(line)) for line in order_lines.values() if _invoiceable(line) > 0]
+        if not items:
+            raise ApplicationError(_("Nothing on this order is shipped and not yet invoiced."), ErrorCode.OVER_QUANTITY)
+    else:
+        if not lines:
+            raise ValidationError({"lines": [_("Add at least one line.")]})
+        items, errors, any_error = [], [], False
+        for row in lines:
+            line = row.get("order_line")
+            quantity = Decimal(row.get("quantity") or 0)
+            problems = {}
+            if line is None or line.pk not in order_lines:
+                problems["order_line"] = [_("Not a line of this order.")]
+            elif quantity <= 0:
+                problems["quantity"] = [_("Enter a quantity above zero.")]
+            elif quantity > _invoiceable(order_lines[line.pk]):
+                problems["quantity"] = [
+                    _("Only %(qty)s shipped and not yet invoiced on this line.")
+                    % {"qty": _invoiceable(order_lines[line.pk]).normalize()}
+                ]
+            errors.append(problems)
+            if problems:
+                any_error = True
+            else:
+                items.append((order_lines[line.pk], quantity))
+        if any_error:
+            raise row_errors("lines", errors)
+        if len({line.pk for line, _q in items}) != len(items):
+            raise ValidationError({"lines": [_("Each order line may appear once.")]})
+    invoice_lines = [
+        InvoiceLine(
+            order_line=line,
+            quantity=quantity,
+            unit_price=line.unit_price,
+            discount_percent=line.discount_percent,
+            amount=round_money(quantity * line.unit_price * (HUNDRED - line.discount_percent) / HUNDRED),
+        )
+        for line, quantity in items
+    ]
+    subtotal = round_money(sum((il.amount for il in invoice_lines), Decimal("0")))
+    tax = percent_of(subtotal, order.tax_rate)
+    invoice = Invoice.objects.create(
+        number=next_number("invoice"),
+        order=order,
+        customer_id=order.customer_id,
+        currency=order.currency,
+        tax_rate=order.tax_rate,
+        subtotal=subtotal,
+        tax_amount=tax,
+        total=subtotal + tax,
+        created_by=actor,
+    )
+    for il in invoice_lines:
+        il.invoice = invoice
+    InvoiceLine.objects.bulk_create(invoice_lines)
+    for line, quantity in items:
+        line.invoiced_quantity += quantity
+    OrderLine.objects.bulk_update([line for line, _q in items], ["invoiced_quantity"])
+    order.amount_invoiced += invoice.total
+    events.record(actor, "invoice.created", invoice, data={"total": invoice.total}, root=order)
+    order_refresh_progress(order=order, actor=actor)
+    return invoice
+
+
+@transaction.atomic
+def invoice_issue(*, invoice: Invoice, actor, due_date: datetime.date | None = None) -> Invoice:
+    require_perm(actor, "finance.issue_invoice")
+    lock_order(invoice.order)
+    invoice = Invoice.objects.select_for_update().select_related("customer", "order").get(pk=invoice.pk)
+    invoice.issued_at = timezone.now()
+    invoice.due_date = due_date or (
+        timezone.localdate(invoice.issued_at) + datetime.timedelta(days=invoice.customer.payment_terms_days)
+    )
+    _move_to(
+        invoice,
+        InvoiceStatus.ISSUED,
+        actor=actor,
+        verb="invoice.issued",
+        extra_fields=["issued_at", "due_date"],
+        data={"due_date": invoice.due_date},
+    )
+    return invoice
+
+
+def _allocate(payment: Payment, allocations, actor) -> None:
+    """Apply allocations [{"invoice": Invoice, "amount": Decimal}] of `payment`, checking every limit."""
+    errors, any_error, total = [], False, Decimal("0")
+    cleaned = []
+    # Fresh copies: the caller's may predate an issue or another payment.
+    fresh = Invoice.objects.in_bulk([row["invoice"].pk for row in allocations if row.get("invoice") is not None])
+    for row in allocations:
+        invoice = fresh.get(row["invoice"].pk) if row.get("invoice") is not None else None
+        amount = round_money(row.get("amount") or 0)
+        problems = {}
+        if invoice is None or invoice.customer_id != payment.customer_id:
+            problems["invoice"] = [_("Choose an invoice of this customer.")]
+        elif invoice.status != InvoiceStatus.ISSUED:
+            problems["invoice"] = [
+                _("Invoice %(number)s is %(status)s; only issued invoices take payments.")
+                % {"number": invoice.number, "status": invoice.get_status_display()}
+            ]
+        elif amount <= 0:
+            problems["amount"] = [_("Enter an amount above zero.")]
+        errors.append(problems)
+        if problems:
+            any_error = True
+        else:
+            cleaned.append((invoice, amount))
+            total += amount
+    if any_error:
+        raise row_errors("allocations", errors)
+    if len({inv.pk for inv, _a in cleaned}) != len(cleaned):
+        raise ValidationError({"allocations": [_("Each invoice may appear once.")]})
+    if total > payment.amount - payment.allocated_amount:
+        raise ValidationError(
+            {
+                "allocations": [
+                    _("The allocations (%(total)s) exceed what is left of the payment (%(left)s).")
+                    % {"total": total, "left": payment.amount - payment.allocated_amount}
+                ]
+            }
+        )
+    # Orders first, then invoices, in id order: the lock order every service follows.
+    orders = {}
+    for order_id in sorted({inv.order_id for inv, _a in cleaned}):
+        orders[order_id] = lock_order(Order(pk=order_id))
+    for invoice, amount in sorted(cleaned, key=lambda item: item[0].pk):
+        updated = Invoice.objects.filter(
+            pk=invoice.pk, status=InvoiceStatus.ISSUED, amount_paid__lte=F("total") - amount
+        ).update(amount_paid=F("amount_paid") + amount)
+        invoice.refresh_from_db(fields=["amount_paid", "total", "status"])
+        if not updated:
+            raise ApplicationError(
+                _("Invoice %(number)s has only %(open)s open; %(amount)s is too much.")
+                % {"number": invoice.number, "open": invoice.open_amount, "amount": amount},
+                ErrorCode.OVER_AMOUNT,
+                {"invoice": invoice.pk, "open_amount": str(invoice.open_amount)},
+            )
+        PaymentAllocation.objects.create(payment=payment, invoice=invoice, amount=amount)
+        order = orders[invoice.order_id]
+        invoice.order = order
+        if invoice.amount_paid == invoice.total:
+            _move_to(invoice, InvoiceStatus.PAID, actor=actor, verb="invoice.paid")
+        order.amount_paid += amount
+        events.record(actor, "payment.allocated", payment, data={"invoice": invoice.pk, "amount": amount}, root=order)
+    Payment.objects.filter(pk=payment.pk).update(allocated_amount=F("allocated_amount") + total)
+    payment.allocated_amount += total
+    for order in orders.values():
+        order_refresh_progress(order=order, actor=actor)
+
+
+@transaction.atomic
+def payment_record(
+    *, actor, customer, amount, received_on, method=Payment.Method.BANK_TRANSFER, reference="", allocations=()
+) -> Payment:
+    require_perm(actor, "finance.add_payment")
+    amount = round_money(amount) if amount is not None else None
+    if amount is None or amount <= 0:
+        raise ValidationError({"amount": [_("Enter an amount above zero.")]})
+    payment = Payment(
+        number="pending",
+        customer=customer,
+        amount=amount,
+        method=method,
+        received_on=received_on,
+        reference=reference,
+        created_by=actor,
+    )
+    payment.full_clean(exclude=["number"], validate_unique=False, validate_constraints=False)
+    payment.number = next_number("payment")
+    payment.save()
+    ensure_in_scope(Payment.objects, payment, actor)
+    events.record(actor, "payment.received", payment, data={"amount": amount, "method": method})
+    if allocations:
+        _allocate(payment, allocations, actor)
+    return payment
+
+
+@transaction.atomic
+def payment_allocate(*, payment: Payment, actor, allocations) -> Payment:
+    """Allocate what is left of an earlier payment to invoices."""
+    require_perm(actor, "finance.add_payment")
+    payment = Payment.objects.select_for_update().get(pk=payment.pk)
+    if not allocations:
+        raise ValidationError({"allocations": [_("Add at least one invoice.")]})
+    _allocate(payment, allocations, actor)
+    return payment

@@ -1,0 +1,73 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from gendan.accounts.scoping import ScopedQuerySet
+from gendan.core.models import TimeStampedModel
+
+
+class ShipmentStatus(models.TextChoices):
+    PENDING = "pending", _("To ship")  # quantities set aside for picking; stock not yet out
+    SHIPPED = "shipped", _("Shipped")  # left the warehouse: stock out, reservation consumed
+    DELIVERED = "delivered", _("Delivered")  # signed for by the customer
+    CANCELLED = "cancelled", _("Cancelled")  # dropped before shipping
+
+
+SHIPMENT_TRANSITIONS = {
+    ShipmentStatus.PENDING: {ShipmentStatus.SHIPPED, ShipmentStatus.CANCELLED},
+    ShipmentStatus.SHIPPED: {ShipmentStatus.DELIVERED},
+    ShipmentStatus.DELIVERED: set(),
+    ShipmentStatus.CANCELLED: set(),
+}
+
+
+class ShipmentQuerySet(ScopedQuerySet):
+    owner_path = "order__owner"
+
+
+class Shipment(TimeStampedModel):
+    number = models.CharField(_("number"), max_length=32, unique=True)
+    order = models.ForeignKey(
+        "sales.Order", verbose_name=_("order"), on_delete=models.PROTECT, related_name="shipments"
+    )
+    warehouse = models.ForeignKey("inventory.Warehouse", on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(
+        _("status"), max_length=12, choices=ShipmentStatus.choices, default=ShipmentStatus.PENDING
+    )
+    carrier = models.CharField(_("carrier"), max_length=64, blank=True)
+    tracking_number = models.CharField(_("tracking number"), max_length=64, blank=True)
+    ship_to = models.CharField(_("ship to"), max_length=400, blank=True)
+    shipped_at = models.DateTimeField(_("shipped at"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    signed_by = models.CharField(_("signed by"), max_length=64, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    objects = ShipmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("shipment")
+        verbose_name_plural = _("shipments")
+        ordering = ["-created_at", "-id"]
+        permissions = [
+            ("ship_shipment", _("Can mark shipments shipped")),
+            ("deliver_shipment", _("Can record deliveries")),
+        ]
+
+    def __str__(self):
+        return self.number
+
+
+class ShipmentLine(models.Model):
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="lines")
+    order_line = models.ForeignKey("sales.OrderLine", on_delete=models.PROTECT, related_name="shipment_lines")
+    quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=3)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="shipment_line_quantity_positive"),
+            models.UniqueConstraint(fields=["shipment", "order_line"], name="shipment_line_unique_order_line"),
+        ]
+
+    def __str__(self):
+        return f"{self.shipment_id}: {self.order_line_id} × {self.quantity}"

@@ -1,0 +1,189 @@
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gendan.core import events
+from gendan.core.errors import ApplicationError, ErrorCode
+from gendan.core.numbering import next_number
+from gendan.core.services import require_perm, row_errors
+from gendan.inventory.services import stock_ship_lines
+from gendan.sales.models import SHIPPABLE_STATUSES, OrderLine
+from gendan.sales.services import lock_order, order_refresh_progress
+
+from .models import SHIPMENT_TRANSITIONS, Shipment, ShipmentLine, ShipmentStatus
+
+
+def _move_to(shipment: Shipment, status: str, *, actor, verb: str, extra_fields=(), data=None) -> None:
+    if status not in SHIPMENT_TRANSITIONS[shipment.status]:
+        raise ApplicationError(
+            _("A shipment that is %(current)s cannot become %(new)s.")
+            % {"current": shipment.get_status_display(), "new": ShipmentStatus(status).label},
+            ErrorCode.TRANSITION_NOT_ALLOWED,
+            {"status": shipment.status, "target": status},
+        )
+    old = shipment.status
+    shipment.status = status
+    shipment.save(update_fields=["status", "updated_at", *extra_fields])
+    events.record(actor, verb, shipment, changes={"status": [old, status]}, data=data, root=shipment.order)
+
+
+def _require_shippable(order) -> None:
+    if order.status not in SHIPPABLE_STATUSES:
+        raise ApplicationError(
+            _("Goods cannot leave for an order that is %(status)s.") % {"status": order.get_status_display()},
+            ErrorCode.TRANSITION_NOT_ALLOWED,
+            {"status": order.status},
+        )
+
+
+def pending_quantities(order) -> dict[int, Decimal]:
+    """Quantities already on shipments not yet shipped, by order line."""
+    rows = (
+        ShipmentLine.objects.filter(shipment__order=order, shipment__status=ShipmentStatus.PENDING)
+        .values("order_line_id")
+        .annotate(total=Sum("quantity"))
+    )
+    return {row["order_line_id"]: row["total"] for row in rows}
+
+
+@transaction.atomic
+def shipment_create(*, order, actor, lines=None, carrier: str = "", tracking_number: str = "") -> Shipment:
+    """A shipment of some or all remaining quantities. lines: [{"order_line": OrderLine, "quantity": Decimal}]."""
+    require_perm(actor, "fulfillment.add_shipment")
+    order = lock_order(order)
+    _require_shippable(order)
+    order_lines = {line.pk: line for line in order.lines.select_related("product")}
+    pending = pending_quantities(order)
+
+    def remaining(line):
+        return line.quantity - line.shipped_quantity - pending.get(line.pk, Decimal("0"))
+
+    if lines is None:
+        items = [(line, remaining(line)) for line in order_lines.values() if remaining(line) > 0]
+        if not items:
+            raise ApplicationError(
+                _("Everything on this order has been shipped or is already on a shipment."),
+                ErrorCode.OVER_QUANTITY,
+            )
+    else:
+        if not lines:
+            raise ValidationError({"lines": [_("Add at least one line.")]})
+        items, errors, any_error = [], [], False
+        for row in lines:
+            line = row.get("order_line")
+            quantity = Decimal(row.get("quantity") or 0)
+            problems = {}
+            if line is None or line.pk not in order_lines:
+                problems["order_line"] = [_("Not a line of this order.")]
+            elif quantity <= 0:
+                problems["quantity"] = [_("Enter a quantity above zero.")]
+            elif quantity > remaining(order_lines[line.pk]):
+                problems["quantity"] = [
+                    _("Only %(qty)s left to ship on this line.") % {"qty": remaining(order_lines[line.pk]).normalize()}
+                ]
+            errors.append(problems)
+            if problems:
+                any_error = True
+            else:
+                items.append((order_lines[line.pk], quantity))
+        if any_error:
+            raise row_errors("lines", errors)
+        if len({line.pk for line, _q in items}) != len(items):
+            raise ValidationError({"lines": [_("Each order line may appear once.")]})
+    shipment = Shipment.objects.create(
+        number=next_number("shipment"),
+        order=order,
+        warehouse=order.warehouse,
+        carrier=carrier,
+        tracking_number=tracking_number,
+        ship_to=order.shipping_address_text,
+        created_by=actor,
+    )
+    ShipmentLine.objects.bulk_create(
+        [ShipmentLine(shipment=shipment, order_line=line, quantity=quantity) for line, quantity in items]
+    )
+    events.record(
+        actor,
+        "shipment.created",
+        shipment,
+        data={"lines": {line.pk: quantity for line, quantity in items}},
+        root=order,
+    )
+    return shipment
+
+
+def _lock_shipment(shipment) -> tuple[Shipment, object]:
+    # Order first, then shipment: the same lock order as every other order service.
+    order = lock_order(shipment.order)
+    shipment = Shipment.objects.select_for_update().get(pk=shipment.pk)
+    shipment.order = order
+    return shipment, order
+
+
+@transaction.atomic
+def shipment_ship(
+    *, shipment: Shipment, actor, carrier: str | None = None, tracking_number: str | None = None
+) -> Shipment:
+    require_perm(actor, "fulfillment.ship_shipment")
+    shipment, order = _lock_shipment(shipment)
+    _require_shippable(order)
+    if carrier is not None:
+        shipment.carrier = carrier
+    if tracking_number is not None:
+        shipment.tracking_number = tracking_number
+    shipment_lines = list(shipment.lines.all())
+    order_lines = {line.pk: line for line in order.lines.select_related("product")}
+    items = [(order_lines[sl.order_line_id], sl.quantity) for sl in shipment_lines]
+    stock_ship_lines(warehouse=shipment.warehouse, shipment=shipment, items=items, actor=actor)
+    for line, quantity in items:
+        line.shipped_quantity += quantity
+    OrderLine.objects.bulk_update([line for line, _q in items], ["reserved_quantity", "shipped_quantity"])
+    shipment.shipped_at = timezone.now()
+    _move_to(
+        shipment,
+        ShipmentStatus.SHIPPED,
+        actor=actor,
+        verb="shipment.shipped",
+        extra_fields=["shipped_at", "carrier", "tracking_number"],
+        data={"carrier": shipment.carrier, "tracking_number": shipment.tracking_number},
+    )
+    order_refresh_progress(order=order, actor=actor)
+    return shipment
+
+
+@transaction.atomic
+def shipment_deliver(*, shipment: Shipment, actor, signed_by: str, delivered_at=None) -> Shipment:
+    require_perm(actor, "fulfillment.deliver_shipment")
+    signed_by = (signed_by or "").strip()
+    if not signed_by:
+        raise ValidationError({"signed_by": [_("Enter who signed for the goods.")]})
+    shipment, order = _lock_shipment(shipment)
+    delivered_at = delivered_at or timezone.now()
+    if shipment.shipped_at and delivered_at < shipment.shipped_at:
+        raise ValidationError({"delivered_at": [_("Delivery cannot be before shipping.")]})
+    shipment.signed_by = signed_by
+    shipment.delivered_at = delivered_at
+    _move_to(
+        shipment,
+        ShipmentStatus.DELIVERED,
+        actor=actor,
+        verb="shipment.delivered",
+        extra_fields=["signed_by", "delivered_at"],
+        data={"signed_by": signed_by},
+    )
+    for sl in shipment.lines.all():
+        OrderLine.objects.filter(pk=sl.order_line_id).update(delivered_quantity=F("delivered_quantity") + sl.quantity)
+    order_refresh_progress(order=order, actor=actor)
+    return shipment
+
+
+@transaction.atomic
+def shipment_cancel(*, shipment: Shipment, actor) -> Shipment:
+    require_perm(actor, "fulfillment.add_shipment")
+    shipment, _order = _lock_shipment(shipment)
+    _move_to(shipment, ShipmentStatus.CANCELLED, actor=actor, verb="shipment.cancelled")
+    return shipment

@@ -1,0 +1,29 @@
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from gendan.accounts.models import User
+
+from .models import BillingStatus, DeliveryStatus, Order, OrderStatus, PaymentStatus, Priority
+
+
+class OrderFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Number or customer"))
+    status = django_filters.MultipleChoiceFilter(choices=OrderStatus.choices, label=_("Status"))
+    delivery_status = django_filters.ChoiceFilter(choices=DeliveryStatus.choices, label=_("Delivery"))
+    billing_status = django_filters.ChoiceFilter(choices=BillingStatus.choices, label=_("Billing"))
+    payment_status = django_filters.ChoiceFilter(choices=PaymentStatus.choices, label=_("Payment"))
+    priority = django_filters.ChoiceFilter(choices=Priority.choices, label=_("Priority"))
+    customer = django_filters.NumberFilter(field_name="customer_id", label=_("Customer"))
+    owner = django_filters.ModelChoiceFilter(queryset=User.objects.filter(is_active=True), label=_("Owner"))
+    created_from = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte", label=_("Created from"))
+    created_to = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte", label=_("Created to"))
+    promised_from = django_filters.DateFilter(field_name="promised_date", lookup_expr="gte", label=_("Promised from"))
+    promised_to = django_filters.DateFilter(field_name="promised_date", lookup_expr="lte", label=_("Promised to"))
+
+    class Meta:
+        model = Order
+        fields = ["q", "status", "delivery_status", "billing_status", "payment_status", "priority", "customer", "owner"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(number__icontains=value) | Q(customer__name__icontains=value))

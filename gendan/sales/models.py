@@ -1,0 +1,269 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from gendan.accounts.scoping import ScopedQuerySet
+from gendan.core.models import TimeStampedModel, VersionedModel
+
+
+class OrderStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")  # being entered; editable
+    PENDING_APPROVAL = "pending_approval", _("Pending approval")  # a price or discount needs a manager
+    CONFIRMED = "confirmed", _("Confirmed")  # stock reserved, waiting to ship
+    PARTIALLY_SHIPPED = "partially_shipped", _("Partially shipped")  # some quantities left the warehouse
+    SHIPPED = "shipped", _("Shipped")  # everything left the warehouse
+    DELIVERED = "delivered", _("Delivered")  # everything signed for
+    CLOSED = "closed", _("Closed")  # delivered and paid: nothing left to follow
+    CANCELLED = "cancelled", _("Cancelled")  # stopped before shipping; reservations released
+    ON_HOLD = "on_hold", _("On hold")  # paused by someone, with a reason; nothing ships
+
+
+class DeliveryStatus(models.TextChoices):
+    NOT_SHIPPED = "not_shipped", _("Not shipped")
+    PARTIALLY_SHIPPED = "partially_shipped", _("Partially shipped")
+    SHIPPED = "shipped", _("Shipped")
+    DELIVERED = "delivered", _("Delivered")
+
+
+class BillingStatus(models.TextChoices):
+    NOT_INVOICED = "not_invoiced", _("Not invoiced")
+    PARTIALLY_INVOICED = "partially_invoiced", _("Partially invoiced")
+    INVOICED = "invoiced", _("Invoiced")
+
+
+class PaymentStatus(models.TextChoices):
+    UNPAID = "unpaid", _("Unpaid")
+    PARTIALLY_PAID = "partially_paid", _("Partially paid")
+    PAID = "paid", _("Paid")
+
+
+class Priority(models.TextChoices):
+    LOW = "low", _("Low")
+    NORMAL = "normal", _("Normal")
+    HIGH = "high", _("High")
+    URGENT = "urgent", _("Urgent")
+
+
+S = OrderStatus
+# Which status may follow which. One table, one guard (sales.services.orders._move_to).
+TRANSITIONS: dict[str, set[str]] = {
+    S.DRAFT: {S.PENDING_APPROVAL, S.CONFIRMED, S.CANCELLED},
+    S.PENDING_APPROVAL: {S.CONFIRMED, S.DRAFT, S.CANCELLED},
+    S.CONFIRMED: {S.PARTIALLY_SHIPPED, S.SHIPPED, S.ON_HOLD, S.CANCELLED},
+    S.PARTIALLY_SHIPPED: {S.SHIPPED, S.ON_HOLD},
+    S.SHIPPED: {S.DELIVERED},
+    S.DELIVERED: {S.CLOSED},
+    S.ON_HOLD: {S.CONFIRMED, S.PARTIALLY_SHIPPED, S.CANCELLED},
+    S.CLOSED: set(),
+    S.CANCELLED: set(),
+}
+
+# The actions a person can take on an order: the statuses it starts from and the permission it needs.
+ACTIONS: dict[str, tuple[set[str], str]] = {
+    "submit": ({S.DRAFT}, "sales.submit_order"),
+    "approve": ({S.PENDING_APPROVAL}, "sales.approve_order"),
+    "reject": ({S.PENDING_APPROVAL}, "sales.approve_order"),
+    "hold": ({S.CONFIRMED, S.PARTIALLY_SHIPPED}, "sales.hold_order"),
+    "resume": ({S.ON_HOLD}, "sales.hold_order"),
+    "cancel": ({S.DRAFT, S.PENDING_APPROVAL, S.CONFIRMED, S.ON_HOLD}, "sales.cancel_order"),
+}
+
+OPEN_STATUSES = {S.DRAFT, S.PENDING_APPROVAL, S.CONFIRMED, S.PARTIALLY_SHIPPED, S.SHIPPED, S.DELIVERED, S.ON_HOLD}
+# Statuses in which goods may leave the warehouse.
+SHIPPABLE_STATUSES = {S.CONFIRMED, S.PARTIALLY_SHIPPED}
+# The main road, for the progress bar.
+STAGES = [S.DRAFT, S.PENDING_APPROVAL, S.CONFIRMED, S.SHIPPED, S.DELIVERED, S.CLOSED]
+
+
+class OrderQuerySet(ScopedQuerySet):
+    owner_path = "owner"
+
+
+class Order(VersionedModel):
+    number = models.CharField(_("number"), max_length=32, unique=True)
+    customer = models.ForeignKey(
+        "crm.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="orders"
+    )
+    contact = models.ForeignKey(
+        "crm.Contact", verbose_name=_("contact"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    shipping_address = models.ForeignKey(
+        "crm.Address",
+        verbose_name=_("shipping address"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # Frozen at submission, so later edits of the customer's address book don't rewrite history.
+    shipping_address_text = models.CharField(_("ship to"), max_length=400, blank=True)
+    warehouse = models.ForeignKey(
+        "inventory.Warehouse", verbose_name=_("warehouse"), on_delete=models.PROTECT, related_name="orders"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="orders"
+    )
+    status = models.CharField(_("status"), max_length=20, choices=OrderStatus.choices, default=OrderStatus.DRAFT)
+    delivery_status = models.CharField(
+        _("delivery"), max_length=20, choices=DeliveryStatus.choices, default=DeliveryStatus.NOT_SHIPPED
+    )
+    billing_status = models.CharField(
+        _("billing"), max_length=20, choices=BillingStatus.choices, default=BillingStatus.NOT_INVOICED
+    )
+    payment_status = models.CharField(
+        _("payment"), max_length=20, choices=PaymentStatus.choices, default=PaymentStatus.UNPAID
+    )
+    priority = models.CharField(_("priority"), max_length=8, choices=Priority.choices, default=Priority.NORMAL)
+    requested_date = models.DateField(_("requested date"), null=True, blank=True)
+    promised_date = models.DateField(_("promised date"), null=True, blank=True)
+    customer_reference = models.CharField(_("customer PO"), max_length=64, blank=True)
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    tax_rate = models.DecimalField(
+        _("tax rate (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("13.00"),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    subtotal = models.DecimalField(_("subtotal"), max_digits=14, decimal_places=2, default=0)
+    tax_amount = models.DecimalField(_("tax"), max_digits=14, decimal_places=2, default=0)
+    total = models.DecimalField(_("total"), max_digits=14, decimal_places=2, default=0)
+    amount_invoiced = models.DecimalField(_("invoiced"), max_digits=14, decimal_places=2, default=0)
+    amount_paid = models.DecimalField(_("paid"), max_digits=14, decimal_places=2, default=0)
+    notes = models.TextField(_("notes"), blank=True)
+    hold_reason = models.CharField(_("hold reason"), max_length=200, blank=True)
+    # Where `resume` returns to.
+    status_before_hold = models.CharField(max_length=20, choices=OrderStatus.choices, blank=True)
+    cancel_reason = models.CharField(_("cancel reason"), max_length=200, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = OrderQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("sales order")
+        verbose_name_plural = _("sales orders")
+        ordering = ["-created_at", "-id"]
+        permissions = [
+            ("submit_order", _("Can submit orders")),
+            ("approve_order", _("Can approve or reject orders")),
+            ("cancel_order", _("Can cancel orders")),
+            ("hold_order", _("Can put orders on hold and resume them")),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(subtotal__gte=0, tax_amount__gte=0, total__gte=0, amount_paid__gte=0),
+                name="order_amounts_not_negative",
+            ),
+        ]
+        indexes = [
+            # A rep's open orders, newest first.
+            models.Index(fields=["owner", "status", "created_at"], name="order_owner_status_idx"),
+            # A customer's orders.
+            models.Index(fields=["customer", "created_at"], name="order_customer_idx"),
+            # The order list filtered by status.
+            models.Index(fields=["status", "created_at"], name="order_status_idx"),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == OrderStatus.DRAFT
+
+
+class OrderLine(TimeStampedModel):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveSmallIntegerField(default=0)
+    product = models.ForeignKey(
+        "catalog.Product", verbose_name=_("product"), on_delete=models.PROTECT, related_name="+"
+    )
+    quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=3)
+    unit_price = models.DecimalField(_("unit price"), max_digits=14, decimal_places=2)
+    discount_percent = models.DecimalField(
+        _("discount (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2, default=0)
+    reserved_quantity = models.DecimalField(_("reserved"), max_digits=14, decimal_places=3, default=0)
+    shipped_quantity = models.DecimalField(_("shipped"), max_digits=14, decimal_places=3, default=0)
+    delivered_quantity = models.DecimalField(_("delivered"), max_digits=14, decimal_places=3, default=0)
+    invoiced_quantity = models.DecimalField(_("invoiced"), max_digits=14, decimal_places=3, default=0)
+
+    class Meta:
+        verbose_name = _("order line")
+        verbose_name_plural = _("order lines")
+        ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="order_line_quantity_positive"),
+            models.CheckConstraint(
+                condition=models.Q(unit_price__gte=0, discount_percent__gte=0, discount_percent__lte=100),
+                name="order_line_price_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    reserved_quantity__gte=0,
+                    shipped_quantity__gte=0,
+                    shipped_quantity__lte=models.F("quantity"),
+                    delivered_quantity__gte=0,
+                    delivered_quantity__lte=models.F("shipped_quantity"),
+                    invoiced_quantity__gte=0,
+                    invoiced_quantity__lte=models.F("shipped_quantity"),
+                ),
+                name="order_line_quantities_consistent",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(reserved_quantity__lte=models.F("quantity") - models.F("shipped_quantity")),
+                name="order_line_reserved_within_open",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.order_id}/{self.position} {self.product_id} × {self.quantity}"
+
+    @property
+    def open_quantity(self):
+        """Ordered and not yet shipped."""
+        return self.quantity - self.shipped_quantity
+
+
+class ApprovalRequest(TimeStampedModel):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="approvals")
+    # [{"code": "below_floor", "line": 1, "product": "SKU", ...}] — why approval is needed.
+    reasons = models.JSONField(default=list, encoder=DjangoJSONEncoder)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("approval request")
+        verbose_name_plural = _("approval requests")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order"],
+                condition=models.Q(status="pending"),
+                name="approval_one_pending_per_order",
+            ),
+        ]

@@ -1,0 +1,447 @@
+"""Everything that can happen to a sales order. Each function is one transaction and records its event."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gendan.core import events
+from gendan.core.errors import ApplicationError, ErrorCode
+from gendan.core.money import HUNDRED, percent_of, round_money
+from gendan.core.numbering import next_number
+from gendan.core.services import check_version, ensure_in_scope, require_perm, row_errors
+from gendan.crm.models import Customer
+from gendan.inventory.models import Warehouse
+from gendan.inventory.services import stock_release_lines, stock_reserve_lines
+
+from .models import ACTIONS, TRANSITIONS, ApprovalRequest, Order, OrderLine, OrderStatus
+from .status import billing_status_of, delivery_status_of, payment_status_of
+
+ORDER_FIELDS = [
+    "customer",
+    "contact",
+    "shipping_address",
+    "warehouse",
+    "owner",
+    "priority",
+    "requested_date",
+    "promised_date",
+    "customer_reference",
+    "tax_rate",
+    "notes",
+]
+
+
+# --- locking and the transition guard ---------------------------------------------------------
+
+
+def lock_order(order: Order) -> Order:
+    """Re-read the order under a row lock. Lock the order before its lines and stock."""
+    return Order.objects.select_for_update().select_related("customer", "warehouse").get(pk=order.pk)
+
+
+def _move_to(order: Order, status: str, *, actor, verb: str, data=None, extra_fields=()) -> None:
+    if status not in TRANSITIONS[order.status]:
+        raise ApplicationError(
+            _("An order that is %(current)s cannot become %(new)s.")
+            % {"current": order.get_status_display(), "new": OrderStatus(status).label},
+            ErrorCode.TRANSITION_NOT_ALLOWED,
+            {"status": order.status, "target": status},
+        )
+    old = order.status
+    order.status = status
+    order.version += 1
+    order.save(update_fields=["status", "version", "updated_at", *extra_fields])
+    events.record(actor, verb, order, changes={"status": [old, status]}, data=data)
+
+
+def _check_action(order: Order, action: str, actor) -> None:
+    from_statuses, perm = ACTIONS[action]
+    require_perm(actor, perm)
+    if order.status not in from_statuses:
+        raise ApplicationError(
+            _("Cannot %(action)s an order that is %(status)s.")
+            % {"action": ACTION_LABELS[action], "status": order.get_status_display()},
+            ErrorCode.TRANSITION_NOT_ALLOWED,
+            {"action": action, "status": order.status},
+        )
+
+
+ACTION_LABELS = {
+    "submit": _("submit"),
+    "approve": _("approve"),
+    "reject": _("reject"),
+    "hold": _("put on hold"),
+    "resume": _("resume"),
+    "cancel": _("cancel"),
+}
+
+
+# --- entering an order -----------------------------------------------------------------------
+
+
+def _line_amount(quantity, unit_price, discount_percent) -> Decimal:
+    return round_money(Decimal(quantity) * Decimal(unit_price) * (HUNDRED - Decimal(discount_percent)) / HUNDRED)
+
+
+def _build_lines(rows) -> list[OrderLine]:
+    """Order lines from input rows, with field-keyed errors per row (as DRF shows nested errors)."""
+    if not rows:
+        raise ValidationError({"lines": [_("Add at least one line.")]})
+    lines, errors, any_error = [], [], False
+    for position, row in enumerate(rows, start=1):
+        problems = {}
+        product = row.get("product")
+        quantity = row.get("quantity")
+        unit_price = row.get("unit_price")
+        discount = row.get("discount_percent") or Decimal("0")
+        if product is None:
+            problems["product"] = [_("Choose a product.")]
+        elif not product.is_active:
+            problems["product"] = [_("%(product)s is no longer sold.") % {"product": product}]
+        if quantity is None or Decimal(quantity) <= 0:
+            problems["quantity"] = [_("Enter a quantity above zero.")]
+        if unit_price is None and product is not None:
+            unit_price = product.list_price
+        if unit_price is not None and Decimal(unit_price) < 0:
+            problems["unit_price"] = [_("The price cannot be negative.")]
+        if not Decimal("0") <= Decimal(discount) <= HUNDRED:
+            problems["discount_percent"] = [_("A discount is between 0 and 100%.")]
+        errors.append(problems)
+        if problems:
+            any_error = True
+            continue
+        lines.append(
+            OrderLine(
+                position=position,
+                product=product,
+                quantity=Decimal(quantity),
+                unit_price=round_money(unit_price),
+                discount_percent=Decimal(discount),
+                amount=_line_amount(quantity, unit_price, discount),
+            )
+        )
+    if any_error:
+        raise row_errors("lines", errors)
+    return lines
+
+
+def _apply_totals(order: Order, lines) -> None:
+    order.subtotal = round_money(sum((line.amount for line in lines), Decimal("0")))
+    order.tax_amount = percent_of(order.subtotal, order.tax_rate)
+    order.total = order.subtotal + order.tax_amount
+
+
+def _validate_header(order: Order, actor) -> None:
+    errors = {}
+    if order.customer_id and not Customer.objects.visible_to(actor).filter(pk=order.customer_id).exists():
+        errors["customer"] = [_("Choose one of your customers.")]
+    if order.contact_id and order.contact.customer_id != order.customer_id:
+        errors["contact"] = [_("This contact belongs to another customer.")]
+    if order.shipping_address_id and order.shipping_address.customer_id != order.customer_id:
+        errors["shipping_address"] = [_("This address belongs to another customer.")]
+    if not Decimal("0") <= Decimal(order.tax_rate) <= HUNDRED:
+        errors["tax_rate"] = [_("A tax rate is between 0 and 100%.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def order_create(
+    *, actor, customer: Customer, lines, warehouse: Warehouse | None = None, owner=None, **fields
+) -> Order:
+    require_perm(actor, "sales.add_order")
+    unknown = set(fields) - set(ORDER_FIELDS)
+    if unknown:
+        raise TypeError(f"order_create got unexpected fields {sorted(unknown)}")
+    warehouse = warehouse or Warehouse.objects.order_by("code").first()
+    if warehouse is None:
+        raise ValidationError({"warehouse": [_("Set up a warehouse first.")]})
+    fields.setdefault("tax_rate", settings.DEFAULT_TAX_RATE)
+    order = Order(
+        customer=customer,
+        warehouse=warehouse,
+        # The customer's rep is responsible unless someone else is named.
+        owner=owner or customer.owner,
+        created_by=actor,
+        currency=settings.DEFAULT_CURRENCY,
+        **fields,
+    )
+    _validate_header(order, actor)
+    order_lines = _build_lines(lines)
+    _apply_totals(order, order_lines)
+    order.number = next_number("sales_order")
+    order.save()
+    ensure_in_scope(Order.objects, order, actor)
+    for line in order_lines:
+        line.order = order
+    OrderLine.objects.bulk_create(order_lines)
+    events.record(
+        actor,
+        "order.created",
+        order,
+        data={"customer": customer.pk, "total": order.total, "lines": len(order_lines)},
+    )
+    return order
+
+
+@transaction.atomic
+def order_update(*, order: Order, actor, version=None, lines=None, **fields) -> Order:
+    """Edit a draft. Lines, when given, replace the order's lines."""
+    require_perm(actor, "sales.change_order")
+    order = lock_order(order)
+    check_version(order, version)
+    if not order.is_editable:
+        raise ApplicationError(
+            _("Only a draft can be edited; this order is %(status)s.") % {"status": order.get_status_display()},
+            ErrorCode.NOT_EDITABLE,
+            {"status": order.status},
+        )
+    unknown = set(fields) - set(ORDER_FIELDS)
+    if unknown:
+        raise TypeError(f"order_update got unexpected fields {sorted(unknown)}")
+    before = events.snapshot(order, [*fields, "total"])
+    for name, value in fields.items():
+        setattr(order, name, value)
+    _validate_header(order, actor)
+    if lines is not None:
+        new_lines = _build_lines(lines)
+        order.lines.all().delete()
+        for line in new_lines:
+            line.order = order
+        OrderLine.objects.bulk_create(new_lines)
+    else:
+        new_lines = list(order.lines.all())
+    _apply_totals(order, new_lines)
+    changes = events.diff(before, events.snapshot(order, [*fields, "total"]))
+    order.version += 1
+    order.save()
+    ensure_in_scope(Order.objects, order, actor)
+    data = {"lines": len(new_lines)} if lines is not None else {}
+    events.record(actor, "order.updated", order, changes=changes, data=data)
+    return order
+
+
+# --- the lifecycle ---------------------------------------------------------------------------
+
+
+def approval_reasons(order: Order, lines, submitter) -> list[dict]:
+    """Why this order needs a manager: a price below floor, or a discount above the submitter's limit."""
+    reasons = []
+    limit = submitter.discount_limit
+    for line in lines:
+        net_price = line.unit_price * (HUNDRED - line.discount_percent) / HUNDRED
+        if net_price < line.product.floor_price:
+            reasons.append(
+                {
+                    "code": "below_floor_price",
+                    "line": line.position,
+                    "product": line.product.sku,
+                    "net_price": str(round_money(net_price)),
+                    "floor_price": str(line.product.floor_price),
+                }
+            )
+        if line.discount_percent > limit:
+            reasons.append(
+                {
+                    "code": "discount_above_limit",
+                    "line": line.position,
+                    "product": line.product.sku,
+                    "discount_percent": str(line.discount_percent),
+                    "limit": str(limit),
+                }
+            )
+    return reasons
+
+
+def _check_complete(order: Order, lines) -> None:
+    errors = {}
+    if not order.customer_id:
+        errors["customer"] = [_("Choose a customer.")]
+    if not lines:
+        errors["lines"] = [_("Add at least one line.")]
+    if not order.shipping_address_id:
+        errors["shipping_address"] = [_("Choose a shipping address before submitting.")]
+    if not order.contact_id:
+        errors["contact"] = [_("Choose a contact before submitting.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _confirm(order: Order, lines, actor, data=None) -> None:
+    stock_reserve_lines(warehouse=order.warehouse, lines=lines, actor=actor)
+    OrderLine.objects.bulk_update(lines, ["reserved_quantity"])
+    order.confirmed_at = timezone.now()
+    _move_to(
+        order, OrderStatus.CONFIRMED, actor=actor, verb="order.confirmed", data=data, extra_fields=["confirmed_at"]
+    )
+
+
+@transaction.atomic
+def order_submit(*, order: Order, actor) -> Order:
+    order = lock_order(order)
+    _check_action(order, "submit", actor)
+    lines = list(order.lines.select_related("product"))
+    _check_complete(order, lines)
+    order.shipping_address_text = str(order.shipping_address)
+    order.submitted_at = timezone.now()
+    reasons = approval_reasons(order, lines, actor)
+    if reasons:
+        ApprovalRequest.objects.create(order=order, reasons=reasons, requested_by=actor)
+        _move_to(
+            order,
+            OrderStatus.PENDING_APPROVAL,
+            actor=actor,
+            verb="order.submitted",
+            data={"approval_reasons": reasons},
+            extra_fields=["shipping_address_text", "submitted_at"],
+        )
+    else:
+        order.save(update_fields=["shipping_address_text", "submitted_at"])
+        events.record(actor, "order.submitted", order, data={"approval_reasons": []})
+        _confirm(order, lines, actor)
+    return order
+
+
+def _decide(order: Order, actor, status: str, comment: str) -> ApprovalRequest:
+    request = ApprovalRequest.objects.select_for_update().get(order=order, status=ApprovalRequest.Status.PENDING)
+    request.status = status
+    request.decided_by = actor
+    request.decided_at = timezone.now()
+    request.comment = comment
+    request.save(update_fields=["status", "decided_by", "decided_at", "comment", "updated_at"])
+    return request
+
+
+@transaction.atomic
+def order_approve(*, order: Order, actor, comment: str = "") -> Order:
+    order = lock_order(order)
+    _check_action(order, "approve", actor)
+    _decide(order, actor, ApprovalRequest.Status.APPROVED, comment)
+    events.record(actor, "order.approved", order, data={"comment": comment})
+    _confirm(order, list(order.lines.select_related("product")), actor, data={"approved_by": actor.pk})
+    return order
+
+
+@transaction.atomic
+def order_reject(*, order: Order, actor, comment: str) -> Order:
+    order = lock_order(order)
+    _check_action(order, "reject", actor)
+    if not (comment or "").strip():
+        raise ValidationError({"comment": [_("Say why the order is rejected.")]})
+    _decide(order, actor, ApprovalRequest.Status.REJECTED, comment)
+    _move_to(order, OrderStatus.DRAFT, actor=actor, verb="order.rejected", data={"comment": comment})
+    return order
+
+
+def _require_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Give a reason.")]})
+    return reason
+
+
+@transaction.atomic
+def order_cancel(*, order: Order, actor, reason: str) -> Order:
+    from gendan.fulfillment.models import ShipmentStatus
+
+    order = lock_order(order)
+    _check_action(order, "cancel", actor)
+    reason = _require_reason(reason)
+    lines = list(order.lines.select_related("product"))
+    if any(line.shipped_quantity > 0 for line in lines):
+        raise ApplicationError(
+            _("Goods of this order have already shipped; it cannot be cancelled."),
+            ErrorCode.TRANSITION_NOT_ALLOWED,
+            {"status": order.status},
+        )
+    stock_release_lines(warehouse=order.warehouse, lines=lines, actor=actor)
+    OrderLine.objects.bulk_update(lines, ["reserved_quantity"])
+    order.shipments.filter(status=ShipmentStatus.PENDING).update(status=ShipmentStatus.CANCELLED)
+    order.approvals.filter(status=ApprovalRequest.Status.PENDING).update(
+        status=ApprovalRequest.Status.REJECTED, decided_by=actor, decided_at=timezone.now(), comment=reason
+    )
+    order.cancel_reason = reason
+    _move_to(
+        order,
+        OrderStatus.CANCELLED,
+        actor=actor,
+        verb="order.cancelled",
+        data={"reason": reason},
+        extra_fields=["cancel_reason"],
+    )
+    return order
+
+
+@transaction.atomic
+def order_hold(*, order: Order, actor, reason: str) -> Order:
+    order = lock_order(order)
+    _check_action(order, "hold", actor)
+    order.hold_reason = _require_reason(reason)
+    order.status_before_hold = order.status
+    _move_to(
+        order,
+        OrderStatus.ON_HOLD,
+        actor=actor,
+        verb="order.held",
+        data={"reason": order.hold_reason},
+        extra_fields=["hold_reason", "status_before_hold"],
+    )
+    return order
+
+
+@transaction.atomic
+def order_resume(*, order: Order, actor) -> Order:
+    order = lock_order(order)
+    _check_action(order, "resume", actor)
+    target = order.status_before_hold or OrderStatus.CONFIRMED
+    order.hold_reason = ""
+    order.status_before_hold = ""
+    _move_to(order, target, actor=actor, verb="order.resumed", extra_fields=["hold_reason", "status_before_hold"])
+    return order
+
+
+def order_refresh_progress(*, order: Order, actor) -> Order:
+    """Recompute the derived statuses from the lines and move the order along the road.
+
+    Called by the shipping and finance services, inside their transaction, after the order
+    was locked with lock_order.
+    """
+    lines = list(order.lines.all())
+    order.delivery_status = delivery_status_of(
+        (ln.quantity, ln.shipped_quantity, ln.delivered_quantity) for ln in lines
+    )
+    order.billing_status = billing_status_of((ln.quantity, ln.invoiced_quantity) for ln in lines)
+    order.payment_status = payment_status_of(order.billing_status, order.amount_invoiced, order.amount_paid)
+    order.save(
+        update_fields=[
+            "delivery_status",
+            "billing_status",
+            "payment_status",
+            "amount_invoiced",
+            "amount_paid",
+            "updated_at",
+        ]
+    )
+    road = {
+        OrderStatus.CONFIRMED: {
+            "partially_shipped": (OrderStatus.PARTIALLY_SHIPPED, "order.partially_shipped"),
+            "shipped": (OrderStatus.SHIPPED, "order.shipped"),
+            "delivered": (OrderStatus.SHIPPED, "order.shipped"),
+        },
+        OrderStatus.PARTIALLY_SHIPPED: {
+            "shipped": (OrderStatus.SHIPPED, "order.shipped"),
+            "delivered": (OrderStatus.SHIPPED, "order.shipped"),
+        },
+        OrderStatus.SHIPPED: {"delivered": (OrderStatus.DELIVERED, "order.delivered")},
+    }
+    while order.delivery_status in road.get(order.status, {}):
+        status, verb = road[order.status][order.delivery_status]
+        _move_to(order, status, actor=actor, verb=verb)
+    if order.status == OrderStatus.DELIVERED and order.payment_status == "paid":
+        order.closed_at = timezone.now()
+        _move_to(order, OrderStatus.CLOSED, actor=actor, verb="order.closed", extra_fields=["closed_at"])
+    return order

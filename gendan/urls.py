@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("api/v1/", include("gendan.api_urls")),
+    path("", include("gendan.core.urls")),
+    path("", include("gendan.accounts.urls")),
+    path("customers/", include("gendan.crm.urls")),
+    path("products/", include("gendan.catalog.urls")),
+    path("stock/", include("gendan.inventory.urls")),
+    path("orders/", include("gendan.sales.urls")),
+    path("shipments/", include("gendan.fulfillment.urls")),
+    path("finance/", include("gendan.finance.urls")),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
