@@ -11,6 +11,24 @@ import pytest
 os.environ.setdefault("HUEY_IMMEDIATE", "true")
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Argon2 costs ~0.2 s per password on purpose; eleven personas per test would dominate the suite.
+
+    Tests of hashing itself put settings.PASSWORD_HASHERS back (gendan/accounts/tests/test_auth.py).
+    """
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def english():
+    """Messages in the source language, for tests that assert their exact wording."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def personas(db):
     from gendan.accounts.models import Department, User

@@ -1,7 +1,28 @@
 """The public REST API, v1. Paths and field names here are a contract with outside clients."""
 
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-router = DefaultRouter()
+from gendan.catalog.api import ProductViewSet
+from gendan.core.api import TokenObtainView
+from gendan.crm.api import CustomerViewSet
+from gendan.finance.api import InvoiceViewSet, PaymentViewSet
+from gendan.fulfillment.api import ShipmentViewSet
+from gendan.inventory.api import StockLevelViewSet, StockMoveViewSet, WarehouseViewSet
+from gendan.sales.api import OrderViewSet
 
-urlpatterns = router.urls
+router = DefaultRouter()
+router.register("customers", CustomerViewSet, basename="customer")
+router.register("products", ProductViewSet, basename="product")
+router.register("warehouses", WarehouseViewSet, basename="warehouse")
+router.register("stock-levels", StockLevelViewSet, basename="stock-level")
+router.register("stock-moves", StockMoveViewSet, basename="stock-move")
+router.register("orders", OrderViewSet, basename="order")
+router.register("shipments", ShipmentViewSet, basename="shipment")
+router.register("invoices", InvoiceViewSet, basename="invoice")
+router.register("payments", PaymentViewSet, basename="payment")
+
+urlpatterns = [
+    path("auth/token/", TokenObtainView.as_view(), name="api-token"),
+    *router.urls,
+]

@@ -22,12 +22,18 @@ def _jsonable(value):
 
 def snapshot(obj, fields) -> dict:
     """The values of `fields` on `obj`, ready to compare with `diff` after an edit."""
-    return {f: _jsonable(getattr(obj, f"{f}_id" if _is_fk(obj, f) else f)) for f in fields}
+    return {f: _field_value(obj, f) for f in fields}
 
 
-def _is_fk(obj, field_name) -> bool:
+def _field_value(obj, field_name):
     field = obj._meta.get_field(field_name)
-    return isinstance(field, models.ForeignKey)
+    if isinstance(field, models.ForeignKey):
+        return getattr(obj, field.attname)
+    value = getattr(obj, field_name)
+    if isinstance(field, models.DecimalField) and value is not None:
+        # Typed-in 5000 and stored 5000.00 are the same amount, not an edit.
+        value = Decimal(value).quantize(Decimal(1).scaleb(-field.decimal_places))
+    return _jsonable(value)
 
 
 def diff(before: dict, after: dict) -> dict:

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -97,6 +98,11 @@ class NumberSequence(models.Model):
 
     def __str__(self):
         return f"{self.doc_type}: {self.pattern}"
+
+    def clean(self):
+        # Without a running number every document of a period would get the same number.
+        if "{seq" not in self.pattern:
+            raise ValidationError({"pattern": _("A numbering pattern needs a {seq} part, e.g. SO{yyyy}{mm}{seq:05}.")})
 
 
 class NumberCounter(models.Model):

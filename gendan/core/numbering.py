@@ -8,8 +8,7 @@ the write lock on SQLite, so concurrent creates never get the same number.
 
 import re
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from .models import NumberCounter, NumberSequence
@@ -53,11 +52,6 @@ def format_number(pattern: str, now, seq: int) -> str:
     return _TOKEN.sub(substitute, pattern)
 
 
-def validate_pattern(pattern: str) -> None:
-    if "{seq" not in pattern:
-        raise ValueError("A numbering pattern needs a {seq} part")
-
-
 def pattern_for(doc_type: str) -> str:
     configured = NumberSequence.objects.filter(doc_type=doc_type).values_list("pattern", flat=True).first()
     return configured or DEFAULT_PATTERNS[doc_type]
@@ -68,13 +62,26 @@ def next_number(doc_type: str) -> str:
     pattern = pattern_for(doc_type)
     now = timezone.localtime()
     period = _period_of(pattern, now)
-    counters = NumberCounter.objects.filter(doc_type=doc_type, period=period)
-    if not counters.update(last_value=F("last_value") + 1):
+    seq = _bump(doc_type, period)
+    if seq is None:
         try:
             with transaction.atomic():
                 NumberCounter.objects.create(doc_type=doc_type, period=period, last_value=1)
+            seq = 1
         except IntegrityError:
             # Another transaction created the period's counter first: take the next one.
-            counters.update(last_value=F("last_value") + 1)
-    seq = counters.values_list("last_value", flat=True).get()
+            seq = _bump(doc_type, period)
     return format_number(pattern, now, seq)
+
+
+def _bump(doc_type: str, period: str) -> int | None:
+    """Add one to the period's counter and read it back in one statement; None when there is no counter yet."""
+    table = connection.ops.quote_name(NumberCounter._meta.db_table)
+    # UPDATE ... RETURNING (PostgreSQL, SQLite >= 3.35): one round trip instead of an UPDATE and a SELECT.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_value = last_value + 1 WHERE doc_type = %s AND period = %s RETURNING last_value",
+            [doc_type, period],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None

@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 
 from gendan.core import events
 from gendan.core.numbering import next_number
-from gendan.core.services import check_version, ensure_in_scope, full_clean, require_perm, row_errors
+from gendan.core.services import check_version, ensure_in_scope, full_clean, require_perm, require_visible, row_errors
 
 from .models import Address, Contact, Customer
 
@@ -124,6 +124,7 @@ def _delete_child(obj, related_name):
 def customer_update(*, customer: Customer, actor, version=None, contacts=None, addresses=None, **fields) -> Customer:
     require_perm(actor, "crm.change_customer")
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    require_visible(Customer.objects, customer, actor)
     check_version(customer, version)
     unknown = set(fields) - set(CUSTOMER_FIELDS)
     if unknown:

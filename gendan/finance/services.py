@@ -106,15 +106,16 @@ def invoice_create(*, order: Order, actor, lines=None) -> Invoice:
     OrderLine.objects.bulk_update([line for line, _q in items], ["invoiced_quantity"])
     order.amount_invoiced += invoice.total
     events.record(actor, "invoice.created", invoice, data={"total": invoice.total}, root=order)
-    order_refresh_progress(order=order, actor=actor)
+    order_refresh_progress(order=order, actor=actor, lines=list(order_lines.values()))
     return invoice
 
 
 @transaction.atomic
 def invoice_issue(*, invoice: Invoice, actor, due_date: datetime.date | None = None) -> Invoice:
     require_perm(actor, "finance.issue_invoice")
-    lock_order(invoice.order)
-    invoice = Invoice.objects.select_for_update().select_related("customer", "order").get(pk=invoice.pk)
+    order = lock_order(Order(pk=invoice.order_id))
+    invoice = Invoice.objects.select_for_update(of=("self",)).select_related("customer").get(pk=invoice.pk)
+    invoice.order = order
     invoice.issued_at = timezone.now()
     invoice.due_date = due_date or (
         timezone.localdate(invoice.issued_at) + datetime.timedelta(days=invoice.customer.payment_terms_days)
@@ -168,6 +169,9 @@ def _allocate(payment: Payment, allocations, actor) -> None:
                 ]
             }
         )
+    # A later allocation to an invoice this payment already covers adds to that allocation
+    # (one row per payment and invoice). Nothing allocated yet means no rows: no query.
+    earlier = {a.invoice_id: a.pk for a in payment.allocations.all()} if payment.allocated_amount else {}
     # Orders first, then invoices, in id order: the lock order every service follows.
     orders = {}
     for order_id in sorted({inv.order_id for inv, _a in cleaned}):
@@ -184,7 +188,10 @@ def _allocate(payment: Payment, allocations, actor) -> None:
                 ErrorCode.OVER_AMOUNT,
                 {"invoice": invoice.pk, "open_amount": str(invoice.open_amount)},
             )
-        PaymentAllocation.objects.create(payment=payment, invoice=invoice, amount=amount)
+        if invoice.pk in earlier:
+            PaymentAllocation.objects.filter(pk=earlier[invoice.pk]).update(amount=F("amount") + amount)
+        else:
+            PaymentAllocation.objects.create(payment=payment, invoice=invoice, amount=amount)
         order = orders[invoice.order_id]
         invoice.order = order
         if invoice.amount_paid == invoice.total:

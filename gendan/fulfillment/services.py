@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,7 +17,7 @@ from gendan.sales.services import lock_order, order_refresh_progress
 from .models import SHIPMENT_TRANSITIONS, Shipment, ShipmentLine, ShipmentStatus
 
 
-def _move_to(shipment: Shipment, status: str, *, actor, verb: str, extra_fields=(), data=None) -> None:
+def _require_transition(shipment: Shipment, status: str) -> None:
     if status not in SHIPMENT_TRANSITIONS[shipment.status]:
         raise ApplicationError(
             _("A shipment that is %(current)s cannot become %(new)s.")
@@ -25,6 +25,10 @@ def _move_to(shipment: Shipment, status: str, *, actor, verb: str, extra_fields=
             ErrorCode.TRANSITION_NOT_ALLOWED,
             {"status": shipment.status, "target": status},
         )
+
+
+def _move_to(shipment: Shipment, status: str, *, actor, verb: str, extra_fields=(), data=None) -> None:
+    _require_transition(shipment, status)
     old = shipment.status
     shipment.status = status
     shipment.save(update_fields=["status", "updated_at", *extra_fields])
@@ -119,7 +123,7 @@ def shipment_create(*, order, actor, lines=None, carrier: str = "", tracking_num
 def _lock_shipment(shipment) -> tuple[Shipment, object]:
     # Order first, then shipment: the same lock order as every other order service.
     order = lock_order(shipment.order)
-    shipment = Shipment.objects.select_for_update().get(pk=shipment.pk)
+    shipment = Shipment.objects.select_for_update(of=("self",)).select_related("warehouse").get(pk=shipment.pk)
     shipment.order = order
     return shipment, order
 
@@ -130,6 +134,9 @@ def shipment_ship(
 ) -> Shipment:
     require_perm(actor, "fulfillment.ship_shipment")
     shipment, order = _lock_shipment(shipment)
+    # Before any stock moves: shipping a shipment twice must be refused as such, not as a
+    # shortage of the reservation its first shipping consumed.
+    _require_transition(shipment, ShipmentStatus.SHIPPED)
     _require_shippable(order)
     if carrier is not None:
         shipment.carrier = carrier
@@ -151,7 +158,7 @@ def shipment_ship(
         extra_fields=["shipped_at", "carrier", "tracking_number"],
         data={"carrier": shipment.carrier, "tracking_number": shipment.tracking_number},
     )
-    order_refresh_progress(order=order, actor=actor)
+    order_refresh_progress(order=order, actor=actor, lines=list(order_lines.values()))
     return shipment
 
 
@@ -175,9 +182,14 @@ def shipment_deliver(*, shipment: Shipment, actor, signed_by: str, delivered_at=
         extra_fields=["signed_by", "delivered_at"],
         data={"signed_by": signed_by},
     )
+    # Line quantities only change under the order's lock, which is held: adding in memory is safe.
+    order_lines = {line.pk: line for line in order.lines.all()}
+    delivered = []
     for sl in shipment.lines.all():
-        OrderLine.objects.filter(pk=sl.order_line_id).update(delivered_quantity=F("delivered_quantity") + sl.quantity)
-    order_refresh_progress(order=order, actor=actor)
+        order_lines[sl.order_line_id].delivered_quantity += sl.quantity
+        delivered.append(order_lines[sl.order_line_id])
+    OrderLine.objects.bulk_update(delivered, ["delivered_quantity"])
+    order_refresh_progress(order=order, actor=actor, lines=list(order_lines.values()))
     return shipment
 
 

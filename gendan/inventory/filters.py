@@ -1,18 +1,32 @@
 import django_filters
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .models import StockLevel, StockMove
+from gendan.catalog.models import Product
+
+from .models import StockLevel, StockMove, Warehouse
 
 
 class StockLevelFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(field_name="product__name", lookup_expr="icontains", label=_("Product"))
+    q = django_filters.CharFilter(method="search", label=_("SKU or name"))
+    product = django_filters.ModelChoiceFilter(queryset=Product.objects.all(), label=_("Product"))
+    warehouse = django_filters.ModelChoiceFilter(queryset=Warehouse.objects.all(), label=_("Warehouse"))
 
     class Meta:
         model = StockLevel
-        fields = ["product", "warehouse", "q"]
+        fields = ["q", "product", "warehouse"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(product__sku__icontains=value) | Q(product__name__icontains=value))
 
 
 class StockMoveFilter(django_filters.FilterSet):
+    product = django_filters.ModelChoiceFilter(queryset=Product.objects.all(), label=_("Product"))
+    warehouse = django_filters.ModelChoiceFilter(queryset=Warehouse.objects.all(), label=_("Warehouse"))
+    kind = django_filters.ChoiceFilter(choices=StockMove.Kind.choices, label=_("Kind"))
+    created_from = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte", label=_("From"))
+    created_to = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte", label=_("To"))
+
     class Meta:
         model = StockMove
-        fields = ["product", "warehouse", "kind"]
+        fields = ["product", "warehouse", "kind", "created_from", "created_to"]

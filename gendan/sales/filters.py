@@ -1,10 +1,14 @@
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from gendan.accounts.models import User
 
 from .models import BillingStatus, DeliveryStatus, Order, OrderStatus, PaymentStatus, Priority
+
+# A date picker on phones and desktops alike.
+DATE = forms.DateInput(attrs={"type": "date"})
 
 
 class OrderFilter(django_filters.FilterSet):
@@ -16,10 +20,18 @@ class OrderFilter(django_filters.FilterSet):
     priority = django_filters.ChoiceFilter(choices=Priority.choices, label=_("Priority"))
     customer = django_filters.NumberFilter(field_name="customer_id", label=_("Customer"))
     owner = django_filters.ModelChoiceFilter(queryset=User.objects.filter(is_active=True), label=_("Owner"))
-    created_from = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte", label=_("Created from"))
-    created_to = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte", label=_("Created to"))
-    promised_from = django_filters.DateFilter(field_name="promised_date", lookup_expr="gte", label=_("Promised from"))
-    promised_to = django_filters.DateFilter(field_name="promised_date", lookup_expr="lte", label=_("Promised to"))
+    created_from = django_filters.DateFilter(
+        field_name="created_at", lookup_expr="date__gte", label=_("Created from"), widget=DATE
+    )
+    created_to = django_filters.DateFilter(
+        field_name="created_at", lookup_expr="date__lte", label=_("Created to"), widget=DATE
+    )
+    promised_from = django_filters.DateFilter(
+        field_name="promised_date", lookup_expr="gte", label=_("Promised from"), widget=DATE
+    )
+    promised_to = django_filters.DateFilter(
+        field_name="promised_date", lookup_expr="lte", label=_("Promised to"), widget=DATE
+    )
 
     class Meta:
         model = Order

@@ -1,4 +1,8 @@
-from django.db.models import Prefetch, QuerySet
+from django.db.models import DecimalField, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from gendan.catalog.models import Product
+from gendan.inventory.models import StockLevel
 
 from .models import ACTIONS, STAGES, Order, OrderLine, OrderStatus
 
@@ -11,7 +15,9 @@ def order_detail_queryset(*, user) -> QuerySet[Order]:
     return (
         Order.objects.visible_to(user)
         .select_related("customer", "owner", "contact", "shipping_address", "warehouse", "created_by")
-        .prefetch_related(Prefetch("lines", queryset=OrderLine.objects.select_related("product").order_by("position", "id")))
+        .prefetch_related(
+            Prefetch("lines", queryset=OrderLine.objects.select_related("product").order_by("position", "id"))
+        )
     )
 
 
@@ -39,3 +45,28 @@ def order_progress(order: Order) -> list[tuple[str, str, str]]:
         (stage, OrderStatus(stage).label, "done" if i < index else "current" if i == index else "todo")
         for i, stage in enumerate(STAGES)
     ]
+
+
+def products_for_order_entry(*, warehouse_id, query: str | None = None, ids=None, limit: int = 10):
+    """Active products with their available stock in the order's warehouse, for the line editor.
+
+    Either a look-up by SKU or name (`query`, at most `limit` hits) or the products of the
+    editor's rows (`ids`). Products and stock are not customer data: every role may read them.
+    """
+    available = StockLevel.objects.filter(product=OuterRef("pk"), warehouse_id=warehouse_id).annotate(
+        free=F("on_hand") - F("reserved")
+    )
+    products = Product.objects.annotate(
+        available=Coalesce(
+            Subquery(available.values("free")[:1]),
+            Value(0),
+            output_field=DecimalField(max_digits=14, decimal_places=3),
+        )
+    )
+    if ids is not None:
+        return products.filter(pk__in=ids)
+    query = (query or "").strip()
+    products = products.filter(is_active=True)
+    if query:
+        products = products.filter(Q(sku__icontains=query) | Q(name__icontains=query))
+    return products.order_by("sku")[:limit]

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import DecimalValidator
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,7 +13,7 @@ from gendan.core import events
 from gendan.core.errors import ApplicationError, ErrorCode
 from gendan.core.money import HUNDRED, percent_of, round_money
 from gendan.core.numbering import next_number
-from gendan.core.services import check_version, ensure_in_scope, require_perm, row_errors
+from gendan.core.services import check_version, ensure_in_scope, is_visible, require_perm, require_visible, row_errors
 from gendan.crm.models import Customer
 from gendan.inventory.models import Warehouse
 from gendan.inventory.services import stock_release_lines, stock_reserve_lines
@@ -40,7 +41,9 @@ ORDER_FIELDS = [
 
 def lock_order(order: Order) -> Order:
     """Re-read the order under a row lock. Lock the order before its lines and stock."""
-    return Order.objects.select_for_update().select_related("customer", "warehouse").get(pk=order.pk)
+    # of=("self",): lock the order row only, not its customer's and warehouse's rows, which
+    # would make every order of one warehouse queue behind each other on PostgreSQL.
+    return Order.objects.select_for_update(of=("self",)).select_related("customer", "warehouse").get(pk=order.pk)
 
 
 def _move_to(order: Order, status: str, *, actor, verb: str, data=None, extra_fields=()) -> None:
@@ -83,8 +86,16 @@ ACTION_LABELS = {
 # --- entering an order -----------------------------------------------------------------------
 
 
-def _line_amount(quantity, unit_price, discount_percent) -> Decimal:
+def line_amount(quantity, unit_price, discount_percent) -> Decimal:
+    """A line's amount before tax. Pure: the order editor previews totals with it as you type."""
     return round_money(Decimal(quantity) * Decimal(unit_price) * (HUNDRED - Decimal(discount_percent)) / HUNDRED)
+
+
+def order_totals(amounts, tax_rate) -> tuple[Decimal, Decimal, Decimal]:
+    """(subtotal, tax, total) of line amounts. Pure, shared by the services and the editor's preview."""
+    subtotal = round_money(sum(amounts, Decimal("0")))
+    tax = percent_of(subtotal, tax_rate)
+    return subtotal, tax, subtotal + tax
 
 
 def _build_lines(rows) -> list[OrderLine]:
@@ -95,20 +106,34 @@ def _build_lines(rows) -> list[OrderLine]:
     for position, row in enumerate(rows, start=1):
         problems = {}
         product = row.get("product")
-        quantity = row.get("quantity")
         unit_price = row.get("unit_price")
-        discount = row.get("discount_percent") or Decimal("0")
+        if unit_price is None and product is not None:
+            unit_price = product.list_price
+        # A number that fits its column first, so "1.2345" units or "abc" are refused on their
+        # field instead of being rounded away by the database or crashing.
+        values = {
+            "quantity": row.get("quantity"),
+            "unit_price": unit_price,
+            "discount_percent": row.get("discount_percent") or Decimal("0"),
+        }
+        for name, value in values.items():
+            if value is not None:
+                field = OrderLine._meta.get_field(name)
+                try:
+                    values[name] = field.to_python(value)
+                    DecimalValidator(field.max_digits, field.decimal_places)(values[name])
+                except ValidationError as exc:
+                    problems[name] = exc.messages
+        quantity, unit_price, discount = values["quantity"], values["unit_price"], values["discount_percent"]
         if product is None:
             problems["product"] = [_("Choose a product.")]
         elif not product.is_active:
             problems["product"] = [_("%(product)s is no longer sold.") % {"product": product}]
-        if quantity is None or Decimal(quantity) <= 0:
+        if "quantity" not in problems and (quantity is None or quantity <= 0):
             problems["quantity"] = [_("Enter a quantity above zero.")]
-        if unit_price is None and product is not None:
-            unit_price = product.list_price
-        if unit_price is not None and Decimal(unit_price) < 0:
+        if "unit_price" not in problems and unit_price is not None and unit_price < 0:
             problems["unit_price"] = [_("The price cannot be negative.")]
-        if not Decimal("0") <= Decimal(discount) <= HUNDRED:
+        if "discount_percent" not in problems and not Decimal("0") <= discount <= HUNDRED:
             problems["discount_percent"] = [_("A discount is between 0 and 100%.")]
         errors.append(problems)
         if problems:
@@ -118,10 +143,10 @@ def _build_lines(rows) -> list[OrderLine]:
             OrderLine(
                 position=position,
                 product=product,
-                quantity=Decimal(quantity),
-                unit_price=round_money(unit_price),
-                discount_percent=Decimal(discount),
-                amount=_line_amount(quantity, unit_price, discount),
+                quantity=quantity,
+                unit_price=unit_price,
+                discount_percent=discount,
+                amount=line_amount(quantity, unit_price, discount),
             )
         )
     if any_error:
@@ -130,14 +155,12 @@ def _build_lines(rows) -> list[OrderLine]:
 
 
 def _apply_totals(order: Order, lines) -> None:
-    order.subtotal = round_money(sum((line.amount for line in lines), Decimal("0")))
-    order.tax_amount = percent_of(order.subtotal, order.tax_rate)
-    order.total = order.subtotal + order.tax_amount
+    order.subtotal, order.tax_amount, order.total = order_totals((line.amount for line in lines), order.tax_rate)
 
 
 def _validate_header(order: Order, actor) -> None:
     errors = {}
-    if order.customer_id and not Customer.objects.visible_to(actor).filter(pk=order.customer_id).exists():
+    if order.customer_id and not is_visible(Customer.objects, order.customer, actor):
         errors["customer"] = [_("Choose one of your customers.")]
     if order.contact_id and order.contact.customer_id != order.customer_id:
         errors["contact"] = [_("This contact belongs to another customer.")]
@@ -193,6 +216,7 @@ def order_update(*, order: Order, actor, version=None, lines=None, **fields) -> 
     """Edit a draft. Lines, when given, replace the order's lines."""
     require_perm(actor, "sales.change_order")
     order = lock_order(order)
+    require_visible(Order.objects, order, actor)
     check_version(order, version)
     if not order.is_editable:
         raise ApplicationError(
@@ -271,12 +295,17 @@ def _check_complete(order: Order, lines) -> None:
         raise ValidationError(errors)
 
 
-def _confirm(order: Order, lines, actor, data=None) -> None:
+def _confirm(order: Order, lines, actor, data=None, extra_fields=()) -> None:
     stock_reserve_lines(warehouse=order.warehouse, lines=lines, actor=actor)
     OrderLine.objects.bulk_update(lines, ["reserved_quantity"])
     order.confirmed_at = timezone.now()
     _move_to(
-        order, OrderStatus.CONFIRMED, actor=actor, verb="order.confirmed", data=data, extra_fields=["confirmed_at"]
+        order,
+        OrderStatus.CONFIRMED,
+        actor=actor,
+        verb="order.confirmed",
+        data=data,
+        extra_fields=["confirmed_at", *extra_fields],
     )
 
 
@@ -300,9 +329,8 @@ def order_submit(*, order: Order, actor) -> Order:
             extra_fields=["shipping_address_text", "submitted_at"],
         )
     else:
-        order.save(update_fields=["shipping_address_text", "submitted_at"])
         events.record(actor, "order.submitted", order, data={"approval_reasons": []})
-        _confirm(order, lines, actor)
+        _confirm(order, lines, actor, extra_fields=["shipping_address_text", "submitted_at"])
     return order
 
 
@@ -404,28 +432,21 @@ def order_resume(*, order: Order, actor) -> Order:
     return order
 
 
-def order_refresh_progress(*, order: Order, actor) -> Order:
+def order_refresh_progress(*, order: Order, actor, lines=None) -> Order:
     """Recompute the derived statuses from the lines and move the order along the road.
 
     Called by the shipping and finance services, inside their transaction, after the order
-    was locked with lock_order.
+    was locked with lock_order. `lines`: all the order's lines as the caller has just saved
+    them, which spares reading them again.
     """
-    lines = list(order.lines.all())
+    lines = list(order.lines.all()) if lines is None else lines
     order.delivery_status = delivery_status_of(
         (ln.quantity, ln.shipped_quantity, ln.delivered_quantity) for ln in lines
     )
     order.billing_status = billing_status_of((ln.quantity, ln.invoiced_quantity) for ln in lines)
     order.payment_status = payment_status_of(order.billing_status, order.amount_invoiced, order.amount_paid)
-    order.save(
-        update_fields=[
-            "delivery_status",
-            "billing_status",
-            "payment_status",
-            "amount_invoiced",
-            "amount_paid",
-            "updated_at",
-        ]
-    )
+    # Saved with the first status move, if there is one: one UPDATE instead of two.
+    unsaved = ["delivery_status", "billing_status", "payment_status", "amount_invoiced", "amount_paid"]
     road = {
         OrderStatus.CONFIRMED: {
             "partially_shipped": (OrderStatus.PARTIALLY_SHIPPED, "order.partially_shipped"),
@@ -440,8 +461,12 @@ def order_refresh_progress(*, order: Order, actor) -> Order:
     }
     while order.delivery_status in road.get(order.status, {}):
         status, verb = road[order.status][order.delivery_status]
-        _move_to(order, status, actor=actor, verb=verb)
+        _move_to(order, status, actor=actor, verb=verb, extra_fields=unsaved)
+        unsaved = []
     if order.status == OrderStatus.DELIVERED and order.payment_status == "paid":
         order.closed_at = timezone.now()
-        _move_to(order, OrderStatus.CLOSED, actor=actor, verb="order.closed", extra_fields=["closed_at"])
+        _move_to(order, OrderStatus.CLOSED, actor=actor, verb="order.closed", extra_fields=["closed_at", *unsaved])
+        unsaved = []
+    if unsaved:
+        order.save(update_fields=[*unsaved, "updated_at"])
     return order

@@ -1,0 +1,310 @@
+"""Order-to-cash benchmark: N orders through the whole backbone, via the services.
+
+Each order: a new customer (one contact, one address), a 3-line order, submit (stock
+reserved), a shipment created, shipped and delivered, an invoice created and issued, and
+a payment allocated to it, which closes the order. Prints orders per second, SQL queries
+per order (and per step) and peak Python memory per batch, and writes them as JSON.
+
+    .venv/bin/python bench/o2c.py --n 500
+    .venv/bin/python bench/o2c.py --n 500 --database-url postgres://postgres@127.0.0.1:5432/postgres
+
+It never touches your data: SQLite runs in a file in a temporary directory; with
+--database-url a fresh database (gendan_bench_<pid>) is created on that server, migrated,
+and dropped at the end.
+"""
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections import Counter
+from contextlib import contextmanager
+from decimal import Decimal
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+STEPS = [
+    "customer_create",
+    "order_create",
+    "order_submit",
+    "shipment_create",
+    "shipment_ship",
+    "shipment_deliver",
+    "invoice_create",
+    "invoice_issue",
+    "payment_record",
+]
+
+
+class QueryCounter:
+    """Counts SQL statements through connection.execute_wrapper, attributed to the current step."""
+
+    def __init__(self):
+        self.step = None
+        self.by_step = Counter()
+
+    def __call__(self, execute, sql, params, many, context):
+        self.by_step[self.step] += 1
+        return execute(sql, params, many, context)
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_step.values())
+
+
+class Fixture:
+    """What every benchmark order needs: people, a warehouse and stocked products."""
+
+    def __init__(self, product_count=30):
+        from django.contrib.auth import get_user_model
+
+        from gendan.accounts.roles import Role
+        from gendan.catalog.models import Product
+        from gendan.inventory.models import StockLevel, Warehouse
+
+        User = get_user_model()
+
+        def person(username, role):
+            user = User(username=f"bench-{username}", role=role, first_name=username)
+            user.set_unusable_password()  # no Argon2 hashing in the set-up
+            user.save()
+            return user
+
+        self.rep = person("rep", Role.SALES_REP)
+        self.clerk = person("warehouse", Role.WAREHOUSE)
+        self.finance = person("finance", Role.FINANCE)
+        self.warehouse = Warehouse.objects.create(code="BENCH", name="基准仓")
+        self.products = Product.objects.bulk_create(
+            Product(
+                sku=f"BENCH-{i:03d}",
+                name=f"基准产品{i}",
+                list_price=Decimal("100.00"),
+                floor_price=Decimal("80.00"),
+                cost=Decimal("60.00"),
+            )
+            for i in range(product_count)
+        )
+        # Enough for any N: the benchmark measures the path, not running out of stock.
+        StockLevel.objects.bulk_create(
+            StockLevel(product=p, warehouse=self.warehouse, on_hand=Decimal("100000000")) for p in self.products
+        )
+
+
+def one_order(fixture: Fixture, i: int, counter: QueryCounter) -> None:
+    import datetime
+
+    from gendan.crm.services import customer_create
+    from gendan.finance.services import invoice_create, invoice_issue, payment_record
+    from gendan.fulfillment.services import shipment_create, shipment_deliver, shipment_ship
+    from gendan.sales.services import order_create, order_submit
+
+    @contextmanager
+    def step(name):
+        counter.step = name
+        yield
+        counter.step = None
+
+    with step("customer_create"):
+        customer = customer_create(
+            actor=fixture.rep,
+            name=f"基准客户{i}有限公司",
+            phone="021-55550000",
+            contacts=[{"name": "王经理", "phone": "13800000000"}],
+            addresses=[
+                {
+                    "recipient": "王经理",
+                    "phone": "13800000000",
+                    "province": "上海市",
+                    "city": "上海市",
+                    "district": "浦东新区",
+                    "street": f"张江路{i}号",
+                    "postal_code": "201203",
+                }
+            ],
+        )
+    products = [fixture.products[(i + k) % len(fixture.products)] for k in range(3)]
+    with step("order_create"):
+        order = order_create(
+            actor=fixture.rep,
+            customer=customer,
+            contact=customer.contacts.all()[0],
+            shipping_address=customer.addresses.all()[0],
+            warehouse=fixture.warehouse,
+            lines=[{"product": p, "quantity": Decimal(k + 1)} for k, p in enumerate(products)],
+        )
+    with step("order_submit"):
+        order = order_submit(order=order, actor=fixture.rep)
+    with step("shipment_create"):
+        shipment = shipment_create(order=order, actor=fixture.clerk, carrier="顺丰速运", tracking_number=f"SF{i:010d}")
+    with step("shipment_ship"):
+        shipment_ship(shipment=shipment, actor=fixture.clerk)
+    with step("shipment_deliver"):
+        shipment_deliver(shipment=shipment, actor=fixture.clerk, signed_by="王经理")
+    with step("invoice_create"):
+        invoice = invoice_create(order=order, actor=fixture.finance)
+    with step("invoice_issue"):
+        invoice = invoice_issue(invoice=invoice, actor=fixture.finance)
+    with step("payment_record"):
+        payment_record(
+            actor=fixture.finance,
+            customer=customer,
+            amount=invoice.total,
+            received_on=datetime.date.today(),
+            allocations=[{"invoice": invoice, "amount": invoice.total}],
+        )
+
+
+def run(n: int, batch: int = 100, warmup: int = 10) -> dict:
+    """Run the benchmark on the configured, migrated database and return its figures."""
+    import django
+    from django.db import connection
+
+    from gendan.sales.models import Order
+
+    fixture = Fixture()
+    counter = QueryCounter()
+    batch = max(1, min(batch, n))
+    # Warm-up: first calls fill Django's caches (content types, compiled templates of SQL).
+    for i in range(warmup):
+        one_order(fixture, -1 - i, counter)
+
+    # Pass 1, timed, without tracemalloc (it slows Python down several times over).
+    counter = QueryCounter()
+    batch_rates = []
+    with connection.execute_wrapper(counter):
+        started = time.perf_counter()
+        for first in range(0, n, batch):
+            batch_started = time.perf_counter()
+            for i in range(first, min(first + batch, n)):
+                one_order(fixture, i, counter)
+            batch_rates.append(round((min(first + batch, n) - first) / (time.perf_counter() - batch_started), 1))
+        elapsed = time.perf_counter() - started
+
+    # Pass 2, the same N again under tracemalloc: the peak of each batch shows whether memory grows with N.
+    tracemalloc.start()
+    peaks, currents = [], []
+    for first in range(0, n, batch):
+        tracemalloc.reset_peak()
+        for i in range(first, min(first + batch, n)):
+            one_order(fixture, n + i, QueryCounter())
+        current, peak = tracemalloc.get_traced_memory()
+        peaks.append(round(peak / 1024, 1))
+        currents.append(round(current / 1024, 1))
+    tracemalloc.stop()
+
+    closed = Order.objects.filter(status="closed", payment_status="paid").count()
+    if closed != 2 * n + warmup:
+        raise RuntimeError(f"Only {closed} of {2 * n + warmup} orders closed: the benchmark path is broken")
+    return {
+        "database": connection.vendor,
+        "n": n,
+        "batch": batch,
+        "warmup_orders": warmup,
+        "seconds": round(elapsed, 3),
+        "orders_per_second": round(n / elapsed, 1),
+        "orders_per_second_by_batch": batch_rates,
+        "queries_per_order": round(counter.total / n, 2),
+        "queries_per_order_by_step": {name: round(counter.by_step[name] / n, 2) for name in STEPS},
+        "peak_memory_kib_by_batch": peaks,
+        "memory_after_batch_kib": currents,
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "cpus": os.cpu_count(),
+    }
+
+
+def report(result: dict) -> str:
+    peaks = result["peak_memory_kib_by_batch"]
+    lines = [
+        f"{result['database']}: {result['n']} orders in {result['seconds']} s",
+        f"  orders per second   {result['orders_per_second']}  (by batch of {result['batch']}: "
+        f"{', '.join(map(str, result['orders_per_second_by_batch']))})",
+        f"  SQL queries / order {result['queries_per_order']}",
+    ]
+    lines += [f"    {name:<18} {count}" for name, count in result["queries_per_order_by_step"].items()]
+    lines += [
+        f"  peak memory / batch {min(peaks)}–{max(peaks)} KiB  (first {peaks[0]}, last {peaks[-1]})",
+        f"  held after batches  {', '.join(map(str, result['memory_after_batch_kib']))} KiB",
+    ]
+    return "\n".join(lines)
+
+
+# --- a throw-away database -------------------------------------------------------------------
+
+
+@contextmanager
+def throwaway_database(database_url: str | None):
+    """Point Django at a fresh database for the duration; remove it afterwards."""
+    workdir = Path(tempfile.mkdtemp(prefix="gendan-bench-"))
+    # Secret key, Huey queue and (for SQLite) the database land in the temporary directory.
+    os.environ["GENDAN_VAR_DIR"] = str(workdir)
+    os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
+    drop = None
+    if database_url:
+        parts = urlsplit(database_url)
+        if not parts.scheme.startswith("postgres"):
+            raise SystemExit("--database-url must be a PostgreSQL URL (SQLite runs in a temporary file by default)")
+        name = f"gendan_bench_{os.getpid()}"
+        admin_url = urlunsplit(parts._replace(path=parts.path if parts.path.strip("/") else "/postgres"))
+        _admin_sql(admin_url, f'CREATE DATABASE "{name}"')
+        os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{name}"))
+
+        def drop():
+            _admin_sql(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    else:
+        os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
+    try:
+        yield
+    finally:
+        if drop is not None:
+            from django.db import connections
+
+            connections.close_all()
+            drop()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _admin_sql(url: str, sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(url.replace("postgresql://", "postgres://", 1), autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def main(argv=None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=500, help="orders to measure (default 500)")
+    parser.add_argument("--batch", type=int, default=100, help="orders per batch for the per-batch figures")
+    parser.add_argument("--warmup", type=int, default=10, help="orders run first and not measured")
+    parser.add_argument("--database-url", help="a PostgreSQL server to run on (a fresh database is made there)")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    args = parser.parse_args(argv)
+    if args.n < 1:
+        parser.error("--n must be at least 1")
+
+    sys.path.insert(0, str(ROOT))
+    os.environ["DJANGO_SETTINGS_MODULE"] = "gendan.settings"
+    os.environ["DEBUG"] = "false"  # DEBUG keeps every query in memory
+    with throwaway_database(args.database_url):
+        import django
+        from django.core.management import call_command
+
+        django.setup()
+        call_command("migrate", verbosity=0)
+        result = run(args.n, batch=args.batch, warmup=args.warmup)
+    print(report(result))
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(result, indent=2) + "\n")
+    return result
+
+
+if __name__ == "__main__":
+    main()

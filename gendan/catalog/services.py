@@ -1,0 +1,91 @@
+"""Everything that can happen to a product. Each function is one transaction and records its event."""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from gendan.core import events
+from gendan.core.money import round_money
+from gendan.core.services import check_version, require_perm
+
+from .models import Product
+
+PRODUCT_FIELDS = ["sku", "name", "unit", "list_price", "floor_price", "cost", "is_active"]
+MONEY_FIELDS = ["list_price", "floor_price", "cost"]
+
+
+def _validate(product: Product) -> None:
+    """Field-keyed messages for everything the table's constraints would refuse."""
+    errors = {}
+    try:
+        # validate_unique gives "Product with this SKU already exists." on the field; the
+        # unique index stays the backstop for two creates racing.
+        product.full_clean(validate_constraints=False)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    for field in MONEY_FIELDS:
+        value = getattr(product, field)
+        if field in errors or value is None:
+            continue
+        if value < 0:
+            errors[field] = [_("The price cannot be negative.")]
+        # Two decimals, so 100 and 100.00 are one value in the event log's before/after.
+        setattr(product, field, round_money(value))
+    if (
+        not {"list_price", "floor_price"} & set(errors)
+        and product.floor_price is not None
+        and product.list_price is not None
+        and product.floor_price > product.list_price
+    ):
+        errors["floor_price"] = [_("The floor price cannot be above the list price.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def product_create(
+    *,
+    actor,
+    sku: str,
+    name: str,
+    list_price: Decimal,
+    floor_price: Decimal,
+    unit: str = "pcs",
+    cost: Decimal = Decimal("0"),
+    is_active: bool = True,
+) -> Product:
+    require_perm(actor, "catalog.add_product")
+    product = Product(
+        sku=sku,
+        name=name,
+        unit=unit,
+        list_price=list_price,
+        floor_price=floor_price,
+        cost=cost,
+        is_active=is_active,
+    )
+    _validate(product)
+    product.save()
+    events.record(actor, "product.created", product, data=events.snapshot(product, PRODUCT_FIELDS))
+    return product
+
+
+@transaction.atomic
+def product_update(*, product: Product, actor, version=None, **fields) -> Product:
+    require_perm(actor, "catalog.change_product")
+    unknown = set(fields) - set(PRODUCT_FIELDS)
+    if unknown:
+        raise TypeError(f"product_update got unexpected fields {sorted(unknown)}")
+    product = Product.objects.select_for_update().get(pk=product.pk)
+    check_version(product, version)
+    before = events.snapshot(product, fields)
+    for name, value in fields.items():
+        setattr(product, name, value)
+    _validate(product)
+    changes = events.diff(before, events.snapshot(product, fields))
+    product.version += 1
+    product.save()
+    events.record(actor, "product.updated", product, changes=changes)
+    return product

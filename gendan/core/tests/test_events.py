@@ -1,0 +1,112 @@
+"""The event log: what record() writes, and that nothing can change or remove an event."""
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+
+from gendan.core import events
+from gendan.core.context import client_ip_var, request_id_var
+from gendan.core.models import Event
+from gendan.crm.models import Customer
+from gendan.crm.services import customer_create, customer_update
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def event(personas):
+    customer = customer_create(actor=personas["rep1"], name="甲公司")
+    return Event.objects.get(object_id=customer.pk)
+
+
+def test_record_writes_who_what_when_and_the_request(personas):
+    # given: what the middleware sets for a request
+    rep = personas["rep1"]
+    customer = customer_create(actor=rep, name="甲公司")
+    id_token, ip_token = request_id_var.set("req-42"), client_ip_var.set("10.0.0.7")
+
+    # when
+    try:
+        customer_update(customer=customer, actor=rep, name="乙公司", credit_limit="1000.50", owner=rep)
+    finally:
+        request_id_var.reset(id_token)
+        client_ip_var.reset(ip_token)
+
+    # then
+    event = Event.objects.latest("id")
+    assert (event.verb, event.actor, event.object_id, event.object_repr) == (
+        "customer.updated",
+        rep,
+        customer.pk,
+        "乙公司",
+    )
+    assert event.content_type.model_class() is Customer
+    assert event.changes == {"name": ["甲公司", "乙公司"], "credit_limit": ["0.00", "1000.50"]}
+    assert (event.request_id, event.ip_address) == ("req-42", "10.0.0.7")
+    assert event.occurred_at is not None
+
+
+def test_an_anonymous_or_missing_actor_is_recorded_as_nobody(personas):
+    from django.contrib.auth.models import AnonymousUser
+
+    customer = customer_create(actor=personas["rep1"], name="甲公司")
+
+    assert events.record(None, "customer.touched", customer).actor is None
+    assert events.record(AnonymousUser(), "customer.touched", customer).actor is None
+
+
+def test_snapshot_and_diff_keep_only_what_changed(personas):
+    customer = customer_create(actor=personas["rep1"], name="甲公司")
+    before = events.snapshot(customer, ["name", "owner", "credit_limit"])
+    customer.name = "乙公司"
+    customer.owner = personas["rep2"]
+
+    assert events.diff(before, events.snapshot(customer, ["name", "owner", "credit_limit"])) == {
+        "name": ["甲公司", "乙公司"],
+        "owner": [personas["rep1"].pk, personas["rep2"].pk],
+    }
+
+
+def test_a_timeline_holds_the_records_own_events_and_those_of_its_children(personas):
+    rep = personas["rep1"]
+    customer = customer_create(actor=rep, name="甲公司")
+    other = customer_create(actor=rep, name="乙公司")
+    events.record(rep, "contact.created", other, root=customer)
+
+    assert [(e.verb, e.object_id) for e in Event.objects.for_object(customer).order_by("id")] == [
+        ("customer.created", customer.pk),
+        ("contact.created", other.pk),
+    ]
+
+
+def test_an_event_cannot_be_saved_again_or_deleted(event):
+    event.verb = "customer.forged"
+
+    with pytest.raises(TypeError, match="append-only"):
+        event.save()
+    with pytest.raises(TypeError, match="append-only"):
+        event.delete()
+
+    assert Event.objects.get(pk=event.pk).verb == "customer.created"
+
+
+def test_the_queryset_refuses_bulk_updates_and_deletes(event):
+    with pytest.raises(TypeError, match="append-only"):
+        Event.objects.filter(pk=event.pk).update(verb="customer.forged")
+    with pytest.raises(TypeError, match="append-only"):
+        Event.objects.all().delete()
+
+    assert Event.objects.filter(pk=event.pk, verb="customer.created").exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "sql", ["UPDATE core_event SET verb = 'customer.forged' WHERE id = %s", "DELETE FROM core_event WHERE id = %s"]
+)
+def test_on_postgresql_the_database_itself_refuses_raw_sql(event, sql):
+    if connection.vendor != "postgresql":
+        pytest.skip("the append-only trigger exists on PostgreSQL only")
+
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, [event.pk])
+
+    assert Event.objects.get(pk=event.pk).verb == "customer.created"

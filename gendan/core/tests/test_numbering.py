@@ -1,0 +1,113 @@
+"""Document numbers: the default and configured patterns, the monthly reset, no gaps from failed creates."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from gendan.core.models import NumberCounter, NumberSequence
+from gendan.core.numbering import format_number, next_number
+from gendan.sales.models import Order
+from tests.backbone import draft_order, stocked_products
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+
+UTC = datetime.UTC
+
+
+def at(*args):
+    return time_machine.travel(datetime.datetime(*args, tzinfo=UTC), tick=False)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        ("SO{yyyy}{mm}{seq:05}", "SO20250300042"),
+        ("SO-{yy}{mm}{dd}-{seq:3}", "SO-250307-042"),
+        ("C{seq:06}", "C000042"),
+        ("X{seq}", "X42"),
+        ("X{seq:02}", "X42"),
+    ],
+)
+def test_format_number(pattern, expected):
+    assert format_number(pattern, datetime.date(2025, 3, 7), 42) == expected
+
+
+def test_orders_are_numbered_so_year_month_and_five_digits_counting_up():
+    with at(2025, 3, 7, 4, 0):
+        assert [next_number("sales_order") for _ in range(3)] == ["SO20250300001", "SO20250300002", "SO20250300003"]
+
+
+def test_the_sequence_starts_again_each_month_in_local_time():
+    # 2025-01-31 16:30 UTC is already 1 February in Shanghai.
+    with at(2025, 1, 31, 15, 59):
+        assert next_number("sales_order") == "SO20250100001"
+    with at(2025, 1, 31, 16, 30):
+        assert next_number("sales_order") == "SO20250200001"
+    with at(2025, 2, 27, 0, 0):
+        assert next_number("sales_order") == "SO20250200002"
+    assert sorted(NumberCounter.objects.values_list("period", "last_value")) == [("202501", 1), ("202502", 2)]
+
+
+def test_document_types_count_separately():
+    with at(2025, 3, 7, 4, 0):
+        assert (
+            next_number("sales_order"),
+            next_number("shipment"),
+            next_number("invoice"),
+            next_number("payment"),
+        ) == (
+            "SO20250300001",
+            "SH20250300001",
+            "INV20250300001",
+            "PAY20250300001",
+        )
+        assert next_number("customer") == "C000001"
+
+
+def test_the_pattern_is_configurable():
+    NumberSequence.objects.create(doc_type="sales_order", pattern="XS-{yyyy}-{seq:4}")
+
+    with at(2025, 3, 7, 4, 0):
+        assert next_number("sales_order") == "XS-2025-0001"
+    with at(2025, 12, 7, 4, 0):
+        # The pattern has no month, so the count runs on through the year.
+        assert next_number("sales_order") == "XS-2025-0002"
+
+
+def test_a_pattern_needs_a_sequence_part():
+    with pytest.raises(ValidationError) as exc:
+        NumberSequence(doc_type="sales_order", pattern="SO{yyyy}{mm}").full_clean()
+
+    assert list(exc.value.message_dict) == ["pattern"]
+
+
+def test_a_rolled_back_create_gives_its_number_back(personas):
+    # given
+    rep = personas["rep1"]
+    _warehouse, products = stocked_products(1)
+    with at(2025, 3, 7, 4, 0):
+        first = draft_order(rep, products)
+
+        # when: a create that fails after its number was drawn
+        with pytest.raises(RuntimeError), transaction.atomic():
+            draft_order(rep, products)
+            raise RuntimeError("fails later in the same transaction")
+
+        # then
+        second = draft_order(rep, products)
+    assert (first.number, second.number) == ("SO20250300001", "SO20250300002")
+
+
+def test_numbers_are_unique_by_constraint(personas):
+    rep = personas["rep1"]
+    _warehouse, products = stocked_products(1)
+    order = draft_order(rep, products)
+    clone = draft_order(rep, products)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Order.objects.filter(pk=clone.pk).update(number=order.number)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        NumberCounter.objects.create(doc_type="sales_order", period=NumberCounter.objects.get().period)

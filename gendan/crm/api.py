@@ -1,0 +1,180 @@
+"""/api/v1/customers/: customers with their contacts and shipping addresses."""
+
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, serializers
+
+from gendan.accounts.models import User
+from gendan.core.api import (
+    IDEMPOTENCY_KEY_PARAMETER,
+    IF_MATCH_PARAMETER,
+    EventsMixin,
+    IdempotentCreateMixin,
+    RetrieveMixin,
+    ServiceViewSet,
+    VersionedUpdateMixin,
+    version_field,
+)
+
+from .filters import CustomerFilter
+from .models import Address, Contact, Customer
+from .selectors import customer_detail_queryset
+from .services import customer_create, customer_update
+
+# --- output ------------------------------------------------------------------------------------
+
+
+class ContactSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Contact
+        fields = ["id", "name", "phone", "email", "title"]
+
+
+class AddressSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Address
+        fields = ["id", "recipient", "phone", "province", "city", "district", "street", "postal_code"]
+
+
+class CustomerSerializer(serializers.ModelSerializer):
+    owner_name = serializers.StringRelatedField(source="owner")
+    contacts = ContactSerializer(many=True, read_only=True)
+    addresses = AddressSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Customer
+        fields = [
+            "id",
+            "code",
+            "name",
+            "phone",
+            "email",
+            "tax_id",
+            "level",
+            "industry",
+            "region",
+            "source",
+            "owner",
+            "owner_name",
+            "credit_limit",
+            "payment_terms_days",
+            "notes",
+            "contacts",
+            "addresses",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+# --- input -------------------------------------------------------------------------------------
+
+CUSTOMER_INPUT_FIELDS = [
+    "name",
+    "phone",
+    "email",
+    "tax_id",
+    "level",
+    "industry",
+    "region",
+    "source",
+    "owner",
+    "credit_limit",
+    "payment_terms_days",
+    "notes",
+]
+
+
+class ContactInputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Contact
+        fields = ["name", "phone", "email", "title"]
+
+
+class AddressInputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Address
+        fields = ["recipient", "phone", "province", "city", "district", "street", "postal_code"]
+
+
+class ContactUpdateInputSerializer(ContactInputSerializer):
+    id = serializers.IntegerField(required=False, help_text="An existing contact to change; leave out to add one.")
+
+    class Meta(ContactInputSerializer.Meta):
+        fields = ["id", *ContactInputSerializer.Meta.fields]
+
+
+class AddressUpdateInputSerializer(AddressInputSerializer):
+    id = serializers.IntegerField(required=False, help_text="An existing address to change; leave out to add one.")
+
+    class Meta(AddressInputSerializer.Meta):
+        fields = ["id", *AddressInputSerializer.Meta.fields]
+
+
+class CustomerInputSerializer(serializers.ModelSerializer):
+    owner = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), required=False, help_text="Defaults to you."
+    )
+    contacts = ContactInputSerializer(many=True, required=False)
+    addresses = AddressInputSerializer(many=True, required=False)
+
+    class Meta:
+        model = Customer
+        fields = [*CUSTOMER_INPUT_FIELDS, "contacts", "addresses"]
+
+
+class CustomerUpdateInputSerializer(CustomerInputSerializer):
+    contacts = ContactUpdateInputSerializer(
+        many=True, required=False, help_text="When sent: the full list; contacts left out are removed."
+    )
+    addresses = AddressUpdateInputSerializer(
+        many=True, required=False, help_text="When sent: the full list; addresses left out are removed."
+    )
+    version = version_field()
+
+    class Meta(CustomerInputSerializer.Meta):
+        fields = [*CustomerInputSerializer.Meta.fields, "version"]
+
+
+# --- endpoints ---------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    create=extend_schema(
+        request=CustomerInputSerializer, responses={201: CustomerSerializer}, parameters=[IDEMPOTENCY_KEY_PARAMETER]
+    ),
+    update=extend_schema(
+        request=CustomerUpdateInputSerializer, responses=CustomerSerializer, parameters=[IF_MATCH_PARAMETER]
+    ),
+    partial_update=extend_schema(
+        request=CustomerUpdateInputSerializer, responses=CustomerSerializer, parameters=[IF_MATCH_PARAMETER]
+    ),
+)
+class CustomerViewSet(
+    mixins.ListModelMixin,
+    RetrieveMixin,
+    IdempotentCreateMixin,
+    VersionedUpdateMixin,
+    EventsMixin,
+    ServiceViewSet,
+):
+    serializer_class = CustomerSerializer
+    create_input_serializer_class = CustomerInputSerializer
+    update_input_serializer_class = CustomerUpdateInputSerializer
+    filterset_class = CustomerFilter
+    search_fields = ["name", "code", "phone"]
+    ordering_fields = ["name", "code", "created_at", "updated_at"]
+    action_perms = {
+        "create": "crm.add_customer",
+        "update": "crm.change_customer",
+        "partial_update": "crm.change_customer",
+    }
+
+    def get_queryset(self):
+        return customer_detail_queryset(user=self.request.user)
+
+    def perform_create(self, data):
+        return customer_create(actor=self.request.user, **data)
+
+    def perform_update(self, customer, data, version):
+        return customer_update(customer=customer, actor=self.request.user, version=version, **data)

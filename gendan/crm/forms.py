@@ -1,0 +1,110 @@
+"""Customer forms: they parse and coerce input; the rules live in crm.services."""
+
+from django import forms
+from django.core.validators import MinValueValidator
+from django.forms.models import fields_for_model
+from django.utils.translation import gettext_lazy as _
+
+from gendan.accounts.models import User
+from gendan.accounts.roles import DataScope, Role
+from gendan.core.forms import BootstrapForm
+from gendan.core.money import CENT
+
+from .models import Address, Contact, Customer
+
+PROFILE_FIELDS = [
+    "name",
+    "phone",
+    "email",
+    "level",
+    "owner",
+    "region",
+    "industry",
+    "source",
+    "tax_id",
+    "credit_limit",
+    "payment_terms_days",
+    "notes",
+]
+CONTACT_FORM_FIELDS = ["name", "phone", "title", "email"]
+ADDRESS_FORM_FIELDS = ["province", "city", "district", "street", "postal_code", "recipient", "phone"]
+SELLING_ROLES = [Role.SALES_REP, Role.SALES_MANAGER, Role.ORDER_FOLLOWER, Role.EXECUTIVE, Role.ADMIN]
+
+
+class CustomerForm(BootstrapForm):
+    """The customer's profile. A rep (own records only) owns what they create, so gets no owner field."""
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def setup_fields(self):
+        self.fields.update(fields_for_model(Customer, fields=PROFILE_FIELDS))
+        if self.user.data_scope == DataScope.OWN:
+            del self.fields["owner"]
+        else:
+            owner = self.fields["owner"]
+            owner.queryset = User.objects.filter(is_active=True, role__in=SELLING_ROLES)
+            owner.required = False
+            owner.help_text = _("Leave empty to own it yourself.")
+        # The database backstop (a CHECK) would otherwise be the first to notice.
+        self.fields["credit_limit"].min_value = 0
+        self.fields["credit_limit"].validators.append(MinValueValidator(0))
+        self.order_fields(PROFILE_FIELDS)
+
+    def clean_credit_limit(self):
+        # Stored with two places: "5000" and "5000.00" are the same limit, not an edit to record.
+        return self.cleaned_data["credit_limit"].quantize(CENT)
+
+
+class CustomerEditForm(CustomerForm):
+    # The version the user started from: a save against a newer one is refused, never merged.
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def setup_fields(self):
+        super().setup_fields()
+        if "owner" in self.fields:
+            self.fields["owner"].required = True
+            self.fields["owner"].help_text = ""
+
+
+class _RowForm(BootstrapForm):
+    model: type
+    row_fields: list[str]
+
+    def setup_fields(self):
+        self.fields.update(fields_for_model(self.model, fields=self.row_fields))
+
+    def row(self) -> dict:
+        return {name: self.cleaned_data.get(name, "") for name in self.row_fields}
+
+
+class ContactForm(_RowForm):
+    model = Contact
+    row_fields = CONTACT_FORM_FIELDS
+
+
+class AddressForm(_RowForm):
+    model = Address
+    row_fields = ADDRESS_FORM_FIELDS
+
+
+class _FirstRowMixin:
+    """The first contact and address on the customer form may be left empty as a whole; a
+    half-filled one goes to the service, which names each missing field."""
+
+    def setup_fields(self):
+        super().setup_fields()
+        for field in self.fields.values():
+            field.required = False
+
+    def is_blank(self) -> bool:
+        return not any(self.row().values())
+
+
+class FirstContactForm(_FirstRowMixin, ContactForm):
+    pass
+
+
+class FirstAddressForm(_FirstRowMixin, AddressForm):
+    pass

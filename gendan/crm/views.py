@@ -1,0 +1,194 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.forms.models import model_to_dict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from gendan.accounts.roles import DataScope
+from gendan.core.errors import ApplicationError, ErrorCode
+from gendan.core.exports import FORMATS, export_response
+from gendan.core.forms import add_service_errors, bootstrap
+from gendan.core.lists import paginate, sort_queryset
+from gendan.core.selectors import timeline_events
+from gendan.sales.selectors import order_list
+
+from . import services
+from .filters import CustomerFilter
+from .forms import (
+    PROFILE_FIELDS,
+    AddressForm,
+    ContactForm,
+    CustomerEditForm,
+    CustomerForm,
+    FirstAddressForm,
+    FirstContactForm,
+)
+from .models import Customer
+from .selectors import customer_detail_queryset, customer_list
+
+SORTS = {"name": "name", "code": "code", "created": "created_at", "open_orders": "open_order_count"}
+EXPORT_COLUMNS = [
+    (gettext_lazy("Code"), "code"),
+    (gettext_lazy("Name"), "name"),
+    (gettext_lazy("Phone"), "phone"),
+    (gettext_lazy("E-mail"), "email"),
+    (gettext_lazy("Level"), "get_level_display"),
+    (gettext_lazy("Region"), "region"),
+    (gettext_lazy("Industry"), "industry"),
+    (gettext_lazy("Owner"), "owner"),
+    (gettext_lazy("Open orders"), "open_order_count"),
+    (gettext_lazy("Credit limit"), "credit_limit"),
+    (gettext_lazy("Payment terms (days)"), "payment_terms_days"),
+    (gettext_lazy("Created at"), "created_at"),
+]
+RECENT_ORDERS = 20
+
+
+@login_required
+@permission_required("crm.view_customer", raise_exception=True)
+def customer_list_view(request):
+    filterset = CustomerFilter(request.GET, queryset=customer_list(user=request.user))
+    if request.user.data_scope == DataScope.OWN:
+        # Someone who sees only their own customers has no owner to choose.
+        del filterset.form.fields["owner"]
+    bootstrap(filterset.form)
+    customers, sort = sort_queryset(request, filterset.qs, SORTS, default="name")
+    fmt = request.GET.get("export")
+    if fmt in FORMATS:
+        return export_response(customers, EXPORT_COLUMNS, fmt, f"customers-{timezone.localdate():%Y%m%d}")
+    return render(
+        request,
+        "crm/customer_list.html",
+        {"filter": filterset, "page_obj": paginate(request, customers), "sort": sort},
+    )
+
+
+def _detail_context(request, customer, **forms):
+    orders = order_list(user=request.user).filter(customer=customer).order_by("-created_at", "-pk")
+    return {
+        "customer": customer,
+        "contacts": customer.contacts.all(),
+        "addresses": customer.addresses.all(),
+        "orders": orders[:RECENT_ORDERS],
+        "order_count": orders.count(),
+        "events": timeline_events(customer),
+        "contact_form": forms.get("contact_form") or ContactForm(prefix="contact"),
+        "address_form": forms.get("address_form") or AddressForm(prefix="address"),
+    }
+
+
+@login_required
+@permission_required("crm.view_customer", raise_exception=True)
+def customer_detail(request, pk):
+    customer = get_object_or_404(customer_detail_queryset(user=request.user), pk=pk)
+    return render(request, "crm/customer_detail.html", _detail_context(request, customer))
+
+
+@login_required
+@permission_required("crm.add_customer", raise_exception=True)
+def customer_create(request):
+    data = request.POST if request.method == "POST" else None
+    form = CustomerForm(data, user=request.user)
+    contact_form = FirstContactForm(data, prefix="contact")
+    address_form = FirstAddressForm(data, prefix="address")
+    # A list, not a generator: every form must be validated so every error shows at once.
+    if data is not None and all([form.is_valid(), contact_form.is_valid(), address_form.is_valid()]):
+        try:
+            customer = services.customer_create(
+                actor=request.user,
+                contacts=[] if contact_form.is_blank() else [contact_form.row()],
+                addresses=[] if address_form.is_blank() else [address_form.row()],
+                **form.cleaned_data,
+            )
+        except ValidationError as exc:
+            add_service_errors(exc, {"": form, "contacts.0": contact_form, "addresses.0": address_form})
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Customer %(name)s created.") % {"name": customer.name})
+            return redirect("crm:customer_detail", pk=customer.pk)
+    return render(
+        request,
+        "crm/customer_form.html",
+        {"form": form, "contact_form": contact_form, "address_form": address_form},
+    )
+
+
+@login_required
+@permission_required("crm.change_customer", raise_exception=True)
+def customer_edit(request, pk):
+    customer = get_object_or_404(Customer.objects.visible_to(request.user).select_related("owner"), pk=pk)
+    initial = {**model_to_dict(customer, fields=PROFILE_FIELDS), "version": customer.version}
+    form = CustomerEditForm(request.POST if request.method == "POST" else None, initial=initial, user=request.user)
+    stale = False
+    if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        version = fields.pop("version")
+        try:
+            services.customer_update(customer=customer, actor=request.user, version=version, **fields)
+        except ValidationError as exc:
+            add_service_errors(exc, {"": form})
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+            stale = exc.code == ErrorCode.STALE_VERSION
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("crm:customer_detail", pk=customer.pk)
+    return render(request, "crm/customer_form.html", {"form": form, "customer": customer, "stale": stale})
+
+
+def _add_row(request, pk, *, form_class, prefix, service, template):
+    """Add a contact or an address from the detail page: the HTMX fragment, or the whole page without JS."""
+    # Not the prefetching detail queryset: the lists must be read after the add.
+    customer = get_object_or_404(Customer.objects.visible_to(request.user).select_related("owner"), pk=pk)
+    form = form_class(request.POST, prefix=prefix)
+    added = False
+    if form.is_valid():
+        try:
+            service(customer=customer, actor=request.user, **form.row())
+        except ValidationError as exc:
+            add_service_errors(exc, {"": form})
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            added = True
+    if added and not request.htmx:
+        messages.success(request, _("Saved."))
+        return redirect("crm:customer_detail", pk=customer.pk)
+    context = _detail_context(request, customer, **({} if added else {f"{prefix}_form": form}))
+    if not request.htmx:
+        return render(request, "crm/customer_detail.html", context)
+    # The fragment replaces its card; the timeline is swapped out of band so it shows the new event.
+    return render(request, template, {**context, "added": added, "timeline_oob": True})
+
+
+@login_required
+@permission_required("crm.change_customer", raise_exception=True)
+@require_POST
+def contact_add(request, pk):
+    return _add_row(
+        request,
+        pk,
+        form_class=ContactForm,
+        prefix="contact",
+        service=services.contact_add,
+        template="crm/_contacts.html",
+    )
+
+
+@login_required
+@permission_required("crm.change_customer", raise_exception=True)
+@require_POST
+def address_add(request, pk):
+    return _add_row(
+        request,
+        pk,
+        form_class=AddressForm,
+        prefix="address",
+        service=services.address_add,
+        template="crm/_addresses.html",
+    )

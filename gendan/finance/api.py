@@ -1,0 +1,233 @@
+"""/api/v1/invoices/ and /api/v1/payments/: billing shipped goods and the money that comes in."""
+
+import django_filters
+from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, serializers
+from rest_framework.decorators import action
+
+from gendan.core.api import (
+    IDEMPOTENCY_KEY_PARAMETER,
+    EventsMixin,
+    IdempotentCreateMixin,
+    RetrieveMixin,
+    ScopedPrimaryKeyRelatedField,
+    ServiceViewSet,
+)
+from gendan.crm.models import Customer
+from gendan.sales.api import lines_of_visible_orders
+from gendan.sales.models import Order, OrderLine
+
+from .models import Invoice, InvoiceLine, InvoiceStatus, Payment, PaymentAllocation
+from .services import invoice_create, invoice_issue, payment_allocate, payment_record
+
+# --- invoices ----------------------------------------------------------------------------------
+
+
+class InvoiceLineSerializer(serializers.ModelSerializer):
+    product = serializers.IntegerField(source="order_line.product_id", read_only=True)
+
+    class Meta:
+        model = InvoiceLine
+        fields = ["id", "order_line", "product", "quantity", "unit_price", "discount_percent", "amount"]
+        read_only_fields = fields
+
+
+class InvoiceSerializer(serializers.ModelSerializer):
+    order_number = serializers.CharField(source="order.number", read_only=True)
+    customer_name = serializers.CharField(source="customer.name", read_only=True)
+    open_amount = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+    lines = InvoiceLineSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Invoice
+        fields = [
+            "id",
+            "number",
+            "order",
+            "order_number",
+            "customer",
+            "customer_name",
+            "status",
+            "currency",
+            "tax_rate",
+            "subtotal",
+            "tax_amount",
+            "total",
+            "amount_paid",
+            "open_amount",
+            "issued_at",
+            "due_date",
+            "lines",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class InvoiceLineInputSerializer(serializers.Serializer):
+    order_line = ScopedPrimaryKeyRelatedField(queryset=OrderLine.objects.all(), scope=lines_of_visible_orders)
+    quantity = serializers.DecimalField(max_digits=14, decimal_places=3)
+
+
+class InvoiceInputSerializer(serializers.Serializer):
+    order = ScopedPrimaryKeyRelatedField(queryset=Order.objects.all())
+    lines = InvoiceLineInputSerializer(
+        many=True, required=False, help_text="Leave out to invoice everything shipped and not yet invoiced."
+    )
+
+
+class IssueInputSerializer(serializers.Serializer):
+    due_date = serializers.DateField(required=False, help_text="Defaults to today plus the customer's payment terms.")
+
+
+class InvoiceFilter(django_filters.FilterSet):
+    # Plain numbers, so an out-of-scope id and an unknown one both simply match nothing.
+    order = django_filters.NumberFilter(field_name="order_id")
+    customer = django_filters.NumberFilter(field_name="customer_id")
+    status = django_filters.MultipleChoiceFilter(choices=InvoiceStatus.choices)
+
+    class Meta:
+        model = Invoice
+        fields = ["order", "customer", "status"]
+
+
+@extend_schema_view(
+    create=extend_schema(
+        request=InvoiceInputSerializer, responses={201: InvoiceSerializer}, parameters=[IDEMPOTENCY_KEY_PARAMETER]
+    ),
+)
+class InvoiceViewSet(
+    mixins.ListModelMixin,
+    RetrieveMixin,
+    IdempotentCreateMixin,
+    EventsMixin,
+    ServiceViewSet,
+):
+    serializer_class = InvoiceSerializer
+    create_input_serializer_class = InvoiceInputSerializer
+    filterset_class = InvoiceFilter
+    search_fields = ["number", "order__number", "customer__name"]
+    ordering_fields = ["number", "created_at", "due_date", "total"]
+    action_perms = {"create": "finance.add_invoice", "issue": "finance.issue_invoice"}
+
+    def get_queryset(self):
+        return (
+            Invoice.objects.visible_to(self.request.user)
+            .select_related("order", "customer")
+            .prefetch_related(Prefetch("lines", queryset=InvoiceLine.objects.select_related("order_line")))
+        )
+
+    def perform_create(self, data):
+        return invoice_create(actor=self.request.user, **data)
+
+    @extend_schema(request=IssueInputSerializer, responses=InvoiceSerializer)
+    @action(detail=True, methods=["post"])
+    def issue(self, request, pk=None):
+        invoice = self.get_object()
+        data = self.validated_input(IssueInputSerializer)
+        return self.render(invoice_issue(invoice=invoice, actor=request.user, **data))
+
+
+# --- payments ----------------------------------------------------------------------------------
+
+
+class PaymentAllocationSerializer(serializers.ModelSerializer):
+    invoice_number = serializers.CharField(source="invoice.number", read_only=True)
+
+    class Meta:
+        model = PaymentAllocation
+        fields = ["id", "invoice", "invoice_number", "amount"]
+        read_only_fields = fields
+
+
+class PaymentSerializer(serializers.ModelSerializer):
+    customer_name = serializers.CharField(source="customer.name", read_only=True)
+    allocations = PaymentAllocationSerializer(many=True, read_only=True)
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = Payment
+        fields = [
+            "id",
+            "number",
+            "customer",
+            "customer_name",
+            "amount",
+            "currency",
+            "method",
+            "received_on",
+            "reference",
+            "allocated_amount",
+            "allocations",
+            "created_by",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class AllocationInputSerializer(serializers.Serializer):
+    invoice = ScopedPrimaryKeyRelatedField(queryset=Invoice.objects.all())
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
+class PaymentInputSerializer(serializers.ModelSerializer):
+    customer = ScopedPrimaryKeyRelatedField(queryset=Customer.objects.all())
+    allocations = AllocationInputSerializer(many=True, required=False, default=list)
+
+    class Meta:
+        model = Payment
+        fields = ["customer", "amount", "method", "received_on", "reference", "allocations"]
+
+
+class AllocateInputSerializer(serializers.Serializer):
+    allocations = AllocationInputSerializer(many=True)
+
+
+class PaymentFilter(django_filters.FilterSet):
+    customer = django_filters.NumberFilter(field_name="customer_id")
+    received_from = django_filters.DateFilter(field_name="received_on", lookup_expr="gte")
+    received_to = django_filters.DateFilter(field_name="received_on", lookup_expr="lte")
+
+    class Meta:
+        model = Payment
+        fields = ["customer", "method"]
+
+
+@extend_schema_view(
+    create=extend_schema(
+        request=PaymentInputSerializer, responses={201: PaymentSerializer}, parameters=[IDEMPOTENCY_KEY_PARAMETER]
+    ),
+)
+class PaymentViewSet(
+    mixins.ListModelMixin,
+    RetrieveMixin,
+    IdempotentCreateMixin,
+    EventsMixin,
+    ServiceViewSet,
+):
+    serializer_class = PaymentSerializer
+    create_input_serializer_class = PaymentInputSerializer
+    filterset_class = PaymentFilter
+    search_fields = ["number", "reference", "customer__name"]
+    ordering_fields = ["number", "received_on", "amount"]
+    action_perms = {"create": "finance.add_payment", "allocate": "finance.add_payment"}
+
+    def get_queryset(self):
+        return (
+            Payment.objects.visible_to(self.request.user)
+            .select_related("customer", "created_by")
+            .prefetch_related(Prefetch("allocations", queryset=PaymentAllocation.objects.select_related("invoice")))
+        )
+
+    def perform_create(self, data):
+        return payment_record(actor=self.request.user, **data)
+
+    @extend_schema(request=AllocateInputSerializer, responses=PaymentSerializer)
+    @action(detail=True, methods=["post"])
+    def allocate(self, request, pk=None):
+        """Allocate what is left of an earlier payment to invoices."""
+        payment = self.get_object()
+        data = self.validated_input(AllocateInputSerializer)
+        return self.render(payment_allocate(payment=payment, actor=request.user, **data))

@@ -1,0 +1,85 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from gendan.core.errors import ApplicationError
+from gendan.core.forms import BootstrapForm, add_service_errors, bootstrap
+from gendan.sales.forms import OrderLineQuantitiesForm
+
+from .models import InvoiceStatus, Payment
+
+
+class InvoiceForm(OrderLineQuantitiesForm):
+    """A new invoice from the order page: per line, what is shipped and not yet invoiced."""
+
+    def __init__(self, *args, order_lines, **kwargs):
+        super().__init__(
+            *args,
+            order_lines=order_lines,
+            left=lambda line: line.shipped_quantity - line.invoiced_quantity,
+            **kwargs,
+        )
+
+
+class PaymentForm(BootstrapForm):
+    """A payment from the order's customer, allocated to the order's open issued invoices."""
+
+    amount = forms.DecimalField(label=_("Amount received"), max_digits=14, decimal_places=2)
+    method = forms.ChoiceField(label=_("Method"), choices=Payment.Method.choices)
+    received_on = forms.DateField(label=_("Received on"), widget=forms.DateInput(attrs={"type": "date"}))
+    reference = forms.CharField(label=_("Reference"), max_length=64, required=False)
+
+    def __init__(self, *args, invoices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["received_on"].initial = timezone.localdate()
+        self.allocation_fields = []
+        for invoice in invoices:
+            if invoice.status != InvoiceStatus.ISSUED or invoice.open_amount <= 0:
+                continue
+            name = f"alloc_{invoice.pk}"
+            self.fields[name] = forms.DecimalField(
+                label=invoice.number,
+                max_digits=14,
+                decimal_places=2,
+                min_value=0,
+                required=False,
+                initial=invoice.open_amount,
+            )
+            self.fields[name].widget.attrs.update({"inputmode": "decimal", "step": "any"})
+            self.allocation_fields.append((invoice, name))
+        self.fields["amount"].initial = sum(invoice.open_amount for invoice, _name in self.allocation_fields)
+        self.fields["amount"].widget.attrs.update({"inputmode": "decimal", "step": "any"})
+        bootstrap(self)
+        self._submitted: list[str] = []
+
+    @property
+    def allocation_rows(self):
+        return [(invoice, self[name]) for invoice, name in self.allocation_fields]
+
+    def allocations(self) -> list[dict]:
+        """The service's `allocations`: every invoice with an amount above zero."""
+        rows, self._submitted = [], []
+        for invoice, name in self.allocation_fields:
+            amount = self.cleaned_data.get(name)
+            if amount:
+                rows.append({"invoice": invoice, "amount": amount})
+                self._submitted.append(name)
+        return rows
+
+    def add_service_errors(self, exc: ValidationError) -> None:
+        if hasattr(exc, "error_dict"):
+            renamed = {}
+            for key, messages in exc.message_dict.items():
+                field, index, _name = (key.split(".") + ["", ""])[:3]
+                if field == "allocations" and index.isdigit() and int(index) < len(self._submitted):
+                    renamed[self._submitted[int(index)]] = messages
+                else:
+                    renamed[key] = messages
+            exc = ValidationError(renamed)
+        add_service_errors(exc, {"": self})
+
+    def add_application_error(self, exc: ApplicationError) -> None:
+        """A refused allocation names its invoice: show it on that invoice's field."""
+        name = f"alloc_{exc.extra.get('invoice')}"
+        self.add_error(name if name in self.fields else None, exc.message)

@@ -1,0 +1,77 @@
+"""Invoices and payments are created from the order page; these views call the services and go back there."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from gendan.core.errors import ApplicationError
+from gendan.sales.views import get_order_for_page, render_order_page
+
+from . import services
+from .forms import InvoiceForm, PaymentForm
+from .models import Invoice
+from .selectors import order_invoices
+
+
+@login_required
+@require_POST
+def invoice_create_view(request, order_pk):
+    if not request.user.has_perm("finance.add_invoice"):
+        raise PermissionDenied
+    order = get_order_for_page(request, order_pk)
+    form = InvoiceForm(request.POST, order_lines=list(order.lines.all()))
+    if form.is_valid():
+        try:
+            invoice = services.invoice_create(order=order, actor=request.user, lines=form.line_rows())
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Invoice %(number)s created.") % {"number": invoice.number})
+            return redirect("sales:order_detail", pk=order.pk)
+    return render_order_page(request, order, invoice_form=form)
+
+
+@login_required
+@require_POST
+def invoice_issue_view(request, pk):
+    invoice = get_object_or_404(Invoice.objects.visible_to(request.user), pk=pk)
+    try:
+        services.invoice_issue(invoice=invoice, actor=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Invoice %(number)s issued.") % {"number": invoice.number})
+    return redirect("sales:order_detail", pk=invoice.order_id)
+
+
+@login_required
+@require_POST
+def payment_create_view(request, order_pk):
+    if not request.user.has_perm("finance.add_payment"):
+        raise PermissionDenied
+    order = get_order_for_page(request, order_pk)
+    form = PaymentForm(request.POST, invoices=order_invoices(order=order))
+    if form.is_valid():
+        try:
+            payment = services.payment_record(
+                actor=request.user,
+                customer=order.customer,
+                amount=form.cleaned_data["amount"],
+                received_on=form.cleaned_data["received_on"],
+                method=form.cleaned_data["method"],
+                reference=form.cleaned_data["reference"],
+                allocations=form.allocations(),
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        except ApplicationError as exc:
+            form.add_application_error(exc)
+        else:
+            messages.success(request, _("Payment %(number)s recorded.") % {"number": payment.number})
+            return redirect("sales:order_detail", pk=order.pk)
+    return render_order_page(request, order, payment_form=form)

@@ -1,0 +1,78 @@
+"""Shipments are created and moved along from the order page; these views call the services and go back there."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from gendan.core.errors import ApplicationError
+from gendan.sales.views import get_order_for_page, render_order_page
+
+from . import services
+from .forms import ShipmentForm
+from .models import Shipment
+
+
+@login_required
+@require_POST
+def shipment_create_view(request, order_pk):
+    if not request.user.has_perm("fulfillment.add_shipment"):
+        raise PermissionDenied
+    order = get_order_for_page(request, order_pk)
+    form = ShipmentForm(request.POST, order_lines=list(order.lines.all()), pending=services.pending_quantities(order))
+    if form.is_valid():
+        try:
+            shipment = services.shipment_create(
+                order=order,
+                actor=request.user,
+                lines=form.line_rows(),
+                carrier=form.cleaned_data["carrier"],
+                tracking_number=form.cleaned_data["tracking_number"],
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Shipment %(number)s created.") % {"number": shipment.number})
+            return redirect("sales:order_detail", pk=order.pk)
+    return render_order_page(request, order, shipment_form=form)
+
+
+def _shipment_action(request, pk, call, done):
+    shipment = get_object_or_404(Shipment.objects.visible_to(request.user), pk=pk)
+    try:
+        call(shipment)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, done % {"number": shipment.number})
+    return redirect("sales:order_detail", pk=shipment.order_id)
+
+
+@login_required
+@require_POST
+def shipment_ship_view(request, pk):
+    return _shipment_action(
+        request,
+        pk,
+        lambda shipment: services.shipment_ship(shipment=shipment, actor=request.user),
+        _("Shipment %(number)s shipped."),
+    )
+
+
+@login_required
+@require_POST
+def shipment_deliver_view(request, pk):
+    return _shipment_action(
+        request,
+        pk,
+        lambda shipment: services.shipment_deliver(
+            shipment=shipment, actor=request.user, signed_by=request.POST.get("signed_by", "")
+        ),
+        _("Delivery of %(number)s recorded."),
+    )

@@ -1,0 +1,74 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from gendan.core.errors import ApplicationError
+from gendan.core.forms import add_service_errors, bootstrap
+from gendan.core.lists import paginate, sort_queryset
+
+from .filters import StockLevelFilter, StockMoveFilter
+from .forms import StockMoveForm
+from .selectors import stock_level_list, stock_move_list
+from .services import stock_move_record
+
+LEVEL_SORTS = {
+    "product": ("product__sku", "warehouse__code"),
+    "warehouse": ("warehouse__code", "product__sku"),
+    "on_hand": "on_hand",
+    "reserved": "reserved",
+    "available": "available_quantity",
+}
+
+
+@login_required
+@permission_required("inventory.view_stocklevel", raise_exception=True)
+def stock_list(request):
+    filterset = StockLevelFilter(request.GET, queryset=stock_level_list())
+    bootstrap(filterset.form)
+    levels, sort = sort_queryset(request, filterset.qs, LEVEL_SORTS, default="product")
+    return render(
+        request, "inventory/stock_list.html", {"filter": filterset, "page_obj": paginate(request, levels), "sort": sort}
+    )
+
+
+@login_required
+@permission_required("inventory.view_stockmove", raise_exception=True)
+def move_list(request):
+    filterset = StockMoveFilter(request.GET, queryset=stock_move_list())
+    bootstrap(filterset.form)
+    # The ledger reads newest first, as the model orders it; no other sort makes sense for a ledger.
+    return render(
+        request, "inventory/move_list.html", {"filter": filterset, "page_obj": paginate(request, filterset.qs)}
+    )
+
+
+@login_required
+@permission_required("inventory.add_stockmove", raise_exception=True)
+def move_create(request):
+    initial = {key: request.GET[key] for key in ("product", "warehouse", "kind") if key in request.GET}
+    form = StockMoveForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            move = stock_move_record(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(exc, {"": form})
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request,
+                _("%(kind)s of %(quantity)s × %(product)s recorded in %(warehouse)s.")
+                % {
+                    "kind": move.get_kind_display(),
+                    "quantity": move.quantity.normalize(),
+                    "product": move.product,
+                    "warehouse": move.warehouse,
+                },
+            )
+            return redirect(
+                f"{reverse('inventory:stock_list')}?product={move.product_id}&warehouse={move.warehouse_id}"
+            )
+    return render(request, "inventory/move_form.html", {"form": form})

@@ -1,0 +1,468 @@
+"""Order pages: the list, entry and editing with the HTMX line editor, and the order page with its actions."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import trigger_client_event
+
+from gendan.core.errors import ApplicationError
+from gendan.core.exports import FORMATS, export_response
+from gendan.core.forms import add_service_errors, bootstrap
+from gendan.core.lists import paginate, sort_queryset
+from gendan.core.selectors import timeline_events
+from gendan.crm.models import Customer
+from gendan.finance.forms import InvoiceForm, PaymentForm
+from gendan.finance.selectors import order_invoices, order_payment_allocations
+from gendan.fulfillment.forms import ShipmentForm
+from gendan.fulfillment.selectors import order_shipments
+from gendan.fulfillment.services import pending_quantities
+from gendan.inventory.models import Warehouse
+
+from . import services
+from .filters import OrderFilter
+from .forms import LineEditor, LineRow, OrderForm, OrderLineForm, new_row_key, tax_rate_from, warehouse_id_from
+from .models import SHIPPABLE_STATUSES, ApprovalRequest, OrderStatus
+from .selectors import (
+    order_allowed_actions,
+    order_detail_queryset,
+    order_list,
+    order_progress,
+    products_for_order_entry,
+)
+
+# ?sort= keys of the order list and the fields they order by.
+ORDER_SORTS = {
+    "number": "number",
+    "customer": "customer__name",
+    "owner": "owner__username",
+    "status": "status",
+    "priority": "priority",
+    "promised": "promised_date",
+    "total": "total",
+    "created": "created_at",
+}
+
+# Filters behind "More" on the list; the common ones are laid out by hand in order_filters.html.
+MORE_FILTERS = ["delivery_status", "billing_status", "payment_status", "priority", "promised_from", "promised_to"]
+
+ORDER_EXPORT_COLUMNS = [
+    (gettext_lazy("Number"), "number"),
+    (gettext_lazy("Customer"), "customer.name"),
+    (gettext_lazy("Owner"), lambda order: str(order.owner)),
+    (gettext_lazy("Status"), "get_status_display"),
+    (gettext_lazy("Delivery"), "get_delivery_status_display"),
+    (gettext_lazy("Billing"), "get_billing_status_display"),
+    (gettext_lazy("Payment"), "get_payment_status_display"),
+    (gettext_lazy("Priority"), "get_priority_display"),
+    (gettext_lazy("Requested date"), "requested_date"),
+    (gettext_lazy("Promised date"), "promised_date"),
+    (gettext_lazy("Customer PO"), "customer_reference"),
+    (gettext_lazy("Currency"), "currency"),
+    (gettext_lazy("Subtotal"), "subtotal"),
+    (gettext_lazy("Tax"), "tax_amount"),
+    (gettext_lazy("Total"), "total"),
+    (gettext_lazy("Created at"), "created_at"),
+]
+
+
+# --- the list ----------------------------------------------------------------------------------
+
+
+@login_required
+@permission_required("sales.view_order", raise_exception=True)
+@require_GET
+def order_list_view(request):
+    filterset = OrderFilter(request.GET, queryset=order_list(user=request.user))
+    bootstrap(filterset.form)
+    orders, sort = sort_queryset(request, filterset.qs, ORDER_SORTS, "-created")
+    export = request.GET.get("export")
+    if export in FORMATS:
+        # Every filtered row, not only the page on screen.
+        return export_response(orders, ORDER_EXPORT_COLUMNS, export, f"orders-{timezone.localdate():%Y%m%d}")
+    more_fields = [filterset.form[name] for name in MORE_FILTERS]
+    return render(
+        request,
+        "sales/order_list.html",
+        {
+            "filter": filterset,
+            "page_obj": paginate(request, orders),
+            "sort": sort,
+            "customers": Customer.objects.visible_to(request.user).order_by("name").only("pk", "name"),
+            "status_choices": OrderStatus.choices,
+            "selected_statuses": request.GET.getlist("status"),
+            "more_fields": more_fields,
+            "more_open": any(request.GET.get(name) for name in MORE_FILTERS),
+        },
+    )
+
+
+# --- entry and editing ---------------------------------------------------------------------------
+
+
+def _require_entry_rights(user):
+    if not (user.has_perm("sales.add_order") or user.has_perm("sales.change_order")):
+        raise PermissionDenied
+
+
+def _editor_page(request, *, order=None):
+    """The order form, shared by create and edit: header + line editor, saved by the services."""
+    user = request.user
+    default_warehouse = Warehouse.objects.order_by("code").values_list("pk", flat=True).first()
+    if request.method == "POST":
+        form = OrderForm(request.POST, user=user)
+        editor = LineEditor.from_data(
+            request.POST,
+            warehouse_id=warehouse_id_from(request.POST, default_warehouse),
+            tax_rate=tax_rate_from(request.POST, settings.DEFAULT_TAX_RATE),
+            skip_blank=True,
+        )
+        if form.is_valid() and editor.is_valid:
+            saved = _save_order(request, form, editor, order)
+            if saved is not None:
+                return redirect("sales:order_detail", pk=saved.pk)
+        if not editor.rows:
+            editor.rows = LineEditor.blank(warehouse_id=editor.warehouse_id, tax_rate=editor.tax_rate).rows
+    elif order is None:
+        form, editor = _new_order_forms(request, default_warehouse)
+    else:
+        initial = {
+            name: getattr(order, f"{name}_id", None) or getattr(order, name) for name in OrderForm.service_fields
+        }
+        initial.update(customer=order.customer_id, version=order.version)
+        form = OrderForm(initial=initial, user=user)
+        editor = LineEditor.from_lines(order.lines.all(), warehouse_id=order.warehouse_id, tax_rate=order.tax_rate)
+    subtotal, tax, total = editor.compute()
+    return render(
+        request,
+        "sales/order_form.html",
+        {
+            "order": order,
+            "form": form,
+            "editor": editor,
+            "subtotal": subtotal,
+            "tax": tax,
+            "total": total,
+        },
+    )
+
+
+def _new_order_forms(request, default_warehouse):
+    initial = {"warehouse": default_warehouse}
+    customer_id = request.GET.get("customer")
+    if customer_id and customer_id.isdigit():
+        customer = Customer.objects.visible_to(request.user).filter(pk=customer_id).first()
+        if customer is not None:
+            initial.update(_customer_defaults(customer))
+    form = OrderForm(initial=initial, user=request.user)
+    editor = LineEditor.blank(warehouse_id=default_warehouse, tax_rate=settings.DEFAULT_TAX_RATE)
+    return form, editor
+
+
+def _customer_defaults(customer) -> dict:
+    """A customer's first contact and address, so a customer with one of each needs no extra clicks."""
+    return {
+        "customer": customer.pk,
+        "contact": customer.contacts.order_by("id").values_list("pk", flat=True).first(),
+        "shipping_address": customer.addresses.order_by("id").values_list("pk", flat=True).first(),
+    }
+
+
+def _save_order(request, form, editor, order):
+    fields = {name: form.cleaned_data[name] for name in OrderForm.service_fields}
+    try:
+        if order is None:
+            saved = services.order_create(
+                actor=request.user, customer=form.cleaned_data["customer"], lines=editor.service_rows(), **fields
+            )
+        else:
+            saved = services.order_update(
+                order=order,
+                actor=request.user,
+                version=form.cleaned_data["version"],
+                lines=editor.service_rows(),
+                customer=form.cleaned_data["customer"],
+                **fields,
+            )
+    except ValidationError as exc:
+        add_service_errors(exc, {"": form, **{f"lines.{i}": row.form for i, row in enumerate(editor.rows)}})
+        return None
+    except ApplicationError as exc:
+        form.add_error(None, exc.message)
+        return None
+    if order is None:
+        messages.success(request, _("Order %(number)s created.") % {"number": saved.number})
+    else:
+        messages.success(request, _("Order %(number)s saved.") % {"number": saved.number})
+    return saved
+
+
+@login_required
+def order_create_view(request):
+    if not request.user.has_perm("sales.add_order"):
+        raise PermissionDenied
+    return _editor_page(request)
+
+
+@login_required
+def order_edit_view(request, pk):
+    if not request.user.has_perm("sales.change_order"):
+        raise PermissionDenied
+    order = get_object_or_404(order_list(user=request.user), pk=pk)
+    if not order.is_editable:
+        messages.error(
+            request,
+            _("Only a draft can be edited; this order is %(status)s.") % {"status": order.get_status_display()},
+        )
+        return redirect("sales:order_detail", pk=order.pk)
+    return _editor_page(request, order=order)
+
+
+# The editor's HTMX fragments. They read and compute, never write.
+
+
+@login_required
+@require_GET
+def editor_customer(request):
+    """The contact and address fields for the chosen customer (swapped in when the customer changes)."""
+    _require_entry_rights(request.user)
+    initial = {}
+    customer_id = request.GET.get("customer")
+    if customer_id and customer_id.isdigit():
+        customer = Customer.objects.visible_to(request.user).filter(pk=customer_id).first()
+        if customer is not None:
+            initial = _customer_defaults(customer)
+    form = OrderForm(initial=initial, user=request.user)
+    return render(request, "sales/includes/customer_fields.html", {"form": form})
+
+
+@login_required
+@require_GET
+def editor_lookup(request):
+    """Products matching the typed SKU or name, with what is available in the order's warehouse."""
+    _require_entry_rights(request.user)
+    key = request.GET.get("key", "")
+    query = request.GET.get(f"lines-{key}-search", "")
+    products = products_for_order_entry(warehouse_id=warehouse_id_from(request.GET, None), query=query) if query else []
+    return render(request, "sales/includes/lookup_results.html", {"products": products, "key": key, "query": query})
+
+
+@login_required
+@require_GET
+def editor_row(request):
+    """One editor row: a new blank one, or the row `key` with `product` picked (price from its list price)."""
+    _require_entry_rights(request.user)
+    key = request.GET.get("key") or new_row_key()
+    if not key.isalnum():
+        raise Http404
+    warehouse_id = warehouse_id_from(request.GET, None)
+    product = None
+    product_id = request.GET.get("product")
+    if product_id and product_id.isdigit():
+        product = products_for_order_entry(warehouse_id=warehouse_id, ids=[int(product_id)]).first()
+    prefix = f"lines-{key}"
+    initial = {}
+    if product is not None:
+        typed = OrderLineForm(request.GET, prefix=prefix)
+        typed.is_valid()
+        initial = {
+            "product": product.pk,
+            "quantity": typed.cleaned_data.get("quantity") or Decimal("1"),
+            "unit_price": product.list_price,
+            "discount_percent": typed.cleaned_data.get("discount_percent"),
+        }
+    row = LineRow(key, OrderLineForm(prefix=prefix, initial=initial), product)
+    response = render(request, "sales/includes/editor_row.html", {"row": row})
+    # The row's amount and the totals follow once the row is on the page.
+    return trigger_client_event(response, "recalc", {"target": "#order-form"}, after="settle")
+
+
+@login_required
+@require_POST
+def editor_totals(request):
+    """Line amounts, totals and stock for the form as typed, by the services' own arithmetic."""
+    _require_entry_rights(request.user)
+    editor = LineEditor.from_data(
+        request.POST,
+        warehouse_id=warehouse_id_from(request.POST, None),
+        tax_rate=tax_rate_from(request.POST, settings.DEFAULT_TAX_RATE),
+    )
+    subtotal, tax, total = editor.compute()
+    return render(
+        request,
+        "sales/includes/editor_totals.html",
+        {"editor": editor, "subtotal": subtotal, "tax": tax, "total": total, "oob": True},
+    )
+
+
+# --- the order page ------------------------------------------------------------------------------
+
+ACTION_DONE = {
+    "submit": gettext_lazy("Order submitted."),
+    "approve": gettext_lazy("Order approved."),
+    "reject": gettext_lazy("Order rejected and sent back to draft."),
+    "hold": gettext_lazy("Order put on hold."),
+    "resume": gettext_lazy("Order resumed."),
+    "cancel": gettext_lazy("Order cancelled."),
+}
+
+
+# How each action looks on the order page: label, button style, the text it asks for and whether it must be given.
+ACTION_UI = {
+    "submit": (gettext_lazy("Submit"), "btn-primary", None, False),
+    "approve": (gettext_lazy("Approve"), "btn-success", "comment", False),
+    "reject": (gettext_lazy("Reject"), "btn-outline-danger", "comment", True),
+    "hold": (gettext_lazy("Put on hold"), "btn-outline-warning", "reason", True),
+    "resume": (gettext_lazy("Resume"), "btn-primary", None, False),
+    "cancel": (gettext_lazy("Cancel order"), "btn-outline-danger", "reason", True),
+}
+ACTION_PROMPTS = {
+    "approve": gettext_lazy("Comment (optional)"),
+    "reject": gettext_lazy("Why is the order rejected?"),
+    "hold": gettext_lazy("Why is the order put on hold?"),
+    "cancel": gettext_lazy("Why is the order cancelled?"),
+}
+
+
+def _action_buttons(order, user) -> list[dict]:
+    buttons = []
+    for name in order_allowed_actions(order=order, user=user):
+        label, style, asks, required = ACTION_UI[name]
+        buttons.append(
+            {
+                "name": name,
+                "label": label,
+                "style": style,
+                "asks": asks,
+                "required": required,
+                "prompt": ACTION_PROMPTS.get(name),
+            }
+        )
+    return buttons
+
+
+def _run_action(action, order, actor, data):
+    if action == "submit":
+        return services.order_submit(order=order, actor=actor)
+    if action == "approve":
+        return services.order_approve(order=order, actor=actor, comment=data.get("comment", ""))
+    if action == "reject":
+        return services.order_reject(order=order, actor=actor, comment=data.get("comment", ""))
+    if action == "hold":
+        return services.order_hold(order=order, actor=actor, reason=data.get("reason", ""))
+    if action == "resume":
+        return services.order_resume(order=order, actor=actor)
+    return services.order_cancel(order=order, actor=actor, reason=data.get("reason", ""))
+
+
+def approval_reason_text(reason: dict) -> str:
+    if reason.get("code") == "below_floor_price":
+        return (
+            _("Line %(line)s, %(product)s: net price %(net_price)s is below the floor price %(floor_price)s.") % reason
+        )
+    if reason.get("code") == "discount_above_limit":
+        return (
+            _(
+                "Line %(line)s, %(product)s: discount %(discount_percent)s%% is above the submitter's limit of %(limit)s%%."
+            )
+            % reason
+        )
+    return str(reason)
+
+
+def render_order_page(request, order, *, status=200, shipment_form=None, invoice_form=None, payment_form=None):
+    """The order page. Creating a shipment, invoice or payment re-renders it with the bound form on bad input."""
+    user = request.user
+    lines = list(order.lines.all())
+    shipments = order_shipments(order=order)
+    invoices = order_invoices(order=order)
+    allocations = order_payment_allocations(order=order)
+
+    can_ship = user.has_perm("fulfillment.add_shipment") and order.status in SHIPPABLE_STATUSES
+    if can_ship and shipment_form is None:
+        shipment_form = ShipmentForm(order_lines=lines, pending=pending_quantities(order))
+    if shipment_form is not None and not shipment_form.line_fields:
+        shipment_form = None
+    if user.has_perm("finance.add_invoice") and invoice_form is None:
+        invoice_form = InvoiceForm(order_lines=lines)
+    if invoice_form is not None and not invoice_form.line_fields:
+        invoice_form = None
+    if user.has_perm("finance.add_payment") and payment_form is None:
+        payment_form = PaymentForm(invoices=invoices)
+    if payment_form is not None and not payment_form.allocation_fields:
+        payment_form = None
+
+    approval = None
+    if order.status == OrderStatus.PENDING_APPROVAL:
+        approval = (
+            ApprovalRequest.objects.filter(order=order, status=ApprovalRequest.Status.PENDING)
+            .select_related("requested_by")
+            .first()
+        )
+        if approval is not None:
+            approval.reason_texts = [approval_reason_text(reason) for reason in approval.reasons]
+    return render(
+        request,
+        "sales/order_detail.html",
+        {
+            "order": order,
+            "lines": lines,
+            "progress": order_progress(order),
+            "actions": _action_buttons(order, user),
+            "can_edit": order.is_editable and user.has_perm("sales.change_order"),
+            "approval": approval,
+            "shipments": shipments,
+            "invoices": invoices,
+            "allocations": allocations,
+            "can_ship_shipments": user.has_perm("fulfillment.ship_shipment"),
+            "can_deliver_shipments": user.has_perm("fulfillment.deliver_shipment"),
+            "can_issue_invoices": user.has_perm("finance.issue_invoice"),
+            "shipment_form": shipment_form,
+            "invoice_form": invoice_form,
+            "payment_form": payment_form,
+            "order_shippable": order.status in SHIPPABLE_STATUSES,
+            "events": timeline_events(order),
+        },
+        status=status,
+    )
+
+
+def get_order_for_page(request, pk):
+    """The order, with what its page shows, if the user may see it; 404 otherwise (never revealing it exists)."""
+    if not request.user.has_perm("sales.view_order"):
+        raise PermissionDenied
+    return get_object_or_404(order_detail_queryset(user=request.user), pk=pk)
+
+
+@login_required
+@require_GET
+def order_detail_view(request, pk):
+    return render_order_page(request, get_order_for_page(request, pk))
+
+
+@login_required
+@require_POST
+def order_action_view(request, pk, action):
+    if action not in ACTION_DONE:
+        raise Http404
+    order = get_object_or_404(order_list(user=request.user), pk=pk)
+    try:
+        order = _run_action(action, order, request.user, request.POST)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        message = ACTION_DONE[action]
+        if action == "submit" and order.status == OrderStatus.PENDING_APPROVAL:
+            message = _("Order submitted; it waits for a manager's approval.")
+        messages.success(request, message)
+    return redirect("sales:order_detail", pk=pk)

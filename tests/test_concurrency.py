@@ -1,0 +1,167 @@
+"""Races, with real threads and real transactions: the last units, document numbers, payments.
+
+Each scenario runs on the database the suite runs on: PostgreSQL (marked `postgres`, row
+locks and conditional UPDATEs) or SQLite (IMMEDIATE transactions queue writers up).
+"""
+
+import threading
+from decimal import Decimal
+
+import pytest
+from django.db import connection, transaction
+from django.utils import timezone
+
+from gendan.core.errors import ApplicationError, ErrorCode
+from gendan.core.numbering import next_number
+from gendan.finance.models import Invoice, Payment
+from gendan.finance.services import invoice_create, invoice_issue, payment_record
+from gendan.inventory.models import StockLevel, StockMove
+from gendan.sales.models import Order, OrderLine
+from gendan.sales.services import order_submit
+from tests.backbone import draft_order, stocked_products
+from tests.stages import order_at
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+on_each_database = pytest.mark.parametrize(
+    "vendor", [pytest.param("postgresql", marks=pytest.mark.postgres), pytest.param("sqlite")]
+)
+
+
+def require(vendor):
+    if connection.vendor != vendor:
+        pytest.skip(f"runs when the suite runs on {vendor}")
+
+
+def race(work, count):
+    """Run work(i) in `count` threads released at the same moment; [("ok", result) | ("error", exc)]."""
+    barrier = threading.Barrier(count)
+    results = [None] * count
+
+    def run(i):
+        try:
+            barrier.wait(timeout=10)
+            results[i] = ("ok", work(i))
+        except Exception as exc:  # every outcome, refusal or crash, is asserted by the caller
+            results[i] = ("error", exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads), "a thread hung"
+    return results
+
+
+@on_each_database
+def test_orders_for_the_last_units_submitted_at_once_confirm_exactly_one(personas, vendor):
+    # given: 5 units left, five orders of 3 units each, from two reps
+    require(vendor)
+    _warehouse, (product,) = stocked_products(1, on_hand="5")
+    reps = [personas["rep1"], personas["rep2"]]
+    orders = [draft_order(reps[i % 2], [product], ["3"]) for i in range(5)]
+
+    # when
+    results = race(lambda i: order_submit(order=orders[i], actor=reps[i % 2]), len(orders))
+
+    # then
+    errors = [value for outcome, value in results if outcome == "error"]
+    assert sum(outcome == "ok" for outcome, _value in results) == 1, errors
+    assert len(errors) == 4
+    assert all(isinstance(e, ApplicationError) and e.code == ErrorCode.INSUFFICIENT_STOCK for e in errors), errors
+    assert all(e.extra == {"product": product.pk, "requested": "3.000", "available": "2.000"} for e in errors)
+    assert sorted(Order.objects.values_list("status", flat=True)) == ["confirmed"] + ["draft"] * 4
+    level = StockLevel.objects.get(product=product)
+    assert (level.on_hand, level.reserved) == (Decimal("5"), Decimal("3"))
+    confirmed_reserved = OrderLine.objects.filter(order__status="confirmed").values_list("reserved_quantity", flat=True)
+    assert list(confirmed_reserved) == [level.reserved]
+    assert list(StockMove.objects.values_list("kind", "quantity")) == [("reservation", Decimal("3"))]
+
+
+@on_each_database
+def test_many_orders_racing_for_some_stock_never_oversell(personas, vendor):
+    # given: 10 units, eight orders of 2 to 3 units
+    require(vendor)
+    _warehouse, (product,) = stocked_products(1, on_hand="10")
+    rep = personas["rep1"]
+    orders = [draft_order(rep, [product], [str(2 + i % 2)]) for i in range(8)]
+
+    # when
+    results = race(lambda i: order_submit(order=orders[i], actor=rep), len(orders))
+
+    # then
+    assert all(
+        outcome == "ok" or (isinstance(value, ApplicationError) and value.code == ErrorCode.INSUFFICIENT_STOCK)
+        for outcome, value in results
+    ), results
+    level = StockLevel.objects.get(product=product)
+    reserved = sum(OrderLine.objects.filter(order__status="confirmed").values_list("reserved_quantity", flat=True))
+    assert level.reserved == reserved <= level.on_hand == Decimal("10")
+    assert level.on_hand - level.reserved < 2  # whatever is left is too little for any refused order
+
+
+@on_each_database
+def test_concurrent_numbering_hands_out_distinct_consecutive_numbers(db, vendor):
+    # given: no counter yet for this month, so the first ones also race to create it
+    require(vendor)
+
+    def draw(_i):
+        with transaction.atomic():
+            return [next_number("sales_order") for _ in range(5)]
+
+    # when
+    results = race(draw, 6)
+
+    # then
+    assert all(outcome == "ok" for outcome, _value in results), results
+    numbers = [number for _outcome, batch in results for number in batch]
+    prefix = timezone.localtime().strftime("SO%Y%m")
+    assert sorted(numbers) == [f"{prefix}{seq:05d}" for seq in range(1, 31)]
+
+
+@on_each_database
+def test_orders_created_at_once_get_distinct_numbers(personas, vendor):
+    require(vendor)
+    _warehouse, products = stocked_products(1)
+    rep = personas["rep1"]
+
+    results = race(lambda _i: draft_order(rep, products).number, 6)
+
+    assert all(outcome == "ok" for outcome, _value in results), results
+    assert len({number for _outcome, number in results}) == 6 == Order.objects.count()
+
+
+@on_each_database
+def test_two_payments_against_one_invoice_at_once_never_overpay(personas, vendor):
+    # given: an issued invoice of 226.00; two payments of 150 each try to settle it
+    require(vendor)
+    finance = personas["finance1"]
+    order = order_at("shipped", personas)
+    invoice = invoice_issue(invoice=invoice_create(order=order, actor=finance), actor=finance)
+
+    def pay(_i):
+        return payment_record(
+            actor=finance,
+            customer=order.customer,
+            amount=Decimal("150"),
+            received_on=timezone.localdate(),
+            allocations=[{"invoice": invoice, "amount": Decimal("150")}],
+        )
+
+    # when
+    results = race(pay, 2)
+
+    # then
+    outcomes = sorted(outcome for outcome, _value in results)
+    assert outcomes == ["error", "ok"], results
+    error = next(value for outcome, value in results if outcome == "error")
+    assert isinstance(error, ApplicationError) and error.code == ErrorCode.OVER_AMOUNT
+    invoice.refresh_from_db()
+    assert (invoice.status, invoice.amount_paid) == ("issued", Decimal("150.00"))
+    assert Payment.objects.count() == 1  # the refused payment left nothing behind
+    order.refresh_from_db()
+    assert (order.amount_paid, order.payment_status) == (Decimal("150.00"), "partially_paid")
+    assert Invoice.objects.get().open_amount == Decimal("76.00")
