@@ -42,6 +42,8 @@ ROLE_SCOPES = {
 # The largest discount a role may give without approval, in percent.
 ROLE_DISCOUNT_LIMITS = {
     Role.SALES_REP: Decimal("10"),
+    # Followers enter orders on the reps' behalf, within the same limit.
+    Role.ORDER_FOLLOWER: Decimal("10"),
     Role.SALES_MANAGER: Decimal("30"),
     Role.EXECUTIVE: Decimal("100"),
     Role.ADMIN: Decimal("100"),
@@ -104,6 +106,7 @@ ROLE_PERMISSIONS = {
         "catalog.add_product",
         "catalog.change_product",
         "inventory.add_warehouse",
+        "inventory.change_warehouse",
         "inventory.add_stockmove",
         "fulfillment.add_shipment",
         "fulfillment.ship_shipment",

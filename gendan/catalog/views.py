@@ -1,10 +1,21 @@
-from django.contrib.auth.decorators import login_required, permission_required
-from django.shortcuts import render
+from urllib.parse import urlencode
 
-from gendan.core.forms import bootstrap
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.forms.models import model_to_dict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from gendan.core.errors import ApplicationError, ErrorCode
+from gendan.core.forms import add_service_errors, bootstrap
 from gendan.core.lists import paginate, sort_queryset
 
+from . import services
 from .filters import ProductListFilter
+from .forms import ProductEditForm, ProductForm
+from .models import Product
 from .selectors import product_list
 
 SORTS = {"sku": "sku", "name": "name", "list_price": "list_price", "available": "available_total"}
@@ -27,3 +38,48 @@ def product_list_view(request):
             "show_cost": request.user.has_perm("catalog.view_cost"),
         },
     )
+
+
+def _to_list(product):
+    """Back to the list, searched for the product just saved, since there is no detail page."""
+    return redirect(f"{reverse('catalog:product_list')}?{urlencode({'q': product.sku})}")
+
+
+@login_required
+@permission_required("catalog.add_product", raise_exception=True)
+def product_create(request):
+    form = ProductForm(request.POST if request.method == "POST" else None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            product = services.product_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(exc, {"": form})
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Product %(sku)s created.") % {"sku": product.sku})
+            return _to_list(product)
+    return render(request, "catalog/product_form.html", {"form": form})
+
+
+@login_required
+@permission_required("catalog.change_product", raise_exception=True)
+def product_edit(request, pk):
+    product = get_object_or_404(Product, pk=pk)
+    initial = {**model_to_dict(product), "version": product.version}
+    form = ProductEditForm(request.POST if request.method == "POST" else None, initial=initial, user=request.user)
+    stale = False
+    if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        version = fields.pop("version")
+        try:
+            product = services.product_update(product=product, actor=request.user, version=version, **fields)
+        except ValidationError as exc:
+            add_service_errors(exc, {"": form})
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+            stale = exc.code == ErrorCode.STALE_VERSION
+        else:
+            messages.success(request, _("Changes saved."))
+            return _to_list(product)
+    return render(request, "catalog/product_form.html", {"form": form, "product": product, "stale": stale})

@@ -5,6 +5,8 @@ calls one service, and renders the result with the output serializer, re-read th
 same scoped queryset as every other read.
 """
 
+import hashlib
+import json
 from collections import defaultdict
 
 from django.core.exceptions import NON_FIELD_ERRORS
@@ -228,7 +230,8 @@ class IdempotentCreateMixin:
             return self._create(request)
         if len(key) > IdempotencyKey._meta.get_field("key").max_length:
             raise exceptions.ValidationError({"Idempotency-Key": [_("Use at most 255 characters.")]})
-        stored = self._stored_answer(request, key)
+        fingerprint = self._fingerprint(request)
+        stored = self._stored_answer(request, key, fingerprint)
         if stored is not None:
             return stored
         try:
@@ -239,11 +242,12 @@ class IdempotentCreateMixin:
                     key=key,
                     method=request.method,
                     path=request.path,
+                    request_fingerprint=fingerprint,
                     status_code=response.status_code,
                     response_body=response.data,
                 )
         except IntegrityError:
-            stored = self._stored_answer(request, key)
+            stored = self._stored_answer(request, key, fingerprint)
             if stored is None:
                 raise
             return stored
@@ -254,10 +258,22 @@ class IdempotentCreateMixin:
         return self.render(obj, status.HTTP_201_CREATED)
 
     @staticmethod
-    def _stored_answer(request, key) -> Response | None:
+    def _fingerprint(request) -> str:
+        body = json.dumps(request.data, sort_keys=True, default=str, ensure_ascii=False)
+        return hashlib.sha256(body.encode()).hexdigest()
+
+    @staticmethod
+    def _stored_answer(request, key, fingerprint) -> Response | None:
         stored = IdempotencyKey.objects.filter(user=request.user, key=key, path=request.path).first()
         if stored is None:
             return None
+        if stored.request_fingerprint != fingerprint:
+            # A reused key with another body is a client bug; replaying the first answer
+            # would hide it and drop the second request silently.
+            raise ApplicationError(
+                _("This Idempotency-Key was already used for a different request. Use a new key."),
+                ErrorCode.IDEMPOTENCY_KEY_REUSED,
+            )
         return Response(stored.response_body, status=stored.status_code, headers={"Idempotent-Replayed": "true"})
 
 

@@ -17,6 +17,7 @@ class ErrorCode(StrEnum):
     OVER_QUANTITY = "over_quantity"
     OVER_AMOUNT = "over_amount"
     NOT_EDITABLE = "not_editable"
+    IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
 
 
 class ApplicationError(Exception):

@@ -128,6 +128,8 @@ class IdempotencyKey(models.Model):
     key = models.CharField(max_length=255)
     method = models.CharField(max_length=8)
     path = models.CharField(max_length=255)
+    # sha256 of the request body: the same key with another body is refused, not replayed.
+    request_fingerprint = models.CharField(max_length=64, default="")
     status_code = models.PositiveSmallIntegerField()
     response_body = models.JSONField(encoder=DjangoJSONEncoder)
     created_at = models.DateTimeField(auto_now_add=True)

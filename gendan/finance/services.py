@@ -43,7 +43,7 @@ def invoice_create(*, order: Order, actor, lines=None) -> Invoice:
     lines: [{"order_line": OrderLine, "quantity": Decimal}].
     """
     require_perm(actor, "finance.add_invoice")
-    order = lock_order(order)
+    order = lock_order(order, actor=actor)
     order_lines = {line.pk: line for line in order.lines.all()}
     if lines is None:
         items = [(line, _invoiceable(line)) for line in order_lines.values() if _invoiceable(line) > 0]
@@ -113,7 +113,7 @@ def invoice_create(*, order: Order, actor, lines=None) -> Invoice:
 @transaction.atomic
 def invoice_issue(*, invoice: Invoice, actor, due_date: datetime.date | None = None) -> Invoice:
     require_perm(actor, "finance.issue_invoice")
-    order = lock_order(Order(pk=invoice.order_id))
+    order = lock_order(Order(pk=invoice.order_id), actor=actor)
     invoice = Invoice.objects.select_for_update(of=("self",)).select_related("customer").get(pk=invoice.pk)
     invoice.order = order
     invoice.issued_at = timezone.now()
@@ -175,7 +175,7 @@ def _allocate(payment: Payment, allocations, actor) -> None:
     # Orders first, then invoices, in id order: the lock order every service follows.
     orders = {}
     for order_id in sorted({inv.order_id for inv, _a in cleaned}):
-        orders[order_id] = lock_order(Order(pk=order_id))
+        orders[order_id] = lock_order(Order(pk=order_id), actor=actor)
     for invoice, amount in sorted(cleaned, key=lambda item: item[0].pk):
         updated = Invoice.objects.filter(
             pk=invoice.pk, status=InvoiceStatus.ISSUED, amount_paid__lte=F("total") - amount

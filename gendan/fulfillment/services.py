@@ -58,7 +58,7 @@ def pending_quantities(order) -> dict[int, Decimal]:
 def shipment_create(*, order, actor, lines=None, carrier: str = "", tracking_number: str = "") -> Shipment:
     """A shipment of some or all remaining quantities. lines: [{"order_line": OrderLine, "quantity": Decimal}]."""
     require_perm(actor, "fulfillment.add_shipment")
-    order = lock_order(order)
+    order = lock_order(order, actor=actor)
     _require_shippable(order)
     order_lines = {line.pk: line for line in order.lines.select_related("product")}
     pending = pending_quantities(order)
@@ -120,9 +120,9 @@ def shipment_create(*, order, actor, lines=None, carrier: str = "", tracking_num
     return shipment
 
 
-def _lock_shipment(shipment) -> tuple[Shipment, object]:
+def _lock_shipment(shipment, actor) -> tuple[Shipment, object]:
     # Order first, then shipment: the same lock order as every other order service.
-    order = lock_order(shipment.order)
+    order = lock_order(shipment.order, actor=actor)
     shipment = Shipment.objects.select_for_update(of=("self",)).select_related("warehouse").get(pk=shipment.pk)
     shipment.order = order
     return shipment, order
@@ -133,7 +133,7 @@ def shipment_ship(
     *, shipment: Shipment, actor, carrier: str | None = None, tracking_number: str | None = None
 ) -> Shipment:
     require_perm(actor, "fulfillment.ship_shipment")
-    shipment, order = _lock_shipment(shipment)
+    shipment, order = _lock_shipment(shipment, actor)
     # Before any stock moves: shipping a shipment twice must be refused as such, not as a
     # shortage of the reservation its first shipping consumed.
     _require_transition(shipment, ShipmentStatus.SHIPPED)
@@ -168,7 +168,7 @@ def shipment_deliver(*, shipment: Shipment, actor, signed_by: str, delivered_at=
     signed_by = (signed_by or "").strip()
     if not signed_by:
         raise ValidationError({"signed_by": [_("Enter who signed for the goods.")]})
-    shipment, order = _lock_shipment(shipment)
+    shipment, order = _lock_shipment(shipment, actor)
     delivered_at = delivered_at or timezone.now()
     if shipment.shipped_at and delivered_at < shipment.shipped_at:
         raise ValidationError({"delivered_at": [_("Delivery cannot be before shipping.")]})
@@ -196,6 +196,6 @@ def shipment_deliver(*, shipment: Shipment, actor, signed_by: str, delivered_at=
 @transaction.atomic
 def shipment_cancel(*, shipment: Shipment, actor) -> Shipment:
     require_perm(actor, "fulfillment.add_shipment")
-    shipment, _order = _lock_shipment(shipment)
+    shipment, _order = _lock_shipment(shipment, actor)
     _move_to(shipment, ShipmentStatus.CANCELLED, actor=actor, verb="shipment.cancelled")
     return shipment

@@ -37,6 +37,28 @@ def warehouse_create(*, actor, code: str, name: str, address: str = "") -> Wareh
     return warehouse
 
 
+WAREHOUSE_FIELDS = ["code", "name", "address"]
+
+
+@transaction.atomic
+def warehouse_update(*, warehouse: Warehouse, actor, **fields) -> Warehouse:
+    require_perm(actor, "inventory.change_warehouse")
+    unknown = set(fields) - set(WAREHOUSE_FIELDS)
+    if unknown:
+        raise TypeError(f"warehouse_update got unexpected fields {sorted(unknown)}")
+    warehouse = Warehouse.objects.select_for_update().get(pk=warehouse.pk)
+    before = events.snapshot(warehouse, fields)
+    for name, value in fields.items():
+        setattr(warehouse, name, value)
+    warehouse.full_clean()
+    changes = events.diff(before, events.snapshot(warehouse, fields))
+    if not changes:
+        return warehouse
+    warehouse.save()
+    events.record(actor, "warehouse.updated", warehouse, changes=changes)
+    return warehouse
+
+
 @transaction.atomic
 def stock_move_record(*, actor, kind: str, product, warehouse, quantity: Decimal, note: str = "") -> StockMove:
     """A receipt (quantity > 0) or an adjustment (either sign) entered by a person."""

@@ -8,6 +8,7 @@ from django.core.validators import DecimalValidator
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gendan.core import events
 from gendan.core.errors import ApplicationError, ErrorCode
@@ -39,11 +40,17 @@ ORDER_FIELDS = [
 # --- locking and the transition guard ---------------------------------------------------------
 
 
-def lock_order(order: Order) -> Order:
-    """Re-read the order under a row lock. Lock the order before its lines and stock."""
+def lock_order(order: Order, *, actor) -> Order:
+    """Re-read the order under a row lock, refusing an actor who may not see it.
+
+    Lock the order before its lines and stock. Edges already fetch through visible_to;
+    checking here too means no caller (import, task, script) can act out of scope.
+    """
     # of=("self",): lock the order row only, not its customer's and warehouse's rows, which
     # would make every order of one warehouse queue behind each other on PostgreSQL.
-    return Order.objects.select_for_update(of=("self",)).select_related("customer", "warehouse").get(pk=order.pk)
+    locked = Order.objects.select_for_update(of=("self",)).select_related("customer", "warehouse").get(pk=order.pk)
+    require_visible(Order.objects, locked, actor)
+    return locked
 
 
 def _move_to(order: Order, status: str, *, actor, verb: str, data=None, extra_fields=()) -> None:
@@ -73,13 +80,14 @@ def _check_action(order: Order, action: str, actor) -> None:
         )
 
 
+# Lazy: this table is built at import, before any request has chosen a language.
 ACTION_LABELS = {
-    "submit": _("submit"),
-    "approve": _("approve"),
-    "reject": _("reject"),
-    "hold": _("put on hold"),
-    "resume": _("resume"),
-    "cancel": _("cancel"),
+    "submit": gettext_lazy("submit"),
+    "approve": gettext_lazy("approve"),
+    "reject": gettext_lazy("reject"),
+    "hold": gettext_lazy("put on hold"),
+    "resume": gettext_lazy("resume"),
+    "cancel": gettext_lazy("cancel"),
 }
 
 
@@ -215,8 +223,7 @@ def order_create(
 def order_update(*, order: Order, actor, version=None, lines=None, **fields) -> Order:
     """Edit a draft. Lines, when given, replace the order's lines."""
     require_perm(actor, "sales.change_order")
-    order = lock_order(order)
-    require_visible(Order.objects, order, actor)
+    order = lock_order(order, actor=actor)
     check_version(order, version)
     if not order.is_editable:
         raise ApplicationError(
@@ -311,7 +318,7 @@ def _confirm(order: Order, lines, actor, data=None, extra_fields=()) -> None:
 
 @transaction.atomic
 def order_submit(*, order: Order, actor) -> Order:
-    order = lock_order(order)
+    order = lock_order(order, actor=actor)
     _check_action(order, "submit", actor)
     lines = list(order.lines.select_related("product"))
     _check_complete(order, lines)
@@ -346,7 +353,7 @@ def _decide(order: Order, actor, status: str, comment: str) -> ApprovalRequest:
 
 @transaction.atomic
 def order_approve(*, order: Order, actor, comment: str = "") -> Order:
-    order = lock_order(order)
+    order = lock_order(order, actor=actor)
     _check_action(order, "approve", actor)
     _decide(order, actor, ApprovalRequest.Status.APPROVED, comment)
     events.record(actor, "order.approved", order, data={"comment": comment})
@@ -356,7 +363,7 @@ def order_approve(*, order: Order, actor, comment: str = "") -> Order:
 
 @transaction.atomic
 def order_reject(*, order: Order, actor, comment: str) -> Order:
-    order = lock_order(order)
+    order = lock_order(order, actor=actor)
     _check_action(order, "reject", actor)
     if not (comment or "").strip():
         raise ValidationError({"comment": [_("Say why the order is rejected.")]})
@@ -376,7 +383,7 @@ def _require_reason(reason: str) -> str:
 def order_cancel(*, order: Order, actor, reason: str) -> Order:
     from gendan.fulfillment.models import ShipmentStatus
 
-    order = lock_order(order)
+    order = lock_order(order, actor=actor)
     _check_action(order, "cancel", actor)
     reason = _require_reason(reason)
     lines = list(order.lines.select_related("product"))
@@ -388,7 +395,18 @@ def order_cancel(*, order: Order, actor, reason: str) -> Order:
         )
     stock_release_lines(warehouse=order.warehouse, lines=lines, actor=actor)
     OrderLine.objects.bulk_update(lines, ["reserved_quantity"])
-    order.shipments.filter(status=ShipmentStatus.PENDING).update(status=ShipmentStatus.CANCELLED)
+    # Shipments not yet out go with the order, each on the record.
+    for shipment in order.shipments.filter(status=ShipmentStatus.PENDING):
+        shipment.status = ShipmentStatus.CANCELLED
+        shipment.save(update_fields=["status", "updated_at"])
+        events.record(
+            actor,
+            "shipment.cancelled",
+            shipment,
+            changes={"status": [ShipmentStatus.PENDING, ShipmentStatus.CANCELLED]},
+            data={"reason": reason},
+            root=order,
+        )
     order.approvals.filter(status=ApprovalRequest.Status.PENDING).update(
         status=ApprovalRequest.Status.REJECTED, decided_by=actor, decided_at=timezone.now(), comment=reason
     )
@@ -406,7 +424,7 @@ def order_cancel(*, order: Order, actor, reason: str) -> Order:
 
 @transaction.atomic
 def order_hold(*, order: Order, actor, reason: str) -> Order:
-    order = lock_order(order)
+    order = lock_order(order, actor=actor)
     _check_action(order, "hold", actor)
     order.hold_reason = _require_reason(reason)
     order.status_before_hold = order.status
@@ -423,7 +441,7 @@ def order_hold(*, order: Order, actor, reason: str) -> Order:
 
 @transaction.atomic
 def order_resume(*, order: Order, actor) -> Order:
-    order = lock_order(order)
+    order = lock_order(order, actor=actor)
     _check_action(order, "resume", actor)
     target = order.status_before_hold or OrderStatus.CONFIRMED
     order.hold_reason = ""

@@ -167,10 +167,8 @@ def test_a_retry_with_the_same_key_returns_the_first_answer_and_creates_nothing(
     client = api_as(personas["rep1"])
     first = client.post("/api/v1/customers/", CUSTOMER, format="json", HTTP_IDEMPOTENCY_KEY="abc-1")
 
-    # when: a retry, even with a changed body
-    retry = client.post(
-        "/api/v1/customers/", {**CUSTOMER, "name": "另一个"}, format="json", HTTP_IDEMPOTENCY_KEY="abc-1"
-    )
+    # when: the same request again
+    retry = client.post("/api/v1/customers/", CUSTOMER, format="json", HTTP_IDEMPOTENCY_KEY="abc-1")
 
     # then
     assert (first.status_code, retry.status_code) == (201, 201)
@@ -186,6 +184,23 @@ def test_a_retry_with_the_same_key_returns_the_first_answer_and_creates_nothing(
         "/api/v1/customers/",
         201,
     )
+
+
+@pytest.mark.django_db
+def test_a_key_reused_with_another_body_is_refused_not_replayed(personas):
+    # given
+    client = api_as(personas["rep1"])
+    client.post("/api/v1/customers/", CUSTOMER, format="json", HTTP_IDEMPOTENCY_KEY="abc-2")
+
+    # when
+    reused = client.post(
+        "/api/v1/customers/", {**CUSTOMER, "name": "另一个"}, format="json", HTTP_IDEMPOTENCY_KEY="abc-2"
+    )
+
+    # then
+    assert reused.status_code == 409
+    assert reused.json()["code"] == "idempotency_key_reused"
+    assert list(Customer.objects.values_list("name", flat=True)) == [CUSTOMER["name"]]
 
 
 @pytest.mark.django_db
@@ -226,8 +241,8 @@ def test_two_requests_racing_with_one_key_create_one_record(personas):
     real_lookup = IdempotentCreateMixin._stored_answer
     lookups = iter([None])
 
-    def lookup_missing_the_winner_once(request, key):
-        return next(lookups, None) or real_lookup(request, key)
+    def lookup_missing_the_winner_once(request, key, fingerprint):
+        return next(lookups, None) or real_lookup(request, key, fingerprint)
 
     # when
     with mock.patch.object(IdempotentCreateMixin, "_stored_answer", side_effect=lookup_missing_the_winner_once):

@@ -1,0 +1,40 @@
+"""Product forms: they parse and coerce input; the rules (floor price, unique SKU) live in catalog.services."""
+
+from django import forms
+from django.core.validators import MinValueValidator
+from django.forms.models import fields_for_model
+
+from gendan.core.forms import BootstrapForm
+
+from .models import Product
+from .services import MONEY_FIELDS
+
+CREATE_FIELDS = ["sku", "name", "unit", "list_price", "floor_price", "cost"]
+# A product is created active; deactivating it is an edit.
+EDIT_FIELDS = [*CREATE_FIELDS, "is_active"]
+
+
+class ProductForm(BootstrapForm):
+    """The product's fields; cost only for users who may see it, so an edit cannot reveal or blank it."""
+
+    field_names = CREATE_FIELDS
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def setup_fields(self):
+        names = [name for name in self.field_names if name != "cost" or self.user.has_perm("catalog.view_cost")]
+        self.fields.update(fields_for_model(Product, fields=names))
+        for name in MONEY_FIELDS:
+            if name in self.fields:
+                # The database backstop (a CHECK) would otherwise be the first to notice.
+                self.fields[name].min_value = 0
+                self.fields[name].validators.append(MinValueValidator(0))
+        self.order_fields(names)
+
+
+class ProductEditForm(ProductForm):
+    field_names = EDIT_FIELDS
+    # The version the user started from: a save against a newer one is refused, never merged.
+    version = forms.IntegerField(widget=forms.HiddenInput)

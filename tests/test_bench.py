@@ -1,0 +1,52 @@
+"""The order-to-cash benchmark runs and reports every figure (it is measured, not asserted, here)."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench import o2c
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.django_db
+def test_the_benchmark_walks_orders_to_closed_and_reports_its_figures(tmp_path):
+    # given / when: run() itself refuses to report unless every order ended closed and paid
+    result = o2c.run(4, batch=2, warmup=1)
+    o2c.write_json(result, tmp_path / "o2c.json")
+
+    # then
+    written = json.loads((tmp_path / "o2c.json").read_text())
+    assert written == result
+    assert (written["n"], written["batch"], written["warmup_orders"]) == (4, 2, 1)
+    assert written["orders_per_second"] > 0
+    assert len(written["orders_per_second_by_batch"]) == 2
+    assert list(written["queries_per_order_by_step"]) == o2c.STEPS
+    assert all(count > 0 for count in written["queries_per_order_by_step"].values())
+    assert written["queries_per_order"] == pytest.approx(sum(written["queries_per_order_by_step"].values()), abs=0.1)
+    assert len(written["peak_memory_kib_by_batch"]) == 2
+    assert len(written["memory_after_batch_kib"]) == 2
+    assert "peak memory / batch" in o2c.report(written)
+
+
+def test_the_script_runs_on_its_own_throwaway_sqlite_database(tmp_path):
+    # when
+    completed = subprocess.run(
+        [sys.executable, "bench/o2c.py", "--n", "2", "--batch", "1", "--warmup", "0", "--json", tmp_path / "o2c.json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+    )
+
+    # then
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.startswith("sqlite: 2 orders in ")
+    written = json.loads((tmp_path / "o2c.json").read_text())
+    assert (written["database"], written["n"], len(written["peak_memory_kib_by_batch"])) == ("sqlite", 2, 2)
+    # Nothing left behind in the project's own var/: the database lived in a temporary directory.
+    assert not list((ROOT / "var").glob("bench*"))
