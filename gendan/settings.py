@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "gendan.sales",
     "gendan.fulfillment",
     "gendan.finance",
+    "gendan.automation",
 ]
 
 MIDDLEWARE = [

@@ -18,6 +18,7 @@ urlpatterns = [
     path("orders/", include("gendan.sales.urls")),
     path("shipments/", include("gendan.fulfillment.urls")),
     path("finance/", include("gendan.finance.urls")),
+    path("", include("gendan.automation.urls")),
 ]
 
 if settings.DEBUG:

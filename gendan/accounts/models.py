@@ -48,6 +48,8 @@ class User(AbstractUser):
         related_name="members",
     )
     phone = models.CharField(_("phone"), max_length=32, blank=True)
+    # Blank: the company's TIME_ZONE. Used for the daily digest and quiet hours.
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
     # Blank means the role's default (ROLE_DISCOUNT_LIMITS).
     max_discount_percent = models.DecimalField(
         _("discount limit (%)"),

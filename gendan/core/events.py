@@ -1,10 +1,11 @@
 """The event log: audit trail, timeline and (later) automation trigger in one table."""
 
 import datetime
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.db import models, transaction
 
 from .context import client_ip_var, request_id_var
 from .models import Event
@@ -41,9 +42,42 @@ def diff(before: dict, after: dict) -> dict:
     return {k: [before.get(k), after[k]] for k in after if before.get(k) != after[k]}
 
 
+# Called with the ids of the events a transaction committed (automation's outbox registers here).
+_committed_handlers: list[Callable[[list[int]], None]] = []
+
+
+def on_events_committed(handler: Callable[[list[int]], None]) -> None:
+    if handler not in _committed_handlers:
+        _committed_handlers.append(handler)
+
+
+class _CommittedBatch:
+    """One on_commit callback per transaction, however many events it records."""
+
+    def __init__(self, event_id: int):
+        self.ids = [event_id]
+
+    def __call__(self):
+        for handler in _committed_handlers:
+            handler(self.ids)
+
+
+def _hand_over_after_commit(event_id: int) -> None:
+    if not _committed_handlers:
+        return
+    connection = transaction.get_connection()
+    for _savepoints, callback, _robust in connection.run_on_commit:
+        if isinstance(callback, _CommittedBatch):
+            callback.ids.append(event_id)
+            return
+    # robust: a failing hand-over must not break the request whose data is already
+    # committed; the outbox's periodic sweep picks up whatever it missed.
+    transaction.on_commit(_CommittedBatch(event_id), robust=True)
+
+
 def record(actor, verb: str, obj, changes=None, data=None, root=None) -> Event:
     """Write one append-only event. Call inside the service's transaction."""
-    return Event.objects.create(
+    event = Event.objects.create(
         actor=actor if actor is not None and actor.is_authenticated else None,
         verb=verb,
         content_type=ContentType.objects.get_for_model(obj),
@@ -56,3 +90,5 @@ def record(actor, verb: str, obj, changes=None, data=None, root=None) -> Event:
         request_id=request_id_var.get(),
         ip_address=client_ip_var.get(),
     )
+    _hand_over_after_commit(event.pk)
+    return event
