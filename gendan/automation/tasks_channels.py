@@ -1,0 +1,1 @@
+"""Huey tasks: load by id, call a service, safe to run twice."""

@@ -1,0 +1,9 @@
+from . import views_preferences, views_rules, views_stalled, views_tasks
+
+app_name = "automation"
+urlpatterns = [
+    *views_tasks.urlpatterns,
+    *views_rules.urlpatterns,
+    *views_preferences.urlpatterns,
+    *views_stalled.urlpatterns,
+]

@@ -1,0 +1,3 @@
+"""The leaders' review of stalled items: overdue or untouched for N days, by stage and person."""
+
+urlpatterns = []

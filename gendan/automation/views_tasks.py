@@ -1,0 +1,3 @@
+"""My tasks, the calendar, the team view, and the notification bell."""
+
+urlpatterns = []
