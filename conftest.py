@@ -11,6 +11,14 @@ import pytest
 os.environ.setdefault("HUEY_IMMEDIATE", "true")
 
 
+def pytest_configure(config):
+    # pytest-django sets Django up before this file is imported, so settings.HUEY was built
+    # without the variable above; switch the Huey instance itself to immediate mode.
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.immediate = True
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Argon2 costs ~0.2 s per password on purpose; eleven personas per test would dominate the suite.
@@ -18,6 +26,14 @@ def fast_password_hashing(settings):
     Tests of hashing itself put settings.PASSWORD_HASHERS back (gendan/accounts/tests/test_auth.py).
     """
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_numbering_patterns():
+    """Numbering patterns are cached per process; a rolled-back test must not leave its own behind."""
+    from gendan.core.numbering import forget_patterns
+
+    forget_patterns()
 
 
 @pytest.fixture

@@ -99,6 +99,19 @@ class NumberSequence(models.Model):
     def __str__(self):
         return f"{self.doc_type}: {self.pattern}"
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        from .numbering import forget_patterns
+
+        forget_patterns()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        from .numbering import forget_patterns
+
+        forget_patterns()
+        return result
+
     def clean(self):
         # Without a running number every document of a period would get the same number.
         if "{seq" not in self.pattern:

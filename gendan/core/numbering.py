@@ -7,6 +7,7 @@ the write lock on SQLite, so concurrent creates never get the same number.
 """
 
 import re
+import time
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -52,9 +53,25 @@ def format_number(pattern: str, now, seq: int) -> str:
     return _TOKEN.sub(substitute, pattern)
 
 
+# Patterns change a few times a year but are read for every document: keep them per
+# process for a short while. A change saved in this process applies at once
+# (NumberSequence.save forgets them); other processes pick it up within PATTERN_TTL.
+PATTERN_TTL = 30.0
+_patterns: dict[str, tuple[str, float]] = {}
+
+
+def forget_patterns() -> None:
+    _patterns.clear()
+
+
 def pattern_for(doc_type: str) -> str:
+    cached = _patterns.get(doc_type)
+    if cached is not None and time.monotonic() - cached[1] < PATTERN_TTL:
+        return cached[0]
     configured = NumberSequence.objects.filter(doc_type=doc_type).values_list("pattern", flat=True).first()
-    return configured or DEFAULT_PATTERNS[doc_type]
+    pattern = configured or DEFAULT_PATTERNS[doc_type]
+    _patterns[doc_type] = (pattern, time.monotonic())
+    return pattern
 
 
 def next_number(doc_type: str) -> str:
