@@ -73,7 +73,7 @@ _SELL = [
 ROLE_PERMISSIONS = {
     Role.SALES_REP: [*_VIEW_ALL, *_SELL],
     Role.ORDER_FOLLOWER: [*_VIEW_ALL, *_SELL, "fulfillment.add_shipment"],
-    Role.SALES_MANAGER: [*_VIEW_ALL, *_SELL, "sales.approve_order", "catalog.view_cost"],
+    Role.SALES_MANAGER: [*_VIEW_ALL, *_SELL, "sales.approve_order", "catalog.view_cost", "automation.view_team_tasks"],
     Role.WAREHOUSE: [
         *_VIEW_ALL,
         "inventory.add_stockmove",
@@ -97,7 +97,7 @@ ROLE_PERMISSIONS = {
         "sales.hold_order",
     ],
     Role.AFTER_SALES: [*_VIEW_ALL],
-    Role.EXECUTIVE: [*_VIEW_ALL, "sales.approve_order", "catalog.view_cost"],
+    Role.EXECUTIVE: [*_VIEW_ALL, "sales.approve_order", "catalog.view_cost", "automation.view_team_tasks"],
     Role.ADMIN: [
         *_VIEW_ALL,
         *_SELL,
@@ -114,5 +114,8 @@ ROLE_PERMISSIONS = {
         "finance.add_invoice",
         "finance.issue_invoice",
         "finance.add_payment",
+        "automation.view_rule",
+        "automation.add_rule",
+        "automation.change_rule",
     ],
 }

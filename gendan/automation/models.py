@@ -5,18 +5,22 @@ event to its subscribers (rules, notifications) exactly once, and periodic scans
 what is due by indexed times, never by walking tables.
 """
 
+import uuid
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gendan.accounts.scoping import ScopedQuerySet
 from gendan.core.models import TimeStampedModel, VersionedModel
 
 
 class TaskStatus(models.TextChoices):
-    OPEN = "open", _("Open")  # to do; counts towards the assignee's workload
+    # With a context: "Open" alone is already a column of amounts still to collect.
+    OPEN = "open", pgettext_lazy("task status", "Open")  # to do; counts towards the assignee's workload
     DONE = "done", _("Done")  # completed by someone, recorded on the record's timeline
     CANCELLED = "cancelled", _("Cancelled")  # no longer needed (e.g. the record moved on)
 
@@ -34,8 +38,47 @@ class TaskPriority(models.TextChoices):
     URGENT = "urgent", _("Urgent")
 
 
+def _subtree_ids(root_ids) -> list[int]:
+    """The departments `root_ids` and every team below them, one query per level."""
+    from gendan.accounts.models import Department
+
+    ids = set(root_ids)
+    frontier = set(root_ids)
+    while frontier:
+        frontier = set(Department.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)) - ids
+        ids |= frontier
+    return sorted(ids)
+
+
 class TaskQuerySet(ScopedQuerySet):
     owner_path = "assignee"
+
+    def visible_to(self, user):
+        """A person's own tasks and those they handed out; a leader's also their teams'.
+
+        Not the role's data scope alone: warehouse staff see every order, not everyone's to-do
+        list. Leading a department shows the tasks of its members and of every team below it;
+        the view_team_tasks permission (managers, executives) shows those within the role's
+        data scope.
+        """
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        from gendan.accounts.models import Department
+        from gendan.accounts.roles import DataScope
+
+        condition = models.Q(assignee=user) | models.Q(created_by=user)
+        roots = set(Department.objects.filter(leader=user).values_list("pk", flat=True))
+        if user.has_perm("automation.view_team_tasks"):
+            scope = user.data_scope
+            if scope == DataScope.ALL:
+                return self
+            if scope == DataScope.TEAM and user.department_id is not None:
+                condition |= models.Q(assignee__department_id=user.department_id)
+            elif scope == DataScope.DEPARTMENT and user.department_id is not None:
+                roots.add(user.department_id)
+        if roots:
+            condition |= models.Q(assignee__department_id__in=_subtree_ids(roots))
+        return self.filter(condition)
 
     def open(self):
         return self.filter(status=TaskStatus.OPEN)
@@ -67,6 +110,8 @@ class Task(VersionedModel):
     dedupe_key = models.CharField(max_length=200, blank=True)
     escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
     next_escalation_at = models.DateTimeField(null=True, blank=True)
+    # When the "at risk" notice is due (automation.calendar.at_risk_time); cleared once sent.
+    at_risk_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     completed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -95,6 +140,12 @@ class Task(VersionedModel):
                 fields=["next_escalation_at"],
                 condition=models.Q(status="open", next_escalation_at__isnull=False),
                 name="task_escalation_due_idx",
+            ),
+            # The at-risk scan: open tasks whose warning is due.
+            models.Index(
+                fields=["at_risk_at"],
+                condition=models.Q(status="open", at_risk_at__isnull=False),
+                name="task_at_risk_due_idx",
             ),
             # A record's open tasks.
             models.Index(fields=["content_type", "object_id", "status"], name="task_record_idx"),
@@ -189,6 +240,9 @@ class ScheduledCheck(models.Model):
     occasion = models.CharField(max_length=64)
     due_at = models.DateTimeField()
     done_at = models.DateTimeField(null=True, blank=True)
+    # A check whose actions keep failing is retried by the next scans, then given up (done, error kept).
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
 
     class Meta:
         constraints = [
@@ -236,6 +290,19 @@ class EventDelivery(models.Model):
 
     def __str__(self):
         return f"{self.event_id} → {self.subscriber}"
+
+
+class NotificationKind(models.TextChoices):
+    """The kinds of notice people choose channels for (Notification.kind holds the value)."""
+
+    TASK_ASSIGNED = "task.assigned", _("A task is assigned to me")
+    TASK_DUE = "task.due", _("A task of mine is due")
+    TASK_OVERDUE = "task.overdue", _("A task of mine is overdue")
+    TASK_AT_RISK = "task.at_risk", _("A task is at risk of missing its deadline")
+    TASK_ESCALATED = "task.escalated", _("A task is escalated to me")
+    RULE = "rule", _("An automation rule tells me something")
+    DIGEST = "digest", _("My daily digest")
+    RESPONSIBILITY_ASSIGNED = "responsibility.assigned", _("A stage of a record is handed to me")
 
 
 class Notification(models.Model):
@@ -315,9 +382,14 @@ class NotificationDelivery(models.Model):
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # When a worker took the row (pending → sending); a row stuck in "sending" long after
+    # this lost its worker mid-delivery and is failed, never sent again automatically.
+    claimed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("notification delivery")
+        verbose_name_plural = _("notification deliveries")
         constraints = [
             models.UniqueConstraint(fields=["notification", "channel", "endpoint"], name="notification_delivery_once"),
         ]
@@ -362,6 +434,8 @@ class BusinessCalendar(TimeStampedModel):
     work_start = models.TimeField(_("work starts"))
     work_end = models.TimeField(_("work ends"))
     time_zone = models.CharField(_("time zone"), max_length=64, default="Asia/Shanghai")
+    # Renewed on every change to the calendar or its days; processes cache by it (automation.calendar).
+    revision = models.UUIDField(default=uuid.uuid4, editable=False)
 
     class Meta:
         verbose_name = _("business calendar")
@@ -425,7 +499,12 @@ class Responsibility(models.Model):
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
     object_id = models.BigIntegerField()
     stage = models.CharField(_("stage"), max_length=32)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="responsibilities")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("responsible person"),
+        on_delete=models.PROTECT,
+        related_name="responsibilities",
+    )
     assigned_at = models.DateTimeField(auto_now_add=True)
     assigned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -444,4 +523,5 @@ class Responsibility(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.stage}: {self.user_id}"
+        # Names the person: it is what a handover's event shows on the record's timeline.
+        return f"{self.stage}: {self.user}"

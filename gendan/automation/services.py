@@ -1,21 +1,27 @@
 """Tasks and notifications. Each function is one transaction and records its event."""
 
 import datetime
+import functools
+import zoneinfo
 
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gendan.core import events
 from gendan.core.errors import ApplicationError, ErrorCode
-from gendan.core.services import require_visible
 
+from . import deadlines
 from .models import (
     Channel,
+    DeliveryStatus,
     Notification,
     NotificationDelivery,
+    NotificationKind,
     NotificationPreference,
     Task,
     TaskPriority,
@@ -70,6 +76,10 @@ def task_create(
         raise ValidationError({"title": [_("Give the task a title.")]})
     if assignee is None or not assignee.is_active:
         raise ValidationError({"assignee": [_("Choose an active user.")]})
+    at_risk_at = None
+    if due_at is not None:
+        first_escalation, at_risk_at = deadlines.task_schedule(due_at=due_at, created_at=timezone.now(), rule=rule)
+        next_escalation_at = next_escalation_at or first_escalation
     task = Task(
         title=title[:200],
         assignee=assignee,
@@ -80,6 +90,7 @@ def task_create(
         rule=rule,
         dedupe_key=dedupe_key,
         next_escalation_at=next_escalation_at,
+        at_risk_at=at_risk_at,
         created_by=actor if actor is not None and actor.is_authenticated else None,
         **_related_fields(related),
     )
@@ -113,7 +124,14 @@ def task_create(
 
 def _lock_open_task(task: Task, actor) -> Task:
     task = Task.objects.select_for_update().get(pk=task.pk)
-    require_visible(Task.objects, task, actor)
+    # Not core's require_visible: its shortcut lets anyone whose data scope is "all" through,
+    # while a task is only its assignee's and their leaders' (Task.objects.visible_to).
+    if actor is None or (
+        task.assignee_id != actor.pk and not Task.objects.visible_to(actor).filter(pk=task.pk).exists()
+    ):
+        raise ApplicationError(
+            _("You cannot change a task outside the tasks you can see."), ErrorCode.PERMISSION_DENIED
+        )
     if task.status != TaskStatus.OPEN:
         raise ApplicationError(
             _("This task is already %(status)s.") % {"status": task.get_status_display()},
@@ -154,6 +172,11 @@ def task_snooze(*, task: Task, actor, until: datetime.datetime) -> Task:
         raise ValidationError({"until": [_("Choose a time in the future.")]})
     old = task.due_at
     task.due_at = until
+    # A new due time restarts the deadline: the warning and the escalation steps count from it.
+    task.next_escalation_at, task.at_risk_at = deadlines.task_schedule(
+        due_at=until, created_at=timezone.now(), rule=task.rule
+    )
+    task.escalation_level = 0
     task.version += 1
     task.save()
     events.record(actor, "task.snoozed", task, changes={"due_at": [old, until]}, root=_root(task))
@@ -228,14 +251,21 @@ def channels_for(recipient, kind: str) -> list[str]:
     return channels
 
 
+def _endpoints_of(user):
+    """The active robots and webhooks that carry `user`'s notices: their own and their department's."""
+    whose = Q(user=user)
+    # Not `department_id=None` for someone without a department: that would match every personal webhook.
+    if user.department_id is not None:
+        whose |= Q(department_id=user.department_id)
+    return WebhookEndpoint.objects.filter(whose, is_active=True)
+
+
 def _endpoints_for(recipient, kind: str, channels: list[str]):
     robot_channels = [c for c in channels if c != Channel.EMAIL]
     if not robot_channels:
         return []
-    endpoints = WebhookEndpoint.objects.filter(is_active=True, kind__in=robot_channels).filter(
-        user=recipient
-    ) | WebhookEndpoint.objects.filter(is_active=True, kind__in=robot_channels, department_id=recipient.department_id)
-    return [e for e in endpoints.distinct() if not e.kinds or kind in e.kinds]
+    endpoints = _endpoints_of(recipient).filter(kind__in=robot_channels).order_by("pk")
+    return [e for e in endpoints if not e.kinds or kind in e.kinds]
 
 
 @transaction.atomic
@@ -300,3 +330,126 @@ def notification_mark_read(*, recipient, notification_ids=None) -> int:
     if notification_ids is not None:
         unread = unread.filter(pk__in=notification_ids)
     return unread.update(read_at=timezone.now())
+
+
+# --- notification preferences and deliveries ---------------------------------------------------
+
+# "*" is a person's default: the channels for any kind without its own row, and their quiet hours.
+PREFERENCE_KINDS = [*NotificationKind.values, "*"]
+
+
+@functools.cache
+def known_time_zones() -> list[str]:
+    """IANA names this system can convert to, sorted (read from disk once)."""
+    return sorted(zoneinfo.available_timezones())
+
+
+def available_channels(user) -> list[str]:
+    """E-mail, and each kind of robot that has an active webhook for the user or their department."""
+    robots = set(_endpoints_of(user).values_list("kind", flat=True))
+    return [Channel.EMAIL, *(c for c in Channel.values if c in robots)]
+
+
+def notification_preferences(user) -> dict:
+    """The user's effective settings: channels per kind (as channels_for resolves them), quiet hours, time zone."""
+    rows = {p.kind: p for p in NotificationPreference.objects.filter(user=user)}
+    default = rows.get("*")
+    fallback = list(default.channels) if default is not None else list(DEFAULT_CHANNELS)
+    return {
+        "channels": {kind: list(rows[kind].channels) if kind in rows else fallback for kind in PREFERENCE_KINDS},
+        "quiet_start": default.quiet_start if default is not None else None,
+        "quiet_end": default.quiet_end if default is not None else None,
+        "time_zone": user.time_zone,
+    }
+
+
+def _preferences_snapshot(preferences: dict) -> dict:
+    snapshot = {f"channels.{kind}": sorted(channels) for kind, channels in preferences["channels"].items()}
+    for name in ("quiet_start", "quiet_end"):
+        value = preferences[name]
+        snapshot[name] = value.strftime("%H:%M") if value is not None else None
+    snapshot["time_zone"] = preferences["time_zone"]
+    return snapshot
+
+
+@transaction.atomic
+def notification_preferences_set(
+    *,
+    actor,
+    channels: dict[str, list[str]],
+    quiet_start: datetime.time | None = None,
+    quiet_end: datetime.time | None = None,
+    time_zone: str = "",
+) -> dict:
+    """Set which channels the actor wants per kind of notice, their quiet hours and time zone.
+
+    Kinds left out of `channels` keep their setting. Returns the effective settings.
+    """
+    user = get_user_model().objects.select_for_update().get(pk=actor.pk)
+    errors = {}
+    unknown = sorted(set(channels) - set(PREFERENCE_KINDS))
+    if unknown:
+        errors["channels"] = [_("Unknown kinds of notice: %(kinds)s.") % {"kinds": ", ".join(unknown)}]
+    allowed = available_channels(user)
+    refused = sorted({c for chosen in channels.values() for c in chosen} - set(allowed))
+    if refused:
+        errors.setdefault("channels", []).append(
+            _("Not available to you: %(channels)s.") % {"channels": ", ".join(refused)}
+        )
+    if (quiet_start is None) != (quiet_end is None):
+        errors["quiet_end" if quiet_end is None else "quiet_start"] = [
+            _("Give both the start and the end of the quiet hours, or neither.")
+        ]
+    elif quiet_start is not None and quiet_start == quiet_end:
+        errors["quiet_end"] = [_("The quiet hours must end at another time than they start.")]
+    time_zone = (time_zone or "").strip()
+    if time_zone and time_zone not in known_time_zones():
+        errors["time_zone"] = [_("Choose a time zone from the list.")]
+    if errors:
+        raise ValidationError(errors)
+
+    before = _preferences_snapshot(notification_preferences(user))
+    for kind, chosen in channels.items():
+        # Stored in the channels' own order, so equal choices compare equal.
+        ordered = [c for c in allowed if c in chosen]
+        NotificationPreference.objects.update_or_create(user=user, kind=kind, defaults={"channels": ordered})
+    default, _created = NotificationPreference.objects.get_or_create(
+        user=user, kind="*", defaults={"channels": list(DEFAULT_CHANNELS)}
+    )
+    default.quiet_start, default.quiet_end = quiet_start, quiet_end
+    default.save(update_fields=["quiet_start", "quiet_end"])
+    if user.time_zone != time_zone:
+        user.time_zone = time_zone
+        user.save(update_fields=["time_zone"])
+        actor.time_zone = time_zone
+    after = notification_preferences(user)
+    changes = events.diff(before, _preferences_snapshot(after))
+    if changes:
+        events.record(actor, "notification_preferences.updated", user, changes=changes)
+    return after
+
+
+@transaction.atomic
+def notification_delivery_requeue(*, actor, deliveries) -> int:
+    """Send failed deliveries again, from a fresh round of attempts; returns how many were re-queued.
+
+    Only an operator does this, after checking the message did not arrive: a delivery that
+    failed because its worker died may well have reached its receiver.
+    """
+    ids = [d.pk for d in deliveries]
+    failed = list(NotificationDelivery.objects.select_for_update().filter(pk__in=ids, status=DeliveryStatus.FAILED))
+    for delivery in failed:
+        events.record(
+            actor,
+            "notification_delivery.requeued",
+            delivery,
+            data={"attempts": delivery.attempts, "last_error": delivery.last_error},
+        )
+    requeued = NotificationDelivery.objects.filter(pk__in=[d.pk for d in failed]).update(
+        status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=timezone.now(), claimed_at=None
+    )
+    if requeued:
+        from .tasks import send_deliveries
+
+        transaction.on_commit(lambda: send_deliveries([d.pk for d in failed]), robust=True)
+    return requeued

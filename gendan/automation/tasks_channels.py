@@ -1,1 +1,22 @@
 """Huey tasks: load by id, call a service, safe to run twice."""
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from .channels import send_due_deliveries
+from .digest import send_daily_digests
+
+
+@db_periodic_task(crontab(minute="*"))
+def send_pending_deliveries():
+    """Retries whose back-off has passed, notices held back by quiet hours, and any after-commit send that was lost."""
+    send_due_deliveries()
+
+
+@db_periodic_task(crontab(minute="*/15"))
+def send_daily_digest():
+    """Every quarter of an hour, so 09:00 is met in every time zone (some are offset by 30 or 45 minutes).
+
+    No lock needed: each digest's dedupe key lets only one run send it.
+    """
+    send_daily_digests()

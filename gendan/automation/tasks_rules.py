@@ -1,1 +1,28 @@
-"""Huey tasks: load by id, call a service, safe to run twice."""
+"""Huey tasks of the rules: load by id, call rules.py, safe to run twice."""
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
+
+from . import rules
+from .models import Rule, RuleTrigger
+
+
+@db_periodic_task(crontab(minute="*"))
+@lock_task("automation-scan-due-checks")
+def scan_due_checks():
+    """Every minute: act on the rules' appointments now due (a slow run is not overlapped by the next)."""
+    rules.scan_due_checks()
+
+
+@db_task()
+def backfill_date_rule(rule_id):
+    rule = Rule.objects.filter(pk=rule_id).first()
+    if rule is not None:
+        rules.backfill_date_rule(rule)
+
+
+@db_periodic_task(crontab(hour="3", minute="30"))
+def backfill_date_rules():
+    """Nightly: appointments for records a date rule missed (installed on existing data, edited without an event)."""
+    for rule in Rule.objects.filter(is_active=True, trigger=RuleTrigger.DATE):
+        rules.backfill_date_rule(rule)

@@ -1,4 +1,4 @@
-from . import views_preferences, views_rules, views_stalled, views_tasks
+from . import views_preferences, views_responsibility, views_rules, views_stalled, views_tasks
 
 app_name = "automation"
 urlpatterns = [
@@ -6,4 +6,5 @@ urlpatterns = [
     *views_rules.urlpatterns,
     *views_preferences.urlpatterns,
     *views_stalled.urlpatterns,
+    *views_responsibility.urlpatterns,
 ]

@@ -1,6 +1,6 @@
 """Demo data for `make run`: people, customers, products, stock and orders at every stage.
 
-Everything after the people and products is written through the services, so the event
+Everything after the people is written through the services, so the event
 log, the stock ledger and the document numbers are the real thing. The last two months
 are replayed step by step in time order, so timelines, numbers (SO{yyyy}{mm}...) and
 dates look like a working company's. A fixed seed makes every load the same.
@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from gendan.accounts.models import Department, User
 from gendan.accounts.roles import Role
-from gendan.catalog.models import Product
+from gendan.catalog.services import product_create
 from gendan.crm.services import customer_create
 from gendan.finance.services import invoice_create, invoice_issue, payment_record
 from gendan.fulfillment.services import shipment_create, shipment_deliver, shipment_ship
@@ -329,7 +329,8 @@ class DemoBuilder:
         )
         for sku, name, unit, list_price in PRODUCTS:
             price = Decimal(list_price)
-            product = Product(
+            product = product_create(
+                actor=admin,
                 sku=sku,
                 name=name,
                 unit=unit,
@@ -337,8 +338,6 @@ class DemoBuilder:
                 floor_price=(price * Decimal("0.85")).quantize(Decimal("0.01")),
                 cost=(price * Decimal("0.62")).quantize(Decimal("0.01")),
             )
-            product.full_clean()
-            product.save()
             self.products.append(product)
             for team, warehouse in self.warehouses.items():
                 stock_move_record(

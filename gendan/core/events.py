@@ -56,8 +56,10 @@ class _CommittedBatch:
 
     def __init__(self, event_id: int):
         self.ids = [event_id]
+        self.ran = False
 
     def __call__(self):
+        self.ran = True
         for handler in _committed_handlers:
             handler(self.ids)
 
@@ -67,7 +69,8 @@ def _hand_over_after_commit(event_id: int) -> None:
         return
     connection = transaction.get_connection()
     for _savepoints, callback, _robust in connection.run_on_commit:
-        if isinstance(callback, _CommittedBatch):
+        # A batch that already ran stays listed when tests capture on_commit callbacks.
+        if isinstance(callback, _CommittedBatch) and not callback.ran:
             callback.ids.append(event_id)
             return
     # robust: a failing hand-over must not break the request whose data is already

@@ -2,6 +2,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from gendan.automation.assignment import assign_owner, assigns_automatically
 from gendan.core import events
 from gendan.core.numbering import next_number
 from gendan.core.services import check_version, ensure_in_scope, full_clean, require_perm, require_visible, row_errors
@@ -44,7 +45,11 @@ def _children_errors(model, rows, fields, customer):
 @transaction.atomic
 def customer_create(*, actor, name: str, owner=None, contacts=(), addresses=(), **fields) -> Customer:
     require_perm(actor, "crm.add_customer")
-    customer = Customer(name=name, owner=owner or actor, code="pending", **fields)
+    # A rep's new customer is theirs; one entered by anyone else goes by the assignment rule, if any.
+    assigned = None
+    if owner is None and assigns_automatically(actor):
+        assigned = assign_owner("crm.customer", region=fields.get("region", ""), actor=actor)
+    customer = Customer(name=name, owner=owner or assigned or actor, code="pending", **fields)
     errors = {}
     try:
         full_clean(customer, exclude=["code"])
@@ -73,6 +78,8 @@ def customer_create(*, actor, name: str, owner=None, contacts=(), addresses=(), 
         customer,
         data={"owner": customer.owner_id, "contacts": len(contact_rows), "addresses": len(address_rows)},
     )
+    if assigned is not None:
+        events.record(actor, "customer.assigned", customer, data={"owner": assigned.pk, "by": "assignment_rule"})
     return customer
 
 

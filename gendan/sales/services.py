@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from gendan.automation.assignment import assign_owner, assigns_automatically
 from gendan.core import events
 from gendan.core.errors import ApplicationError, ErrorCode
 from gendan.core.money import HUNDRED, percent_of, round_money
@@ -192,6 +193,10 @@ def order_create(
     if warehouse is None:
         raise ValidationError({"warehouse": [_("Set up a warehouse first.")]})
     fields.setdefault("tax_rate", settings.DEFAULT_TAX_RATE)
+    assigned = None
+    if owner is None and not customer.owner.is_active and assigns_automatically(actor):
+        # The customer's rep has left: an order entered for them goes by the assignment rule, if any.
+        assigned = owner = assign_owner("sales.order", region=customer.region, actor=actor)
     order = Order(
         customer=customer,
         warehouse=warehouse,
@@ -216,6 +221,8 @@ def order_create(
         order,
         data={"customer": customer.pk, "total": order.total, "lines": len(order_lines)},
     )
+    if assigned is not None:
+        events.record(actor, "order.assigned", order, data={"owner": assigned.pk, "by": "assignment_rule"})
     return order
 
 

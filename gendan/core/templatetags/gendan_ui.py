@@ -39,6 +39,16 @@ VERB_LABELS = {
     "warehouse.created": _("created the warehouse"),
     "stock.receipt": _("received stock"),
     "stock.adjustment": _("adjusted stock"),
+    "task.created": _("created a task"),
+    "task.completed": _("completed a task"),
+    "task.snoozed": _("snoozed a task"),
+    "task.reassigned": _("handed over a task"),
+    "task.cancelled": _("cancelled a task"),
+    "task.escalated": _("escalated an overdue task"),
+    "task.at_risk": _("a task is at risk of missing its deadline"),
+    "responsibility.changed": _("handed over a stage"),
+    "customer.assigned": _("assigned the customer by rule"),
+    "order.assigned": _("assigned the order by rule"),
 }
 
 # Free-text data worth showing under an event (a rejection's comment, a hold's reason).

@@ -267,8 +267,8 @@ def test_detail_query_count_is_fixed(client, personas, django_assert_num_queries
     customer = customer_ready_to_order(personas["rep1"])
     client = logged_in(client, personas["rep1"])
 
-    # session, user, 2 for the permission check, customer, contacts, addresses, orders, order count, events
-    with django_assert_num_queries(10):
+    # session, user, 2 for the permission check, customer, contacts, addresses, orders, order count, open tasks, events
+    with django_assert_num_queries(11):
         client.get(reverse("crm:customer_detail", args=[customer.pk]))
 
 

@@ -229,8 +229,9 @@ def test_the_order_page_runs_the_same_queries_for_one_line_or_five(client, perso
     with_five = _queries_of_get(client, reverse("sales:order_detail", args=[five.pk]))
 
     # session, user, the user's permissions (user's and groups'), order, lines, quantities on pending
-    # shipments, invoices, shipments, shipment lines, payment allocations, timeline
-    assert with_one == with_five == 12
+    # shipments, invoices, shipments, shipment lines, payment allocations, open tasks, the responsible
+    # people per stage and the people to hand a stage over to, timeline
+    assert with_one == with_five == 15
 
 
 def order_with_documents(personas, lines):

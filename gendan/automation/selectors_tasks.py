@@ -1,0 +1,186 @@
+"""Reads for tasks and notifications: always scoped to the user, record links resolved in bulk."""
+
+import datetime
+import zoneinfo
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import F, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from gendan.core.models import Event
+
+from .models import Notification, Task, TaskStatus
+
+# --- time ------------------------------------------------------------------------------------------
+
+
+def user_zone(user) -> zoneinfo.ZoneInfo:
+    """The user's time zone (User.time_zone), the company's when blank or unknown."""
+    name = getattr(user, "time_zone", "") or settings.TIME_ZONE
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
+def tomorrow_morning(zone, now: datetime.datetime | None = None, hour: int = 9) -> datetime.datetime:
+    """09:00 tomorrow in `zone`, the "snooze until tomorrow" time."""
+    local = timezone.localtime(now or timezone.now(), zone)
+    return datetime.datetime.combine(local.date() + datetime.timedelta(days=1), datetime.time(hour), tzinfo=zone)
+
+
+def day_start(day: datetime.date, zone) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=zone)
+
+
+# --- record links ----------------------------------------------------------------------------------
+
+# Records with a page of their own: "app_label.model" -> URL name taking the record's pk.
+_OWN_PAGES = {"crm.customer": "crm:customer_detail", "sales.order": "sales:order_detail"}
+# Records shown on their order's page: "app_label.model" -> the field holding the order's id.
+_ON_ORDER_PAGE = {"fulfillment.shipment": "order_id", "finance.invoice": "order_id"}
+
+
+def attach_record_urls(rows) -> list:
+    """Set `record_url` (or None) on each task or notification, with one query per indirect record type.
+
+    Customers and orders link straight to their page from the stored id; shipments and
+    invoices link to their order's page, found for all rows of a type at once.
+    """
+    rows = list(rows)
+    pending: dict[str, dict[int, list]] = defaultdict(lambda: defaultdict(list))
+    for row in rows:
+        row.record_url = None
+        if row.content_type_id is None:
+            continue
+        ct = ContentType.objects.get_for_id(row.content_type_id)
+        key = f"{ct.app_label}.{ct.model}"
+        if key in _OWN_PAGES:
+            row.record_url = reverse(_OWN_PAGES[key], args=[row.object_id])
+        elif key in _ON_ORDER_PAGE:
+            pending[key][row.object_id].append(row)
+    for key, by_id in pending.items():
+        model = apps.get_model(key)
+        for pk, order_id in model.objects.filter(pk__in=list(by_id)).values_list("pk", _ON_ORDER_PAGE[key]):
+            for row in by_id[pk]:
+                row.record_url = reverse("sales:order_detail", args=[order_id])
+    return rows
+
+
+# --- tasks -----------------------------------------------------------------------------------------
+
+
+def task_queryset(*, user) -> QuerySet[Task]:
+    """Every task `user` may see (their own, and their teams' when they lead), with what pages show."""
+    return Task.objects.visible_to(user).select_related("assignee", "rule")
+
+
+def can_view_team(user) -> bool:
+    """Leaders of a department, and roles given view_team_tasks, have a team view."""
+    if user.has_perm("automation.view_team_tasks"):
+        return True
+    return user.led_departments.exists()
+
+
+@dataclass
+class TaskGroups:
+    overdue: list = field(default_factory=list)
+    today: list = field(default_factory=list)
+    upcoming: list = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return len(self.overdue) + len(self.today) + len(self.upcoming)
+
+
+def group_by_due(tasks, *, zone, now: datetime.datetime | None = None) -> TaskGroups:
+    """Overdue (due before now), today (due later today, in `zone`) and upcoming (later, or no due time)."""
+    now = now or timezone.now()
+    end_of_today = day_start(timezone.localtime(now, zone).date() + datetime.timedelta(days=1), zone)
+    groups = TaskGroups()
+    for task in tasks:
+        if task.due_at is not None and task.due_at < now:
+            groups.overdue.append(task)
+        elif task.due_at is not None and task.due_at < end_of_today:
+            groups.today.append(task)
+        else:
+            groups.upcoming.append(task)
+    return groups
+
+
+def my_open_tasks(*, user) -> list[Task]:
+    """The user's own open tasks, soonest due first, those without a due time last, record links set."""
+    tasks = (
+        Task.objects.filter(assignee=user, status=TaskStatus.OPEN)
+        .select_related("rule")
+        .order_by(F("due_at").asc(nulls_last=True), "id")
+    )
+    return attach_record_urls(tasks)
+
+
+def calendar_tasks(*, user, start: datetime.datetime, end: datetime.datetime) -> list[Task]:
+    """The user's open and done tasks due in [start, end), for the month and week grids."""
+    tasks = Task.objects.filter(
+        assignee=user, due_at__gte=start, due_at__lt=end, status__in=[TaskStatus.OPEN, TaskStatus.DONE]
+    ).order_by("due_at", "id")
+    return list(tasks)
+
+
+@dataclass
+class PersonTasks:
+    person: object
+    tasks: list = field(default_factory=list)
+    overdue: int = 0
+
+
+def team_open_tasks(*, user, now: datetime.datetime | None = None) -> list[PersonTasks]:
+    """The open tasks the user oversees, by person (most overdue first), with their overdue counts."""
+    now = now or timezone.now()
+    tasks = attach_record_urls(
+        task_queryset(user=user)
+        .filter(status=TaskStatus.OPEN)
+        .order_by(F("due_at").asc(nulls_last=True), "id")
+        .select_related("assignee__department")
+    )
+    people: dict[int, PersonTasks] = {}
+    for task in tasks:
+        entry = people.setdefault(task.assignee_id, PersonTasks(person=task.assignee))
+        entry.tasks.append(task)
+        if task.due_at is not None and task.due_at < now:
+            entry.overdue += 1
+    return sorted(people.values(), key=lambda p: (-p.overdue, -len(p.tasks), str(p.person)))
+
+
+def record_open_tasks(record) -> list[Task]:
+    """The open tasks about `record`, for the include on its page (one query)."""
+    ct = ContentType.objects.get_for_model(record)
+    return list(
+        Task.objects.filter(content_type=ct, object_id=record.pk, status=TaskStatus.OPEN)
+        .select_related("assignee")
+        .order_by(F("due_at").asc(nulls_last=True), "id")
+    )
+
+
+def task_timeline(task: Task) -> QuerySet[Event]:
+    return Event.objects.filter(content_type=ContentType.objects.get_for_model(Task), object_id=task.pk).select_related(
+        "actor"
+    )
+
+
+# --- notifications ---------------------------------------------------------------------------------
+
+
+def notification_list(*, user) -> QuerySet[Notification]:
+    """The user's own notices, newest first: nobody reads another's."""
+    if user is None or not user.is_authenticated:
+        return Notification.objects.none()
+    return Notification.objects.filter(recipient=user)
+
+
+def unread_count(*, user) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()

@@ -1,0 +1,163 @@
+"""The rules Gendan ships, on by default: ordinary Rule rows, editable and switchable like any other.
+
+Installed by a data migration (and by `install` in tests whose database was flushed). Each has
+a system_key, so installing again adds what is missing and never touches a rule someone edited.
+Names and texts are stored in the company's language (settings.LANGUAGE_CODE) at install time.
+
+Dates: a date rule counts from the END of the record's date ("by the promised date" means
+until that day is over), so offset 0 on a due date fires as the next day begins.
+"""
+
+from django.conf import settings
+from django.utils import translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+HOUR = 60
+DAY = 24 * HOUR
+
+SHIPPED_RULES = [
+    {
+        "system_key": "customer_not_contacted_24h",
+        "name": _("New customer not contacted within 24 hours"),
+        "description": _(
+            "A day after a customer is created, the owner gets a task to contact them, unless a follow-up, "
+            "a quotation or an order was recorded for the customer, or a task about them was completed."
+        ),
+        "trigger": "after_event",
+        "target_model": "crm.customer",
+        "event_verb": "customer.created",
+        # Today only order.created and task.completed can happen; follow-ups and quotations
+        # will count as soon as their services record these verbs on the customer.
+        "unless_verbs": ["followup.created", "quotation.created", "order.created", "task.completed"],
+        "offset_minutes": 24 * HOUR,
+        "business_hours": False,
+        "conditions": [],
+        "actions": [
+            {
+                "type": "create_task",
+                "assignee": "owner",
+                "title": _("Contact the new customer {record}"),
+                "due_in_hours": 4,
+                "priority": "high",
+            }
+        ],
+        "escalation_hours": [4, 24],
+    },
+    {
+        "system_key": "approval_waiting_4h",
+        "name": _("Approval waiting more than 4 working hours"),
+        "description": _(
+            "An order waiting for approval 4 working hours after it was submitted: a task for the owner's team "
+            "leader, escalated if it stays open."
+        ),
+        "trigger": "after_event",
+        "target_model": "sales.order",
+        "event_verb": "order.submitted",
+        "unless_verbs": ["order.approved", "order.rejected", "order.cancelled"],
+        "offset_minutes": 4 * HOUR,
+        "business_hours": True,
+        "conditions": [{"field": "status", "op": "eq", "value": "pending_approval"}],
+        "actions": [
+            {
+                "type": "create_task",
+                "assignee": "team_leader",
+                "title": _("Approve or reject order {number} ({customer})"),
+                "due_in_hours": 1,
+                "priority": "urgent",
+            }
+        ],
+        "escalation_hours": [2, 4, 8],
+    },
+    {
+        "system_key": "order_ship_warning_1d",
+        "name": _("Order due to ship tomorrow and not shipped"),
+        "description": _("A day before an order's promised date, its owner is warned if it has not shipped."),
+        "trigger": "date",
+        "target_model": "sales.order",
+        "date_field": "promised_date",
+        "offset_minutes": -DAY,
+        "business_hours": True,
+        "conditions": [{"field": "status", "op": "in", "value": ["confirmed", "partially_shipped", "on_hold"]}],
+        "actions": [
+            {
+                "type": "notify",
+                "recipient": "owner",
+                "title": _("Order {number} is promised for {date} and has not shipped"),
+                "body": _("Customer: {customer}."),
+            }
+        ],
+        "escalation_hours": [],
+    },
+    {
+        "system_key": "order_not_shipped_by_promised_date",
+        "name": _("Order not shipped by its promised date"),
+        "description": _("When an order's promised date is over and it has not shipped, its owner gets a task."),
+        "trigger": "date",
+        "target_model": "sales.order",
+        "date_field": "promised_date",
+        "offset_minutes": 0,
+        "business_hours": True,
+        "conditions": [{"field": "status", "op": "in", "value": ["confirmed", "partially_shipped", "on_hold"]}],
+        "actions": [
+            {
+                "type": "create_task",
+                "assignee": "owner",
+                "title": _("Order {number} missed its promised date {date}"),
+                "due_in_hours": 4,
+                "priority": "high",
+            }
+        ],
+        "escalation_hours": [4, 8, 16],
+    },
+    {
+        "system_key": "invoice_overdue",
+        "name": _("Invoice overdue"),
+        "description": _(
+            "When an issued invoice's due date is over, finance gets a task to collect it and the order's owner "
+            "is told."
+        ),
+        "trigger": "date",
+        "target_model": "finance.invoice",
+        "date_field": "due_date",
+        "offset_minutes": 0,
+        "business_hours": True,
+        "conditions": [{"field": "status", "op": "eq", "value": "issued"}],
+        "actions": [
+            {
+                "type": "create_task",
+                "assignee": "role:finance",
+                "title": _("Collect overdue invoice {number} from {customer}"),
+                "due_in_hours": 8,
+                "priority": "high",
+            },
+            {
+                "type": "notify",
+                "recipient": "owner",
+                "title": _("Invoice {number} of {customer} is overdue"),
+                "body": _("It was due on {date}."),
+            },
+        ],
+        "escalation_hours": [8, 24],
+    },
+]
+
+
+def _plain(value):
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return str(value) if isinstance(value, Promise) else value
+
+
+def install(rule_model) -> int:
+    """Add the shipped rules that are missing; returns how many were added. Works with migration models."""
+    added = 0
+    with translation.override(settings.LANGUAGE_CODE):
+        for definition in SHIPPED_RULES:
+            fields = _plain(definition)
+            key = fields.pop("system_key")
+            _rule, created = rule_model.objects.get_or_create(system_key=key, defaults=fields)
+            added += created
+    return added

@@ -1,0 +1,170 @@
+"""The leaders' "stalled items" page: what is overdue or untouched, by stage and by person, in scope."""
+
+import datetime
+import zoneinfo
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from gendan.automation import services as automation_services
+from gendan.finance.models import Invoice, InvoiceStatus
+from tests.backbone import draft_order, stocked_products
+
+SH = zoneinfo.ZoneInfo("Asia/Shanghai")
+NOW = datetime.datetime(2025, 11, 20, 10, 0, tzinfo=SH)
+URL = reverse("automation:stalled")
+
+
+def at(*args) -> datetime.datetime:
+    return datetime.datetime(*args, tzinfo=SH)
+
+
+def overdue_invoice(order, number, due):
+    return Invoice.objects.create(
+        number=number,
+        order=order,
+        customer=order.customer,
+        status=InvoiceStatus.ISSUED,
+        tax_rate=Decimal("13"),
+        subtotal=Decimal("100"),
+        tax_amount=Decimal("13"),
+        total=Decimal("113"),
+        due_date=due,
+        created_by=order.owner,
+    )
+
+
+@pytest.fixture
+def world(personas):
+    """rep1: an order idle since 5 Nov and one late for its promised date; rep3 (North): an idle order;
+    rep2: a fresh order touched yesterday by a task on it, and an overdue task; an overdue invoice."""
+    _warehouse, products = stocked_products(1)
+    with time_machine.travel(at(2025, 11, 5, 9, 0), tick=False):
+        idle = draft_order(personas["rep1"], products)
+        north = draft_order(personas["rep3"], products)
+        touched = draft_order(personas["rep2"], products)
+    with time_machine.travel(at(2025, 11, 19, 9, 0), tick=False):
+        late = draft_order(personas["rep1"], products, promised_date=datetime.date(2025, 11, 18))
+        draft_order(personas["rep2"], products)  # fresh, nothing wrong
+        task = automation_services.task_create(
+            actor=personas["manager1"],
+            title="Chase the deposit",
+            assignee=personas["rep2"],
+            related=touched,
+            due_at=at(2025, 11, 19, 12, 0),
+        )
+    invoice = overdue_invoice(late, "INV-1", datetime.date(2025, 11, 10))
+    return {"idle": idle, "north": north, "touched": touched, "late": late, "task": task, "invoice": invoice}
+
+
+def page(client, user, **params):
+    client.force_login(user)
+    with time_machine.travel(NOW, tick=False):
+        return client.get(URL, params, headers={"accept-language": "en"})
+
+
+def summary(response):
+    return {
+        stage: sorted(
+            (item.label.split(" · ")[0], item.person.username, bool(item.overdue_since), bool(item.idle_since))
+            for item in items
+        )
+        for stage, items in response.context["by_stage"]
+    }
+
+
+def test_a_manager_sees_everything_overdue_or_untouched_in_their_department(client, personas, world):
+    response = page(client, personas["manager1"])
+
+    assert response.status_code == 200
+    w = world
+    assert summary(response) == {
+        "Orders · Draft": sorted(
+            [
+                (w["idle"].number, "rep1", False, True),
+                (w["north"].number, "rep3", False, True),
+                (w["late"].number, "rep1", True, False),
+            ]
+        ),
+        "Tasks": [("Chase the deposit", "rep2", True, False)],
+        "Invoices · Issued": [("INV-1", "rep1", True, False)],
+    }
+    people = {g["person"].username: (len(g["items"]), g["overdue"], g["idle"]) for g in response.context["by_person"]}
+    assert people == {"rep1": (3, 2, 1), "rep3": (1, 0, 1), "rep2": (1, 1, 0)}
+    assert (response.context["overdue_count"], response.context["idle_count"]) == (3, 2)
+    content = response.content.decode()
+    assert content.count('data-testid="stalled-item"') == 10  # each item once by stage, once by person
+    assert f'href="/orders/{w["idle"].pk}/"' in content
+
+
+def test_days_sets_how_long_untouched_counts_as_stalled(client, personas, world):
+    response = page(client, personas["manager1"], days="20")
+
+    assert response.context["days"] == 20
+    assert response.context["idle_count"] == 0
+    assert page(client, personas["manager1"], days="abc").context["days"] == 7
+    assert page(client, personas["manager1"], days="0").context["days"] == 1
+
+
+def test_a_department_leader_sees_what_their_role_lets_them_see(client, personas, world):
+    # rep2 leads East but is a rep: their own orders, and the tasks of their team
+    east = personas["rep2"].department
+    east.leader = personas["rep2"]
+    east.save()
+
+    response = page(client, personas["rep2"])
+
+    assert response.status_code == 200
+    assert summary(response) == {"Tasks": [("Chase the deposit", "rep2", True, False)]}
+
+
+def test_reps_and_other_roles_are_refused_and_anonymous_sent_to_log_in(client, personas, world):
+    for name in ("rep1", "follower1", "warehouse1", "finance1"):
+        assert page(client, personas[name]).status_code == 403, name
+    client.logout()
+    response = client.get(URL)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_executives_see_all_and_administrators_all_but_other_peoples_tasks(client, personas, world):
+    # Tasks are scoped by Task.objects.visible_to: an administrator is not a leader of the reps' work.
+    assert [i.kind for i in page(client, personas["boss1"]).context["items"]].count("task") == 1
+    assert len(page(client, personas["boss1"]).context["items"]) == 5
+    response = page(client, personas["admin"])
+    assert response.status_code == 200
+    assert sorted(i.kind for i in response.context["items"]) == ["invoice", "order", "order", "order"]
+
+
+def test_the_sidebar_links_the_page_for_reviewers_only(client, personas):
+    client.force_login(personas["manager1"])
+    assert 'data-testid="nav-stalled"' in client.get(reverse("core:home")).content.decode()
+    client.force_login(personas["rep1"])
+    assert 'data-testid="nav-stalled"' not in client.get(reverse("core:home")).content.decode()
+
+
+def test_the_query_count_does_not_grow_with_the_items(client, personas, world, django_assert_num_queries):
+    client.force_login(personas["manager1"])
+    with time_machine.travel(NOW, tick=False), django_assert_num_queries(QUERIES):
+        client.get(URL)
+    # when: twice as many stalled orders, tasks and invoices
+    _warehouse, products = stocked_products(1, warehouse=world["idle"].warehouse)
+    with time_machine.travel(at(2025, 11, 5, 9, 0), tick=False):
+        more = [draft_order(personas[name], products) for name in ("rep1", "rep2", "rep3")]
+    for i, order in enumerate(more):
+        overdue_invoice(order, f"INV-X{i}", datetime.date(2025, 11, 1))
+        with time_machine.travel(at(2025, 11, 5, 9, 0), tick=False):
+            automation_services.task_create(
+                actor=personas["manager1"], title=f"t{i}", assignee=order.owner, due_at=at(2025, 11, 6, 9, 0)
+            )
+    with time_machine.travel(NOW, tick=False), django_assert_num_queries(QUERIES):
+        response = client.get(URL)
+    assert len(response.context["items"]) == 5 + 9
+
+
+# Session and user (2); tasks: the departments manager1 leads, their permissions (2), the Sales
+# subtree (2 levels) and the tasks (6); orders: manager1's department, the subtree, the orders
+# (4); invoices: the subtree and the invoices (3). The review check costs nothing for a manager.
+QUERIES = 15
