@@ -37,10 +37,11 @@ def fresh_numbering_patterns():
 
 
 @pytest.fixture
-def english():
-    """Messages in the source language, for tests that assert their exact wording."""
+def english(settings):
+    """Messages in the source language, for tests that assert their exact wording (pages too)."""
     from django.utils import translation
 
+    settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
 

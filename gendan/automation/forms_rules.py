@@ -105,6 +105,7 @@ class ActionForm(BootstrapForm):
         label=_("Title"), required=False, help_text=_("May use {record}, {number}, {customer}, {owner}, {date}.")
     )
     body = forms.CharField(label=_("Message"), required=False)
+    stage = forms.CharField(label=_("Stage"), required=False, help_text=_("For a responsible person, e.g. confirmed."))
     due_in_hours = forms.DecimalField(label=_("Due in (hours)"), required=False, min_value=0, decimal_places=2)
     priority = forms.ChoiceField(label=_("Priority"), choices=TaskPriority.choices, initial=TaskPriority.NORMAL)
 
@@ -113,6 +114,8 @@ class ActionForm(BootstrapForm):
 
     def row(self) -> dict:
         data = self.cleaned_data
+        if data.get("type") == "set_responsible":
+            return {"type": "set_responsible", "recipient": data.get("recipient"), "stage": data.get("stage")}
         row = {"type": data.get("type"), "title": data.get("title")}
         if data.get("type") == "create_task":
             hours = data.get("due_in_hours")

@@ -81,6 +81,7 @@ VERB_RE = re.compile(r"^[a-z][a-z_]*\.[a-z][a-z_]*$")
 ACTION_TYPES = {
     "create_task": gettext_lazy("Create a task"),
     "notify": gettext_lazy("Send a notification"),
+    "set_responsible": gettext_lazy("Make someone responsible for a stage"),
 }
 # Placeholders a task title or notice may use.
 PLACEHOLDERS = {"record", "number", "customer", "owner", "date"}
@@ -284,6 +285,13 @@ def _check_actions(rows) -> list[dict]:
         recipient = (row.get(recipient_key) or "").strip()
         if message := _check_recipient(recipient):
             problems[recipient_key] = message
+        if kind == "set_responsible":
+            stage = (row.get("stage") or "").strip()
+            if not stage:
+                problems["stage"] = [_("Choose the stage.")]
+            errors.append(problems)
+            cleaned.append({"type": kind, "recipient": recipient, "stage": stage})
+            continue
         title = (row.get("title") or "").strip()
         if not title:
             problems["title"] = [_("Give it a title.")]
@@ -493,7 +501,8 @@ def handle_event(event: Event) -> None:
         elif not cond.evaluate(record, rule.conditions):
             continue
         elif rule.trigger == RuleTrigger.EVENT:
-            fire(rule, record, f"event:{event.pk}", now=timezone.now())
+            # Deadlines count from when it happened, so a worker catching up sets the same ones.
+            fire(rule, record, f"event:{event.pk}", now=event.occurred_at)
         else:
             ScheduledCheck.objects.get_or_create(
                 rule=rule,
@@ -582,6 +591,8 @@ def fire(rule: Rule, record, occasion: str, *, now: datetime.datetime, date_valu
         key = f"rule:{rule.pk}:{content_type.pk}:{record.pk}:{occasion}:{index}"
         if action["type"] == "create_task":
             _create_task(rule, record, action, key=key, now=now, date_value=date_value)
+        elif action["type"] == "set_responsible":
+            _set_responsible(rule, record, action)
         elif action["type"] == "notify":
             recipient = resolve_recipient(action["recipient"], record)
             if recipient is None:
@@ -597,6 +608,20 @@ def fire(rule: Rule, record, occasion: str, *, now: datetime.datetime, date_valu
                 dedupe_key=f"{key}:{recipient.pk}",
             )
     return True
+
+
+def _set_responsible(rule: Rule, record, action: dict) -> None:
+    from .responsibility import responsibilities_of, responsibility_set
+
+    user = resolve_recipient(action["recipient"], record)
+    if user is None:
+        logger.warning("Rule %s: nobody is %s for %s", rule.pk, action["recipient"], record)
+        return
+    current = responsibilities_of(record).filter(stage=action["stage"], ended_at__isnull=True).first()
+    if current is not None and current.user_id == user.pk:
+        return
+    # actor None: the system acts, under the rule's name, with no person's permissions.
+    responsibility_set(record=record, stage=action["stage"], user=user, actor=None, reason=rule.name)
 
 
 def _create_task(rule: Rule, record, action: dict, *, key: str, now, date_value) -> None:
@@ -675,7 +700,10 @@ def run_check(check: ScheduledCheck, now: datetime.datetime) -> str:
         return "mooted"
     if not cond.evaluate(record, rule.conditions):
         return "conditions"
-    return "fired" if fire(rule, record, check.occasion, now=now, date_value=date_value) else "already"
+    # A task's due time counts from when the rule was due, not from when a scan noticed:
+    # after a worker outage the deadlines are the ones the rule promised.
+    fired_at = min(check.due_at, now)
+    return "fired" if fire(rule, record, check.occasion, now=fired_at, date_value=date_value) else "already"
 
 
 def scan_due_checks(now: datetime.datetime | None = None, batch_size: int = 200) -> dict[str, int]:

@@ -347,7 +347,7 @@ def test_the_tasks_events(personas):
 # --- notifications -----------------------------------------------------------------------------
 
 
-def test_notifications_are_the_recipients_only(personas):
+def test_notifications_are_the_recipients_only(personas, english):
     alices = Notification.objects.get(task=make_task(personas["rep1"], "Alice's"))
     bobs = Notification.objects.get(task=make_task(personas["rep2"], "Bob's"))
     client = api_as(personas["rep1"])

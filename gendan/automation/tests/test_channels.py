@@ -160,7 +160,7 @@ def test_generic_webhook_gets_signed_json_with_the_delivery_id(personas, receive
     }
 
 
-def test_generic_webhook_non_2xx_answer_is_retried(personas, receiver):
+def test_generic_webhook_non_2xx_answer_is_retried(personas, receiver, english):
     hook = receiver("webhook", secret="whsec-right")
     endpoint = endpoint_for(hook, user=personas["rep1"])
     endpoint.secret = "whsec-wrong"

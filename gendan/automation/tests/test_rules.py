@@ -8,7 +8,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 
 from gendan.automation import rules
-from gendan.automation.models import Notification, Rule, RuleTrigger, ScheduledCheck, Task
+from gendan.automation.models import Notification, Responsibility, Rule, RuleTrigger, ScheduledCheck, Task
 from gendan.core.errors import ApplicationError
 from gendan.core.models import Event
 from gendan.sales.models import OrderStatus
@@ -90,6 +90,42 @@ def test_an_event_rule_whose_conditions_fail_does_nothing(personas, committed):
 
     assert not Task.objects.exists()
     assert not Notification.objects.filter(kind="rule").exists()
+
+
+def test_a_rule_can_make_someone_responsible_for_a_stage_once(personas, committed):
+    # given: when an order is confirmed, the order follower of the team takes over shipping
+    Rule.objects.all().delete()
+    with committed():
+        rules.rule_create(
+            actor=personas["admin"],
+            name="Follower ships confirmed orders",
+            trigger=RuleTrigger.EVENT,
+            target_model="sales.order",
+            event_verb="order.held",
+            actions=[{"type": "set_responsible", "recipient": "role:order_follower", "stage": "confirmed"}],
+        )
+        order = order_at(OrderStatus.CONFIRMED, personas)
+
+    # when: the event happens, and the outbox hands it over twice
+    with committed():
+        order_hold(order=order, actor=personas["rep1"], reason="等客户确认")
+    event = Event.objects.get(verb="order.held")
+    rules.handle_event(event)
+
+    # then
+    rows = list(Responsibility.objects.values_list("stage", "user__username", "assigned_by", "ended_at", "reason"))
+    assert rows == [("confirmed", "follower1", None, None, "Follower ships confirmed orders")]
+    assert Event.objects.filter(verb="responsibility.changed").count() == 1
+
+
+def test_a_set_responsible_action_needs_a_stage(personas, english):
+    with pytest.raises(ValidationError) as refused:
+        rules.rule_create(
+            actor=personas["admin"],
+            **hold_rule(actions=[{"type": "set_responsible", "recipient": "owner", "stage": ""}]),
+        )
+
+    assert refused.value.message_dict == {"actions.0.stage": ["Choose the stage."]}
 
 
 def test_creating_a_rule_records_an_event_and_needs_the_permission(personas, english):

@@ -25,6 +25,14 @@ def at(*args) -> datetime.datetime:
     return datetime.datetime(*args, tzinfo=SHANGHAI)
 
 
+@pytest.fixture(autouse=True)
+def rules_in_english(settings, english):
+    """Shipped rules are installed in the company's language; these tests read their texts in English."""
+    settings.LANGUAGE_CODE = "en"
+    Rule.objects.filter(system_key__in=[r["system_key"] for r in SHIPPED_RULES]).delete()
+    install(Rule)
+
+
 @pytest.fixture
 def committed(django_capture_on_commit_callbacks):
     """Run a block's after-commit work (the outbox hand-over, and with it the rules) when it ends."""
