@@ -36,6 +36,16 @@ def fresh_numbering_patterns():
     forget_patterns()
 
 
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the default language: a request in an earlier test must not leak its own."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def english(settings):
     """Messages in the source language, for tests that assert their exact wording (pages too)."""

@@ -43,7 +43,7 @@ def delivered_ids(receiver) -> list[str]:
 
 
 @pytest.mark.django_db
-def test_a_500_is_retried_after_the_back_off(personas, endpoint, hook):
+def test_a_500_is_retried_after_the_back_off(personas, endpoint, hook, english):
     with time_machine.travel(T0, tick=False) as traveller:
         # given: the receiver fails once
         delivery = delivery_to(personas["rep1"], endpoint)
@@ -68,7 +68,7 @@ def test_a_500_is_retried_after_the_back_off(personas, endpoint, hook):
 
 
 @pytest.mark.django_db
-def test_back_off_grows_and_gives_up_after_the_last_attempt(personas, endpoint, hook):
+def test_back_off_grows_and_gives_up_after_the_last_attempt(personas, endpoint, hook, english):
     with time_machine.travel(T0, tick=False) as traveller:
         delivery = delivery_to(personas["rep1"], endpoint)
         hook.fail_next(channels.MAX_ATTEMPTS, status=503)

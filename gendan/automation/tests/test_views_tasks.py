@@ -586,7 +586,7 @@ def test_the_bell_shows_the_unread_count_in_three_queries(client, personas, djan
         make_task(rep, f"Task {n}")
     make_task(personas["rep2"], "Not Alice's")
     client = logged_in(client, rep)
-    Notification.objects.filter(recipient=rep, title="New task: Task 0").update(read_at=NOW)
+    Notification.objects.filter(recipient=rep, task__title="Task 0").update(read_at=NOW)
 
     # session, user, count
     with django_assert_num_queries(3):
@@ -608,7 +608,7 @@ def test_every_page_polls_the_bell(client, personas):
     assert 'hx-get="/notifications/bell/" hx-trigger="load, every 30s, focus from:window"' in html
 
 
-def test_opening_a_notification_marks_it_read_and_goes_to_its_page(client, personas):
+def test_opening_a_notification_marks_it_read_and_goes_to_its_page(client, personas, english):
     task = make_task(personas["rep1"], "Call back")
     notification = Notification.objects.get(recipient=personas["rep1"], task=task)
     client = logged_in(client, personas["rep1"])
@@ -632,7 +632,7 @@ def test_a_notification_pointing_off_site_opens_the_list_instead(client, persona
     assert response["Location"] == "/notifications/"
 
 
-def test_notifications_are_their_recipients_only(client, personas):
+def test_notifications_are_their_recipients_only(client, personas, english):
     make_task(personas["rep1"], "Alice's")
     bobs = Notification.objects.get(task=make_task(personas["rep2"], "Bob's"))
     client = logged_in(client, personas["rep1"])
