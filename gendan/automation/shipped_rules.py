@@ -48,8 +48,8 @@ SHIPPED_RULES = [
         "system_key": "approval_waiting_4h",
         "name": _("Approval waiting more than 4 working hours"),
         "description": _(
-            "An order waiting for approval 4 working hours after it was submitted: a task for the owner's team "
-            "leader, escalated if it stays open."
+            "An order waiting for approval 4 working hours after it was submitted: a task for the nearest sales "
+            "manager above the owner (someone who may approve), escalated if it stays open."
         ),
         "trigger": "after_event",
         "target_model": "sales.order",
@@ -61,7 +61,8 @@ SHIPPED_RULES = [
         "actions": [
             {
                 "type": "create_task",
-                "assignee": "team_leader",
+                # A manager, not merely the team leader: a team may be led by a rep who cannot approve.
+                "assignee": "role:sales_manager",
                 "title": _("Approve or reject order {number} ({customer})"),
                 "due_in_hours": 1,
                 "priority": "urgent",
