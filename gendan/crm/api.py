@@ -18,7 +18,7 @@ from gendan.core.api import (
 from .filters import CustomerFilter
 from .models import Address, Contact, Customer
 from .selectors import customer_detail_queryset
-from .services import customer_create, customer_update
+from .services import CUSTOMER_FIELDS, customer_create, customer_update
 
 # --- output ------------------------------------------------------------------------------------
 
@@ -69,20 +69,8 @@ class CustomerSerializer(serializers.ModelSerializer):
 
 # --- input -------------------------------------------------------------------------------------
 
-CUSTOMER_INPUT_FIELDS = [
-    "name",
-    "phone",
-    "email",
-    "tax_id",
-    "level",
-    "industry",
-    "region",
-    "source",
-    "owner",
-    "credit_limit",
-    "payment_terms_days",
-    "notes",
-]
+# The fields a client may set are exactly those the services accept.
+CUSTOMER_INPUT_FIELDS = CUSTOMER_FIELDS
 
 
 class ContactInputSerializer(serializers.ModelSerializer):

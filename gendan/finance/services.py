@@ -209,6 +209,8 @@ def payment_record(
     *, actor, customer, amount, received_on, method=Payment.Method.BANK_TRANSFER, reference="", allocations=()
 ) -> Payment:
     require_perm(actor, "finance.add_payment")
+    if customer is None:
+        raise ValidationError({"customer": [_("Choose a customer.")]})
     amount = round_money(amount) if amount is not None else None
     if amount is None or amount <= 0:
         raise ValidationError({"amount": [_("Enter an amount above zero.")]})
@@ -221,7 +223,8 @@ def payment_record(
         reference=reference,
         created_by=actor,
     )
-    payment.full_clean(exclude=["number"], validate_unique=False, validate_constraints=False)
+    # The customer and the actor are objects in hand: validating them would re-read both rows.
+    payment.full_clean(exclude=["number", "customer", "created_by"], validate_unique=False, validate_constraints=False)
     payment.number = next_number("payment")
     payment.save()
     ensure_in_scope(Payment.objects, payment, actor)

@@ -23,6 +23,7 @@ from .filters import OrderFilter
 from .models import ACTIONS, Order, OrderLine
 from .selectors import order_allowed_actions, order_detail_queryset
 from .services import (
+    ORDER_FIELDS,
     order_approve,
     order_cancel,
     order_create,
@@ -152,20 +153,7 @@ class OrderInputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Order
-        fields = [
-            "customer",
-            "contact",
-            "shipping_address",
-            "warehouse",
-            "owner",
-            "priority",
-            "requested_date",
-            "promised_date",
-            "customer_reference",
-            "tax_rate",
-            "notes",
-            "lines",
-        ]
+        fields = [*ORDER_FIELDS, "lines"]
         extra_kwargs = {"warehouse": {"required": False, "help_text": "Defaults to the first warehouse."}}
 
 
