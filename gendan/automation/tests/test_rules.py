@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 
 from gendan.automation import rules
 from gendan.automation.models import Notification, Responsibility, Rule, RuleTrigger, ScheduledCheck, Task
+from gendan.automation.shipped_rules import install
 from gendan.core.errors import ApplicationError
 from gendan.core.models import Event
 from gendan.sales.models import OrderStatus
@@ -16,6 +17,14 @@ from gendan.sales.services import order_hold
 from tests.stages import order_at
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def shipped_rules(db):
+    """The migration installs them, but a transactional test elsewhere in this worker flushes them away."""
+    install(Rule)
+
+
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 
 
