@@ -392,6 +392,12 @@ class NotificationDelivery(models.Model):
         verbose_name_plural = _("notification deliveries")
         constraints = [
             models.UniqueConstraint(fields=["notification", "channel", "endpoint"], name="notification_delivery_once"),
+            # NULLs are distinct in a unique index: channels without an endpoint (e-mail) need their own.
+            models.UniqueConstraint(
+                fields=["notification", "channel"],
+                condition=models.Q(endpoint__isnull=True),
+                name="notification_delivery_once_without_endpoint",
+            ),
         ]
         indexes = [
             # The sender's scan: what is waiting to go out now.

@@ -257,3 +257,17 @@ def test_quiet_until():
     # The same instant is 04:30 in London, inside the quiet hours there.
     assert quiet_until(at(12, 30), LONDON, *quiet) == datetime.datetime(2026, 3, 10, 7, 30, tzinfo=LONDON)
     assert quiet_until(at(12, 30), SHANGHAI, None, None) is None
+
+
+def test_the_database_refuses_a_second_email_delivery_of_one_notice(personas):
+    from django.db import IntegrityError, transaction
+
+    from gendan.automation.models import Channel, Notification
+
+    notice = Notification.objects.create(recipient=personas["rep1"], kind="rule", title="Call back")
+    NotificationDelivery.objects.create(notification=notice, channel=Channel.EMAIL)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        NotificationDelivery.objects.create(notification=notice, channel=Channel.EMAIL)
+
+    assert NotificationDelivery.objects.filter(notification=notice).count() == 1
