@@ -1,4 +1,4 @@
-from django.db.models import F, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
 
 from .models import StockLevel, StockMove
 
@@ -12,3 +12,11 @@ def stock_level_list() -> QuerySet[StockLevel]:
 
 def stock_move_list() -> QuerySet[StockMove]:
     return StockMove.objects.select_related("product", "warehouse", "actor", "order_line__order")
+
+
+def stock_move_ledger(*, user) -> QuerySet[StockMove]:
+    """The ledger for a page: every move, but an order's number only where the user may see the order."""
+    from gendan.sales.models import Order
+
+    visible_orders = Order.objects.visible_to(user).filter(pk=OuterRef("order_line__order_id"))
+    return stock_move_list().annotate(order_visible=Exists(visible_orders))

@@ -11,7 +11,7 @@ from gendan.core.lists import paginate, sort_queryset
 
 from .filters import StockLevelFilter, StockMoveFilter
 from .forms import StockMoveForm
-from .selectors import stock_level_list, stock_move_list
+from .selectors import stock_level_list, stock_move_ledger
 from .services import stock_move_record
 
 LEVEL_SORTS = {
@@ -37,7 +37,7 @@ def stock_list(request):
 @login_required
 @permission_required("inventory.view_stockmove", raise_exception=True)
 def move_list(request):
-    filterset = StockMoveFilter(request.GET, queryset=stock_move_list())
+    filterset = StockMoveFilter(request.GET, queryset=stock_move_ledger(user=request.user))
     bootstrap(filterset.form)
     # The ledger reads newest first, as the model orders it; no other sort makes sense for a ledger.
     return render(

@@ -93,6 +93,25 @@ def test_list_query_counts_do_not_grow_with_rows(client, personas, django_assert
     assert len(moves.context["page_obj"]) == count
 
 
+def test_the_ledger_names_only_the_orders_the_user_may_see(client, personas):
+    # given: a reservation for rep1's order and one for rep3's (another team)
+    from gendan.sales.services import order_submit
+    from tests.backbone import draft_order, stocked_products
+
+    _warehouse, products = stocked_products(1)
+    own = order_submit(order=draft_order(personas["rep1"], products), actor=personas["rep1"])
+    other = order_submit(order=draft_order(personas["rep3"], products), actor=personas["rep3"])
+    client.force_login(personas["rep1"])
+
+    # when
+    page = client.get(reverse("inventory:move_list"), {"kind": "reservation"}).content.decode()
+
+    # then: both moves are listed (stock is everyone's), only rep1's order is named
+    assert own.number in page
+    assert other.number not in page
+    assert page.count('title="An order outside the ones you can see"') == 1
+
+
 def test_a_rep_may_not_record_stock_moves(client, personas):
     client.force_login(personas["rep1"])
 
