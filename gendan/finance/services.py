@@ -13,7 +13,7 @@ from gendan.core.money import HUNDRED, percent_of, round_money
 from gendan.core.numbering import next_number
 from gendan.core.services import ensure_in_scope, require_perm, row_errors
 from gendan.sales.models import Order, OrderLine
-from gendan.sales.services import lock_order, order_refresh_progress
+from gendan.sales.services import lock_order, order_line_quantities, order_refresh_progress
 
 from .models import INVOICE_TRANSITIONS, Invoice, InvoiceLine, InvoiceStatus, Payment, PaymentAllocation
 
@@ -50,31 +50,12 @@ def invoice_create(*, order: Order, actor, lines=None) -> Invoice:
         if not items:
             raise ApplicationError(_("Nothing on this order is shipped and not yet invoiced."), ErrorCode.OVER_QUANTITY)
     else:
-        if not lines:
-            raise ValidationError({"lines": [_("Add at least one line.")]})
-        items, errors, any_error = [], [], False
-        for row in lines:
-            line = row.get("order_line")
-            quantity = Decimal(row.get("quantity") or 0)
-            problems = {}
-            if line is None or line.pk not in order_lines:
-                problems["order_line"] = [_("Not a line of this order.")]
-            elif quantity <= 0:
-                problems["quantity"] = [_("Enter a quantity above zero.")]
-            elif quantity > _invoiceable(order_lines[line.pk]):
-                problems["quantity"] = [
-                    _("Only %(qty)s shipped and not yet invoiced on this line.")
-                    % {"qty": _invoiceable(order_lines[line.pk]).normalize()}
-                ]
-            errors.append(problems)
-            if problems:
-                any_error = True
-            else:
-                items.append((order_lines[line.pk], quantity))
-        if any_error:
-            raise row_errors("lines", errors)
-        if len({line.pk for line, _q in items}) != len(items):
-            raise ValidationError({"lines": [_("Each order line may appear once.")]})
+        items = order_line_quantities(
+            order_lines=order_lines,
+            rows=lines,
+            available=_invoiceable,
+            too_much=_("Only %(qty)s shipped and not yet invoiced on this line."),
+        )
     invoice_lines = [
         InvoiceLine(
             order_line=line,

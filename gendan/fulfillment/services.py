@@ -9,10 +9,10 @@ from django.utils.translation import gettext as _
 from gendan.core import events
 from gendan.core.errors import ApplicationError, ErrorCode
 from gendan.core.numbering import next_number
-from gendan.core.services import require_perm, row_errors
+from gendan.core.services import require_perm
 from gendan.inventory.services import stock_ship_lines
 from gendan.sales.models import SHIPPABLE_STATUSES, OrderLine
-from gendan.sales.services import lock_order, order_refresh_progress
+from gendan.sales.services import lock_order, order_line_quantities, order_refresh_progress
 
 from .models import SHIPMENT_TRANSITIONS, Shipment, ShipmentLine, ShipmentStatus
 
@@ -74,30 +74,12 @@ def shipment_create(*, order, actor, lines=None, carrier: str = "", tracking_num
                 ErrorCode.OVER_QUANTITY,
             )
     else:
-        if not lines:
-            raise ValidationError({"lines": [_("Add at least one line.")]})
-        items, errors, any_error = [], [], False
-        for row in lines:
-            line = row.get("order_line")
-            quantity = Decimal(row.get("quantity") or 0)
-            problems = {}
-            if line is None or line.pk not in order_lines:
-                problems["order_line"] = [_("Not a line of this order.")]
-            elif quantity <= 0:
-                problems["quantity"] = [_("Enter a quantity above zero.")]
-            elif quantity > remaining(order_lines[line.pk]):
-                problems["quantity"] = [
-                    _("Only %(qty)s left to ship on this line.") % {"qty": remaining(order_lines[line.pk]).normalize()}
-                ]
-            errors.append(problems)
-            if problems:
-                any_error = True
-            else:
-                items.append((order_lines[line.pk], quantity))
-        if any_error:
-            raise row_errors("lines", errors)
-        if len({line.pk for line, _q in items}) != len(items):
-            raise ValidationError({"lines": [_("Each order line may appear once.")]})
+        items = order_line_quantities(
+            order_lines=order_lines,
+            rows=lines,
+            available=remaining,
+            too_much=_("Only %(qty)s left to ship on this line."),
+        )
     shipment = Shipment.objects.create(
         number=next_number("shipment"),
         order=order,

@@ -1,6 +1,6 @@
 """Everything that can happen to a sales order. Each function is one transaction and records its event."""
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -261,6 +261,39 @@ def order_update(*, order: Order, actor, version=None, lines=None, **fields) -> 
     data = {"lines": len(new_lines)} if lines is not None else {}
     events.record(actor, "order.updated", order, changes=changes, data=data)
     return order
+
+
+def order_line_quantities(*, order_lines: dict, rows, available, too_much: str) -> list[tuple[OrderLine, Decimal]]:
+    """Check rows of {"order_line", "quantity"} chosen from an order (for a shipment, an invoice, ...).
+
+    `order_lines` maps the order's line ids to its lines; `available(line)` is how much of a
+    line may still be taken; `too_much` a message with %(qty)s for a row asking more. Errors are
+    keyed per row ("lines.1.quantity"); nothing is returned unless every row is right.
+    """
+    if not rows:
+        raise ValidationError({"lines": [_("Add at least one line.")]})
+    items, errors = [], []
+    for row in rows:
+        line = row.get("order_line")
+        problems = {}
+        try:
+            quantity = Decimal(row.get("quantity") or 0)
+        except (InvalidOperation, TypeError, ValueError):
+            quantity = None
+        if line is None or line.pk not in order_lines:
+            problems["order_line"] = [_("Not a line of this order.")]
+        elif quantity is None or not quantity.is_finite() or quantity <= 0:
+            problems["quantity"] = [_("Enter a quantity above zero.")]
+        elif quantity > available(order_lines[line.pk]):
+            problems["quantity"] = [too_much % {"qty": available(order_lines[line.pk]).normalize()}]
+        else:
+            items.append((order_lines[line.pk], quantity))
+        errors.append(problems)
+    if any(errors):
+        raise row_errors("lines", errors)
+    if len({line.pk for line, _q in items}) != len(items):
+        raise ValidationError({"lines": [_("Each order line may appear once.")]})
+    return items
 
 
 # --- the lifecycle ---------------------------------------------------------------------------

@@ -348,3 +348,14 @@ def test_roles_without_the_right_cannot_ship(personas, confirmed, service, who, 
     assert order_state(order) == before
     assert ShipmentLine.objects.filter(shipment__order=order).count() == 2
     assert Order.objects.get(pk=order.pk).status == ("shipped" if service == "deliver" else "confirmed")
+
+
+def test_a_quantity_that_is_not_a_number_is_a_field_error_and_writes_nothing(personas):
+    order = order_at("confirmed", personas)
+    line = order.lines.first()
+
+    with pytest.raises(ValidationError) as refused:
+        shipment_create(order=order, actor=personas["warehouse1"], lines=[{"order_line": line, "quantity": "三个"}])
+
+    assert refused.value.message_dict == {"lines.0.quantity": ["Enter a quantity above zero."]}
+    assert not Shipment.objects.exists()
