@@ -1,6 +1,7 @@
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import Product
 
@@ -8,7 +9,7 @@ from .models import Product
 class ProductListFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("SKU or name"))
     status = django_filters.ChoiceFilter(
-        choices=[("active", _("Active")), ("inactive", _("Inactive"))],
+        choices=[("active", pgettext_lazy("product", "Active")), ("inactive", pgettext_lazy("product", "Inactive"))],
         method="by_status",
         label=_("Status"),
         empty_label=_("All"),

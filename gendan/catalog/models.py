@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gendan.core.models import VersionedModel
 
@@ -11,7 +12,8 @@ class Product(VersionedModel):
     list_price = models.DecimalField(_("list price"), max_digits=14, decimal_places=2)
     floor_price = models.DecimalField(_("floor price"), max_digits=14, decimal_places=2)
     cost = models.DecimalField(_("cost"), max_digits=14, decimal_places=2, default=0)
-    is_active = models.BooleanField(_("active"), default=True)
+    # "Active" of a product means on sale (在售), not "switched on" as for rules and webhooks.
+    is_active = models.BooleanField(pgettext_lazy("product", "active"), default=True)
 
     class Meta:
         verbose_name = _("product")
