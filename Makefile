@@ -5,9 +5,9 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-dev frontend messages migrate demo serve lint format lock bench clean
+.PHONY: run test install install-dev frontend messages migrate demo serve lint format lock bench clean chromium pdf-deps
 
-run: install frontend messages migrate demo serve
+run: install pdf-deps frontend messages migrate demo serve
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -48,7 +48,20 @@ chromium:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
 	  else echo "chromium is missing: run 'sudo apt-get install chromium fonts-noto-cjk'" >&2; exit 1; fi; }
 
-test: install-dev frontend chromium
+# WeasyPrint (quotation PDFs) needs Pango and, for Chinese text, CJK fonts: install the Debian
+# packages that are missing (as root; otherwise say what to install). A no-op once they are there.
+PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk
+pdf-deps:
+	@command -v dpkg-query >/dev/null 2>&1 || exit 0; \
+	missing=""; for package in $(PDF_PACKAGES); do \
+	  dpkg-query -W -f='$${db:Status-Status}' $$package 2>/dev/null | grep -qx installed || missing="$$missing $$package"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "PDF rendering needs:$$missing; run 'sudo apt-get install$$missing'" >&2; exit 1; fi; \
+	fi
+
+test: install-dev frontend chromium pdf-deps
 	$(PY) manage.py compile_translations
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
