@@ -56,6 +56,7 @@ _VIEW_ALL = [
     "inventory.view_stocklevel",
     "inventory.view_stockmove",
     "sales.view_order",
+    "sales.view_quotation",
     "fulfillment.view_shipment",
     "finance.view_invoice",
     "finance.view_payment",
@@ -70,10 +71,20 @@ _SELL = [
     "sales.hold_order",
 ]
 
+# Quotations (报价单): written and sent by the people who sell; everyone else reads them within their scope.
+_QUOTE = ["sales.add_quotation", "sales.change_quotation", "sales.send_quotation"]
+
 ROLE_PERMISSIONS = {
-    Role.SALES_REP: [*_VIEW_ALL, *_SELL],
+    Role.SALES_REP: [*_VIEW_ALL, *_SELL, *_QUOTE],
     Role.ORDER_FOLLOWER: [*_VIEW_ALL, *_SELL, "fulfillment.add_shipment"],
-    Role.SALES_MANAGER: [*_VIEW_ALL, *_SELL, "sales.approve_order", "catalog.view_cost", "automation.view_team_tasks"],
+    Role.SALES_MANAGER: [
+        *_VIEW_ALL,
+        *_SELL,
+        *_QUOTE,
+        "sales.approve_order",
+        "catalog.view_cost",
+        "automation.view_team_tasks",
+    ],
     Role.WAREHOUSE: [
         *_VIEW_ALL,
         "inventory.add_stockmove",
@@ -101,6 +112,7 @@ ROLE_PERMISSIONS = {
     Role.ADMIN: [
         *_VIEW_ALL,
         *_SELL,
+        *_QUOTE,
         "sales.approve_order",
         "catalog.view_cost",
         "catalog.add_product",

@@ -18,6 +18,7 @@ class ErrorCode(StrEnum):
     OVER_AMOUNT = "over_amount"
     NOT_EDITABLE = "not_editable"
     IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
+    QUOTATION_EXPIRED = "quotation_expired"
 
 
 class ApplicationError(Exception):

@@ -16,6 +16,7 @@ from .models import NumberCounter, NumberSequence
 
 DEFAULT_PATTERNS = {
     "sales_order": "SO{yyyy}{mm}{seq:05}",
+    "quotation": "QT{yyyy}{mm}{seq:04}",
     "shipment": "SH{yyyy}{mm}{seq:05}",
     "invoice": "INV{yyyy}{mm}{seq:05}",
     "payment": "PAY{yyyy}{mm}{seq:05}",

@@ -5,6 +5,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gendan.accounts.scoping import ScopedQuerySet
 from gendan.core.models import TimeStampedModel, VersionedModel
@@ -267,3 +268,188 @@ class ApprovalRequest(TimeStampedModel):
                 name="approval_one_pending_per_order",
             ),
         ]
+
+
+# --- quotations (报价单) -------------------------------------------------------------------------
+
+
+class QuotationStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")  # being prepared; editable
+    SENT = "sent", pgettext_lazy("quotation status", "Sent")  # with the customer, waiting for an answer
+    ACCEPTED = "accepted", pgettext_lazy("quotation status", "Accepted")  # the customer said yes: now an order
+    REJECTED = "rejected", pgettext_lazy("quotation status", "Rejected")  # the customer said no, with a reason
+    EXPIRED = "expired", pgettext_lazy("quotation status", "Expired")  # its validity ran out unanswered
+    SUPERSEDED = "superseded", pgettext_lazy("quotation status", "Superseded")  # a newer version replaced it
+
+
+Q_ = QuotationStatus
+# Which status may follow which. One table, one guard (sales.services_quotations._move_to).
+QUOTATION_TRANSITIONS: dict[str, set[str]] = {
+    Q_.DRAFT: {Q_.SENT},
+    Q_.SENT: {Q_.ACCEPTED, Q_.REJECTED, Q_.EXPIRED, Q_.SUPERSEDED},
+    Q_.REJECTED: {Q_.SUPERSEDED},
+    Q_.EXPIRED: {Q_.SUPERSEDED},
+    Q_.ACCEPTED: set(),
+    Q_.SUPERSEDED: set(),
+}
+
+# The actions a person can take on a quotation: the statuses it starts from and the permissions it needs.
+QUOTATION_ACTIONS: dict[str, tuple[set[str], tuple[str, ...]]] = {
+    "send": ({Q_.DRAFT}, ("sales.send_quotation",)),
+    # A new version, a draft again; the one revised stays as it was, read-only.
+    "revise": ({Q_.SENT, Q_.REJECTED, Q_.EXPIRED}, ("sales.change_quotation",)),
+    # Accepting makes a draft order, so it needs the right to enter orders too.
+    "accept": ({Q_.SENT}, ("sales.send_quotation", "sales.add_order")),
+    "reject": ({Q_.SENT}, ("sales.send_quotation",)),
+}
+
+# Statuses still waiting on someone: the rep (draft) or the customer (sent).
+QUOTATION_OPEN_STATUSES = {Q_.DRAFT, Q_.SENT}
+
+
+class QuotationQuerySet(ScopedQuerySet):
+    owner_path = "owner"
+
+    def current(self):
+        """The live version of each quotation number (every status but superseded)."""
+        return self.exclude(status=QuotationStatus.SUPERSEDED)
+
+
+class Quotation(VersionedModel):
+    """A price offer to a customer, with a validity date. Revising one makes a new version with the same number.
+
+    `version` (from VersionedModel) is the optimistic-locking counter of edits; `revision` is
+    the quotation's version as the customer sees it (V1, V2, ...).
+    """
+
+    number = models.CharField(_("number"), max_length=32)
+    revision = models.PositiveSmallIntegerField(_("revision"), default=1)
+    previous = models.ForeignKey(
+        "self",
+        verbose_name=_("previous version"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    customer = models.ForeignKey(
+        "crm.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="quotations"
+    )
+    contact = models.ForeignKey(
+        "crm.Contact", verbose_name=_("contact"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="quotations"
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=QuotationStatus.choices, default=QuotationStatus.DRAFT
+    )
+    valid_until = models.DateField(_("valid until"))
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    tax_rate = models.DecimalField(
+        _("tax rate (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("13.00"),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    subtotal = models.DecimalField(_("subtotal"), max_digits=14, decimal_places=2, default=0)
+    tax_amount = models.DecimalField(_("tax"), max_digits=14, decimal_places=2, default=0)
+    total = models.DecimalField(_("total"), max_digits=14, decimal_places=2, default=0)
+    # Some line's net price is below its product's floor price: allowed on a quotation, flagged,
+    # and checked again by the order's approval rules if the customer accepts.
+    below_floor = models.BooleanField(_("below floor price"), default=False)
+    terms = models.TextField(_("terms"), blank=True)  # printed on the quotation
+    notes = models.TextField(_("internal notes"), blank=True)  # never printed
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    reject_reason = models.CharField(_("reason for rejection"), max_length=200, blank=True)
+    order = models.OneToOneField(
+        Order,
+        verbose_name=_("order"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="quotation",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = QuotationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("quotation")
+        verbose_name_plural = _("quotations")
+        ordering = ["-created_at", "-id"]
+        permissions = [
+            ("send_quotation", _("Can send quotations and record the customer's answer")),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["number", "revision"], name="quotation_number_revision_unique"),
+            # One live version per number: revising retires the old one in the same transaction.
+            models.UniqueConstraint(
+                fields=["number"],
+                condition=~models.Q(status="superseded"),
+                name="quotation_one_current_version",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(subtotal__gte=0, tax_amount__gte=0, total__gte=0, revision__gte=1),
+                name="quotation_amounts_not_negative",
+            ),
+        ]
+        indexes = [
+            # A rep's open quotations, newest first.
+            models.Index(fields=["owner", "status", "created_at"], name="quotation_owner_status_idx"),
+            # A customer's quotations (the panel on the customer page).
+            models.Index(fields=["customer", "created_at"], name="quotation_customer_idx"),
+            # The daily expiry scan: sent quotations by validity date.
+            models.Index(fields=["status", "valid_until"], name="quotation_status_valid_idx"),
+        ]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The number as printed: QT2025060001, then QT2025060001-V2 for the second version."""
+        return self.number if self.revision == 1 else f"{self.number}-V{self.revision}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == QuotationStatus.DRAFT
+
+
+class QuotationLine(TimeStampedModel):
+    quotation = models.ForeignKey(Quotation, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveSmallIntegerField(default=0)
+    product = models.ForeignKey(
+        "catalog.Product", verbose_name=_("product"), on_delete=models.PROTECT, related_name="+"
+    )
+    quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=3)
+    unit_price = models.DecimalField(_("unit price"), max_digits=14, decimal_places=2)
+    discount_percent = models.DecimalField(
+        _("discount (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2, default=0)
+    # The net price was below the product's floor price when the line was written.
+    below_floor = models.BooleanField(_("below floor price"), default=False)
+
+    class Meta:
+        verbose_name = _("quotation line")
+        verbose_name_plural = _("quotation lines")
+        ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="quotation_line_quantity_positive"),
+            models.CheckConstraint(
+                condition=models.Q(unit_price__gte=0, discount_percent__gte=0, discount_percent__lte=100),
+                name="quotation_line_price_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.quotation_id}/{self.position} {self.product_id} × {self.quantity}"
