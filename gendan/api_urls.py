@@ -11,6 +11,7 @@ from gendan.finance.api import InvoiceViewSet, PaymentViewSet
 from gendan.fulfillment.api import ShipmentViewSet
 from gendan.inventory.api import StockLevelViewSet, StockMoveViewSet, WarehouseViewSet
 from gendan.sales.api import OrderViewSet
+from gendan.sales.api_quotations import QuotationViewSet
 
 router = DefaultRouter()
 router.register("customers", CustomerViewSet, basename="customer")
@@ -19,6 +20,7 @@ router.register("warehouses", WarehouseViewSet, basename="warehouse")
 router.register("stock-levels", StockLevelViewSet, basename="stock-level")
 router.register("stock-moves", StockMoveViewSet, basename="stock-move")
 router.register("orders", OrderViewSet, basename="order")
+router.register("quotations", QuotationViewSet, basename="quotation")
 router.register("shipments", ShipmentViewSet, basename="shipment")
 router.register("invoices", InvoiceViewSet, basename="invoice")
 router.register("payments", PaymentViewSet, basename="payment")

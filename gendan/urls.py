@@ -16,6 +16,7 @@ urlpatterns = [
     path("products/", include("gendan.catalog.urls")),
     path("stock/", include("gendan.inventory.urls")),
     path("orders/", include("gendan.sales.urls")),
+    path("quotations/", include("gendan.sales.urls_quotations")),
     path("shipments/", include("gendan.fulfillment.urls")),
     path("finance/", include("gendan.finance.urls")),
     path("", include("gendan.automation.urls")),

@@ -14,7 +14,8 @@ def order_list(*, user) -> QuerySet[Order]:
 def order_detail_queryset(*, user) -> QuerySet[Order]:
     return (
         Order.objects.visible_to(user)
-        .select_related("customer", "owner", "contact", "shipping_address", "warehouse", "created_by")
+        # "quotation": the one the order was made from, if any (a reverse one-to-one: a join, no query).
+        .select_related("customer", "owner", "contact", "shipping_address", "warehouse", "created_by", "quotation")
         .prefetch_related(
             Prefetch("lines", queryset=OrderLine.objects.select_related("product").order_by("position", "id"))
         )

@@ -49,6 +49,13 @@ VERB_LABELS = {
     "responsibility.changed": _("handed over a stage"),
     "customer.assigned": _("assigned the customer by rule"),
     "order.assigned": _("assigned the order by rule"),
+    "quotation.created": _("created the quotation"),
+    "quotation.updated": _("edited the quotation"),
+    "quotation.sent": _("sent the quotation to the customer"),
+    "quotation.superseded": _("replaced the quotation with a new version"),
+    "quotation.accepted": _("recorded the customer's acceptance of the quotation"),
+    "quotation.rejected": _("recorded the customer's rejection of the quotation"),
+    "quotation.expired": _("the quotation expired"),
 }
 
 # Free-text data worth showing under an event (a rejection's comment, a hold's reason).

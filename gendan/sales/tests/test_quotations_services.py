@@ -113,7 +113,11 @@ def test_a_price_below_the_floor_is_allowed_and_flagged(personas):
         ([{"quantity": "1"}], "lines.0.product", "Choose a product."),
         ([{"product": "P", "quantity": "0"}], "lines.0.quantity", "Enter a quantity above zero."),
         ([{"product": "P", "quantity": "1.23456"}], "lines.0.quantity", None),
-        ([{"product": "P", "quantity": "1", "unit_price": "-1"}], "lines.0.unit_price", "The price cannot be negative."),
+        (
+            [{"product": "P", "quantity": "1", "unit_price": "-1"}],
+            "lines.0.unit_price",
+            "The price cannot be negative.",
+        ),
         ([{"product": "P", "quantity": "1", "discount_percent": "101"}], "lines.0.discount_percent", None),
     ],
 )
@@ -346,9 +350,7 @@ def test_sending_stamps_the_time_and_records_the_event(personas):
     quotation = draft_quotation(personas["rep1"])
 
     with time_machine.travel(datetime.datetime(2025, 6, 10, 2, tzinfo=datetime.UTC), tick=False):
-        quotation_update(
-            quotation=quotation, actor=personas["rep1"], valid_until=datetime.date(2025, 6, 30), version=1
-        )
+        quotation_update(quotation=quotation, actor=personas["rep1"], valid_until=datetime.date(2025, 6, 30), version=1)
         quotation = quotation_send(quotation=quotation, actor=personas["rep1"])
 
     assert quotation.sent_at == datetime.datetime(2025, 6, 10, 2, tzinfo=datetime.UTC)
@@ -360,9 +362,9 @@ def test_a_draft_whose_validity_has_passed_is_not_sent(personas, english):
     quotation = draft_quotation(personas["rep1"])
     before = quotation_state(quotation)
 
-    with time_machine.travel(timezone.now() + datetime.timedelta(days=40), tick=False):
-        with pytest.raises(ValidationError) as excinfo:
-            quotation_send(quotation=quotation, actor=personas["rep1"])
+    later = timezone.now() + datetime.timedelta(days=40)
+    with time_machine.travel(later, tick=False), pytest.raises(ValidationError) as excinfo:
+        quotation_send(quotation=quotation, actor=personas["rep1"])
 
     assert list(errors_of(excinfo)) == ["valid_until"]
     assert quotation_state(quotation) == before
@@ -589,6 +591,10 @@ def test_sent_quotations_expire_the_day_after_their_validity_once(personas):
     assert quotations_expire_due(today=datetime.date(2025, 6, 20)) == 0
     assert quotations_expire_due(today=datetime.date(2025, 6, 21)) == 1
     assert quotations_expire_due(today=datetime.date(2025, 6, 21)) == 0
-    assert {q.pk: q.status for q in Quotation.objects.all()} == {sent.pk: S.EXPIRED, draft.pk: S.DRAFT, longer.pk: S.SENT}
+    assert {q.pk: q.status for q in Quotation.objects.all()} == {
+        sent.pk: S.EXPIRED,
+        draft.pk: S.DRAFT,
+        longer.pk: S.SENT,
+    }
     event = Event.objects.get(verb="quotation.expired")
     assert (event.actor, event.object_id, event.data) == (None, sent.pk, {"valid_until": "2025-06-20"})

@@ -1,0 +1,25 @@
+"""The quotation list's filters, shared by the page and /api/v1/quotations/."""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from gendan.accounts.models import User
+
+from .models import Quotation
+from .selectors_quotations import STATUS_CHOICES_LISTED
+
+
+class QuotationFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Number or customer"))
+    status = django_filters.MultipleChoiceFilter(choices=STATUS_CHOICES_LISTED, label=_("Status"))
+    customer = django_filters.NumberFilter(field_name="customer_id", label=_("Customer"))
+    owner = django_filters.ModelChoiceFilter(queryset=User.objects.filter(is_active=True), label=_("Owner"))
+    below_floor = django_filters.BooleanFilter(label=_("Below floor price"))
+
+    class Meta:
+        model = Quotation
+        fields = ["q", "status", "customer", "owner", "below_floor"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(number__icontains=value) | Q(customer__name__icontains=value))
