@@ -30,6 +30,7 @@ from gendan.fulfillment.services import shipment_create, shipment_deliver, shipm
 from gendan.inventory.models import StockMove
 from gendan.inventory.services import stock_move_record, warehouse_create
 from gendan.sales.services import order_approve, order_cancel, order_create, order_hold, order_submit
+from gendan.sales.demo_quotations import add_demo_quotations
 
 SEED = 20250601
 PASSWORD_ENV = "GENDAN_DEMO_PASSWORD"
@@ -284,6 +285,7 @@ class DemoBuilder:
             self._customers()
             plans = self._plan_orders()
             self._replay(plans)
+            add_demo_quotations(self)
         return {
             "users": len(self.users),
             "customers": len(self.customers),

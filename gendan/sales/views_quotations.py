@@ -206,7 +206,7 @@ def editor_customer(request):
 # How each action looks on the page: label, button style, the text it asks for (if any).
 ACTION_UI = {
     "send": (pgettext_lazy("quotation action", "Mark as sent"), "btn-primary", None),
-    "revise": (gettext_lazy("Revise (new version)"), "btn-outline-secondary", None),
+    "revise": (gettext_lazy("Revise (new version)"), "btn-outline-primary", None),
     "accept": (gettext_lazy("Accept → order"), "btn-success", None),
     "reject": (pgettext_lazy("quotation action", "Customer rejected"), "btn-outline-danger", "reason"),
 }
