@@ -71,15 +71,20 @@ _SELL = [
     "sales.hold_order",
 ]
 
+# The customer relationship beyond the profile: follow-ups and meetings (crm), for the people who sell.
+_CRM_VIEW = ["crm.view_followup", "crm.view_meeting"]
+_CRM = [*_CRM_VIEW, "crm.add_followup", "crm.add_meeting", "crm.change_meeting"]
+
 # Quotations (报价单): written and sent by the people who sell; everyone else reads them within their scope.
 _QUOTE = ["sales.add_quotation", "sales.change_quotation", "sales.send_quotation"]
 
 ROLE_PERMISSIONS = {
-    Role.SALES_REP: [*_VIEW_ALL, *_SELL, *_QUOTE],
-    Role.ORDER_FOLLOWER: [*_VIEW_ALL, *_SELL, "fulfillment.add_shipment"],
+    Role.SALES_REP: [*_VIEW_ALL, *_SELL, *_CRM, *_QUOTE],
+    Role.ORDER_FOLLOWER: [*_VIEW_ALL, *_SELL, *_CRM, "fulfillment.add_shipment"],
     Role.SALES_MANAGER: [
         *_VIEW_ALL,
         *_SELL,
+        *_CRM,
         *_QUOTE,
         "sales.approve_order",
         "catalog.view_cost",
@@ -107,11 +112,18 @@ ROLE_PERMISSIONS = {
         "finance.add_payment",
         "sales.hold_order",
     ],
-    Role.AFTER_SALES: [*_VIEW_ALL],
-    Role.EXECUTIVE: [*_VIEW_ALL, "sales.approve_order", "catalog.view_cost", "automation.view_team_tasks"],
+    Role.AFTER_SALES: [*_VIEW_ALL, *_CRM_VIEW],
+    Role.EXECUTIVE: [
+        *_VIEW_ALL,
+        *_CRM_VIEW,
+        "sales.approve_order",
+        "catalog.view_cost",
+        "automation.view_team_tasks",
+    ],
     Role.ADMIN: [
         *_VIEW_ALL,
         *_SELL,
+        *_CRM,
         *_QUOTE,
         "sales.approve_order",
         "catalog.view_cost",

@@ -46,6 +46,7 @@ RECORD_TYPES = {
     "sales.order": gettext_lazy("Sales order"),
     "fulfillment.shipment": gettext_lazy("Shipment"),
     "finance.invoice": gettext_lazy("Invoice"),
+    "crm.meeting": gettext_lazy("Meeting"),
 }
 # The verbs the services record today, offered in the rule form (a rule may name others,
 # e.g. of record types still to come; the format is checked, not the list).
@@ -54,6 +55,11 @@ KNOWN_VERBS = [
     "customer.updated",
     "contact.created",
     "address.created",
+    "followup.created",
+    "meeting.scheduled",
+    "meeting.updated",
+    "meeting.held",
+    "meeting.cancelled",
     "order.created",
     "order.updated",
     "order.submitted",
@@ -133,6 +139,8 @@ def record_url(record) -> str:
         return reverse("sales:order_detail", args=[record.pk])
     if getattr(record, "order_id", None):
         return reverse("sales:order_detail", args=[record.order_id])
+    if hasattr(record, "get_absolute_url"):
+        return record.get_absolute_url()
     return ""
 
 
@@ -486,7 +494,9 @@ def handle_event(event: Event) -> None:
     by_verb = models.Q(
         trigger__in=[RuleTrigger.EVENT, RuleTrigger.AFTER_EVENT], event_verb=event.verb, target_model__in=list(targets)
     )
-    by_date = models.Q(trigger=RuleTrigger.DATE, target_model=label_of(object_type))
+    # A date rule looks again whenever something happens to its record or to a record belonging
+    # to it: a follow-up (its root the customer) moves the customer's "no follow-up since".
+    by_date = models.Q(trigger=RuleTrigger.DATE, target_model__in=list(targets))
     rules = list(Rule.objects.filter(is_active=True).filter(by_verb | by_date).order_by("pk"))
     records = {}
     for rule in rules:

@@ -41,7 +41,11 @@ def day_start(day: datetime.date, zone) -> datetime.datetime:
 # --- record links ----------------------------------------------------------------------------------
 
 # Records with a page of their own: "app_label.model" -> URL name taking the record's pk.
-_OWN_PAGES = {"crm.customer": "crm:customer_detail", "sales.order": "sales:order_detail"}
+_OWN_PAGES = {
+    "crm.customer": "crm:customer_detail",
+    "sales.order": "sales:order_detail",
+    "crm.meeting": "crm:meeting_detail",
+}
 # Records shown on their order's page: "app_label.model" -> the field holding the order's id.
 _ON_ORDER_PAGE = {"fulfillment.shipment": "order_id", "finance.invoice": "order_id"}
 

@@ -27,8 +27,7 @@ SHIPPED_RULES = [
         "trigger": "after_event",
         "target_model": "crm.customer",
         "event_verb": "customer.created",
-        # Today only order.created and task.completed can happen; follow-ups and quotations
-        # will count as soon as their services record these verbs on the customer.
+        # Quotations will count as soon as their service records this verb on the customer.
         "unless_verbs": ["followup.created", "quotation.created", "order.created", "task.completed"],
         "offset_minutes": 24 * HOUR,
         "business_hours": False,
@@ -43,6 +42,51 @@ SHIPPED_RULES = [
             }
         ],
         "escalation_hours": [4, 24],
+    },
+    {
+        "system_key": "customer_no_followup_30d",
+        "name": _("Customer without a follow-up for 30 days"),
+        "description": _(
+            "30 days after a customer's last follow-up (or its creation, when it has none), the owner gets a task "
+            "to follow up. Every follow-up starts the 30 days again."
+        ),
+        "trigger": "date",
+        "target_model": "crm.customer",
+        # Kept by crm.services_followups: the newest follow-up's time, else when the customer was created.
+        "date_field": "quiet_since",
+        "offset_minutes": 30 * DAY,
+        "business_hours": True,
+        "conditions": [],
+        "actions": [
+            {
+                "type": "create_task",
+                "assignee": "owner",
+                "title": _("No follow-up with {record} for 30 days"),
+                "due_in_hours": 8,
+                "priority": "normal",
+            }
+        ],
+        "escalation_hours": [8],
+    },
+    {
+        "system_key": "meeting_in_1h",
+        "name": _("Meeting in 1 hour"),
+        "description": _("An hour before a planned meeting with a customer, its owner is reminded."),
+        "trigger": "date",
+        "target_model": "crm.meeting",
+        "date_field": "starts_at",
+        "offset_minutes": -HOUR,
+        "business_hours": False,
+        "conditions": [{"field": "status", "op": "eq", "value": "planned"}],
+        "actions": [
+            {
+                "type": "notify",
+                "recipient": "owner",
+                "title": _("Meeting with {customer} in an hour: {record}"),
+                "body": "",
+            }
+        ],
+        "escalation_hours": [],
     },
     {
         "system_key": "approval_waiting_4h",

@@ -24,6 +24,7 @@ from django.utils import timezone
 from gendan.accounts.models import Department, User
 from gendan.accounts.roles import Role
 from gendan.catalog.services import product_create
+from gendan.crm.demo import load_crm_demo
 from gendan.crm.services import customer_create
 from gendan.finance.services import invoice_create, invoice_issue, payment_record
 from gendan.fulfillment.services import shipment_create, shipment_deliver, shipment_ship
@@ -286,6 +287,7 @@ class DemoBuilder:
             plans = self._plan_orders()
             self._replay(plans)
             add_demo_quotations(self)
+            load_crm_demo(users=self.users, customers=self.customers, now=self.now)
         return {
             "users": len(self.users),
             "customers": len(self.customers),

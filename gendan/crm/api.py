@@ -58,6 +58,7 @@ class CustomerSerializer(serializers.ModelSerializer):
             "credit_limit",
             "payment_terms_days",
             "notes",
+            "last_followed_up_at",
             "contacts",
             "addresses",
             "version",

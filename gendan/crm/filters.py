@@ -1,10 +1,11 @@
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from gendan.accounts.models import User
 
-from .models import Customer
+from .models import Customer, FollowUp, FollowUpKind, Meeting, MeetingStatus
 
 
 class CustomerFilter(django_filters.FilterSet):
@@ -21,3 +22,61 @@ class CustomerFilter(django_filters.FilterSet):
         return queryset.filter(
             Q(name__icontains=value) | Q(code__icontains=value) | Q(phone__icontains=value) | Q(tax_id__icontains=value)
         )
+
+
+# A date picker on phones and desktops alike.
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class FollowUpFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Customer or notes"))
+    kind = django_filters.ChoiceFilter(choices=FollowUpKind.choices, label=_("Kind"))
+    author = django_filters.ModelChoiceFilter(queryset=User.objects.filter(is_active=True), label=_("Recorded by"))
+    occurred_from = django_filters.DateFilter(
+        field_name="occurred_at", lookup_expr="date__gte", label=_("From"), widget=DATE
+    )
+    occurred_to = django_filters.DateFilter(
+        field_name="occurred_at", lookup_expr="date__lte", label=_("To"), widget=DATE
+    )
+
+    class Meta:
+        model = FollowUp
+        fields = ["q", "kind", "author", "occurred_from", "occurred_to"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(customer__name__icontains=value) | Q(notes__icontains=value) | Q(outcome__icontains=value)
+        )
+
+
+class MeetingFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Customer or subject"))
+    status = django_filters.ChoiceFilter(choices=MeetingStatus.choices, label=_("Status"))
+    owner = django_filters.ModelChoiceFilter(queryset=User.objects.filter(is_active=True), label=_("Owner"))
+    starts_from = django_filters.DateFilter(
+        field_name="starts_at", lookup_expr="date__gte", label=_("From"), widget=DATE
+    )
+    starts_to = django_filters.DateFilter(field_name="starts_at", lookup_expr="date__lte", label=_("To"), widget=DATE)
+
+    class Meta:
+        model = Meeting
+        fields = ["q", "status", "owner", "starts_from", "starts_to"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(customer__name__icontains=value) | Q(title__icontains=value))
+
+
+class FollowUpApiFilter(FollowUpFilter):
+    """The API's filters: the page's, and ?customer= (the page narrows by customer before filtering)."""
+
+    customer = django_filters.NumberFilter(field_name="customer_id", label=_("Customer"))
+
+    class Meta(FollowUpFilter.Meta):
+        fields = [*FollowUpFilter.Meta.fields, "customer"]
+
+
+class MeetingApiFilter(MeetingFilter):
+    customer = django_filters.NumberFilter(field_name="customer_id", label=_("Customer"))
+
+    class Meta(MeetingFilter.Meta):
+        fields = [*MeetingFilter.Meta.fields, "customer"]

@@ -1,9 +1,13 @@
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gendan.accounts.scoping import ScopedQuerySet
 from gendan.core.models import TimeStampedModel, VersionedModel
@@ -11,6 +15,11 @@ from gendan.core.models import TimeStampedModel, VersionedModel
 
 class CustomerQuerySet(ScopedQuerySet):
     owner_path = "owner"
+
+
+def _now():
+    # Looked up at call time, so code that stands in for "now" (the demo's replay) is obeyed.
+    return timezone.now()
 
 
 class Customer(VersionedModel):
@@ -36,6 +45,10 @@ class Customer(VersionedModel):
     )
     payment_terms_days = models.PositiveSmallIntegerField(_("payment terms (days)"), default=30)
     notes = models.TextField(_("notes"), blank=True)
+    # Kept by crm.services_followups: the newest follow-up's time, and the moment the
+    # "no follow-up for N days" clock counts from (that follow-up, or the customer's creation).
+    last_followed_up_at = models.DateTimeField(_("last follow-up"), null=True, blank=True)
+    quiet_since = models.DateTimeField(_("without follow-up since"), default=_now)
 
     objects = CustomerQuerySet.as_manager()
 
@@ -53,6 +66,9 @@ class Customer(VersionedModel):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("crm:customer_detail", args=[self.pk])
 
 
 class Contact(TimeStampedModel):
@@ -88,3 +104,148 @@ class Address(TimeStampedModel):
 
     def __str__(self):
         return f"{self.province}{self.city}{self.district}{self.street} {self.recipient} {self.phone}"
+
+
+def _through_customer(queryset, user, *own_paths):
+    """Records of the customers `user` sees, and the ones a path names them in (the meeting's owner)."""
+    from gendan.accounts.scoping import owner_filter
+
+    if user is None or not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    condition = owner_filter(user, "customer__owner")
+    if condition is None:
+        return queryset
+    for path in own_paths:
+        condition |= owner_filter(user, path)
+    return queryset.filter(condition)
+
+
+# --- follow-ups ---------------------------------------------------------------------------------
+
+
+class FollowUpKind(models.TextChoices):
+    # With a context: "E-mail" alone is an address (电子邮箱); here it is a way of contact (邮件).
+    CALL = "call", pgettext_lazy("follow-up kind", "Phone call")
+    VISIT = "visit", pgettext_lazy("follow-up kind", "Visit")
+    WECHAT = "wechat", pgettext_lazy("follow-up kind", "WeChat")
+    EMAIL = "email", pgettext_lazy("follow-up kind", "E-mail")
+    MEETING = "meeting", pgettext_lazy("follow-up kind", "Meeting")
+
+
+class FollowUpQuerySet(ScopedQuerySet):
+    # Whose follow-up it is for rules and scopes: the customer's owner's, whoever wrote it.
+    owner_path = "customer__owner"
+
+
+class FollowUp(TimeStampedModel):
+    """One contact with a customer (跟进记录): what happened, what came of it, and when to follow up next."""
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="followups"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=FollowUpKind.choices, default=FollowUpKind.CALL)
+    occurred_at = models.DateTimeField(_("when"))
+    notes = models.TextField(_("notes"))
+    outcome = models.CharField(_("outcome"), max_length=200, blank=True)
+    contact = models.ForeignKey(
+        Contact, verbose_name=_("contact"), null=True, blank=True, on_delete=models.SET_NULL, related_name="followups"
+    )
+    next_followup_on = models.DateField(_("next follow-up"), null=True, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    # Set when the follow-up records a meeting that was held.
+    meeting = models.OneToOneField(
+        "Meeting", verbose_name=_("meeting"), null=True, blank=True, on_delete=models.SET_NULL, related_name="followup"
+    )
+
+    objects = FollowUpQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+        ordering = ["-occurred_at", "-id"]
+        indexes = [
+            # A customer's follow-ups, newest first (the customer page, the API's ?customer=).
+            models.Index(fields=["customer", "-occurred_at"], name="followup_customer_idx"),
+            # Someone's own follow-ups over a period.
+            models.Index(fields=["author", "-occurred_at"], name="followup_author_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {timezone.localtime(self.occurred_at):%Y-%m-%d %H:%M}"
+
+    def get_absolute_url(self):
+        return reverse("crm:customer_detail", args=[self.customer_id]) + "#followups"
+
+
+# --- meetings -----------------------------------------------------------------------------------
+
+
+class MeetingStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")  # on the calendar; reminded an hour before
+    HELD = "held", _("Held")  # took place; its follow-up records what came of it
+    CANCELLED = "cancelled", _("Cancelled")  # called off, with a reason
+
+
+# Which status may follow which (crm.services_followups._meeting_move).
+MEETING_TRANSITIONS: dict[str, set[str]] = {
+    MeetingStatus.PLANNED: {MeetingStatus.HELD, MeetingStatus.CANCELLED},
+    MeetingStatus.HELD: set(),
+    MeetingStatus.CANCELLED: set(),
+}
+
+
+class MeetingQuerySet(ScopedQuerySet):
+    # The meeting's owner is the one reminded and the one rules address.
+    owner_path = "owner"
+
+    def visible_to(self, user):
+        """Meetings with the customers `user` sees, and the meetings they (or their team) lead."""
+        return _through_customer(self, user, "owner")
+
+
+class Meeting(VersionedModel):
+    """A meeting scheduled with a customer: when, where, who; held (with its follow-up) or cancelled."""
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="meetings"
+    )
+    title = models.CharField(_("subject"), max_length=200)
+    starts_at = models.DateTimeField(_("starts at"))
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("duration (minutes)"), default=60, validators=[MinValueValidator(5), MaxValueValidator(24 * 60)]
+    )
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="meetings"
+    )
+    contacts = models.ManyToManyField(
+        Contact, verbose_name=_("customer attendees"), blank=True, related_name="meetings"
+    )
+    agenda = models.TextField(_("agenda"), blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED)
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=200, blank=True)
+
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        ordering = ["starts_at", "id"]
+        indexes = [
+            # Someone's coming meetings.
+            models.Index(fields=["owner", "status", "starts_at"], name="meeting_owner_idx"),
+            # A customer's meetings.
+            models.Index(fields=["customer", "starts_at"], name="meeting_customer_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.title} · {timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}"
+
+    def get_absolute_url(self):
+        return reverse("crm:meeting_detail", args=[self.pk])
+
+    @property
+    def ends_at(self):
+        return self.starts_at + datetime.timedelta(minutes=self.duration_minutes)

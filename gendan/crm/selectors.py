@@ -2,7 +2,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from gendan.sales.models import OPEN_STATUSES
 
-from .models import Address, Contact, Customer
+from .models import Address, Contact, Customer, FollowUp, Meeting, MeetingStatus
 
 
 def customer_list(*, user) -> QuerySet[Customer]:
@@ -21,4 +21,38 @@ def customer_detail_queryset(*, user) -> QuerySet[Customer]:
             Prefetch("contacts", queryset=Contact.objects.order_by("id")),
             Prefetch("addresses", queryset=Address.objects.order_by("id")),
         )
+    )
+
+
+# --- follow-ups and meetings -------------------------------------------------------------------
+
+RECENT_FOLLOWUPS = 10
+
+
+def followup_list(*, user) -> QuerySet[FollowUp]:
+    return FollowUp.objects.visible_to(user).select_related("customer", "author", "contact")
+
+
+def customer_followups(customer: Customer, limit: int = RECENT_FOLLOWUPS) -> list[FollowUp]:
+    """The customer's newest follow-ups, for the customer page (its viewer sees the customer, so all of them)."""
+    return list(customer.followups.select_related("author", "contact").order_by("-occurred_at", "-id")[:limit])
+
+
+def meeting_list(*, user) -> QuerySet[Meeting]:
+    return Meeting.objects.visible_to(user).select_related("customer", "owner")
+
+
+def customer_meetings(customer: Customer) -> list[Meeting]:
+    """Planned meetings first (soonest first), then the last few held or cancelled."""
+    meetings = customer.meetings.select_related("owner")
+    planned = meetings.filter(status=MeetingStatus.PLANNED).order_by("starts_at", "id")[:10]
+    past = meetings.exclude(status=MeetingStatus.PLANNED).order_by("-starts_at", "-id")[:3]
+    return [*planned, *past]
+
+
+def meeting_detail_queryset(*, user) -> QuerySet[Meeting]:
+    return (
+        Meeting.objects.visible_to(user)
+        .select_related("customer", "owner", "followup__author", "followup__contact")
+        .prefetch_related(Prefetch("contacts", queryset=Contact.objects.order_by("id")))
     )

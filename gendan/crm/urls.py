@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_followups
 
 app_name = "crm"
 urlpatterns = [
@@ -10,4 +10,12 @@ urlpatterns = [
     path("<int:pk>/edit/", views.customer_edit, name="customer_edit"),
     path("<int:pk>/contacts/", views.contact_add, name="contact_add"),
     path("<int:pk>/addresses/", views.address_add, name="address_add"),
+    path("<int:pk>/follow-ups/", views_followups.followup_add, name="followup_add"),
+    path("<int:pk>/meetings/new/", views_followups.meeting_create, name="meeting_create"),
+    path("follow-ups/", views_followups.followup_list_view, name="followup_list"),
+    path("meetings/", views_followups.meeting_list_view, name="meeting_list"),
+    path("meetings/<int:pk>/", views_followups.meeting_detail, name="meeting_detail"),
+    path("meetings/<int:pk>/edit/", views_followups.meeting_edit, name="meeting_edit"),
+    path("meetings/<int:pk>/hold/", views_followups.meeting_hold, name="meeting_hold"),
+    path("meetings/<int:pk>/cancel/", views_followups.meeting_cancel, name="meeting_cancel"),
 ]

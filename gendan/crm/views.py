@@ -27,8 +27,9 @@ from .forms import (
     FirstAddressForm,
     FirstContactForm,
 )
+from .forms_followups import FollowUpForm
 from .models import Customer
-from .selectors import customer_detail_queryset, customer_list
+from .selectors import customer_detail_queryset, customer_followups, customer_list, customer_meetings
 
 SORTS = {"name": "name", "code": "code", "created": "created_at", "open_orders": "open_order_count"}
 EXPORT_COLUMNS = [
@@ -78,6 +79,9 @@ def _detail_context(request, customer, **forms):
         "events": timeline_events(customer),
         "contact_form": forms.get("contact_form") or ContactForm(prefix="contact"),
         "address_form": forms.get("address_form") or AddressForm(prefix="address"),
+        "followups": customer_followups(customer),
+        "followup_form": forms.get("followup_form") or FollowUpForm(prefix="followup", customer=customer),
+        "meetings": customer_meetings(customer),
     }
 
 

@@ -1,0 +1,200 @@
+"""The demo company's customer relationship: follow-ups and meetings, written through the services.
+
+Called by gendan.core.demo once the customers and orders exist, replaying the same two months
+in time order. Most customers are followed up every week or two; a few per rep went quiet more
+than 30 days ago (the shipped rule gives their owners a task), some have a next follow-up date
+that is due or overdue, and rep1 has a meeting within the hour (reminded at once), one tomorrow,
+one held and one cancelled.
+"""
+
+import datetime
+import random
+from contextlib import contextmanager
+from unittest import mock
+
+from django.utils import timezone
+
+from .services_followups import followup_create, meeting_cancel, meeting_hold, meeting_schedule
+
+SEED = 20250602
+# Customers (by position in each rep's list) left without a follow-up for over 30 days.
+QUIET_PER_REP = 2
+
+KINDS = ["call", "call", "call", "wechat", "wechat", "visit", "email"]
+FIRST_CALLS = [
+    ("首次电话沟通，介绍公司和主要产品线，客户目前有设备改造计划。", "发送产品资料"),
+    ("电话联系采购，了解年度采购计划和现有供应商情况。", "约下周拜访"),
+    ("客户官网询盘后回电，确认需求型号和数量。", "需要报价"),
+]
+NOTES = {
+    "call": [
+        ("电话确认上批货物使用情况，客户反馈良好。", "有复购意向"),
+        ("电话沟通交期，客户希望提前一周到货。", "协调仓库备货"),
+        ("跟进报价反馈，客户认为价格偏高，正在内部比价。", "下周再联系"),
+        ("询问新项目进展，客户预算还在审批。", "等待预算"),
+    ],
+    "wechat": [
+        ("微信发送了新品目录和技术参数。", "客户已查看"),
+        ("微信沟通发票信息和付款安排。", "月底付款"),
+        ("客户微信询问伺服电机替换型号，已推荐两款。", "等客户选型"),
+    ],
+    "visit": [
+        ("上门拜访设备部，现场查看产线，讨论自动化改造方案。", "准备方案"),
+        ("拜访采购经理，介绍年度框架协议。", "客户有兴趣"),
+    ],
+    "email": [
+        ("邮件发送正式报价单和交货条款。", "等待回复"),
+        ("邮件确认对账单金额。", "已确认"),
+    ],
+}
+MEETINGS = [
+    ("产品演示", "客户会议室"),
+    ("技术交流会", "腾讯会议"),
+    ("年度合作洽谈", "客户总部"),
+]
+
+
+@contextmanager
+def _at(moment: datetime.datetime):
+    # The services stamp "now"; replaying the past means telling them when now is.
+    with mock.patch("django.utils.timezone.now", return_value=moment):
+        yield
+
+
+def load_crm_demo(*, users: dict, customers: list, now: datetime.datetime) -> dict:
+    """Follow-ups and meetings for the demo's customers; returns what was made."""
+    return CrmDemo(users, customers, now).build()
+
+
+class CrmDemo:
+    def __init__(self, users, customers, now):
+        self.users = users
+        self.customers = customers
+        self.now = now
+        self.rng = random.Random(SEED)
+        self.agenda = []  # (moment, sequence, step)
+        self.meetings = {}
+        self.made = {"follow-ups": 0, "meetings": 0}
+
+    def build(self) -> dict:
+        by_owner: dict[int, list] = {}
+        for customer in self.customers:
+            by_owner.setdefault(customer.owner_id, []).append(customer)
+        for owned in by_owner.values():
+            for position, customer in enumerate(owned):
+                self._plan_followups(customer, quiet=position < QUIET_PER_REP)
+        self._plan_meetings(self.users["rep1"], by_owner[self.users["rep1"].pk])
+        # Every step in time order, so timelines read as they happened.
+        for moment, _sequence, step in sorted(self.agenda, key=lambda item: item[:2]):
+            with _at(moment):
+                step()
+        return self.made
+
+    def _add(self, moment, step) -> None:
+        self.agenda.append((moment, len(self.agenda), step))
+
+    def _working_time(self, moment: datetime.datetime) -> datetime.datetime:
+        local = timezone.localtime(moment)
+        return local.replace(
+            hour=self.rng.randint(9, 17), minute=self.rng.choice([0, 10, 20, 30, 40, 50]), second=0, microsecond=0
+        )
+
+    # --- follow-ups ------------------------------------------------------------------------
+
+    def _plan_followups(self, customer, *, quiet: bool) -> None:
+        # The first call within a day of entry; then every one to three weeks.
+        moment = customer.created_at + datetime.timedelta(hours=self.rng.randint(1, 4))
+        steps = [(moment, "call", *self.rng.choice(FIRST_CALLS))]
+        days_quiet = self.rng.randint(34, 45) if quiet else 0
+        stop = self.now - datetime.timedelta(days=days_quiet, hours=2)
+        while True:
+            moment = self._working_time(moment + datetime.timedelta(days=self.rng.randint(7, 20)))
+            if moment >= stop:
+                break
+            kind = self.rng.choice(KINDS)
+            steps.append((moment, kind, *self.rng.choice(NOTES[kind])))
+        # Half of the active customers were asked to be called again in a few days: some of
+        # those tasks are due today, some overdue.
+        ask_again = not quiet and self.rng.random() < 0.5
+        for index, (moment, kind, notes, outcome) in enumerate(steps):
+            next_on = None
+            if ask_again and index == len(steps) - 1:
+                next_on = timezone.localdate(moment) + datetime.timedelta(days=self.rng.randint(1, 6))
+            self._add(moment, self._followup(customer, kind, notes, outcome, next_on))
+
+    def _followup(self, customer, kind, notes, outcome, next_on):
+        def step():
+            followup_create(
+                customer=customer,
+                actor=customer.owner,
+                kind=kind,
+                notes=notes,
+                outcome=outcome,
+                next_followup_on=next_on,
+            )
+            self.made["follow-ups"] += 1
+
+        return step
+
+    # --- meetings --------------------------------------------------------------------------
+
+    def _plan_meetings(self, rep, customers) -> None:
+        customers = [c for c in customers if c.contacts.exists()]
+        local_now = timezone.localtime(self.now)
+        soon = (local_now + datetime.timedelta(minutes=50)).replace(second=0, microsecond=0)
+        tomorrow = (local_now + datetime.timedelta(days=1)).replace(hour=10, minute=0, second=0, microsecond=0)
+        held_at = self._working_time(self.now - datetime.timedelta(days=10))
+        (demo_title, demo_place), (talk_title, talk_place), (deal_title, deal_place) = MEETINGS
+        # Within the hour: its reminder is due as soon as the worker looks.
+        self._add(
+            self.now - datetime.timedelta(days=2),
+            self._schedule("soon", rep, customers[0], soon, demo_title, demo_place),
+        )
+        self._add(
+            self.now - datetime.timedelta(days=1),
+            self._schedule("tomorrow", rep, customers[1], tomorrow, talk_title, talk_place),
+        )
+        self._add(
+            held_at - datetime.timedelta(days=3),
+            self._schedule("held", rep, customers[2], held_at, deal_title, deal_place),
+        )
+        self._add(held_at + datetime.timedelta(hours=2), self._hold("held", rep))
+        self._add(
+            self.now - datetime.timedelta(days=6),
+            self._schedule(
+                "cancelled", rep, customers[3], tomorrow + datetime.timedelta(days=2), "季度回访", "客户工厂"
+            ),
+        )
+        self._add(self.now - datetime.timedelta(days=3), self._cancel("cancelled", rep))
+
+    def _schedule(self, key, rep, customer, starts_at, title, place):
+        def step():
+            self.meetings[key] = meeting_schedule(
+                customer=customer,
+                actor=rep,
+                title=title,
+                starts_at=starts_at,
+                place=place,
+                contacts=list(customer.contacts.all()[:1]),
+            )
+            self.made["meetings"] += 1
+
+        return step
+
+    def _hold(self, key, rep):
+        def step():
+            meeting_hold(
+                meeting=self.meetings[key],
+                actor=rep,
+                notes="演示了整线方案，客户技术负责人关注维护成本和备件供应。",
+                outcome="准备正式报价",
+            )
+            self.made["follow-ups"] += 1
+
+        return step
+
+    def _cancel(self, key, rep):
+        def step():
+            meeting_cancel(meeting=self.meetings[key], actor=rep, reason="客户负责人临时出差，改期再约")
+
+        return step

@@ -1,0 +1,64 @@
+"""The demo's customer relationship after `make run`: what rep1 finds once the worker has run the rules."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from gendan.accounts.models import User
+from gendan.automation import rules
+from gendan.automation.models import Notification, Rule, Task
+from gendan.automation.shipped_rules import install
+from gendan.core.demo import PASSWORD_ENV
+from gendan.crm.models import Customer, FollowUp, Meeting
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo(tmp_path, settings, monkeypatch, django_capture_on_commit_callbacks):
+    settings.VAR_DIR = tmp_path
+    monkeypatch.setenv(PASSWORD_ENV, "demo-pass")
+    install(Rule)  # there from the migration, unless a flushing test ran before
+    # The worker's part: every committed event through the rules, then one scan.
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_demo_data", stdout=io.StringIO())
+    with django_capture_on_commit_callbacks(execute=True):
+        rules.scan_due_checks()
+    return {u.username: u for u in User.objects.all()}
+
+
+def test_rep1_finds_follow_ups_meetings_and_the_tasks_they_lead_to(demo):
+    rep1 = demo["rep1"]
+    now = timezone.now()
+
+    # Every customer was called within its first day, so none is left "not contacted".
+    assert not Task.objects.filter(rule__system_key="customer_not_contacted_24h").exists()
+    assert FollowUp.objects.filter(customer__owner=rep1).count() >= 30
+    assert not Customer.objects.filter(last_followed_up_at__isnull=True).exists()
+
+    # Two of each rep's customers went quiet more than 30 days ago: a task each for their owner.
+    quiet = Task.objects.filter(rule__system_key="customer_no_followup_30d")
+    assert sorted(quiet.values_list("assignee__username", flat=True)) == [
+        "rep1",
+        "rep1",
+        "rep2",
+        "rep2",
+        "rep3",
+        "rep3",
+    ]
+    assert all(t.due_at < now for t in quiet)
+
+    # Next follow-up dates became tasks for the owners, some of them already due.
+    asked = Task.objects.filter(source="person", assignee=rep1, title__startswith="跟进客户")
+    assert asked.exists()
+
+    # A meeting within the hour (reminded already), one tomorrow, one held, one cancelled.
+    meetings = Meeting.objects.filter(owner=rep1)
+    assert sorted(meetings.values_list("status", flat=True)) == ["cancelled", "held", "planned", "planned"]
+    soon = meetings.filter(status="planned").order_by("starts_at").first()
+    assert now < soon.starts_at <= now + timezone.timedelta(hours=1)
+    reminder = Notification.objects.get(kind="rule", recipient=rep1, object_id=soon.pk)
+    assert reminder.title.startswith("1 小时后与")
+    assert meetings.get(status="held").followup.kind == "meeting"

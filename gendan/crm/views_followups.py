@@ -1,0 +1,238 @@
+"""Follow-up and meeting pages: quick entry on the customer page, the lists, and a meeting's own page."""
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from gendan.accounts.roles import DataScope
+from gendan.core.errors import ApplicationError, ErrorCode
+from gendan.core.forms import add_service_errors, bootstrap
+from gendan.core.lists import paginate, sort_queryset
+from gendan.core.selectors import timeline_events
+
+from . import services_followups as services
+from .filters import FollowUpFilter, MeetingFilter
+from .forms_followups import (
+    FollowUpForm,
+    MeetingCancelForm,
+    MeetingEditForm,
+    MeetingForm,
+    MeetingHoldForm,
+    local_now_minute,
+)
+from .models import Customer, MeetingStatus
+from .selectors import followup_list, meeting_detail_queryset, meeting_list
+
+FOLLOWUP_SORTS = {"when": "occurred_at", "customer": "customer__name", "kind": "kind"}
+MEETING_SORTS = {"starts": "starts_at", "customer": "customer__name", "status": "status"}
+
+
+def _visible_customer(request, pk) -> Customer:
+    return get_object_or_404(Customer.objects.visible_to(request.user).select_related("owner"), pk=pk)
+
+
+def _run(form, call):
+    """Call a service with the form's data: what it returns, or None with its errors put on the form."""
+    try:
+        return call()
+    except ValidationError as exc:
+        add_service_errors(exc, {"": form})
+    except ApplicationError as exc:
+        form.add_error(None, exc.message)
+    return None
+
+
+def _drop_owner_filter(request, filterset, field="owner"):
+    if request.user.data_scope == DataScope.OWN:
+        # Someone who sees only their own records has nobody else to choose.
+        del filterset.form.fields[field]
+
+
+def _for_customer(request, queryset):
+    """?customer= (from a customer's page) narrows a list to that customer, if the user sees it."""
+    value = request.GET.get("customer", "")
+    if not value.isdigit():
+        return queryset, None
+    customer = Customer.objects.visible_to(request.user).filter(pk=int(value)).first()
+    return queryset.filter(customer_id=int(value)), customer
+
+
+# --- follow-ups --------------------------------------------------------------------------------
+
+
+@login_required
+@permission_required("crm.add_followup", raise_exception=True)
+@require_POST
+def followup_add(request, pk):
+    """Quick entry from the customer page: the follow-ups card (HTMX), or the whole page without JS."""
+    from .views import _detail_context
+
+    customer = _visible_customer(request, pk)
+    form = FollowUpForm(request.POST, prefix="followup", customer=customer)
+    added = form.is_valid() and bool(
+        _run(form, lambda: services.followup_create(customer=customer, actor=request.user, **form.row()))
+    )
+    if added and not request.htmx:
+        messages.success(request, _("Follow-up recorded."))
+        return redirect(f"{customer.get_absolute_url()}#followups")
+    if added:
+        customer.refresh_from_db(fields=["last_followed_up_at", "quiet_since"])
+    context = _detail_context(request, customer, **({} if added else {"followup_form": form}))
+    if not request.htmx:
+        return render(request, "crm/customer_detail.html", context)
+    # The card is replaced; the timeline and the open tasks (a next follow-up makes one) out of band.
+    return render(request, "crm/_followups.html", {**context, "added": added, "timeline_oob": True})
+
+
+@login_required
+@permission_required("crm.view_followup", raise_exception=True)
+def followup_list_view(request):
+    queryset, customer = _for_customer(request, followup_list(user=request.user))
+    filterset = FollowUpFilter(request.GET, queryset=queryset)
+    _drop_owner_filter(request, filterset, "author")
+    bootstrap(filterset.form)
+    followups, sort = sort_queryset(request, filterset.qs, FOLLOWUP_SORTS, default="-when")
+    return render(
+        request,
+        "crm/followup_list.html",
+        {"filter": filterset, "page_obj": paginate(request, followups), "sort": sort, "customer": customer},
+    )
+
+
+# --- meetings ----------------------------------------------------------------------------------
+
+
+@login_required
+@permission_required("crm.view_meeting", raise_exception=True)
+def meeting_list_view(request):
+    params = request.GET.copy()
+    if not params:
+        # Opened from the menu: what is coming up.
+        params["status"] = MeetingStatus.PLANNED
+    queryset, customer = _for_customer(request, meeting_list(user=request.user))
+    filterset = MeetingFilter(params, queryset=queryset)
+    _drop_owner_filter(request, filterset)
+    bootstrap(filterset.form)
+    meetings, sort = sort_queryset(request, filterset.qs, MEETING_SORTS, default="starts")
+    return render(
+        request,
+        "crm/meeting_list.html",
+        {"filter": filterset, "page_obj": paginate(request, meetings), "sort": sort, "customer": customer},
+    )
+
+
+@login_required
+@permission_required("crm.add_meeting", raise_exception=True)
+def meeting_create(request, pk):
+    customer = _visible_customer(request, pk)
+    data = request.POST if request.method == "POST" else None
+    form = MeetingForm(data, customer=customer, user=request.user)
+    if data is None:
+        # The next full hour, a likely start.
+        form.initial["starts_at"] = local_now_minute().replace(minute=0) + datetime.timedelta(hours=1)
+    if data is not None and form.is_valid():
+        meeting = _run(
+            form, lambda: services.meeting_schedule(customer=customer, actor=request.user, **form.cleaned_data)
+        )
+        if meeting is not None:
+            messages.success(request, _("Meeting scheduled."))
+            return redirect(meeting.get_absolute_url())
+    return render(request, "crm/meeting_form.html", {"form": form, "customer": customer})
+
+
+def _meeting_or_404(request, pk):
+    return get_object_or_404(meeting_detail_queryset(user=request.user), pk=pk)
+
+
+def _meeting_page(request, meeting, **forms):
+    customer = meeting.customer
+    return render(
+        request,
+        "crm/meeting_detail.html",
+        {
+            "meeting": meeting,
+            "customer": customer,
+            "hold_form": forms.get("hold_form") or MeetingHoldForm(prefix="hold", customer=customer),
+            "cancel_form": forms.get("cancel_form") or MeetingCancelForm(prefix="cancel"),
+            "events": timeline_events(meeting),
+        },
+        status=400 if forms else 200,
+    )
+
+
+@login_required
+@permission_required("crm.view_meeting", raise_exception=True)
+def meeting_detail(request, pk):
+    return _meeting_page(request, _meeting_or_404(request, pk))
+
+
+@login_required
+@permission_required("crm.change_meeting", raise_exception=True)
+def meeting_edit(request, pk):
+    meeting = _meeting_or_404(request, pk)
+    initial = {
+        "title": meeting.title,
+        "starts_at": meeting.starts_at,
+        "duration_minutes": meeting.duration_minutes,
+        "place": meeting.place,
+        "owner": meeting.owner_id,
+        "contacts": [c.pk for c in meeting.contacts.all()],
+        "agenda": meeting.agenda,
+        "version": meeting.version,
+    }
+    data = request.POST if request.method == "POST" else None
+    form = MeetingEditForm(data, initial=initial, customer=meeting.customer, user=request.user)
+    stale = False
+    if data is not None and form.is_valid():
+        fields = dict(form.cleaned_data)
+        version = fields.pop("version")
+        try:
+            services.meeting_update(meeting=meeting, actor=request.user, version=version, **fields)
+        except ValidationError as exc:
+            add_service_errors(exc, {"": form})
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+            stale = exc.code == ErrorCode.STALE_VERSION
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect(meeting.get_absolute_url())
+    return render(
+        request,
+        "crm/meeting_form.html",
+        {"form": form, "customer": meeting.customer, "meeting": meeting, "stale": stale},
+    )
+
+
+@login_required
+@permission_required("crm.change_meeting", raise_exception=True)
+@require_POST
+def meeting_hold(request, pk):
+    meeting = _meeting_or_404(request, pk)
+    form = MeetingHoldForm(request.POST, prefix="hold", customer=meeting.customer)
+    held = form.is_valid() and _run(
+        form, lambda: services.meeting_hold(meeting=meeting, actor=request.user, **form.cleaned_data)
+    )
+    if held:
+        messages.success(request, _("Meeting recorded as held."))
+        return redirect(meeting.get_absolute_url())
+    return _meeting_page(request, meeting, hold_form=form)
+
+
+@login_required
+@permission_required("crm.change_meeting", raise_exception=True)
+@require_POST
+def meeting_cancel(request, pk):
+    meeting = _meeting_or_404(request, pk)
+    form = MeetingCancelForm(request.POST, prefix="cancel")
+    cancelled = form.is_valid() and _run(
+        form, lambda: services.meeting_cancel(meeting=meeting, actor=request.user, **form.cleaned_data)
+    )
+    if cancelled:
+        messages.success(request, _("Meeting cancelled."))
+        return redirect(meeting.get_absolute_url())
+    return _meeting_page(request, meeting, cancel_form=form)
