@@ -43,15 +43,27 @@ STEPS = [
 ]
 
 
+TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
+
+
 class QueryCounter:
-    """Counts SQL statements through connection.execute_wrapper, attributed to the current step."""
+    """Counts SQL queries through connection.execute_wrapper, attributed to the current step.
+
+    Transaction control is counted apart: Django sends SQLite's BEGIN IMMEDIATE through the
+    cursor (so it is seen here) but psycopg's BEGIN and both databases' COMMIT are not; every
+    order runs one transaction per step on either database.
+    """
 
     def __init__(self):
         self.step = None
         self.by_step = Counter()
+        self.transaction_control = 0
 
     def __call__(self, execute, sql, params, many, context):
-        self.by_step[self.step] += 1
+        if sql.lstrip().upper().startswith(TRANSACTION_CONTROL):
+            self.transaction_control += 1
+        else:
+            self.by_step[self.step] += 1
         return execute(sql, params, many, context)
 
     @property
@@ -216,6 +228,8 @@ def run(n: int, batch: int = 100, warmup: int = 10) -> dict:
         "orders_per_second_by_batch": batch_rates,
         "queries_per_order": round(counter.total / n, 2),
         "queries_per_order_by_step": {name: round(counter.by_step[name] / n, 2) for name in STEPS},
+        "transactions_per_order": len(STEPS),
+        "transaction_control_statements_seen_per_order": round(counter.transaction_control / n, 2),
         "peak_memory_kib_by_batch": peaks,
         "memory_after_batch_kib": currents,
         "python": platform.python_version(),
@@ -230,7 +244,8 @@ def report(result: dict) -> str:
         f"{result['database']}: {result['n']} orders in {result['seconds']} s",
         f"  orders per second   {result['orders_per_second']}  (by batch of {result['batch']}: "
         f"{', '.join(map(str, result['orders_per_second_by_batch']))})",
-        f"  SQL queries / order {result['queries_per_order']}",
+        f"  SQL queries / order {result['queries_per_order']}  (in {result['transactions_per_order']} transactions; "
+        f"BEGIN/COMMIT not counted, {result['transaction_control_statements_seen_per_order']} seen per order)",
     ]
     lines += [f"    {name:<18} {count}" for name, count in result["queries_per_order_by_step"].items()]
     lines += [

@@ -2,7 +2,7 @@ import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,9 +11,10 @@ from gendan.core import events
 from gendan.core.errors import ApplicationError, ErrorCode
 from gendan.core.money import HUNDRED, percent_of, round_money
 from gendan.core.numbering import next_number
-from gendan.core.services import ensure_in_scope, require_perm, row_errors
+from gendan.core.rows import insert, save_fields, save_fields_many
+from gendan.core.services import ensure_in_scope, require_perm, require_visible, row_errors
 from gendan.sales.models import Order, OrderLine
-from gendan.sales.services import lock_order, order_line_quantities, order_refresh_progress
+from gendan.sales.services import lock_order_with_lines, order_line_quantities, order_refresh_progress
 
 from .models import INVOICE_TRANSITIONS, Invoice, InvoiceLine, InvoiceStatus, Payment, PaymentAllocation
 
@@ -28,7 +29,7 @@ def _move_to(invoice: Invoice, status: str, *, actor, verb: str, extra_fields=()
         )
     old = invoice.status
     invoice.status = status
-    invoice.save(update_fields=["status", "updated_at", *extra_fields])
+    save_fields(invoice, ["status", "updated_at", *extra_fields])
     events.record(actor, verb, invoice, changes={"status": [old, status]}, data=data, root=invoice.order)
 
 
@@ -43,8 +44,8 @@ def invoice_create(*, order: Order, actor, lines=None) -> Invoice:
     lines: [{"order_line": OrderLine, "quantity": Decimal}].
     """
     require_perm(actor, "finance.add_invoice")
-    order = lock_order(order, actor=actor)
-    order_lines = {line.pk: line for line in order.lines.all()}
+    order, lines_of_order = lock_order_with_lines(order, actor=actor)
+    order_lines = {line.pk: line for line in lines_of_order}
     if lines is None:
         items = [(line, _invoiceable(line)) for line in order_lines.values() if _invoiceable(line) > 0]
         if not items:
@@ -68,7 +69,7 @@ def invoice_create(*, order: Order, actor, lines=None) -> Invoice:
     ]
     subtotal = round_money(sum((il.amount for il in invoice_lines), Decimal("0")))
     tax = percent_of(subtotal, order.tax_rate)
-    invoice = Invoice.objects.create(
+    invoice = Invoice(
         number=next_number("invoice"),
         order=order,
         customer_id=order.customer_id,
@@ -79,12 +80,13 @@ def invoice_create(*, order: Order, actor, lines=None) -> Invoice:
         total=subtotal + tax,
         created_by=actor,
     )
+    insert([invoice])
     for il in invoice_lines:
         il.invoice = invoice
-    InvoiceLine.objects.bulk_create(invoice_lines)
+    insert(invoice_lines)
     for line, quantity in items:
         line.invoiced_quantity += quantity
-    OrderLine.objects.bulk_update([line for line, _q in items], ["invoiced_quantity"])
+    save_fields_many([line for line, _q in items], ["invoiced_quantity", "updated_at"])
     order.amount_invoiced += invoice.total
     events.record(actor, "invoice.created", invoice, data={"total": invoice.total}, root=order)
     order_refresh_progress(order=order, actor=actor, lines=list(order_lines.values()))
@@ -94,9 +96,13 @@ def invoice_create(*, order: Order, actor, lines=None) -> Invoice:
 @transaction.atomic
 def invoice_issue(*, invoice: Invoice, actor, due_date: datetime.date | None = None) -> Invoice:
     require_perm(actor, "finance.issue_invoice")
-    order = lock_order(Order(pk=invoice.order_id), actor=actor)
-    invoice = Invoice.objects.select_for_update(of=("self",)).select_related("customer").get(pk=invoice.pk)
-    invoice.order = order
+    given = invoice
+    # Issuing changes the invoice alone, so only its row is locked; a payment, which locks
+    # the order and then the invoice, waits for the issue to commit.
+    invoice = Invoice.objects.select_for_update(of=("self",)).select_related("customer").get(pk=given.pk)
+    require_visible(Invoice.objects, invoice, actor)
+    if Invoice.order.is_cached(given) and given.order_id == invoice.order_id:
+        invoice.order = given.order
     invoice.issued_at = timezone.now()
     invoice.due_date = due_date or (
         timezone.localdate(invoice.issued_at) + datetime.timedelta(days=invoice.customer.payment_terms_days)
@@ -112,8 +118,11 @@ def invoice_issue(*, invoice: Invoice, actor, due_date: datetime.date | None = N
     return invoice
 
 
-def _allocate(payment: Payment, allocations, actor) -> None:
-    """Apply allocations [{"invoice": Invoice, "amount": Decimal}] of `payment`, checking every limit."""
+def _clean_allocations(payment: Payment, allocations) -> tuple[list[tuple[Invoice, Decimal]], Decimal]:
+    """Check allocations [{"invoice": Invoice, "amount": Decimal}] of `payment` against every limit.
+
+    Returns the (fresh invoice, amount) pairs and their total, or raises field-keyed errors.
+    """
     errors, any_error, total = [], False, Decimal("0")
     cleaned = []
     # Fresh copies: the caller's may predate an issue or another payment.
@@ -150,19 +159,49 @@ def _allocate(payment: Payment, allocations, actor) -> None:
                 ]
             }
         )
+    return cleaned, total
+
+
+def _pay_invoice(invoice: Invoice, amount: Decimal) -> bool:
+    """Add `amount` to what is paid of an issued invoice, never beyond its total; paid in full → status paid.
+
+    One conditional UPDATE: the WHERE clause holds the rule, so two payments racing for the
+    same invoice cannot both take its last open amount. Refreshes `invoice` from the row.
+    """
+    numeric = "CAST(%s AS NUMERIC)"
+    now = Invoice._meta.get_field("updated_at").get_db_prep_save(timezone.now(), connection)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # Amounts have cents only; the tenth of a cent absorbs SQLite's binary floating point.
+            f"UPDATE finance_invoice SET amount_paid = amount_paid + {numeric}, "
+            f"status = CASE WHEN amount_paid + {numeric} >= total - 0.001 THEN %s ELSE status END, updated_at = %s "
+            f"WHERE id = %s AND status = %s AND amount_paid + {numeric} <= total + 0.001 "
+            "RETURNING amount_paid, status",
+            [str(amount), str(amount), InvoiceStatus.PAID, now, invoice.pk, InvoiceStatus.ISSUED, str(amount)],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        invoice.refresh_from_db(fields=["amount_paid", "total", "status"])
+        return False
+    paid_field = Invoice._meta.get_field("amount_paid")
+    invoice.amount_paid = paid_field.to_python(row[0]).quantize(Decimal(1).scaleb(-paid_field.decimal_places))
+    invoice.status = row[1]
+    return True
+
+
+def _apply_allocations(payment: Payment, cleaned, actor, *, new_payment: bool) -> None:
+    """Allocate the cleaned (invoice, amount) pairs: invoices paid, orders moved along, all on record."""
     # A later allocation to an invoice this payment already covers adds to that allocation
-    # (one row per payment and invoice). Nothing allocated yet means no rows: no query.
-    earlier = {a.invoice_id: a.pk for a in payment.allocations.all()} if payment.allocated_amount else {}
+    # (one row per payment and invoice). A new payment, or one with nothing allocated, has none.
+    earlier = (
+        {} if new_payment or not payment.allocated_amount else {a.invoice_id: a.pk for a in payment.allocations.all()}
+    )
     # Orders first, then invoices, in id order: the lock order every service follows.
     orders = {}
     for order_id in sorted({inv.order_id for inv, _a in cleaned}):
-        orders[order_id] = lock_order(Order(pk=order_id), actor=actor)
+        orders[order_id] = lock_order_with_lines(Order(pk=order_id), actor=actor)
     for invoice, amount in sorted(cleaned, key=lambda item: item[0].pk):
-        updated = Invoice.objects.filter(
-            pk=invoice.pk, status=InvoiceStatus.ISSUED, amount_paid__lte=F("total") - amount
-        ).update(amount_paid=F("amount_paid") + amount)
-        invoice.refresh_from_db(fields=["amount_paid", "total", "status"])
-        if not updated:
+        if not _pay_invoice(invoice, amount):
             raise ApplicationError(
                 _("Invoice %(number)s has only %(open)s open; %(amount)s is too much.")
                 % {"number": invoice.number, "open": invoice.open_amount, "amount": amount},
@@ -172,20 +211,24 @@ def _allocate(payment: Payment, allocations, actor) -> None:
         if invoice.pk in earlier:
             PaymentAllocation.objects.filter(pk=earlier[invoice.pk]).update(amount=F("amount") + amount)
         else:
-            PaymentAllocation.objects.create(payment=payment, invoice=invoice, amount=amount)
-        order = orders[invoice.order_id]
+            insert([PaymentAllocation(payment=payment, invoice=invoice, amount=amount)])
+        order, _lines = orders[invoice.order_id]
         invoice.order = order
-        if invoice.amount_paid == invoice.total:
-            _move_to(invoice, InvoiceStatus.PAID, actor=actor, verb="invoice.paid")
+        if invoice.status == InvoiceStatus.PAID:
+            events.record(
+                actor,
+                "invoice.paid",
+                invoice,
+                changes={"status": [InvoiceStatus.ISSUED, InvoiceStatus.PAID]},
+                root=order,
+            )
         order.amount_paid += amount
         events.record(actor, "payment.allocated", payment, data={"invoice": invoice.pk, "amount": amount}, root=order)
-    Payment.objects.filter(pk=payment.pk).update(allocated_amount=F("allocated_amount") + total)
-    payment.allocated_amount += total
-    for order in orders.values():
-        order_refresh_progress(order=order, actor=actor)
+    for order, lines in orders.values():
+        order_refresh_progress(order=order, actor=actor, lines=lines)
 
 
-@transaction.atomic
+@events.batched
 def payment_record(
     *, actor, customer, amount, received_on, method=Payment.Method.BANK_TRANSFER, reference="", allocations=()
 ) -> Payment:
@@ -206,21 +249,24 @@ def payment_record(
     )
     # The customer and the actor are objects in hand: validating them would re-read both rows.
     payment.full_clean(exclude=["number", "customer", "created_by"], validate_unique=False, validate_constraints=False)
+    cleaned, payment.allocated_amount = _clean_allocations(payment, allocations) if allocations else ([], Decimal("0"))
     payment.number = next_number("payment")
-    payment.save()
+    insert([payment])
     ensure_in_scope(Payment.objects, payment, actor)
     events.record(actor, "payment.received", payment, data={"amount": amount, "method": method})
-    if allocations:
-        _allocate(payment, allocations, actor)
+    _apply_allocations(payment, cleaned, actor, new_payment=True)
     return payment
 
 
-@transaction.atomic
+@events.batched
 def payment_allocate(*, payment: Payment, actor, allocations) -> Payment:
     """Allocate what is left of an earlier payment to invoices."""
     require_perm(actor, "finance.add_payment")
     payment = Payment.objects.select_for_update().get(pk=payment.pk)
     if not allocations:
         raise ValidationError({"allocations": [_("Add at least one invoice.")]})
-    _allocate(payment, allocations, actor)
+    cleaned, total = _clean_allocations(payment, allocations)
+    _apply_allocations(payment, cleaned, actor, new_payment=False)
+    Payment.objects.filter(pk=payment.pk).update(allocated_amount=F("allocated_amount") + total)
+    payment.allocated_amount += total
     return payment

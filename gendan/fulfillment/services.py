@@ -9,10 +9,11 @@ from django.utils.translation import gettext as _
 from gendan.core import events
 from gendan.core.errors import ApplicationError, ErrorCode
 from gendan.core.numbering import next_number
+from gendan.core.rows import insert, parent_with_children, save_fields, save_fields_many
 from gendan.core.services import require_perm
 from gendan.inventory.services import stock_ship_lines
-from gendan.sales.models import SHIPPABLE_STATUSES, OrderLine
-from gendan.sales.services import lock_order, order_line_quantities, order_refresh_progress
+from gendan.sales.models import SHIPPABLE_STATUSES, Order
+from gendan.sales.services import lock_order_with_lines, order_line_quantities, order_refresh_progress
 
 from .models import SHIPMENT_TRANSITIONS, Shipment, ShipmentLine, ShipmentStatus
 
@@ -31,7 +32,7 @@ def _move_to(shipment: Shipment, status: str, *, actor, verb: str, extra_fields=
     _require_transition(shipment, status)
     old = shipment.status
     shipment.status = status
-    shipment.save(update_fields=["status", "updated_at", *extra_fields])
+    save_fields(shipment, ["status", "updated_at", *extra_fields])
     events.record(actor, verb, shipment, changes={"status": [old, status]}, data=data, root=shipment.order)
 
 
@@ -58,9 +59,9 @@ def pending_quantities(order) -> dict[int, Decimal]:
 def shipment_create(*, order, actor, lines=None, carrier: str = "", tracking_number: str = "") -> Shipment:
     """A shipment of some or all remaining quantities. lines: [{"order_line": OrderLine, "quantity": Decimal}]."""
     require_perm(actor, "fulfillment.add_shipment")
-    order = lock_order(order, actor=actor)
+    order, lines_of_order = lock_order_with_lines(order, actor=actor)
     _require_shippable(order)
-    order_lines = {line.pk: line for line in order.lines.select_related("product")}
+    order_lines = {line.pk: line for line in lines_of_order}
     pending = pending_quantities(order)
 
     def remaining(line):
@@ -80,7 +81,7 @@ def shipment_create(*, order, actor, lines=None, carrier: str = "", tracking_num
             available=remaining,
             too_much=_("Only %(qty)s left to ship on this line."),
         )
-    shipment = Shipment.objects.create(
+    shipment = Shipment(
         number=next_number("shipment"),
         order=order,
         warehouse=order.warehouse,
@@ -89,9 +90,8 @@ def shipment_create(*, order, actor, lines=None, carrier: str = "", tracking_num
         ship_to=order.shipping_address_text,
         created_by=actor,
     )
-    ShipmentLine.objects.bulk_create(
-        [ShipmentLine(shipment=shipment, order_line=line, quantity=quantity) for line, quantity in items]
-    )
+    insert([shipment])
+    insert(ShipmentLine(shipment=shipment, order_line=line, quantity=quantity) for line, quantity in items)
     events.record(
         actor,
         "shipment.created",
@@ -102,20 +102,28 @@ def shipment_create(*, order, actor, lines=None, carrier: str = "", tracking_num
     return shipment
 
 
-def _lock_shipment(shipment, actor) -> tuple[Shipment, object]:
-    # Order first, then shipment: the same lock order as every other order service.
-    order = lock_order(shipment.order, actor=actor)
-    shipment = Shipment.objects.select_for_update(of=("self",)).select_related("warehouse").get(pk=shipment.pk)
-    shipment.order = order
-    return shipment, order
+def _lock_shipment(shipment, actor) -> tuple[Shipment, list[ShipmentLine], object, list]:
+    """(shipment, its lines, order, the order's lines), locked order first, then shipment.
+
+    The same lock order as every other order service.
+    """
+    given = shipment.order if Shipment.order.is_cached(shipment) else Order(pk=shipment.order_id)
+    order, order_lines = lock_order_with_lines(given, actor=actor)
+    locked, shipment_lines = parent_with_children(Shipment, ShipmentLine, shipment.pk, fk="shipment", lock=True)
+    if locked is None or locked.order_id != order.pk:
+        raise Shipment.DoesNotExist(f"Shipment {shipment.pk} does not exist")
+    locked.order = order
+    if shipment.warehouse_id == locked.warehouse_id and Shipment.warehouse.is_cached(shipment):
+        locked.warehouse = shipment.warehouse
+    return locked, shipment_lines, order, order_lines
 
 
-@transaction.atomic
+@events.batched
 def shipment_ship(
     *, shipment: Shipment, actor, carrier: str | None = None, tracking_number: str | None = None
 ) -> Shipment:
     require_perm(actor, "fulfillment.ship_shipment")
-    shipment, order = _lock_shipment(shipment, actor)
+    shipment, shipment_lines, order, lines_of_order = _lock_shipment(shipment, actor)
     # Before any stock moves: shipping a shipment twice must be refused as such, not as a
     # shortage of the reservation its first shipping consumed.
     _require_transition(shipment, ShipmentStatus.SHIPPED)
@@ -124,13 +132,12 @@ def shipment_ship(
         shipment.carrier = carrier
     if tracking_number is not None:
         shipment.tracking_number = tracking_number
-    shipment_lines = list(shipment.lines.all())
-    order_lines = {line.pk: line for line in order.lines.select_related("product")}
+    order_lines = {line.pk: line for line in lines_of_order}
     items = [(order_lines[sl.order_line_id], sl.quantity) for sl in shipment_lines]
     stock_ship_lines(warehouse=shipment.warehouse, shipment=shipment, items=items, actor=actor)
     for line, quantity in items:
         line.shipped_quantity += quantity
-    OrderLine.objects.bulk_update([line for line, _q in items], ["reserved_quantity", "shipped_quantity"])
+    save_fields_many([line for line, _q in items], ["reserved_quantity", "shipped_quantity", "updated_at"])
     shipment.shipped_at = timezone.now()
     _move_to(
         shipment,
@@ -144,13 +151,13 @@ def shipment_ship(
     return shipment
 
 
-@transaction.atomic
+@events.batched
 def shipment_deliver(*, shipment: Shipment, actor, signed_by: str, delivered_at=None) -> Shipment:
     require_perm(actor, "fulfillment.deliver_shipment")
     signed_by = (signed_by or "").strip()
     if not signed_by:
         raise ValidationError({"signed_by": [_("Enter who signed for the goods.")]})
-    shipment, order = _lock_shipment(shipment, actor)
+    shipment, shipment_lines, order, lines_of_order = _lock_shipment(shipment, actor)
     delivered_at = delivered_at or timezone.now()
     if shipment.shipped_at and delivered_at < shipment.shipped_at:
         raise ValidationError({"delivered_at": [_("Delivery cannot be before shipping.")]})
@@ -165,12 +172,12 @@ def shipment_deliver(*, shipment: Shipment, actor, signed_by: str, delivered_at=
         data={"signed_by": signed_by},
     )
     # Line quantities only change under the order's lock, which is held: adding in memory is safe.
-    order_lines = {line.pk: line for line in order.lines.all()}
+    order_lines = {line.pk: line for line in lines_of_order}
     delivered = []
-    for sl in shipment.lines.all():
+    for sl in shipment_lines:
         order_lines[sl.order_line_id].delivered_quantity += sl.quantity
         delivered.append(order_lines[sl.order_line_id])
-    OrderLine.objects.bulk_update(delivered, ["delivered_quantity"])
+    save_fields_many(delivered, ["delivered_quantity", "updated_at"])
     order_refresh_progress(order=order, actor=actor, lines=list(order_lines.values()))
     return shipment
 
@@ -178,6 +185,6 @@ def shipment_deliver(*, shipment: Shipment, actor, signed_by: str, delivered_at=
 @transaction.atomic
 def shipment_cancel(*, shipment: Shipment, actor) -> Shipment:
     require_perm(actor, "fulfillment.add_shipment")
-    shipment, _order = _lock_shipment(shipment, actor)
+    shipment, *_rest = _lock_shipment(shipment, actor)
     _move_to(shipment, ShipmentStatus.CANCELLED, actor=actor, verb="shipment.cancelled")
     return shipment

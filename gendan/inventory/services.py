@@ -9,12 +9,14 @@ are serialised. The CHECK constraint on StockLevel is the backstop.
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gendan.core import events
 from gendan.core.errors import ApplicationError, ErrorCode
+from gendan.core.rows import insert
 from gendan.core.services import require_perm
 
 from .models import StockLevel, StockMove, Warehouse
@@ -89,94 +91,159 @@ def stock_move_record(*, actor, kind: str, product, warehouse, quantity: Decimal
     return move
 
 
+def _change_levels(warehouse, deltas: dict[int, tuple[Decimal, Decimal]], *, keep: str | None) -> bool:
+    """Add (on_hand, reserved) deltas to the warehouse's rows of these products, in one UPDATE.
+
+    keep: the rule every row must still meet afterwards, in the WHERE clause — "available"
+    (on hand covers what is reserved) or "reserved" (not below zero) — so a concurrent change
+    can never make it false. True when every row was changed; otherwise nothing should be
+    kept and the caller raises, rolling the transaction back.
+    """
+    products = sorted(deltas)
+    numeric = "CAST(%s AS NUMERIC)"
+
+    def case(index):
+        whens = " ".join(f"WHEN %s THEN {numeric}" for _p in products)
+        return f"(CASE product_id {whens} END)", [v for p in products for v in (p, str(deltas[p][index]))]
+
+    on_hand_sql, on_hand_params = case(0)
+    reserved_sql, reserved_params = case(1)
+    placeholders = ", ".join(["%s"] * len(products))
+    where = [f"warehouse_id = %s AND product_id IN ({placeholders})"]
+    params = [warehouse.pk, *products]
+    if connection.features.has_select_for_update:
+        # Lock the rows in product order, as every stock change does, so two orders for the
+        # same products cannot deadlock.
+        where.append(
+            "id IN (SELECT id FROM inventory_stocklevel WHERE warehouse_id = %s "
+            f"AND product_id IN ({placeholders}) ORDER BY product_id FOR UPDATE)"
+        )
+        params += [warehouse.pk, *products]
+    if keep == "available":
+        where.append(f"on_hand + {on_hand_sql} >= reserved + {reserved_sql}")
+        params += on_hand_params + reserved_params
+    elif keep == "reserved":
+        where.append(f"reserved + {reserved_sql} >= 0")
+        params += reserved_params
+    sql = (
+        f"UPDATE inventory_stocklevel SET on_hand = on_hand + {on_hand_sql}, reserved = reserved + {reserved_sql}, "
+        f"updated_at = %s WHERE {' AND '.join(where)}"
+    )
+    now = StockLevel._meta.get_field("updated_at").get_db_prep_save(timezone.now(), connection)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*on_hand_params, *reserved_params, now, *params])
+        return cursor.rowcount == len(products)
+
+
+def _by_product(pairs) -> dict[int, Decimal]:
+    totals: dict[int, Decimal] = {}
+    for product_id, quantity in pairs:
+        totals[product_id] = totals.get(product_id, Decimal("0")) + quantity
+    return totals
+
+
 def stock_reserve_lines(*, warehouse, lines, actor) -> None:
     """Reserve each line's open quantity, all or none: the caller's transaction rolls back on refusal."""
-    moves = []
-    # Product order, so two orders for the same products lock rows in the same order (no deadlock).
-    for line in sorted(lines, key=lambda ln: (ln.product_id, ln.pk)):
-        quantity = line.quantity - line.shipped_quantity - line.reserved_quantity
-        if quantity <= 0:
-            continue
-        updated = StockLevel.objects.filter(
-            product_id=line.product_id, warehouse=warehouse, on_hand__gte=F("reserved") + quantity
-        ).update(reserved=F("reserved") + quantity)
-        if not updated:
-            level = StockLevel.objects.filter(product_id=line.product_id, warehouse=warehouse).first()
-            available = level.available if level else Decimal("0")
+    wanted = [(line, line.quantity - line.shipped_quantity - line.reserved_quantity) for line in lines]
+    wanted = [(line, quantity) for line, quantity in wanted if quantity > 0]
+    if not wanted:
+        return
+    totals = _by_product((line.product_id, quantity) for line, quantity in wanted)
+    if not _change_levels(warehouse, {p: (Decimal("0"), q) for p, q in totals.items()}, keep="available"):
+        _refuse_reservation(warehouse, wanted, totals)
+    for line, quantity in wanted:
+        line.reserved_quantity += quantity
+    insert(
+        StockMove(
+            kind=StockMove.Kind.RESERVATION,
+            product_id=line.product_id,
+            warehouse=warehouse,
+            quantity=quantity,
+            order_line=line,
+            actor=actor,
+        )
+        for line, quantity in wanted
+    )
+
+
+def _refuse_reservation(warehouse, wanted, totals) -> None:
+    """Name the first product that is short, and what is available of it."""
+    levels = {
+        level.product_id: level for level in StockLevel.objects.filter(warehouse=warehouse, product_id__in=totals)
+    }
+    for line, _quantity in sorted(wanted, key=lambda item: item[0].product_id):
+        level = levels.get(line.product_id)
+        available = level.available if level else Decimal("0")
+        needed = totals[line.product_id]
+        if needed > available:
             raise ApplicationError(
                 _("Not enough stock of %(product)s in %(warehouse)s: %(qty)s needed, %(available)s available.")
                 % {
                     "product": line.product,
                     "warehouse": warehouse,
-                    "qty": quantity.normalize(),
+                    "qty": needed.normalize(),
                     "available": available.normalize(),
                 },
                 ErrorCode.INSUFFICIENT_STOCK,
-                {"product": line.product_id, "requested": str(quantity), "available": str(available)},
+                {"product": line.product_id, "requested": str(needed), "available": str(available)},
             )
-        line.reserved_quantity += quantity
-        moves.append(
-            StockMove(
-                kind=StockMove.Kind.RESERVATION,
-                product_id=line.product_id,
-                warehouse=warehouse,
-                quantity=quantity,
-                order_line=line,
-                actor=actor,
-            )
-        )
-    StockMove.objects.bulk_create(moves)
+    raise AssertionError("a reservation was refused although every product has enough stock")
 
 
 def stock_release_lines(*, warehouse, lines, actor) -> None:
-    moves = []
-    for line in sorted(lines, key=lambda ln: (ln.product_id, ln.pk)):
-        quantity = line.reserved_quantity
-        if quantity <= 0:
-            continue
-        StockLevel.objects.filter(product_id=line.product_id, warehouse=warehouse).update(
-            reserved=F("reserved") - quantity
-        )
+    held = [(line, line.reserved_quantity) for line in lines if line.reserved_quantity > 0]
+    if not held:
+        return
+    totals = _by_product((line.product_id, quantity) for line, quantity in held)
+    _change_levels(warehouse, {p: (Decimal("0"), -q) for p, q in totals.items()}, keep=None)
+    for line, _quantity in held:
         line.reserved_quantity = Decimal("0")
-        moves.append(
-            StockMove(
-                kind=StockMove.Kind.RELEASE,
-                product_id=line.product_id,
-                warehouse=warehouse,
-                quantity=-quantity,
-                order_line=line,
-                actor=actor,
-            )
+    insert(
+        StockMove(
+            kind=StockMove.Kind.RELEASE,
+            product_id=line.product_id,
+            warehouse=warehouse,
+            quantity=-quantity,
+            order_line=line,
+            actor=actor,
         )
-    StockMove.objects.bulk_create(moves)
+        for line, quantity in held
+    )
 
 
 def stock_ship_lines(*, warehouse, shipment, items, actor) -> None:
     """Take shipped quantities out of stock, consuming their reservation. items: [(order_line, qty)]."""
-    moves = []
-    for line, quantity in sorted(items, key=lambda item: (item[0].product_id, item[0].pk)):
-        # A confirmed line holds a reservation for everything not yet shipped, so shipping
-        # always consumes reserved units; the row's reserved count must cover them too.
-        updated = line.reserved_quantity >= quantity and StockLevel.objects.filter(
-            product_id=line.product_id, warehouse=warehouse, reserved__gte=quantity
-        ).update(on_hand=F("on_hand") - quantity, reserved=F("reserved") - quantity)
-        if not updated:
-            raise ApplicationError(
-                _("Not enough reserved stock of %(product)s in %(warehouse)s to ship %(qty)s.")
-                % {"product": line.product, "warehouse": warehouse, "qty": quantity.normalize()},
-                ErrorCode.INSUFFICIENT_STOCK,
-                {"product": line.product_id},
-            )
-        line.reserved_quantity -= quantity
-        moves.append(
-            StockMove(
-                kind=StockMove.Kind.SHIPMENT,
-                product_id=line.product_id,
-                warehouse=warehouse,
-                quantity=-quantity,
-                order_line=line,
-                shipment=shipment,
-                actor=actor,
-            )
+    # A confirmed line holds a reservation for everything not yet shipped, so shipping
+    # always consumes reserved units; the rows' reserved counts must cover them too.
+    short = next((line for line, quantity in items if line.reserved_quantity < quantity), None)
+    totals = _by_product((line.product_id, quantity) for line, quantity in items)
+    if short is None and not _change_levels(warehouse, {p: (-q, -q) for p, q in totals.items()}, keep="reserved"):
+        levels = {
+            level.product_id: level for level in StockLevel.objects.filter(warehouse=warehouse, product_id__in=totals)
+        }
+        short = next(
+            line
+            for line, _q in sorted(items, key=lambda item: item[0].product_id)
+            if line.product_id not in levels or levels[line.product_id].reserved < totals[line.product_id]
         )
-    StockMove.objects.bulk_create(moves)
+    if short is not None:
+        raise ApplicationError(
+            _("Not enough reserved stock of %(product)s in %(warehouse)s to ship %(qty)s.")
+            % {"product": short.product, "warehouse": warehouse, "qty": totals[short.product_id].normalize()},
+            ErrorCode.INSUFFICIENT_STOCK,
+            {"product": short.product_id},
+        )
+    for line, quantity in items:
+        line.reserved_quantity -= quantity
+    insert(
+        StockMove(
+            kind=StockMove.Kind.SHIPMENT,
+            product_id=line.product_id,
+            warehouse=warehouse,
+            quantity=-quantity,
+            order_line=line,
+            shipment=shipment,
+            actor=actor,
+        )
+        for line, quantity in items
+    )

@@ -11,10 +11,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gendan.automation.assignment import assign_owner, assigns_automatically
+from gendan.catalog.models import Product
 from gendan.core import events
 from gendan.core.errors import ApplicationError, ErrorCode
 from gendan.core.money import HUNDRED, percent_of, round_money
 from gendan.core.numbering import next_number
+from gendan.core.rows import insert, parent_with_children, save_fields, save_fields_many
 from gendan.core.services import check_version, ensure_in_scope, is_visible, require_perm, require_visible, row_errors
 from gendan.crm.models import Customer
 from gendan.inventory.models import Warehouse
@@ -47,11 +49,29 @@ def lock_order(order: Order, *, actor) -> Order:
     Lock the order before its lines and stock. Edges already fetch through visible_to;
     checking here too means no caller (import, task, script) can act out of scope.
     """
-    # of=("self",): lock the order row only, not its customer's and warehouse's rows, which
-    # would make every order of one warehouse queue behind each other on PostgreSQL.
-    locked = Order.objects.select_for_update(of=("self",)).select_related("customer", "warehouse").get(pk=order.pk)
+    return lock_order_with_lines(order, actor=actor)[0]
+
+
+def lock_order_with_lines(order: Order, *, actor) -> tuple[Order, list[OrderLine]]:
+    """lock_order, and the order's lines read in the same statement (by position)."""
+    # Only the order's row is locked, not its customer's or warehouse's: locking those would
+    # make every order of one warehouse queue behind each other on PostgreSQL.
+    locked, lines = parent_with_children(Order, OrderLine, order.pk, fk="order", order_by="position", lock=True)
+    if locked is None:
+        raise Order.DoesNotExist(f"Order {order.pk} does not exist")
     require_visible(Order.objects, locked, actor)
-    return locked
+    _keep_cached_relations(order, locked, ("customer", "warehouse", "owner"))
+    for line in lines:
+        Order.lines.field.set_cached_value(line, locked)
+    return locked, lines
+
+
+def _keep_cached_relations(given, fresh, names) -> None:
+    """Hand the related rows the caller had loaded (the same ones: ids match) to the fresh copy."""
+    for name in names:
+        field = type(fresh)._meta.get_field(name)
+        if field.is_cached(given) and getattr(given, field.attname) == getattr(fresh, field.attname):
+            field.set_cached_value(fresh, field.get_cached_value(given))
 
 
 def _move_to(order: Order, status: str, *, actor, verb: str, data=None, extra_fields=()) -> None:
@@ -65,7 +85,7 @@ def _move_to(order: Order, status: str, *, actor, verb: str, data=None, extra_fi
     old = order.status
     order.status = status
     order.version += 1
-    order.save(update_fields=["status", "version", "updated_at", *extra_fields])
+    save_fields(order, ["status", "version", "updated_at", *extra_fields])
     events.record(actor, verb, order, changes={"status": [old, status]}, data=data)
 
 
@@ -210,11 +230,11 @@ def order_create(
     order_lines = _build_lines(lines)
     _apply_totals(order, order_lines)
     order.number = next_number("sales_order")
-    order.save()
+    insert([order])
     ensure_in_scope(Order.objects, order, actor)
     for line in order_lines:
         line.order = order
-    OrderLine.objects.bulk_create(order_lines)
+    insert(order_lines)
     events.record(
         actor,
         "order.created",
@@ -344,7 +364,7 @@ def _check_complete(order: Order, lines) -> None:
 
 def _confirm(order: Order, lines, actor, data=None, extra_fields=()) -> None:
     stock_reserve_lines(warehouse=order.warehouse, lines=lines, actor=actor)
-    OrderLine.objects.bulk_update(lines, ["reserved_quantity"])
+    save_fields_many(lines, ["reserved_quantity", "updated_at"])
     order.confirmed_at = timezone.now()
     _move_to(
         order,
@@ -356,11 +376,19 @@ def _confirm(order: Order, lines, actor, data=None, extra_fields=()) -> None:
     )
 
 
-@transaction.atomic
+def _with_products(lines: list[OrderLine]) -> list[OrderLine]:
+    """The lines with their products loaded in one query (prices are checked against them)."""
+    products = Product.objects.in_bulk({line.product_id for line in lines})
+    for line in lines:
+        OrderLine.product.field.set_cached_value(line, products[line.product_id])
+    return lines
+
+
+@events.batched
 def order_submit(*, order: Order, actor) -> Order:
-    order = lock_order(order, actor=actor)
+    order, lines = lock_order_with_lines(order, actor=actor)
     _check_action(order, "submit", actor)
-    lines = list(order.lines.select_related("product"))
+    _with_products(lines)
     _check_complete(order, lines)
     order.shipping_address_text = str(order.shipping_address)
     order.submitted_at = timezone.now()
@@ -391,13 +419,13 @@ def _decide(order: Order, actor, status: str, comment: str) -> ApprovalRequest:
     return request
 
 
-@transaction.atomic
+@events.batched
 def order_approve(*, order: Order, actor, comment: str = "") -> Order:
-    order = lock_order(order, actor=actor)
+    order, lines = lock_order_with_lines(order, actor=actor)
     _check_action(order, "approve", actor)
     _decide(order, actor, ApprovalRequest.Status.APPROVED, comment)
     events.record(actor, "order.approved", order, data={"comment": comment})
-    _confirm(order, list(order.lines.select_related("product")), actor, data={"approved_by": actor.pk})
+    _confirm(order, _with_products(lines), actor, data={"approved_by": actor.pk})
     return order
 
 
@@ -419,14 +447,13 @@ def _require_reason(reason: str) -> str:
     return reason
 
 
-@transaction.atomic
+@events.batched
 def order_cancel(*, order: Order, actor, reason: str) -> Order:
     from gendan.fulfillment.models import ShipmentStatus
 
-    order = lock_order(order, actor=actor)
+    order, lines = lock_order_with_lines(order, actor=actor)
     _check_action(order, "cancel", actor)
     reason = _require_reason(reason)
-    lines = list(order.lines.select_related("product"))
     if any(line.shipped_quantity > 0 for line in lines):
         raise ApplicationError(
             _("Goods of this order have already shipped; it cannot be cancelled."),
@@ -526,5 +553,5 @@ def order_refresh_progress(*, order: Order, actor, lines=None) -> Order:
         _move_to(order, OrderStatus.CLOSED, actor=actor, verb="order.closed", extra_fields=["closed_at", *unsaved])
         unsaved = []
     if unsaved:
-        order.save(update_fields=[*unsaved, "updated_at"])
+        save_fields(order, [*unsaved, "updated_at"])
     return order

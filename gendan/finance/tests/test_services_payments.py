@@ -304,3 +304,21 @@ def test_a_paid_but_partly_invoiced_order_is_not_paid(personas):
         "partially_invoiced",
         "partially_paid",
     )
+
+
+def test_cents_add_up_exactly_whatever_the_database_does_with_decimals(personas, issued):
+    """0.10 + 0.20 is not 0.30 in binary floating point, where SQLite keeps such numbers."""
+    finance = personas["finance1"]
+    order, invoice = issued
+
+    for amount in ("0.10", "0.20"):
+        pay(finance, order.customer, amount, [{"invoice": invoice, "amount": Decimal(amount)}])
+    invoice.refresh_from_db()
+    assert (invoice.status, invoice.amount_paid, invoice.open_amount) == ("issued", Decimal("0.30"), Decimal("225.70"))
+
+    pay(finance, order.customer, "225.70", [{"invoice": invoice, "amount": Decimal("225.70")}])
+    invoice.refresh_from_db()
+    assert (invoice.status, invoice.amount_paid) == ("paid", Decimal("226.00"))
+
+    with pytest.raises(ValidationError):
+        pay(finance, order.customer, "0.01", [{"invoice": invoice, "amount": Decimal("0.01")}])

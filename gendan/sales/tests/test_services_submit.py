@@ -274,3 +274,40 @@ def test_roles_without_the_right_cannot_submit(personas, product, who):
 
     assert (exc.value.code, exc.value.extra) == (ErrorCode.PERMISSION_DENIED, {"permission": "sales.submit_order"})
     assert order_state(order) == before
+
+
+def test_two_lines_of_one_product_need_their_sum_in_stock(personas):
+    rep = personas["rep1"]
+    _warehouse, (product,) = stocked_products(1, on_hand="5")
+    too_much = draft_order(rep, [product, product], ["3", "3"])
+
+    with pytest.raises(ApplicationError) as exc:
+        order_submit(order=too_much, actor=rep)
+
+    assert exc.value.extra == {"product": product.pk, "requested": "6.000", "available": "5.000"}
+    assert stock_of(product) == (Decimal("5"), Decimal("0"))
+
+    fits = order_submit(order=draft_order(rep, [product, product], ["3", "2"]), actor=rep)
+
+    assert stock_of(product) == (Decimal("5"), Decimal("5"))
+    assert sorted(fits.lines.values_list("reserved_quantity", flat=True)) == [Decimal("2"), Decimal("3")]
+    assert sorted(StockMove.objects.filter(kind="reservation").values_list("quantity", flat=True)) == [
+        Decimal("2"),
+        Decimal("3"),
+    ]
+
+
+def test_shipping_two_lines_of_one_product_takes_their_sum_out_of_stock(personas):
+    from gendan.fulfillment.services import shipment_create, shipment_ship
+
+    rep, clerk = personas["rep1"], personas["warehouse1"]
+    _warehouse, (product,) = stocked_products(1, on_hand="10")
+    order = order_submit(order=draft_order(rep, [product, product], ["3", "2"]), actor=rep)
+
+    shipment_ship(shipment=shipment_create(order=order, actor=clerk), actor=clerk)
+
+    assert stock_of(product) == (Decimal("5"), Decimal("0"))
+    assert sorted(OrderLine.objects.filter(order=order).values_list("shipped_quantity", "reserved_quantity")) == [
+        (Decimal("2"), Decimal("0")),
+        (Decimal("3"), Decimal("0")),
+    ]

@@ -1,0 +1,129 @@
+"""The hot-path helpers read and write exactly what the queryset API would."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.utils import timezone
+
+from gendan.core import events, rows
+from gendan.core.models import Event
+from gendan.sales.models import Order, OrderLine
+from tests.backbone import draft_order, stocked_products
+
+
+def _fields(obj, names):
+    return {name: getattr(obj, name) for name in names}
+
+
+def test_parent_with_children_matches_the_orm_value_for_value(personas):
+    _warehouse, products = stocked_products(3)
+    order = draft_order(personas["rep1"], products, ["1.5", "2", "0.125"])
+
+    with transaction.atomic():
+        locked, lines = rows.parent_with_children(
+            Order, OrderLine, order.pk, fk="order", order_by="position", lock=True
+        )
+
+    expected = Order.objects.get(pk=order.pk)
+    names = [f.attname for f in Order._meta.concrete_fields]
+    assert _fields(locked, names) == _fields(expected, names)
+    assert isinstance(locked.total, Decimal) and isinstance(locked.created_at, datetime.datetime)
+    assert not locked._state.adding
+    line_names = [f.attname for f in OrderLine._meta.concrete_fields]
+    assert [_fields(line, line_names) for line in lines] == [
+        _fields(line, line_names) for line in OrderLine.objects.filter(order=order).order_by("position")
+    ]
+    assert [line.quantity for line in lines] == [Decimal("1.500"), Decimal("2.000"), Decimal("0.125")]
+
+
+def test_parent_with_children_of_a_missing_parent_or_a_childless_one(personas):
+    _warehouse, products = stocked_products(1)
+    order = draft_order(personas["rep1"], products)
+    OrderLine.objects.filter(order=order).delete()
+
+    assert rows.parent_with_children(Order, OrderLine, order.pk, fk="order")[1] == []
+    assert rows.parent_with_children(Order, OrderLine, order.pk + 1000, fk="order") == (None, [])
+
+
+def test_save_fields_and_save_fields_many_write_only_the_named_fields(personas):
+    _warehouse, products = stocked_products(2)
+    order = draft_order(personas["rep1"], products, ["3", "3"])
+    lines = list(order.lines.order_by("position"))
+    before = order.updated_at
+
+    order.notes = "只改备注"
+    order.total = Decimal("1.00")  # changed in memory, not named: must not be written
+    rows.save_fields(order, ["notes", "updated_at"])
+    lines[0].reserved_quantity, lines[1].reserved_quantity = Decimal("0.5"), Decimal("2.25")
+    lines[0].quantity = Decimal("99")  # not named
+    rows.save_fields_many(lines, ["reserved_quantity", "updated_at"])
+
+    fresh = Order.objects.get(pk=order.pk)
+    assert fresh.notes == "只改备注" and fresh.total != Decimal("1.00") and fresh.updated_at > before
+    assert list(
+        OrderLine.objects.filter(order=order).order_by("position").values_list("reserved_quantity", "quantity")
+    ) == [
+        (Decimal("0.500"), Decimal("3.000")),
+        (Decimal("2.250"), Decimal("3.000")),
+    ]
+
+
+def test_insert_sets_keys_defaults_and_creation_times_in_order(personas):
+    started = timezone.now()
+    made = rows.insert(
+        Event(verb=f"test.{n}", content_type=ContentType.objects.get_for_model(Order), object_id=n, data={"n": n})
+        for n in range(3)
+    )
+
+    assert [e.pk for e in made] == sorted(e.pk for e in made)
+    fresh = {e.pk: e for e in Event.objects.filter(pk__in=[e.pk for e in made])}
+    assert [(fresh[e.pk].verb, fresh[e.pk].data, fresh[e.pk].changes) for e in made] == [
+        ("test.0", {"n": 0}, {}),
+        ("test.1", {"n": 1}, {}),
+        ("test.2", {"n": 2}, {}),
+    ]
+    assert all(fresh[e.pk].occurred_at >= started for e in made)
+
+
+def test_a_batch_writes_its_events_in_one_statement_when_it_succeeds(personas, django_assert_num_queries):
+    _warehouse, products = stocked_products(1)
+    order = draft_order(personas["rep1"], products)
+    count = Event.objects.count()
+
+    with transaction.atomic(), django_assert_num_queries(1), events.batch():
+        first = events.record(personas["rep1"], "test.one", order)
+        events.record(personas["rep1"], "test.two", order, data={"x": Decimal("1.5")})
+        assert first.pk is None  # not written yet
+
+    assert Event.objects.count() == count + 2
+    assert list(Event.objects.filter(verb__startswith="test.").order_by("id").values_list("verb", "data")) == [
+        ("test.one", {}),
+        ("test.two", {"x": "1.5"}),
+    ]
+
+
+def test_a_failed_block_keeps_none_of_its_events_and_a_failed_nested_block_only_its_own(personas):
+    _warehouse, products = stocked_products(1)
+    order = draft_order(personas["rep1"], products)
+    rep = personas["rep1"]
+
+    with pytest.raises(RuntimeError), transaction.atomic(), events.batch():
+        events.record(rep, "test.lost", order)
+        raise RuntimeError("the service refused")
+    with transaction.atomic(), events.batch():
+        events.record(rep, "test.kept", order)
+        try:
+            with transaction.atomic(), events.batch():
+                events.record(rep, "test.dropped", order)
+                raise RuntimeError("a nested step refused")
+        except RuntimeError:
+            pass
+        events.record(rep, "test.kept_too", order)
+
+    assert list(Event.objects.filter(verb__startswith="test.").order_by("id").values_list("verb", flat=True)) == [
+        "test.kept",
+        "test.kept_too",
+    ]
