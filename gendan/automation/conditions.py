@@ -4,6 +4,12 @@ A condition is {"field": "customer__region", "op": "in", "value": ["浙江省", 
 conditions all must hold. Each one can be evaluated on a record in Python (when a rule fires)
 and turned into a Q (for "which records would this rule hit now?"); both give the same answer,
 NULLs included, which the tests check op by op.
+
+A condition on "event:<field>" looks at the event that triggered the rule instead: the value the
+event changed the record's <field> to (None when it did not change it), e.g. {"field":
+"event:stage", "op": "eq", "value": "proposal"} — "when the stage became proposal", not "while
+the stage is proposal". It holds only for rules run by an event; it is checked when the event
+happens, and left out where there is no event (a check falling due later, the "test" page).
 """
 
 import datetime
@@ -44,6 +50,8 @@ ORDERED_FIELDS = (
     models.TimeField,
     models.DurationField,
 )
+# "event:stage": the value the triggering event changed `stage` to.
+EVENT_PREFIX = "event:"
 # A rule may look through a relation to a person, but only at what a colleague could see anyway.
 USER_FIELDS = {"id", "username", "first_name", "last_name", "email", "role", "department", "is_active"}
 
@@ -56,6 +64,10 @@ class Condition:
     op: str
     field: models.Field
     value: Any
+
+    @property
+    def on_event(self) -> bool:
+        return self.path.startswith(EVENT_PREFIX)
 
 
 def resolve_field(model, path: str) -> models.Field:
@@ -83,6 +95,13 @@ def resolve_field(model, path: str) -> models.Field:
         if current is get_user_model() and name not in USER_FIELDS:
             raise ValidationError(_("“%(name)s” of a user cannot be used in a condition.") % {"name": name})
     return field
+
+
+def _event_field(model, name: str) -> models.Field:
+    """The record's own field an event condition names (events record changes by field name)."""
+    if not name or "__" in name:
+        raise ValidationError(_("After “event:” name one field of the record, e.g. event:status."))
+    return resolve_field(model, name)
 
 
 def _coerce(field: models.Field, value):
@@ -116,7 +135,10 @@ def _check_one(model, row) -> tuple[Condition | None, dict]:
         return None, {"field": [_("A condition is a field, an operator and a value.")]}
     path, op, value = row.get("field") or "", row.get("op") or "", row.get("value")
     try:
-        field = resolve_field(model, path) if path else None
+        if path.startswith(EVENT_PREFIX):
+            field = _event_field(model, path.removeprefix(EVENT_PREFIX))
+        else:
+            field = resolve_field(model, path) if path else None
         if field is None:
             problems["field"] = [_("Choose a field.")]
     except ValidationError as exc:
@@ -219,9 +241,37 @@ def _holds(condition: Condition, actual) -> bool:
     }[op]
 
 
-def evaluate(record, rows) -> bool:
-    """Whether every condition holds on `record` as it is now."""
-    return all(_holds(c, _value_at(record, c.path)) for c in compile_conditions(type(record), rows))
+def _value_in_event(event, condition: Condition):
+    """The value the event changed the condition's field to, as the field's Python type; None if unchanged."""
+    change = (event.changes or {}).get(condition.path.removeprefix(EVENT_PREFIX))
+    if not isinstance(change, (list, tuple)) or len(change) != 2 or change[1] is None:
+        return None
+    field = condition.field.target_field if condition.field.is_relation else condition.field
+    try:
+        value = field.to_python(change[1])
+    except ValidationError:
+        return None
+    if isinstance(field, models.DateTimeField) and timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    return value
+
+
+def evaluate(record, rows, event=None) -> bool:
+    """Whether every condition holds on `record` as it is now (and on `event`, if one triggered the rule).
+
+    Conditions on the event are left out when there is no event to look at.
+    """
+    for condition in compile_conditions(type(record), rows):
+        if condition.on_event:
+            if event is not None and not _holds(condition, _value_in_event(event, condition)):
+                return False
+        elif not _holds(condition, _value_at(record, condition.path)):
+            return False
+    return True
+
+
+def has_event_conditions(rows) -> bool:
+    return any(str(row.get("field") or "").startswith(EVENT_PREFIX) for row in rows or [] if isinstance(row, dict))
 
 
 def _q_for(condition: Condition) -> models.Q:
@@ -246,10 +296,14 @@ def _q_for(condition: Condition) -> models.Q:
 
 
 def to_q(model, rows) -> models.Q:
-    """The conditions as one Q, for querying the records a rule would act on."""
+    """The conditions on the record as one Q, for querying the records a rule would act on.
+
+    Conditions on the event are left out: which event will come is not in the database.
+    """
     q = models.Q()
     for condition in compile_conditions(model, rows):
-        q &= _q_for(condition)
+        if not condition.on_event:
+            q &= _q_for(condition)
     return q
 
 

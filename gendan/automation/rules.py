@@ -396,6 +396,8 @@ def clean_rule(fields: dict) -> dict:
             data["conditions"] = cond.validate_conditions(model, data["conditions"])
         except ValidationError as exc:
             errors.update(exc.message_dict)
+        if trigger == RuleTrigger.DATE and cond.has_event_conditions(data["conditions"]):
+            errors["conditions"] = [_("Only a rule run by an event can look at the event (event:…).")]
     try:
         data["actions"] = _check_actions(data["actions"])
     except ValidationError as exc:
@@ -508,7 +510,7 @@ def handle_event(event: Event) -> None:
             continue
         if rule.trigger == RuleTrigger.DATE:
             schedule_date_check(rule, record)
-        elif not cond.evaluate(record, rule.conditions):
+        elif not cond.evaluate(record, rule.conditions, event=event):
             continue
         elif rule.trigger == RuleTrigger.EVENT:
             # Deadlines count from when it happened, so a worker catching up sets the same ones.

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -409,6 +410,9 @@ class Quotation(VersionedModel):
 
     def __str__(self):
         return self.label
+
+    def get_absolute_url(self):
+        return reverse("quotations:detail", args=[self.pk])
 
     @property
     def label(self) -> str:
