@@ -173,7 +173,53 @@ def one_order(fixture: Fixture, i: int, counter: QueryCounter) -> None:
         )
 
 
-def run(n: int, batch: int = 100, warmup: int = 10) -> dict:
+def _worker(fixture: Fixture, numbers: range, start, results) -> None:
+    """One of --workers processes: its share of the orders, timed from a common start."""
+    from django.db import connection, connections
+
+    connections.close_all()  # never share the parent's connection across fork
+    counter = QueryCounter()
+    start.wait()
+    started = time.perf_counter()
+    with connection.execute_wrapper(counter):
+        for i in numbers:
+            one_order(fixture, i, counter)
+    results.put((time.perf_counter() - started, dict(counter.by_step), counter.transaction_control))
+    connections.close_all()
+
+
+def run_parallel(fixture: Fixture, n: int, workers: int) -> tuple[float, QueryCounter]:
+    """N orders shared by `workers` processes at once, as N web or worker processes would send them."""
+    import multiprocessing
+
+    from django.db import connections
+
+    connections.close_all()
+    context = multiprocessing.get_context("fork")
+    start, results = context.Barrier(workers + 1), context.Queue()
+    processes = [
+        # Numbers after the single-process passes' (0 … 2N-1), so customers and tracking numbers stay distinct.
+        context.Process(target=_worker, args=(fixture, range(2 * n + w, 3 * n, workers), start, results))
+        for w in range(workers)
+    ]
+    for process in processes:
+        process.start()
+    start.wait()
+    started = time.perf_counter()
+    counter = QueryCounter()
+    for _process in processes:
+        _seconds, by_step, transaction_control = results.get()
+        counter.by_step.update(by_step)
+        counter.transaction_control += transaction_control
+    elapsed = time.perf_counter() - started
+    for process in processes:
+        process.join()
+        if process.exitcode != 0:
+            raise RuntimeError(f"a benchmark worker failed (exit code {process.exitcode})")
+    return elapsed, counter
+
+
+def run(n: int, batch: int = 100, warmup: int = 10, workers: int = 1) -> dict:
     """Run the benchmark on the configured, migrated database and return its figures."""
     import django
     from django.db import connection
@@ -186,6 +232,16 @@ def run(n: int, batch: int = 100, warmup: int = 10) -> dict:
     # Warm-up: first calls fill Django's caches (content types, compiled templates of SQL).
     for i in range(warmup):
         one_order(fixture, -1 - i, counter)
+
+    parallel = None
+    if workers > 1:
+        seconds, parallel_counter = run_parallel(fixture, n, workers)
+        parallel = {
+            "workers": workers,
+            "seconds": round(seconds, 3),
+            "orders_per_second": round(n / seconds, 1),
+            "queries_per_order": round(sum(parallel_counter.by_step.values()) / n, 2),
+        }
 
     # Pass 1, timed, without tracemalloc (it slows Python down several times over).
     counter = QueryCounter()
@@ -215,9 +271,10 @@ def run(n: int, batch: int = 100, warmup: int = 10) -> dict:
         currents.append(round(tracemalloc.get_traced_memory()[0] / 1024, 1))
     tracemalloc.stop()
 
+    expected = 2 * n + warmup + (n if parallel else 0)
     closed = Order.objects.filter(status="closed", payment_status="paid").count()
-    if closed != 2 * n + warmup:
-        raise RuntimeError(f"Only {closed} of {2 * n + warmup} orders closed: the benchmark path is broken")
+    if closed != expected:
+        raise RuntimeError(f"Only {closed} of {expected} orders closed: the benchmark path is broken")
     return {
         "database": connection.vendor,
         "n": n,
@@ -232,6 +289,7 @@ def run(n: int, batch: int = 100, warmup: int = 10) -> dict:
         "transaction_control_statements_seen_per_order": round(counter.transaction_control / n, 2),
         "peak_memory_kib_by_batch": peaks,
         "memory_after_batch_kib": currents,
+        "parallel": parallel,
         "python": platform.python_version(),
         "django": django.get_version(),
         "cpus": os.cpu_count(),
@@ -248,6 +306,12 @@ def report(result: dict) -> str:
         f"BEGIN/COMMIT not counted, {result['transaction_control_statements_seen_per_order']} seen per order)",
     ]
     lines += [f"    {name:<18} {count}" for name, count in result["queries_per_order_by_step"].items()]
+    if result.get("parallel"):
+        parallel = result["parallel"]
+        lines.append(
+            f"  {parallel['workers']} processes at once: {parallel['orders_per_second']} orders per second "
+            f"({result['n']} orders in {parallel['seconds']} s, {parallel['queries_per_order']} queries / order)"
+        )
     lines += [
         f"  peak memory / batch {min(peaks)}–{max(peaks)} KiB  (first {peaks[0]}, last {peaks[-1]})",
         f"  held after batches  {', '.join(map(str, result['memory_after_batch_kib']))} KiB",
@@ -305,6 +369,9 @@ def main(argv=None) -> dict:
     parser.add_argument("--warmup", type=int, default=10, help="orders run first and not measured")
     parser.add_argument("--database-url", help="a PostgreSQL server to run on (a fresh database is made there)")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="also run the N orders shared by this many processes at once"
+    )
     args = parser.parse_args(argv)
     if args.n < 1:
         parser.error("--n must be at least 1")
@@ -318,7 +385,7 @@ def main(argv=None) -> dict:
 
         django.setup()
         call_command("migrate", verbosity=0)
-        result = run(args.n, batch=args.batch, warmup=args.warmup)
+        result = run(args.n, batch=args.batch, warmup=args.warmup, workers=args.workers)
     print(report(result))
     if args.json:
         write_json(result, args.json)

@@ -50,3 +50,15 @@ def test_the_script_runs_on_its_own_throwaway_sqlite_database(tmp_path):
     assert (written["database"], written["n"], len(written["peak_memory_kib_by_batch"])) == ("sqlite", 2, 2)
     # Nothing left behind in the project's own var/: the database lived in a temporary directory.
     assert not list((ROOT / "var").glob("bench*"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_several_processes_share_the_orders_and_every_one_closes():
+    # when: run() refuses to report unless every order of every pass ended closed and paid
+    result = o2c.run(4, batch=2, warmup=1, workers=2)
+
+    # then
+    assert result["parallel"]["workers"] == 2
+    assert result["parallel"]["orders_per_second"] > 0
+    assert result["parallel"]["queries_per_order"] == pytest.approx(result["queries_per_order"], abs=0.5)
+    assert "2 processes at once" in o2c.report(result)
