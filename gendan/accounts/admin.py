@@ -11,7 +11,7 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ["role", "department", "is_active"]
     fieldsets = [
         *BaseUserAdmin.fieldsets,
-        (_("Gendan"), {"fields": ["role", "department", "phone", "max_discount_percent"]}),
+        (_("Gendan"), {"fields": ["role", "department", "phone", "max_discount_percent", "time_zone"]}),
     ]
 
 

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from . import events
 from .models import Event, NumberSequence
 
 
@@ -8,6 +9,14 @@ class NumberSequenceAdmin(admin.ModelAdmin):
     # The admin's model form runs NumberSequence.clean(), which refuses a pattern without {seq}.
     list_display = ["doc_type", "pattern"]
     search_fields = ["doc_type"]
+
+    def save_model(self, request, obj, form, change):
+        # A new pattern changes every later document number: who changed it and when is on record.
+        before = {name: form.initial.get(name) for name in form.changed_data} if change else {}
+        super().save_model(request, obj, form, change)
+        if form.changed_data:
+            changes = {name: [before.get(name), getattr(obj, name)] for name in form.changed_data}
+            events.record(request.user, "numbering.updated" if change else "numbering.created", obj, changes=changes)
 
 
 @admin.register(Event)

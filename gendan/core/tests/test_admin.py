@@ -121,3 +121,19 @@ def test_warehouse_edited_in_the_admin_records_its_changes(superuser_client):
 def test_products_are_not_in_the_admin():
     # Products change through the UI pages, whose services record events.
     assert not admin.site.is_registered(Product)
+
+
+def test_a_numbering_pattern_changed_in_the_admin_is_on_record(superuser_client):
+    sequence = NumberSequence.objects.create(doc_type="SO", pattern="SO{yyyy}{mm}{seq:05}")
+
+    response = superuser_client.post(
+        reverse("admin:core_numbersequence_change", args=[sequence.pk]), {"doc_type": "SO", "pattern": "XS{yy}{seq:06}"}
+    )
+
+    assert response.status_code == 302
+    event = Event.objects.get(verb="numbering.updated")
+    assert (event.object_id, event.actor.username, event.changes) == (
+        sequence.pk,
+        "root",
+        {"pattern": ["SO{yyyy}{mm}{seq:05}", "XS{yy}{seq:06}"]},
+    )
