@@ -7,6 +7,7 @@ from gendan.automation.api import NotificationViewSet, TaskViewSet
 from gendan.catalog.api import ProductViewSet
 from gendan.core.api import TokenObtainView
 from gendan.crm.api import CustomerViewSet
+from gendan.crm.api_contracts import ContractViewSet
 from gendan.crm.api_followups import FollowUpViewSet, MeetingViewSet
 from gendan.finance.api import InvoiceViewSet, PaymentViewSet
 from gendan.fulfillment.api import ShipmentViewSet
@@ -18,6 +19,7 @@ router = DefaultRouter()
 router.register("customers", CustomerViewSet, basename="customer")
 router.register("follow-ups", FollowUpViewSet, basename="follow-up")
 router.register("meetings", MeetingViewSet, basename="meeting")
+router.register("contracts", ContractViewSet, basename="contract")
 router.register("products", ProductViewSet, basename="product")
 router.register("warehouses", WarehouseViewSet, basename="warehouse")
 router.register("stock-levels", StockLevelViewSet, basename="stock-level")

@@ -71,9 +71,16 @@ _SELL = [
     "sales.hold_order",
 ]
 
-# The customer relationship beyond the profile: follow-ups and meetings (crm), for the people who sell.
-_CRM_VIEW = ["crm.view_followup", "crm.view_meeting"]
-_CRM = [*_CRM_VIEW, "crm.add_followup", "crm.add_meeting", "crm.change_meeting"]
+# The customer relationship beyond the profile: follow-ups, meetings and contracts (crm), for the people who sell.
+_CRM_VIEW = ["crm.view_followup", "crm.view_meeting", "crm.view_contract"]
+_CRM = [
+    *_CRM_VIEW,
+    "crm.add_followup",
+    "crm.add_meeting",
+    "crm.change_meeting",
+    "crm.add_contract",
+    "crm.change_contract",
+]
 
 # Quotations (报价单): written and sent by the people who sell; everyone else reads them within their scope.
 _QUOTE = ["sales.add_quotation", "sales.change_quotation", "sales.send_quotation"]
@@ -111,6 +118,7 @@ ROLE_PERMISSIONS = {
         "finance.issue_invoice",
         "finance.add_payment",
         "sales.hold_order",
+        "crm.view_contract",
     ],
     Role.AFTER_SALES: [*_VIEW_ALL, *_CRM_VIEW],
     Role.EXECUTIVE: [

@@ -47,6 +47,7 @@ RECORD_TYPES = {
     "fulfillment.shipment": gettext_lazy("Shipment"),
     "finance.invoice": gettext_lazy("Invoice"),
     "crm.meeting": gettext_lazy("Meeting"),
+    "crm.contract": gettext_lazy("Contract"),
 }
 # The verbs the services record today, offered in the rule form (a rule may name others,
 # e.g. of record types still to come; the format is checked, not the list).
@@ -60,6 +61,11 @@ KNOWN_VERBS = [
     "meeting.updated",
     "meeting.held",
     "meeting.cancelled",
+    "contract.created",
+    "contract.updated",
+    "contract.activated",
+    "contract.terminated",
+    "contract.expired",
     "order.created",
     "order.updated",
     "order.submitted",

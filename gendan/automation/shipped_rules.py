@@ -89,6 +89,72 @@ SHIPPED_RULES = [
         "escalation_hours": [],
     },
     {
+        "system_key": "contract_expiring_60d",
+        "name": _("Contract expiring in 60 days"),
+        "description": _("60 days before a contract in force ends, its owner is told, to start talking about renewal."),
+        "trigger": "date",
+        "target_model": "crm.contract",
+        # A date counts to the end of that day: 60 days before it, 60 days of the contract are left.
+        "date_field": "end_date",
+        "offset_minutes": -60 * DAY,
+        "business_hours": False,
+        "conditions": [{"field": "status", "op": "eq", "value": "active"}],
+        "actions": [
+            {
+                "type": "notify",
+                "recipient": "owner",
+                "title": _("Contract {number} with {customer} ends on {date}"),
+                "body": _("Time to talk about renewing it."),
+            }
+        ],
+        "escalation_hours": [],
+    },
+    {
+        "system_key": "contract_expiring_30d",
+        "name": _("Contract expiring in 30 days"),
+        "description": _("30 days before a contract in force ends, its owner gets a task to renew it."),
+        "trigger": "date",
+        "target_model": "crm.contract",
+        "date_field": "end_date",
+        "offset_minutes": -30 * DAY,
+        "business_hours": True,
+        "conditions": [{"field": "status", "op": "eq", "value": "active"}],
+        "actions": [
+            {
+                "type": "create_task",
+                "assignee": "owner",
+                "title": _("Renew contract {number} with {customer} (ends {date})"),
+                "due_in_hours": 24,
+                "priority": "normal",
+            }
+        ],
+        "escalation_hours": [24],
+    },
+    {
+        "system_key": "contract_expiring_7d",
+        "name": _("Contract expiring in 7 days"),
+        "description": _(
+            "7 days before a contract in force ends, its owner gets an urgent task, escalated to the team leader "
+            "if it stays open."
+        ),
+        "trigger": "date",
+        "target_model": "crm.contract",
+        "date_field": "end_date",
+        "offset_minutes": -7 * DAY,
+        "business_hours": True,
+        "conditions": [{"field": "status", "op": "eq", "value": "active"}],
+        "actions": [
+            {
+                "type": "create_task",
+                "assignee": "owner",
+                "title": _("Contract {number} with {customer} ends on {date}: renew it or let it end"),
+                "due_in_hours": 8,
+                "priority": "high",
+            }
+        ],
+        "escalation_hours": [8, 24],
+    },
+    {
         "system_key": "approval_waiting_4h",
         "name": _("Approval waiting more than 4 working hours"),
         "description": _(

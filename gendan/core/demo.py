@@ -30,8 +30,8 @@ from gendan.finance.services import invoice_create, invoice_issue, payment_recor
 from gendan.fulfillment.services import shipment_create, shipment_deliver, shipment_ship
 from gendan.inventory.models import StockMove
 from gendan.inventory.services import stock_move_record, warehouse_create
-from gendan.sales.services import order_approve, order_cancel, order_create, order_hold, order_submit
 from gendan.sales.demo_quotations import add_demo_quotations
+from gendan.sales.services import order_approve, order_cancel, order_create, order_hold, order_submit
 
 SEED = 20250601
 PASSWORD_ENV = "GENDAN_DEMO_PASSWORD"

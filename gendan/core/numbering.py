@@ -21,6 +21,7 @@ DEFAULT_PATTERNS = {
     "invoice": "INV{yyyy}{mm}{seq:05}",
     "payment": "PAY{yyyy}{mm}{seq:05}",
     "customer": "C{seq:06}",
+    "contract": "HT{yyyy}{mm}{seq:04}",
 }
 
 _TOKEN = re.compile(r"\{(yyyy|yy|mm|dd|seq(?::0?(\d+))?)\}")

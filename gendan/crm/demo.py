@@ -4,7 +4,8 @@ Called by gendan.core.demo once the customers and orders exist, replaying the sa
 in time order. Most customers are followed up every week or two; a few per rep went quiet more
 than 30 days ago (the shipped rule gives their owners a task), some have a next follow-up date
 that is due or overdue, and rep1 has a meeting within the hour (reminded at once), one tomorrow,
-one held and one cancelled.
+one held and one cancelled. Contracts: each rep has some in force, a few ending within 7, 30
+and 60 days (the renewal rules remind their owners), one expired, one draft, one terminated.
 """
 
 import datetime
@@ -14,11 +15,28 @@ from unittest import mock
 
 from django.utils import timezone
 
+from .services_contracts import contract_activate, contract_create, contract_terminate, contracts_expire_due
 from .services_followups import followup_create, meeting_cancel, meeting_hold, meeting_schedule
 
 SEED = 20250602
 # Customers (by position in each rep's list) left without a follow-up for over 30 days.
 QUIET_PER_REP = 2
+# Per rep: (position of the customer in the rep's list, title, days from now to its end, amount, what becomes of it).
+CONTRACTS = {
+    "rep1": [
+        (2, "年度设备供货框架协议", 5, 360000, "active"),
+        (3, "伺服系统维保服务合同", 25, 86000, "active"),
+        (4, "自动化产线备件供应合同", 50, 128000, "active"),
+        (5, "年度采购框架协议", 300, 520000, "active"),
+        (6, "传感器供货合同", -20, 64000, "active"),
+        (7, "新产线改造项目合同", 365, 980000, "draft"),
+    ],
+    "rep2": [(2, "电机及驱动器年度供货协议", 20, 240000, "active"), (3, "备件寄售协议", 200, 150000, "active")],
+    "rep3": [
+        (2, "华南区域年度供货协议", 45, 410000, "active"),
+        (3, "设备租赁合同", 120, 72000, "terminated"),
+    ],
+}
 
 KINDS = ["call", "call", "call", "wechat", "wechat", "visit", "email"]
 FIRST_CALLS = [
@@ -74,7 +92,7 @@ class CrmDemo:
         self.rng = random.Random(SEED)
         self.agenda = []  # (moment, sequence, step)
         self.meetings = {}
-        self.made = {"follow-ups": 0, "meetings": 0}
+        self.made = {"follow-ups": 0, "meetings": 0, "contracts": 0}
 
     def build(self) -> dict:
         by_owner: dict[int, list] = {}
@@ -84,6 +102,11 @@ class CrmDemo:
             for position, customer in enumerate(owned):
                 self._plan_followups(customer, quiet=position < QUIET_PER_REP)
         self._plan_meetings(self.users["rep1"], by_owner[self.users["rep1"].pk])
+        for username, rows in CONTRACTS.items():
+            for row in rows:
+                self._plan_contract(by_owner[self.users[username].pk], *row)
+        # The nightly job's part: contracts whose end is over expired at midnight.
+        self._add(self.now, lambda: contracts_expire_due())
         # Every step in time order, so timelines read as they happened.
         for moment, _sequence, step in sorted(self.agenda, key=lambda item: item[:2]):
             with _at(moment):
@@ -198,3 +221,42 @@ class CrmDemo:
             meeting_cancel(meeting=self.meetings[key], actor=rep, reason="客户负责人临时出差，改期再约")
 
         return step
+
+    # --- contracts -------------------------------------------------------------------------
+
+    def _plan_contract(self, customers, position, title, days_left, amount, fate) -> None:
+        customer = customers[position % len(customers)]
+        today = timezone.localdate(self.now)
+        end = today + datetime.timedelta(days=days_left)
+        start = end - datetime.timedelta(days=364)
+        entered = self._working_time(self.now - datetime.timedelta(days=self.rng.randint(40, 55)))
+        holder = {}
+
+        def create():
+            holder["contract"] = contract_create(
+                customer=customer,
+                actor=customer.owner,
+                title=title,
+                start_date=start,
+                end_date=end,
+                amount=amount,
+                notes="一年期，到期前一个月沟通续签。" if fate != "draft" else "",
+            )
+            self.made["contracts"] += 1
+
+        self._add(entered, create)
+        if fate == "draft":
+            return
+
+        def activate():
+            holder["contract"] = contract_activate(contract=holder["contract"], actor=customer.owner)
+
+        self._add(entered + datetime.timedelta(days=2), activate)
+        if fate == "terminated":
+
+            def terminate():
+                contract_terminate(
+                    contract=holder["contract"], actor=customer.owner, reason="客户设备提前退租，双方协商解除"
+                )
+
+            self._add(entered + datetime.timedelta(days=20), terminate)

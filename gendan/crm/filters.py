@@ -1,11 +1,16 @@
+import datetime
+
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from gendan.accounts.models import User
 
-from .models import Customer, FollowUp, FollowUpKind, Meeting, MeetingStatus
+from .models import Contract, ContractStatus, Customer, FollowUp, FollowUpKind, Meeting, MeetingStatus
 
 
 class CustomerFilter(django_filters.FilterSet):
@@ -80,3 +85,42 @@ class MeetingApiFilter(MeetingFilter):
 
     class Meta(MeetingFilter.Meta):
         fields = [*MeetingFilter.Meta.fields, "customer"]
+
+
+# How far ahead "ends within" looks, in days.
+def _within(days: int) -> str:
+    return pgettext("ends within", "%(days)s days") % {"days": days}
+
+
+ENDS_WITHIN = [(days, lazy(_within, str)(days)) for days in (7, 30, 60, 90)]
+
+
+class ContractFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Number, title or customer"))
+    status = django_filters.ChoiceFilter(choices=ContractStatus.choices, label=_("Status"))
+    owner = django_filters.ModelChoiceFilter(queryset=User.objects.filter(is_active=True), label=_("Owner"))
+    ends_within = django_filters.TypedChoiceFilter(
+        choices=ENDS_WITHIN, coerce=int, method="ending", label=_("Ends within")
+    )
+    end_from = django_filters.DateFilter(field_name="end_date", lookup_expr="gte", label=_("Ends from"), widget=DATE)
+    end_to = django_filters.DateFilter(field_name="end_date", lookup_expr="lte", label=_("Ends by"), widget=DATE)
+
+    class Meta:
+        model = Contract
+        fields = ["q", "status", "owner", "ends_within", "end_from", "end_to"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(number__icontains=value) | Q(title__icontains=value) | Q(customer__name__icontains=value)
+        )
+
+    def ending(self, queryset, name, value: int):
+        today = timezone.localdate()
+        return queryset.filter(end_date__gte=today, end_date__lte=today + datetime.timedelta(days=int(value)))
+
+
+class ContractApiFilter(ContractFilter):
+    customer = django_filters.NumberFilter(field_name="customer_id", label=_("Customer"))
+
+    class Meta(ContractFilter.Meta):
+        fields = [*ContractFilter.Meta.fields, "customer"]

@@ -107,16 +107,30 @@ class Address(TimeStampedModel):
 
 
 def _through_customer(queryset, user, *own_paths):
-    """Records of the customers `user` sees, and the ones a path names them in (the meeting's owner)."""
-    from gendan.accounts.scoping import owner_filter
+    """Records of the customers `user` sees, and those whose `own_paths` person (a meeting's owner) is in scope.
+
+    One scope for every path: a department's sub-teams are looked up once, not once per path.
+    """
+    from gendan.accounts.roles import DataScope
+    from gendan.accounts.scoping import department_subtree_ids
 
     if user is None or not user.is_authenticated or not user.is_active:
         return queryset.none()
-    condition = owner_filter(user, "customer__owner")
-    if condition is None:
+    scope = user.data_scope
+    if scope == DataScope.ALL:
         return queryset
-    for path in own_paths:
-        condition |= owner_filter(user, path)
+    paths = ["customer__owner", *own_paths]
+    condition = models.Q()
+    if scope == DataScope.OWN or user.department_id is None:
+        for path in paths:
+            condition |= models.Q(**{path: user.pk})
+    else:
+        if scope == DataScope.TEAM:
+            lookup, value = "department_id", user.department_id
+        else:
+            lookup, value = "department_id__in", department_subtree_ids(user.department)
+        for path in paths:
+            condition |= models.Q(**{f"{path}__{lookup}": value}) | models.Q(**{path: user.pk})
     return queryset.filter(condition)
 
 
@@ -249,3 +263,96 @@ class Meeting(VersionedModel):
     @property
     def ends_at(self):
         return self.starts_at + datetime.timedelta(minutes=self.duration_minutes)
+
+
+# --- contracts ----------------------------------------------------------------------------------
+
+
+class ContractStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")  # being prepared; editable, not yet in force
+    ACTIVE = "active", pgettext_lazy("contract status", "Active")  # signed and in force; renewal reminders run
+    EXPIRED = "expired", pgettext_lazy("contract status", "Expired")  # its end date passed (set by the nightly job)
+    TERMINATED = "terminated", _("Terminated")  # ended early, or a draft abandoned, with a reason
+
+
+# Which status may follow which (crm.services_contracts._contract_move).
+CONTRACT_TRANSITIONS: dict[str, set[str]] = {
+    ContractStatus.DRAFT: {ContractStatus.ACTIVE, ContractStatus.TERMINATED},
+    ContractStatus.ACTIVE: {ContractStatus.EXPIRED, ContractStatus.TERMINATED},
+    ContractStatus.EXPIRED: set(),
+    ContractStatus.TERMINATED: set(),
+}
+CONTRACT_EDITABLE = {ContractStatus.DRAFT, ContractStatus.ACTIVE}
+
+
+def contract_file_path(contract, filename: str) -> str:
+    """Under MEDIA_ROOT, by month, with a random name: the original name is kept on the row, never trusted as a path."""
+    import os
+    import uuid
+
+    extension = os.path.splitext(filename)[1].lower()[:10]
+    return f"contracts/{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}{extension}"
+
+
+class ContractQuerySet(ScopedQuerySet):
+    # The contract's owner is the one reminded before it expires.
+    owner_path = "owner"
+
+    def visible_to(self, user):
+        """Contracts of the customers `user` sees, and the contracts they (or their team) own."""
+        return _through_customer(self, user, "owner")
+
+
+class Contract(VersionedModel):
+    """A contract with a customer (合同): its term, amount and file; reminders before it expires."""
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="contracts"
+    )
+    number = models.CharField(_("number"), max_length=32, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+    amount = models.DecimalField(
+        _("amount"), max_digits=14, decimal_places=2, default=Decimal("0"), validators=[MinValueValidator(0)]
+    )
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    status = models.CharField(_("status"), max_length=10, choices=ContractStatus.choices, default=ContractStatus.DRAFT)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="contracts"
+    )
+    signed_on = models.DateField(_("signed on"), null=True, blank=True)
+    file = models.FileField(_("file"), upload_to=contract_file_path, blank=True, max_length=200)
+    file_name = models.CharField(_("file name"), max_length=200, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    termination_reason = models.CharField(_("reason for termination"), max_length=200, blank=True)
+
+    objects = ContractQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("contract")
+        verbose_name_plural = _("contracts")
+        ordering = ["end_date", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__gte=models.F("start_date")), name="contract_ends_after_start"
+            ),
+            models.CheckConstraint(condition=models.Q(amount__gte=0), name="contract_amount_not_negative"),
+        ]
+        indexes = [
+            # Contracts in force by the day they end: the list's "expiring" filter and the nightly expiry.
+            models.Index(fields=["status", "end_date"], name="contract_status_end_idx"),
+            # A customer's contracts.
+            models.Index(fields=["customer", "end_date"], name="contract_customer_idx"),
+            # Someone's contracts.
+            models.Index(fields=["owner", "status"], name="contract_owner_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.number} {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("crm:contract_detail", args=[self.pk])
+
+    def days_left(self, today=None) -> int:
+        return (self.end_date - (today or timezone.localdate())).days

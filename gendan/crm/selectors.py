@@ -2,7 +2,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from gendan.sales.models import OPEN_STATUSES
 
-from .models import Address, Contact, Customer, FollowUp, Meeting, MeetingStatus
+from .models import Address, Contact, Contract, Customer, FollowUp, Meeting, MeetingStatus
 
 
 def customer_list(*, user) -> QuerySet[Customer]:
@@ -56,3 +56,17 @@ def meeting_detail_queryset(*, user) -> QuerySet[Meeting]:
         .select_related("customer", "owner", "followup__author", "followup__contact")
         .prefetch_related(Prefetch("contacts", queryset=Contact.objects.order_by("id")))
     )
+
+
+# --- contracts ---------------------------------------------------------------------------------
+
+CUSTOMER_CONTRACTS = 20
+
+
+def contract_list(*, user) -> QuerySet[Contract]:
+    return Contract.objects.visible_to(user).select_related("customer", "owner")
+
+
+def customer_contracts(customer: Customer, limit: int = CUSTOMER_CONTRACTS) -> list[Contract]:
+    """The customer's contracts, latest ending first (its viewer sees the customer, so all of them)."""
+    return list(customer.contracts.select_related("owner").order_by("-end_date", "-id")[:limit])

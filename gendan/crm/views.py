@@ -1,3 +1,5 @@
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
@@ -29,7 +31,13 @@ from .forms import (
 )
 from .forms_followups import FollowUpForm
 from .models import Customer
-from .selectors import customer_detail_queryset, customer_followups, customer_list, customer_meetings
+from .selectors import (
+    customer_contracts,
+    customer_detail_queryset,
+    customer_followups,
+    customer_list,
+    customer_meetings,
+)
 
 SORTS = {"name": "name", "code": "code", "created": "created_at", "open_orders": "open_order_count"}
 EXPORT_COLUMNS = [
@@ -47,6 +55,8 @@ EXPORT_COLUMNS = [
     (gettext_lazy("Created at"), "created_at"),
 ]
 RECENT_ORDERS = 20
+# Contracts in force ending this soon are flagged on the customer page.
+CONTRACT_SOON_DAYS = 60
 
 
 @login_required
@@ -82,6 +92,8 @@ def _detail_context(request, customer, **forms):
         "followups": customer_followups(customer),
         "followup_form": forms.get("followup_form") or FollowUpForm(prefix="followup", customer=customer),
         "meetings": customer_meetings(customer),
+        "contracts": customer_contracts(customer),
+        "soon": timezone.localdate() + datetime.timedelta(days=CONTRACT_SOON_DAYS),
     }
 
 

@@ -58,3 +58,43 @@ def test_a_rep_logs_a_follow_up_on_a_phone(live_server, personas, new_page, shot
     followup = FollowUp.objects.get()
     assert (followup.kind, followup.contact.name, followup.next_followup_on) == ("visit", "王经理", tomorrow)
     assert Task.objects.get().assignee == personas["rep1"]
+
+
+def test_a_rep_enters_a_contract_with_its_scan_and_puts_it_in_force_on_a_phone(
+    live_server, personas, new_page, shot, tmp_path, settings
+):
+    # given: Alice's customer and the scan of the signed contract on her phone
+    settings.MEDIA_ROOT = tmp_path / "media"
+    customer = customer_ready_to_order(personas["rep1"], name="宁波德润汽车零部件有限公司")
+    scan = tmp_path / "合同扫描件.pdf"
+    scan.write_bytes(b"%PDF-1.4 signed contract")
+    url = live_server.url
+    page = new_page(**PHONE)
+    log_in(page, url, "rep1", "pw-rep1")
+
+    # when: she enters the contract from the customer page, ending in 20 days, with the scan
+    page.goto(f"{url}/customers/{customer.pk}/")
+    page.click("[data-testid=new-contract]")
+    page.fill("#id_title", "年度零部件供货协议")
+    today = timezone.localdate()
+    page.fill("#id_start_date", (today - datetime.timedelta(days=345)).isoformat())
+    page.fill("#id_end_date", (today + datetime.timedelta(days=20)).isoformat())
+    page.fill("#id_amount", "260000")
+    page.set_input_files("#id_file", str(scan))
+    shot(page, "contract-form")
+    page.click("[data-testid=save-contract]")
+    page.wait_for_selector("[data-testid=activate-form]")
+    page.click("[data-testid=activate-contract]")
+
+    # then: it is in force, flagged as ending soon, its scan downloadable, and listed on the customer page
+    page.wait_for_selector("[data-testid=expiring]")
+    assert page.locator("[data-testid=contract-status]").inner_text() == "生效中"
+    assert "还有 20 天到期" in page.locator("[data-testid=expiring]").inner_text()
+    with page.expect_download() as download:
+        page.click("[data-testid=contract-file]")
+    assert download.value.suggested_filename == "合同扫描件.pdf"
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    shot(page, "contract-in-force")
+    page.goto(f"{url}/customers/contracts/?ends_within=30")
+    assert page.locator("[data-testid=contract-row]").count() == 1
+    shot(page, "contracts-ending-soon")

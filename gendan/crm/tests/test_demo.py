@@ -62,3 +62,22 @@ def test_rep1_finds_follow_ups_meetings_and_the_tasks_they_lead_to(demo):
     reminder = Notification.objects.get(kind="rule", recipient=rep1, object_id=soon.pk)
     assert reminder.title.startswith("1 小时后与")
     assert meetings.get(status="held").followup.kind == "meeting"
+
+
+def test_contracts_ending_soon_remind_their_owners(demo):
+    from gendan.crm.models import Contract
+
+    def fired(key):
+        rule = Rule.objects.get(system_key=key)
+        tasks = Task.objects.filter(rule=rule).values_list("assignee__username", flat=True)
+        notices = Notification.objects.filter(dedupe_key__startswith=f"rule:{rule.pk}:").values_list(
+            "recipient__username", flat=True
+        )
+        return sorted([*tasks, *notices])
+
+    assert fired("contract_expiring_60d") == ["rep1", "rep1", "rep1", "rep2", "rep3"]
+    assert fired("contract_expiring_30d") == ["rep1", "rep1", "rep2"]
+    assert fired("contract_expiring_7d") == ["rep1"]
+    statuses = sorted(Contract.objects.filter(owner=demo["rep1"]).values_list("status", flat=True))
+    assert statuses == ["active", "active", "active", "active", "draft", "expired"]
+    assert Contract.objects.filter(status="terminated").count() == 1

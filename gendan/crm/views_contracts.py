@@ -1,0 +1,197 @@
+"""Contract pages: the list with filters and export, entry from the customer page, a contract's own page."""
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from gendan.core.errors import ApplicationError, ErrorCode
+from gendan.core.exports import FORMATS, export_response
+from gendan.core.forms import add_service_errors, bootstrap
+from gendan.core.lists import paginate, sort_queryset
+from gendan.core.selectors import timeline_events
+
+from . import services_contracts as services
+from .filters import ContractFilter
+from .forms_contracts import ContractActivateForm, ContractEditForm, ContractForm, ContractTerminateForm
+from .models import CONTRACT_EDITABLE
+from .selectors import contract_list
+from .views_followups import _drop_owner_filter, _for_customer, _run, _visible_customer
+
+SORTS = {"number": "number", "customer": "customer__name", "end": "end_date", "amount": "amount", "status": "status"}
+EXPORT_COLUMNS = [
+    (gettext_lazy("Number"), "number"),
+    (gettext_lazy("Title"), "title"),
+    (gettext_lazy("Customer"), "customer.name"),
+    (gettext_lazy("Status"), "get_status_display"),
+    (gettext_lazy("Start date"), "start_date"),
+    (gettext_lazy("End date"), "end_date"),
+    (gettext_lazy("Amount"), "amount"),
+    (gettext_lazy("Owner"), lambda contract: str(contract.owner)),
+    (gettext_lazy("Signed on"), "signed_on"),
+]
+# Contracts in force ending this soon are flagged in lists.
+SOON_DAYS = 60
+
+
+@login_required
+@permission_required("crm.view_contract", raise_exception=True)
+def contract_list_view(request):
+    queryset, customer = _for_customer(request, contract_list(user=request.user))
+    filterset = ContractFilter(request.GET, queryset=queryset)
+    _drop_owner_filter(request, filterset)
+    bootstrap(filterset.form)
+    contracts, sort = sort_queryset(request, filterset.qs, SORTS, default="end")
+    fmt = request.GET.get("export")
+    if fmt in FORMATS:
+        return export_response(contracts, EXPORT_COLUMNS, fmt, f"contracts-{timezone.localdate():%Y%m%d}")
+    today = timezone.localdate()
+    return render(
+        request,
+        "crm/contract_list.html",
+        {
+            "filter": filterset,
+            "page_obj": paginate(request, contracts),
+            "sort": sort,
+            "customer": customer,
+            "today": today,
+            "soon": today + datetime.timedelta(days=SOON_DAYS),
+        },
+    )
+
+
+@login_required
+@permission_required("crm.add_contract", raise_exception=True)
+def contract_create(request, pk):
+    customer = _visible_customer(request, pk)
+    data = request.POST if request.method == "POST" else None
+    form = ContractForm(data, request.FILES or None, user=request.user)
+    if data is None:
+        today = timezone.localdate()
+        form.initial.update(start_date=today, end_date=today.replace(year=today.year + 1) - datetime.timedelta(days=1))
+    if data is not None and form.is_valid():
+        contract = _run(
+            form,
+            lambda: services.contract_create(customer=customer, actor=request.user, **form.fields_for_service()),
+        )
+        if contract:
+            messages.success(request, _("Contract %(number)s created.") % {"number": contract.number})
+            return redirect(contract.get_absolute_url())
+    return render(request, "crm/contract_form.html", {"form": form, "customer": customer})
+
+
+def _contract_or_404(request, pk):
+    return get_object_or_404(contract_list(user=request.user), pk=pk)
+
+
+def _contract_page(request, contract, **forms):
+    today = timezone.localdate()
+    return render(
+        request,
+        "crm/contract_detail.html",
+        {
+            "contract": contract,
+            "customer": contract.customer,
+            "activate_form": forms.get("activate_form") or ContractActivateForm(prefix="activate"),
+            "terminate_form": forms.get("terminate_form") or ContractTerminateForm(prefix="terminate"),
+            "events": timeline_events(contract),
+            "days_left": contract.days_left(today),
+            "editable": contract.status in CONTRACT_EDITABLE,
+            "soon": SOON_DAYS,
+        },
+        status=400 if forms else 200,
+    )
+
+
+@login_required
+@permission_required("crm.view_contract", raise_exception=True)
+def contract_detail(request, pk):
+    return _contract_page(request, _contract_or_404(request, pk))
+
+
+@login_required
+@permission_required("crm.view_contract", raise_exception=True)
+def contract_file(request, pk):
+    """The contract's file, to people who may see the contract (media URLs are not served to anyone)."""
+    contract = _contract_or_404(request, pk)
+    if not contract.file:
+        raise Http404
+    try:
+        handle = contract.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    return FileResponse(handle, as_attachment=True, filename=contract.file_name or contract.file.name)
+
+
+@login_required
+@permission_required("crm.change_contract", raise_exception=True)
+def contract_edit(request, pk):
+    contract = _contract_or_404(request, pk)
+    initial = {
+        "title": contract.title,
+        "start_date": contract.start_date,
+        "end_date": contract.end_date,
+        "amount": contract.amount,
+        "owner": contract.owner_id,
+        "signed_on": contract.signed_on,
+        "notes": contract.notes,
+        "version": contract.version,
+    }
+    data = request.POST if request.method == "POST" else None
+    form = ContractEditForm(data, request.FILES or None, initial=initial, user=request.user)
+    stale = False
+    if data is not None and form.is_valid():
+        fields = form.fields_for_service()
+        version = fields.pop("version")
+        try:
+            services.contract_update(contract=contract, actor=request.user, version=version, **fields)
+        except ValidationError as exc:
+            add_service_errors(exc, {"": form})
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+            stale = exc.code == ErrorCode.STALE_VERSION
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect(contract.get_absolute_url())
+    return render(
+        request,
+        "crm/contract_form.html",
+        {"form": form, "customer": contract.customer, "contract": contract, "stale": stale},
+    )
+
+
+@login_required
+@permission_required("crm.change_contract", raise_exception=True)
+@require_POST
+def contract_activate(request, pk):
+    contract = _contract_or_404(request, pk)
+    form = ContractActivateForm(request.POST, prefix="activate")
+    done = form.is_valid() and _run(
+        form, lambda: services.contract_activate(contract=contract, actor=request.user, **form.cleaned_data)
+    )
+    if done:
+        messages.success(request, _("Contract %(number)s is in force.") % {"number": contract.number})
+        return redirect(contract.get_absolute_url())
+    return _contract_page(request, contract, activate_form=form)
+
+
+@login_required
+@permission_required("crm.change_contract", raise_exception=True)
+@require_POST
+def contract_terminate(request, pk):
+    contract = _contract_or_404(request, pk)
+    form = ContractTerminateForm(request.POST, prefix="terminate")
+    done = form.is_valid() and _run(
+        form, lambda: services.contract_terminate(contract=contract, actor=request.user, **form.cleaned_data)
+    )
+    if done:
+        messages.success(request, _("Contract %(number)s terminated.") % {"number": contract.number})
+        return redirect(contract.get_absolute_url())
+    return _contract_page(request, contract, terminate_form=form)
