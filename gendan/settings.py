@@ -151,6 +151,8 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
     ("vendor/bootstrap-icons", BASE_DIR / "node_modules" / "bootstrap-icons" / "font"),
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
+    # SortableJS (the opportunity kanban) ships its built files at the package root.
+    ("vendor/sortablejs", BASE_DIR / "node_modules" / "sortablejs"),
 ]
 # Serve straight from the finders: no collectstatic step to forget on one machine.
 WHITENOISE_USE_FINDERS = True

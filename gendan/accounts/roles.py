@@ -71,8 +71,9 @@ _SELL = [
     "sales.hold_order",
 ]
 
-# The customer relationship beyond the profile: follow-ups, meetings and contracts (crm), for the people who sell.
-_CRM_VIEW = ["crm.view_followup", "crm.view_meeting", "crm.view_contract"]
+# The customer relationship beyond the profile: follow-ups, meetings, contracts, leads and opportunities
+# (crm), for the people who sell.
+_CRM_VIEW = ["crm.view_followup", "crm.view_meeting", "crm.view_contract", "crm.view_lead", "crm.view_opportunity"]
 _CRM = [
     *_CRM_VIEW,
     "crm.add_followup",
@@ -80,6 +81,10 @@ _CRM = [
     "crm.change_meeting",
     "crm.add_contract",
     "crm.change_contract",
+    "crm.add_lead",
+    "crm.change_lead",
+    "crm.add_opportunity",
+    "crm.change_opportunity",
 ]
 
 # Quotations (报价单): written and sent by the people who sell; everyone else reads them within their scope.

@@ -48,6 +48,8 @@ RECORD_TYPES = {
     "finance.invoice": gettext_lazy("Invoice"),
     "crm.meeting": gettext_lazy("Meeting"),
     "crm.contract": gettext_lazy("Contract"),
+    "crm.lead": gettext_lazy("Lead"),
+    "crm.opportunity": gettext_lazy("Opportunity"),
 }
 # The verbs the services record today, offered in the rule form (a rule may name others,
 # e.g. of record types still to come; the format is checked, not the list).
@@ -66,6 +68,14 @@ KNOWN_VERBS = [
     "contract.activated",
     "contract.terminated",
     "contract.expired",
+    "lead.created",
+    "lead.updated",
+    "lead.contacted",
+    "lead.converted",
+    "lead.disqualified",
+    "opportunity.created",
+    "opportunity.updated",
+    "opportunity.stage_changed",
     "order.created",
     "order.updated",
     "order.submitted",

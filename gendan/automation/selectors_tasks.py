@@ -46,6 +46,8 @@ _OWN_PAGES = {
     "sales.order": "sales:order_detail",
     "crm.meeting": "crm:meeting_detail",
     "crm.contract": "crm:contract_detail",
+    "crm.lead": "crm:lead_detail",
+    "crm.opportunity": "crm:opportunity_detail",
 }
 # Records shown on their order's page: "app_label.model" -> the field holding the order's id.
 _ON_ORDER_PAGE = {"fulfillment.shipment": "order_id", "finance.invoice": "order_id"}

@@ -44,6 +44,31 @@ SHIPPED_RULES = [
         "escalation_hours": [4, 24],
     },
     {
+        "system_key": "lead_not_contacted_24h",
+        "name": _("New lead not contacted within 24 hours"),
+        "description": _(
+            "A day after a lead is entered, its owner gets a task to contact it, unless it was contacted, converted "
+            "or disqualified, or a task about it was completed."
+        ),
+        "trigger": "after_event",
+        "target_model": "crm.lead",
+        "event_verb": "lead.created",
+        "unless_verbs": ["lead.contacted", "lead.converted", "lead.disqualified", "task.completed"],
+        "offset_minutes": 24 * HOUR,
+        "business_hours": False,
+        "conditions": [{"field": "status", "op": "eq", "value": "new"}],
+        "actions": [
+            {
+                "type": "create_task",
+                "assignee": "owner",
+                "title": _("Contact the new lead {record}"),
+                "due_in_hours": 4,
+                "priority": "high",
+            }
+        ],
+        "escalation_hours": [4, 24],
+    },
+    {
         "system_key": "customer_no_followup_30d",
         "name": _("Customer without a follow-up for 30 days"),
         "description": _(

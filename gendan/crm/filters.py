@@ -6,11 +6,25 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext
+from django.utils.translation import pgettext, pgettext_lazy
 
 from gendan.accounts.models import User
 
-from .models import Contract, ContractStatus, Customer, FollowUp, FollowUpKind, Meeting, MeetingStatus
+from .models import (
+    LEAD_OPEN,
+    OPEN_STAGES,
+    Contract,
+    ContractStatus,
+    Customer,
+    FollowUp,
+    FollowUpKind,
+    Lead,
+    LeadStatus,
+    Meeting,
+    MeetingStatus,
+    Opportunity,
+    Stage,
+)
 
 
 class CustomerFilter(django_filters.FilterSet):
@@ -124,3 +138,72 @@ class ContractApiFilter(ContractFilter):
 
     class Meta(ContractFilter.Meta):
         fields = [*ContractFilter.Meta.fields, "customer"]
+
+
+# --- leads and opportunities -------------------------------------------------------------------
+
+OPEN = "open"
+
+
+class LeadFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Company, contact or phone"))
+    status = django_filters.ChoiceFilter(
+        choices=[(OPEN, pgettext_lazy("leads", "Open")), *LeadStatus.choices], method="by_status", label=_("Status")
+    )
+    owner = django_filters.ModelChoiceFilter(queryset=User.objects.filter(is_active=True), label=_("Owner"))
+    source = django_filters.CharFilter(lookup_expr="icontains", label=_("Source"))
+
+    class Meta:
+        model = Lead
+        fields = ["q", "status", "owner", "source"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(company__icontains=value) | Q(contact_name__icontains=value) | Q(phone__icontains=value)
+        )
+
+    def by_status(self, queryset, name, value: str):
+        return queryset.filter(status__in=LEAD_OPEN) if value == OPEN else queryset.filter(status=value)
+
+
+class OpportunityFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Name or customer"))
+    stage = django_filters.ChoiceFilter(
+        choices=[(OPEN, pgettext_lazy("opportunities", "Open")), *Stage.choices], method="by_stage", label=_("Stage")
+    )
+    owner = django_filters.ModelChoiceFilter(queryset=User.objects.filter(is_active=True), label=_("Owner"))
+    close_from = django_filters.DateFilter(
+        field_name="expected_close_on", lookup_expr="gte", label=_("Closing from"), widget=DATE
+    )
+    close_to = django_filters.DateFilter(
+        field_name="expected_close_on", lookup_expr="lte", label=_("Closing by"), widget=DATE
+    )
+
+    class Meta:
+        model = Opportunity
+        fields = ["q", "stage", "owner", "close_from", "close_to"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(customer__name__icontains=value))
+
+    def by_stage(self, queryset, name, value: str):
+        return queryset.filter(stage__in=OPEN_STAGES) if value == OPEN else queryset.filter(stage=value)
+
+
+class BoardFilter(OpportunityFilter):
+    """The kanban's filters: its columns are the stages."""
+
+    class Meta(OpportunityFilter.Meta):
+        fields = ["q", "owner"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("stage", "close_from", "close_to"):
+            self.filters.pop(name)
+
+
+class OpportunityApiFilter(OpportunityFilter):
+    customer = django_filters.NumberFilter(field_name="customer_id", label=_("Customer"))
+
+    class Meta(OpportunityFilter.Meta):
+        fields = [*OpportunityFilter.Meta.fields, "customer"]

@@ -356,3 +356,167 @@ class Contract(VersionedModel):
 
     def days_left(self, today=None) -> int:
         return (self.end_date - (today or timezone.localdate())).days
+
+
+# --- leads and opportunities --------------------------------------------------------------------
+
+
+class LeadStatus(models.TextChoices):
+    NEW = "new", pgettext_lazy("lead status", "New")  # entered, nobody has spoken to them yet
+    CONTACTED = "contacted", _("Contacted")  # someone got through; being qualified
+    CONVERTED = "converted", _("Converted")  # became a customer (its record links it)
+    DISQUALIFIED = "disqualified", _("Disqualified")  # not a prospect, with a reason
+
+
+LEAD_OPEN = {LeadStatus.NEW, LeadStatus.CONTACTED}
+
+
+class LeadQuerySet(ScopedQuerySet):
+    owner_path = "owner"
+
+
+class Lead(VersionedModel):
+    """A prospect (线索) not yet a customer: who, how to reach them, where they came from, who follows them."""
+
+    company = models.CharField(_("company"), max_length=200)
+    contact_name = models.CharField(_("contact"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    source = models.CharField(_("source"), max_length=64, blank=True)
+    region = models.CharField(_("region"), max_length=64, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="leads"
+    )
+    status = models.CharField(_("status"), max_length=12, choices=LeadStatus.choices, default=LeadStatus.NEW)
+    contacted_at = models.DateTimeField(_("first contacted at"), null=True, blank=True)
+    customer = models.ForeignKey(
+        Customer,
+        verbose_name=_("customer"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="leads",
+        help_text=_("The customer the lead became."),
+    )
+    disqualify_reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    objects = LeadQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("lead")
+        verbose_name_plural = _("leads")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # Someone's open leads, newest first.
+            models.Index(fields=["owner", "status", "-created_at"], name="lead_owner_idx"),
+        ]
+
+    def __str__(self):
+        return self.company
+
+    def get_absolute_url(self):
+        return reverse("crm:lead_detail", args=[self.pk])
+
+
+class Stage(models.TextChoices):
+    """The sales funnel (商机阶段), in order; won and lost close it."""
+
+    LEAD = "lead", pgettext_lazy("opportunity stage", "Lead")  # a need heard of, not yet met
+    FIRST_VISIT = "first_visit", _("First visit")  # met the customer, need understood
+    PROPOSAL = "proposal", _("Proposal")  # a solution being proposed
+    QUOTE = "quote", pgettext_lazy("opportunity stage", "Quote")  # priced: a quotation is with the customer
+    NEGOTIATION = "negotiation", _("Negotiation")  # terms being agreed
+    WON = "won", _("Won")  # the customer said yes
+    LOST = "lost", _("Lost")  # the customer said no, or went quiet; with a reason
+
+
+OPEN_STAGES = [Stage.LEAD, Stage.FIRST_VISIT, Stage.PROPOSAL, Stage.QUOTE, Stage.NEGOTIATION]
+CLOSED_STAGES = {Stage.WON, Stage.LOST}
+# The chance of winning a deal at each stage, unless someone says otherwise.
+STAGE_PROBABILITY = {
+    Stage.LEAD: 10,
+    Stage.FIRST_VISIT: 20,
+    Stage.PROPOSAL: 40,
+    Stage.QUOTE: 60,
+    Stage.NEGOTIATION: 80,
+    Stage.WON: 100,
+    Stage.LOST: 0,
+}
+# Which stage may follow which: any open stage to any other; a lost deal may be reopened; a won one is final.
+STAGE_TRANSITIONS: dict[str, set[str]] = {
+    **{stage: set(Stage.values) - {stage} for stage in OPEN_STAGES},
+    Stage.LOST: set(OPEN_STAGES),
+    Stage.WON: set(),
+}
+
+
+class OpportunityQuerySet(ScopedQuerySet):
+    # The opportunity's owner works it and is the one rules address.
+    owner_path = "owner"
+
+    def visible_to(self, user):
+        """Opportunities of the customers `user` sees, and those they (or their team) own."""
+        return _through_customer(self, user, "owner")
+
+
+class Opportunity(VersionedModel):
+    """A deal with a customer (商机) moving through the funnel towards won or lost."""
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="opportunities"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    stage = models.CharField(_("stage"), max_length=12, choices=Stage.choices, default=Stage.LEAD)
+    amount = models.DecimalField(
+        _("amount"), max_digits=14, decimal_places=2, default=Decimal("0"), validators=[MinValueValidator(0)]
+    )
+    probability = models.PositiveSmallIntegerField(
+        _("probability (%)"), default=10, validators=[MaxValueValidator(100)]
+    )
+    expected_close_on = models.DateField(_("expected close"), null=True, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="opportunities"
+    )
+    stage_changed_at = models.DateTimeField(_("in this stage since"), default=_now)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    lost_reason = models.CharField(_("reason lost"), max_length=200, blank=True)
+    lead = models.ForeignKey(
+        Lead, verbose_name=_("lead"), null=True, blank=True, on_delete=models.SET_NULL, related_name="opportunities"
+    )
+    notes = models.TextField(_("notes"), blank=True)
+
+    objects = OpportunityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("opportunity")
+        verbose_name_plural = _("opportunities")
+        ordering = ["expected_close_on", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gte=0), name="opportunity_amount_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(probability__lte=100), name="opportunity_probability_at_most_100"
+            ),
+            # A lost deal says why.
+            models.CheckConstraint(
+                condition=~models.Q(stage="lost") | ~models.Q(lost_reason=""), name="opportunity_lost_has_reason"
+            ),
+        ]
+        indexes = [
+            # The kanban and the funnel: open deals by stage.
+            models.Index(fields=["stage", "expected_close_on"], name="opportunity_stage_idx"),
+            # Someone's deals.
+            models.Index(fields=["owner", "stage"], name="opportunity_owner_idx"),
+            # A customer's deals.
+            models.Index(fields=["customer", "stage"], name="opportunity_customer_idx"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("crm:opportunity_detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.stage in OPEN_STAGES

@@ -1,8 +1,24 @@
-from django.db.models import Count, Prefetch, Q, QuerySet
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, When
 
 from gendan.sales.models import OPEN_STATUSES
 
-from .models import Address, Contact, Contract, Customer, FollowUp, Meeting, MeetingStatus
+from .models import (
+    OPEN_STAGES,
+    Address,
+    Contact,
+    Contract,
+    Customer,
+    FollowUp,
+    Lead,
+    Meeting,
+    MeetingStatus,
+    Opportunity,
+    Stage,
+)
 
 
 def customer_list(*, user) -> QuerySet[Customer]:
@@ -70,3 +86,52 @@ def contract_list(*, user) -> QuerySet[Contract]:
 def customer_contracts(customer: Customer, limit: int = CUSTOMER_CONTRACTS) -> list[Contract]:
     """The customer's contracts, latest ending first (its viewer sees the customer, so all of them)."""
     return list(customer.contracts.select_related("owner").order_by("-end_date", "-id")[:limit])
+
+
+# --- leads and opportunities -------------------------------------------------------------------
+
+# Closed deals stay on the board this long after they closed.
+BOARD_CLOSED_DAYS = 30
+
+
+def lead_list(*, user) -> QuerySet[Lead]:
+    return Lead.objects.visible_to(user).select_related("owner", "customer")
+
+
+def opportunity_list(*, user) -> QuerySet[Opportunity]:
+    return Opportunity.objects.visible_to(user).select_related("customer", "owner")
+
+
+@dataclass
+class Column:
+    stage: str
+    label: str
+    cards: list = field(default_factory=list)
+
+    @property
+    def total(self) -> Decimal:
+        return sum((card.amount for card in self.cards), Decimal("0"))
+
+    @property
+    def weighted(self) -> Decimal:
+        return sum((card.amount * card.probability / 100 for card in self.cards), Decimal("0")).quantize(Decimal("1"))
+
+
+def opportunity_board(queryset, *, today: datetime.date) -> list[Column]:
+    """The kanban's columns in funnel order: open deals, and those closed in the last 30 days; one query."""
+    since = today - datetime.timedelta(days=BOARD_CLOSED_DAYS)
+    rows = queryset.filter(Q(stage__in=OPEN_STAGES) | Q(closed_on__gte=since)).order_by(
+        F("expected_close_on").asc(nulls_last=True), "-amount", "pk"
+    )
+    columns = {stage: Column(stage, label) for stage, label in Stage.choices}
+    for row in rows:
+        columns[row.stage].cards.append(row)
+    return list(columns.values())
+
+
+def customer_opportunities(customer: Customer, limit: int = 20) -> list[Opportunity]:
+    """The customer's deals: open ones first (soonest expected close first), then the latest closed."""
+    rows = customer.opportunities.select_related("owner").order_by(
+        Case(When(stage__in=OPEN_STAGES, then=0), default=1), F("expected_close_on").asc(nulls_last=True), "-pk"
+    )
+    return list(rows[:limit])

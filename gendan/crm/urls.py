@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_contracts, views_followups
+from . import views, views_contracts, views_followups, views_pipeline
 
 app_name = "crm"
 urlpatterns = [
@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/follow-ups/", views_followups.followup_add, name="followup_add"),
     path("<int:pk>/meetings/new/", views_followups.meeting_create, name="meeting_create"),
     path("<int:pk>/contracts/new/", views_contracts.contract_create, name="contract_create"),
+    path("<int:pk>/opportunities/new/", views_pipeline.opportunity_create, name="opportunity_create"),
     path("follow-ups/", views_followups.followup_list_view, name="followup_list"),
     path("meetings/", views_followups.meeting_list_view, name="meeting_list"),
     path("meetings/<int:pk>/", views_followups.meeting_detail, name="meeting_detail"),
@@ -25,4 +26,16 @@ urlpatterns = [
     path("contracts/<int:pk>/file/", views_contracts.contract_file, name="contract_file"),
     path("contracts/<int:pk>/activate/", views_contracts.contract_activate, name="contract_activate"),
     path("contracts/<int:pk>/terminate/", views_contracts.contract_terminate, name="contract_terminate"),
+    path("leads/", views_pipeline.lead_list_view, name="lead_list"),
+    path("leads/new/", views_pipeline.lead_create, name="lead_create"),
+    path("leads/<int:pk>/", views_pipeline.lead_detail, name="lead_detail"),
+    path("leads/<int:pk>/edit/", views_pipeline.lead_edit, name="lead_edit"),
+    path("leads/<int:pk>/contact/", views_pipeline.lead_contact, name="lead_contact"),
+    path("leads/<int:pk>/convert/", views_pipeline.lead_convert, name="lead_convert"),
+    path("leads/<int:pk>/disqualify/", views_pipeline.lead_disqualify, name="lead_disqualify"),
+    path("opportunities/", views_pipeline.opportunity_board_view, name="opportunity_board"),
+    path("opportunities/list/", views_pipeline.opportunity_list_view, name="opportunity_list"),
+    path("opportunities/<int:pk>/", views_pipeline.opportunity_detail, name="opportunity_detail"),
+    path("opportunities/<int:pk>/edit/", views_pipeline.opportunity_edit, name="opportunity_edit"),
+    path("opportunities/<int:pk>/move/", views_pipeline.opportunity_move, name="opportunity_move"),
 ]

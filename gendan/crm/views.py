@@ -37,6 +37,7 @@ from .selectors import (
     customer_followups,
     customer_list,
     customer_meetings,
+    customer_opportunities,
 )
 
 SORTS = {"name": "name", "code": "code", "created": "created_at", "open_orders": "open_order_count"}
@@ -93,6 +94,7 @@ def _detail_context(request, customer, **forms):
         "followup_form": forms.get("followup_form") or FollowUpForm(prefix="followup", customer=customer),
         "meetings": customer_meetings(customer),
         "contracts": customer_contracts(customer),
+        "opportunities": customer_opportunities(customer),
         "soon": timezone.localdate() + datetime.timedelta(days=CONTRACT_SOON_DAYS),
     }
 

@@ -268,9 +268,9 @@ def test_detail_query_count_is_fixed(client, personas, django_assert_num_queries
     client = logged_in(client, personas["rep1"])
 
     # session, user, 2 for the permission check, customer, contacts, addresses, orders, order count, recent
-    # follow-ups, planned and past meetings, contracts, the contacts to choose in the follow-up form, open tasks,
-    # events
-    with django_assert_num_queries(16):
+    # follow-ups, planned and past meetings, opportunities, contracts, the contacts to choose in the follow-up form,
+    # open tasks, events
+    with django_assert_num_queries(17):
         client.get(reverse("crm:customer_detail", args=[customer.pk]))
 
 
