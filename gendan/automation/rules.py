@@ -50,6 +50,7 @@ RECORD_TYPES = {
     "crm.contract": gettext_lazy("Contract"),
     "crm.lead": gettext_lazy("Lead"),
     "crm.opportunity": gettext_lazy("Opportunity"),
+    "sales.quotation": gettext_lazy("Quotation"),
 }
 # The verbs the services record today, offered in the rule form (a rule may name others,
 # e.g. of record types still to come; the format is checked, not the list).
@@ -76,6 +77,13 @@ KNOWN_VERBS = [
     "opportunity.created",
     "opportunity.updated",
     "opportunity.stage_changed",
+    "quotation.created",
+    "quotation.updated",
+    "quotation.sent",
+    "quotation.superseded",
+    "quotation.accepted",
+    "quotation.rejected",
+    "quotation.expired",
     "order.created",
     "order.updated",
     "order.submitted",
@@ -684,7 +692,10 @@ def _mooted(check: ScheduledCheck, rule: Rule, record) -> bool:
 
     "To the record" includes the records that belong to it (root) and records pointing at it
     by a foreign key whose verbs name them: an order.created for one of a customer's orders
-    counts as something happening to the customer.
+    counts as something happening to the customer. When the record belongs to a customer, a
+    record of that customer which could point at it but names none of its kind counts too: a
+    quotation sent to a deal's customer without naming a deal counts for the deal (one naming
+    another deal does not).
     """
     if not rule.unless_verbs or not check.occasion.startswith("event:"):
         return False
@@ -692,17 +703,39 @@ def _mooted(check: ScheduledCheck, rule: Rule, record) -> bool:
     ct_id, pk = check.content_type_id, check.object_id
     about = models.Q(content_type_id=ct_id, object_id=pk) | models.Q(root_type_id=ct_id, root_id=pk)
     target = type(record)
+    customer = _customer_link(target)
     for prefix in {verb.split(".")[0] for verb in rule.unless_verbs}:
         subject = _model_named(prefix)
         if subject is None or subject is target:
             continue
-        links = [f.name for f in subject._meta.concrete_fields if f.many_to_one and f.related_model is target]
+        records = subject._default_manager
+        links = [f for f in subject._meta.concrete_fields if f.many_to_one and f.related_model is target]
         for link in links:
+            pointing = records.filter(**{link.name: pk})
+            own_customer = _customer_link(subject)
+            if (
+                link.null
+                and customer is not None
+                and own_customer is not None
+                and own_customer.related_model is customer.related_model
+            ):
+                pointing = records.filter(
+                    models.Q(**{link.name: pk})
+                    | models.Q(**{f"{link.name}__isnull": True, "customer": getattr(record, customer.attname)})
+                )
             about |= models.Q(
-                content_type=ContentType.objects.get_for_model(subject),
-                object_id__in=subject._default_manager.filter(**{link: pk}).values("pk"),
+                content_type=ContentType.objects.get_for_model(subject), object_id__in=pointing.values("pk")
             )
     return Event.objects.filter(about, verb__in=rule.unless_verbs, pk__gt=since).exists()
+
+
+def _customer_link(model):
+    """The foreign key named "customer" by which records of `model` belong to a customer, if there is one."""
+    try:
+        field = model._meta.get_field("customer")
+    except FieldDoesNotExist:
+        return None
+    return field if field.many_to_one else None
 
 
 def _model_named(name: str):

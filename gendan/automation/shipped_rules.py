@@ -69,6 +69,37 @@ SHIPPED_RULES = [
         "escalation_hours": [4, 24],
     },
     {
+        "system_key": "quote_not_sent_48h",
+        "name": _("Quotation not sent within 48 hours of the proposal stage"),
+        "description": _(
+            "48 hours after an opportunity moves to the proposal stage, its owner gets a task to send a quotation, "
+            "unless a quotation for the opportunity or its customer was sent in the meantime."
+        ),
+        "trigger": "after_event",
+        "target_model": "crm.opportunity",
+        "event_verb": "opportunity.stage_changed",
+        # A quotation naming the deal, or one for the deal's customer naming no deal (rules._mooted).
+        "unless_verbs": ["quotation.sent"],
+        "offset_minutes": 48 * HOUR,
+        "business_hours": False,
+        "conditions": [
+            # The move into proposal (not any other move; the worker may see the event late) ...
+            {"field": "event:stage", "op": "eq", "value": "proposal"},
+            # ... and the deal still there 48 hours later: moved on, won or lost, there is nothing to chase.
+            {"field": "stage", "op": "eq", "value": "proposal"},
+        ],
+        "actions": [
+            {
+                "type": "create_task",
+                "assignee": "owner",
+                "title": _("Send a quotation for {record} ({customer})"),
+                "due_in_hours": 8,
+                "priority": "high",
+            }
+        ],
+        "escalation_hours": [8, 24],
+    },
+    {
         "system_key": "customer_no_followup_30d",
         "name": _("Customer without a follow-up for 30 days"),
         "description": _(

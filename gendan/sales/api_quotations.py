@@ -20,7 +20,7 @@ from gendan.core.api import (
     VersionedUpdateMixin,
     version_field,
 )
-from gendan.crm.models import Contact, Customer
+from gendan.crm.models import Contact, Customer, Opportunity
 from gendan.inventory.models import Warehouse
 
 from .api import OrderSerializer
@@ -66,6 +66,7 @@ class QuotationLineSerializer(serializers.ModelSerializer):
 class QuotationSerializer(serializers.ModelSerializer):
     label = serializers.CharField(read_only=True, help_text="The number as printed: QT2025060001, QT2025060001-V2.")
     customer_name = serializers.CharField(source="customer.name", read_only=True)
+    opportunity_name = serializers.CharField(source="opportunity.name", read_only=True, allow_null=True, default=None)
     owner_name = serializers.StringRelatedField(source="owner")
     order_number = serializers.CharField(source="order.number", read_only=True, allow_null=True, default=None)
     lines = QuotationLineSerializer(many=True, read_only=True)
@@ -84,6 +85,8 @@ class QuotationSerializer(serializers.ModelSerializer):
             "customer",
             "customer_name",
             "contact",
+            "opportunity",
+            "opportunity_name",
             "owner",
             "owner_name",
             "status",
@@ -135,6 +138,12 @@ class QuotationInputSerializer(serializers.ModelSerializer):
     customer = ScopedPrimaryKeyRelatedField(queryset=Customer.objects.all())
     contact = ScopedPrimaryKeyRelatedField(
         queryset=Contact.objects.all(), scope=_contacts_of_visible_customers, required=False, allow_null=True
+    )
+    opportunity = ScopedPrimaryKeyRelatedField(
+        queryset=Opportunity.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The deal this quotation prices (one of the customer's).",
     )
     owner = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True), required=False, help_text="Defaults to the customer's rep."

@@ -4,11 +4,12 @@ from decimal import Decimal
 
 from django import forms
 from django.conf import settings
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from gendan.core.forms import BootstrapForm
-from gendan.crm.models import Contact, Customer
+from gendan.crm.models import OPEN_STAGES, Contact, Customer, Opportunity
 
 from .services_quotations import default_valid_until
 
@@ -18,6 +19,7 @@ class QuotationForm(BootstrapForm):
 
     customer = forms.ModelChoiceField(label=_("Customer"), queryset=Customer.objects.none())
     contact = forms.ModelChoiceField(label=_("Contact"), queryset=Contact.objects.none(), required=False)
+    opportunity = forms.ModelChoiceField(label=_("Opportunity"), queryset=Opportunity.objects.none(), required=False)
     valid_until = forms.DateField(label=_("Valid until"), widget=forms.DateInput(attrs={"type": "date"}))
     tax_rate = forms.DecimalField(
         label=_("Tax rate (%)"), max_digits=5, decimal_places=2, min_value=0, max_value=100, initial=Decimal("13")
@@ -37,7 +39,7 @@ class QuotationForm(BootstrapForm):
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     # The fields handed to quotation_create / quotation_update besides the customer and the lines.
-    service_fields = ["contact", "valid_until", "tax_rate", "terms", "notes"]
+    service_fields = ["contact", "opportunity", "valid_until", "tax_rate", "terms", "notes"]
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -48,6 +50,14 @@ class QuotationForm(BootstrapForm):
         customer_id = self["customer"].value()
         if customer_id:
             self.fields["contact"].queryset = Contact.objects.filter(customer__in=customers, customer_id=customer_id)
+            # The customer's open deals, and the one already chosen whatever its stage.
+            chosen = self["opportunity"].value()
+            self.fields["opportunity"].queryset = (
+                Opportunity.objects.visible_to(user)
+                .filter(customer_id=customer_id)
+                .filter(Q(stage__in=OPEN_STAGES) | Q(pk=chosen if str(chosen or "").isdigit() else None))
+                .order_by("-created_at")
+            )
         # Picking another customer swaps in that customer's contacts.
         self.fields["customer"].widget.attrs.update(
             {
@@ -58,7 +68,3 @@ class QuotationForm(BootstrapForm):
         )
         # Changing the tax rate re-computes the editor's totals (see quotation_form.html).
         self.fields["tax_rate"].widget.attrs["data-recalc"] = ""
-
-
-class RejectForm(forms.Form):
-    reason = forms.CharField(max_length=200)

@@ -342,6 +342,16 @@ class Quotation(VersionedModel):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="quotations"
     )
+    # The deal (商机) this quotation prices, if any: sending it counts for that deal (automation's
+    # quote_not_sent_48h looks for quotation.sent on the deal, or on its customer).
+    opportunity = models.ForeignKey(
+        "crm.Opportunity",
+        verbose_name=_("opportunity"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="quotations",
+    )
     status = models.CharField(
         _("status"), max_length=12, choices=QuotationStatus.choices, default=QuotationStatus.DRAFT
     )

@@ -21,7 +21,7 @@ def quotation_detail_queryset(*, user) -> QuerySet[Quotation]:
     """Every version the user may see, with what its page, API record and PDF show."""
     return (
         Quotation.objects.visible_to(user)
-        .select_related("customer", "contact", "owner", "order", "created_by")
+        .select_related("customer", "contact", "opportunity", "owner", "order", "created_by")
         .prefetch_related(
             Prefetch("lines", queryset=QuotationLine.objects.select_related("product").order_by("position", "id"))
         )
@@ -74,7 +74,7 @@ def customer_quotations(*, customer, user, limit: int = 5) -> tuple[list[Quotati
 # --- comparing two versions ----------------------------------------------------------------------
 
 # Header fields worth comparing between versions, in the order shown.
-COMPARED_FIELDS = ["contact", "valid_until", "tax_rate", "subtotal", "tax_amount", "total", "terms"]
+COMPARED_FIELDS = ["contact", "opportunity", "valid_until", "tax_rate", "subtotal", "tax_amount", "total", "terms"]
 
 
 @dataclass

@@ -29,7 +29,7 @@ from .models import QUOTATION_ACTIONS, QUOTATION_TRANSITIONS, Order, Quotation, 
 from .services import line_amount, order_create, order_totals
 
 # The header fields a quotation is created and edited with (besides its customer and lines).
-QUOTATION_FIELDS = ["contact", "owner", "valid_until", "tax_rate", "terms", "notes"]
+QUOTATION_FIELDS = ["contact", "opportunity", "owner", "valid_until", "tax_rate", "terms", "notes"]
 # How long a new quotation is valid unless a date is given.
 VALID_DAYS = 30
 
@@ -180,6 +180,8 @@ def _validate_header(quotation: Quotation, actor) -> None:
         errors["customer"] = [_("Choose one of your customers.")]
     if quotation.contact_id and quotation.contact.customer_id != quotation.customer_id:
         errors["contact"] = [_("This contact belongs to another customer.")]
+    if quotation.opportunity_id and quotation.opportunity.customer_id != quotation.customer_id:
+        errors["opportunity"] = [_("This opportunity belongs to another customer.")]
     if not quotation.owner.is_active:
         errors["owner"] = [_("Choose someone who still works here.")]
     if quotation.valid_until is None:
@@ -296,7 +298,12 @@ def quotation_send(*, quotation: Quotation, actor) -> Quotation:
         QuotationStatus.SENT,
         actor=actor,
         verb="quotation.sent",
-        data={"customer": quotation.customer_id, "total": quotation.total, "revision": quotation.revision},
+        data={
+            "customer": quotation.customer_id,
+            "opportunity": quotation.opportunity_id,
+            "total": quotation.total,
+            "revision": quotation.revision,
+        },
         extra_fields=["sent_at"],
     )
     return quotation
@@ -323,6 +330,7 @@ def quotation_revise(*, quotation: Quotation, actor) -> Quotation:
         previous=old,
         customer=old.customer,
         contact_id=old.contact_id,
+        opportunity_id=old.opportunity_id,
         owner_id=old.owner_id,
         valid_until=old.valid_until if old.valid_until >= today else default_valid_until(today),
         currency=old.currency,

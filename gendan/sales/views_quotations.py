@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from gendan.core.errors import ApplicationError
 from gendan.core.forms import add_service_errors, bootstrap
 from gendan.core.lists import paginate, sort_queryset
-from gendan.crm.models import Customer
+from gendan.crm.models import OPEN_STAGES, Customer, Opportunity
 from gendan.inventory.models import Warehouse
 
 from . import services_quotations as services
@@ -103,15 +103,27 @@ def _editor_page(request, *, quotation=None):
     elif quotation is None:
         initial = {}
         customer_id = request.GET.get("customer")
+        opportunity_id = request.GET.get("opportunity")
+        if opportunity_id and opportunity_id.isdigit():
+            # Quoting for a deal: its customer, and the deal itself.
+            opportunity = Opportunity.objects.visible_to(user).filter(pk=opportunity_id).first()
+            if opportunity is not None:
+                customer_id = str(opportunity.customer_id)
+                initial["opportunity"] = opportunity.pk
         if customer_id and customer_id.isdigit():
             customer = Customer.objects.visible_to(user).filter(pk=customer_id).first()
             if customer is not None:
-                initial = _customer_defaults(customer)
+                initial = {**_customer_defaults(customer), **initial}
         form = QuotationForm(initial=initial, user=user)
         editor = LineEditor.blank(warehouse_id=default_warehouse, tax_rate=settings.DEFAULT_TAX_RATE)
     else:
         initial = {name: getattr(quotation, name) for name in QuotationForm.service_fields}
-        initial.update(customer=quotation.customer_id, contact=quotation.contact_id, version=quotation.version)
+        initial.update(
+            customer=quotation.customer_id,
+            contact=quotation.contact_id,
+            opportunity=quotation.opportunity_id,
+            version=quotation.version,
+        )
         form = QuotationForm(initial=initial, user=user)
         editor = LineEditor.from_lines(
             quotation.lines.all(), warehouse_id=default_warehouse, tax_rate=quotation.tax_rate
@@ -133,8 +145,13 @@ def _editor_page(request, *, quotation=None):
 
 
 def _customer_defaults(customer) -> dict:
-    """The customer's first contact, so a customer with one contact needs no extra click."""
-    return {"customer": customer.pk, "contact": customer.contacts.order_by("id").values_list("pk", flat=True).first()}
+    """The customer's first contact, and its only open deal if it has one: no extra clicks in the common case."""
+    open_deals = list(customer.opportunities.filter(stage__in=OPEN_STAGES).values_list("pk", flat=True)[:2])
+    return {
+        "customer": customer.pk,
+        "contact": customer.contacts.order_by("id").values_list("pk", flat=True).first(),
+        "opportunity": open_deals[0] if len(open_deals) == 1 else None,
+    }
 
 
 def _save_quotation(request, form, editor, quotation):

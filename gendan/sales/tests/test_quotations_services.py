@@ -355,7 +355,7 @@ def test_sending_stamps_the_time_and_records_the_event(personas):
 
     assert quotation.sent_at == datetime.datetime(2025, 6, 10, 2, tzinfo=datetime.UTC)
     event = Event.objects.get(verb="quotation.sent")
-    assert event.data == {"customer": quotation.customer_id, "total": "226.00", "revision": 1}
+    assert event.data == {"customer": quotation.customer_id, "opportunity": None, "total": "226.00", "revision": 1}
 
 
 def test_a_draft_whose_validity_has_passed_is_not_sent(personas, english):
