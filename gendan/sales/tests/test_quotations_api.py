@@ -442,3 +442,20 @@ def test_events_of_a_quotation(personas):
 
     assert [e["verb"] for e in results] == ["quotation.sent", "quotation.created"]
     assert Event.objects.get(pk=results[0]["id"]).changes == {"status": ["draft", "sent"]}
+
+
+def test_a_quotation_names_its_deal_and_a_deal_out_of_scope_is_unknown(personas, stock):
+    from gendan.crm.services_pipeline import opportunity_create
+
+    _warehouse, products = stock
+    customer = customer_ready_to_order(personas["rep1"])
+    deal = opportunity_create(customer=customer, actor=personas["rep1"], name="年度框架协议")
+    theirs = opportunity_create(customer=customer_ready_to_order(personas["rep3"]), actor=personas["rep3"], name="x")
+    client = api_as(personas["rep1"])
+
+    made = client.post("/api/v1/quotations/", payload(customer, products, opportunity=deal.pk), format="json")
+    refused = client.post("/api/v1/quotations/", payload(customer, products, opportunity=theirs.pk), format="json")
+
+    assert made.status_code == 201
+    assert (made.json()["opportunity"], made.json()["opportunity_name"]) == (deal.pk, "年度框架协议")
+    assert (refused.status_code, list(refused.json())) == (400, ["opportunity"])

@@ -598,3 +598,24 @@ def test_sent_quotations_expire_the_day_after_their_validity_once(personas):
     }
     event = Event.objects.get(verb="quotation.expired")
     assert (event.actor, event.object_id, event.data) == (None, sent.pk, {"valid_until": "2025-06-20"})
+
+
+# --- the deal it prices --------------------------------------------------------------------------
+
+
+def test_a_quotation_names_a_deal_of_its_customer_and_keeps_it_when_revised(personas, english):
+    from gendan.crm.services_pipeline import opportunity_create
+
+    rep = personas["rep1"]
+    customer = customer_ready_to_order(rep)
+    deal = opportunity_create(customer=customer, actor=rep, name="厂房二期设备", stage="proposal")
+    elsewhere = opportunity_create(customer=customer_ready_to_order(rep), actor=rep, name="别家的商机")
+
+    with pytest.raises(ValidationError) as excinfo:
+        draft_quotation(rep, customer=customer, opportunity=elsewhere)
+    quotation = draft_quotation(rep, customer=customer, opportunity=deal)
+    revised = quotation_revise(quotation=quotation_send(quotation=quotation, actor=rep), actor=rep)
+
+    assert errors_of(excinfo) == {"opportunity": ["This opportunity belongs to another customer."]}
+    assert (quotation.opportunity, revised.opportunity) == (deal, deal)
+    assert list(deal.quotations.order_by("revision")) == [quotation, revised]

@@ -519,3 +519,18 @@ def test_the_panel_runs_the_same_queries_for_one_quotation_or_seven(client, pers
 
     # session, user, customer, permissions (user's and groups'), five newest quotations; with more than five, a count
     assert (with_one, with_seven) == (6, 7)
+
+
+def test_quoting_for_a_deal_takes_its_customer_and_the_deal(client, personas):
+    from gendan.crm.services_pipeline import opportunity_create
+
+    customer = customer_ready_to_order(personas["rep1"])
+    deal = opportunity_create(customer=customer, actor=personas["rep1"], name="冷库改造", stage="proposal")
+
+    by_deal = logged_in(client, personas["rep1"]).get(reverse("quotations:create"), {"opportunity": deal.pk})
+    by_customer = client.get(reverse("quotations:create"), {"customer": customer.pk})
+
+    for response in (by_deal, by_customer):  # the customer's only open deal is proposed either way
+        form = response.context["form"]
+        assert (form["customer"].value(), form["opportunity"].value()) == (customer.pk, deal.pk)
+        assert list(form.fields["opportunity"].queryset) == [deal]
