@@ -9,6 +9,7 @@ from gendan.core.api import TokenObtainView
 from gendan.crm.api import CustomerViewSet
 from gendan.crm.api_contracts import ContractViewSet
 from gendan.crm.api_followups import FollowUpViewSet, MeetingViewSet
+from gendan.crm.api_pipeline import LeadViewSet, OpportunityViewSet
 from gendan.finance.api import InvoiceViewSet, PaymentViewSet
 from gendan.fulfillment.api import ShipmentViewSet
 from gendan.inventory.api import StockLevelViewSet, StockMoveViewSet, WarehouseViewSet
@@ -20,6 +21,8 @@ router.register("customers", CustomerViewSet, basename="customer")
 router.register("follow-ups", FollowUpViewSet, basename="follow-up")
 router.register("meetings", MeetingViewSet, basename="meeting")
 router.register("contracts", ContractViewSet, basename="contract")
+router.register("leads", LeadViewSet, basename="lead")
+router.register("opportunities", OpportunityViewSet, basename="opportunity")
 router.register("products", ProductViewSet, basename="product")
 router.register("warehouses", WarehouseViewSet, basename="warehouse")
 router.register("stock-levels", StockLevelViewSet, basename="stock-level")

@@ -193,7 +193,10 @@ SPECTACULAR_SETTINGS = {
     # Group operations by resource (customers, orders, ...) rather than under one "v1" tag.
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     # Choice sets sharing a field name with another's ("kind" of a stock move) need names of their own.
-    "ENUM_NAME_OVERRIDES": {"FollowUpKindEnum": "gendan.crm.models.FollowUpKind"},
+    "ENUM_NAME_OVERRIDES": {
+        "FollowUpKindEnum": "gendan.crm.models.FollowUpKind",
+        "OpportunityStageEnum": "gendan.crm.models.Stage",
+    },
 }
 
 REDIS_URL = env.str("REDIS_URL", default="")

@@ -6,6 +6,9 @@ than 30 days ago (the shipped rule gives their owners a task), some have a next 
 that is due or overdue, and rep1 has a meeting within the hour (reminded at once), one tomorrow,
 one held and one cancelled. Contracts: each rep has some in force, a few ending within 7, 30
 and 60 days (the renewal rules remind their owners), one expired, one draft, one terminated.
+Leads: new ones (one left uncontacted for two days: its owner gets a task), contacted, converted
+into a customer on file, disqualified. Opportunities at every stage of the funnel, moved over
+the weeks, some won and lost lately.
 """
 
 import datetime
@@ -17,8 +20,55 @@ from django.utils import timezone
 
 from .services_contracts import contract_activate, contract_create, contract_terminate, contracts_expire_due
 from .services_followups import followup_create, meeting_cancel, meeting_hold, meeting_schedule
+from .services_pipeline import (
+    lead_contact,
+    lead_convert,
+    lead_create,
+    lead_disqualify,
+    opportunity_create,
+    opportunity_move,
+)
 
 SEED = 20250602
+# Per rep: (company, contact, source, hours ago entered, what became of it).
+LEADS = {
+    "rep1": [
+        ("杭州明远精密机械有限公司", "冯经理", "展会", 50, "new"),
+        ("湖州汇丰环保科技有限公司", "韩工", "官网询盘", 3, "new"),
+        ("嘉兴安捷电子科技有限公司", "唐经理", "电话开发", 120, "contacted"),
+        ("上海诚泰智能装备有限公司", "许总", "老客户介绍", 400, "converted"),
+    ],
+    "rep2": [
+        ("南通富通五金制品有限公司", "邓经理", "阿里巴巴", 30, "new"),
+        ("扬州新航包装材料有限公司", "曹工", "展会", 200, "disqualified"),
+    ],
+    "rep3": [
+        ("珠海凯盛新能源科技有限公司", "彭经理", "官网询盘", 6, "new"),
+        ("中山永泰汽车零部件有限公司", "曾总", "展会", 90, "contacted"),
+    ],
+}
+# Per rep: (position of the customer, name, amount, the stages it went through, days ago it started).
+DEALS = {
+    "rep1": [
+        (2, "二号产线伺服升级", 280000, ["first_visit"], 20),
+        (3, "仓储输送线改造", 450000, ["first_visit", "proposal"], 35),
+        (4, "检测设备采购", 96000, ["first_visit", "proposal", "quote"], 40),
+        (5, "年度备件框架采购", 360000, ["first_visit", "proposal", "quote", "negotiation"], 50),
+        (6, "新厂房自动化项目", 820000, [], 5),
+        (7, "包装机替换", 150000, ["first_visit", "proposal", "quote", "won"], 45),
+        (8, "变频器批量更换", 72000, ["first_visit", "proposal", "lost"], 30),
+    ],
+    "rep2": [
+        (2, "PLC 控制系统升级", 180000, ["first_visit", "proposal"], 25),
+        (3, "传感器年度采购", 64000, ["first_visit", "proposal", "quote", "negotiation", "won"], 40),
+        (4, "液压系统改造", 210000, [], 8),
+    ],
+    "rep3": [
+        (2, "华南仓库自动化", 520000, ["first_visit", "proposal", "quote"], 30),
+        (3, "风机更新项目", 88000, ["first_visit", "lost"], 25),
+    ],
+}
+LOST_REASONS = ["客户选择了价格更低的竞品", "项目预算被取消"]
 # Customers (by position in each rep's list) left without a follow-up for over 30 days.
 QUIET_PER_REP = 2
 # Per rep: (position of the customer in the rep's list, title, days from now to its end, amount, what becomes of it).
@@ -92,7 +142,7 @@ class CrmDemo:
         self.rng = random.Random(SEED)
         self.agenda = []  # (moment, sequence, step)
         self.meetings = {}
-        self.made = {"follow-ups": 0, "meetings": 0, "contracts": 0}
+        self.made = {"follow-ups": 0, "meetings": 0, "contracts": 0, "leads": 0, "opportunities": 0}
 
     def build(self) -> dict:
         by_owner: dict[int, list] = {}
@@ -107,6 +157,12 @@ class CrmDemo:
                 self._plan_contract(by_owner[self.users[username].pk], *row)
         # The nightly job's part: contracts whose end is over expired at midnight.
         self._add(self.now, lambda: contracts_expire_due())
+        for username, rows in LEADS.items():
+            for row in rows:
+                self._plan_lead(self.users[username], by_owner[self.users[username].pk], *row)
+        for username, rows in DEALS.items():
+            for row in rows:
+                self._plan_deal(by_owner[self.users[username].pk], *row)
         # Every step in time order, so timelines read as they happened.
         for moment, _sequence, step in sorted(self.agenda, key=lambda item: item[:2]):
             with _at(moment):
@@ -260,3 +316,61 @@ class CrmDemo:
                 )
 
             self._add(entered + datetime.timedelta(days=20), terminate)
+
+    # --- leads and opportunities -----------------------------------------------------------
+
+    def _plan_lead(self, rep, customers, company, contact, source, hours_ago, fate) -> None:
+        entered = self.now - datetime.timedelta(hours=hours_ago)
+        holder = {}
+
+        def create():
+            holder["lead"] = lead_create(
+                actor=rep, company=company, contact_name=contact, phone=self._mobile(), source=source
+            )
+            self.made["leads"] += 1
+
+        self._add(entered, create)
+        if fate == "new":
+            return
+        # Called back within a few hours.
+        self._add(
+            entered + datetime.timedelta(hours=2),
+            lambda: lead_contact(lead=holder["lead"], actor=rep, note="电话联系，了解需求并发送了公司介绍"),
+        )
+        later = entered + datetime.timedelta(days=3)
+        if fate == "converted":
+            # The same company was already a customer under its group's name: linked, not entered twice.
+            self._add(later, lambda: lead_convert(lead=holder["lead"], actor=rep, customer=customers[-1]))
+        elif fate == "disqualified":
+            self._add(later, lambda: lead_disqualify(lead=holder["lead"], actor=rep, reason="同行询价，无实际采购需求"))
+
+    def _plan_deal(self, customers, position, name, amount, stages, days_ago) -> None:
+        customer = customers[position % len(customers)]
+        start = self._working_time(self.now - datetime.timedelta(days=days_ago))
+        holder = {}
+
+        def create():
+            holder["deal"] = opportunity_create(
+                customer=customer,
+                actor=customer.owner,
+                name=name,
+                amount=amount,
+                expected_close_on=timezone.localdate(self.now) + datetime.timedelta(days=self.rng.randint(10, 60)),
+            )
+            self.made["opportunities"] += 1
+
+        self._add(start, create)
+        step = days_ago / (len(stages) + 1)
+        for index, stage in enumerate(stages, start=1):
+            moment = start + datetime.timedelta(days=step * index)
+
+            def move(stage=stage):
+                reason = self.rng.choice(LOST_REASONS) if stage == "lost" else ""
+                holder["deal"] = opportunity_move(
+                    opportunity=holder["deal"], actor=customer.owner, stage=stage, lost_reason=reason
+                )
+
+            self._add(moment, move)
+
+    def _mobile(self) -> str:
+        return f"1{self.rng.choice('3589')}{self.rng.randint(0, 9)}{self.rng.randint(1000_0000, 9999_9999)}"

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from gendan.automation.models import Task
 from gendan.crm.models import FollowUp
@@ -98,3 +99,39 @@ def test_a_rep_enters_a_contract_with_its_scan_and_puts_it_in_force_on_a_phone(
     page.goto(f"{url}/customers/contracts/?ends_within=30")
     assert page.locator("[data-testid=contract-row]").count() == 1
     shot(page, "contracts-ending-soon")
+
+
+def test_a_manager_drags_deals_across_the_kanban(live_server, personas, new_page, shot):
+    # given: two of Alice's deals at the first stage
+    from decimal import Decimal
+
+    from gendan.crm.models import Opportunity
+    from gendan.crm.services_pipeline import opportunity_create
+
+    customer = customer_ready_to_order(personas["rep1"], name="苏州卓越自动化设备有限公司")
+    servo = opportunity_create(customer=customer, actor=personas["rep1"], name="伺服改造", amount=Decimal("200000"))
+    spares = opportunity_create(customer=customer, actor=personas["rep1"], name="备件采购", amount=Decimal("60000"))
+    url = live_server.url
+    page = new_page(width=1920)  # every column in view: a drag does not scroll the board sideways
+    log_in(page, url, "manager1", "pw-manager1")
+    page.goto(f"{url}/customers/opportunities/")
+    shot(page, "board")
+
+    # when: the manager drags one to "proposal", and the other to "lost", giving the reason asked for
+    page.drag_and_drop(f"[data-id='{servo.pk}']", "[data-stage=proposal]")
+    # The board is redrawn by the server once it has moved the deal: wait for its counts.
+    expect(page.locator("[data-testid=count-proposal]")).to_have_text("1")
+    page.once("dialog", lambda dialog: dialog.accept("客户选择了竞品"))
+    page.drag_and_drop(f"[data-id='{spares.pk}']", "[data-stage=lost]")
+    expect(page.locator("[data-testid=count-lost]")).to_have_text("1")
+    shot(page, "moved")
+
+    # then: the deals moved, the totals follow, the lost one keeps its reason
+    expect(page.locator("[data-testid=count-lead]")).to_have_text("0")
+    assert "¥200000" in page.locator("[data-testid=column-proposal]").inner_text()
+    assert "客户选择了竞品" in page.locator("[data-testid=column-lost]").inner_text()
+    assert Opportunity.objects.get(pk=servo.pk).stage == "proposal"
+    assert (Opportunity.objects.get(pk=spares.pk).stage, Opportunity.objects.get(pk=spares.pk).lost_reason) == (
+        "lost",
+        "客户选择了竞品",
+    )

@@ -29,7 +29,14 @@ def demo(tmp_path, settings, monkeypatch, django_capture_on_commit_callbacks):
     return {u.username: u for u in User.objects.all()}
 
 
-def test_rep1_finds_follow_ups_meetings_and_the_tasks_they_lead_to(demo):
+def test_the_demo_customer_relationship_after_the_worker_ran(demo):
+    """One load (it takes a while) checked part by part."""
+    follow_ups_and_meetings(demo)
+    contracts_ending_soon(demo)
+    the_funnel(demo)
+
+
+def follow_ups_and_meetings(demo):
     rep1 = demo["rep1"]
     now = timezone.now()
 
@@ -64,7 +71,7 @@ def test_rep1_finds_follow_ups_meetings_and_the_tasks_they_lead_to(demo):
     assert meetings.get(status="held").followup.kind == "meeting"
 
 
-def test_contracts_ending_soon_remind_their_owners(demo):
+def contracts_ending_soon(demo):
     from gendan.crm.models import Contract
 
     def fired(key):
@@ -81,3 +88,22 @@ def test_contracts_ending_soon_remind_their_owners(demo):
     statuses = sorted(Contract.objects.filter(owner=demo["rep1"]).values_list("status", flat=True))
     assert statuses == ["active", "active", "active", "active", "draft", "expired"]
     assert Contract.objects.filter(status="terminated").count() == 1
+
+
+def the_funnel(demo):
+    from collections import Counter
+
+    from gendan.crm.models import Lead, Opportunity
+
+    stages = Counter(Opportunity.objects.filter(owner=demo["rep1"]).values_list("stage", flat=True))
+    assert stages == {"lead": 1, "first_visit": 1, "proposal": 1, "quote": 1, "negotiation": 1, "won": 1, "lost": 1}
+    assert Opportunity.objects.exclude(lost_reason="").count() == Opportunity.objects.filter(stage="lost").count() == 2
+    assert Counter(Lead.objects.values_list("status", flat=True)) == {
+        "new": 4,
+        "contacted": 2,
+        "converted": 1,
+        "disqualified": 1,
+    }
+    # Entered 50 and 30 hours ago and never called: their owners have a task; the recent ones not yet.
+    tasks = Task.objects.filter(rule__system_key="lead_not_contacted_24h")
+    assert sorted(tasks.values_list("assignee__username", flat=True)) == ["rep1", "rep2"]
