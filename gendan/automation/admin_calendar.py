@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from .calendar import default_calendar
 from .models import AssignmentRule, AssignmentStrategy, BusinessCalendar, CalendarDay
 
-ASSIGNABLE_RECORDS = [("crm.customer", _("Customers")), ("sales.order", _("Sales orders"))]
+ASSIGNABLE_RECORDS = [("crm.customer", _("Customers")), ("crm.lead", _("Leads")), ("sales.order", _("Sales orders"))]
 
 
 class BusinessCalendarForm(forms.ModelForm):

@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce
 from gendan.accounts.models import User
 from gendan.accounts.roles import DataScope, Role
 from gendan.accounts.scoping import department_subtree_ids
-from gendan.crm.models import Customer
+from gendan.crm.models import LEAD_OPEN, Customer, Lead
 from gendan.sales.models import OPEN_STATUSES, Order
 
 from .models import AssignmentRule, AssignmentStrategy, Task, TaskStatus
@@ -23,6 +23,7 @@ SELLING_ROLES = {Role.SALES_REP, Role.ORDER_FOLLOWER}
 # The open work each record type counts for "least open work", besides open tasks.
 _OPEN_RECORDS = {
     "crm.customer": (Customer.objects.all(), "owner"),
+    "crm.lead": (Lead.objects.filter(status__in=LEAD_OPEN), "owner"),
     "sales.order": (Order.objects.filter(status__in=OPEN_STATUSES), "owner"),
 }
 

@@ -74,6 +74,7 @@ KNOWN_VERBS = [
     "lead.contacted",
     "lead.converted",
     "lead.disqualified",
+    "lead.assigned",
     "opportunity.created",
     "opportunity.updated",
     "opportunity.stage_changed",

@@ -89,7 +89,11 @@ class LeadConvertForm(BootstrapForm):
 
 
 class ReasonForm(BootstrapForm):
-    reason = forms.CharField(label=_("Reason"), max_length=200)
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"placeholder": _("Why is it not a prospect?")}),
+    )
 
 
 class OpportunityForm(_OwnerMixin, BootstrapForm):
@@ -125,7 +129,9 @@ class OpportunityEditForm(OpportunityForm):
 
 class OpportunityMoveForm(BootstrapForm):
     stage = forms.ChoiceField(label=_("Move to"), choices=Stage.choices)
-    lost_reason = forms.CharField(label=_("Reason lost"), max_length=200, required=False)
+    lost_reason = forms.CharField(
+        label=_("Reason lost"), max_length=200, required=False, help_text=_("Needed when moving to Lost.")
+    )
     probability = forms.IntegerField(
         label=_("Probability (%)"),
         min_value=0,

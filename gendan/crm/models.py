@@ -467,7 +467,10 @@ class Opportunity(VersionedModel):
         Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="opportunities"
     )
     name = models.CharField(_("name"), max_length=200)
-    stage = models.CharField(_("stage"), max_length=12, choices=Stage.choices, default=Stage.LEAD)
+    # With a context: "stage" alone is an order's step someone is responsible for (环节).
+    stage = models.CharField(
+        pgettext_lazy("opportunity", "stage"), max_length=12, choices=Stage.choices, default=Stage.LEAD
+    )
     amount = models.DecimalField(
         _("amount"), max_digits=14, decimal_places=2, default=Decimal("0"), validators=[MinValueValidator(0)]
     )

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gendan.automation.assignment import assign_owner, assigns_automatically
 from gendan.core import events
 from gendan.core.errors import ApplicationError, ErrorCode
 from gendan.core.money import CENT
@@ -48,7 +49,15 @@ def lead_create(*, actor, company: str, owner=None, **fields) -> Lead:
     unknown = set(fields) - set(LEAD_FIELDS)
     if unknown:
         raise TypeError(f"lead_create got unexpected fields {sorted(unknown)}")
-    lead = Lead(company=_strip(company or ""), owner=owner or actor, **{k: _strip(v) for k, v in fields.items()})
+    # A rep's new lead is theirs; one entered by anyone else goes by the assignment rule, if any.
+    assigned = None
+    if owner is None and assigns_automatically(actor):
+        assigned = assign_owner("crm.lead", region=fields.get("region", ""), actor=actor)
+    lead = Lead(
+        company=_strip(company or ""),
+        owner=owner or assigned or actor,
+        **{k: _strip(v) for k, v in fields.items()},
+    )
     errors = {}
     try:
         full_clean(lead, exclude=["owner", "customer"])
@@ -63,6 +72,8 @@ def lead_create(*, actor, company: str, owner=None, **fields) -> Lead:
     lead.save()
     ensure_in_scope(Lead.objects, lead, actor)
     events.record(actor, "lead.created", lead, data={"owner": lead.owner_id, "source": lead.source})
+    if assigned is not None:
+        events.record(actor, "lead.assigned", lead, data={"owner": assigned.pk, "by": "assignment_rule"})
     return lead
 
 

@@ -63,6 +63,7 @@ VERB_LABELS = {
     "lead.contacted": _("contacted the lead"),
     "lead.converted": _("converted the lead into a customer"),
     "lead.disqualified": _("disqualified the lead"),
+    "lead.assigned": _("assigned the lead by rule"),
     "opportunity.created": _("opened an opportunity"),
     "opportunity.updated": _("edited an opportunity"),
     "opportunity.stage_changed": _("moved an opportunity to another stage"),

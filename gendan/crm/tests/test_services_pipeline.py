@@ -304,3 +304,24 @@ def test_a_teammate_cannot_move_anothers_opportunity(personas, opportunity):
 
     assert exc.value.code == ErrorCode.PERMISSION_DENIED
     assert Opportunity.objects.get().stage == "lead"
+
+
+def test_a_lead_entered_without_an_owner_goes_by_the_assignment_rule(personas):
+    # given: leads go round robin to Alice and Bob
+    from gendan.automation.models import AssignmentRule, AssignmentStrategy
+
+    rule = AssignmentRule.objects.create(target_model="crm.lead", strategy=AssignmentStrategy.ROUND_ROBIN)
+    rule.candidates.set([personas["rep1"], personas["rep2"]])
+
+    # when: the manager enters two, and Alice one of her own
+    first = lead_create(actor=personas["manager1"], company="甲公司", phone="1")
+    second = lead_create(actor=personas["manager1"], company="乙公司", phone="2")
+    own = lead_create(actor=personas["rep1"], company="丙公司", phone="3")
+
+    # then
+    assert (first.owner, second.owner, own.owner) == (personas["rep1"], personas["rep2"], personas["rep1"])
+    assigned = Event.objects.filter(verb="lead.assigned").order_by("pk")
+    assert [(e.object_id, e.data["owner"]) for e in assigned] == [
+        (first.pk, personas["rep1"].pk),
+        (second.pk, personas["rep2"].pk),
+    ]
