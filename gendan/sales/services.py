@@ -127,11 +127,15 @@ def order_totals(amounts, tax_rate) -> tuple[Decimal, Decimal, Decimal]:
     return subtotal, tax, subtotal + tax
 
 
-def _build_lines(rows) -> list[OrderLine]:
-    """Order lines from input rows, with field-keyed errors per row (as DRF shows nested errors)."""
+def build_lines(rows, line_model=OrderLine, extra=None) -> list:
+    """Document lines (of an order, a quotation) from input rows, with field-keyed errors per row.
+
+    Errors are keyed as DRF shows nested ones ("lines.1.quantity"). `extra(product, unit_price,
+    discount)` may give more field values for each valid line (a quotation flags prices below floor).
+    """
     if not rows:
         raise ValidationError({"lines": [_("Add at least one line.")]})
-    lines, errors, any_error = [], [], False
+    lines, errors = [], []
     for position, row in enumerate(rows, start=1):
         problems = {}
         product = row.get("product")
@@ -147,7 +151,7 @@ def _build_lines(rows) -> list[OrderLine]:
         }
         for name, value in values.items():
             if value is not None:
-                field = OrderLine._meta.get_field(name)
+                field = line_model._meta.get_field(name)
                 try:
                     values[name] = field.to_python(value)
                     DecimalValidator(field.max_digits, field.decimal_places)(values[name])
@@ -166,19 +170,19 @@ def _build_lines(rows) -> list[OrderLine]:
             problems["discount_percent"] = [_("A discount is between 0 and 100%.")]
         errors.append(problems)
         if problems:
-            any_error = True
             continue
         lines.append(
-            OrderLine(
+            line_model(
                 position=position,
                 product=product,
                 quantity=quantity,
                 unit_price=unit_price,
                 discount_percent=discount,
                 amount=line_amount(quantity, unit_price, discount),
+                **(extra(product, unit_price, discount) if extra else {}),
             )
         )
-    if any_error:
+    if any(errors):
         raise row_errors("lines", errors)
     return lines
 
@@ -227,7 +231,7 @@ def order_create(
         **fields,
     )
     _validate_header(order, actor)
-    order_lines = _build_lines(lines)
+    order_lines = build_lines(lines)
     _apply_totals(order, order_lines)
     order.number = next_number("sales_order")
     insert([order])
@@ -266,7 +270,7 @@ def order_update(*, order: Order, actor, version=None, lines=None, **fields) -> 
         setattr(order, name, value)
     _validate_header(order, actor)
     if lines is not None:
-        new_lines = _build_lines(lines)
+        new_lines = build_lines(lines)
         order.lines.all().delete()
         for line in new_lines:
             line.order = order

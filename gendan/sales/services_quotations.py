@@ -12,7 +12,6 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import DecimalValidator
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,11 +21,11 @@ from gendan.core import events
 from gendan.core.errors import ApplicationError, ErrorCode
 from gendan.core.money import HUNDRED
 from gendan.core.numbering import next_number
-from gendan.core.services import check_version, ensure_in_scope, is_visible, require_perm, require_visible, row_errors
+from gendan.core.services import check_version, ensure_in_scope, is_visible, require_perm, require_visible
 from gendan.crm.models import Customer
 
 from .models import QUOTATION_ACTIONS, QUOTATION_TRANSITIONS, Order, Quotation, QuotationLine, QuotationStatus
-from .services import line_amount, order_create, order_totals
+from .services import build_lines, order_create, order_totals
 
 # The header fields a quotation is created and edited with (besides its customer and lines).
 QUOTATION_FIELDS = ["contact", "opportunity", "owner", "valid_until", "tax_rate", "terms", "notes"]
@@ -110,61 +109,12 @@ def is_below_floor(product, unit_price, discount_percent) -> bool:
 
 
 def _build_lines(rows) -> list[QuotationLine]:
-    """Quotation lines from input rows, with field-keyed errors per row ("lines.1.quantity").
-
-    Prices below the floor price are allowed on a quotation: the line is flagged, not refused.
-    """
-    if not rows:
-        raise ValidationError({"lines": [_("Add at least one line.")]})
-    lines, errors = [], []
-    for position, row in enumerate(rows, start=1):
-        problems = {}
-        product = row.get("product")
-        unit_price = row.get("unit_price")
-        if unit_price is None and product is not None:
-            unit_price = product.list_price
-        # A number that fits its column first, so "1.2345" or "abc" is refused on its field.
-        values = {
-            "quantity": row.get("quantity"),
-            "unit_price": unit_price,
-            "discount_percent": row.get("discount_percent") or Decimal("0"),
-        }
-        for name, value in values.items():
-            if value is not None:
-                field = QuotationLine._meta.get_field(name)
-                try:
-                    values[name] = field.to_python(value)
-                    DecimalValidator(field.max_digits, field.decimal_places)(values[name])
-                except ValidationError as exc:
-                    problems[name] = exc.messages
-        quantity, unit_price, discount = values["quantity"], values["unit_price"], values["discount_percent"]
-        if product is None:
-            problems["product"] = [_("Choose a product.")]
-        elif not product.is_active:
-            problems["product"] = [_("%(product)s is no longer sold.") % {"product": product}]
-        if "quantity" not in problems and (quantity is None or quantity <= 0):
-            problems["quantity"] = [_("Enter a quantity above zero.")]
-        if "unit_price" not in problems and unit_price is not None and unit_price < 0:
-            problems["unit_price"] = [_("The price cannot be negative.")]
-        if "discount_percent" not in problems and not Decimal("0") <= discount <= HUNDRED:
-            problems["discount_percent"] = [_("A discount is between 0 and 100%.")]
-        errors.append(problems)
-        if problems:
-            continue
-        lines.append(
-            QuotationLine(
-                position=position,
-                product=product,
-                quantity=quantity,
-                unit_price=unit_price,
-                discount_percent=discount,
-                amount=line_amount(quantity, unit_price, discount),
-                below_floor=is_below_floor(product, unit_price, discount),
-            )
-        )
-    if any(errors):
-        raise row_errors("lines", errors)
-    return lines
+    """Quotation lines, checked as order lines are; a price below floor is flagged, not refused."""
+    return build_lines(
+        rows,
+        QuotationLine,
+        extra=lambda product, unit_price, discount: {"below_floor": is_below_floor(product, unit_price, discount)},
+    )
 
 
 def _apply_totals(quotation: Quotation, lines) -> None:
