@@ -8,8 +8,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from gendan.core.errors import ApplicationError, ErrorCode
-from gendan.core.forms import add_service_errors, bootstrap
+from gendan.core.errors import ApplicationError
+from gendan.core.forms import add_service_errors, bootstrap, run_service
 from gendan.core.lists import paginate, sort_queryset
 
 from . import services
@@ -68,18 +68,14 @@ def product_edit(request, pk):
     product = get_object_or_404(Product, pk=pk)
     initial = {**model_to_dict(product), "version": product.version}
     form = ProductEditForm(request.POST if request.method == "POST" else None, initial=initial, user=request.user)
-    stale = False
     if request.method == "POST" and form.is_valid():
         fields = dict(form.cleaned_data)
         version = fields.pop("version")
-        try:
-            product = services.product_update(product=product, actor=request.user, version=version, **fields)
-        except ValidationError as exc:
-            add_service_errors(exc, {"": form})
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-            stale = exc.code == ErrorCode.STALE_VERSION
-        else:
+        updated = run_service(
+            form, lambda: services.product_update(product=product, actor=request.user, version=version, **fields)
+        )
+        if updated is not None:
             messages.success(request, _("Changes saved."))
-            return _to_list(product)
+            return _to_list(updated)
+    stale = getattr(form, "stale", False)
     return render(request, "catalog/product_form.html", {"form": form, "product": product, "stale": stale})

@@ -3,6 +3,8 @@
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
+from .errors import ApplicationError, ErrorCode
+
 
 def bootstrap(form: forms.BaseForm) -> forms.BaseForm:
     """Give each widget its Bootstrap 5 class, marking invalid fields, so templates stay plain."""
@@ -71,3 +73,20 @@ def add_service_errors(exc: ValidationError, forms_by_prefix: dict[str, forms.Ba
             main.add_error(None, messages)
         else:
             form.add_error(None, messages)
+
+
+def run_service(form, call):
+    """Call a service with a valid form's input: what it returns, or None with its refusal on the form.
+
+    A refusal because the record changed since the form was loaded (a stale version) also sets
+    `form.stale`, so the page can offer to reload it.
+    """
+    form.stale = False
+    try:
+        return call()
+    except ValidationError as exc:
+        add_service_errors(exc, {"": form})
+    except ApplicationError as exc:
+        form.add_error(None, exc.message)
+        form.stale = exc.code == ErrorCode.STALE_VERSION
+    return None

@@ -11,9 +11,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from gendan.accounts.roles import DataScope
-from gendan.core.errors import ApplicationError, ErrorCode
+from gendan.core.errors import ApplicationError
 from gendan.core.exports import FORMATS, export_response
-from gendan.core.forms import add_service_errors, bootstrap
+from gendan.core.forms import add_service_errors, bootstrap, run_service
 from gendan.core.lists import paginate, sort_queryset
 from gendan.core.selectors import timeline_events
 from gendan.sales.selectors import order_list
@@ -142,20 +142,15 @@ def customer_edit(request, pk):
     customer = get_object_or_404(Customer.objects.visible_to(request.user).select_related("owner"), pk=pk)
     initial = {**model_to_dict(customer, fields=PROFILE_FIELDS), "version": customer.version}
     form = CustomerEditForm(request.POST if request.method == "POST" else None, initial=initial, user=request.user)
-    stale = False
     if request.method == "POST" and form.is_valid():
         fields = dict(form.cleaned_data)
         version = fields.pop("version")
-        try:
-            services.customer_update(customer=customer, actor=request.user, version=version, **fields)
-        except ValidationError as exc:
-            add_service_errors(exc, {"": form})
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-            stale = exc.code == ErrorCode.STALE_VERSION
-        else:
+        if run_service(
+            form, lambda: services.customer_update(customer=customer, actor=request.user, version=version, **fields)
+        ):
             messages.success(request, _("Changes saved."))
             return redirect("crm:customer_detail", pk=customer.pk)
+    stale = getattr(form, "stale", False)
     return render(request, "crm/customer_form.html", {"form": form, "customer": customer, "stale": stale})
 
 

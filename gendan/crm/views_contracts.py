@@ -4,7 +4,6 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -12,9 +11,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from gendan.core.errors import ApplicationError, ErrorCode
 from gendan.core.exports import FORMATS, export_response
-from gendan.core.forms import add_service_errors, bootstrap
+from gendan.core.forms import bootstrap, run_service
 from gendan.core.lists import paginate, sort_queryset
 from gendan.core.selectors import timeline_events
 
@@ -23,7 +21,7 @@ from .filters import ContractFilter
 from .forms_contracts import ContractActivateForm, ContractEditForm, ContractForm, ContractTerminateForm
 from .models import CONTRACT_EDITABLE
 from .selectors import contract_list
-from .views_followups import _drop_owner_filter, _for_customer, _run, _visible_customer
+from .views_followups import _drop_owner_filter, _for_customer, _visible_customer
 
 SORTS = {"number": "number", "customer": "customer__name", "end": "end_date", "amount": "amount", "status": "status"}
 EXPORT_COLUMNS = [
@@ -77,7 +75,7 @@ def contract_create(request, pk):
         today = timezone.localdate()
         form.initial.update(start_date=today, end_date=today.replace(year=today.year + 1) - datetime.timedelta(days=1))
     if data is not None and form.is_valid():
-        contract = _run(
+        contract = run_service(
             form,
             lambda: services.contract_create(customer=customer, actor=request.user, **form.fields_for_service()),
         )
@@ -146,20 +144,15 @@ def contract_edit(request, pk):
     }
     data = request.POST if request.method == "POST" else None
     form = ContractEditForm(data, request.FILES or None, initial=initial, user=request.user)
-    stale = False
     if data is not None and form.is_valid():
         fields = form.fields_for_service()
         version = fields.pop("version")
-        try:
-            services.contract_update(contract=contract, actor=request.user, version=version, **fields)
-        except ValidationError as exc:
-            add_service_errors(exc, {"": form})
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-            stale = exc.code == ErrorCode.STALE_VERSION
-        else:
+        if run_service(
+            form, lambda: services.contract_update(contract=contract, actor=request.user, version=version, **fields)
+        ):
             messages.success(request, _("Changes saved."))
             return redirect(contract.get_absolute_url())
+    stale = getattr(form, "stale", False)
     return render(
         request,
         "crm/contract_form.html",
@@ -173,7 +166,7 @@ def contract_edit(request, pk):
 def contract_activate(request, pk):
     contract = _contract_or_404(request, pk)
     form = ContractActivateForm(request.POST, prefix="activate")
-    done = form.is_valid() and _run(
+    done = form.is_valid() and run_service(
         form, lambda: services.contract_activate(contract=contract, actor=request.user, **form.cleaned_data)
     )
     if done:
@@ -188,7 +181,7 @@ def contract_activate(request, pk):
 def contract_terminate(request, pk):
     contract = _contract_or_404(request, pk)
     form = ContractTerminateForm(request.POST, prefix="terminate")
-    done = form.is_valid() and _run(
+    done = form.is_valid() and run_service(
         form, lambda: services.contract_terminate(contract=contract, actor=request.user, **form.cleaned_data)
     )
     if done:

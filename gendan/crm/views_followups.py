@@ -4,14 +4,12 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gendan.accounts.roles import DataScope
-from gendan.core.errors import ApplicationError, ErrorCode
-from gendan.core.forms import add_service_errors, bootstrap
+from gendan.core.forms import bootstrap, run_service
 from gendan.core.lists import paginate, sort_queryset
 from gendan.core.selectors import timeline_events
 
@@ -34,17 +32,6 @@ MEETING_SORTS = {"starts": "starts_at", "customer": "customer__name", "status": 
 
 def _visible_customer(request, pk) -> Customer:
     return get_object_or_404(Customer.objects.visible_to(request.user).select_related("owner"), pk=pk)
-
-
-def _run(form, call):
-    """Call a service with the form's data: what it returns, or None with its errors put on the form."""
-    try:
-        return call()
-    except ValidationError as exc:
-        add_service_errors(exc, {"": form})
-    except ApplicationError as exc:
-        form.add_error(None, exc.message)
-    return None
 
 
 def _drop_owner_filter(request, filterset, field="owner"):
@@ -75,7 +62,7 @@ def followup_add(request, pk):
     customer = _visible_customer(request, pk)
     form = FollowUpForm(request.POST, prefix="followup", customer=customer)
     added = form.is_valid() and bool(
-        _run(form, lambda: services.followup_create(customer=customer, actor=request.user, **form.row()))
+        run_service(form, lambda: services.followup_create(customer=customer, actor=request.user, **form.row()))
     )
     if added and not request.htmx:
         messages.success(request, _("Follow-up recorded."))
@@ -136,7 +123,7 @@ def meeting_create(request, pk):
         # The next full hour, a likely start.
         form.initial["starts_at"] = local_now_minute().replace(minute=0) + datetime.timedelta(hours=1)
     if data is not None and form.is_valid():
-        meeting = _run(
+        meeting = run_service(
             form, lambda: services.meeting_schedule(customer=customer, actor=request.user, **form.cleaned_data)
         )
         if meeting is not None:
@@ -187,20 +174,15 @@ def meeting_edit(request, pk):
     }
     data = request.POST if request.method == "POST" else None
     form = MeetingEditForm(data, initial=initial, customer=meeting.customer, user=request.user)
-    stale = False
     if data is not None and form.is_valid():
         fields = dict(form.cleaned_data)
         version = fields.pop("version")
-        try:
-            services.meeting_update(meeting=meeting, actor=request.user, version=version, **fields)
-        except ValidationError as exc:
-            add_service_errors(exc, {"": form})
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-            stale = exc.code == ErrorCode.STALE_VERSION
-        else:
+        if run_service(
+            form, lambda: services.meeting_update(meeting=meeting, actor=request.user, version=version, **fields)
+        ):
             messages.success(request, _("Changes saved."))
             return redirect(meeting.get_absolute_url())
+    stale = getattr(form, "stale", False)
     return render(
         request,
         "crm/meeting_form.html",
@@ -214,7 +196,7 @@ def meeting_edit(request, pk):
 def meeting_hold(request, pk):
     meeting = _meeting_or_404(request, pk)
     form = MeetingHoldForm(request.POST, prefix="hold", customer=meeting.customer)
-    held = form.is_valid() and _run(
+    held = form.is_valid() and run_service(
         form, lambda: services.meeting_hold(meeting=meeting, actor=request.user, **form.cleaned_data)
     )
     if held:
@@ -229,7 +211,7 @@ def meeting_hold(request, pk):
 def meeting_cancel(request, pk):
     meeting = _meeting_or_404(request, pk)
     form = MeetingCancelForm(request.POST, prefix="cancel")
-    cancelled = form.is_valid() and _run(
+    cancelled = form.is_valid() and run_service(
         form, lambda: services.meeting_cancel(meeting=meeting, actor=request.user, **form.cleaned_data)
     )
     if cancelled:

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from gendan.core.errors import ApplicationError, ErrorCode
 from gendan.core.exports import FORMATS, export_response
-from gendan.core.forms import add_service_errors, bootstrap
+from gendan.core.forms import add_service_errors, bootstrap, run_service
 from gendan.core.lists import paginate, sort_queryset
 from gendan.core.selectors import timeline_events
 
@@ -32,7 +32,7 @@ from .forms_pipeline import (
 )
 from .models import CLOSED_STAGES, LEAD_OPEN, Stage
 from .selectors import lead_list, opportunity_board, opportunity_list
-from .views_followups import _drop_owner_filter, _for_customer, _run, _visible_customer
+from .views_followups import _drop_owner_filter, _for_customer, _visible_customer
 
 LEAD_SORTS = {"created": "created_at", "company": "company", "status": "status"}
 OPPORTUNITY_SORTS = {
@@ -97,7 +97,7 @@ def lead_create(request):
     data = request.POST if request.method == "POST" else None
     form = LeadForm(data, user=request.user)
     if data is not None and form.is_valid():
-        lead = _run(form, lambda: services.lead_create(actor=request.user, **form.fields_for_service()))
+        lead = run_service(form, lambda: services.lead_create(actor=request.user, **form.fields_for_service()))
         if lead:
             messages.success(request, _("Lead %(company)s entered.") % {"company": lead.company})
             return redirect(lead.get_absolute_url())
@@ -156,7 +156,7 @@ def lead_edit(request, pk):
 def lead_contact(request, pk):
     lead = _lead_or_404(request, pk)
     form = LeadContactForm(request.POST, prefix="contact")
-    if form.is_valid() and _run(
+    if form.is_valid() and run_service(
         form, lambda: services.lead_contact(lead=lead, actor=request.user, **form.cleaned_data)
     ):
         messages.success(request, _("Contact recorded."))
@@ -170,7 +170,7 @@ def lead_contact(request, pk):
 def lead_convert(request, pk):
     lead = _lead_or_404(request, pk)
     form = LeadConvertForm(request.POST, prefix="convert", user=request.user)
-    converted = form.is_valid() and _run(
+    converted = form.is_valid() and run_service(
         form, lambda: services.lead_convert(lead=lead, actor=request.user, **form.cleaned_data)
     )
     if converted:
@@ -185,7 +185,7 @@ def lead_convert(request, pk):
 def lead_disqualify(request, pk):
     lead = _lead_or_404(request, pk)
     form = ReasonForm(request.POST, prefix="disqualify")
-    if form.is_valid() and _run(
+    if form.is_valid() and run_service(
         form, lambda: services.lead_disqualify(lead=lead, actor=request.user, **form.cleaned_data)
     ):
         messages.success(request, _("Lead disqualified."))
@@ -240,7 +240,7 @@ def opportunity_create(request, pk):
     data = request.POST if request.method == "POST" else None
     form = OpportunityForm(data, user=request.user, initial={"stage": Stage.LEAD})
     if data is not None and form.is_valid():
-        opportunity = _run(
+        opportunity = run_service(
             form,
             lambda: services.opportunity_create(customer=customer, actor=request.user, **form.fields_for_service()),
         )
@@ -307,7 +307,7 @@ def opportunity_move(request, pk):
     """Move a deal: from the kanban (HTMX, answered with the board) or from its page."""
     opportunity = _opportunity_or_404(request, pk)
     form = OpportunityMoveForm(request.POST, prefix="move")
-    moved = form.is_valid() and _run(
+    moved = form.is_valid() and run_service(
         form, lambda: services.opportunity_move(opportunity=opportunity, actor=request.user, **form.cleaned_data)
     )
     if request.htmx:
