@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
@@ -21,8 +20,5 @@ urlpatterns = [
     path("finance/", include("gendan.finance.urls")),
     path("", include("gendan.automation.urls")),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No public media route, not even with DEBUG: uploaded files (signed contracts) are served only
+# through views that check the user may see the record they belong to.
