@@ -147,7 +147,30 @@ def _root(task: Task):
 
 @transaction.atomic
 def task_complete(*, task: Task, actor, note: str = "") -> Task:
-    task = _lock_open_task(task, actor)
+    return _complete(_lock_open_task(task, actor), actor, note)
+
+
+@transaction.atomic
+def tasks_settle(*, record, rule_keys, actor, note: str) -> int:
+    """Complete the open tasks that these shipped rules made about `record`, because `actor` just did
+    what they asked (a follow-up settles "contact this customer"), whoever they were assigned to.
+
+    Each is completed by `actor`, with `note`, on the record's timeline. Returns how many.
+    """
+    settled = Task.objects.select_for_update().filter(
+        content_type=ContentType.objects.get_for_model(record),
+        object_id=record.pk,
+        status=TaskStatus.OPEN,
+        rule__system_key__in=rule_keys,
+    )
+    count = 0
+    for task in settled:
+        _complete(task, actor, note)
+        count += 1
+    return count
+
+
+def _complete(task: Task, actor, note: str) -> Task:
     task.status = TaskStatus.DONE
     task.completed_at = timezone.now()
     task.completed_by = actor

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gendan.automation.models import TaskSource
-from gendan.automation.services import task_create
+from gendan.automation.services import task_create, tasks_settle
 from gendan.core import events
 from gendan.core.errors import ApplicationError, ErrorCode
 from gendan.core.services import check_version, full_clean, require_perm, require_visible
@@ -109,6 +109,13 @@ def followup_create(
             "note": followup.notes[:500],
         },
         root=customer,
+    )
+    # The reminders to get in touch are answered by this follow-up, whoever logged it.
+    tasks_settle(
+        record=customer,
+        rule_keys=["customer_not_contacted_24h", "customer_no_followup_30d"],
+        actor=actor,
+        note=_("Followed up (%(kind)s).") % {"kind": followup.get_kind_display()},
     )
     if next_followup_on is not None:
         _next_followup_task(followup, customer, actor)

@@ -9,6 +9,7 @@ import time_machine
 from gendan.automation import rules
 from gendan.automation.models import Notification, Rule, ScheduledCheck, Task
 from gendan.automation.shipped_rules import SHIPPED_RULES, install
+from gendan.core.models import Event
 from gendan.crm.services import customer_create
 from gendan.crm.services_followups import followup_create, meeting_cancel, meeting_schedule, meeting_update
 
@@ -245,3 +246,26 @@ def test_a_cancelled_meeting_is_not_reminded(personas, customer, committed, scan
 
     assert scan(at(2025, 3, 5, 13)) == {"conditions": 1}
     assert not Notification.objects.filter(kind="rule").exists()
+
+
+def test_a_follow_up_completes_the_open_reminder_to_get_in_touch_whoever_logs_it(
+    personas, committed, scan, only_30_days
+):
+    # given: the 30-day reminder is open on rep1's customer, and rep2 has one on their own customer
+    rule = shipped("customer_no_followup_30d")
+    rep, manager = personas["rep1"], personas["manager1"]
+    with time_machine.travel(at(2025, 3, 3, 10), tick=False), committed():
+        customer = customer_create(actor=rep, name="南通振华纺织机械有限公司")
+        other = customer_create(actor=personas["rep2"], name="泰州永信阀门有限公司")
+    assert scan(at(2025, 4, 2, 10)) == {"fired": 2}
+
+    # when: the sales manager calls rep1's customer
+    with time_machine.travel(at(2025, 4, 2, 14), tick=False), committed():
+        followup_create(customer=customer, actor=manager, notes="经理电话回访", kind="call")
+
+    # then: rep1's reminder is done, by the manager, on the record; rep2's stays open
+    task = Task.objects.get(rule=rule, object_id=customer.pk)
+    assert (task.status, task.completed_by, task.completed_at) == ("done", manager, at(2025, 4, 2, 14))
+    assert Task.objects.get(rule=rule, object_id=other.pk).status == "open"
+    completed = Event.objects.get(verb="task.completed", object_id=task.pk)
+    assert (completed.actor, completed.data["note"]) == (manager, "Followed up (Phone call).")
