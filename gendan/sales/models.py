@@ -183,8 +183,9 @@ class Order(VersionedModel):
         return self.status == OrderStatus.DRAFT
 
 
-class OrderLine(TimeStampedModel):
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+class PricedLine(TimeStampedModel):
+    """A product at a quantity and price, as on an order or a quotation (amount before tax)."""
+
     position = models.PositiveSmallIntegerField(default=0)
     product = models.ForeignKey(
         "catalog.Product", verbose_name=_("product"), on_delete=models.PROTECT, related_name="+"
@@ -199,6 +200,13 @@ class OrderLine(TimeStampedModel):
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2, default=0)
+
+    class Meta:
+        abstract = True
+
+
+class OrderLine(PricedLine):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
     reserved_quantity = models.DecimalField(_("reserved"), max_digits=14, decimal_places=3, default=0)
     shipped_quantity = models.DecimalField(_("shipped"), max_digits=14, decimal_places=3, default=0)
     delivered_quantity = models.DecimalField(_("delivered"), max_digits=14, decimal_places=3, default=0)
@@ -434,22 +442,8 @@ class Quotation(VersionedModel):
         return self.status == QuotationStatus.DRAFT
 
 
-class QuotationLine(TimeStampedModel):
+class QuotationLine(PricedLine):
     quotation = models.ForeignKey(Quotation, on_delete=models.CASCADE, related_name="lines")
-    position = models.PositiveSmallIntegerField(default=0)
-    product = models.ForeignKey(
-        "catalog.Product", verbose_name=_("product"), on_delete=models.PROTECT, related_name="+"
-    )
-    quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=3)
-    unit_price = models.DecimalField(_("unit price"), max_digits=14, decimal_places=2)
-    discount_percent = models.DecimalField(
-        _("discount (%)"),
-        max_digits=5,
-        decimal_places=2,
-        default=0,
-        validators=[MinValueValidator(0), MaxValueValidator(100)],
-    )
-    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2, default=0)
     # The net price was below the product's floor price when the line was written.
     below_floor = models.BooleanField(_("below floor price"), default=False)
 
