@@ -75,17 +75,18 @@ def add_service_errors(exc: ValidationError, forms_by_prefix: dict[str, forms.Ba
             form.add_error(None, messages)
 
 
-def run_service(form, call):
+def run_service(form, call, row_forms=None):
     """Call a service with a valid form's input: what it returns, or None with its refusal on the form.
 
-    A refusal because the record changed since the form was loaded (a stale version) also sets
-    `form.stale`, so the page can offer to reload it.
+    `row_forms` maps the prefixes of nested rows ("lines.0") to their forms, so a row's error
+    lands on its own row. A refusal because the record changed since the form was loaded (a
+    stale version) also sets `form.stale`, so the page can offer to reload it.
     """
     form.stale = False
     try:
         return call()
     except ValidationError as exc:
-        add_service_errors(exc, {"": form})
+        add_service_errors(exc, {"": form, **(row_forms or {})})
     except ApplicationError as exc:
         form.add_error(None, exc.message)
         form.stale = exc.code == ErrorCode.STALE_VERSION

@@ -1,5 +1,6 @@
 """Order pages: the list, entry and editing with the HTMX line editor, and the order page with its actions."""
 
+import functools
 from decimal import Decimal
 
 from django.conf import settings
@@ -16,7 +17,7 @@ from django_htmx.http import trigger_client_event
 
 from gendan.core.errors import ApplicationError
 from gendan.core.exports import FORMATS, export_response
-from gendan.core.forms import add_service_errors, bootstrap
+from gendan.core.forms import bootstrap, run_service
 from gendan.core.lists import paginate, sort_queryset
 from gendan.core.selectors import timeline_events
 from gendan.crm.models import Customer
@@ -178,25 +179,19 @@ def _customer_defaults(customer) -> dict:
 
 def _save_order(request, form, editor, order):
     fields = {name: form.cleaned_data[name] for name in OrderForm.service_fields}
-    try:
-        if order is None:
-            saved = services.order_create(
-                actor=request.user, customer=form.cleaned_data["customer"], lines=editor.service_rows(), **fields
-            )
-        else:
-            saved = services.order_update(
-                order=order,
-                actor=request.user,
-                version=form.cleaned_data["version"],
-                lines=editor.service_rows(),
-                customer=form.cleaned_data["customer"],
-                **fields,
-            )
-    except ValidationError as exc:
-        add_service_errors(exc, {"": form, **{f"lines.{i}": row.form for i, row in enumerate(editor.rows)}})
-        return None
-    except ApplicationError as exc:
-        form.add_error(None, exc.message)
+    if order is None:
+        call = functools.partial(services.order_create, actor=request.user, customer=form.cleaned_data["customer"])
+    else:
+        call = functools.partial(
+            services.order_update,
+            order=order,
+            actor=request.user,
+            version=form.cleaned_data["version"],
+            customer=form.cleaned_data["customer"],
+        )
+    row_forms = {f"lines.{i}": row.form for i, row in enumerate(editor.rows)}
+    saved = run_service(form, lambda: call(lines=editor.service_rows(), **fields), row_forms)
+    if saved is None:
         return None
     if order is None:
         messages.success(request, _("Order %(number)s created.") % {"number": saved.number})

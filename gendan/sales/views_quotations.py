@@ -1,6 +1,8 @@
 """Quotation pages: the list, entry and editing with the order entry's line editor, the page with its actions,
 the PDF, comparing two versions, and the panel on the customer page."""
 
+import functools
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,7 +16,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from gendan.core.errors import ApplicationError
-from gendan.core.forms import add_service_errors, bootstrap
+from gendan.core.forms import bootstrap, run_service
 from gendan.core.lists import paginate, sort_queryset
 from gendan.crm.models import OPEN_STAGES, Customer, Opportunity
 from gendan.inventory.models import Warehouse
@@ -156,25 +158,19 @@ def _customer_defaults(customer) -> dict:
 
 def _save_quotation(request, form, editor, quotation):
     fields = {name: form.cleaned_data[name] for name in QuotationForm.service_fields}
-    try:
-        if quotation is None:
-            saved = services.quotation_create(
-                actor=request.user, customer=form.cleaned_data["customer"], lines=editor.service_rows(), **fields
-            )
-        else:
-            saved = services.quotation_update(
-                quotation=quotation,
-                actor=request.user,
-                version=form.cleaned_data["version"],
-                lines=editor.service_rows(),
-                customer=form.cleaned_data["customer"],
-                **fields,
-            )
-    except ValidationError as exc:
-        add_service_errors(exc, {"": form, **{f"lines.{i}": row.form for i, row in enumerate(editor.rows)}})
-        return None
-    except ApplicationError as exc:
-        form.add_error(None, exc.message)
+    if quotation is None:
+        call = functools.partial(services.quotation_create, actor=request.user, customer=form.cleaned_data["customer"])
+    else:
+        call = functools.partial(
+            services.quotation_update,
+            quotation=quotation,
+            actor=request.user,
+            version=form.cleaned_data["version"],
+            customer=form.cleaned_data["customer"],
+        )
+    row_forms = {f"lines.{i}": row.form for i, row in enumerate(editor.rows)}
+    saved = run_service(form, lambda: call(lines=editor.service_rows(), **fields), row_forms)
+    if saved is None:
         return None
     if quotation is None:
         messages.success(request, _("Quotation %(number)s created.") % {"number": saved.label})
