@@ -70,3 +70,19 @@ def row_errors(field: str, rows: list[dict]) -> ValidationError:
     return ValidationError(
         {f"{field}.{index}.{name}": messages for index, row in enumerate(rows) for name, messages in row.items()}
     )
+
+
+def apply_to_each(ids, action) -> int:
+    """Call the service `action(pk)` for each id, each in its own transaction; returns how many went through.
+
+    For periodic jobs over records found due: one refused because it changed meanwhile (answered,
+    terminated, moved) is skipped, and running the job twice does nothing more.
+    """
+    done = 0
+    for pk in list(ids):
+        try:
+            action(pk)
+        except ApplicationError:
+            continue
+        done += 1
+    return done

@@ -19,7 +19,7 @@ from gendan.core import events
 from gendan.core.errors import ApplicationError, ErrorCode
 from gendan.core.money import CENT
 from gendan.core.numbering import next_number
-from gendan.core.services import check_version, full_clean, require_perm, require_visible
+from gendan.core.services import apply_to_each, check_version, full_clean, require_perm, require_visible
 
 from .models import CONTRACT_EDITABLE, CONTRACT_TRANSITIONS, Contract, ContractStatus, Customer
 
@@ -274,11 +274,4 @@ def contracts_expire_due(today: datetime.date | None = None) -> int:
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-    expired = 0
-    for pk in ids:
-        try:
-            contract_expire(contract=Contract(pk=pk), today=today)
-        except ApplicationError:
-            continue  # changed meanwhile (terminated, or its end date moved): nothing to do
-        expired += 1
-    return expired
+    return apply_to_each(ids, lambda pk: contract_expire(contract=Contract(pk=pk), today=today))

@@ -21,7 +21,14 @@ from gendan.core import events
 from gendan.core.errors import ApplicationError, ErrorCode
 from gendan.core.money import HUNDRED
 from gendan.core.numbering import next_number
-from gendan.core.services import check_version, ensure_in_scope, is_visible, require_perm, require_visible
+from gendan.core.services import (
+    apply_to_each,
+    check_version,
+    ensure_in_scope,
+    is_visible,
+    require_perm,
+    require_visible,
+)
 from gendan.crm.models import Customer
 
 from .models import QUOTATION_ACTIONS, QUOTATION_TRANSITIONS, Order, Quotation, QuotationLine, QuotationStatus
@@ -419,11 +426,4 @@ def quotations_expire_due(*, today: datetime.date | None = None) -> int:
     """
     today = today or timezone.localdate()
     due = Quotation.objects.filter(status=QuotationStatus.SENT, valid_until__lt=today).values_list("pk", flat=True)
-    expired = 0
-    for pk in list(due):
-        try:
-            quotation_expire(quotation=Quotation(pk=pk), today=today)
-        except ApplicationError:
-            continue
-        expired += 1
-    return expired
+    return apply_to_each(due, lambda pk: quotation_expire(quotation=Quotation(pk=pk), today=today))
