@@ -9,6 +9,7 @@ the database needs. Use them only where a profile shows the ORM's overhead matte
 everywhere else the queryset API is clearer.
 """
 
+from decimal import Decimal
 from functools import cache
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
@@ -52,6 +53,62 @@ def _columns(model: type[models.Model], alias: str) -> _Columns:
     return _Columns(model, alias)
 
 
+# Field classes whose get_db_prep_save hands a value of these Python types to the driver
+# unchanged. Exact classes only: a subclass may convert (encrypt, normalise) on the way in.
+_UNCHANGED_TYPES = {
+    models.CharField: (str,),
+    models.TextField: (str,),
+    models.EmailField: (str,),
+    models.SlugField: (str,),
+    models.URLField: (str,),
+    models.BooleanField: (bool,),
+    models.IntegerField: (int,),
+    models.BigIntegerField: (int,),
+    models.SmallIntegerField: (int,),
+    models.PositiveIntegerField: (int,),
+    models.PositiveSmallIntegerField: (int,),
+    models.PositiveBigIntegerField: (int,),
+    models.DecimalField: (Decimal,),
+}
+
+
+class _Prepared:
+    """How one field's value goes to the database, decided once per field.
+
+    Field.get_db_prep_save walks several methods per value; for the common plain types it
+    returns the value itself, so those skip it. A field with its own pre_save (auto_now,
+    auto_now_add, files) still gets it.
+    """
+
+    __slots__ = ("field", "attname", "pre_save", "unchanged")
+
+    def __init__(self, field: models.Field):
+        self.field = field
+        self.attname = field.attname
+        target = field.target_field if isinstance(field, models.ForeignKey) else field
+        self.unchanged = _UNCHANGED_TYPES.get(type(target), ()) if target is not None else ()
+        if type(target) in (models.AutoField, models.BigAutoField, models.SmallAutoField):
+            self.unchanged = (int,)
+        self.pre_save = type(field).pre_save is not models.Field.pre_save and not (
+            isinstance(field, models.DateField) and not (field.auto_now or field.auto_now_add)
+        )
+
+    def value(self, instance: models.Model, add: bool, connection):
+        value = self.field.pre_save(instance, add) if self.pre_save else getattr(instance, self.attname)
+        if type(value) in self.unchanged or (value is None and self.unchanged):
+            return value
+        return self.field.get_db_prep_save(value, connection)
+
+
+@cache
+def _prepared(model: type[models.Model], names: tuple[str, ...] | None = None) -> tuple[_Prepared, ...]:
+    """The fields named (all concrete ones but the auto primary key when None), prepared."""
+    opts = model._meta
+    if names is None:
+        return tuple(_Prepared(f) for f in opts.concrete_fields if f is not opts.auto_field)
+    return tuple(_Prepared(opts.get_field(name)) for name in names)
+
+
 def _lock_clause(alias: str) -> str:
     connection = _connection()
     if not connection.features.has_select_for_update:
@@ -60,61 +117,137 @@ def _lock_clause(alias: str) -> str:
     return f" FOR UPDATE OF {connection.ops.quote_name(alias)}"
 
 
+class _Select:
+    """A locked or plain read of one row (by primary key) with rows joined to it, SQL built once.
+
+    Parts, in column order: the row (alias p), the rows its foreign keys `related` point to,
+    then optionally its children (alias c, through their foreign key to it) with the rows
+    their foreign keys `child_related` point to.
+    """
+
+    def __init__(self, model, related, child, fk, child_related, order_by, lock):
+        connection = _connection()
+        quote = connection.ops.quote_name
+        opts = model._meta
+        self.parent = (_columns(model, "p"), tuple(self._joined(model, "p", name) for name in related))
+        joins = [
+            f"LEFT JOIN {quote(target._meta.db_table)} {alias} ON {alias}.{quote(target._meta.pk.column)} = p.{quote(column)}"
+            for _field, target, alias, column in self.parent[1]
+        ]
+        self.child = None
+        if child is not None:
+            fk_column = child._meta.get_field(fk).column
+            self.child = (_columns(child, "c"), tuple(self._joined(child, "c", name) for name in child_related))
+            self.child_fk = child._meta.get_field(fk)
+            joins.append(
+                f"LEFT JOIN {quote(child._meta.db_table)} c ON c.{quote(fk_column)} = p.{quote(opts.pk.column)}"
+            )
+            joins += [
+                f"LEFT JOIN {quote(target._meta.db_table)} {alias} "
+                f"ON {alias}.{quote(target._meta.pk.column)} = c.{quote(column)}"
+                for _field, target, alias, column in self.child[1]
+            ]
+        selected = [self.parent[0].sql, *(_columns(t, a).sql for _f, t, a, _c in self.parent[1])]
+        if self.child is not None:
+            selected += [self.child[0].sql, *(_columns(t, a).sql for _f, t, a, _c in self.child[1])]
+        self.sql = (
+            f"SELECT {', '.join(selected)} FROM {quote(opts.db_table)} p {' '.join(joins)} "
+            f"WHERE p.{quote(opts.pk.column)} = %s"
+            + (f" ORDER BY c.{quote(order_by)}" if child is not None else "")
+            + (_lock_clause("p") if lock else "")
+        )
+
+    @staticmethod
+    def _joined(model, owner_alias, name):
+        field = model._meta.get_field(name)
+        target = field.related_model
+        return field, target, f"{owner_alias}_{name}", field.column
+
+    @staticmethod
+    def _build(part, row, start):
+        """(instance or None, index after its columns) with its joined rows cached on it."""
+        columns, joined = part
+        end = start + len(columns.fields)
+        values = row[start:end]
+        if values[columns.fields.index(columns.model._meta.pk)] is None:
+            return None, end + sum(len(_columns(t, a).fields) for _f, t, a, _c in joined)
+        obj = columns.instance(values)
+        for field, target, alias, _column in joined:
+            related_columns = _columns(target, alias)
+            related_end = end + len(related_columns.fields)
+            related_values = row[end:related_end]
+            pk_index = related_columns.fields.index(target._meta.pk)
+            field.set_cached_value(
+                obj, related_columns.instance(related_values) if related_values[pk_index] is not None else None
+            )
+            end = related_end
+        return obj, end
+
+    def fetch(self, pk):
+        connection = _connection()
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, [pk])
+            fetched = cursor.fetchall()
+        if not fetched:
+            return None, []
+        parent, width = self._build(self.parent, fetched[0], 0)
+        children = []
+        if self.child is not None:
+            for row in fetched:
+                child, _end = self._build(self.child, row, width)
+                if child is not None:
+                    self.child_fk.set_cached_value(child, parent)
+                    children.append(child)
+        return parent, children
+
+
 @cache
-def _parent_with_children_sql(parent, child, fk_column, order_by, lock, vendor) -> str:
-    connection = _connection()
-    p, c = _columns(parent, "p"), _columns(child, "c")
-    quote = connection.ops.quote_name
-    return (
-        f"SELECT {p.sql}, {c.sql} FROM {quote(parent._meta.db_table)} p "
-        f"LEFT JOIN {quote(child._meta.db_table)} c ON c.{quote(fk_column)} = p.{quote(parent._meta.pk.column)} "
-        f"WHERE p.{quote(parent._meta.pk.column)} = %s ORDER BY c.{quote(order_by)}"
-        + (_lock_clause("p") if lock else "")
-    )
+def _select(model, related, child, fk, child_related, order_by, lock, vendor) -> _Select:
+    return _Select(model, related, child, fk, child_related, order_by, lock)
 
 
-def parent_with_children(parent, child, pk, *, fk: str, order_by: str = "id", lock: bool = False):
+def parent_with_children(
+    parent, child, pk, *, fk: str, order_by: str = "id", lock: bool = False, related=(), child_related=()
+):
     """(the parent row, its child rows) in one statement; (None, []) when there is no such parent.
 
     lock: lock the parent's row (PostgreSQL) for the rest of the transaction, as
-    select_for_update(of=("self",)) does; the children are not locked.
+    select_for_update(of=("self",)) does; the children and joined rows are not locked.
+    related / child_related: foreign keys of the parent / of each child whose rows come
+    in the same statement, as select_related would bring them.
     """
-    connection = _connection()
-    fk_column = child._meta.get_field(fk).column
-    sql = _parent_with_children_sql(parent, child, fk_column, order_by, lock, connection.vendor)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [pk])
-        rows = cursor.fetchall()
-    if not rows:
-        return None, []
-    p, c = _columns(parent, "p"), _columns(child, "c")
-    width = len(p.fields)
-    child_pk_index = width + c.fields.index(child._meta.pk)
-    parent_obj = p.instance(rows[0][:width])
-    children = [c.instance(row[width:]) for row in rows if row[child_pk_index] is not None]
-    return parent_obj, children
+    select = _select(parent, tuple(related), child, fk, tuple(child_related), order_by, lock, _connection().vendor)
+    return select.fetch(pk)
+
+
+def one(model, pk, *, lock: bool = False, related=()):
+    """The row with this primary key (None when there is none), with `related` joined as select_related does."""
+    return _select(model, tuple(related), None, None, (), None, lock, _connection().vendor).fetch(pk)[0]
 
 
 @cache
-def _rows_sql(model, where_columns, lock, vendor) -> str:
+def _by_pks_sql(model, count, vendor) -> str:
     connection = _connection()
-    cols = _columns(model, "t")
     quote = connection.ops.quote_name
-    where = " AND ".join(f"t.{quote(column)} = %s" for column in where_columns)
-    return f"SELECT {cols.sql} FROM {quote(model._meta.db_table)} t WHERE {where}" + (_lock_clause("t") if lock else "")
+    placeholders = ", ".join(["%s"] * count)
+    return (
+        f"SELECT {_columns(model, 't').sql} FROM {quote(model._meta.db_table)} t "
+        f"WHERE t.{quote(model._meta.pk.column)} IN ({placeholders})"
+    )
 
 
-def rows(model, *, lock: bool = False, **equals) -> list[models.Model]:
-    """Instances of `model` whose columns equal the given values (field names or attnames)."""
+def by_pks(model, pks) -> dict:
+    """in_bulk(pks): {pk: instance} of the rows that exist, with the SQL built once per count."""
+    pks = list(dict.fromkeys(pks))
+    if not pks:
+        return {}
     connection = _connection()
-    names = sorted(equals)
-    columns = tuple(model._meta.get_field(name.removesuffix("_id")).column for name in names)
-    sql = _rows_sql(model, columns, lock, connection.vendor)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [equals[name] for name in names])
+        cursor.execute(_by_pks_sql(model, len(pks), connection.vendor), pks)
         fetched = cursor.fetchall()
-    cols = _columns(model, "t")
-    return [cols.instance(row) for row in fetched]
+    columns = _columns(model, "t")
+    found = [columns.instance(row) for row in fetched]
+    return {obj.pk: obj for obj in found}
 
 
 @cache
@@ -133,10 +266,9 @@ def save_fields(instance: models.Model, fields) -> None:
     """
     connection = _connection()
     model = type(instance)
-    opts = model._meta
-    concrete = [opts.get_field(name) for name in fields]
-    values = [field.get_db_prep_save(field.pre_save(instance, False), connection) for field in concrete]
-    sql = _update_sql(model, tuple(field.column for field in concrete), connection.vendor)
+    prepared = _prepared(model, tuple(fields))
+    values = [p.value(instance, False, connection) for p in prepared]
+    sql = _update_sql(model, tuple(p.field.column for p in prepared), connection.vendor)
     with connection.cursor() as cursor:
         cursor.execute(sql, [*values, instance.pk])
 
@@ -162,13 +294,13 @@ def save_fields_many(instances, fields) -> None:
     if not instances:
         return
     model = type(instances[0])
-    concrete = [model._meta.get_field(name) for name in fields]
+    prepared = _prepared(model, tuple(fields))
     params = []
-    for field in concrete:
+    for p in prepared:
         for instance in instances:
-            params += [instance.pk, field.get_db_prep_save(field.pre_save(instance, False), connection)]
+            params += [instance.pk, p.value(instance, False, connection)]
     params += [instance.pk for instance in instances]
-    sql = _update_many_sql(model, tuple(field.column for field in concrete), len(instances), connection.vendor)
+    sql = _update_many_sql(model, tuple(p.field.column for p in prepared), len(instances), connection.vendor)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
 
@@ -195,12 +327,12 @@ def insert(instances) -> list[models.Model]:
     if not instances:
         return instances
     model = type(instances[0])
-    fields = [f for f in model._meta.concrete_fields if f is not model._meta.auto_field]
+    prepared = _prepared(model)
     params = []
     for instance in instances:
         instance._prepare_related_fields_for_save(operation_name="insert")
-        params += [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields]
-    sql = _insert_sql(model, tuple(field.column for field in fields), len(instances), connection.vendor)
+        params += [p.value(instance, True, connection) for p in prepared]
+    sql = _insert_sql(model, tuple(p.field.column for p in prepared), len(instances), connection.vendor)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         ids = [row[0] for row in cursor.fetchall()]

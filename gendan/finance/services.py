@@ -11,7 +11,7 @@ from gendan.core import events
 from gendan.core.errors import ApplicationError, ErrorCode
 from gendan.core.money import HUNDRED, percent_of, round_money
 from gendan.core.numbering import next_number
-from gendan.core.rows import insert, save_fields, save_fields_many
+from gendan.core.rows import by_pks, insert, one, save_fields, save_fields_many
 from gendan.core.services import ensure_in_scope, require_perm, require_visible, row_errors
 from gendan.sales.models import Order, OrderLine
 from gendan.sales.services import lock_order_with_lines, order_line_quantities, order_refresh_progress
@@ -99,7 +99,9 @@ def invoice_issue(*, invoice: Invoice, actor, due_date: datetime.date | None = N
     given = invoice
     # Issuing changes the invoice alone, so only its row is locked; a payment, which locks
     # the order and then the invoice, waits for the issue to commit.
-    invoice = Invoice.objects.select_for_update(of=("self",)).select_related("customer").get(pk=given.pk)
+    invoice = one(Invoice, given.pk, lock=True, related=["customer"])
+    if invoice is None:
+        raise Invoice.DoesNotExist(f"Invoice {given.pk} does not exist")
     require_visible(Invoice.objects, invoice, actor)
     if Invoice.order.is_cached(given) and given.order_id == invoice.order_id:
         invoice.order = given.order
@@ -126,7 +128,7 @@ def _clean_allocations(payment: Payment, allocations) -> tuple[list[tuple[Invoic
     errors, any_error, total = [], False, Decimal("0")
     cleaned = []
     # Fresh copies: the caller's may predate an issue or another payment.
-    fresh = Invoice.objects.in_bulk([row["invoice"].pk for row in allocations if row.get("invoice") is not None])
+    fresh = by_pks(Invoice, [row["invoice"].pk for row in allocations if row.get("invoice") is not None])
     for row in allocations:
         invoice = fresh.get(row["invoice"].pk) if row.get("invoice") is not None else None
         amount = round_money(row.get("amount") or 0)

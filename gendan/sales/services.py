@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gendan.automation.assignment import assign_owner, assigns_automatically
-from gendan.catalog.models import Product
 from gendan.core import events
 from gendan.core.errors import ApplicationError, ErrorCode
 from gendan.core.money import HUNDRED, percent_of, round_money
@@ -52,17 +51,28 @@ def lock_order(order: Order, *, actor) -> Order:
     return lock_order_with_lines(order, actor=actor)[0]
 
 
-def lock_order_with_lines(order: Order, *, actor) -> tuple[Order, list[OrderLine]]:
-    """lock_order, and the order's lines read in the same statement (by position)."""
+def lock_order_with_lines(order: Order, *, actor, related=(), line_related=()) -> tuple[Order, list[OrderLine]]:
+    """lock_order, and the order's lines read in the same statement (by position).
+
+    related / line_related: foreign keys of the order / of its lines whose rows come in
+    that statement too (an order's address, its lines' products).
+    """
     # Only the order's row is locked, not its customer's or warehouse's: locking those would
     # make every order of one warehouse queue behind each other on PostgreSQL.
-    locked, lines = parent_with_children(Order, OrderLine, order.pk, fk="order", order_by="position", lock=True)
+    locked, lines = parent_with_children(
+        Order,
+        OrderLine,
+        order.pk,
+        fk="order",
+        order_by="position",
+        lock=True,
+        related=related,
+        child_related=line_related,
+    )
     if locked is None:
         raise Order.DoesNotExist(f"Order {order.pk} does not exist")
     require_visible(Order.objects, locked, actor)
     _keep_cached_relations(order, locked, ("customer", "warehouse", "owner"))
-    for line in lines:
-        Order.lines.field.set_cached_value(line, locked)
     return locked, lines
 
 
@@ -380,19 +390,11 @@ def _confirm(order: Order, lines, actor, data=None, extra_fields=()) -> None:
     )
 
 
-def _with_products(lines: list[OrderLine]) -> list[OrderLine]:
-    """The lines with their products loaded in one query (prices are checked against them)."""
-    products = Product.objects.in_bulk({line.product_id for line in lines})
-    for line in lines:
-        OrderLine.product.field.set_cached_value(line, products[line.product_id])
-    return lines
-
-
 @events.batched
 def order_submit(*, order: Order, actor) -> Order:
-    order, lines = lock_order_with_lines(order, actor=actor)
+    # Prices are checked against the products, and the address is copied onto the order.
+    order, lines = lock_order_with_lines(order, actor=actor, related=["shipping_address"], line_related=["product"])
     _check_action(order, "submit", actor)
-    _with_products(lines)
     _check_complete(order, lines)
     order.shipping_address_text = str(order.shipping_address)
     order.submitted_at = timezone.now()
@@ -425,11 +427,11 @@ def _decide(order: Order, actor, status: str, comment: str) -> ApprovalRequest:
 
 @events.batched
 def order_approve(*, order: Order, actor, comment: str = "") -> Order:
-    order, lines = lock_order_with_lines(order, actor=actor)
+    order, lines = lock_order_with_lines(order, actor=actor, line_related=["product"])
     _check_action(order, "approve", actor)
     _decide(order, actor, ApprovalRequest.Status.APPROVED, comment)
     events.record(actor, "order.approved", order, data={"comment": comment})
-    _confirm(order, _with_products(lines), actor, data={"approved_by": actor.pk})
+    _confirm(order, lines, actor, data={"approved_by": actor.pk})
     return order
 
 

@@ -48,6 +48,53 @@ def test_parent_with_children_of_a_missing_parent_or_a_childless_one(personas):
     assert rows.parent_with_children(Order, OrderLine, order.pk + 1000, fk="order") == (None, [])
 
 
+def test_joined_rows_come_as_select_related_would_bring_them(personas, django_assert_num_queries):
+    _warehouse, products = stocked_products(2)
+    order = draft_order(personas["rep1"], products, ["1", "2"])
+    expected = Order.objects.select_related("shipping_address", "contact").get(pk=order.pk)
+
+    with django_assert_num_queries(1):
+        locked, lines = rows.parent_with_children(
+            Order,
+            OrderLine,
+            order.pk,
+            fk="order",
+            order_by="position",
+            related=["shipping_address", "contact"],
+            child_related=["product"],
+        )
+        # Read from what the one statement brought: no further query.
+        assert str(locked.shipping_address) == str(expected.shipping_address)
+        assert locked.contact.name == expected.contact.name
+        assert [(line.product.sku, line.product.floor_price) for line in lines] == [
+            (p.sku, p.floor_price) for p in products
+        ]
+        assert all(line.order is locked for line in lines)
+
+
+def test_a_null_foreign_key_joins_to_none_and_one_reads_a_single_row(personas):
+    _warehouse, products = stocked_products(1)
+    order = draft_order(personas["rep1"], products)
+    Order.objects.filter(pk=order.pk).update(contact=None)
+
+    found = rows.one(Order, order.pk, related=["contact", "customer"])
+    assert found.contact is None and found.customer.pk == order.customer_id
+    assert found.total == Order.objects.get(pk=order.pk).total
+    assert rows.one(Order, order.pk + 1000) is None
+
+
+def test_by_pks_is_in_bulk(personas):
+    _warehouse, products = stocked_products(3)
+    wanted = [products[2].pk, products[0].pk, products[2].pk, 999_999]
+
+    found = rows.by_pks(type(products[0]), wanted)
+
+    expected = type(products[0]).objects.in_bulk(wanted)
+    assert set(found) == set(expected) == {products[0].pk, products[2].pk}
+    assert all(found[pk].list_price == expected[pk].list_price for pk in found)
+    assert rows.by_pks(type(products[0]), []) == {}
+
+
 def test_save_fields_and_save_fields_many_write_only_the_named_fields(personas):
     _warehouse, products = stocked_products(2)
     order = draft_order(personas["rep1"], products, ["3", "3"])
