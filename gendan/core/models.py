@@ -49,12 +49,15 @@ class Event(models.Model):
         related_name="+",
     )
     verb = models.CharField(_("verb"), max_length=64, db_index=True)
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    # Neither type has an index of its own: the timeline indexes below start with them.
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+", db_index=False)
     object_id = models.BigIntegerField()
     object_repr = models.CharField(_("object"), max_length=200)
     # The record this one belongs to (an order for its shipment), so the order's timeline
     # shows its shipments' events without a join per row.
-    root_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    root_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     root_id = models.BigIntegerField(null=True, blank=True)
     changes = models.JSONField(_("changes"), default=dict, blank=True, encoder=DjangoJSONEncoder)
     data = models.JSONField(_("data"), default=dict, blank=True, encoder=DjangoJSONEncoder)

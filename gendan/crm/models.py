@@ -37,8 +37,13 @@ class Customer(VersionedModel):
     industry = models.CharField(_("industry"), max_length=64, blank=True)
     region = models.CharField(_("region"), max_length=64, blank=True)
     source = models.CharField(_("source"), max_length=64, blank=True)
+    # No index of its own: customer_owner_name_idx starts with it.
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="customers"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="customers",
+        db_index=False,
     )
     credit_limit = models.DecimalField(
         _("credit limit"), max_digits=14, decimal_places=2, default=Decimal("0"), validators=[MinValueValidator(0)]

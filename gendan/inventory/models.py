@@ -60,7 +60,8 @@ class StockMove(models.Model):
         SHIPMENT = "shipment", _("Shipment")
 
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
-    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
+    # No index of its own: the product ledger index below starts with it.
+    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+", db_index=False)
     warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="+")
     # Signed: positive adds to on hand (receipt, adjustment) or to reserved (reservation).
     quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=3)

@@ -87,8 +87,9 @@ class OrderQuerySet(ScopedQuerySet):
 
 class Order(VersionedModel):
     number = models.CharField(_("number"), max_length=32, unique=True)
+    # No index of its own: order_customer_idx starts with it (one B-tree less per write).
     customer = models.ForeignKey(
-        "crm.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="orders"
+        "crm.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="orders", db_index=False
     )
     contact = models.ForeignKey(
         "crm.Contact", verbose_name=_("contact"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -106,8 +107,13 @@ class Order(VersionedModel):
     warehouse = models.ForeignKey(
         "inventory.Warehouse", verbose_name=_("warehouse"), on_delete=models.PROTECT, related_name="orders"
     )
+    # No index of its own: order_owner_status_idx starts with it.
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="orders"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="orders",
+        db_index=False,
     )
     status = models.CharField(_("status"), max_length=20, choices=OrderStatus.choices, default=OrderStatus.DRAFT)
     delivery_status = models.CharField(
