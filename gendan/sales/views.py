@@ -109,8 +109,12 @@ def order_list_view(request):
 # --- entry and editing ---------------------------------------------------------------------------
 
 
+# The line editor's endpoints serve the order and the quotation forms alike.
+ENTRY_PERMISSIONS = ("sales.add_order", "sales.change_order", "sales.add_quotation", "sales.change_quotation")
+
+
 def _require_entry_rights(user):
-    if not (user.has_perm("sales.add_order") or user.has_perm("sales.change_order")):
+    if not any(user.has_perm(perm) for perm in ENTRY_PERMISSIONS):
         raise PermissionDenied
 
 

@@ -99,6 +99,22 @@ def test_a_role_without_order_entry_rights_cannot_open_the_order_form(client, pe
     assert response.status_code == 403
 
 
+def test_the_line_editor_serves_whoever_may_write_quotations_and_no_one_else(client, personas):
+    from django.contrib.auth.models import Group, Permission
+
+    # given after-sales staff whom a group lets write quotations (not orders), and warehouse staff
+    quoting = Group.objects.create(name="报价员")
+    quoting.permissions.add(Permission.objects.get(codename="add_quotation"))
+    clerk = personas["service1"]
+    clerk.groups.add(quoting)
+    assert not clerk.has_perm("sales.add_order")
+    lookup = reverse("sales:editor_lookup")
+
+    # then the quotation writer can look products up; warehouse staff cannot
+    assert logged_in(client, clerk).get(lookup, {"key": "k1", "lines-k1-search": "x"}).status_code == 200
+    assert logged_in(client, personas["warehouse1"]).get(lookup, {"key": "k1"}).status_code == 403
+
+
 # --- the list --------------------------------------------------------------------------------
 
 
