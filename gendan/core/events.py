@@ -128,13 +128,15 @@ def batched(service):
 
 def record(actor, verb: str, obj, changes=None, data=None, root=None) -> Event:
     """Write one append-only event. Call inside the service's transaction."""
+    # Ids rather than objects: every service records several events, and setting a relation
+    # through its descriptor costs more than the rest of the event together.
     event = Event(
-        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor_id=actor.pk if actor is not None and actor.is_authenticated else None,
         verb=verb,
-        content_type=ContentType.objects.get_for_model(obj),
+        content_type_id=ContentType.objects.get_for_model(obj).pk,
         object_id=obj.pk,
         object_repr=str(obj)[:200],
-        root_type=ContentType.objects.get_for_model(root) if root is not None else None,
+        root_type_id=ContentType.objects.get_for_model(root).pk if root is not None else None,
         root_id=root.pk if root is not None else None,
         changes={k: [_jsonable(v[0]), _jsonable(v[1])] for k, v in (changes or {}).items()},
         data={k: _jsonable(v) for k, v in (data or {}).items()},
