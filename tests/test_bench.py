@@ -29,7 +29,8 @@ def test_the_benchmark_walks_orders_to_closed_and_reports_its_figures(tmp_path):
     assert written["queries_per_order"] == pytest.approx(sum(written["queries_per_order_by_step"].values()), abs=0.1)
     assert len(written["peak_memory_kib_by_batch"]) == 2
     assert len(written["memory_after_batch_kib"]) == 2
-    assert "peak memory / batch" in o2c.report(written)
+    assert written["machine_speed_ms"] > 0
+    assert "peak memory / batch" in o2c.report(written) and "machine speed" in o2c.report(written)
 
 
 def test_the_script_runs_on_its_own_throwaway_sqlite_database(tmp_path):
