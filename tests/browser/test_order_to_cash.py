@@ -118,6 +118,8 @@ def test_rep_to_manager_to_warehouse_to_finance(live_server, personas, new_page,
     invoice = order.invoices.get()
     finance.click(f"[data-testid=issue-{invoice.number}]")
     finance.wait_for_selector(f"[data-testid=issue-{invoice.number}]", state="detached")
+    # The payment form opens through Bootstrap's collapse: its script must have run first.
+    finance.wait_for_load_state()
     finance.click("[data-testid=new-payment]")
     payment_form = finance.locator("[data-testid=payment-form]")
     payment_form.locator("input[name$=amount]").first.fill(str(invoice.total))
