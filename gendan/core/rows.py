@@ -69,6 +69,10 @@ _UNCHANGED_TYPES = {
     models.PositiveSmallIntegerField: (int,),
     models.PositiveBigIntegerField: (int,),
     models.DecimalField: (Decimal,),
+    # Reached through the foreign keys that point at them.
+    models.AutoField: (int,),
+    models.BigAutoField: (int,),
+    models.SmallAutoField: (int,),
 }
 
 
@@ -86,9 +90,7 @@ class _Prepared:
         self.field = field
         self.attname = field.attname
         target = field.target_field if isinstance(field, models.ForeignKey) else field
-        self.unchanged = _UNCHANGED_TYPES.get(type(target), ()) if target is not None else ()
-        if type(target) in (models.AutoField, models.BigAutoField, models.SmallAutoField):
-            self.unchanged = (int,)
+        self.unchanged = _UNCHANGED_TYPES.get(type(target), ())
         self.pre_save = type(field).pre_save is not models.Field.pre_save and not (
             isinstance(field, models.DateField) and not (field.auto_now or field.auto_now_add)
         )
