@@ -106,10 +106,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
-else:
+elif env.bool("DATABASE_PREPARE", default=True):
     # Parameters bound on the server let psycopg prepare a statement the second time it runs:
     # PostgreSQL then skips parsing and planning the service queries that repeat on every
-    # request, which cuts its CPU per order by about a third (docs/BENCHMARKS.md).
+    # request, which cuts its CPU per order by about a third (docs/BENCHMARKS.md). A pooler
+    # that cannot keep prepared statements (PgBouncer in transaction mode before 1.21) needs
+    # DATABASE_PREPARE=false.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"server_side_binding": True, "prepare_threshold": 1})
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

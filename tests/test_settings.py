@@ -1,0 +1,45 @@
+"""Settings that depend on the environment, read as a fresh process would read them."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_URL = "postgres://someone@db.example:5432/gendan"
+
+
+def database_options(tmp_path, **environ) -> dict:
+    env = {**os.environ, "GENDAN_VAR_DIR": str(tmp_path), "SECRET_KEY": "settings-test", **environ}
+    out = subprocess.run(
+        [sys.executable, "-c", "import json, gendan.settings as s; print(json.dumps(s.DATABASES['default']))"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(out.stdout).get("OPTIONS", {})
+
+
+def test_postgresql_prepares_repeated_statements_on_the_server_by_default(tmp_path):
+    options = database_options(tmp_path, DATABASE_URL=PG_URL)
+
+    assert (options["server_side_binding"], options["prepare_threshold"]) == (True, 1)
+
+
+@pytest.mark.parametrize("value", ["false", "0", "no"])
+def test_database_prepare_false_keeps_binding_on_the_client_for_poolers(tmp_path, value):
+    options = database_options(tmp_path, DATABASE_URL=PG_URL, DATABASE_PREPARE=value)
+
+    assert "server_side_binding" not in options and "prepare_threshold" not in options
+
+
+def test_sqlite_gets_its_own_options_and_none_of_postgresqls(tmp_path):
+    options = database_options(tmp_path, DATABASE_URL=f"sqlite:///{tmp_path / 'x.sqlite3'}")
+
+    assert options["transaction_mode"] == "IMMEDIATE"
+    assert "server_side_binding" not in options
