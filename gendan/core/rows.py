@@ -131,11 +131,16 @@ class _Select:
         connection = _connection()
         quote = connection.ops.quote_name
         opts = model._meta
+
+        def join_related(owner_alias, joined):
+            return [
+                f"LEFT JOIN {quote(target._meta.db_table)} {alias} "
+                f"ON {alias}.{quote(target._meta.pk.column)} = {owner_alias}.{quote(column)}"
+                for _field, target, alias, column in joined
+            ]
+
         self.parent = (_columns(model, "p"), tuple(self._joined(model, "p", name) for name in related))
-        joins = [
-            f"LEFT JOIN {quote(target._meta.db_table)} {alias} ON {alias}.{quote(target._meta.pk.column)} = p.{quote(column)}"
-            for _field, target, alias, column in self.parent[1]
-        ]
+        joins = join_related("p", self.parent[1])
         self.child = None
         if child is not None:
             fk_column = child._meta.get_field(fk).column
@@ -144,11 +149,7 @@ class _Select:
             joins.append(
                 f"LEFT JOIN {quote(child._meta.db_table)} c ON c.{quote(fk_column)} = p.{quote(opts.pk.column)}"
             )
-            joins += [
-                f"LEFT JOIN {quote(target._meta.db_table)} {alias} "
-                f"ON {alias}.{quote(target._meta.pk.column)} = c.{quote(column)}"
-                for _field, target, alias, column in self.child[1]
-            ]
+            joins += join_related("c", self.child[1])
         selected = [self.parent[0].sql, *(_columns(t, a).sql for _f, t, a, _c in self.parent[1])]
         if self.child is not None:
             selected += [self.child[0].sql, *(_columns(t, a).sql for _f, t, a, _c in self.child[1])]
