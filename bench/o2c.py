@@ -3,7 +3,8 @@
 Each order: a new customer (one contact, one address), a 3-line order, submit (stock
 reserved), a shipment created, shipped and delivered, an invoice created and issued, and
 a payment allocated to it, which closes the order. Prints orders per second, SQL queries
-per order (and per step) and peak Python memory per batch, and writes them as JSON.
+per order (and per step), what the database writes to its log per order and peak Python
+memory per batch, and writes them as JSON.
 
     .venv/bin/python bench/o2c.py --n 500
     .venv/bin/python bench/o2c.py --n 500 --database-url postgres://postgres@127.0.0.1:5432/postgres
@@ -272,7 +273,12 @@ def run(n: int, batch: int = 100, warmup: int = 10, workers: int = 1) -> dict:
         currents.append(round(tracemalloc.get_traced_memory()[0] / 1024, 1))
     tracemalloc.stop()
 
-    expected = 2 * n + warmup + (n if parallel else 0)
+    # Pass 3, a sample: what the database writes to its log per order, which does not drift
+    # with the machine's speed the way time does (on SQLite it is most of what a commit costs).
+    sample = min(n, 50)
+    log = log_written(lambda: [one_order(fixture, 3 * n + i, QueryCounter()) for i in range(sample)])
+
+    expected = 2 * n + warmup + (n if parallel else 0) + sample
     closed = Order.objects.filter(status="closed", payment_status="paid").count()
     if closed != expected:
         raise RuntimeError(f"Only {closed} of {expected} orders closed: the benchmark path is broken")
@@ -288,6 +294,8 @@ def run(n: int, batch: int = 100, warmup: int = 10, workers: int = 1) -> dict:
         "queries_per_order_by_step": {name: round(counter.by_step[name] / n, 2) for name in STEPS},
         "transactions_per_order": len(STEPS),
         "transaction_control_statements_seen_per_order": round(counter.transaction_control / n, 2),
+        "log_kib_per_order": round(log["bytes"] / sample / 1024, 1) if log["bytes"] is not None else None,
+        "log_pages_per_order": round(log["pages"] / sample, 1) if log["pages"] is not None else None,
         "peak_memory_kib_by_batch": peaks,
         "memory_after_batch_kib": currents,
         "parallel": parallel,
@@ -312,6 +320,41 @@ def machine_speed_ms() -> float:
             total += i * i
         best = min(best, time.perf_counter() - started)
     return round(best * 1000, 1)
+
+
+def log_written(work) -> dict:
+    """What the database appends to its write-ahead log while `work()` runs.
+
+    SQLite: the WAL's frames (one page each), with automatic checkpoints held off meanwhile
+    so none is lost from the count. PostgreSQL: the WAL position moved (the whole server's:
+    run it on a quiet one).
+    """
+    from django.db import connection
+
+    if connection.in_atomic_block:
+        # Nothing reaches the log before the enclosing transaction ends (a test's, say).
+        work()
+        return {"bytes": None, "pages": None}
+
+    def ask(sql, params=()):
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()
+
+    if connection.vendor == "sqlite":
+        page_size, autocheckpoint = ask("PRAGMA page_size")[0], ask("PRAGMA wal_autocheckpoint")[0]
+        ask("PRAGMA wal_autocheckpoint=0")
+        ask("PRAGMA wal_checkpoint(TRUNCATE)")
+        try:
+            work()
+            frames = ask("PRAGMA wal_checkpoint(PASSIVE)")[1]
+        finally:
+            ask(f"PRAGMA wal_autocheckpoint={int(autocheckpoint)}")
+        # Each frame is a 24-byte header and a page.
+        return {"bytes": frames * (page_size + 24), "pages": frames}
+    before = ask("SELECT pg_current_wal_insert_lsn()")[0]
+    work()
+    return {"bytes": int(ask("SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), %s)", [before])[0]), "pages": None}
 
 
 def _settle(connection) -> None:
@@ -347,7 +390,14 @@ def report(result: dict) -> str:
             f"  {parallel['workers']} processes at once: {parallel['orders_per_second']} orders per second "
             f"({result['n']} orders in {parallel['seconds']} s, {parallel['queries_per_order']} queries / order)"
         )
+    if result["log_kib_per_order"] is None:
+        log = "not measured (inside a transaction)"
+    elif result["log_pages_per_order"] is None:
+        log = f"{result['log_kib_per_order']} KiB"
+    else:
+        log = f"{result['log_kib_per_order']} KiB ({result['log_pages_per_order']} WAL pages)"
     lines += [
+        f"  log written / order {log}",
         f"  peak memory / batch {min(peaks)}–{max(peaks)} KiB  (first {peaks[0]}, last {peaks[-1]})",
         f"  machine speed       {result['machine_speed_ms']} ms for a fixed Python loop (lower is faster)",
         f"  held after batches  {', '.join(map(str, result['memory_after_batch_kib']))} KiB",

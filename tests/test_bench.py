@@ -30,6 +30,9 @@ def test_the_benchmark_walks_orders_to_closed_and_reports_its_figures(tmp_path):
     assert len(written["peak_memory_kib_by_batch"]) == 2
     assert len(written["memory_after_batch_kib"]) == 2
     assert written["machine_speed_ms"] > 0
+    # Inside the test's transaction nothing reaches the log yet: not measured, and said so.
+    assert (written["log_kib_per_order"], written["log_pages_per_order"]) == (None, None)
+    assert "not measured (inside a transaction)" in o2c.report(written)
     assert "peak memory / batch" in o2c.report(written) and "machine speed" in o2c.report(written)
 
 
@@ -49,6 +52,9 @@ def test_the_script_runs_on_its_own_throwaway_sqlite_database(tmp_path):
     assert completed.stdout.startswith("sqlite: 2 orders in ")
     written = json.loads((tmp_path / "o2c.json").read_text())
     assert (written["database"], written["n"], len(written["peak_memory_kib_by_batch"])) == ("sqlite", 2, 2)
+    # Every order writes pages to SQLite's WAL (a page is 4 KiB and its frame header 24 bytes).
+    assert written["log_pages_per_order"] > 10
+    assert written["log_kib_per_order"] == pytest.approx(written["log_pages_per_order"] * 4120 / 1024, rel=0.01)
     # Nothing left behind in the project's own var/: the database lived in a temporary directory.
     assert not list((ROOT / "var").glob("bench*"))
 
@@ -63,3 +69,5 @@ def test_several_processes_share_the_orders_and_every_one_closes():
     assert result["parallel"]["orders_per_second"] > 0
     assert result["parallel"]["queries_per_order"] == pytest.approx(result["queries_per_order"], abs=0.5)
     assert "2 processes at once" in o2c.report(result)
+    # Committed for real here, so the log volume is measured on either database.
+    assert result["log_kib_per_order"] > 0
