@@ -28,6 +28,8 @@ class _Columns:
         connection = _connection()
         self.model = model
         self.fields = model._meta.concrete_fields
+        # Where the primary key sits in a row: a NULL there is a LEFT JOIN that found nothing.
+        self.pk_index = self.fields.index(model._meta.pk)
         self.sql = ", ".join(
             f"{connection.ops.quote_name(alias)}.{connection.ops.quote_name(f.column)}" for f in self.fields
         )
@@ -124,7 +126,8 @@ class _Select:
 
     Parts, in column order: the row (alias p), the rows its foreign keys `related` point to,
     then optionally its children (alias c, through their foreign key to it) with the rows
-    their foreign keys `child_related` point to.
+    their foreign keys `child_related` point to. Each part is (its columns, its joined rows as
+    (foreign key, their columns, alias)).
     """
 
     def __init__(self, model, related, child, fk, child_related, order_by, lock):
@@ -132,39 +135,42 @@ class _Select:
         quote = connection.ops.quote_name
         opts = model._meta
 
-        def join_related(owner_alias, joined):
+        def joined(owner, owner_alias, names):
+            found = []
+            for name in names:
+                field = owner._meta.get_field(name)
+                alias = f"{owner_alias}_{name}"
+                found.append((field, _columns(field.related_model, alias), alias))
+            return tuple(found)
+
+        def join_sql(owner_alias, part):
             return [
-                f"LEFT JOIN {quote(target._meta.db_table)} {alias} "
-                f"ON {alias}.{quote(target._meta.pk.column)} = {owner_alias}.{quote(column)}"
-                for _field, target, alias, column in joined
+                f"LEFT JOIN {quote(columns.model._meta.db_table)} {alias} "
+                f"ON {alias}.{quote(columns.model._meta.pk.column)} = {owner_alias}.{quote(field.column)}"
+                for field, columns, alias in part[1]
             ]
 
-        self.parent = (_columns(model, "p"), tuple(self._joined(model, "p", name) for name in related))
-        joins = join_related("p", self.parent[1])
+        def selected(part):
+            return [part[0].sql, *(columns.sql for _field, columns, _alias in part[1])]
+
+        self.parent = (_columns(model, "p"), joined(model, "p", related))
+        joins, columns = join_sql("p", self.parent), selected(self.parent)
         self.child = None
         if child is not None:
-            fk_column = child._meta.get_field(fk).column
-            self.child = (_columns(child, "c"), tuple(self._joined(child, "c", name) for name in child_related))
             self.child_fk = child._meta.get_field(fk)
+            self.child = (_columns(child, "c"), joined(child, "c", child_related))
             joins.append(
-                f"LEFT JOIN {quote(child._meta.db_table)} c ON c.{quote(fk_column)} = p.{quote(opts.pk.column)}"
+                f"LEFT JOIN {quote(child._meta.db_table)} c "
+                f"ON c.{quote(self.child_fk.column)} = p.{quote(opts.pk.column)}"
             )
-            joins += join_related("c", self.child[1])
-        selected = [self.parent[0].sql, *(_columns(t, a).sql for _f, t, a, _c in self.parent[1])]
-        if self.child is not None:
-            selected += [self.child[0].sql, *(_columns(t, a).sql for _f, t, a, _c in self.child[1])]
+            joins += join_sql("c", self.child)
+            columns += selected(self.child)
         self.sql = (
-            f"SELECT {', '.join(selected)} FROM {quote(opts.db_table)} p {' '.join(joins)} "
+            f"SELECT {', '.join(columns)} FROM {quote(opts.db_table)} p {' '.join(joins)} "
             f"WHERE p.{quote(opts.pk.column)} = %s"
             + (f" ORDER BY c.{quote(order_by)}" if child is not None else "")
             + (_lock_clause("p") if lock else "")
         )
-
-    @staticmethod
-    def _joined(model, owner_alias, name):
-        field = model._meta.get_field(name)
-        target = field.related_model
-        return field, target, f"{owner_alias}_{name}", field.column
 
     @staticmethod
     def _build(part, row, start):
@@ -172,16 +178,14 @@ class _Select:
         columns, joined = part
         end = start + len(columns.fields)
         values = row[start:end]
-        if values[columns.fields.index(columns.model._meta.pk)] is None:
-            return None, end + sum(len(_columns(t, a).fields) for _f, t, a, _c in joined)
+        if values[columns.pk_index] is None:
+            return None, end + sum(len(related.fields) for _field, related, _alias in joined)
         obj = columns.instance(values)
-        for field, target, alias, _column in joined:
-            related_columns = _columns(target, alias)
-            related_end = end + len(related_columns.fields)
+        for field, related, _alias in joined:
+            related_end = end + len(related.fields)
             related_values = row[end:related_end]
-            pk_index = related_columns.fields.index(target._meta.pk)
             field.set_cached_value(
-                obj, related_columns.instance(related_values) if related_values[pk_index] is not None else None
+                obj, related.instance(related_values) if related_values[related.pk_index] is not None else None
             )
             end = related_end
         return obj, end

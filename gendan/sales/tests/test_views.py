@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+from django.contrib.auth.models import Group, Permission
 from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -100,8 +101,6 @@ def test_a_role_without_order_entry_rights_cannot_open_the_order_form(client, pe
 
 
 def test_the_line_editor_serves_whoever_may_write_quotations_and_no_one_else(client, personas):
-    from django.contrib.auth.models import Group, Permission
-
     # given after-sales staff whom a group lets write quotations (not orders), and warehouse staff
     quoting = Group.objects.create(name="报价员")
     quoting.permissions.add(Permission.objects.get(codename="add_quotation"))
