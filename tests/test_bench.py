@@ -67,7 +67,6 @@ def test_several_processes_share_the_orders_and_every_one_closes():
     # then
     assert result["parallel"]["workers"] == 2
     assert result["parallel"]["orders_per_second"] > 0
-    assert result["parallel"]["queries_per_order"] == pytest.approx(result["queries_per_order"], abs=0.5)
     assert "2 processes at once" in o2c.report(result)
     # Committed for real here, so the log volume is measured on either database.
     assert result["log_kib_per_order"] > 0

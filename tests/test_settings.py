@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PG_URL = "postgres://someone@db.example:5432/gendan"
 
 
-def database_options(tmp_path, **environ) -> dict:
+def database_settings(tmp_path, **environ) -> dict:
     env = {**os.environ, "GENDAN_VAR_DIR": str(tmp_path), "SECRET_KEY": "settings-test", **environ}
     out = subprocess.run(
         [sys.executable, "-c", "import json, gendan.settings as s; print(json.dumps(s.DATABASES['default']))"],
@@ -22,7 +22,11 @@ def database_options(tmp_path, **environ) -> dict:
         text=True,
         check=True,
     )
-    return json.loads(out.stdout).get("OPTIONS", {})
+    return json.loads(out.stdout)
+
+
+def database_options(tmp_path, **environ) -> dict:
+    return database_settings(tmp_path, **environ).get("OPTIONS", {})
 
 
 def test_postgresql_prepares_repeated_statements_on_the_server_by_default(tmp_path):
@@ -38,8 +42,11 @@ def test_database_prepare_false_keeps_binding_on_the_client_for_poolers(tmp_path
     assert "server_side_binding" not in options and "prepare_threshold" not in options
 
 
-def test_sqlite_gets_its_own_options_and_none_of_postgresqls(tmp_path):
-    options = database_options(tmp_path, DATABASE_URL=f"sqlite:///{tmp_path / 'x.sqlite3'}")
+def test_sqlite_gets_its_own_backend_and_options_and_none_of_postgresqls(tmp_path):
+    database = database_settings(tmp_path, DATABASE_URL=f"sqlite:///{tmp_path / 'x.sqlite3'}")
+    options = database["OPTIONS"]
+
+    assert database["ENGINE"] == "gendan.core.backends.sqlite3"
 
     assert options["transaction_mode"] == "IMMEDIATE"
     assert "server_side_binding" not in options

@@ -130,7 +130,8 @@ def record(actor, verb: str, obj, changes=None, data=None, root=None) -> Event:
     """Write one append-only event. Call inside the service's transaction."""
     # Ids rather than objects: every service records several events, and setting a relation
     # through its descriptor costs more than the rest of the event together.
-    event = Event(
+    event = rows.new(
+        Event,
         actor_id=actor.pk if actor is not None and actor.is_authenticated else None,
         verb=verb,
         content_type_id=ContentType.objects.get_for_model(obj).pk,

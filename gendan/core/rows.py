@@ -9,10 +9,13 @@ the database needs. Use them only where a profile shows the ORM's overhead matte
 everywhere else the queryset API is clearer.
 """
 
+import datetime
 from decimal import Decimal
 from functools import cache
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db.models.base import ModelState
+from django.db.models.signals import post_init, pre_init
 
 
 def _connection():
@@ -33,21 +36,81 @@ class _Columns:
         self.sql = ", ".join(
             f"{connection.ops.quote_name(alias)}.{connection.ops.quote_name(f.column)}" for f in self.fields
         )
+        self.attnames = [f.attname for f in self.fields]
         self.converters = []
-        for field in self.fields:
+        for index, field in enumerate(self.fields):
             col = field.get_col(alias)
             found = connection.ops.get_db_converters(col) + field.get_db_converters(connection)
-            self.converters.append((found, col) if found else None)
+            if found:
+                self.converters.append((index, found, col))
+        self.from_db_overridden = model.from_db.__func__ is not models.Model.from_db.__func__
 
-    def instance(self, values) -> models.Model:
-        connection = _connection()
+    def instance(self, values, connection) -> models.Model:
         values = list(values)
-        for index, item in enumerate(self.converters):
-            if item is not None:
-                found, col = item
-                for converter in found:
-                    values[index] = converter(values[index], col, connection)
-        return self.model.from_db(connection.alias, None, values)
+        for index, found, col in self.converters:
+            for converter in found:
+                values[index] = converter(values[index], col, connection)
+        if self.from_db_overridden or not _plain_init(self.model):
+            return self.model.from_db(connection.alias, None, values)
+        return _bare(self.model, dict(zip(self.attnames, values, strict=True)), adding=False, db=connection.alias)
+
+
+def _plain_init(model) -> bool:
+    """Whether building an instance needs nothing Model.__init__ adds to setting its attributes."""
+    # Checked per call, and cheap: a test or a later app may connect a receiver at any time.
+    return not (pre_init.receivers or post_init.receivers) and model.__init__ is models.Model.__init__
+
+
+def _bare(model, attributes: dict, *, adding: bool, db) -> models.Model:
+    """An instance with these attribute values, as Model.__init__ would leave it, without its per-field walk.
+
+    A row read back or a new event sets every concrete field; Model.__init__ does that one
+    setattr at a time and sends two signals, which costs more than the row itself. This is
+    how Django unpickles an instance, too.
+    """
+    obj = model.__new__(model)
+    state = ModelState()
+    state.adding = adding
+    state.db = db
+    obj._state = state
+    obj.__dict__.update(attributes)
+    return obj
+
+
+class _Defaults:
+    """A model's concrete fields by attribute name, and which of them default to a constant."""
+
+    def __init__(self, model):
+        self.fields = {f.attname: f for f in model._meta.concrete_fields}
+        # A field with no default of either kind gets the same empty value every time.
+        self.constant = {
+            name: f.get_default() for name, f in self.fields.items() if not f.has_default() and not f.has_db_default()
+        }
+        self.computed = [(name, f) for name, f in self.fields.items() if name not in self.constant]
+
+
+@cache
+def _defaults(model) -> _Defaults:
+    return _Defaults(model)
+
+
+def new(model, **values) -> models.Model:
+    """model(**values), unsaved, for a hot path that builds many: values by attribute name (`actor_id`).
+
+    Fields not given get their defaults as Model.__init__ gives them. Unknown names are a TypeError.
+    """
+    if not _plain_init(model):
+        return model(**values)
+    defaults = _defaults(model)
+    unknown = values.keys() - defaults.fields.keys()
+    if unknown:
+        raise TypeError(f"{model.__name__}() got unexpected keyword arguments: {', '.join(sorted(unknown))}")
+    attributes = dict(defaults.constant)
+    for name, field in defaults.computed:
+        if name not in values:
+            attributes[name] = field.get_default()
+    attributes.update(values)
+    return _bare(model, attributes, adding=True, db=None)
 
 
 @cache
@@ -86,7 +149,7 @@ class _Prepared:
     auto_now_add, files) still gets it.
     """
 
-    __slots__ = ("field", "attname", "pre_save", "unchanged")
+    __slots__ = ("field", "attname", "pre_save", "unchanged", "datetime")
 
     def __init__(self, field: models.Field):
         self.field = field
@@ -96,11 +159,16 @@ class _Prepared:
         self.pre_save = type(field).pre_save is not models.Field.pre_save and not (
             isinstance(field, models.DateField) and not (field.auto_now or field.auto_now_add)
         )
+        # For an aware datetime, DateTimeField's preparation ends in the backend's adapter
+        # after checks that only a naive one needs.
+        self.datetime = type(field) is models.DateTimeField
 
     def value(self, instance: models.Model, add: bool, connection):
         value = self.field.pre_save(instance, add) if self.pre_save else getattr(instance, self.attname)
         if type(value) in self.unchanged or (value is None and self.unchanged):
             return value
+        if self.datetime and type(value) is datetime.datetime and value.tzinfo is not None:
+            return connection.ops.adapt_datetimefield_value(value)
         return self.field.get_db_prep_save(value, connection)
 
 
@@ -173,19 +241,20 @@ class _Select:
         )
 
     @staticmethod
-    def _build(part, row, start):
+    def _build(part, row, start, connection):
         """(instance or None, index after its columns) with its joined rows cached on it."""
         columns, joined = part
         end = start + len(columns.fields)
         values = row[start:end]
         if values[columns.pk_index] is None:
             return None, end + sum(len(related.fields) for _field, related, _alias in joined)
-        obj = columns.instance(values)
+        obj = columns.instance(values, connection)
         for field, related, _alias in joined:
             related_end = end + len(related.fields)
             related_values = row[end:related_end]
             field.set_cached_value(
-                obj, related.instance(related_values) if related_values[related.pk_index] is not None else None
+                obj,
+                related.instance(related_values, connection) if related_values[related.pk_index] is not None else None,
             )
             end = related_end
         return obj, end
@@ -197,11 +266,11 @@ class _Select:
             fetched = cursor.fetchall()
         if not fetched:
             return None, []
-        parent, width = self._build(self.parent, fetched[0], 0)
+        parent, width = self._build(self.parent, fetched[0], 0, connection)
         children = []
         if self.child is not None:
             for row in fetched:
-                child, _end = self._build(self.child, row, width)
+                child, _end = self._build(self.child, row, width, connection)
                 if child is not None:
                     self.child_fk.set_cached_value(child, parent)
                     children.append(child)
@@ -253,7 +322,7 @@ def by_pks(model, pks) -> dict:
         cursor.execute(_by_pks_sql(model, len(pks), connection.vendor), pks)
         fetched = cursor.fetchall()
     columns = _columns(model, "t")
-    found = [columns.instance(row) for row in fetched]
+    found = [columns.instance(row, connection) for row in fetched]
     return {obj.pk: obj for obj in found}
 
 

@@ -174,3 +174,55 @@ def test_a_failed_block_keeps_none_of_its_events_and_a_failed_nested_block_only_
         "test.kept",
         "test.kept_too",
     ]
+
+
+def test_rows_read_back_are_plain_saved_instances_that_save_and_compare_as_the_orms(personas):
+    _warehouse, products = stocked_products(1)
+    order = draft_order(personas["rep1"], products)
+
+    with transaction.atomic():
+        locked, lines = rows.parent_with_children(Order, OrderLine, order.pk, fk="order")
+        locked.notes = "read by rows"
+        locked.save(update_fields=["notes"])
+
+    assert locked == Order.objects.get(pk=order.pk) and lines[0] == OrderLine.objects.get(order=order)
+    assert Order.objects.get(pk=order.pk).notes == "read by rows"
+    assert (locked._state.adding, locked._state.db) == (False, "default")
+    # A relation left unread loads on access, as on an ORM instance.
+    assert locked.customer.pk == order.customer_id
+
+
+def test_a_model_signal_receiver_is_served_as_model_init_would_serve_it(personas):
+    _warehouse, products = stocked_products(1)
+    order = draft_order(personas["rep1"], products)
+    seen = []
+
+    def receiver(sender, instance, **kwargs):
+        seen.append(type(instance).__name__)
+
+    from django.db.models.signals import post_init
+
+    post_init.connect(receiver)
+    try:
+        rows.one(Order, order.pk)
+        rows.new(Event, verb="x", object_id=1, content_type_id=1)
+    finally:
+        post_init.disconnect(receiver)
+
+    assert seen == ["Order", "Event"]
+
+
+def test_new_fills_defaults_as_the_model_does_and_refuses_unknown_names(personas):
+    event = rows.new(Event, verb="order.created", object_id=7, content_type_id=1, actor_id=personas["rep1"].pk)
+    like = Event(verb="order.created", object_id=7, content_type_id=1, actor_id=personas["rep1"].pk)
+
+    names = [f.attname for f in Event._meta.concrete_fields]
+    assert _fields(event, names) == _fields(like, names)
+    assert event._state.adding and event.pk is None
+    # A callable default runs per instance: no two events share one dict.
+    assert (
+        event.changes == {} and event.changes is not rows.new(Event, verb="y", object_id=1, content_type_id=1).changes
+    )
+
+    with pytest.raises(TypeError, match="actor"):
+        rows.new(Event, verb="x", object_id=1, content_type_id=1, actor=personas["rep1"])
