@@ -58,28 +58,31 @@ def on_events_committed(handler: Callable[[list[int]], None]) -> None:
 class _CommittedBatch:
     """One on_commit callback per transaction, however many events it records."""
 
-    def __init__(self, event_id: int):
-        self.ids = [event_id]
+    def __init__(self, event: Event):
+        # The events, not their ids: a deferred INSERT (rows.insert) sets them when it is sent,
+        # at the latest with the commit, which comes before this runs.
+        self.events = [event]
         self.ran = False
 
     def __call__(self):
         self.ran = True
+        ids = [event.pk for event in self.events]
         for handler in _committed_handlers:
-            handler(self.ids)
+            handler(ids)
 
 
-def _hand_over_after_commit(event_id: int) -> None:
+def _hand_over_after_commit(event: Event) -> None:
     if not _committed_handlers:
         return
     connection = transaction.get_connection()
     for _savepoints, callback, _robust in connection.run_on_commit:
         # A batch that already ran stays listed when tests capture on_commit callbacks.
         if isinstance(callback, _CommittedBatch) and not callback.ran:
-            callback.ids.append(event_id)
+            callback.events.append(event)
             return
     # robust: a failing hand-over must not break the request whose data is already
     # committed; the outbox's periodic sweep picks up whatever it missed.
-    transaction.on_commit(_CommittedBatch(event_id), robust=True)
+    transaction.on_commit(_CommittedBatch(event), robust=True)
 
 
 # Events recorded inside `batch()`, written together when it ends.
@@ -91,8 +94,9 @@ def batch():
     """Write the events recorded inside this block in one INSERT when the block ends without error.
 
     A service that records several events (the payment, its allocation, the order it
-    closes) sends one statement instead of several. Inside a batch, `record` returns the
-    event unsaved (no pk yet). Nested batches join the outer one; when a nested block fails,
+    closes) sends one statement instead of several; on PostgreSQL it leaves with the
+    transaction's next statement or its commit. Inside a batch, `record` returns the event
+    unsaved (no pk yet). Nested batches join the outer one; when a nested block fails,
     the events it recorded are dropped with the work its savepoint rolls back.
     """
     pending = _pending.get()
@@ -111,8 +115,9 @@ def batch():
     finally:
         _pending.reset(token)
     if pending:
-        for event in rows.insert(pending):
-            _hand_over_after_commit(event.pk)
+        # Deferred: the block's last write, nothing reads it back before the commit.
+        for event in rows.insert(pending, defer=True):
+            _hand_over_after_commit(event)
 
 
 def batched(service):
@@ -149,5 +154,5 @@ def record(actor, verb: str, obj, changes=None, data=None, root=None) -> Event:
         pending.append(event)
         return event
     rows.insert([event])
-    _hand_over_after_commit(event.pk)
+    _hand_over_after_commit(event)
     return event

@@ -345,8 +345,7 @@ def save_fields(instance: models.Model, fields) -> None:
     prepared = _prepared(model, tuple(fields))
     values = [p.value(instance, False, connection) for p in prepared]
     sql = _update_sql(model, tuple(p.field.column for p in prepared), connection.vendor)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*values, instance.pk])
+    _write(connection, sql, [*values, instance.pk])
 
 
 @cache
@@ -377,8 +376,7 @@ def save_fields_many(instances, fields) -> None:
             params += [instance.pk, p.value(instance, False, connection)]
     params += [instance.pk for instance in instances]
     sql = _update_many_sql(model, tuple(p.field.column for p in prepared), len(instances), connection.vendor)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    _write(connection, sql, params)
 
 
 @cache
@@ -392,11 +390,15 @@ def _insert_sql(model, columns, count, vendor) -> str:
     )
 
 
-def insert(instances) -> list[models.Model]:
+def insert(instances, *, defer: bool = False) -> list[models.Model]:
     """Insert new instances of one model in one statement and set their primary keys.
 
     What bulk_create(instances) does, with the SQL built once per model and row count:
     defaults and auto_now_add are applied as save() would; no signals are sent.
+
+    defer: the rows are written (and the primary keys set) with the transaction's next
+    statement or its commit (see `_write`). Only for rows nothing in the transaction looks
+    up by primary key before then.
     """
     connection = _connection()
     instances = list(instances)
@@ -409,11 +411,28 @@ def insert(instances) -> list[models.Model]:
         instance._prepare_related_fields_for_save(operation_name="insert")
         params += [p.value(instance, True, connection) for p in prepared]
     sql = _insert_sql(model, tuple(p.field.column for p in prepared), len(instances), connection.vendor)
+
+    def saved(returned):
+        for instance, (pk,) in zip(instances, returned, strict=True):
+            instance.pk = pk
+            instance._state.adding = False
+            instance._state.db = connection.alias
+
+    _write(connection, sql, params, saved, defer=defer)
+    return instances
+
+
+def _write(connection, sql: str, params, on_rows=None, *, defer: bool = True) -> None:
+    """Run a write, or hand it to the backend to send with the next statement (Gendan's PostgreSQL backend).
+
+    on_rows gets the rows the statement returns, whenever it is sent. UPDATEs here are by
+    primary key of rows the service has locked and nobody reads their row count, so they
+    may wait; the backend sends them before anything else reaches the database.
+    """
+    defer_write = getattr(connection, "defer_write", None) if defer else None
+    if defer_write is not None and defer_write(sql, params, on_rows):
+        return
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        ids = [row[0] for row in cursor.fetchall()]
-    for instance, pk in zip(instances, ids, strict=True):
-        instance.pk = pk
-        instance._state.adding = False
-        instance._state.db = connection.alias
-    return instances
+        if on_rows is not None:
+            on_rows(cursor.fetchall())

@@ -72,8 +72,9 @@ def customer_create(*, actor, name: str, owner=None, contacts=(), addresses=(), 
         row.customer = customer
     for row in address_rows:
         row.customer = customer
-    insert(contact_rows)
-    insert(address_rows)
+    # Deferred: nothing reads them back by id before the commit.
+    insert(contact_rows, defer=True)
+    insert(address_rows, defer=True)
     # The caller usually goes on with the new contacts and addresses (an order for them).
     _remember_children(customer, "contacts", contact_rows)
     _remember_children(customer, "addresses", address_rows)

@@ -83,7 +83,7 @@ def invoice_create(*, order: Order, actor, lines=None) -> Invoice:
     insert([invoice])
     for il in invoice_lines:
         il.invoice = invoice
-    insert(invoice_lines)
+    insert(invoice_lines, defer=True)  # nothing reads them back by id before the commit
     for line, quantity in items:
         line.invoiced_quantity += quantity
     save_fields_many([line for line, _q in items], ["invoiced_quantity", "updated_at"])
@@ -213,7 +213,7 @@ def _apply_allocations(payment: Payment, cleaned, actor, *, new_payment: bool) -
         if invoice.pk in earlier:
             PaymentAllocation.objects.filter(pk=earlier[invoice.pk]).update(amount=F("amount") + amount)
         else:
-            insert([PaymentAllocation(payment=payment, invoice=invoice, amount=amount)])
+            insert([PaymentAllocation(payment=payment, invoice=invoice, amount=amount)], defer=True)
         order, _lines = orders[invoice.order_id]
         invoice.order = order
         if invoice.status == InvoiceStatus.PAID:

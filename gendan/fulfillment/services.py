@@ -96,7 +96,10 @@ def shipment_create(*, order, actor, lines=None, carrier: str = "", tracking_num
         created_by=actor,
     )
     insert([shipment])
-    insert(ShipmentLine(shipment=shipment, order_line=line, quantity=quantity) for line, quantity in items)
+    # Deferred: nothing reads them back by id before the commit.
+    insert(
+        (ShipmentLine(shipment=shipment, order_line=line, quantity=quantity) for line, quantity in items), defer=True
+    )
     events.record(
         actor,
         "shipment.created",

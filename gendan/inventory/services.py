@@ -154,15 +154,18 @@ def stock_reserve_lines(*, warehouse, lines, actor) -> None:
     for line, quantity in wanted:
         line.reserved_quantity += quantity
     insert(
-        StockMove(
-            kind=StockMove.Kind.RESERVATION,
-            product_id=line.product_id,
-            warehouse=warehouse,
-            quantity=quantity,
-            order_line=line,
-            actor=actor,
-        )
-        for line, quantity in wanted
+        (
+            StockMove(
+                kind=StockMove.Kind.RESERVATION,
+                product_id=line.product_id,
+                warehouse=warehouse,
+                quantity=quantity,
+                order_line=line,
+                actor=actor,
+            )
+            for line, quantity in wanted
+        ),
+        defer=True,  # the ledger's lines: nothing reads them back before the commit
     )
 
 
@@ -199,15 +202,18 @@ def stock_release_lines(*, warehouse, lines, actor) -> None:
     for line, _quantity in held:
         line.reserved_quantity = Decimal("0")
     insert(
-        StockMove(
-            kind=StockMove.Kind.RELEASE,
-            product_id=line.product_id,
-            warehouse=warehouse,
-            quantity=-quantity,
-            order_line=line,
-            actor=actor,
-        )
-        for line, quantity in held
+        (
+            StockMove(
+                kind=StockMove.Kind.RELEASE,
+                product_id=line.product_id,
+                warehouse=warehouse,
+                quantity=-quantity,
+                order_line=line,
+                actor=actor,
+            )
+            for line, quantity in held
+        ),
+        defer=True,
     )
 
 
@@ -236,14 +242,17 @@ def stock_ship_lines(*, warehouse, shipment, items, actor) -> None:
     for line, quantity in items:
         line.reserved_quantity -= quantity
     insert(
-        StockMove(
-            kind=StockMove.Kind.SHIPMENT,
-            product_id=line.product_id,
-            warehouse=warehouse,
-            quantity=-quantity,
-            order_line=line,
-            shipment=shipment,
-            actor=actor,
-        )
-        for line, quantity in items
+        (
+            StockMove(
+                kind=StockMove.Kind.SHIPMENT,
+                product_id=line.product_id,
+                warehouse=warehouse,
+                quantity=-quantity,
+                order_line=line,
+                shipment=shipment,
+                actor=actor,
+            )
+            for line, quantity in items
+        ),
+        defer=True,
     )

@@ -248,7 +248,7 @@ def order_create(
     ensure_in_scope(Order.objects, order, actor)
     for line in order_lines:
         line.order = order
-    insert(order_lines)
+    insert(order_lines, defer=True)  # nothing reads them back by id before the commit
     events.record(
         actor,
         "order.created",
