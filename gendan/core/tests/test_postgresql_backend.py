@@ -1,4 +1,8 @@
-"""PostgreSQL: writes no one reads back leave with the next statement or the commit, and change nothing else."""
+"""Gendan's PostgreSQL backend: writes no one reads back leave with the next statement or the
+commit, and timestamps are read by psycopg's own loader; neither changes what the code sees."""
+
+import datetime
+import zoneinfo
 
 import pytest
 from django.db import IntegrityError, connection, transaction
@@ -107,3 +111,26 @@ def test_outside_a_transaction_or_when_turned_off_a_write_is_sent_at_once(order)
     finally:
         del connection.defers_writes
     assert Order.objects.get(pk=order.pk).notes == "at once"
+
+
+@pytest.mark.django_db
+def test_timestamps_read_back_are_the_utc_values_written(order):
+    moment = datetime.datetime(2026, 12, 2, 8, 30, 15, 123456, tzinfo=datetime.UTC)
+    Order.objects.filter(pk=order.pk).update(confirmed_at=moment)
+
+    read = Order.objects.get(pk=order.pk).confirmed_at
+    assert read == moment and read.tzinfo is datetime.UTC
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT confirmed_at AT TIME ZONE 'Asia/Shanghai' FROM sales_order WHERE id = %s", [order.pk])
+        assert cursor.fetchone()[0] == datetime.datetime(2026, 12, 2, 16, 30, 15, 123456)
+
+
+@pytest.mark.django_db
+def test_without_time_zone_support_timestamps_come_naive_as_django_gives_them(order, settings):
+    moment = datetime.datetime(2026, 12, 2, 8, 30, tzinfo=datetime.UTC)
+    Order.objects.filter(pk=order.pk).update(confirmed_at=moment)
+
+    settings.USE_TZ = False
+    read = Order.objects.values_list("confirmed_at", flat=True).get(pk=order.pk)
+    # Django's rule without time zone support: naive, in the project's time zone.
+    assert read == moment.astimezone(zoneinfo.ZoneInfo(settings.TIME_ZONE)).replace(tzinfo=None)
