@@ -226,7 +226,7 @@ if REDIS_URL:
     }
 else:
     HUEY = {
-        "huey_class": "huey.SqliteHuey",
+        "huey_class": "gendan.core.queue.SqliteHuey",
         "name": "gendan",
         "filename": str(VAR_DIR / "huey.sqlite3"),
         # No fsync per enqueue (it cost ~0.5 ms on every committed transaction): a task lost

@@ -141,6 +141,9 @@ _UNCHANGED_TYPES = {
 }
 
 
+_ABSENT = object()
+
+
 class _Prepared:
     """How one field's value goes to the database, decided once per field.
 
@@ -164,7 +167,13 @@ class _Prepared:
         self.datetime = type(field) is models.DateTimeField
 
     def value(self, instance: models.Model, add: bool, connection):
-        value = self.field.pre_save(instance, add) if self.pre_save else getattr(instance, self.attname)
+        if self.pre_save:
+            value = self.field.pre_save(instance, add)
+        else:
+            # From the instance's dict: a foreign key's attribute is a descriptor, slower to go through.
+            value = instance.__dict__.get(self.attname, _ABSENT)
+            if value is _ABSENT:
+                value = getattr(instance, self.attname)  # deferred: loads it
         if type(value) in self.unchanged or (value is None and self.unchanged):
             return value
         if self.datetime and type(value) is datetime.datetime and value.tzinfo is not None:

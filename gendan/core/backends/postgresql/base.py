@@ -23,6 +23,8 @@ from django.utils.functional import cached_property
 from psycopg.pq import Format
 from psycopg.types.datetime import TimestamptzLoader
 
+from ..common import SameThreadFirst
+
 # psycopg's own loader for timestamptz; registered by its Python name, psycopg puts in its C one.
 _PSYCOPG_TIMESTAMPTZ = psycopg.adapters.get_loader(base.TIMESTAMPTZ_OID, Format.TEXT)
 
@@ -54,7 +56,7 @@ class _CursorDebugWrapper(_SendsDeferredWritesFirst, base.CursorDebugWrapper):
     pass
 
 
-class DatabaseWrapper(base.DatabaseWrapper):
+class DatabaseWrapper(SameThreadFirst, base.DatabaseWrapper):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # (sql, params, on_rows): on_rows(rows) gets what the statement returned once sent.

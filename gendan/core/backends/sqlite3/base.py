@@ -12,6 +12,8 @@ from functools import lru_cache
 
 from django.db.backends.sqlite3 import base, operations
 
+from ..common import SameThreadFirst
+
 UTC = datetime.UTC
 
 
@@ -45,7 +47,7 @@ class DatabaseOperations(operations.DatabaseOperations):
         return super().convert_datetimefield_value(value, expression, connection)
 
 
-class DatabaseWrapper(base.DatabaseWrapper):
+class DatabaseWrapper(SameThreadFirst, base.DatabaseWrapper):
     ops_class = DatabaseOperations
 
     def create_cursor(self, name=None):
