@@ -2,11 +2,14 @@
 
 Each order: a new customer (one contact, one address), a 3-line order, submit (stock
 reserved), a shipment created, shipped and delivered, an invoice created and issued, and
-a payment allocated to it, which closes the order. Prints orders per second, SQL queries
-per order (and per step), what the database writes to its log per order and peak Python
-memory per batch, and writes them as JSON.
+a payment allocated to it, which closes the order. By default with the one-click buttons
+(save and submit, create and ship, create and issue: 6 transactions); --path step-by-step
+takes every step on its own (9). Prints orders per second, SQL queries per order (and per
+step), what the database writes to its log per order and peak Python memory per batch,
+and writes them as JSON.
 
     .venv/bin/python bench/o2c.py --n 500
+    .venv/bin/python bench/o2c.py --n 500 --path step-by-step
     .venv/bin/python bench/o2c.py --n 500 --database-url postgres://postgres@127.0.0.1:5432/postgres
 
 It never touches your data: SQLite runs in a file in a temporary directory; with
@@ -31,17 +34,30 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-STEPS = [
-    "customer_create",
-    "order_create",
-    "order_submit",
-    "shipment_create",
-    "shipment_ship",
-    "shipment_deliver",
-    "invoice_create",
-    "invoice_issue",
-    "payment_record",
-]
+# The steps of each path, one transaction each. "one-click" is the path with the buttons that
+# do two steps at once (save and submit, create and ship, create and issue); "step-by-step"
+# takes each step on its own, as a user who checks in between does.
+PATHS = {
+    "one-click": [
+        "customer_create",
+        "order_create_submit",
+        "shipment_create_ship",
+        "shipment_deliver",
+        "invoice_create_issue",
+        "payment_record",
+    ],
+    "step-by-step": [
+        "customer_create",
+        "order_create",
+        "order_submit",
+        "shipment_create",
+        "shipment_ship",
+        "shipment_deliver",
+        "invoice_create",
+        "invoice_issue",
+        "payment_record",
+    ],
+}
 
 
 TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
@@ -110,7 +126,7 @@ class Fixture:
         )
 
 
-def one_order(fixture: Fixture, i: int, counter: QueryCounter) -> None:
+def one_order(fixture: Fixture, i: int, counter: QueryCounter, path: str = "one-click") -> None:
     import datetime
 
     from gendan.crm.services import customer_create
@@ -124,6 +140,7 @@ def one_order(fixture: Fixture, i: int, counter: QueryCounter) -> None:
         yield
         counter.step = None
 
+    one_click = path == "one-click"
     with step("customer_create"):
         customer = customer_create(
             actor=fixture.rep,
@@ -143,7 +160,7 @@ def one_order(fixture: Fixture, i: int, counter: QueryCounter) -> None:
             ],
         )
     products = [fixture.products[(i + k) % len(fixture.products)] for k in range(3)]
-    with step("order_create"):
+    with step("order_create_submit" if one_click else "order_create"):
         order = order_create(
             actor=fixture.rep,
             customer=customer,
@@ -151,19 +168,26 @@ def one_order(fixture: Fixture, i: int, counter: QueryCounter) -> None:
             shipping_address=customer.addresses.all()[0],
             warehouse=fixture.warehouse,
             lines=[{"product": p, "quantity": Decimal(k + 1)} for k, p in enumerate(products)],
+            submit=one_click,
         )
-    with step("order_submit"):
-        order = order_submit(order=order, actor=fixture.rep)
-    with step("shipment_create"):
-        shipment = shipment_create(order=order, actor=fixture.clerk, carrier="顺丰速运", tracking_number=f"SF{i:010d}")
-    with step("shipment_ship"):
-        shipment_ship(shipment=shipment, actor=fixture.clerk)
+    if not one_click:
+        with step("order_submit"):
+            order = order_submit(order=order, actor=fixture.rep)
+    tracking = f"SF{i:010d}"
+    with step("shipment_create_ship" if one_click else "shipment_create"):
+        shipment = shipment_create(
+            order=order, actor=fixture.clerk, carrier="顺丰速运", tracking_number=tracking, ship=one_click
+        )
+    if not one_click:
+        with step("shipment_ship"):
+            shipment_ship(shipment=shipment, actor=fixture.clerk)
     with step("shipment_deliver"):
         shipment_deliver(shipment=shipment, actor=fixture.clerk, signed_by="王经理")
-    with step("invoice_create"):
-        invoice = invoice_create(order=order, actor=fixture.finance)
-    with step("invoice_issue"):
-        invoice = invoice_issue(invoice=invoice, actor=fixture.finance)
+    with step("invoice_create_issue" if one_click else "invoice_create"):
+        invoice = invoice_create(order=order, actor=fixture.finance, issue=one_click)
+    if not one_click:
+        with step("invoice_issue"):
+            invoice = invoice_issue(invoice=invoice, actor=fixture.finance)
     with step("payment_record"):
         payment_record(
             actor=fixture.finance,
@@ -174,7 +198,7 @@ def one_order(fixture: Fixture, i: int, counter: QueryCounter) -> None:
         )
 
 
-def _worker(fixture: Fixture, numbers: range, start, results) -> None:
+def _worker(fixture: Fixture, numbers: range, start, results, path: str) -> None:
     """One of --workers processes: its share of the orders, timed from a common start."""
     from django.db import connections
 
@@ -182,12 +206,12 @@ def _worker(fixture: Fixture, numbers: range, start, results) -> None:
     start.wait()
     started = time.perf_counter()
     for i in numbers:
-        one_order(fixture, i, QueryCounter())
+        one_order(fixture, i, QueryCounter(), path)
     results.put(time.perf_counter() - started)
     connections.close_all()
 
 
-def run_parallel(fixture: Fixture, n: int, workers: int) -> float:
+def run_parallel(fixture: Fixture, n: int, workers: int, path: str) -> float:
     """N orders shared by `workers` processes at once, as N web or worker processes would send them."""
     import multiprocessing
 
@@ -198,7 +222,7 @@ def run_parallel(fixture: Fixture, n: int, workers: int) -> float:
     start, results = context.Barrier(workers + 1), context.Queue()
     processes = [
         # Numbers after the single-process passes' (0 … 2N-1), so customers and tracking numbers stay distinct.
-        context.Process(target=_worker, args=(fixture, range(2 * n + w, 3 * n, workers), start, results))
+        context.Process(target=_worker, args=(fixture, range(2 * n + w, 3 * n, workers), start, results, path))
         for w in range(workers)
     ]
     for process in processes:
@@ -215,7 +239,7 @@ def run_parallel(fixture: Fixture, n: int, workers: int) -> float:
     return elapsed
 
 
-def run(n: int, batch: int = 100, warmup: int = 10, workers: int = 1) -> dict:
+def run(n: int, batch: int = 100, warmup: int = 10, workers: int = 1, path: str = "one-click") -> dict:
     """Run the benchmark on the configured, migrated database and return its figures."""
     import django
     from django.db import connection
@@ -227,13 +251,13 @@ def run(n: int, batch: int = 100, warmup: int = 10, workers: int = 1) -> dict:
     _settle(connection)
     # Warm-up: first calls fill Django's caches (content types, compiled templates of SQL).
     for i in range(warmup):
-        one_order(fixture, -1 - i, QueryCounter())
+        one_order(fixture, -1 - i, QueryCounter(), path)
 
     # The timed passes run bare, as production does: counting queries through
     # execute_wrapper costs a few per cent of the time. Pass 2 counts them.
     parallel = None
     if workers > 1:
-        seconds = run_parallel(fixture, n, workers)
+        seconds = run_parallel(fixture, n, workers, path)
         parallel = {"workers": workers, "seconds": round(seconds, 3), "orders_per_second": round(n / seconds, 1)}
 
     # Pass 1, timed, without tracemalloc (it slows Python down several times over).
@@ -242,7 +266,7 @@ def run(n: int, batch: int = 100, warmup: int = 10, workers: int = 1) -> dict:
     for first in range(0, n, batch):
         batch_started = time.perf_counter()
         for i in range(first, min(first + batch, n)):
-            one_order(fixture, i, QueryCounter())
+            one_order(fixture, i, QueryCounter(), path)
         batch_rates.append(round((min(first + batch, n) - first) / (time.perf_counter() - batch_started), 1))
     elapsed = time.perf_counter() - started
 
@@ -258,7 +282,7 @@ def run(n: int, batch: int = 100, warmup: int = 10, workers: int = 1) -> dict:
             gc.collect()
             tracemalloc.reset_peak()
             for i in range(first, min(first + batch, n)):
-                one_order(fixture, n + i, counter)
+                one_order(fixture, n + i, counter, path)
             peak = tracemalloc.get_traced_memory()[1]
             gc.collect()
             peaks.append(round(peak / 1024, 1))
@@ -268,7 +292,7 @@ def run(n: int, batch: int = 100, warmup: int = 10, workers: int = 1) -> dict:
     # Pass 3, a sample: what the database writes to its log per order, which does not drift
     # with the machine's speed the way time does (on SQLite it is most of what a commit costs).
     sample = min(n, 50)
-    log = log_written(lambda: [one_order(fixture, 3 * n + i, QueryCounter()) for i in range(sample)])
+    log = log_written(lambda: [one_order(fixture, 3 * n + i, QueryCounter(), path) for i in range(sample)])
 
     expected = 2 * n + warmup + (n if parallel else 0) + sample
     closed = Order.objects.filter(status="closed", payment_status="paid").count()
@@ -283,8 +307,9 @@ def run(n: int, batch: int = 100, warmup: int = 10, workers: int = 1) -> dict:
         "orders_per_second": round(n / elapsed, 1),
         "orders_per_second_by_batch": batch_rates,
         "queries_per_order": round(counter.total / n, 2),
-        "queries_per_order_by_step": {name: round(counter.by_step[name] / n, 2) for name in STEPS},
-        "transactions_per_order": len(STEPS),
+        "path": path,
+        "queries_per_order_by_step": {name: round(counter.by_step[name] / n, 2) for name in PATHS[path]},
+        "transactions_per_order": len(PATHS[path]),
         "transaction_control_statements_seen_per_order": round(counter.transaction_control / n, 2),
         "log_kib_per_order": round(log["bytes"] / sample / 1024, 1) if log["bytes"] is not None else None,
         "log_pages_per_order": round(log["pages"] / sample, 1) if log["pages"] is not None else None,
@@ -369,7 +394,7 @@ def _settle(connection) -> None:
 def report(result: dict) -> str:
     peaks = result["peak_memory_kib_by_batch"]
     lines = [
-        f"{result['database']}: {result['n']} orders in {result['seconds']} s",
+        f"{result['database']}, {result['path']} path: {result['n']} orders in {result['seconds']} s",
         f"  orders per second   {result['orders_per_second']}  (by batch of {result['batch']}: "
         f"{', '.join(map(str, result['orders_per_second_by_batch']))})",
         f"  SQL queries / order {result['queries_per_order']}  (in {result['transactions_per_order']} transactions; "
@@ -450,6 +475,12 @@ def main(argv=None) -> dict:
     parser.add_argument(
         "--workers", type=int, default=1, help="also run the N orders shared by this many processes at once"
     )
+    parser.add_argument(
+        "--path",
+        choices=list(PATHS),
+        default="one-click",
+        help="one-click: with the buttons that do two steps at once; step-by-step: every step on its own",
+    )
     args = parser.parse_args(argv)
     if args.n < 1:
         parser.error("--n must be at least 1")
@@ -463,7 +494,7 @@ def main(argv=None) -> dict:
 
         django.setup()
         call_command("migrate", verbosity=0)
-        result = run(args.n, batch=args.batch, warmup=args.warmup, workers=args.workers)
+        result = run(args.n, batch=args.batch, warmup=args.warmup, workers=args.workers, path=args.path)
     print(report(result))
     if args.json:
         write_json(result, args.json)

@@ -13,9 +13,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.django_db
-def test_the_benchmark_walks_orders_to_closed_and_reports_its_figures(tmp_path):
+@pytest.mark.parametrize("path", list(o2c.PATHS))
+def test_the_benchmark_walks_orders_to_closed_and_reports_its_figures(tmp_path, path):
     # given / when: run() itself refuses to report unless every order ended closed and paid
-    result = o2c.run(4, batch=2, warmup=1)
+    result = o2c.run(4, batch=2, warmup=1, path=path)
     o2c.write_json(result, tmp_path / "o2c.json")
 
     # then
@@ -24,7 +25,9 @@ def test_the_benchmark_walks_orders_to_closed_and_reports_its_figures(tmp_path):
     assert (written["n"], written["batch"], written["warmup_orders"]) == (4, 2, 1)
     assert written["orders_per_second"] > 0
     assert len(written["orders_per_second_by_batch"]) == 2
-    assert list(written["queries_per_order_by_step"]) == o2c.STEPS
+    assert written["path"] == path
+    assert list(written["queries_per_order_by_step"]) == o2c.PATHS[path]
+    assert written["transactions_per_order"] == len(o2c.PATHS[path])
     assert all(count > 0 for count in written["queries_per_order_by_step"].values())
     assert written["queries_per_order"] == pytest.approx(sum(written["queries_per_order_by_step"].values()), abs=0.1)
     assert len(written["peak_memory_kib_by_batch"]) == 2
@@ -49,7 +52,7 @@ def test_the_script_runs_on_its_own_throwaway_sqlite_database(tmp_path):
 
     # then
     assert completed.returncode == 0, completed.stderr
-    assert completed.stdout.startswith("sqlite: 2 orders in ")
+    assert completed.stdout.startswith("sqlite, one-click path: 2 orders in ")
     written = json.loads((tmp_path / "o2c.json").read_text())
     assert (written["database"], written["n"], len(written["peak_memory_kib_by_batch"])) == ("sqlite", 2, 2)
     # Every order writes pages to SQLite's WAL (a page is 4 KiB and its frame header 24 bytes).

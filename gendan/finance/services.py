@@ -37,13 +37,18 @@ def _invoiceable(line: OrderLine) -> Decimal:
     return line.shipped_quantity - line.invoiced_quantity
 
 
-@transaction.atomic
-def invoice_create(*, order: Order, actor, lines=None) -> Invoice:
+@events.batched
+def invoice_create(
+    *, order: Order, actor, lines=None, issue: bool = False, due_date: datetime.date | None = None
+) -> Invoice:
     """An invoice for shipped, not yet invoiced quantities. Without lines: all of them.
 
     lines: [{"order_line": OrderLine, "quantity": Decimal}].
+    issue: issue it at once too ("create and issue"), in the same transaction: both or neither.
     """
     require_perm(actor, "finance.add_invoice")
+    if issue:
+        require_perm(actor, "finance.issue_invoice")
     order, lines_of_order = lock_order_with_lines(order, actor=actor)
     order_lines = {line.pk: line for line in lines_of_order}
     if lines is None:
@@ -90,6 +95,8 @@ def invoice_create(*, order: Order, actor, lines=None) -> Invoice:
     order.amount_invoiced += invoice.total
     events.record(actor, "invoice.created", invoice, data={"total": invoice.total}, root=order)
     order_refresh_progress(order=order, actor=actor, lines=list(order_lines.values()))
+    if issue:
+        _issue(invoice, actor, due_date)
     return invoice
 
 
@@ -105,6 +112,11 @@ def invoice_issue(*, invoice: Invoice, actor, due_date: datetime.date | None = N
     require_visible(Invoice.objects, invoice, actor)
     if Invoice.order.is_cached(given) and given.order_id == invoice.order_id:
         invoice.order = given.order
+    _issue(invoice, actor, due_date)
+    return invoice
+
+
+def _issue(invoice: Invoice, actor, due_date) -> None:
     invoice.issued_at = timezone.now()
     invoice.due_date = due_date or (
         timezone.localdate(invoice.issued_at) + datetime.timedelta(days=invoice.customer.payment_terms_days)
@@ -117,7 +129,6 @@ def invoice_issue(*, invoice: Invoice, actor, due_date: datetime.date | None = N
         extra_fields=["issued_at", "due_date"],
         data={"due_date": invoice.due_date},
     )
-    return invoice
 
 
 def _clean_allocations(payment: Payment, allocations) -> tuple[list[tuple[Invoice, Decimal]], Decimal]:

@@ -12,7 +12,7 @@ from gendan.sales.views import get_order_for_page, render_order_page
 
 from . import services
 from .forms import InvoiceForm, PaymentForm
-from .models import Invoice
+from .models import Invoice, InvoiceStatus
 from .selectors import order_invoices
 
 
@@ -25,13 +25,18 @@ def invoice_create_view(request, order_pk):
     form = InvoiceForm(request.POST, order_lines=list(order.lines.all()))
     if form.is_valid():
         try:
-            invoice = services.invoice_create(order=order, actor=request.user, lines=form.line_rows())
+            invoice = services.invoice_create(
+                order=order, actor=request.user, lines=form.line_rows(), issue="issue" in request.POST
+            )
         except ValidationError as exc:
             form.add_service_errors(exc)
         except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, _("Invoice %(number)s created.") % {"number": invoice.number})
+            if invoice.status == InvoiceStatus.ISSUED:
+                messages.success(request, _("Invoice %(number)s created and issued.") % {"number": invoice.number})
+            else:
+                messages.success(request, _("Invoice %(number)s created.") % {"number": invoice.number})
             return redirect("sales:order_detail", pk=order.pk)
     return render_order_page(request, order, invoice_form=form)
 

@@ -75,6 +75,11 @@ class ShipmentInputSerializer(serializers.Serializer):
     )
     carrier = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
     tracking_number = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+    ship = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="The goods leave now: ship it at once too, as `ship/` would; both or neither.",
+    )
 
 
 class ShipInputSerializer(serializers.Serializer):

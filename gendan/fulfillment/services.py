@@ -60,10 +60,17 @@ def pending_quantities(order) -> dict[int, Decimal]:
     return {line_id: round(Decimal(str(total)), quantity.decimal_places) for line_id, total in found}
 
 
-@transaction.atomic
-def shipment_create(*, order, actor, lines=None, carrier: str = "", tracking_number: str = "") -> Shipment:
-    """A shipment of some or all remaining quantities. lines: [{"order_line": OrderLine, "quantity": Decimal}]."""
+@events.batched
+def shipment_create(
+    *, order, actor, lines=None, carrier: str = "", tracking_number: str = "", ship: bool = False
+) -> Shipment:
+    """A shipment of some or all remaining quantities. lines: [{"order_line": OrderLine, "quantity": Decimal}].
+
+    ship: the goods leave now ("create and ship"), in the same transaction: both or neither.
+    """
     require_perm(actor, "fulfillment.add_shipment")
+    if ship:
+        require_perm(actor, "fulfillment.ship_shipment")
     order, lines_of_order = lock_order_with_lines(order, actor=actor)
     _require_shippable(order)
     order_lines = {line.pk: line for line in lines_of_order}
@@ -96,10 +103,8 @@ def shipment_create(*, order, actor, lines=None, carrier: str = "", tracking_num
         created_by=actor,
     )
     insert([shipment])
-    # Deferred: nothing reads them back by id before the commit.
-    insert(
-        (ShipmentLine(shipment=shipment, order_line=line, quantity=quantity) for line, quantity in items), defer=True
-    )
+    shipment_lines = [ShipmentLine(shipment=shipment, order_line=line, quantity=quantity) for line, quantity in items]
+    insert(shipment_lines, defer=True)  # nothing reads them back by id before the commit
     events.record(
         actor,
         "shipment.created",
@@ -107,6 +112,8 @@ def shipment_create(*, order, actor, lines=None, carrier: str = "", tracking_num
         data={"lines": {line.pk: quantity for line, quantity in items}},
         root=order,
     )
+    if ship:
+        _ship(shipment, shipment_lines, order, lines_of_order, actor)
     return shipment
 
 
@@ -140,6 +147,12 @@ def shipment_ship(
         shipment.carrier = carrier
     if tracking_number is not None:
         shipment.tracking_number = tracking_number
+    _ship(shipment, shipment_lines, order, lines_of_order, actor)
+    return shipment
+
+
+def _ship(shipment: Shipment, shipment_lines, order, lines_of_order, actor) -> None:
+    """Stock out, lines and statuses moved on; the caller holds the order's lock."""
     order_lines = {line.pk: line for line in lines_of_order}
     items = [(order_lines[sl.order_line_id], sl.quantity) for sl in shipment_lines]
     stock_ship_lines(warehouse=shipment.warehouse, shipment=shipment, items=items, actor=actor)
@@ -156,7 +169,6 @@ def shipment_ship(
         data={"carrier": shipment.carrier, "tracking_number": shipment.tracking_number},
     )
     order_refresh_progress(order=order, actor=actor, lines=list(order_lines.values()))
-    return shipment
 
 
 @events.batched

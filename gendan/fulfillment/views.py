@@ -12,7 +12,7 @@ from gendan.sales.views import get_order_for_page, render_order_page
 
 from . import services
 from .forms import ShipmentForm
-from .models import Shipment
+from .models import Shipment, ShipmentStatus
 
 
 @login_required
@@ -30,13 +30,17 @@ def shipment_create_view(request, order_pk):
                 lines=form.line_rows(),
                 carrier=form.cleaned_data["carrier"],
                 tracking_number=form.cleaned_data["tracking_number"],
+                ship="ship" in request.POST,
             )
         except ValidationError as exc:
             form.add_service_errors(exc)
         except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, _("Shipment %(number)s created.") % {"number": shipment.number})
+            if shipment.status == ShipmentStatus.SHIPPED:
+                messages.success(request, _("Shipment %(number)s created and shipped.") % {"number": shipment.number})
+            else:
+                messages.success(request, _("Shipment %(number)s created.") % {"number": shipment.number})
             return redirect("sales:order_detail", pk=order.pk)
     return render_order_page(request, order, shipment_form=form)
 

@@ -150,19 +150,25 @@ class OrderInputSerializer(serializers.ModelSerializer):
         queryset=User.objects.filter(is_active=True), required=False, help_text="Defaults to the customer's rep."
     )
     lines = OrderLineInputSerializer(many=True)
+    submit = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Submit it at once too, as `submit/` would: both or neither (the answer says where it went).",
+    )
 
     class Meta:
         model = Order
-        fields = [*ORDER_FIELDS, "lines"]
+        fields = [*ORDER_FIELDS, "lines", "submit"]
         extra_kwargs = {"warehouse": {"required": False, "help_text": "Defaults to the first warehouse."}}
 
 
 class OrderUpdateInputSerializer(OrderInputSerializer):
     lines = OrderLineInputSerializer(many=True, required=False, help_text="When sent: replaces every line.")
+    submit = None
     version = version_field()
 
     class Meta(OrderInputSerializer.Meta):
-        fields = [*OrderInputSerializer.Meta.fields, "version"]
+        fields = [*ORDER_FIELDS, "lines", "version"]
 
 
 class CommentInputSerializer(serializers.Serializer):

@@ -215,10 +215,11 @@ def _validate_header(order: Order, actor) -> None:
         raise ValidationError(errors)
 
 
-@transaction.atomic
+@events.batched
 def order_create(
-    *, actor, customer: Customer, lines, warehouse: Warehouse | None = None, owner=None, **fields
+    *, actor, customer: Customer, lines, warehouse: Warehouse | None = None, owner=None, submit: bool = False, **fields
 ) -> Order:
+    """A draft order; with submit, submitted at once too ("save and submit"): both or neither."""
     require_perm(actor, "sales.add_order")
     unknown = set(fields) - set(ORDER_FIELDS)
     if unknown:
@@ -257,6 +258,8 @@ def order_create(
     )
     if assigned is not None:
         events.record(actor, "order.assigned", order, data={"owner": assigned.pk, "by": "assignment_rule"})
+    if submit:
+        return _submit(order, actor)
     return order
 
 
@@ -392,6 +395,10 @@ def _confirm(order: Order, lines, actor, data=None, extra_fields=()) -> None:
 
 @events.batched
 def order_submit(*, order: Order, actor) -> Order:
+    return _submit(order, actor)
+
+
+def _submit(order: Order, actor) -> Order:
     # Prices are checked against the products, and the address is copied onto the order.
     order, lines = lock_order_with_lines(order, actor=actor, related=["shipping_address"], line_related=["product"])
     _check_action(order, "submit", actor)

@@ -183,8 +183,11 @@ def _customer_defaults(customer) -> dict:
 
 def _save_order(request, form, editor, order):
     fields = {name: form.cleaned_data[name] for name in OrderForm.service_fields}
+    submit = order is None and "submit" in request.POST  # "Save and submit"
     if order is None:
-        call = functools.partial(services.order_create, actor=request.user, customer=form.cleaned_data["customer"])
+        call = functools.partial(
+            services.order_create, actor=request.user, customer=form.cleaned_data["customer"], submit=submit
+        )
     else:
         call = functools.partial(
             services.order_update,
@@ -197,7 +200,13 @@ def _save_order(request, form, editor, order):
     saved = run_service(form, lambda: call(lines=editor.service_rows(), **fields), row_forms)
     if saved is None:
         return None
-    if order is None:
+    if submit:
+        messages.success(
+            request,
+            _("Order %(number)s created and submitted: %(status)s.")
+            % {"number": saved.number, "status": saved.get_status_display()},
+        )
+    elif order is None:
         messages.success(request, _("Order %(number)s created.") % {"number": saved.number})
     else:
         messages.success(request, _("Order %(number)s saved.") % {"number": saved.number})
