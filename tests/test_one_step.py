@@ -4,10 +4,12 @@ Each is the two services' rules in one transaction: both happen or neither, with
 refusals and the same record as the two steps one after the other.
 """
 
+import datetime
 from decimal import Decimal
 
 import pytest
 from django.contrib.messages import get_messages
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from gendan.core.errors import ApplicationError, ErrorCode
@@ -202,6 +204,16 @@ def test_create_and_issue_issues_the_new_invoice(personas):
     invoice.refresh_from_db()
     assert invoice.status == InvoiceStatus.ISSUED and invoice.issued_at is not None and invoice.due_date is not None
     assert verbs_of(invoice) == ["invoice.created", "invoice.issued"]
+
+
+def test_a_due_date_without_issuing_is_refused_and_nothing_is_created(personas):
+    order = order_at(OrderStatus.SHIPPED, personas)
+
+    with pytest.raises(ValidationError) as refused:
+        invoice_create(order=order, actor=personas["finance1"], due_date=datetime.date(2027, 1, 31))
+
+    assert list(refused.value.message_dict) == ["due_date"]
+    assert Invoice.objects.count() == 0
 
 
 def test_the_api_creates_and_issues_with_issue_true_and_a_due_date_only_with_it(personas):

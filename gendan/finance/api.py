@@ -2,7 +2,6 @@
 
 import django_filters
 from django.db.models import Prefetch
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
@@ -82,11 +81,6 @@ class InvoiceInputSerializer(serializers.Serializer):
     due_date = serializers.DateField(
         required=False, help_text="With issue: defaults to today plus the customer's payment terms."
     )
-
-    def validate(self, attrs):
-        if "due_date" in attrs and not attrs.get("issue"):
-            raise serializers.ValidationError({"due_date": [_("A due date is set when the invoice is issued.")]})
-        return attrs
 
 
 class IssueInputSerializer(serializers.Serializer):

@@ -49,6 +49,8 @@ def invoice_create(
     require_perm(actor, "finance.add_invoice")
     if issue:
         require_perm(actor, "finance.issue_invoice")
+    elif due_date is not None:
+        raise ValidationError({"due_date": [_("A due date is set when the invoice is issued.")]})
     order, lines_of_order = lock_order_with_lines(order, actor=actor)
     order_lines = {line.pk: line for line in lines_of_order}
     if lines is None:

@@ -142,6 +142,25 @@ def _by_product(pairs) -> dict[int, Decimal]:
     return totals
 
 
+def _ledger(kind, warehouse, moves, actor, shipment=None) -> None:
+    """One stock-move row per (order line, signed quantity), written in one statement."""
+    insert(
+        (
+            StockMove(
+                kind=kind,
+                product_id=line.product_id,
+                warehouse=warehouse,
+                quantity=quantity,
+                order_line=line,
+                shipment=shipment,
+                actor=actor,
+            )
+            for line, quantity in moves
+        ),
+        defer=True,  # the ledger's lines: nothing reads them back before the commit
+    )
+
+
 def stock_reserve_lines(*, warehouse, lines, actor) -> None:
     """Reserve each line's open quantity, all or none: the caller's transaction rolls back on refusal."""
     wanted = [(line, line.quantity - line.shipped_quantity - line.reserved_quantity) for line in lines]
@@ -153,20 +172,7 @@ def stock_reserve_lines(*, warehouse, lines, actor) -> None:
         _refuse_reservation(warehouse, wanted, totals)
     for line, quantity in wanted:
         line.reserved_quantity += quantity
-    insert(
-        (
-            StockMove(
-                kind=StockMove.Kind.RESERVATION,
-                product_id=line.product_id,
-                warehouse=warehouse,
-                quantity=quantity,
-                order_line=line,
-                actor=actor,
-            )
-            for line, quantity in wanted
-        ),
-        defer=True,  # the ledger's lines: nothing reads them back before the commit
-    )
+    _ledger(StockMove.Kind.RESERVATION, warehouse, wanted, actor)
 
 
 def _refuse_reservation(warehouse, wanted, totals) -> None:
@@ -201,20 +207,7 @@ def stock_release_lines(*, warehouse, lines, actor) -> None:
     _change_levels(warehouse, {p: (Decimal("0"), -q) for p, q in totals.items()}, keep=None)
     for line, _quantity in held:
         line.reserved_quantity = Decimal("0")
-    insert(
-        (
-            StockMove(
-                kind=StockMove.Kind.RELEASE,
-                product_id=line.product_id,
-                warehouse=warehouse,
-                quantity=-quantity,
-                order_line=line,
-                actor=actor,
-            )
-            for line, quantity in held
-        ),
-        defer=True,
-    )
+    _ledger(StockMove.Kind.RELEASE, warehouse, [(line, -quantity) for line, quantity in held], actor)
 
 
 def stock_ship_lines(*, warehouse, shipment, items, actor) -> None:
@@ -241,18 +234,4 @@ def stock_ship_lines(*, warehouse, shipment, items, actor) -> None:
         )
     for line, quantity in items:
         line.reserved_quantity -= quantity
-    insert(
-        (
-            StockMove(
-                kind=StockMove.Kind.SHIPMENT,
-                product_id=line.product_id,
-                warehouse=warehouse,
-                quantity=-quantity,
-                order_line=line,
-                shipment=shipment,
-                actor=actor,
-            )
-            for line, quantity in items
-        ),
-        defer=True,
-    )
+    _ledger(StockMove.Kind.SHIPMENT, warehouse, [(line, -quantity) for line, quantity in items], actor, shipment)

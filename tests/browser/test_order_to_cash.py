@@ -97,6 +97,8 @@ def test_rep_to_manager_to_warehouse_to_finance(live_server, personas, new_page,
     warehouse.click("[data-testid=new-shipment]")
     warehouse.fill("#id_carrier", "顺丰速运")
     warehouse.fill("#id_tracking_number", "SF1234567890")
+    warehouse.wait_for_selector("#new-shipment.show")  # opened, not mid-animation
+    shot(warehouse, "shipment-form")
     warehouse.click("[data-testid=create-shipment]")
     # The form posts and the page reloads; only the reloaded page carries the shipment.
     warehouse.wait_for_selector("[data-testid^=ship-]")
