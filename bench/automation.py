@@ -1,7 +1,7 @@
 """Automation scan benchmark: the every-minute rule scan over N waiting appointments.
 
 Fills N ScheduledCheck rows (default 1,000,000) with due times spread evenly over a year, all
-for one AFTER_EVENT rule on 1,000 customers, then runs `rules.scan_due_checks` at the moment
+for one AFTER_EVENT rule on 1,000 customers, then runs `rules.scanning.scan_due_checks` at the moment
 the first 100 are due: it finds them through the partial index (due_at where not done), checks
 each record, and acts (a task and its notice for each). Prints the time of that scan, of the
 next one (nothing due: the steady state of most minutes), of the bare "what is due" query,
@@ -80,8 +80,8 @@ def _setup(n: int):
 def run(n: int) -> dict:
     from django.db import connection
 
-    from gendan.automation import rules
     from gendan.automation.models import ScheduledCheck, Task
+    from gendan.automation.rules.scanning import scan_due_checks
 
     t0 = time.perf_counter()
     _rule, start, step = _setup(n)
@@ -95,10 +95,10 @@ def run(n: int) -> dict:
     find_ms = (time.perf_counter() - t0) * 1000
 
     t0 = time.perf_counter()
-    outcomes = rules.scan_due_checks(now)
+    outcomes = scan_due_checks(now)
     scan_ms = (time.perf_counter() - t0) * 1000
     t0 = time.perf_counter()
-    again = rules.scan_due_checks(now + datetime.timedelta(seconds=1))
+    again = scan_due_checks(now + datetime.timedelta(seconds=1))
     idle_ms = (time.perf_counter() - t0) * 1000
 
     if outcomes != {"fired": DUE_NOW} or Task.objects.count() != DUE_NOW:

@@ -75,8 +75,12 @@ class QueryCounter:
         self.step = None
         self.by_step = Counter()
         self.transaction_control = 0
+        # Every statement with its step, when asked for (--show-queries).
+        self.shown = None
 
     def __call__(self, execute, sql, params, many, context):
+        if self.shown is not None:
+            self.shown.append((self.step, sql))
         if sql.lstrip().upper().startswith(TRANSACTION_CONTROL):
             self.transaction_control += 1
         else:
@@ -239,7 +243,21 @@ def run_parallel(fixture: Fixture, n: int, workers: int, path: str) -> float:
     return elapsed
 
 
-def run(n: int, batch: int = 100, warmup: int = 10, workers: int = 1, path: str = "one-click") -> dict:
+def show_one_order(fixture: Fixture, path: str) -> None:
+    """Print every statement one order sends, by step: where to look before cutting one."""
+    from django.db import connection
+
+    counter = QueryCounter()
+    counter.shown = []
+    with connection.execute_wrapper(counter):
+        one_order(fixture, 10**6, counter, path)
+    for step, sql in counter.shown:
+        print(f"{step or '-':22} {sql[:160]}")
+
+
+def run(
+    n: int, batch: int = 100, warmup: int = 10, workers: int = 1, path: str = "one-click", show_queries=False
+) -> dict:
     """Run the benchmark on the configured, migrated database and return its figures."""
     import django
     from django.db import connection
@@ -247,6 +265,8 @@ def run(n: int, batch: int = 100, warmup: int = 10, workers: int = 1, path: str 
     from gendan.sales.models import Order
 
     fixture = Fixture()
+    if show_queries:
+        show_one_order(fixture, path)
     batch = max(1, min(batch, n))
     _settle(connection)
     # Warm-up: first calls fill Django's caches (content types, compiled templates of SQL).
@@ -475,6 +495,7 @@ def main(argv=None) -> dict:
     parser.add_argument(
         "--workers", type=int, default=1, help="also run the N orders shared by this many processes at once"
     )
+    parser.add_argument("--show-queries", action="store_true", help="first print every statement of one order")
     parser.add_argument(
         "--path",
         choices=list(PATHS),
@@ -494,7 +515,14 @@ def main(argv=None) -> dict:
 
         django.setup()
         call_command("migrate", verbosity=0)
-        result = run(args.n, batch=args.batch, warmup=args.warmup, workers=args.workers, path=args.path)
+        result = run(
+            args.n,
+            batch=args.batch,
+            warmup=args.warmup,
+            workers=args.workers,
+            path=args.path,
+            show_queries=args.show_queries,
+        )
     print(report(result))
     if args.json:
         write_json(result, args.json)

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
+    "django_tables2",
     "django_htmx",
     "huey.contrib.djhuey",
     "axes",
@@ -55,6 +56,9 @@ INSTALLED_APPS = [
     "gendan.fulfillment",
     "gendan.finance",
     "gendan.automation",
+    # Above every domain app: they read them all (the home page, the demo company for `make run`).
+    "gendan.home",
+    "gendan.demo",
 ]
 
 MIDDLEWARE = [
@@ -111,18 +115,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
-elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"]["ENGINE"] = "gendan.core.backends.postgresql"
-    # Writes no one reads back in their transaction leave together with the next statement
-    # or the COMMIT, one round trip instead of one each (gendan/core/backends/postgresql).
-    DATABASES["default"]["PIPELINE_WRITES"] = env.bool("DATABASE_PIPELINE", default=True)
-    if env.bool("DATABASE_PREPARE", default=True):
-        # Parameters bound on the server let psycopg prepare a statement the second time it
-        # runs: PostgreSQL then skips parsing and planning the service queries that repeat on
-        # every request, which cuts its CPU per order by about a third (docs/BENCHMARKS.md). A
-        # pooler that cannot keep prepared statements (PgBouncer in transaction mode before
-        # 1.21) needs DATABASE_PREPARE=false.
-        DATABASES["default"].setdefault("OPTIONS", {}).update({"server_side_binding": True, "prepare_threshold": 1})
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool("DATABASE_PREPARE", default=True):
+    # Parameters bound on the server let psycopg prepare a statement the second time it
+    # runs: PostgreSQL then skips parsing and planning the service queries that repeat on
+    # every request, which cuts its CPU per order by about a third (docs/BENCHMARKS.md). A
+    # pooler that cannot keep prepared statements (PgBouncer in transaction mode before
+    # 1.21) needs DATABASE_PREPARE=false.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"server_side_binding": True, "prepare_threshold": 1})
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -1,19 +1,33 @@
-"""Every role against every list and detail endpoint of the API.
+"""Every role against every operation of the API.
 
 Alice (rep1) and Bob (rep2) sell in East team, Carol (rep3) in North team. Each of Alice
 and Carol has a customer with an order that went through shipment, invoice and payment.
 Out-of-scope records are 404 — never 403, which would confirm they exist.
+
+The walk at the end is generated from the router: every (route, method) it serves must have
+a line in WALK saying who may call it, so a new route cannot be left out; each role then
+calls every operation and gets 401, 403, 404 or the success the line states.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import pytest
+from django.db import transaction
+from django.urls import resolve, reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from gendan.accounts.models import User
+from gendan.accounts.roles import Role
+from gendan.api_urls import router
+from gendan.core.models import Event
 from gendan.finance.services import invoice_create, invoice_issue, payment_record
 from gendan.fulfillment.services import shipment_create, shipment_ship
 from gendan.inventory.models import StockLevel, StockMove
 from gendan.sales.services import order_submit
 from tests.api_client import api_as
+from tests.api_walk import SEES_ALICES, walk_world
 from tests.backbone import draft_order, stocked_products
 
 pytestmark = pytest.mark.django_db
@@ -160,17 +174,6 @@ def test_each_role_may_create_only_what_its_role_allows(personas, role):
     assert answers == {r: 400 if r in CREATES[role] else 403 for r in resources}
 
 
-def test_anonymous_gets_401_on_every_endpoint(world):
-    client = APIClient()
-    urls = [f"/api/v1/{r}/" for r in [*SCOPED, *OPEN_TO_ALL, "stock-levels"]]
-    urls += [f"/api/v1/{r}/{world['rep1'][r]}/" for r in SCOPED]
-    urls += [f"/api/v1/{r}/{world['rep1'][r]}/events/" for r in SCOPED]
-    urls += [f"/api/v1/{r}/{world['shared'][r]}/" for r in OPEN_TO_ALL]
-
-    assert {url: client.get(url).status_code for url in urls} == dict.fromkeys(urls, 401)
-    assert client.post("/api/v1/orders/", {}, format="json").status_code == 401
-
-
 def test_a_rep_acting_on_a_teammates_records_by_id_gets_404(personas, world):
     # given: Bob knows the ids of Alice's records
     client = api_as(personas["rep2"])
@@ -204,3 +207,344 @@ def test_an_out_of_scope_customer_cannot_be_ordered_for(personas, world):
 
     assert response.status_code == 400
     assert list(response.json()) == ["customer"]
+
+
+# --- the walk: every operation of the router, as every role ---------------------------------------
+
+ANONYMOUS = "anonymous"
+# The personas, and one for the role they leave out, so the walk meets every role there is.
+WALK_ROLES = [*ROLES, "production1"]
+EVERYONE = frozenset(WALK_ROLES)
+# Who holds which permission (gendan/accounts/roles.py), spelt out: the walk checks the roles
+# against this table, not the table against the roles.
+SELLERS = frozenset({"rep1", "rep2", "rep3", "manager1", "follower1", "admin"})
+QUOTERS = SELLERS - {"follower1"}
+CRM_READERS = SELLERS | {"service1", "boss1"}
+CONTRACT_READERS = CRM_READERS | {"finance1"}
+APPROVERS = frozenset({"manager1", "boss1", "admin"})
+HOLDERS = SELLERS | {"finance1"}
+SHIPMENT_MAKERS = frozenset({"follower1", "warehouse1", "logistics1", "admin"})
+CARRIERS = frozenset({"warehouse1", "logistics1", "admin"})
+BILLERS = frozenset({"finance1", "admin"})
+STOCK_CLERKS = frozenset({"warehouse1", "admin"})
+ADMINS = frozenset({"admin"})
+
+
+@dataclass(frozen=True)
+class Op:
+    """Who may call one operation, on which record, with what body, and what a success answers.
+
+    `may`: the roles the permission check lets through (the rest get 403). `on`: the record
+    of `walk_world` a detail route is called on; a role that may but does not see it gets 404.
+    `body(ids, role)`: a valid request, so a role that may and sees gets `ok`.
+    """
+
+    may: frozenset[str]
+    ok: int = 200
+    on: str | None = None
+    body: Callable[[dict, str], dict] | None = None
+
+
+def _customer(ids, role):
+    return ids.get(f"customer:{role}", ids["customer"])
+
+
+def _line(ids):
+    return [{"product": ids["product"], "quantity": "1"}]
+
+
+# A day well ahead, for meetings to come and contracts in force.
+LATER = "2030-01-01"
+
+WALK: dict[tuple[str, str], Op] = {
+    ("api-root", "get"): Op(EVERYONE),
+    # customers
+    ("customer-list", "get"): Op(EVERYONE),
+    ("customer-list", "post"): Op(SELLERS, 201, body=lambda ids, role: {"name": f"{role}的新客户"}),
+    ("customer-detail", "get"): Op(EVERYONE, on="customer"),
+    ("customer-detail", "put"): Op(SELLERS, on="customer", body=lambda ids, role: {"name": "改名客户"}),
+    ("customer-detail", "patch"): Op(SELLERS, on="customer", body=lambda ids, role: {"notes": "x"}),
+    ("customer-events", "get"): Op(EVERYONE, on="customer"),
+    # follow-ups and meetings
+    ("follow-up-list", "get"): Op(CRM_READERS),
+    ("follow-up-list", "post"): Op(
+        SELLERS, 201, body=lambda ids, role: {"customer": _customer(ids, role), "notes": "电话回访"}
+    ),
+    ("follow-up-detail", "get"): Op(CRM_READERS, on="follow-up"),
+    ("meeting-list", "get"): Op(CRM_READERS),
+    ("meeting-list", "post"): Op(
+        SELLERS,
+        201,
+        body=lambda ids, role: {"customer": _customer(ids, role), "title": "拜访", "starts_at": f"{LATER}T10:00"},
+    ),
+    ("meeting-detail", "get"): Op(CRM_READERS, on="meeting"),
+    ("meeting-detail", "put"): Op(
+        SELLERS, on="meeting", body=lambda ids, role: {"title": "改期拜访", "starts_at": "2030-01-02T10:00"}
+    ),
+    ("meeting-detail", "patch"): Op(SELLERS, on="meeting", body=lambda ids, role: {"place": "客户工厂"}),
+    ("meeting-events", "get"): Op(CRM_READERS, on="meeting"),
+    ("meeting-hold", "post"): Op(SELLERS, on="meeting", body=lambda ids, role: {"notes": "谈妥交期"}),
+    ("meeting-cancel", "post"): Op(SELLERS, on="meeting", body=lambda ids, role: {"reason": "客户改期"}),
+    # contracts
+    ("contract-list", "get"): Op(CONTRACT_READERS),
+    ("contract-list", "post"): Op(
+        SELLERS,
+        201,
+        body=lambda ids, role: {
+            "customer": _customer(ids, role),
+            "title": "供货协议",
+            "start_date": LATER,
+            "end_date": "2030-12-31",
+        },
+    ),
+    ("contract-detail", "get"): Op(CONTRACT_READERS, on="contract:draft"),
+    ("contract-detail", "put"): Op(
+        SELLERS,
+        on="contract:draft",
+        body=lambda ids, role: {"title": "供货协议", "start_date": LATER, "end_date": "2030-12-31"},
+    ),
+    ("contract-detail", "patch"): Op(SELLERS, on="contract:draft", body=lambda ids, role: {"notes": "x"}),
+    ("contract-events", "get"): Op(CONTRACT_READERS, on="contract:draft"),
+    ("contract-activate", "post"): Op(SELLERS, on="contract:draft", body=lambda ids, role: {}),
+    ("contract-terminate", "post"): Op(SELLERS, on="contract:active", body=lambda ids, role: {"reason": "提前终止"}),
+    # leads and opportunities
+    ("lead-list", "get"): Op(CRM_READERS),
+    ("lead-list", "post"): Op(
+        SELLERS, 201, body=lambda ids, role: {"company": f"{role}的线索", "phone": "13800000000"}
+    ),
+    ("lead-detail", "get"): Op(CRM_READERS, on="lead"),
+    ("lead-detail", "put"): Op(SELLERS, on="lead", body=lambda ids, role: {"company": "改名线索"}),
+    ("lead-detail", "patch"): Op(SELLERS, on="lead", body=lambda ids, role: {"notes": "x"}),
+    ("lead-events", "get"): Op(CRM_READERS, on="lead"),
+    ("lead-contact", "post"): Op(SELLERS, on="lead", body=lambda ids, role: {"note": "已电话联系"}),
+    ("lead-convert", "post"): Op(SELLERS, on="lead", body=lambda ids, role: {}),
+    ("lead-disqualify", "post"): Op(SELLERS, on="lead", body=lambda ids, role: {"reason": "无预算"}),
+    ("opportunity-list", "get"): Op(CRM_READERS),
+    ("opportunity-list", "post"): Op(
+        SELLERS, 201, body=lambda ids, role: {"customer": _customer(ids, role), "name": "新商机"}
+    ),
+    ("opportunity-detail", "get"): Op(CRM_READERS, on="opportunity"),
+    ("opportunity-detail", "put"): Op(SELLERS, on="opportunity", body=lambda ids, role: {"name": "改名商机"}),
+    ("opportunity-detail", "patch"): Op(SELLERS, on="opportunity", body=lambda ids, role: {"notes": "x"}),
+    ("opportunity-events", "get"): Op(CRM_READERS, on="opportunity"),
+    ("opportunity-move", "post"): Op(SELLERS, on="opportunity", body=lambda ids, role: {"stage": "proposal"}),
+    # catalogue and stock
+    ("product-list", "get"): Op(EVERYONE),
+    ("product-list", "post"): Op(
+        ADMINS,
+        201,
+        body=lambda ids, role: {"sku": "NEW-1", "name": "新品", "unit": "pcs", "list_price": "10", "floor_price": "8"},
+    ),
+    ("product-detail", "get"): Op(EVERYONE, on="product"),
+    ("product-detail", "put"): Op(
+        ADMINS,
+        on="product",
+        body=lambda ids, role: {"sku": "NEW-1", "name": "新品", "unit": "pcs", "list_price": "10", "floor_price": "8"},
+    ),
+    ("product-detail", "patch"): Op(ADMINS, on="product", body=lambda ids, role: {"name": "改名产品"}),
+    ("product-events", "get"): Op(EVERYONE, on="product"),
+    ("warehouse-list", "get"): Op(EVERYONE),
+    ("warehouse-list", "post"): Op(ADMINS, 201, body=lambda ids, role: {"code": "BJ", "name": "北京仓"}),
+    ("warehouse-detail", "get"): Op(EVERYONE, on="warehouse"),
+    ("warehouse-events", "get"): Op(EVERYONE, on="warehouse"),
+    ("stock-level-list", "get"): Op(EVERYONE),
+    ("stock-move-list", "get"): Op(EVERYONE),
+    ("stock-move-list", "post"): Op(
+        STOCK_CLERKS,
+        201,
+        body=lambda ids, role: {
+            "kind": "receipt",
+            "product": ids["product"],
+            "warehouse": ids["warehouse"],
+            "quantity": "5",
+        },
+    ),
+    ("stock-move-detail", "get"): Op(EVERYONE, on="stock-move"),
+    ("stock-move-events", "get"): Op(EVERYONE, on="stock-move"),
+    # orders
+    ("order-list", "get"): Op(EVERYONE),
+    ("order-list", "post"): Op(
+        SELLERS, 201, body=lambda ids, role: {"customer": _customer(ids, role), "lines": _line(ids)}
+    ),
+    ("order-detail", "get"): Op(EVERYONE, on="order:draft"),
+    ("order-detail", "put"): Op(
+        SELLERS, on="order:draft", body=lambda ids, role: {"customer": ids["customer"], "lines": _line(ids)}
+    ),
+    ("order-detail", "patch"): Op(SELLERS, on="order:draft", body=lambda ids, role: {"notes": "x"}),
+    ("order-events", "get"): Op(EVERYONE, on="order:draft"),
+    ("order-submit", "post"): Op(SELLERS, on="order:draft", body=lambda ids, role: {}),
+    ("order-approve", "post"): Op(APPROVERS, on="order:pending", body=lambda ids, role: {"comment": "同意"}),
+    ("order-reject", "post"): Op(APPROVERS, on="order:pending", body=lambda ids, role: {"comment": "折扣过高"}),
+    ("order-hold", "post"): Op(HOLDERS, on="order:confirmed", body=lambda ids, role: {"reason": "待客户确认"}),
+    ("order-resume", "post"): Op(HOLDERS, on="order:on-hold", body=lambda ids, role: {}),
+    ("order-cancel", "post"): Op(SELLERS, on="order:confirmed", body=lambda ids, role: {"reason": "客户取消"}),
+    # quotations
+    ("quotation-list", "get"): Op(EVERYONE),
+    ("quotation-list", "post"): Op(
+        QUOTERS, 201, body=lambda ids, role: {"customer": _customer(ids, role), "lines": _line(ids)}
+    ),
+    ("quotation-detail", "get"): Op(EVERYONE, on="quotation:draft"),
+    ("quotation-detail", "put"): Op(
+        QUOTERS, on="quotation:draft", body=lambda ids, role: {"customer": ids["customer"], "lines": _line(ids)}
+    ),
+    ("quotation-detail", "patch"): Op(QUOTERS, on="quotation:draft", body=lambda ids, role: {"notes": "x"}),
+    ("quotation-events", "get"): Op(EVERYONE, on="quotation:draft"),
+    ("quotation-pdf", "get"): Op(EVERYONE, on="quotation:draft"),
+    ("quotation-send", "post"): Op(QUOTERS, on="quotation:draft", body=lambda ids, role: {}),
+    ("quotation-revise", "post"): Op(QUOTERS, 201, on="quotation:sent", body=lambda ids, role: {}),
+    ("quotation-accept", "post"): Op(QUOTERS, 201, on="quotation:sent", body=lambda ids, role: {}),
+    ("quotation-reject", "post"): Op(QUOTERS, on="quotation:sent", body=lambda ids, role: {"reason": "价格偏高"}),
+    # shipments
+    ("shipment-list", "get"): Op(EVERYONE),
+    ("shipment-list", "post"): Op(SHIPMENT_MAKERS, 201, body=lambda ids, role: {"order": ids["order:confirmed"]}),
+    ("shipment-detail", "get"): Op(EVERYONE, on="shipment:draft"),
+    ("shipment-events", "get"): Op(EVERYONE, on="shipment:draft"),
+    ("shipment-ship", "post"): Op(CARRIERS, on="shipment:draft", body=lambda ids, role: {"carrier": "顺丰"}),
+    ("shipment-deliver", "post"): Op(CARRIERS, on="shipment:shipped", body=lambda ids, role: {"signed_by": "王经理"}),
+    ("shipment-cancel", "post"): Op(SHIPMENT_MAKERS, on="shipment:draft", body=lambda ids, role: {}),
+    # invoices and payments
+    ("invoice-list", "get"): Op(EVERYONE),
+    ("invoice-list", "post"): Op(BILLERS, 201, body=lambda ids, role: {"order": ids["order:to-invoice"]}),
+    ("invoice-detail", "get"): Op(EVERYONE, on="invoice:draft"),
+    ("invoice-events", "get"): Op(EVERYONE, on="invoice:draft"),
+    ("invoice-issue", "post"): Op(BILLERS, on="invoice:draft", body=lambda ids, role: {}),
+    ("payment-list", "get"): Op(EVERYONE),
+    ("payment-list", "post"): Op(
+        BILLERS,
+        201,
+        body=lambda ids, role: {
+            "customer": ids["customer"],
+            "amount": "10.00",
+            "received_on": timezone.localdate().isoformat(),
+        },
+    ),
+    ("payment-detail", "get"): Op(EVERYONE, on="payment"),
+    ("payment-events", "get"): Op(EVERYONE, on="payment"),
+    ("payment-allocate", "post"): Op(
+        BILLERS,
+        on="payment",
+        body=lambda ids, role: {"allocations": [{"invoice": ids["invoice:open"], "amount": "10.00"}]},
+    ),
+    # tasks and notifications: everyone has them; the scope decides whose
+    ("task-list", "get"): Op(EVERYONE),
+    ("task-list", "post"): Op(EVERYONE, 201, body=lambda ids, role: {"title": "回访"}),
+    ("task-detail", "get"): Op(EVERYONE, on="task"),
+    ("task-events", "get"): Op(EVERYONE, on="task"),
+    ("task-complete", "post"): Op(EVERYONE, on="task", body=lambda ids, role: {}),
+    ("task-snooze", "post"): Op(EVERYONE, on="task", body=lambda ids, role: {"until": f"{LATER}T10:00"}),
+    ("task-reassign", "post"): Op(
+        EVERYONE, on="task", body=lambda ids, role: {"assignee": ids["user:rep2"], "reason": "休假"}
+    ),
+    ("notification-list", "get"): Op(EVERYONE),
+    ("notification-detail", "get"): Op(EVERYONE, on="notification"),
+    ("notification-mark-read", "post"): Op(EVERYONE, on="notification", body=lambda ids, role: {}),
+    ("notification-mark-all-read", "post"): Op(EVERYONE, body=lambda ids, role: {}),
+}
+
+# Whose records each role sees among those the walk acts on (the rest are rep1's).
+SEEN_BY = {
+    **dict.fromkeys(["product", "warehouse", "stock-move"], EVERYONE),
+    # Handed to rep1 by her manager: the two of them, and executives who see every team's tasks.
+    "task": frozenset({"rep1", "manager1", "boss1"}),
+    "notification": frozenset({"rep1"}),
+}
+
+
+def router_operations() -> set[tuple[str, str]]:
+    """(url name, method) of every operation the router serves, extra actions included."""
+    operations = set()
+    for pattern in router.urls:
+        if "format" in pattern.pattern.regex.groupindex:
+            continue  # the same operation with a .json suffix
+        actions = getattr(pattern.callback, "actions", {"get": "root"})
+        # DRF adds HEAD beside GET once a view has served a request: the same operation.
+        operations |= {(pattern.name, method) for method in actions if method != "head"}
+    return operations
+
+
+def test_the_walk_names_every_operation_of_the_router_and_no_other():
+    walked = set(WALK)
+    served = router_operations()
+
+    assert sorted(served - walked) == [], "a route without an expectation: add it to WALK"
+    assert sorted(walked - served) == [], "an expectation for a route the router no longer has"
+
+
+def test_the_schema_documents_exactly_the_operations_of_the_router():
+    # given
+    schema = APIClient().get("/api/schema/", {"format": "json"}).json()
+
+    # when
+    documented = {
+        (resolve(path.replace("{id}", "1")).url_name, method)
+        for path, operations in schema["paths"].items()
+        for method in operations
+        if method in {"get", "post", "put", "patch", "delete"}
+    }
+
+    # then: the token endpoint sits beside the router; the router's root is an index, not an operation
+    assert documented == router_operations() - {("api-root", "get")} | {("api-token", "post")}
+
+
+def answer(client, role: str, operation: tuple[str, str], ids: dict) -> tuple[int, bool]:
+    """The status of one request and whether it recorded an event, undone afterwards.
+
+    Rolled back so every role acts on the record in the same state: what one role's
+    success changed does not decide the next role's answer.
+    """
+    (name, method), op = operation, WALK[operation]
+    url = reverse(name, kwargs={"pk": ids[op.on]}) if op.on else reverse(name)
+    with transaction.atomic():
+        events_before = Event.objects.count()
+        if method == "get":
+            response = client.get(url)
+        else:
+            response = getattr(client, method)(url, op.body(ids, role), format="json")
+        recorded = Event.objects.count() != events_before
+        transaction.set_rollback(True)
+    return response.status_code, recorded
+
+
+def expected(operation: tuple[str, str], role: str) -> int:
+    op = WALK[operation]
+    if role == ANONYMOUS:
+        return 401
+    if role not in op.may:
+        return 403
+    if op.on is not None and role not in SEEN_BY.get(op.on, SEES_ALICES):
+        return 404
+    return op.ok
+
+
+@pytest.fixture
+def people(personas):
+    """The personas and a production planner, who sits in Operations like the warehouse clerk."""
+    production = User.objects.create_user(
+        username="production1", role=Role.PRODUCTION, department=personas["warehouse1"].department
+    )
+    return {**personas, "production1": production}
+
+
+def test_the_walk_meets_every_role(people):
+    assert {people[name].role for name in WALK_ROLES} == set(Role.values)
+
+
+def test_every_operation_lets_someone_through():
+    # An operation nobody may call, or only on a record nobody sees, would prove refusals only.
+    assert [op for op in WALK if all(expected(op, role) >= 400 for role in WALK_ROLES)] == []
+
+
+@pytest.mark.parametrize("role", [ANONYMOUS, *WALK_ROLES])
+def test_every_operation_answers_each_role_as_the_walk_says(people, role):
+    # given: a record in the state each action needs
+    ids = walk_world(people)
+    client = APIClient() if role == ANONYMOUS else api_as(people[role])
+
+    # when
+    answers, recorded = {}, {}
+    for operation in sorted(WALK):
+        answers[operation], recorded[operation] = answer(client, role, operation, ids)
+
+    # then: refused without a trace, or done
+    assert answers == {operation: expected(operation, role) for operation in sorted(WALK)}
+    assert [op for op, wrote in recorded.items() if wrote and answers[op] >= 400] == []

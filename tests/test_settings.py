@@ -52,8 +52,8 @@ def test_sqlite_gets_its_own_backend_and_options_and_none_of_postgresqls(tmp_pat
     assert "server_side_binding" not in options
 
 
-def test_postgresql_gets_gendans_backend_which_pipelines_writes_unless_told_not_to(tmp_path):
+def test_postgresql_runs_on_djangos_own_backend(tmp_path):
     database = database_settings(tmp_path, DATABASE_URL=PG_URL)
-    assert (database["ENGINE"], database["PIPELINE_WRITES"]) == ("gendan.core.backends.postgresql", True)
 
-    assert database_settings(tmp_path, DATABASE_URL=PG_URL, DATABASE_PIPELINE="false")["PIPELINE_WRITES"] is False
+    assert database["ENGINE"] == "django.db.backends.postgresql"
+    assert "PIPELINE_WRITES" not in database

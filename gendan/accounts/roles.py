@@ -39,6 +39,15 @@ ROLE_SCOPES = {
     Role.ADMIN: DataScope.ALL,
 }
 
+# People who own what they enter: a record they create without naming an owner is theirs.
+OWNERS_OF_WHAT_THEY_ENTER = frozenset({Role.SALES_REP, Role.ORDER_FOLLOWER})
+
+
+def assigns_automatically(actor) -> bool:
+    """Whether a record `actor` enters without an owner goes to the assignment rule rather than to them."""
+    return actor is None or actor.role not in OWNERS_OF_WHAT_THEY_ENTER
+
+
 # The largest discount a role may give without approval, in percent.
 ROLE_DISCOUNT_LIMITS = {
     Role.SALES_REP: Decimal("10"),

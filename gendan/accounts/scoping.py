@@ -1,14 +1,16 @@
 """Data scopes: the one primitive every list, detail, export and API queryset starts from."""
 
 from django.db import models
+from django.utils.translation import gettext as _
 
+from gendan.core.errors import ApplicationError, ErrorCode
+
+from .models import Department
 from .roles import DataScope
 
 
 def department_subtree_ids(department) -> list[int]:
     """The department and every team below it, breadth first (one query per level)."""
-    from .models import Department
-
     ids = [department.pk]
     frontier = [department.pk]
     while frontier:
@@ -40,3 +42,32 @@ class ScopedQuerySet(models.QuerySet):
             return self.none()
         condition = owner_filter(user, self.owner_path)
         return self if condition is None else self.filter(condition)
+
+
+def is_visible(queryset, obj, actor) -> bool:
+    """Whether `actor` sees `obj` through `queryset.visible_to`, without a query when the answer is certain."""
+    if actor is not None and actor.is_authenticated and actor.is_active:
+        # Every scope includes everything (scope "all") or at least the actor's own records.
+        if actor.data_scope == DataScope.ALL:
+            return True
+        owner_path = queryset.all().owner_path
+        if "__" not in owner_path and getattr(obj, f"{owner_path}_id") == actor.pk:
+            return True
+    return queryset.visible_to(actor).filter(pk=obj.pk).exists()
+
+
+def require_visible(queryset, obj, actor) -> None:
+    """Before an edit: the actor must be able to see the record, whoever handed it to the service."""
+    if not is_visible(queryset, obj, actor):
+        raise ApplicationError(
+            _("You cannot change a record outside the records you can see."), ErrorCode.PERMISSION_DENIED
+        )
+
+
+def ensure_in_scope(queryset, obj, actor) -> None:
+    """After a write, the writer must still be able to see the record (no editing out of sight)."""
+    if not is_visible(queryset, obj, actor):
+        raise ApplicationError(
+            _("You cannot assign this record outside the records you can see."),
+            ErrorCode.PERMISSION_DENIED,
+        )

@@ -11,6 +11,18 @@ class AutomationConfig(AppConfig):
         from gendan.core.events import on_events_committed
 
         from . import subscribers  # noqa: F401 - registers the outbox subscribers
-        from .tasks import dispatch_events
+
+        # Registers the Huey jobs with the worker: Huey discovers only modules named tasks.
+        from .jobs import channels, deadlines, digest, rules  # noqa: F401
+        from .jobs.outbox import dispatch_events
 
         on_events_committed(lambda event_ids: dispatch_events(list(event_ids)))
+
+        # What the apps below ask of automation, without importing it.
+        from gendan.core import hooks
+
+        from .assignment import assign_owner
+        from .followups import followup_recorded
+
+        hooks.assign_owner.provide(assign_owner)
+        hooks.on_recorded("followup.created", followup_recorded)

@@ -10,15 +10,12 @@ from django.db import models, transaction
 from django.db.models.functions import Coalesce
 
 from gendan.accounts.models import User
-from gendan.accounts.roles import DataScope, Role
+from gendan.accounts.roles import DataScope
 from gendan.accounts.scoping import department_subtree_ids
 from gendan.crm.models import LEAD_OPEN, Customer, Lead
 from gendan.sales.models import OPEN_STATUSES, Order
 
 from .models import AssignmentRule, AssignmentStrategy, Task, TaskStatus
-
-# People who own what they enter: a record they create without naming an owner is theirs.
-SELLING_ROLES = {Role.SALES_REP, Role.ORDER_FOLLOWER}
 
 # The open work each record type counts for "least open work", besides open tasks.
 _OPEN_RECORDS = {
@@ -26,11 +23,6 @@ _OPEN_RECORDS = {
     "crm.lead": (Lead.objects.filter(status__in=LEAD_OPEN), "owner"),
     "sales.order": (Order.objects.filter(status__in=OPEN_STATUSES), "owner"),
 }
-
-
-def assigns_automatically(actor) -> bool:
-    """Whether a record `actor` enters without an owner goes to the assignment rule rather than to them."""
-    return actor is None or actor.role not in SELLING_ROLES
 
 
 def _assignable_by(actor) -> models.Q:
@@ -85,6 +77,8 @@ def _by_region(rule: AssignmentRule, region: str, assignable: models.Q) -> User 
 @transaction.atomic
 def assign_owner(record_type: str, *, region: str = "", actor=None) -> User | None:
     """The owner the active assignment rule picks for a new `record_type` ("crm.customer", "sales.order").
+
+    Provided as `gendan.core.hooks.assign_owner` (AutomationConfig.ready()), which the apps below call.
 
     Only people within `actor`'s data scope are chosen, so the record never lands out of their sight.
     None when no rule is active or it has nobody to choose from; the caller then keeps its own default.

@@ -17,6 +17,7 @@ import threading
 import uuid
 import zoneinfo
 
+from chinese_calendar import constants
 from django.db import IntegrityError, transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
@@ -103,8 +104,6 @@ def _calendar_day_changed(sender, instance, **kwargs):
 
 def china_exceptions() -> dict[datetime.date, tuple[bool, str]]:
     """{date: (is_working, note)} for every holiday and adjusted working day chinese_calendar knows."""
-    from chinese_calendar import constants
-
     days = {day: (False, str(name)) for day, name in constants.holidays.items()}
     days.update({day: (True, f"{name} (调休)") for day, name in constants.workdays.items()})
     return days

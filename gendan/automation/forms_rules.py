@@ -1,7 +1,7 @@
 """The rule form: a rule's settings, and its conditions and actions as rows (no JSON to type).
 
 The forms parse; the checks against the models (fields, operators, recipients, placeholders)
-live in rules.clean_rule, and come back on the row that caused them.
+live in rules.validation.clean_rule, and come back on the row that caused them.
 """
 
 from django import forms
@@ -12,7 +12,8 @@ from gendan.core.forms import BootstrapForm
 
 from . import conditions as cond
 from .models import RuleTrigger, TaskPriority
-from .rules import ACTION_TYPES, RECORD_TYPES
+from .rules.records import RECORD_TYPES
+from .rules.validation import ACTION_TYPES
 
 UNITS = {"minutes": 1, "hours": 60, "days": 24 * 60}
 UNIT_CHOICES = [("minutes", _("minutes")), ("hours", _("hours")), ("days", _("days"))]

@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gendan.accounts.scoping import require_visible
 from gendan.core import events
 from gendan.core.errors import ApplicationError, ErrorCode
-from gendan.core.services import require_visible
 from gendan.sales.models import STAGES, Order
 
 from . import services

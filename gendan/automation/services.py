@@ -16,6 +16,7 @@ from gendan.core import events
 from gendan.core.errors import ApplicationError, ErrorCode
 
 from . import deadlines
+from .jobs.channels import send_deliveries
 from .models import (
     Channel,
     DeliveryStatus,
@@ -339,8 +340,6 @@ def notification_create(
         )
     NotificationDelivery.objects.bulk_create(deliveries)
     if deliveries:
-        from .tasks import send_deliveries
-
         ids = [d.pk for d in deliveries]
         transaction.on_commit(lambda: send_deliveries(ids), robust=True)
     return notification
@@ -472,7 +471,5 @@ def notification_delivery_requeue(*, actor, deliveries) -> int:
         status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=timezone.now(), claimed_at=None
     )
     if requeued:
-        from .tasks import send_deliveries
-
         transaction.on_commit(lambda: send_deliveries([d.pk for d in failed]), robust=True)
     return requeued

@@ -78,7 +78,7 @@ SHIPPED_RULES = [
         "trigger": "after_event",
         "target_model": "crm.opportunity",
         "event_verb": "opportunity.stage_changed",
-        # A quotation naming the deal, or one for the deal's customer naming no deal (rules._mooted).
+        # A quotation naming the deal, or one for the deal's customer naming no deal (rules.scanning._mooted).
         "unless_verbs": ["quotation.sent"],
         "offset_minutes": 48 * HOUR,
         "business_hours": False,

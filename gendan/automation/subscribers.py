@@ -3,10 +3,9 @@
 from gendan.core.models import Event
 
 from .outbox import subscribe
+from .rules.matching import handle_event
 
 
 @subscribe("rules")
 def run_rules(event: Event) -> None:
-    from .rules import handle_event
-
     handle_event(event)

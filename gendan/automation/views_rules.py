@@ -16,9 +16,12 @@ from gendan.core.errors import ApplicationError
 from gendan.core.forms import add_service_errors
 
 from . import conditions as cond
-from . import rules
 from .forms_rules import ActionForm, ConditionForm, RuleForm, offset_label, recipient_choices, split_offset
 from .models import Rule, RuleTrigger, ScheduledCheck
+from .rules import services as rule_services
+from .rules.preview import rule_matches
+from .rules.records import RECORD_TYPES, model_for, owner_of, record_url
+from .rules.validation import KNOWN_VERBS, RULE_FIELDS
 
 # Rows shown below the last filled one, so a new condition or action needs no extra click.
 SPARE_ROWS = 1
@@ -44,7 +47,7 @@ def _forms(request, rule: Rule | None):
     if rule is not None:
         amount, unit = split_offset(rule.offset_minutes)
         initial = {
-            **{name: getattr(rule, name) for name in rules.RULE_FIELDS},
+            **{name: getattr(rule, name) for name in RULE_FIELDS},
             "unless_verbs": ", ".join(rule.unless_verbs),
             "escalation_hours": ", ".join(str(h) for h in rule.escalation_hours),
             "offset": amount,
@@ -90,8 +93,8 @@ def _save(request, rule: Rule | None, form, conditions, actions):
     }
     try:
         if rule is None:
-            return rules.rule_create(actor=request.user, **fields)
-        return rules.rule_update(rule=rule, actor=request.user, **fields)
+            return rule_services.rule_create(actor=request.user, **fields)
+        return rule_services.rule_update(rule=rule, actor=request.user, **fields)
     except ValidationError as exc:
         renamed = {
             key.replace(".assignee", ".recipient").replace("offset_minutes", "offset"): value
@@ -126,7 +129,7 @@ def _form_page(request, rule: Rule | None):
             "form": form,
             "conditions": conditions,
             "actions": actions,
-            "known_verbs": rules.KNOWN_VERBS,
+            "known_verbs": KNOWN_VERBS,
             "recipients": recipient_choices(),
             "model_fields": _model_fields(),
             "date_fields": _date_fields(),
@@ -137,8 +140,8 @@ def _form_page(request, rule: Rule | None):
 def _model_fields() -> list[tuple[str, str]]:
     """Suggestions for the condition's field: each record type's own fields (paths are typed by hand)."""
     suggestions = []
-    for label in rules.RECORD_TYPES:
-        model = rules.model_for(label)
+    for label in RECORD_TYPES:
+        model = model_for(label)
         for field in model._meta.concrete_fields:
             suggestions.append((field.name, f"{model._meta.verbose_name}: {field.verbose_name}"))
     return sorted(set(suggestions))
@@ -146,8 +149,8 @@ def _model_fields() -> list[tuple[str, str]]:
 
 def _date_fields() -> list[tuple[str, str]]:
     found = []
-    for label in rules.RECORD_TYPES:
-        model = rules.model_for(label)
+    for label in RECORD_TYPES:
+        model = model_for(label)
         for field in model._meta.concrete_fields:
             if isinstance(field, models.DateField) and field.editable:
                 found.append((field.name, f"{model._meta.verbose_name}: {field.verbose_name}"))
@@ -169,7 +172,7 @@ def rule_list(request):
     )
     rule_rows = Rule.objects.annotate(overdue=Coalesce(Subquery(due), 0)).order_by("-is_active", "name")
     for rule in rule_rows:
-        rule.record_type = rules.RECORD_TYPES.get(rule.target_model, rule.target_model)
+        rule.record_type = RECORD_TYPES.get(rule.target_model, rule.target_model)
         rule.condition_text = cond.describe(rule.conditions)
         rule.offset_text = offset_label(rule.offset_minutes)
     return render(request, "automation/rules/rule_list.html", {"rules": rule_rows})
@@ -192,7 +195,7 @@ def rule_edit(request, pk):
 @require_POST
 def rule_toggle(request, pk):
     rule = get_object_or_404(Rule, pk=pk)
-    rule = rules.rule_toggle(rule=rule, actor=request.user, is_active=request.POST.get("is_active") == "1")
+    rule = rule_services.rule_toggle(rule=rule, actor=request.user, is_active=request.POST.get("is_active") == "1")
     if rule.is_active:
         messages.success(request, _("Rule “%(name)s” switched on.") % {"name": rule.name})
     else:
@@ -206,7 +209,7 @@ def rule_test(request, pk):
     """The records the rule would act on now, and its appointments: what an administrator checks before trusting it."""
     rule = get_object_or_404(Rule, pk=pk)
     now = timezone.now()
-    matches = rules.rule_matches(rule, now).order_by("pk")
+    matches = rule_matches(rule, now).order_by("pk")
     owner_path = getattr(matches, "owner_path", None)
     if owner_path:
         matches = matches.select_related(owner_path)  # the owner column, without a query per row
@@ -219,7 +222,7 @@ def rule_test(request, pk):
         "automation/rules/rule_test.html",
         {
             "rule": rule,
-            "records": [(record, rules.owner_of(record), rules.record_url(record)) for record in records],
+            "records": [(record, owner_of(record), record_url(record)) for record in records],
             "total": matches.count(),
             "checks": checks,
             "now": now,

@@ -10,15 +10,14 @@ from django.utils.translation import gettext as _
 
 from gendan.core.errors import ApplicationError
 from gendan.core.forms import add_service_errors, bootstrap, run_service
-from gendan.core.lists import paginate, sort_queryset
+from gendan.core.tables import list_response
 
 from . import services
 from .filters import ProductListFilter
 from .forms import ProductEditForm, ProductForm
 from .models import Product
 from .selectors import product_list
-
-SORTS = {"sku": "sku", "name": "name", "list_price": "list_price", "available": "available_total"}
+from .tables import ProductTable
 
 
 @login_required
@@ -26,17 +25,14 @@ SORTS = {"sku": "sku", "name": "name", "list_price": "list_price", "available": 
 def product_list_view(request):
     filterset = ProductListFilter(request.GET, queryset=product_list(user=request.user))
     bootstrap(filterset.form)
-    products, sort = sort_queryset(request, filterset.qs, SORTS, default="sku")
-    return render(
-        request,
-        "catalog/product_list.html",
-        {
-            "filter": filterset,
-            "page_obj": paginate(request, products),
-            "sort": sort,
-            # Cost is hidden from roles without the permission, here as in the API and exports.
-            "show_cost": request.user.has_perm("catalog.view_cost"),
-        },
+    # Cost is hidden from roles without the permission, here as in the API and exports.
+    hidden = [
+        name
+        for name, perm in (("cost", "catalog.view_cost"), ("actions", "catalog.change_product"))
+        if not request.user.has_perm(perm)
+    ]
+    return list_response(
+        request, ProductTable, filterset.qs, "catalog/product_list.html", {"filter": filterset}, exclude=hidden
     )
 
 

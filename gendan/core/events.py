@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 
-from . import rows
+from . import hooks
 from .context import client_ip_var, request_id_var
 from .models import Event
 
@@ -55,88 +55,106 @@ def on_events_committed(handler: Callable[[list[int]], None]) -> None:
         _committed_handlers.append(handler)
 
 
-class _CommittedBatch:
-    """One on_commit callback per transaction, however many events it records."""
+class _CommittedEvents:
+    """The after-commit hand-over of the events written at one savepoint level of a transaction.
 
-    def __init__(self, event: Event):
-        # The events, not their ids: a deferred INSERT (rows.insert) sets them when it is sent,
-        # at the latest with the commit, which comes before this runs.
-        self.events = [event]
-        self.ran = False
+    One callback (so one queued job) serves every event written at the same level; an event
+    written inside a savepoint gets its own, which Django discards if that savepoint rolls back.
+    """
+
+    def __init__(self, ids: list[int]):
+        self.ids = ids
 
     def __call__(self):
-        self.ran = True
-        ids = [event.pk for event in self.events]
         for handler in _committed_handlers:
-            handler(ids)
+            handler(list(self.ids))
 
 
-def _hand_over_after_commit(event: Event) -> None:
-    if not _committed_handlers:
+def _hand_over_after_commit(events: list[Event]) -> None:
+    if not _committed_handlers or not events:
         return
     connection = transaction.get_connection()
-    for _savepoints, callback, _robust in connection.run_on_commit:
-        # A batch that already ran stays listed when tests capture on_commit callbacks.
-        if isinstance(callback, _CommittedBatch) and not callback.ran:
-            callback.events.append(event)
-            return
+    ids = [event.pk for event in events]
+    if connection.in_atomic_block:
+        level = set(connection.savepoint_ids)
+        for savepoints, callback, _robust in connection.run_on_commit:
+            if isinstance(callback, _CommittedEvents) and savepoints == level:
+                callback.ids.extend(ids)
+                return
     # robust: a failing hand-over must not break the request whose data is already
     # committed; the outbox's periodic sweep picks up whatever it missed.
-    transaction.on_commit(_CommittedBatch(event), robust=True)
+    transaction.on_commit(_CommittedEvents(ids), robust=True)
 
 
-# Events recorded inside `batch()`, written together when it ends.
-_pending: ContextVar[list[Event] | None] = ContextVar("pending_events", default=None)
+def _write(events: list[Event]) -> None:
+    Event.objects.bulk_create(events)
+    _hand_over_after_commit(events)
+
+
+class _Pending:
+    """An event recorded inside `batch()`, registered with on_commit for one reason only:
+    Django drops the callbacks of a savepoint that rolls back, so when the batch is written,
+    an event whose marker is gone belonged to work that was undone."""
+
+    __slots__ = ("event",)
+
+    def __init__(self, event: Event):
+        self.event = event
+
+    def __call__(self):
+        pass
+
+
+# The events recorded inside the current `batch()`, not yet written.
+_pending: ContextVar[list[_Pending] | None] = ContextVar("pending_events", default=None)
 
 
 @contextmanager
 def batch():
-    """Write the events recorded inside this block in one INSERT when the block ends without error.
+    """One transaction (a savepoint when nested) whose events are written with one INSERT at its end.
 
-    A service that records several events (the payment, its allocation, the order it
-    closes) sends one statement instead of several; on PostgreSQL it leaves with the
-    transaction's next statement or its commit. Inside a batch, `record` returns the event
-    unsaved (no pk yet). Nested batches join the outer one; when a nested block fails,
-    the events it recorded are dropped with the work its savepoint rolls back.
+    A service that records several events (the order, its stock reservations, the status it
+    reaches) sends one statement for them instead of one each. Inside a batch, `record` returns
+    the event unsaved (no pk yet). An event recorded inside a nested atomic block that rolls
+    back is not written, whether the block's error was raised on or caught: the log holds
+    exactly what the transaction commits.
     """
-    pending = _pending.get()
-    if pending is not None:
-        mark = len(pending)
+    with transaction.atomic():
+        if _pending.get() is not None:
+            # Nested: the outer batch writes them; the savepoint markers still tell what survived.
+            yield
+            return
+        pending: list[_Pending] = []
+        token = _pending.set(pending)
         try:
             yield
-        except BaseException:
-            del pending[mark:]
-            raise
-        return
-    pending = []
-    token = _pending.set(pending)
-    try:
-        yield
-    finally:
-        _pending.reset(token)
-    if pending:
-        # Deferred: the block's last write, nothing reads it back before the commit.
-        for event in rows.insert(pending, defer=True):
-            _hand_over_after_commit(event)
+        finally:
+            _pending.reset(token)
+        if pending:
+            alive = {id(callback) for _savepoints, callback, _robust in transaction.get_connection().run_on_commit}
+            _write([marker.event for marker in pending if id(marker) in alive])
 
 
 def batched(service):
-    """Run `service` in one transaction whose events are written together (see `batch`)."""
+    """Run `service` as one `batch()`: one transaction, its events written together at the end."""
 
     @functools.wraps(service)
     def run(*args, **kwargs):
-        with transaction.atomic(), batch():
+        with batch():
             return service(*args, **kwargs)
 
     return run
 
 
 def record(actor, verb: str, obj, changes=None, data=None, root=None) -> Event:
-    """Write one append-only event. Call inside the service's transaction."""
+    """Record one append-only event, in the caller's transaction.
+
+    Outside a batch the row is written at once; inside one, with the batch's other events
+    when it ends (see `batch`).
+    """
     # Ids rather than objects: every service records several events, and setting a relation
     # through its descriptor costs more than the rest of the event together.
-    event = rows.new(
-        Event,
+    event = Event(
         actor_id=actor.pk if actor is not None and actor.is_authenticated else None,
         verb=verb,
         content_type_id=ContentType.objects.get_for_model(obj).pk,
@@ -150,9 +168,11 @@ def record(actor, verb: str, obj, changes=None, data=None, root=None) -> Event:
         ip_address=client_ip_var.get(),
     )
     pending = _pending.get()
-    if pending is not None:
-        pending.append(event)
-        return event
-    rows.insert([event])
-    _hand_over_after_commit(event)
+    if pending is None:
+        _write([event])
+    else:
+        marker = _Pending(event)
+        pending.append(marker)
+        transaction.on_commit(marker)
+    hooks.notify_recorded(event, actor=actor, obj=obj)
     return event

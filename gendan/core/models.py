@@ -97,6 +97,13 @@ class Event(models.Model):
         raise TypeError("The event log is append-only")
 
 
+# The numbering patterns in use in this process, each with when it was read (monotonic clock):
+# numbering.pattern_for keeps them for a short while, since they change a few times a year but
+# are read for every document. Saving or deleting a sequence here forgets them at once; other
+# processes pick the change up within numbering.PATTERN_TTL.
+pattern_cache: dict[str, tuple[str, float]] = {}
+
+
 class NumberSequence(models.Model):
     """The numbering pattern of one document type, e.g. SO{yyyy}{mm}{seq:05}."""
 
@@ -112,15 +119,11 @@ class NumberSequence(models.Model):
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
-        from .numbering import forget_patterns
-
-        forget_patterns()
+        pattern_cache.clear()
 
     def delete(self, *args, **kwargs):
         result = super().delete(*args, **kwargs)
-        from .numbering import forget_patterns
-
-        forget_patterns()
+        pattern_cache.clear()
         return result
 
     def clean(self):

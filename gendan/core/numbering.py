@@ -12,7 +12,7 @@ import time
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from .models import NumberCounter, NumberSequence
+from .models import NumberCounter, NumberSequence, pattern_cache
 
 DEFAULT_PATTERNS = {
     "sales_order": "SO{yyyy}{mm}{seq:05}",
@@ -55,24 +55,21 @@ def format_number(pattern: str, now, seq: int) -> str:
     return _TOKEN.sub(substitute, pattern)
 
 
-# Patterns change a few times a year but are read for every document: keep them per
-# process for a short while. A change saved in this process applies at once
-# (NumberSequence.save forgets them); other processes pick it up within PATTERN_TTL.
+# How long a process keeps a pattern it read (in models.pattern_cache) before reading it again.
 PATTERN_TTL = 30.0
-_patterns: dict[str, tuple[str, float]] = {}
 
 
 def forget_patterns() -> None:
-    _patterns.clear()
+    pattern_cache.clear()
 
 
 def pattern_for(doc_type: str) -> str:
-    cached = _patterns.get(doc_type)
+    cached = pattern_cache.get(doc_type)
     if cached is not None and time.monotonic() - cached[1] < PATTERN_TTL:
         return cached[0]
     configured = NumberSequence.objects.filter(doc_type=doc_type).values_list("pattern", flat=True).first()
     pattern = configured or DEFAULT_PATTERNS[doc_type]
-    _patterns[doc_type] = (pattern, time.monotonic())
+    pattern_cache[doc_type] = (pattern, time.monotonic())
     return pattern
 
 

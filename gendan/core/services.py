@@ -1,9 +1,8 @@
 """Helpers every app's services share."""
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
-
-from gendan.accounts.roles import DataScope
 
 from .errors import ApplicationError, ErrorCode
 
@@ -32,35 +31,6 @@ def full_clean(instance, exclude=None) -> None:
     instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
 
 
-def is_visible(queryset, obj, actor) -> bool:
-    """Whether `actor` sees `obj` through `queryset.visible_to`, without a query when the answer is certain."""
-    if actor is not None and actor.is_authenticated and actor.is_active:
-        # Every scope includes everything (scope "all") or at least the actor's own records.
-        if actor.data_scope == DataScope.ALL:
-            return True
-        owner_path = queryset.all().owner_path
-        if "__" not in owner_path and getattr(obj, f"{owner_path}_id") == actor.pk:
-            return True
-    return queryset.visible_to(actor).filter(pk=obj.pk).exists()
-
-
-def require_visible(queryset, obj, actor) -> None:
-    """Before an edit: the actor must be able to see the record, whoever handed it to the service."""
-    if not is_visible(queryset, obj, actor):
-        raise ApplicationError(
-            _("You cannot change a record outside the records you can see."), ErrorCode.PERMISSION_DENIED
-        )
-
-
-def ensure_in_scope(queryset, obj, actor) -> None:
-    """After a write, the writer must still be able to see the record (no editing out of sight)."""
-    if not is_visible(queryset, obj, actor):
-        raise ApplicationError(
-            _("You cannot assign this record outside the records you can see."),
-            ErrorCode.PERMISSION_DENIED,
-        )
-
-
 def merge_errors(errors: dict) -> ValidationError:
     return ValidationError({k: v if isinstance(v, list) else [v] for k, v in errors.items()})
 
@@ -86,3 +56,18 @@ def apply_to_each(ids, action) -> int:
             continue
         done += 1
     return done
+
+
+def save_all(instances, fields) -> None:
+    """Save `fields` of several rows of one model in one UPDATE, stamping `updated_at` as save() does.
+
+    QuerySet.bulk_update leaves auto_now fields alone; the lines a service changes together
+    (reserved, shipped, invoiced quantities) must still say when they changed.
+    """
+    instances = list(instances)
+    if not instances:
+        return
+    now = timezone.now()
+    for instance in instances:
+        instance.updated_at = now
+    type(instances[0]).objects.bulk_update(instances, [*fields, "updated_at"])

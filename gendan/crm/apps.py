@@ -6,3 +6,7 @@ class CrmConfig(AppConfig):
     name = "gendan.crm"
     label = "crm"
     verbose_name = _("Customers")
+
+    def ready(self):
+        # Registers the Huey jobs with the worker: Huey discovers only modules named tasks.
+        from . import jobs  # noqa: F401

@@ -9,8 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from gendan.accounts.scoping import ScopedQuerySet
+from gendan.accounts.roles import DataScope
+from gendan.accounts.scoping import ScopedQuerySet, department_subtree_ids
 from gendan.core.models import TimeStampedModel, VersionedModel
+from gendan.core.states import StateMachine
 
 
 class CustomerQuerySet(ScopedQuerySet):
@@ -116,9 +118,6 @@ def _through_customer(queryset, user, *own_paths):
 
     One scope for every path: a department's sub-teams are looked up once, not once per path.
     """
-    from gendan.accounts.roles import DataScope
-    from gendan.accounts.scoping import department_subtree_ids
-
     if user is None or not user.is_authenticated or not user.is_active:
         return queryset.none()
     scope = user.data_scope
@@ -207,12 +206,13 @@ class MeetingStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")  # called off, with a reason
 
 
-# Which status may follow which (crm.services_followups._meeting_move).
+# Which status may follow which: one table, one guard (core.states).
 MEETING_TRANSITIONS: dict[str, set[str]] = {
     MeetingStatus.PLANNED: {MeetingStatus.HELD, MeetingStatus.CANCELLED},
     MeetingStatus.HELD: set(),
     MeetingStatus.CANCELLED: set(),
 }
+MEETING_STATES = StateMachine(MEETING_TRANSITIONS, refused=_("A meeting that is %(current)s cannot become %(new)s."))
 
 
 class MeetingQuerySet(ScopedQuerySet):
@@ -280,13 +280,14 @@ class ContractStatus(models.TextChoices):
     TERMINATED = "terminated", _("Terminated")  # ended early, or a draft abandoned, with a reason
 
 
-# Which status may follow which (crm.services_contracts._contract_move).
+# Which status may follow which: one table, one guard (core.states).
 CONTRACT_TRANSITIONS: dict[str, set[str]] = {
     ContractStatus.DRAFT: {ContractStatus.ACTIVE, ContractStatus.TERMINATED},
     ContractStatus.ACTIVE: {ContractStatus.EXPIRED, ContractStatus.TERMINATED},
     ContractStatus.EXPIRED: set(),
     ContractStatus.TERMINATED: set(),
 }
+CONTRACT_STATES = StateMachine(CONTRACT_TRANSITIONS, refused=_("A contract that is %(current)s cannot become %(new)s."))
 CONTRACT_EDITABLE = {ContractStatus.DRAFT, ContractStatus.ACTIVE}
 
 
@@ -454,6 +455,9 @@ STAGE_TRANSITIONS: dict[str, set[str]] = {
     Stage.LOST: set(OPEN_STAGES),
     Stage.WON: set(),
 }
+STAGE_STATES = StateMachine(
+    STAGE_TRANSITIONS, refused=_("An opportunity that is %(current)s cannot move to %(new)s."), field="stage"
+)
 
 
 class OpportunityQuerySet(ScopedQuerySet):

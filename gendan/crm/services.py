@@ -2,11 +2,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from gendan.automation.assignment import assign_owner, assigns_automatically
+from gendan.accounts.roles import assigns_automatically
+from gendan.accounts.scoping import ensure_in_scope, require_visible
 from gendan.core import events
+from gendan.core.hooks import assign_owner
 from gendan.core.numbering import next_number
-from gendan.core.rows import insert
-from gendan.core.services import check_version, ensure_in_scope, full_clean, require_perm, require_visible, row_errors
+from gendan.core.services import check_version, full_clean, require_perm, row_errors
 
 from .models import Address, Contact, Customer
 
@@ -66,18 +67,14 @@ def customer_create(*, actor, name: str, owner=None, contacts=(), addresses=(), 
     if errors:
         raise ValidationError(errors)
     customer.code = next_number("customer")
-    insert([customer])
+    customer.save(force_insert=True)
     ensure_in_scope(Customer.objects, customer, actor)
     for row in contact_rows:
         row.customer = customer
     for row in address_rows:
         row.customer = customer
-    # Deferred: nothing reads them back by id before the commit.
-    insert(contact_rows, defer=True)
-    insert(address_rows, defer=True)
-    # The caller usually goes on with the new contacts and addresses (an order for them).
-    _remember_children(customer, "contacts", contact_rows)
-    _remember_children(customer, "addresses", address_rows)
+    Contact.objects.bulk_create(contact_rows)
+    Address.objects.bulk_create(address_rows)
     events.record(
         actor,
         "customer.created",
@@ -87,16 +84,6 @@ def customer_create(*, actor, name: str, owner=None, contacts=(), addresses=(), 
     if assigned is not None:
         events.record(actor, "customer.assigned", customer, data={"owner": assigned.pk, "by": "assignment_rule"})
     return customer
-
-
-def _remember_children(customer, related_name: str, rows) -> None:
-    """Make customer.<related_name>.all() answer with `rows` without a query, as prefetch_related does."""
-    queryset = getattr(customer, related_name).get_queryset()
-    queryset._result_cache = list(rows)
-    queryset._prefetch_done = True
-    if not hasattr(customer, "_prefetched_objects_cache"):
-        customer._prefetched_objects_cache = {}
-    customer._prefetched_objects_cache[related_name] = queryset
 
 
 def _sync_children(customer, model, related_name, rows, fields):

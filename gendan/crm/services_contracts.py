@@ -15,13 +15,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from gendan.accounts.scoping import require_visible
 from gendan.core import events
 from gendan.core.errors import ApplicationError, ErrorCode
 from gendan.core.money import CENT
 from gendan.core.numbering import next_number
-from gendan.core.services import apply_to_each, check_version, full_clean, require_perm, require_visible
+from gendan.core.services import apply_to_each, check_version, full_clean, require_perm
 
-from .models import CONTRACT_EDITABLE, CONTRACT_TRANSITIONS, Contract, ContractStatus, Customer
+from .models import CONTRACT_EDITABLE, CONTRACT_STATES, Contract, ContractStatus, Customer
 
 CONTRACT_FIELDS = ["title", "start_date", "end_date", "amount", "owner", "signed_on", "notes"]
 # What a contract's file may be: scans, documents, spreadsheets, archives.
@@ -192,12 +193,9 @@ def contract_update(*, contract: Contract, actor, version=None, file=None, **fie
 
 
 def _contract_move(contract: Contract, status: str, *, actor, verb: str, data=None, extra_fields=()) -> None:
-    assert status in CONTRACT_TRANSITIONS[contract.status], (contract.status, status)
-    old = contract.status
-    contract.status = status
-    contract.version += 1
-    contract.save(update_fields=["status", "version", "updated_at", *extra_fields])
-    events.record(actor, verb, contract, changes={"status": [old, status]}, data=data, root=contract.customer)
+    CONTRACT_STATES.move(
+        contract, status, actor=actor, verb=verb, data=data, extra_fields=extra_fields, root=contract.customer
+    )
 
 
 @transaction.atomic

@@ -2,8 +2,9 @@
 
 A follow-up moves the customer's clocks (last_followed_up_at, quiet_since) forward, never
 back: a call logged late for last week does not make the customer look more recently
-contacted than they were. Its optional next follow-up date becomes a task for the
-customer's owner.
+contacted than they were. Recording it settles the reminders to get in touch and turns its
+optional next follow-up date into a task for the customer's owner: automation does both, in
+the same transaction, when the "followup.created" event is recorded (gendan/automation/followups.py).
 """
 
 import datetime
@@ -13,20 +14,17 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gendan.automation.models import TaskSource
-from gendan.automation.services import task_create, tasks_settle
+from gendan.accounts.scoping import require_visible
 from gendan.core import events
 from gendan.core.errors import ApplicationError, ErrorCode
-from gendan.core.services import check_version, full_clean, require_perm, require_visible
+from gendan.core.services import check_version, full_clean, require_perm
 
-from .models import MEETING_TRANSITIONS, Contact, Customer, FollowUp, FollowUpKind, Meeting, MeetingStatus
+from .models import MEETING_STATES, Contact, Customer, FollowUp, FollowUpKind, Meeting, MeetingStatus
 
 FOLLOWUP_FIELDS = ["kind", "occurred_at", "notes", "outcome", "contact", "next_followup_on"]
 MEETING_FIELDS = ["title", "starts_at", "duration_minutes", "place", "owner", "agenda"]
 # A phone's clock may run a little ahead of the server's.
 CLOCK_SKEW = datetime.timedelta(minutes=5)
-# The task for a next follow-up date is due by the end of that working day.
-NEXT_FOLLOWUP_DUE_TIME = datetime.time(18, 0)
 
 
 def _lock_customer(customer: Customer, actor) -> Customer:
@@ -110,31 +108,7 @@ def followup_create(
         },
         root=customer,
     )
-    # The reminders to get in touch are answered by this follow-up, whoever logged it.
-    tasks_settle(
-        record=customer,
-        rule_keys=["customer_not_contacted_24h", "customer_no_followup_30d"],
-        actor=actor,
-        note=_("Followed up (%(kind)s).") % {"kind": followup.get_kind_display()},
-    )
-    if next_followup_on is not None:
-        _next_followup_task(followup, customer, actor)
     return followup
-
-
-def _next_followup_task(followup: FollowUp, customer: Customer, actor) -> None:
-    due = datetime.datetime.combine(followup.next_followup_on, NEXT_FOLLOWUP_DUE_TIME)
-    summary = followup.outcome or followup.notes
-    task_create(
-        actor=actor,
-        title=_("Follow up with %(customer)s") % {"customer": customer.name},
-        notes=_("Last time (%(kind)s): %(summary)s") % {"kind": followup.get_kind_display(), "summary": summary[:300]},
-        assignee=customer.owner,
-        related=customer,
-        due_at=timezone.make_aware(due),
-        source=TaskSource.PERSON,
-        dedupe_key=f"followup:{followup.pk}:next",
-    )
 
 
 # --- meetings ----------------------------------------------------------------------------------
@@ -224,12 +198,9 @@ def _require_planned(meeting: Meeting, action) -> None:
 
 
 def _meeting_move(meeting: Meeting, status: str, *, actor, verb: str, data=None, extra_fields=()) -> None:
-    assert status in MEETING_TRANSITIONS[meeting.status], (meeting.status, status)
-    old = meeting.status
-    meeting.status = status
-    meeting.version += 1
-    meeting.save(update_fields=["status", "version", "updated_at", *extra_fields])
-    events.record(actor, verb, meeting, changes={"status": [old, status]}, data=data, root=meeting.customer)
+    MEETING_STATES.move(
+        meeting, status, actor=actor, verb=verb, data=data, extra_fields=extra_fields, root=meeting.customer
+    )
 
 
 @transaction.atomic

@@ -13,17 +13,19 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gendan.automation.assignment import assign_owner, assigns_automatically
+from gendan.accounts.roles import assigns_automatically
+from gendan.accounts.scoping import ensure_in_scope, require_visible
 from gendan.core import events
 from gendan.core.errors import ApplicationError, ErrorCode
+from gendan.core.hooks import assign_owner
 from gendan.core.money import CENT
-from gendan.core.services import check_version, ensure_in_scope, full_clean, require_perm, require_visible
+from gendan.core.services import check_version, full_clean, require_perm
 
 from .models import (
     CLOSED_STAGES,
     LEAD_OPEN,
     STAGE_PROBABILITY,
-    STAGE_TRANSITIONS,
+    STAGE_STATES,
     Customer,
     Lead,
     LeadStatus,
@@ -338,37 +340,26 @@ def opportunity_move(
     check_version(opportunity, version)
     if stage not in Stage.values:
         raise ValidationError({"stage": [_("Choose a stage.")]})
-    old = opportunity.stage
-    if stage not in STAGE_TRANSITIONS[old]:
-        raise ApplicationError(
-            _("An opportunity that is %(current)s cannot move to %(new)s.")
-            % {"current": opportunity.get_stage_display(), "new": Stage(stage).label},
-            ErrorCode.TRANSITION_NOT_ALLOWED,
-            {"stage": old, "target": stage},
-        )
+    STAGE_STATES.check(opportunity, stage)
     lost_reason = (lost_reason or "").strip()
     if stage == Stage.LOST and not lost_reason:
         raise ValidationError({"lost_reason": [_("Say why the deal was lost.")]})
     if probability is not None and not 0 <= probability <= 100:
         raise ValidationError({"probability": [_("Enter a percentage from 0 to 100.")]})
     now = timezone.now()
-    opportunity.stage = stage
     opportunity.probability = STAGE_PROBABILITY[stage] if probability is None or stage in CLOSED_STAGES else probability
     opportunity.stage_changed_at = now
     opportunity.lost_reason = lost_reason[:200] if stage == Stage.LOST else ""
     opportunity.closed_on = timezone.localdate(now) if stage in CLOSED_STAGES else None
-    opportunity.version += 1
-    opportunity.save(
-        update_fields=["stage", "probability", "stage_changed_at", "lost_reason", "closed_on", "version", "updated_at"]
-    )
-    data = {"stage": stage, "from": old}
+    data = {"stage": stage, "from": opportunity.stage}
     if stage == Stage.LOST:
         data["reason"] = opportunity.lost_reason
-    events.record(
-        actor,
-        "opportunity.stage_changed",
+    STAGE_STATES.move(
         opportunity,
-        changes={"stage": [old, stage]},
+        stage,
+        actor=actor,
+        verb="opportunity.stage_changed",
+        extra_fields=["probability", "stage_changed_at", "lost_reason", "closed_on"],
         data=data,
         root=opportunity.customer,
     )

@@ -7,16 +7,14 @@ from django.forms.models import model_to_dict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from gendan.accounts.roles import DataScope
+from gendan.core import panels
 from gendan.core.errors import ApplicationError
-from gendan.core.exports import FORMATS, export_response
 from gendan.core.forms import add_service_errors, bootstrap, run_service
-from gendan.core.lists import paginate, sort_queryset
 from gendan.core.selectors import timeline_events
-from gendan.sales.selectors import order_list
+from gendan.core.tables import list_response
 
 from . import services
 from .filters import CustomerFilter
@@ -39,23 +37,8 @@ from .selectors import (
     customer_meetings,
     customer_opportunities,
 )
+from .tables import CustomerTable
 
-SORTS = {"name": "name", "code": "code", "created": "created_at", "open_orders": "open_order_count"}
-EXPORT_COLUMNS = [
-    (gettext_lazy("Code"), "code"),
-    (gettext_lazy("Name"), "name"),
-    (gettext_lazy("Phone"), "phone"),
-    (gettext_lazy("E-mail"), "email"),
-    (gettext_lazy("Level"), "get_level_display"),
-    (gettext_lazy("Region"), "region"),
-    (gettext_lazy("Industry"), "industry"),
-    (gettext_lazy("Owner"), "owner"),
-    (gettext_lazy("Open orders"), "open_order_count"),
-    (gettext_lazy("Credit limit"), "credit_limit"),
-    (gettext_lazy("Payment terms (days)"), "payment_terms_days"),
-    (gettext_lazy("Created at"), "created_at"),
-]
-RECENT_ORDERS = 20
 # Contracts in force ending this soon are flagged on the customer page.
 CONTRACT_SOON_DAYS = 60
 
@@ -68,25 +51,16 @@ def customer_list_view(request):
         # Someone who sees only their own customers has no owner to choose.
         del filterset.form.fields["owner"]
     bootstrap(filterset.form)
-    customers, sort = sort_queryset(request, filterset.qs, SORTS, default="name")
-    fmt = request.GET.get("export")
-    if fmt in FORMATS:
-        return export_response(customers, EXPORT_COLUMNS, fmt, f"customers-{timezone.localdate():%Y%m%d}")
-    return render(
-        request,
-        "crm/customer_list.html",
-        {"filter": filterset, "page_obj": paginate(request, customers), "sort": sort},
-    )
+    return list_response(request, CustomerTable, filterset.qs, "crm/customer_list.html", {"filter": filterset})
 
 
 def _detail_context(request, customer, **forms):
-    orders = order_list(user=request.user).filter(customer=customer).order_by("-created_at", "-pk")
     return {
         "customer": customer,
         "contacts": customer.contacts.all(),
         "addresses": customer.addresses.all(),
-        "orders": orders[:RECENT_ORDERS],
-        "order_count": orders.count(),
+        # Cards other apps add: the customer's quotations and orders (sales).
+        "panels": panels.for_page("crm.customer", request, customer),
         "events": timeline_events(customer),
         "contact_form": forms.get("contact_form") or ContactForm(prefix="contact"),
         "address_form": forms.get("address_form") or AddressForm(prefix="address"),

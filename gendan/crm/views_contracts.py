@@ -8,35 +8,19 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from gendan.core.exports import FORMATS, export_response
 from gendan.core.forms import bootstrap, run_service
-from gendan.core.lists import paginate, sort_queryset
 from gendan.core.selectors import timeline_events
+from gendan.core.tables import list_response
 
 from . import services_contracts as services
 from .filters import ContractFilter
 from .forms_contracts import ContractActivateForm, ContractEditForm, ContractForm, ContractTerminateForm
 from .models import CONTRACT_EDITABLE
 from .selectors import contract_list
+from .tables import SOON_DAYS, ContractTable
 from .views_followups import _drop_owner_filter, _for_customer, _visible_customer
-
-SORTS = {"number": "number", "customer": "customer__name", "end": "end_date", "amount": "amount", "status": "status"}
-EXPORT_COLUMNS = [
-    (gettext_lazy("Number"), "number"),
-    (gettext_lazy("Title"), "title"),
-    (gettext_lazy("Customer"), "customer.name"),
-    (gettext_lazy("Status"), "get_status_display"),
-    (gettext_lazy("Start date"), "start_date"),
-    (gettext_lazy("End date"), "end_date"),
-    (gettext_lazy("Amount"), "amount"),
-    (gettext_lazy("Owner"), lambda contract: str(contract.owner)),
-    (gettext_lazy("Signed on"), "signed_on"),
-]
-# Contracts in force ending this soon are flagged in lists.
-SOON_DAYS = 60
 
 
 @login_required
@@ -46,22 +30,8 @@ def contract_list_view(request):
     filterset = ContractFilter(request.GET, queryset=queryset)
     _drop_owner_filter(request, filterset)
     bootstrap(filterset.form)
-    contracts, sort = sort_queryset(request, filterset.qs, SORTS, default="end")
-    fmt = request.GET.get("export")
-    if fmt in FORMATS:
-        return export_response(contracts, EXPORT_COLUMNS, fmt, f"contracts-{timezone.localdate():%Y%m%d}")
-    today = timezone.localdate()
-    return render(
-        request,
-        "crm/contract_list.html",
-        {
-            "filter": filterset,
-            "page_obj": paginate(request, contracts),
-            "sort": sort,
-            "customer": customer,
-            "today": today,
-            "soon": today + datetime.timedelta(days=SOON_DAYS),
-        },
+    return list_response(
+        request, ContractTable, filterset.qs, "crm/contract_list.html", {"filter": filterset, "customer": customer}
     )
 
 

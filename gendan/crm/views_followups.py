@@ -10,8 +10,8 @@ from django.views.decorators.http import require_POST
 
 from gendan.accounts.roles import DataScope
 from gendan.core.forms import bootstrap, run_service
-from gendan.core.lists import paginate, sort_queryset
 from gendan.core.selectors import timeline_events
+from gendan.core.tables import list_response
 
 from . import services_followups as services
 from .filters import FollowUpFilter, MeetingFilter
@@ -25,9 +25,8 @@ from .forms_followups import (
 )
 from .models import Customer, MeetingStatus
 from .selectors import followup_list, meeting_detail_queryset, meeting_list
-
-FOLLOWUP_SORTS = {"when": "occurred_at", "customer": "customer__name", "kind": "kind"}
-MEETING_SORTS = {"starts": "starts_at", "customer": "customer__name", "status": "status"}
+from .tables import FollowUpTable, MeetingTable
+from .views import _detail_context
 
 
 def _visible_customer(request, pk) -> Customer:
@@ -57,8 +56,6 @@ def _for_customer(request, queryset):
 @require_POST
 def followup_add(request, pk):
     """Quick entry from the customer page: the follow-ups card (HTMX), or the whole page without JS."""
-    from .views import _detail_context
-
     customer = _visible_customer(request, pk)
     form = FollowUpForm(request.POST, prefix="followup", customer=customer)
     added = form.is_valid() and bool(
@@ -83,11 +80,8 @@ def followup_list_view(request):
     filterset = FollowUpFilter(request.GET, queryset=queryset)
     _drop_owner_filter(request, filterset, "author")
     bootstrap(filterset.form)
-    followups, sort = sort_queryset(request, filterset.qs, FOLLOWUP_SORTS, default="-when")
-    return render(
-        request,
-        "crm/followup_list.html",
-        {"filter": filterset, "page_obj": paginate(request, followups), "sort": sort, "customer": customer},
+    return list_response(
+        request, FollowUpTable, filterset.qs, "crm/followup_list.html", {"filter": filterset, "customer": customer}
     )
 
 
@@ -105,11 +99,8 @@ def meeting_list_view(request):
     filterset = MeetingFilter(params, queryset=queryset)
     _drop_owner_filter(request, filterset)
     bootstrap(filterset.form)
-    meetings, sort = sort_queryset(request, filterset.qs, MEETING_SORTS, default="starts")
-    return render(
-        request,
-        "crm/meeting_list.html",
-        {"filter": filterset, "page_obj": paginate(request, meetings), "sort": sort, "customer": customer},
+    return list_response(
+        request, MeetingTable, filterset.qs, "crm/meeting_list.html", {"filter": filterset, "customer": customer}
     )
 
 

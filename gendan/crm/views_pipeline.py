@@ -7,14 +7,12 @@ from django.forms.models import model_to_dict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from gendan.core.errors import ApplicationError, ErrorCode
-from gendan.core.exports import FORMATS, export_response
 from gendan.core.forms import add_service_errors, bootstrap, run_service
-from gendan.core.lists import paginate, sort_queryset
 from gendan.core.selectors import timeline_events
+from gendan.core.tables import list_response
 
 from . import services_pipeline as services
 from .filters import OPEN, BoardFilter, LeadFilter, OpportunityFilter
@@ -32,26 +30,8 @@ from .forms_pipeline import (
 )
 from .models import CLOSED_STAGES, LEAD_OPEN, Stage
 from .selectors import lead_list, opportunity_board, opportunity_list
+from .tables import LeadTable, OpportunityTable
 from .views_followups import _drop_owner_filter, _for_customer, _visible_customer
-
-LEAD_SORTS = {"created": "created_at", "company": "company", "status": "status"}
-OPPORTUNITY_SORTS = {
-    "name": "name",
-    "customer": "customer__name",
-    "stage": "stage",
-    "amount": "amount",
-    "close": "expected_close_on",
-}
-OPPORTUNITY_EXPORT_COLUMNS = [
-    (gettext_lazy("Name"), "name"),
-    (gettext_lazy("Customer"), "customer.name"),
-    (gettext_lazy("Stage"), "get_stage_display"),
-    (gettext_lazy("Amount"), "amount"),
-    (gettext_lazy("Probability (%)"), "probability"),
-    (gettext_lazy("Expected close"), "expected_close_on"),
-    (gettext_lazy("Owner"), lambda opportunity: str(opportunity.owner)),
-    (gettext_lazy("Reason lost"), "lost_reason"),
-]
 
 
 def _with_default(request, key, value):
@@ -85,10 +65,7 @@ def lead_list_view(request):
     filterset = LeadFilter(_with_default(request, "status", OPEN), queryset=lead_list(user=request.user))
     _drop_owner_filter(request, filterset)
     bootstrap(filterset.form)
-    leads, sort = sort_queryset(request, filterset.qs, LEAD_SORTS, default="-created")
-    return render(
-        request, "crm/lead_list.html", {"filter": filterset, "page_obj": paginate(request, leads), "sort": sort}
-    )
+    return list_response(request, LeadTable, filterset.qs, "crm/lead_list.html", {"filter": filterset})
 
 
 @login_required
@@ -220,16 +197,12 @@ def opportunity_list_view(request):
     filterset = OpportunityFilter(_with_default(request, "stage", OPEN), queryset=queryset)
     _drop_owner_filter(request, filterset)
     bootstrap(filterset.form)
-    opportunities, sort = sort_queryset(request, filterset.qs, OPPORTUNITY_SORTS, default="close")
-    fmt = request.GET.get("export")
-    if fmt in FORMATS:
-        return export_response(
-            opportunities, OPPORTUNITY_EXPORT_COLUMNS, fmt, f"opportunities-{timezone.localdate():%Y%m%d}"
-        )
-    return render(
+    return list_response(
         request,
+        OpportunityTable,
+        filterset.qs,
         "crm/opportunity_list.html",
-        {"filter": filterset, "page_obj": paginate(request, opportunities), "sort": sort, "customer": customer},
+        {"filter": filterset, "customer": customer},
     )
 
 

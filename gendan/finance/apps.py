@@ -6,3 +6,10 @@ class FinanceConfig(AppConfig):
     name = "gendan.finance"
     label = "finance"
     verbose_name = _("Finance")
+
+    def ready(self):
+        from gendan.core import panels
+
+        from .panels import order_finance_panel
+
+        panels.register("sales.order", template="finance/order_panel.html", context=order_finance_panel)

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gendan.accounts.scoping import ScopedQuerySet
 from gendan.core.models import TimeStampedModel
+from gendan.core.states import StateMachine
 
 
 class InvoiceStatus(models.TextChoices):
@@ -19,6 +20,7 @@ INVOICE_TRANSITIONS = {
     InvoiceStatus.PAID: set(),
     InvoiceStatus.CANCELLED: set(),
 }
+INVOICE_STATES = StateMachine(INVOICE_TRANSITIONS, refused=_("An invoice that is %(current)s cannot become %(new)s."))
 
 
 class InvoiceQuerySet(ScopedQuerySet):

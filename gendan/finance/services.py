@@ -2,35 +2,21 @@ import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gendan.accounts.scoping import ensure_in_scope, require_visible
 from gendan.core import events
 from gendan.core.errors import ApplicationError, ErrorCode
 from gendan.core.money import HUNDRED, percent_of, round_money
 from gendan.core.numbering import next_number
-from gendan.core.rows import by_pks, insert, one, save_fields, save_fields_many
-from gendan.core.services import ensure_in_scope, require_perm, require_visible, row_errors
+from gendan.core.services import require_perm, row_errors, save_all
 from gendan.sales.models import Order, OrderLine
 from gendan.sales.services import lock_order_with_lines, order_line_quantities, order_refresh_progress
 
-from .models import INVOICE_TRANSITIONS, Invoice, InvoiceLine, InvoiceStatus, Payment, PaymentAllocation
-
-
-def _move_to(invoice: Invoice, status: str, *, actor, verb: str, extra_fields=(), data=None) -> None:
-    if status not in INVOICE_TRANSITIONS[invoice.status]:
-        raise ApplicationError(
-            _("An invoice that is %(current)s cannot become %(new)s.")
-            % {"current": invoice.get_status_display(), "new": InvoiceStatus(status).label},
-            ErrorCode.TRANSITION_NOT_ALLOWED,
-            {"status": invoice.status, "target": status},
-        )
-    old = invoice.status
-    invoice.status = status
-    save_fields(invoice, ["status", "updated_at", *extra_fields])
-    events.record(actor, verb, invoice, changes={"status": [old, status]}, data=data, root=invoice.order)
+from .models import INVOICE_STATES, Invoice, InvoiceLine, InvoiceStatus, Payment, PaymentAllocation
 
 
 def _invoiceable(line: OrderLine) -> Decimal:
@@ -51,7 +37,8 @@ def invoice_create(
         require_perm(actor, "finance.issue_invoice")
     elif due_date is not None:
         raise ValidationError({"due_date": [_("A due date is set when the invoice is issued.")]})
-    order, lines_of_order = lock_order_with_lines(order, actor=actor)
+    # The invoice's customer comes joined (issuing reads its payment terms).
+    order, lines_of_order = lock_order_with_lines(order, actor=actor, related=["customer"])
     order_lines = {line.pk: line for line in lines_of_order}
     if lines is None:
         items = [(line, _invoiceable(line)) for line in order_lines.values() if _invoiceable(line) > 0]
@@ -79,7 +66,7 @@ def invoice_create(
     invoice = Invoice(
         number=next_number("invoice"),
         order=order,
-        customer_id=order.customer_id,
+        customer=order.customer,
         currency=order.currency,
         tax_rate=order.tax_rate,
         subtotal=subtotal,
@@ -87,13 +74,13 @@ def invoice_create(
         total=subtotal + tax,
         created_by=actor,
     )
-    insert([invoice])
+    invoice.save(force_insert=True)
     for il in invoice_lines:
         il.invoice = invoice
-    insert(invoice_lines, defer=True)  # nothing reads them back by id before the commit
+    InvoiceLine.objects.bulk_create(invoice_lines)
     for line, quantity in items:
         line.invoiced_quantity += quantity
-    save_fields_many([line for line, _q in items], ["invoiced_quantity", "updated_at"])
+    save_all([line for line, _q in items], ["invoiced_quantity"])
     order.amount_invoiced += invoice.total
     events.record(actor, "invoice.created", invoice, data={"total": invoice.total}, root=order)
     order_refresh_progress(order=order, actor=actor, lines=list(order_lines.values()))
@@ -108,9 +95,7 @@ def invoice_issue(*, invoice: Invoice, actor, due_date: datetime.date | None = N
     given = invoice
     # Issuing changes the invoice alone, so only its row is locked; a payment, which locks
     # the order and then the invoice, waits for the issue to commit.
-    invoice = one(Invoice, given.pk, lock=True, related=["customer"])
-    if invoice is None:
-        raise Invoice.DoesNotExist(f"Invoice {given.pk} does not exist")
+    invoice = Invoice.objects.select_for_update(of=("self",)).select_related("customer").get(pk=given.pk)
     require_visible(Invoice.objects, invoice, actor)
     if Invoice.order.is_cached(given) and given.order_id == invoice.order_id:
         invoice.order = given.order
@@ -123,13 +108,14 @@ def _issue(invoice: Invoice, actor, due_date) -> None:
     invoice.due_date = due_date or (
         timezone.localdate(invoice.issued_at) + datetime.timedelta(days=invoice.customer.payment_terms_days)
     )
-    _move_to(
+    INVOICE_STATES.move(
         invoice,
         InvoiceStatus.ISSUED,
         actor=actor,
         verb="invoice.issued",
         extra_fields=["issued_at", "due_date"],
         data={"due_date": invoice.due_date},
+        root=invoice.order,
     )
 
 
@@ -141,7 +127,7 @@ def _clean_allocations(payment: Payment, allocations) -> tuple[list[tuple[Invoic
     errors, any_error, total = [], False, Decimal("0")
     cleaned = []
     # Fresh copies: the caller's may predate an issue or another payment.
-    fresh = by_pks(Invoice, [row["invoice"].pk for row in allocations if row.get("invoice") is not None])
+    fresh = Invoice.objects.in_bulk([row["invoice"].pk for row in allocations if row.get("invoice") is not None])
     for row in allocations:
         invoice = fresh.get(row["invoice"].pk) if row.get("invoice") is not None else None
         amount = round_money(row.get("amount") or 0)
@@ -177,31 +163,27 @@ def _clean_allocations(payment: Payment, allocations) -> tuple[list[tuple[Invoic
     return cleaned, total
 
 
-def _pay_invoice(invoice: Invoice, amount: Decimal) -> bool:
+def _pay_invoice(invoice: Invoice, amount: Decimal, *, actor, order: Order) -> None:
     """Add `amount` to what is paid of an issued invoice, never beyond its total; paid in full → status paid.
 
-    One conditional UPDATE: the WHERE clause holds the rule, so two payments racing for the
-    same invoice cannot both take its last open amount. Refreshes `invoice` from the row.
+    `invoice` was read under the caller's lock, so two payments racing for the same invoice take
+    turns and the second sees what the first paid. The sums are Decimals in Python: money is
+    never compared by the database (SQLite keeps decimals as binary floating point).
     """
-    numeric = "CAST(%s AS NUMERIC)"
-    now = Invoice._meta.get_field("updated_at").get_db_prep_save(timezone.now(), connection)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            # Amounts have cents only; the tenth of a cent absorbs SQLite's binary floating point.
-            f"UPDATE finance_invoice SET amount_paid = amount_paid + {numeric}, "
-            f"status = CASE WHEN amount_paid + {numeric} >= total - 0.001 THEN %s ELSE status END, updated_at = %s "
-            f"WHERE id = %s AND status = %s AND amount_paid + {numeric} <= total + 0.001 "
-            "RETURNING amount_paid, status",
-            [str(amount), str(amount), InvoiceStatus.PAID, now, invoice.pk, InvoiceStatus.ISSUED, str(amount)],
+    if invoice.status != InvoiceStatus.ISSUED or invoice.amount_paid + amount > invoice.total:
+        raise ApplicationError(
+            _("Invoice %(number)s has only %(open)s open; %(amount)s is too much.")
+            % {"number": invoice.number, "open": invoice.open_amount, "amount": amount},
+            ErrorCode.OVER_AMOUNT,
+            {"invoice": invoice.pk, "open_amount": str(invoice.open_amount)},
         )
-        row = cursor.fetchone()
-    if row is None:
-        invoice.refresh_from_db(fields=["amount_paid", "total", "status"])
-        return False
-    paid_field = Invoice._meta.get_field("amount_paid")
-    invoice.amount_paid = paid_field.to_python(row[0]).quantize(Decimal(1).scaleb(-paid_field.decimal_places))
-    invoice.status = row[1]
-    return True
+    invoice.amount_paid += amount
+    if invoice.amount_paid < invoice.total:
+        invoice.save(update_fields=["amount_paid", "updated_at"])
+        return
+    INVOICE_STATES.move(
+        invoice, InvoiceStatus.PAID, actor=actor, verb="invoice.paid", extra_fields=["amount_paid"], root=order
+    )
 
 
 def _apply_allocations(payment: Payment, cleaned, actor, *, new_payment: bool) -> None:
@@ -215,30 +197,21 @@ def _apply_allocations(payment: Payment, cleaned, actor, *, new_payment: bool) -
     orders = {}
     for order_id in sorted({inv.order_id for inv, _a in cleaned}):
         orders[order_id] = lock_order_with_lines(Order(pk=order_id), actor=actor)
-    for invoice, amount in sorted(cleaned, key=lambda item: item[0].pk):
-        if not _pay_invoice(invoice, amount):
-            raise ApplicationError(
-                _("Invoice %(number)s has only %(open)s open; %(amount)s is too much.")
-                % {"number": invoice.number, "open": invoice.open_amount, "amount": amount},
-                ErrorCode.OVER_AMOUNT,
-                {"invoice": invoice.pk, "open_amount": str(invoice.open_amount)},
-            )
+    locked = Invoice.objects.select_for_update(of=("self",)).filter(pk__in=[inv.pk for inv, _a in cleaned])
+    invoices = {invoice.pk: invoice for invoice in locked.order_by("pk")}
+    new_allocations = []
+    for invoice_pk, amount in sorted((inv.pk, amount) for inv, amount in cleaned):
+        invoice = invoices[invoice_pk]
+        order, _lines = orders[invoice.order_id]
+        invoice.order = order
+        _pay_invoice(invoice, amount, actor=actor, order=order)
         if invoice.pk in earlier:
             PaymentAllocation.objects.filter(pk=earlier[invoice.pk]).update(amount=F("amount") + amount)
         else:
-            insert([PaymentAllocation(payment=payment, invoice=invoice, amount=amount)], defer=True)
-        order, _lines = orders[invoice.order_id]
-        invoice.order = order
-        if invoice.status == InvoiceStatus.PAID:
-            events.record(
-                actor,
-                "invoice.paid",
-                invoice,
-                changes={"status": [InvoiceStatus.ISSUED, InvoiceStatus.PAID]},
-                root=order,
-            )
+            new_allocations.append(PaymentAllocation(payment=payment, invoice=invoice, amount=amount))
         order.amount_paid += amount
         events.record(actor, "payment.allocated", payment, data={"invoice": invoice.pk, "amount": amount}, root=order)
+    PaymentAllocation.objects.bulk_create(new_allocations)
     for order, lines in orders.values():
         order_refresh_progress(order=order, actor=actor, lines=lines)
 
@@ -266,7 +239,7 @@ def payment_record(
     payment.full_clean(exclude=["number", "customer", "created_by"], validate_unique=False, validate_constraints=False)
     cleaned, payment.allocated_amount = _clean_allocations(payment, allocations) if allocations else ([], Decimal("0"))
     payment.number = next_number("payment")
-    insert([payment])
+    payment.save(force_insert=True)
     ensure_in_scope(Payment.objects, payment, actor)
     events.record(actor, "payment.received", payment, data={"amount": amount, "method": method})
     _apply_allocations(payment, cleaned, actor, new_payment=True)

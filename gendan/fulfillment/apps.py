@@ -6,3 +6,12 @@ class FulfillmentConfig(AppConfig):
     name = "gendan.fulfillment"
     label = "fulfillment"
     verbose_name = _("Shipping")
+
+    def ready(self):
+        from gendan.core import hooks, panels
+
+        from .panels import order_shipments_panel
+        from .reactions import order_cancelled
+
+        panels.register("sales.order", template="fulfillment/order_shipments.html", context=order_shipments_panel)
+        hooks.on_recorded("order.cancelled", order_cancelled)

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gendan.accounts.scoping import ScopedQuerySet
 from gendan.core.models import TimeStampedModel
+from gendan.core.states import StateMachine
 
 
 class ShipmentStatus(models.TextChoices):
@@ -19,6 +20,7 @@ SHIPMENT_TRANSITIONS = {
     ShipmentStatus.DELIVERED: set(),
     ShipmentStatus.CANCELLED: set(),
 }
+SHIPMENT_STATES = StateMachine(SHIPMENT_TRANSITIONS, refused=_("A shipment that is %(current)s cannot become %(new)s."))
 
 
 class ShipmentQuerySet(ScopedQuerySet):

@@ -1,38 +1,27 @@
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gendan.core import events
 from gendan.core.errors import ApplicationError, ErrorCode
+from gendan.core.locks import lock_with_children
 from gendan.core.numbering import next_number
-from gendan.core.rows import insert, parent_with_children, save_fields, save_fields_many
-from gendan.core.services import require_perm
+from gendan.core.services import require_perm, save_all
 from gendan.inventory.services import stock_ship_lines
 from gendan.sales.models import SHIPPABLE_STATUSES, Order
 from gendan.sales.services import lock_order_with_lines, order_line_quantities, order_refresh_progress
 
-from .models import SHIPMENT_TRANSITIONS, Shipment, ShipmentLine, ShipmentStatus
-
-
-def _require_transition(shipment: Shipment, status: str) -> None:
-    if status not in SHIPMENT_TRANSITIONS[shipment.status]:
-        raise ApplicationError(
-            _("A shipment that is %(current)s cannot become %(new)s.")
-            % {"current": shipment.get_status_display(), "new": ShipmentStatus(status).label},
-            ErrorCode.TRANSITION_NOT_ALLOWED,
-            {"status": shipment.status, "target": status},
-        )
+from .models import SHIPMENT_STATES, Shipment, ShipmentLine, ShipmentStatus
 
 
 def _move_to(shipment: Shipment, status: str, *, actor, verb: str, extra_fields=(), data=None) -> None:
-    _require_transition(shipment, status)
-    old = shipment.status
-    shipment.status = status
-    save_fields(shipment, ["status", "updated_at", *extra_fields])
-    events.record(actor, verb, shipment, changes={"status": [old, status]}, data=data, root=shipment.order)
+    SHIPMENT_STATES.move(
+        shipment, status, actor=actor, verb=verb, extra_fields=extra_fields, data=data, root=shipment.order
+    )
 
 
 def _require_shippable(order) -> None:
@@ -46,18 +35,13 @@ def _require_shippable(order) -> None:
 
 def pending_quantities(order) -> dict[int, Decimal]:
     """Quantities already on shipments not yet shipped, by order line."""
-    # Written out rather than built by the ORM each time: it runs on every shipment created.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT sl.order_line_id, SUM(sl.quantity) FROM fulfillment_shipmentline sl "
-            "JOIN fulfillment_shipment s ON s.id = sl.shipment_id "
-            "WHERE s.order_id = %s AND s.status = %s GROUP BY sl.order_line_id",
-            [order.pk, ShipmentStatus.PENDING],
-        )
-        found = cursor.fetchall()
-    quantity = ShipmentLine._meta.get_field("quantity")
-    # SQLite sums decimals as floats; the column's places put them back.
-    return {line_id: round(Decimal(str(total)), quantity.decimal_places) for line_id, total in found}
+    pending = (
+        ShipmentLine.objects.filter(shipment__order=order, shipment__status=ShipmentStatus.PENDING)
+        .values("order_line_id")
+        .annotate(total=Sum("quantity"))
+        .order_by()
+    )
+    return {row["order_line_id"]: row["total"] for row in pending}
 
 
 @events.batched
@@ -102,9 +86,10 @@ def shipment_create(
         ship_to=order.shipping_address_text,
         created_by=actor,
     )
-    insert([shipment])
-    shipment_lines = [ShipmentLine(shipment=shipment, order_line=line, quantity=quantity) for line, quantity in items]
-    insert(shipment_lines, defer=True)  # nothing reads them back by id before the commit
+    shipment.save(force_insert=True)
+    shipment_lines = ShipmentLine.objects.bulk_create(
+        [ShipmentLine(shipment=shipment, order_line=line, quantity=quantity) for line, quantity in items]
+    )
     events.record(
         actor,
         "shipment.created",
@@ -124,9 +109,10 @@ def _lock_shipment(shipment, actor) -> tuple[Shipment, list[ShipmentLine], objec
     """
     given = shipment.order if Shipment.order.is_cached(shipment) else Order(pk=shipment.order_id)
     order, order_lines = lock_order_with_lines(given, actor=actor)
-    locked, shipment_lines = parent_with_children(Shipment, ShipmentLine, shipment.pk, fk="shipment", lock=True)
-    if locked is None or locked.order_id != order.pk:
+    locked, shipment_lines = lock_with_children(ShipmentLine.objects, "shipment", shipment.pk)
+    if locked.order_id != order.pk:
         raise Shipment.DoesNotExist(f"Shipment {shipment.pk} does not exist")
+    shipment_lines = list(locked.lines.order_by("id"))
     locked.order = order
     if shipment.warehouse_id == locked.warehouse_id and Shipment.warehouse.is_cached(shipment):
         locked.warehouse = shipment.warehouse
@@ -141,7 +127,7 @@ def shipment_ship(
     shipment, shipment_lines, order, lines_of_order = _lock_shipment(shipment, actor)
     # Before any stock moves: shipping a shipment twice must be refused as such, not as a
     # shortage of the reservation its first shipping consumed.
-    _require_transition(shipment, ShipmentStatus.SHIPPED)
+    SHIPMENT_STATES.check(shipment, ShipmentStatus.SHIPPED)
     _require_shippable(order)
     if carrier is not None:
         shipment.carrier = carrier
@@ -158,7 +144,7 @@ def _ship(shipment: Shipment, shipment_lines, order, lines_of_order, actor) -> N
     stock_ship_lines(warehouse=shipment.warehouse, shipment=shipment, items=items, actor=actor)
     for line, quantity in items:
         line.shipped_quantity += quantity
-    save_fields_many([line for line, _q in items], ["reserved_quantity", "shipped_quantity", "updated_at"])
+    save_all([line for line, _q in items], ["reserved_quantity", "shipped_quantity"])
     shipment.shipped_at = timezone.now()
     _move_to(
         shipment,
@@ -197,7 +183,7 @@ def shipment_deliver(*, shipment: Shipment, actor, signed_by: str, delivered_at=
     for sl in shipment_lines:
         order_lines[sl.order_line_id].delivered_quantity += sl.quantity
         delivered.append(order_lines[sl.order_line_id])
-    save_fields_many(delivered, ["delivered_quantity", "updated_at"])
+    save_all(delivered, ["delivered_quantity"])
     order_refresh_progress(order=order, actor=actor, lines=list(order_lines.values()))
     return shipment
 

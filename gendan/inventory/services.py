@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 
 from gendan.core import events
 from gendan.core.errors import ApplicationError, ErrorCode
-from gendan.core.rows import insert
 from gendan.core.services import require_perm
 
 from .models import StockLevel, StockMove, Warehouse
@@ -144,8 +143,8 @@ def _by_product(pairs) -> dict[int, Decimal]:
 
 def _ledger(kind, warehouse, moves, actor, shipment=None) -> None:
     """One stock-move row per (order line, signed quantity), written in one statement."""
-    insert(
-        (
+    StockMove.objects.bulk_create(
+        [
             StockMove(
                 kind=kind,
                 product_id=line.product_id,
@@ -156,8 +155,7 @@ def _ledger(kind, warehouse, moves, actor, shipment=None) -> None:
                 actor=actor,
             )
             for line, quantity in moves
-        ),
-        defer=True,  # the ledger's lines: nothing reads them back before the commit
+        ]
     )
 
 

@@ -7,20 +7,13 @@ from django.utils.translation import gettext as _
 
 from gendan.core.errors import ApplicationError
 from gendan.core.forms import add_service_errors, bootstrap
-from gendan.core.lists import paginate, sort_queryset
+from gendan.core.tables import list_response
 
 from .filters import StockLevelFilter, StockMoveFilter
 from .forms import StockMoveForm
 from .selectors import stock_level_list, stock_move_ledger
 from .services import stock_move_record
-
-LEVEL_SORTS = {
-    "product": ("product__sku", "warehouse__code"),
-    "warehouse": ("warehouse__code", "product__sku"),
-    "on_hand": "on_hand",
-    "reserved": "reserved",
-    "available": "available_quantity",
-}
+from .tables import StockLevelTable, StockMoveTable
 
 
 @login_required
@@ -28,10 +21,7 @@ LEVEL_SORTS = {
 def stock_list(request):
     filterset = StockLevelFilter(request.GET, queryset=stock_level_list())
     bootstrap(filterset.form)
-    levels, sort = sort_queryset(request, filterset.qs, LEVEL_SORTS, default="product")
-    return render(
-        request, "inventory/stock_list.html", {"filter": filterset, "page_obj": paginate(request, levels), "sort": sort}
-    )
+    return list_response(request, StockLevelTable, filterset.qs, "inventory/stock_list.html", {"filter": filterset})
 
 
 @login_required
@@ -39,10 +29,7 @@ def stock_list(request):
 def move_list(request):
     filterset = StockMoveFilter(request.GET, queryset=stock_move_ledger(user=request.user))
     bootstrap(filterset.form)
-    # The ledger reads newest first, as the model orders it; no other sort makes sense for a ledger.
-    return render(
-        request, "inventory/move_list.html", {"filter": filterset, "page_obj": paginate(request, filterset.qs)}
-    )
+    return list_response(request, StockMoveTable, filterset.qs, "inventory/move_list.html", {"filter": filterset})
 
 
 @login_required

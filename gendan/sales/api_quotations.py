@@ -26,6 +26,7 @@ from gendan.inventory.models import Warehouse
 from .api import OrderSerializer
 from .filters_quotations import QuotationFilter
 from .models import Quotation, QuotationLine
+from .pdf_quotations import pdf_response
 from .selectors import order_detail_queryset
 from .selectors_quotations import quotation_allowed_actions, quotation_detail_queryset
 from .services_quotations import (
@@ -37,7 +38,6 @@ from .services_quotations import (
     quotation_send,
     quotation_update,
 )
-from .views_quotations import pdf_response
 
 # --- output ------------------------------------------------------------------------------------
 

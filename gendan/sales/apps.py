@@ -6,3 +6,21 @@ class SalesConfig(AppConfig):
     name = "gendan.sales"
     label = "sales"
     verbose_name = _("Sales orders")
+
+    def ready(self):
+        from gendan.core import panels
+        from gendan.crm import selectors as crm_selectors
+        from gendan.inventory import selectors as inventory_selectors
+
+        # Registers the Huey jobs with the worker: Huey discovers only modules named tasks.
+        from . import jobs  # noqa: F401
+        from .panels import customer_orders_panel, customer_quotations_panel
+        from .selectors import customer_open_order_count, stock_move_order_visible
+
+        # What the apps below ask of sales, without importing it.
+        crm_selectors.open_order_count.provide(customer_open_order_count)
+        inventory_selectors.order_visible.provide(stock_move_order_visible)
+        panels.register(
+            "crm.customer", template="sales/quotation_customer_panel_loader.html", context=customer_quotations_panel
+        )
+        panels.register("crm.customer", template="sales/customer_orders.html", context=customer_orders_panel)

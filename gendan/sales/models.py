@@ -10,6 +10,7 @@ from django.utils.translation import pgettext_lazy
 
 from gendan.accounts.scoping import ScopedQuerySet
 from gendan.core.models import TimeStampedModel, VersionedModel
+from gendan.core.states import StateMachine
 
 
 class OrderStatus(models.TextChoices):
@@ -51,7 +52,7 @@ class Priority(models.TextChoices):
 
 
 S = OrderStatus
-# Which status may follow which. One table, one guard (sales.services.orders._move_to).
+# Which status may follow which: one table, one guard (core.states).
 TRANSITIONS: dict[str, set[str]] = {
     S.DRAFT: {S.PENDING_APPROVAL, S.CONFIRMED, S.CANCELLED},
     S.PENDING_APPROVAL: {S.CONFIRMED, S.DRAFT, S.CANCELLED},
@@ -63,6 +64,7 @@ TRANSITIONS: dict[str, set[str]] = {
     S.CLOSED: set(),
     S.CANCELLED: set(),
 }
+ORDER_STATES = StateMachine(TRANSITIONS, refused=_("An order that is %(current)s cannot become %(new)s."))
 
 # The actions a person can take on an order: the statuses it starts from and the permission it needs.
 ACTIONS: dict[str, tuple[set[str], str]] = {
@@ -298,7 +300,7 @@ class QuotationStatus(models.TextChoices):
 
 
 Q_ = QuotationStatus
-# Which status may follow which. One table, one guard (sales.services_quotations._move_to).
+# Which status may follow which: one table, one guard (core.states).
 QUOTATION_TRANSITIONS: dict[str, set[str]] = {
     Q_.DRAFT: {Q_.SENT},
     Q_.SENT: {Q_.ACCEPTED, Q_.REJECTED, Q_.EXPIRED, Q_.SUPERSEDED},
@@ -307,6 +309,9 @@ QUOTATION_TRANSITIONS: dict[str, set[str]] = {
     Q_.ACCEPTED: set(),
     Q_.SUPERSEDED: set(),
 }
+QUOTATION_STATES = StateMachine(
+    QUOTATION_TRANSITIONS, refused=_("A quotation that is %(current)s cannot become %(new)s.")
+)
 
 # The actions a person can take on a quotation: the statuses it starts from and the permissions it needs.
 QUOTATION_ACTIONS: dict[str, tuple[set[str], tuple[str, ...]]] = {

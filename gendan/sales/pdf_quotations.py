@@ -5,8 +5,10 @@ installs it with Pango). WeasyPrint is imported when a PDF is made, not when Dja
 so a machine without Pango still serves every other page.
 """
 
+from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 
 from .models import Quotation
 
@@ -24,3 +26,10 @@ def quotation_pdf(quotation: Quotation, lines) -> bytes:
 
 def quotation_pdf_filename(quotation: Quotation) -> str:
     return f"{quotation.label}.pdf"
+
+
+def pdf_response(quotation: Quotation, lines) -> HttpResponse:
+    """The PDF as a download; the page and the API serve the same one."""
+    response = HttpResponse(quotation_pdf(quotation, lines), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(True, quotation_pdf_filename(quotation))
+    return response

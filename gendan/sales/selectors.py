@@ -1,10 +1,10 @@
-from django.db.models import DecimalField, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import Count, DecimalField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from gendan.catalog.models import Product
 from gendan.inventory.models import StockLevel
 
-from .models import ACTIONS, STAGES, Order, OrderLine, OrderStatus
+from .models import ACTIONS, OPEN_STATUSES, STAGES, Order, OrderLine, OrderStatus
 
 
 def order_list(*, user) -> QuerySet[Order]:
@@ -71,3 +71,16 @@ def products_for_order_entry(*, warehouse_id, query: str | None = None, ids=None
     if query:
         products = products.filter(Q(sku__icontains=query) | Q(name__icontains=query))
     return products.order_by("sku")[:limit]
+
+
+# --- what sales answers for the lists of the apps below it (provided in SalesConfig.ready()) -----
+
+
+def customer_open_order_count():
+    """Per customer, how many of their orders are open: for the customer list (crm.selectors.open_order_count)."""
+    return Count("orders", filter=Q(orders__status__in=OPEN_STATUSES))
+
+
+def stock_move_order_visible(user):
+    """Per stock move, whether `user` sees its order: for the stock ledger (inventory.selectors.order_visible)."""
+    return Exists(Order.objects.visible_to(user).filter(pk=OuterRef("order_line__order_id")))

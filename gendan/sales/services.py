@@ -10,18 +10,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from gendan.automation.assignment import assign_owner, assigns_automatically
+from gendan.accounts.roles import assigns_automatically
+from gendan.accounts.scoping import ensure_in_scope, is_visible, require_visible
 from gendan.core import events
 from gendan.core.errors import ApplicationError, ErrorCode
+from gendan.core.hooks import assign_owner
+from gendan.core.locks import lock_with_children
 from gendan.core.money import HUNDRED, percent_of, round_money
 from gendan.core.numbering import next_number
-from gendan.core.rows import insert, parent_with_children, save_fields, save_fields_many
-from gendan.core.services import check_version, ensure_in_scope, is_visible, require_perm, require_visible, row_errors
+from gendan.core.services import check_version, require_perm, row_errors, save_all
 from gendan.crm.models import Customer
 from gendan.inventory.models import Warehouse
 from gendan.inventory.services import stock_release_lines, stock_reserve_lines
 
-from .models import ACTIONS, TRANSITIONS, ApprovalRequest, Order, OrderLine, OrderStatus
+from .models import ACTIONS, ORDER_STATES, ApprovalRequest, Order, OrderLine, OrderStatus
 from .status import billing_status_of, delivery_status_of, payment_status_of
 
 ORDER_FIELDS = [
@@ -52,27 +54,21 @@ def lock_order(order: Order, *, actor) -> Order:
 
 
 def lock_order_with_lines(order: Order, *, actor, related=(), line_related=()) -> tuple[Order, list[OrderLine]]:
-    """lock_order, and the order's lines read in the same statement (by position).
+    """lock_order, and the order's lines (by position), in one statement.
 
-    related / line_related: foreign keys of the order / of its lines whose rows come in
-    that statement too (an order's address, its lines' products).
+    related / line_related: foreign keys of the order / of its lines whose rows come joined
+    to them (an order's address, its lines' products).
     """
     # Only the order's row is locked, not its customer's or warehouse's: locking those would
     # make every order of one warehouse queue behind each other on PostgreSQL.
-    locked, lines = parent_with_children(
-        Order,
-        OrderLine,
-        order.pk,
-        fk="order",
-        order_by="position",
-        lock=True,
-        related=related,
-        child_related=line_related,
+    locked, lines = lock_with_children(
+        OrderLine.objects, "order", order.pk, related=related, child_related=line_related, order_by="position"
     )
-    if locked is None:
-        raise Order.DoesNotExist(f"Order {order.pk} does not exist")
     require_visible(Order.objects, locked, actor)
     _keep_cached_relations(order, locked, ("customer", "warehouse", "owner"))
+    lines = list(OrderLine.objects.filter(order=locked).select_related(*line_related).order_by("position"))
+    for line in lines:
+        OrderLine.order.field.set_cached_value(line, locked)
     return locked, lines
 
 
@@ -82,21 +78,6 @@ def _keep_cached_relations(given, fresh, names) -> None:
         field = type(fresh)._meta.get_field(name)
         if field.is_cached(given) and getattr(given, field.attname) == getattr(fresh, field.attname):
             field.set_cached_value(fresh, field.get_cached_value(given))
-
-
-def _move_to(order: Order, status: str, *, actor, verb: str, data=None, extra_fields=()) -> None:
-    if status not in TRANSITIONS[order.status]:
-        raise ApplicationError(
-            _("An order that is %(current)s cannot become %(new)s.")
-            % {"current": order.get_status_display(), "new": OrderStatus(status).label},
-            ErrorCode.TRANSITION_NOT_ALLOWED,
-            {"status": order.status, "target": status},
-        )
-    old = order.status
-    order.status = status
-    order.version += 1
-    save_fields(order, ["status", "version", "updated_at", *extra_fields])
-    events.record(actor, verb, order, changes={"status": [old, status]}, data=data)
 
 
 def _check_action(order: Order, action: str, actor) -> None:
@@ -245,11 +226,11 @@ def order_create(
     order_lines = build_lines(lines)
     _apply_totals(order, order_lines)
     order.number = next_number("sales_order")
-    insert([order])
+    order.save(force_insert=True)
     ensure_in_scope(Order.objects, order, actor)
     for line in order_lines:
         line.order = order
-    insert(order_lines, defer=True)  # nothing reads them back by id before the commit
+    OrderLine.objects.bulk_create(order_lines)
     events.record(
         actor,
         "order.created",
@@ -259,7 +240,8 @@ def order_create(
     if assigned is not None:
         events.record(actor, "order.assigned", order, data={"owner": assigned.pk, "by": "assignment_rule"})
     if submit:
-        return _submit(order, actor)
+        # Just written in this transaction, with its address and products in hand: no need to read it back.
+        return _submit_locked(order, order_lines, actor)
     return order
 
 
@@ -381,9 +363,9 @@ def _check_complete(order: Order, lines) -> None:
 
 def _confirm(order: Order, lines, actor, data=None, extra_fields=()) -> None:
     stock_reserve_lines(warehouse=order.warehouse, lines=lines, actor=actor)
-    save_fields_many(lines, ["reserved_quantity", "updated_at"])
+    save_all(lines, ["reserved_quantity"])
     order.confirmed_at = timezone.now()
-    _move_to(
+    ORDER_STATES.move(
         order,
         OrderStatus.CONFIRMED,
         actor=actor,
@@ -401,6 +383,11 @@ def order_submit(*, order: Order, actor) -> Order:
 def _submit(order: Order, actor) -> Order:
     # Prices are checked against the products, and the address is copied onto the order.
     order, lines = lock_order_with_lines(order, actor=actor, related=["shipping_address"], line_related=["product"])
+    return _submit_locked(order, lines, actor)
+
+
+def _submit_locked(order: Order, lines, actor) -> Order:
+    """Submit an order the caller has locked (or just created), with its lines and their products."""
     _check_action(order, "submit", actor)
     _check_complete(order, lines)
     order.shipping_address_text = str(order.shipping_address)
@@ -408,7 +395,7 @@ def _submit(order: Order, actor) -> Order:
     reasons = approval_reasons(order, lines, actor)
     if reasons:
         ApprovalRequest.objects.create(order=order, reasons=reasons, requested_by=actor)
-        _move_to(
+        ORDER_STATES.move(
             order,
             OrderStatus.PENDING_APPROVAL,
             actor=actor,
@@ -449,7 +436,7 @@ def order_reject(*, order: Order, actor, comment: str) -> Order:
     if not (comment or "").strip():
         raise ValidationError({"comment": [_("Say why the order is rejected.")]})
     _decide(order, actor, ApprovalRequest.Status.REJECTED, comment)
-    _move_to(order, OrderStatus.DRAFT, actor=actor, verb="order.rejected", data={"comment": comment})
+    ORDER_STATES.move(order, OrderStatus.DRAFT, actor=actor, verb="order.rejected", data={"comment": comment})
     return order
 
 
@@ -462,8 +449,7 @@ def _require_reason(reason: str) -> str:
 
 @events.batched
 def order_cancel(*, order: Order, actor, reason: str) -> Order:
-    from gendan.fulfillment.models import ShipmentStatus
-
+    """Cancel the order and release its stock; its pending shipments go with it (fulfillment, on "order.cancelled")."""
     order, lines = lock_order_with_lines(order, actor=actor)
     _check_action(order, "cancel", actor)
     reason = _require_reason(reason)
@@ -475,23 +461,11 @@ def order_cancel(*, order: Order, actor, reason: str) -> Order:
         )
     stock_release_lines(warehouse=order.warehouse, lines=lines, actor=actor)
     OrderLine.objects.bulk_update(lines, ["reserved_quantity"])
-    # Shipments not yet out go with the order, each on the record.
-    for shipment in order.shipments.filter(status=ShipmentStatus.PENDING):
-        shipment.status = ShipmentStatus.CANCELLED
-        shipment.save(update_fields=["status", "updated_at"])
-        events.record(
-            actor,
-            "shipment.cancelled",
-            shipment,
-            changes={"status": [ShipmentStatus.PENDING, ShipmentStatus.CANCELLED]},
-            data={"reason": reason},
-            root=order,
-        )
     order.approvals.filter(status=ApprovalRequest.Status.PENDING).update(
         status=ApprovalRequest.Status.REJECTED, decided_by=actor, decided_at=timezone.now(), comment=reason
     )
     order.cancel_reason = reason
-    _move_to(
+    ORDER_STATES.move(
         order,
         OrderStatus.CANCELLED,
         actor=actor,
@@ -508,7 +482,7 @@ def order_hold(*, order: Order, actor, reason: str) -> Order:
     _check_action(order, "hold", actor)
     order.hold_reason = _require_reason(reason)
     order.status_before_hold = order.status
-    _move_to(
+    ORDER_STATES.move(
         order,
         OrderStatus.ON_HOLD,
         actor=actor,
@@ -526,7 +500,9 @@ def order_resume(*, order: Order, actor) -> Order:
     target = order.status_before_hold or OrderStatus.CONFIRMED
     order.hold_reason = ""
     order.status_before_hold = ""
-    _move_to(order, target, actor=actor, verb="order.resumed", extra_fields=["hold_reason", "status_before_hold"])
+    ORDER_STATES.move(
+        order, target, actor=actor, verb="order.resumed", extra_fields=["hold_reason", "status_before_hold"]
+    )
     return order
 
 
@@ -559,12 +535,14 @@ def order_refresh_progress(*, order: Order, actor, lines=None) -> Order:
     }
     while order.delivery_status in road.get(order.status, {}):
         status, verb = road[order.status][order.delivery_status]
-        _move_to(order, status, actor=actor, verb=verb, extra_fields=unsaved)
+        ORDER_STATES.move(order, status, actor=actor, verb=verb, extra_fields=unsaved)
         unsaved = []
     if order.status == OrderStatus.DELIVERED and order.payment_status == "paid":
         order.closed_at = timezone.now()
-        _move_to(order, OrderStatus.CLOSED, actor=actor, verb="order.closed", extra_fields=["closed_at", *unsaved])
+        ORDER_STATES.move(
+            order, OrderStatus.CLOSED, actor=actor, verb="order.closed", extra_fields=["closed_at", *unsaved]
+        )
         unsaved = []
     if unsaved:
-        save_fields(order, [*unsaved, "updated_at"])
+        order.save(update_fields=[*unsaved, "updated_at"])
     return order

@@ -17,21 +17,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
+from gendan.accounts.scoping import ensure_in_scope, is_visible, require_visible
 from gendan.core import events
 from gendan.core.errors import ApplicationError, ErrorCode
 from gendan.core.money import HUNDRED
 from gendan.core.numbering import next_number
-from gendan.core.services import (
-    apply_to_each,
-    check_version,
-    ensure_in_scope,
-    is_visible,
-    require_perm,
-    require_visible,
-)
+from gendan.core.services import apply_to_each, check_version, require_perm
 from gendan.crm.models import Customer
 
-from .models import QUOTATION_ACTIONS, QUOTATION_TRANSITIONS, Order, Quotation, QuotationLine, QuotationStatus
+from .models import QUOTATION_ACTIONS, QUOTATION_STATES, Order, Quotation, QuotationLine, QuotationStatus
 from .services import build_lines, order_create, order_totals
 
 # The header fields a quotation is created and edited with (besides its customer and lines).
@@ -68,18 +62,7 @@ def lock_quotation(quotation: Quotation, *, actor) -> Quotation:
 
 
 def _move_to(quotation: Quotation, status: str, *, actor, verb: str, data=None, extra_fields=(), root=None) -> None:
-    if status not in QUOTATION_TRANSITIONS[quotation.status]:
-        raise ApplicationError(
-            _("A quotation that is %(current)s cannot become %(new)s.")
-            % {"current": quotation.get_status_display(), "new": QuotationStatus(status).label},
-            ErrorCode.TRANSITION_NOT_ALLOWED,
-            {"status": quotation.status, "target": status},
-        )
-    old = quotation.status
-    quotation.status = status
-    quotation.version += 1
-    quotation.save(update_fields=["status", "version", "updated_at", *extra_fields])
-    events.record(actor, verb, quotation, changes={"status": [old, status]}, data=data, root=root)
+    QUOTATION_STATES.move(quotation, status, actor=actor, verb=verb, data=data, extra_fields=extra_fields, root=root)
 
 
 def _check_action(quotation: Quotation, action: str, actor) -> None:

@@ -9,29 +9,23 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
+from gendan.core import panels
 from gendan.core.errors import ApplicationError
-from gendan.core.exports import FORMATS, export_response
 from gendan.core.forms import bootstrap, run_service
-from gendan.core.lists import paginate, sort_queryset
 from gendan.core.selectors import timeline_events
+from gendan.core.tables import list_response
 from gendan.crm.models import Customer
-from gendan.finance.forms import InvoiceForm, PaymentForm
-from gendan.finance.selectors import order_invoices, order_payment_allocations
-from gendan.fulfillment.forms import ShipmentForm
-from gendan.fulfillment.selectors import order_shipments
-from gendan.fulfillment.services import pending_quantities
 from gendan.inventory.models import Warehouse
 
 from . import services
 from .filters import OrderFilter
 from .forms import LineEditor, LineRow, OrderForm, OrderLineForm, new_row_key, tax_rate_from, warehouse_id_from
-from .models import SHIPPABLE_STATUSES, ApprovalRequest, OrderStatus
+from .models import ApprovalRequest, OrderStatus
 from .selectors import (
     order_allowed_actions,
     order_detail_queryset,
@@ -39,40 +33,10 @@ from .selectors import (
     order_progress,
     products_for_order_entry,
 )
-
-# ?sort= keys of the order list and the fields they order by.
-ORDER_SORTS = {
-    "number": "number",
-    "customer": "customer__name",
-    "owner": "owner__username",
-    "status": "status",
-    "priority": "priority",
-    "promised": "promised_date",
-    "total": "total",
-    "created": "created_at",
-}
+from .tables import OrderTable
 
 # Filters behind "More" on the list; the common ones are laid out by hand in order_filters.html.
 MORE_FILTERS = ["delivery_status", "billing_status", "payment_status", "priority", "promised_from", "promised_to"]
-
-ORDER_EXPORT_COLUMNS = [
-    (gettext_lazy("Number"), "number"),
-    (gettext_lazy("Customer"), "customer.name"),
-    (gettext_lazy("Owner"), lambda order: str(order.owner)),
-    (gettext_lazy("Status"), "get_status_display"),
-    (gettext_lazy("Delivery"), "get_delivery_status_display"),
-    (gettext_lazy("Billing"), "get_billing_status_display"),
-    (gettext_lazy("Payment"), "get_payment_status_display"),
-    (gettext_lazy("Priority"), "get_priority_display"),
-    (gettext_lazy("Requested date"), "requested_date"),
-    (gettext_lazy("Promised date"), "promised_date"),
-    (gettext_lazy("Customer PO"), "customer_reference"),
-    (gettext_lazy("Currency"), "currency"),
-    (gettext_lazy("Subtotal"), "subtotal"),
-    (gettext_lazy("Tax"), "tax_amount"),
-    (gettext_lazy("Total"), "total"),
-    (gettext_lazy("Created at"), "created_at"),
-]
 
 
 # --- the list ----------------------------------------------------------------------------------
@@ -84,19 +48,14 @@ ORDER_EXPORT_COLUMNS = [
 def order_list_view(request):
     filterset = OrderFilter(request.GET, queryset=order_list(user=request.user))
     bootstrap(filterset.form)
-    orders, sort = sort_queryset(request, filterset.qs, ORDER_SORTS, "-created")
-    export = request.GET.get("export")
-    if export in FORMATS:
-        # Every filtered row, not only the page on screen.
-        return export_response(orders, ORDER_EXPORT_COLUMNS, export, f"orders-{timezone.localdate():%Y%m%d}")
     more_fields = [filterset.form[name] for name in MORE_FILTERS]
-    return render(
+    return list_response(
         request,
+        OrderTable,
+        filterset.qs,
         "sales/order_list.html",
         {
             "filter": filterset,
-            "page_obj": paginate(request, orders),
-            "sort": sort,
             "customers": Customer.objects.visible_to(request.user).order_by("name").only("pk", "name"),
             "status_choices": OrderStatus.choices,
             "selected_statuses": request.GET.getlist("status"),
@@ -386,28 +345,15 @@ def approval_reason_text(reason: dict) -> str:
     return str(reason)
 
 
-def render_order_page(request, order, *, status=200, shipment_form=None, invoice_form=None, payment_form=None):
-    """The order page. Creating a shipment, invoice or payment re-renders it with the bound form on bad input."""
+def render_order_page(request, order, *, status=200, **forms):
+    """The order page, with the panels other apps add to it (shipments, invoices and payments).
+
+    Creating a shipment, invoice or payment re-renders it with the bound form on bad input
+    (`shipment_form=`, `invoice_form=`, `payment_form=`), handed to the panel it belongs to.
+    """
     user = request.user
     lines = list(order.lines.all())
-    shipments = order_shipments(order=order)
-    invoices = order_invoices(order=order)
-    allocations = order_payment_allocations(order=order)
-
-    can_ship = user.has_perm("fulfillment.add_shipment") and order.status in SHIPPABLE_STATUSES
-    if can_ship and shipment_form is None:
-        shipment_form = ShipmentForm(order_lines=lines, pending=pending_quantities(order))
-    if shipment_form is not None and not shipment_form.line_fields:
-        shipment_form = None
-    if user.has_perm("finance.add_invoice") and invoice_form is None:
-        invoice_form = InvoiceForm(order_lines=lines)
-    if invoice_form is not None and not invoice_form.line_fields:
-        invoice_form = None
-    if user.has_perm("finance.add_payment") and payment_form is None:
-        payment_form = PaymentForm(invoices=invoices)
-    if payment_form is not None and not payment_form.allocation_fields:
-        payment_form = None
-
+    order_panels = panels.for_page("sales.order", request, order, **forms)
     approval = None
     if order.status == OrderStatus.PENDING_APPROVAL:
         approval = (
@@ -427,16 +373,7 @@ def render_order_page(request, order, *, status=200, shipment_form=None, invoice
             "actions": _action_buttons(order, user),
             "can_edit": order.is_editable and user.has_perm("sales.change_order"),
             "approval": approval,
-            "shipments": shipments,
-            "invoices": invoices,
-            "allocations": allocations,
-            "can_ship_shipments": user.has_perm("fulfillment.ship_shipment"),
-            "can_deliver_shipments": user.has_perm("fulfillment.deliver_shipment"),
-            "can_issue_invoices": user.has_perm("finance.issue_invoice"),
-            "shipment_form": shipment_form,
-            "invoice_form": invoice_form,
-            "payment_form": payment_form,
-            "order_shippable": order.status in SHIPPABLE_STATUSES,
+            "panels": order_panels,
             "events": timeline_events(order),
         },
         status=status,

@@ -10,14 +10,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from gendan.core.errors import ApplicationError
 from gendan.core.forms import bootstrap, run_service
-from gendan.core.lists import paginate, sort_queryset
+from gendan.core.tables import list_response
 from gendan.crm.models import OPEN_STAGES, Customer, Opportunity
 from gendan.inventory.models import Warehouse
 
@@ -26,7 +25,7 @@ from .filters_quotations import QuotationFilter
 from .forms import LineEditor, tax_rate_from, warehouse_id_from
 from .forms_quotations import QuotationForm
 from .models import Quotation, QuotationLine
-from .pdf_quotations import quotation_pdf, quotation_pdf_filename
+from .pdf_quotations import pdf_response
 from .selectors_quotations import (
     STATUS_CHOICES_LISTED,
     compare_quotations,
@@ -37,17 +36,7 @@ from .selectors_quotations import (
     quotation_timeline,
     quotation_versions,
 )
-
-# ?sort= keys of the list and the fields they order by.
-QUOTATION_SORTS = {
-    "number": "number",
-    "customer": "customer__name",
-    "owner": "owner__username",
-    "status": "status",
-    "valid_until": "valid_until",
-    "total": "total",
-    "created": "created_at",
-}
+from .tables import QuotationTable
 
 
 def _require(user, perm: str) -> None:
@@ -64,18 +53,16 @@ def quotation_list_view(request):
     _require(request.user, "sales.view_quotation")
     filterset = QuotationFilter(request.GET, queryset=quotation_list(user=request.user))
     bootstrap(filterset.form)
-    quotations, sort = sort_queryset(request, filterset.qs, QUOTATION_SORTS, "-created")
-    return render(
+    return list_response(
         request,
+        QuotationTable,
+        filterset.qs,
         "sales/quotation_list.html",
         {
             "filter": filterset,
-            "page_obj": paginate(request, quotations),
-            "sort": sort,
             "customers": Customer.objects.visible_to(request.user).order_by("name").only("pk", "name"),
             "status_choices": STATUS_CHOICES_LISTED,
             "selected_statuses": request.GET.getlist("status"),
-            "today": timezone.localdate(),
         },
     )
 
@@ -322,13 +309,6 @@ def quotation_action_view(request, pk, action):
 def quotation_pdf_view(request, pk):
     quotation = _get_for_page(request, pk)
     return pdf_response(quotation, list(quotation.lines.all()))
-
-
-def pdf_response(quotation, lines) -> HttpResponse:
-    """The PDF as a download; the page and the API serve the same one."""
-    response = HttpResponse(quotation_pdf(quotation, lines), content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(True, quotation_pdf_filename(quotation))
-    return response
 
 
 @login_required

@@ -6,8 +6,10 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from gendan.automation import conditions as cond
-from gendan.automation import rules
 from gendan.automation.models import Notification, Rule, RuleTrigger
+from gendan.automation.rules.matching import handle_event
+from gendan.automation.rules.services import rule_create
+from gendan.automation.rules.validation import clean_rule
 from gendan.core.models import Event
 from gendan.sales.models import Order, OrderStatus
 from gendan.sales.services import order_hold
@@ -69,7 +71,7 @@ def test_without_an_event_only_the_conditions_on_the_record_count():
 
 def test_a_date_rule_cannot_look_at_an_event(english):
     with pytest.raises(ValidationError) as refused:
-        rules.clean_rule(
+        clean_rule(
             {
                 "name": "x",
                 "trigger": RuleTrigger.DATE,
@@ -90,7 +92,7 @@ def test_a_rule_run_by_an_event_judges_the_event_not_the_record_as_it_is_now(per
     Rule.objects.all().delete()
     became = {"field": "event:status", "op": "eq"}
     notify = [{"type": "notify", "recipient": "owner", "title": "{number}"}]
-    confirmed_rule = rules.rule_create(
+    confirmed_rule = rule_create(
         actor=personas["admin"],
         name="Became confirmed",
         trigger=RuleTrigger.EVENT,
@@ -99,7 +101,7 @@ def test_a_rule_run_by_an_event_judges_the_event_not_the_record_as_it_is_now(per
         conditions=[{**became, "value": "confirmed"}],
         actions=notify,
     )
-    rules.rule_create(
+    rule_create(
         actor=personas["admin"],
         name="Became on hold (not what a confirmation does)",
         trigger=RuleTrigger.EVENT,
@@ -113,7 +115,7 @@ def test_a_rule_run_by_an_event_judges_the_event_not_the_record_as_it_is_now(per
     Notification.objects.all().delete()
 
     # when
-    rules.handle_event(Event.objects.get(verb="order.confirmed"))
+    handle_event(Event.objects.get(verb="order.confirmed"))
 
     # then: the rule on what the event did fired, the one matching only the record's status now did not
     notice = Notification.objects.get(kind="rule")

@@ -210,7 +210,7 @@ def test_no_at_risk_warning_once_the_task_is_overdue(org):
 
 
 def test_the_periodic_task_runs_both_scans(org):
-    from gendan.automation.tasks_deadlines import scan_deadlines
+    from gendan.automation.jobs.deadlines import scan_deadlines
 
     task = make_task(org["manager1"], org["rep1"], created=at(2025, 11, 13, 16, 0), due=at(2025, 11, 13, 18, 0))
     with time_machine.travel(at(2025, 11, 13, 18, 0), tick=False):

@@ -7,8 +7,12 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 
-from gendan.automation import rules
 from gendan.automation.models import Notification, Responsibility, Rule, RuleTrigger, ScheduledCheck, Task
+from gendan.automation.rules import actions
+from gendan.automation.rules.matching import handle_event
+from gendan.automation.rules.recipients import resolve_recipient
+from gendan.automation.rules.scanning import MAX_CHECK_ATTEMPTS, scan_due_checks
+from gendan.automation.rules.services import rule_create, rule_toggle, rule_update
 from gendan.automation.shipped_rules import install
 from gendan.core.errors import ApplicationError
 from gendan.core.models import Event
@@ -66,7 +70,7 @@ def test_an_event_rule_acts_right_away_on_the_record(personas, committed):
     # given
     Rule.objects.all().delete()  # only this rule
     with committed():
-        rule = rules.rule_create(actor=personas["admin"], **hold_rule())
+        rule = rule_create(actor=personas["admin"], **hold_rule())
         order = order_at(OrderStatus.CONFIRMED, personas)
 
     # when
@@ -91,9 +95,7 @@ def test_an_event_rule_acts_right_away_on_the_record(personas, committed):
 def test_an_event_rule_whose_conditions_fail_does_nothing(personas, committed):
     Rule.objects.all().delete()
     with committed():
-        rules.rule_create(
-            actor=personas["admin"], **hold_rule(conditions=[{"field": "total", "op": "gt", "value": "1000"}])
-        )
+        rule_create(actor=personas["admin"], **hold_rule(conditions=[{"field": "total", "op": "gt", "value": "1000"}]))
         order = order_at(OrderStatus.CONFIRMED, personas)  # total 226
         order_hold(order=order, actor=personas["rep1"], reason="等客户确认")
 
@@ -105,7 +107,7 @@ def test_a_rule_can_make_someone_responsible_for_a_stage_once(personas, committe
     # given: when an order is confirmed, the order follower of the team takes over shipping
     Rule.objects.all().delete()
     with committed():
-        rules.rule_create(
+        rule_create(
             actor=personas["admin"],
             name="Follower ships confirmed orders",
             trigger=RuleTrigger.EVENT,
@@ -119,7 +121,7 @@ def test_a_rule_can_make_someone_responsible_for_a_stage_once(personas, committe
     with committed():
         order_hold(order=order, actor=personas["rep1"], reason="等客户确认")
     event = Event.objects.get(verb="order.held")
-    rules.handle_event(event)
+    handle_event(event)
 
     # then
     rows = list(Responsibility.objects.values_list("stage", "user__username", "assigned_by", "ended_at", "reason"))
@@ -129,7 +131,7 @@ def test_a_rule_can_make_someone_responsible_for_a_stage_once(personas, committe
 
 def test_a_set_responsible_action_needs_a_stage(personas, english):
     with pytest.raises(ValidationError) as refused:
-        rules.rule_create(
+        rule_create(
             actor=personas["admin"],
             **hold_rule(actions=[{"type": "set_responsible", "recipient": "owner", "stage": ""}]),
         )
@@ -138,20 +140,20 @@ def test_a_set_responsible_action_needs_a_stage(personas, english):
 
 
 def test_creating_a_rule_records_an_event_and_needs_the_permission(personas, english):
-    rule = rules.rule_create(actor=personas["admin"], **hold_rule())
+    rule = rule_create(actor=personas["admin"], **hold_rule())
 
     event = Event.objects.get(verb="rule.created")
     assert (event.actor, event.object_id) == (personas["admin"], rule.pk)
     assert rule.created_by == personas["admin"]
     with pytest.raises(ApplicationError) as refused:
-        rules.rule_create(actor=personas["manager1"], **hold_rule())
+        rule_create(actor=personas["manager1"], **hold_rule())
     assert refused.value.code == "permission_denied"
     assert Rule.objects.filter(name="Order put on hold").count() == 1
 
 
 def test_a_rule_is_checked_field_by_field(personas, english):
     with pytest.raises(ValidationError) as refused:
-        rules.rule_create(
+        rule_create(
             actor=personas["admin"],
             name="",
             trigger=RuleTrigger.AFTER_EVENT,
@@ -185,7 +187,7 @@ def test_a_rule_is_checked_field_by_field(personas, english):
 
 def test_a_date_rule_needs_a_date_field_of_its_record_type(personas, english):
     with pytest.raises(ValidationError) as refused:
-        rules.rule_create(actor=personas["admin"], **hold_rule(trigger=RuleTrigger.DATE, date_field="notes"))
+        rule_create(actor=personas["admin"], **hold_rule(trigger=RuleTrigger.DATE, date_field="notes"))
 
     assert refused.value.message_dict == {"date_field": ["sales order has no date field “notes”."]}
 
@@ -197,7 +199,7 @@ def test_a_new_date_rule_schedules_the_records_that_exist_already(personas, comm
     order.save(update_fields=["promised_date"])  # a date set without an event, as by an old import
 
     with committed():
-        rule = rules.rule_create(
+        rule = rule_create(
             actor=personas["admin"],
             **hold_rule(
                 trigger=RuleTrigger.DATE, date_field="promised_date", offset_minutes=-2 * 24 * 60, conditions=[]
@@ -216,7 +218,7 @@ def test_switching_a_rule_off_closes_its_appointments_and_records_it(personas, c
         customer_create(actor=personas["rep1"], name="常州新客户")
     assert ScheduledCheck.objects.filter(rule=rule, done_at__isnull=True).count() == 1
 
-    rules.rule_toggle(rule=rule, actor=personas["admin"], is_active=False)
+    rule_toggle(rule=rule, actor=personas["admin"], is_active=False)
 
     assert not ScheduledCheck.objects.filter(rule=rule, done_at__isnull=True).exists()
     assert Event.objects.get(verb="rule.switched_off").changes == {"is_active": [True, False]}
@@ -231,7 +233,7 @@ def test_changing_when_a_rule_runs_closes_the_old_appointments(personas, committ
     with committed():
         customer_create(actor=personas["rep1"], name="常州新客户")
 
-    rules.rule_update(rule=rule, actor=personas["admin"], offset_minutes=48 * 60)
+    rule_update(rule=rule, actor=personas["admin"], offset_minutes=48 * 60)
 
     assert not ScheduledCheck.objects.filter(rule=rule, done_at__isnull=True).exists()
     assert Event.objects.get(verb="rule.updated").changes == {"offset_minutes": [1440, 2880]}
@@ -248,12 +250,12 @@ def test_a_role_is_looked_for_near_the_owner_first(personas):
     User.objects.filter(pk=personas["follower1"].pk).update(department=personas["finance1"].department)
     near = User.objects.create_user(username="follower2", role="order_follower", department=personas["rep1"].department)
 
-    assert rules.resolve_recipient("role:order_follower", order) == near
-    assert rules.resolve_recipient("role:finance", order) == personas["finance1"]  # only one, outside Sales
-    assert rules.resolve_recipient("role:production", order) is None
-    assert rules.resolve_recipient("owner", order) == personas["rep1"]
-    assert rules.resolve_recipient("team_leader", order) == personas["manager1"]
-    assert rules.resolve_recipient(f"user:{personas['boss1'].pk}", order) == personas["boss1"]
+    assert resolve_recipient("role:order_follower", order) == near
+    assert resolve_recipient("role:finance", order) == personas["finance1"]  # only one, outside Sales
+    assert resolve_recipient("role:production", order) is None
+    assert resolve_recipient("owner", order) == personas["rep1"]
+    assert resolve_recipient("team_leader", order) == personas["manager1"]
+    assert resolve_recipient(f"user:{personas['boss1'].pk}", order) == personas["boss1"]
 
 
 def test_the_team_leader_of_a_leader_is_the_one_above(personas):
@@ -263,7 +265,7 @@ def test_the_team_leader_of_a_leader_is_the_one_above(personas):
     Department.objects.filter(pk=east.pk).update(leader=personas["rep1"])
     order = order_at(OrderStatus.DRAFT, personas)
 
-    assert rules.resolve_recipient("team_leader", order) == personas["manager1"]
+    assert resolve_recipient("team_leader", order) == personas["manager1"]
 
 
 # --- failures --------------------------------------------------------------------------------------
@@ -279,15 +281,15 @@ def test_a_check_that_keeps_failing_is_retried_then_given_up(personas, committed
     def broken(*args, **kwargs):
         raise RuntimeError("mail server on fire")
 
-    monkeypatch.setattr(rules, "task_create", broken)
-    for minute in range(rules.MAX_CHECK_ATTEMPTS):
+    monkeypatch.setattr(actions, "task_create", broken)
+    for minute in range(MAX_CHECK_ATTEMPTS):
         with time_machine.travel(at(2025, 3, 4, 10, minute), tick=False):
-            assert rules.scan_due_checks() == {"failed": 1}
+            assert scan_due_checks() == {"failed": 1}
 
     check = ScheduledCheck.objects.get(rule=rule)
-    assert (check.attempts, check.last_error) == (rules.MAX_CHECK_ATTEMPTS, "RuntimeError: mail server on fire")
-    assert check.done_at == at(2025, 3, 4, 10, rules.MAX_CHECK_ATTEMPTS - 1)
+    assert (check.attempts, check.last_error) == (MAX_CHECK_ATTEMPTS, "RuntimeError: mail server on fire")
+    assert check.done_at == at(2025, 3, 4, 10, MAX_CHECK_ATTEMPTS - 1)
     # Nothing of the failed attempts stayed: the firing guard rolled back with them.
     assert not rule.firings.exists()
     with time_machine.travel(at(2025, 3, 4, 11), tick=False):
-        assert rules.scan_due_checks() == {}
+        assert scan_due_checks() == {}

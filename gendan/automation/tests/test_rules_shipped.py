@@ -6,8 +6,9 @@ import zoneinfo
 import pytest
 import time_machine
 
-from gendan.automation import rules
 from gendan.automation.models import Notification, Rule, RuleFiring, ScheduledCheck, Task
+from gendan.automation.rules.scanning import scan_due_checks
+from gendan.automation.rules.validation import RULE_FIELDS, clean_rule
 from gendan.automation.shipped_rules import SHIPPED_RULES, install
 from gendan.crm.services import customer_create
 from gendan.finance.services import invoice_create, invoice_issue, payment_record
@@ -43,7 +44,7 @@ def committed(django_capture_on_commit_callbacks):
 def scan(committed):
     def run(moment):
         with time_machine.travel(moment, tick=False), committed():
-            return rules.scan_due_checks()
+            return scan_due_checks()
 
     return run
 
@@ -61,7 +62,7 @@ def test_every_shipped_rule_is_installed_once_and_passes_the_rule_checks(db):
         SHIPPED_RULES
     )
     for rule in Rule.objects.exclude(system_key=""):
-        cleaned = rules.clean_rule({name: getattr(rule, name) for name in rules.RULE_FIELDS})
+        cleaned = clean_rule({name: getattr(rule, name) for name in RULE_FIELDS})
         assert cleaned["conditions"] == rule.conditions
         assert cleaned["actions"] == rule.actions
 

@@ -6,8 +6,9 @@ import zoneinfo
 import pytest
 import time_machine
 
-from gendan.automation import rules
 from gendan.automation.models import Notification, Rule, ScheduledCheck, Task
+from gendan.automation.rules.scanning import scan_due_checks
+from gendan.automation.rules.validation import RULE_FIELDS, clean_rule
 from gendan.automation.shipped_rules import SHIPPED_RULES, install
 from gendan.crm.models import Contract
 from gendan.crm.services_contracts import contract_activate, contract_create, contract_terminate, contract_update
@@ -42,7 +43,7 @@ def committed(django_capture_on_commit_callbacks):
 def scan(committed):
     def run(moment):
         with time_machine.travel(moment, tick=False), committed():
-            return rules.scan_due_checks()
+            return scan_due_checks()
 
     return run
 
@@ -71,7 +72,7 @@ def test_the_contract_rules_are_installed_and_pass_the_rule_checks():
         KEYS
     )
     for rule in Rule.objects.filter(system_key__in=KEYS):
-        cleaned = rules.clean_rule({name: getattr(rule, name) for name in rules.RULE_FIELDS})
+        cleaned = clean_rule({name: getattr(rule, name) for name in RULE_FIELDS})
         assert (cleaned["conditions"], cleaned["actions"]) == (rule.conditions, rule.actions)
 
 

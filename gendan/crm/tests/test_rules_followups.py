@@ -6,8 +6,9 @@ import zoneinfo
 import pytest
 import time_machine
 
-from gendan.automation import rules
 from gendan.automation.models import Notification, Rule, ScheduledCheck, Task
+from gendan.automation.rules.scanning import scan_due_checks
+from gendan.automation.rules.validation import RULE_FIELDS, clean_rule
 from gendan.automation.shipped_rules import SHIPPED_RULES, install
 from gendan.core.models import Event
 from gendan.crm.services import customer_create
@@ -39,7 +40,7 @@ def committed(django_capture_on_commit_callbacks):
 def scan(committed):
     def run(moment):
         with time_machine.travel(moment, tick=False), committed():
-            return rules.scan_due_checks()
+            return scan_due_checks()
 
     return run
 
@@ -68,7 +69,7 @@ def test_the_new_rules_are_installed_and_pass_the_rule_checks():
 
     assert set(Rule.objects.filter(system_key__in=keys, is_active=True).values_list("system_key", flat=True)) == keys
     for rule in Rule.objects.filter(system_key__in=keys):
-        cleaned = rules.clean_rule({name: getattr(rule, name) for name in rules.RULE_FIELDS})
+        cleaned = clean_rule({name: getattr(rule, name) for name in RULE_FIELDS})
         assert (cleaned["conditions"], cleaned["actions"]) == (rule.conditions, rule.actions)
 
 

@@ -6,8 +6,10 @@ import zoneinfo
 import pytest
 import time_machine
 
-from gendan.automation import rules
 from gendan.automation.models import Rule, ScheduledCheck, Task
+from gendan.automation.rules.scanning import scan_due_checks
+from gendan.automation.rules.services import rule_create
+from gendan.automation.rules.validation import RULE_FIELDS, clean_rule
 from gendan.automation.services import task_complete
 from gendan.automation.shipped_rules import SHIPPED_RULES, install
 from gendan.crm.services_pipeline import (
@@ -46,7 +48,7 @@ def committed(django_capture_on_commit_callbacks):
 def scan(committed):
     def run(moment):
         with time_machine.travel(moment, tick=False), committed():
-            return rules.scan_due_checks()
+            return scan_due_checks()
 
     return run
 
@@ -62,7 +64,7 @@ def new_lead(personas, committed):
 
 def test_the_lead_rule_is_installed_and_passes_the_rule_checks():
     rule = Rule.objects.get(system_key="lead_not_contacted_24h")
-    cleaned = rules.clean_rule({name: getattr(rule, name) for name in rules.RULE_FIELDS})
+    cleaned = clean_rule({name: getattr(rule, name) for name in RULE_FIELDS})
 
     assert rule.is_active
     assert (cleaned["conditions"], cleaned["actions"], cleaned["unless_verbs"]) == (
@@ -147,7 +149,7 @@ def test_a_rule_can_act_when_a_deal_reaches_the_proposal_stage(personas, committ
 
 
 def rule_created(personas):
-    return rules.rule_create(
+    return rule_create(
         actor=personas["admin"],
         name="方案阶段 48 小时提醒",
         trigger="after_event",

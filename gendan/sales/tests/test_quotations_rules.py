@@ -6,8 +6,9 @@ import zoneinfo
 import pytest
 import time_machine
 
-from gendan.automation import rules
 from gendan.automation.models import Rule, ScheduledCheck, Task
+from gendan.automation.rules.scanning import scan_due_checks
+from gendan.automation.rules.validation import RULE_FIELDS, clean_rule
 from gendan.automation.shipped_rules import SHIPPED_RULES, install
 from gendan.crm.services import customer_create
 from gendan.crm.services_pipeline import opportunity_create, opportunity_move
@@ -42,7 +43,7 @@ def committed(django_capture_on_commit_callbacks):
 def scan(committed):
     def run(moment):
         with time_machine.travel(moment, tick=False), committed():
-            return rules.scan_due_checks()
+            return scan_due_checks()
 
     return run
 
@@ -61,8 +62,8 @@ def test_a_quotation_for_a_new_customer_counts_as_contacting_them(personas, comm
 
 
 def test_the_hourly_run_expires_quotations_past_their_validity(personas):
+    from gendan.sales.jobs import expire_quotations
     from gendan.sales.services_quotations import quotation_send
-    from gendan.sales.tasks import expire_quotations
 
     quotation = quotation_send(quotation=draft_quotation(personas["rep1"]), actor=personas["rep1"])
 
@@ -99,7 +100,7 @@ def send(rep, moment, committed, **kwargs):
 
 def test_the_quote_rule_is_installed_and_passes_the_rule_checks():
     rule = Rule.objects.get(system_key="quote_not_sent_48h")
-    cleaned = rules.clean_rule({name: getattr(rule, name) for name in rules.RULE_FIELDS})
+    cleaned = clean_rule({name: getattr(rule, name) for name in RULE_FIELDS})
 
     assert rule.is_active
     assert (cleaned["conditions"], cleaned["actions"], cleaned["unless_verbs"]) == (

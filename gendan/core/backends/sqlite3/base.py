@@ -7,12 +7,11 @@ it. Datetimes, written and read on every row, go the short way when they are pla
 as timezone.now() gives and the database stores them.
 """
 
+import _thread
 import datetime
 from functools import lru_cache
 
 from django.db.backends.sqlite3 import base, operations
-
-from ..common import SameThreadFirst
 
 UTC = datetime.UTC
 
@@ -47,8 +46,15 @@ class DatabaseOperations(operations.DatabaseOperations):
         return super().convert_datetimefield_value(value, expression, connection)
 
 
-class DatabaseWrapper(SameThreadFirst, base.DatabaseWrapper):
+class DatabaseWrapper(base.DatabaseWrapper):
     ops_class = DatabaseOperations
+
+    def validate_thread_sharing(self):
+        # Django asks "may this connection be shared between threads?" (which takes a lock)
+        # before "is this the thread that opened it?" on every cursor, commit and rollback;
+        # the second is almost always yes, so it goes first.
+        if self._thread_ident != _thread.get_ident():
+            super().validate_thread_sharing()
 
     def create_cursor(self, name=None):
         return self.connection.cursor(factory=SQLiteCursorWrapper)

@@ -1,0 +1,86 @@
+"""What a firing rule does: create a task, send a notice, make someone responsible — once per occasion."""
+
+import datetime
+import logging
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, transaction
+
+from gendan.automation.models import Rule, RuleFiring, TaskPriority, TaskSource
+from gendan.automation.responsibility import responsibilities_of, responsibility_set
+from gendan.automation.services import notification_create, task_create
+
+from .placeholders import render
+from .recipients import resolve_recipient
+from .records import record_url
+from .timing import shift
+
+logger = logging.getLogger(__name__)
+
+
+def fire(rule: Rule, record, occasion: str, *, now: datetime.datetime, date_value=None) -> bool:
+    """Run the rule's actions on `record` for `occasion`, once: False when it already did."""
+    content_type = ContentType.objects.get_for_model(record)
+    try:
+        with transaction.atomic():
+            RuleFiring.objects.create(rule=rule, content_type=content_type, object_id=record.pk, occasion=occasion)
+    except IntegrityError:
+        return False
+    url = record_url(record)
+    for index, action in enumerate(rule.actions):
+        key = f"rule:{rule.pk}:{content_type.pk}:{record.pk}:{occasion}:{index}"
+        if action["type"] == "create_task":
+            _create_task(rule, record, action, key=key, now=now, date_value=date_value)
+        elif action["type"] == "set_responsible":
+            _set_responsible(rule, record, action)
+        elif action["type"] == "notify":
+            recipient = resolve_recipient(action["recipient"], record)
+            if recipient is None:
+                logger.warning("Rule %s: nobody is %s for %s", rule.pk, action["recipient"], record)
+                continue
+            notification_create(
+                recipient=recipient,
+                kind="rule",
+                title=render(action["title"], record, date_value),
+                body=render(action.get("body") or "", record, date_value),
+                url=url,
+                related=record,
+                dedupe_key=f"{key}:{recipient.pk}",
+            )
+    return True
+
+
+def _set_responsible(rule: Rule, record, action: dict) -> None:
+    user = resolve_recipient(action["recipient"], record)
+    if user is None:
+        logger.warning("Rule %s: nobody is %s for %s", rule.pk, action["recipient"], record)
+        return
+    current = responsibilities_of(record).filter(stage=action["stage"], ended_at__isnull=True).first()
+    if current is not None and current.user_id == user.pk:
+        return
+    # actor None: the system acts, under the rule's name, with no person's permissions.
+    responsibility_set(record=record, stage=action["stage"], user=user, actor=None, reason=rule.name)
+
+
+def _create_task(rule: Rule, record, action: dict, *, key: str, now, date_value) -> None:
+    assignee = resolve_recipient(action["assignee"], record)
+    if assignee is None:
+        logger.warning("Rule %s: nobody is %s for %s", rule.pk, action["assignee"], record)
+        return
+    hours = action.get("due_in_hours")
+    due_at = shift(rule, now, hours * 60) if hours is not None else None
+    next_escalation_at = None
+    if rule.escalation_hours:
+        next_escalation_at = shift(rule, due_at or now, rule.escalation_hours[0] * 60)
+    task_create(
+        actor=None,
+        title=render(action["title"], record, date_value),
+        assignee=assignee,
+        related=record,
+        due_at=due_at,
+        priority=action.get("priority") or TaskPriority.NORMAL,
+        source=TaskSource.RULE,
+        rule=rule,
+        dedupe_key=key,
+        next_escalation_at=next_escalation_at,
+    )

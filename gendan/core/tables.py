@@ -1,0 +1,154 @@
+"""List pages on django-tables2: one Table per list declares its columns once, for the page and its downloads.
+
+A list is a `ListTable` subclass in the app's tables.py and a view that calls `list_response`:
+
+    class InvoiceTable(ListTable):
+        default_sort = "-issued"
+        export_name = "invoices"          # ?export=csv|xlsx downloads every filtered row; "" for none
+        number = tables.Column(_("Number"), orderable=True)
+        ...
+
+        def render_number(self, record):  # the cell on the page; the download holds the value
+            return format_html('<a href="{}">{}</a>', record.get_absolute_url(), record.number)
+
+    return list_response(request, InvoiceTable, filterset.qs, "finance/invoice_list.html", {"filter": filterset})
+
+Columns are sortable only when declared `orderable=True` (the ?sort= keys are a whitelist); a column's
+`order_by` names the fields it sorts by. Columns with `visible=False` are in downloads only, columns with
+`exclude_from_export=True` on the page only; `exclude=` drops columns a role may not see from both (and
+from the sort keys, so nobody can sort by what they may not see).
+
+Sorting and paging are ours, not django-tables2's RequestConfig, on purpose: an unknown ?sort= falls back
+to the list's default instead of to no order at all, the primary key breaks ties so pages never repeat or
+skip a row, and the page is Django's own Page of records (`page_obj`), read by the pager and by tests, with
+exactly one COUNT and one SELECT of the page.
+"""
+
+import datetime
+
+import django_tables2 as tables
+from django.shortcuts import render
+from django.template.defaultfilters import floatformat
+from django.utils import dateformat, timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django_tables2.utils import OrderBy
+
+from .exports import FORMATS, export_response
+from .lists import paginate
+
+
+def cell(*classes: str, th: str = "", td: str = "") -> dict:
+    """Column attrs: `classes` on the header and the cells, `th` / `td` on one of them only.
+
+    Hide a column on narrow screens as Bootstrap does: cell("d-none", "d-md-table-cell").
+    """
+    both = " ".join(classes)
+    return {
+        "th": {"class": f"{both} {th}".strip()},
+        "td": {"class": f"{both} {td}".strip()},
+    }
+
+
+class ListTable(tables.Table):
+    """The project's list table: its look, its whitelist of sort keys and its downloads."""
+
+    # The ?sort= used when none, or one that is not a sortable column, is asked for.
+    default_sort = ""
+    # File name stem of the downloads ("orders" gives orders-20260101.csv); empty: the list has none.
+    export_name = ""
+    # The downloaded columns in their order, when it differs from the page's; by default every column
+    # not excluded from exports, as declared.
+    export_sequence: tuple[str, ...] = ()
+
+    class Meta:
+        template_name = "includes/table.html"
+        attrs = {"class": "table table-sm table-hover align-middle"}
+        orderable = False
+
+    def __init__(self, data, *, sort: str = "", page_obj=None, **kwargs):
+        super().__init__(data, **kwargs)
+        # The active ?sort=, for the headers, and the page, for the pager: the rows come ordered and
+        # paged already (see `order` and `list_response`).
+        self.sort = sort
+        self.page_obj = page_obj
+        for column in self.columns.iterall():
+            if not hasattr(self, f"value_{column.name}"):
+                # django-tables2 would download what render_<name> shows (HTML); a download holds the
+                # value itself (a number stays a number), unless the table says otherwise in value_<name>.
+                column.value = column.column.value
+
+    @classmethod
+    def sort_key(cls, requested: str | None, exclude=()) -> str:
+        """`requested` when it names a sortable column not in `exclude` (with an optional "-"), else the default."""
+        name = (requested or "").removeprefix("-")
+        column = None if name in exclude else cls.base_columns.get(name)
+        if column is None or not (column.orderable if column.orderable is not None else cls._meta.orderable):
+            return cls.default_sort
+        return requested
+
+    @classmethod
+    def order(cls, queryset, sort: str):
+        """`queryset` ordered by the column `sort` names; the primary key breaks the last ties."""
+        if not sort:
+            return queryset
+        key = OrderBy(sort)
+        column = cls.base_columns[key.bare]
+        fields = (*(OrderBy(field) for field in column.order_by or (column.accessor or key.bare,)), OrderBy("pk"))
+        return queryset.order_by(*((f.opposite if key.is_descending else f).for_queryset() for f in fields))
+
+    def export(self, fmt: str):
+        """A download of every row of the table, one column per column not excluded from exports."""
+        exported = [column for column in self.columns.iterall() if not column.column.exclude_from_export]
+        if self.export_sequence:
+            # Columns excluded for this user (exclude=) are missing from self.columns and stay out.
+            by_name = {column.name: column for column in exported}
+            exported = [by_name[name] for name in self.export_sequence if name in by_name]
+        columns = [(column.header, lambda row, name=column.name: row.get_cell_value(name)) for column in exported]
+        return export_response(self.rows, columns, fmt, f"{self.export_name}-{timezone.localdate():%Y%m%d}")
+
+
+class ActionsColumn(tables.Column):
+    """The row's buttons (render_<name> on the table draws them); its header is for screen readers only."""
+
+    def __init__(self, **kwargs):
+        super().__init__(_("Actions"), empty_values=(), exclude_from_export=True, **kwargs)
+
+    @property
+    def header(self):
+        return format_html('<span class="visually-hidden">{}</span>', self.verbose_name)
+
+
+def list_response(request, table_class: type[ListTable], queryset, template: str, context=None, *, exclude=()):
+    """The list page of `queryset` (already scoped and filtered), or with ?export= the download of all its rows.
+
+    The template gets `table` ({% render_table table %} shows it with its pager), `page_obj` (the page of
+    records) and `sort` (kept by the filter form), besides `context`.
+    """
+    sort = table_class.sort_key(request.GET.get("sort"), exclude)
+
+    rows = table_class.order(queryset, sort)
+    fmt = request.GET.get("export")
+    if table_class.export_name and fmt in FORMATS:
+        # Every filtered row, not only the page on screen.
+        return table_class(rows, exclude=exclude).export(fmt)
+    page_obj = paginate(request, rows)
+    table = table_class(page_obj.object_list, sort=sort, page_obj=page_obj, exclude=exclude)
+    return render(request, template, {**(context or {}), "table": table, "page_obj": page_obj, "sort": sort})
+
+
+def badge(css_class: str, text) -> str:
+    """A status badge, as every list shows them."""
+    return format_html('<span class="badge {}">{}</span>', css_class, text)
+
+
+def when(value, fmt: str = "Y-m-d") -> str:
+    """A date or time as the `date` template filter shows it: a moment on the user's clock."""
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return dateformat.format(value, fmt)
+
+
+def number(value, places: str = "-3g") -> str:
+    """A number as the floatformat template filter shows it (grouped, in the user's locale)."""
+    return floatformat(value, places)

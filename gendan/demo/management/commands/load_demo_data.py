@@ -1,0 +1,26 @@
+"""Load the demo company into an empty database (`make run` calls this on every start)."""
+
+import time
+
+from django.core.management.base import BaseCommand
+
+from gendan.accounts.models import User
+from gendan.demo.company import demo_password, load_demo_data
+
+
+class Command(BaseCommand):
+    help = "Load demo users, customers, products, stock and orders, but only into a database without users."
+
+    def handle(self, *args, **options):
+        if User.objects.exists():
+            self.stdout.write("The database already has users: demo data not loaded, nothing changed.")
+            return
+        password = demo_password()
+        started = time.perf_counter()
+        made = load_demo_data(password)
+        self.stdout.write(
+            self.style.SUCCESS(
+                "Demo data loaded in {seconds:.1f}s: {users} users, {customers} customers, "
+                "{products} products, {orders} orders.".format(seconds=time.perf_counter() - started, **made)
+            )
+        )

@@ -1,0 +1,26 @@
+"""The order page's invoices and payments panel (registered for the sales order page in FinanceConfig.ready())."""
+
+from .forms import InvoiceForm, PaymentForm
+from .selectors import order_invoices, order_payment_allocations
+
+
+def order_finance_panel(request, order, *, invoice_form=None, payment_form=None, **other_forms) -> dict:
+    """The order's invoices and the payments applied to them; with the add permissions, the forms for new ones."""
+    user = request.user
+    # One queryset for the list and the payment form: the invoices are read once.
+    invoices = order_invoices(order=order)
+    if user.has_perm("finance.add_invoice") and invoice_form is None:
+        invoice_form = InvoiceForm(order_lines=list(order.lines.all()))
+    if invoice_form is not None and not invoice_form.line_fields:
+        invoice_form = None
+    if user.has_perm("finance.add_payment") and payment_form is None:
+        payment_form = PaymentForm(invoices=invoices)
+    if payment_form is not None and not payment_form.allocation_fields:
+        payment_form = None
+    return {
+        "invoices": invoices,
+        "allocations": order_payment_allocations(order=order),
+        "invoice_form": invoice_form,
+        "payment_form": payment_form,
+        "can_issue_invoices": user.has_perm("finance.issue_invoice"),
+    }

@@ -1,0 +1,21 @@
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q, Sum
+from django.shortcuts import render
+
+from gendan.crm.models import Customer
+from gendan.sales.models import OPEN_STATUSES, OrderStatus
+from gendan.sales.selectors import order_list
+
+
+@login_required
+def home(request):
+    orders = order_list(user=request.user)
+    counts = orders.aggregate(
+        open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
+        pending_approval=Count("pk", filter=Q(status=OrderStatus.PENDING_APPROVAL)),
+        to_ship=Count("pk", filter=Q(status__in=[OrderStatus.CONFIRMED, OrderStatus.PARTIALLY_SHIPPED])),
+        unpaid_total=Sum("total", filter=Q(status__in=OPEN_STATUSES) & ~Q(payment_status="paid")),
+    )
+    counts["customers"] = Customer.objects.visible_to(request.user).count()
+    my_open_orders = orders.filter(owner=request.user, status__in=OPEN_STATUSES).order_by("promised_date", "-id")[:10]
+    return render(request, "home/home.html", {"counts": counts, "my_open_orders": my_open_orders})

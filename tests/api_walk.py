@@ -1,0 +1,122 @@
+"""The records the API permission walk acts on: one of each, in the state each action needs.
+
+Everything customer-related belongs to Alice (rep1), so her teammate Bob (rep2) and Carol
+(rep3) of another team are out of its scope; products, the warehouse and the stock ledger
+are shared. rep2 and rep3 each also own a customer, so a create they may send has one to
+name.
+"""
+
+import datetime
+from decimal import Decimal
+
+import time_machine
+from django.utils import timezone
+
+from gendan.automation.services import task_create
+from gendan.crm.services_contracts import contract_activate, contract_create
+from gendan.crm.services_followups import followup_create, meeting_schedule
+from gendan.crm.services_pipeline import lead_create, opportunity_create
+from gendan.finance.services import invoice_create, invoice_issue, payment_record
+from gendan.fulfillment.services import shipment_create, shipment_ship
+from gendan.inventory.models import StockMove
+from gendan.sales.models import OrderStatus, QuotationStatus
+from gendan.sales.tests.quotation_helpers import quotation_at
+
+from .backbone import draft_order, stocked_products
+from .factories import customer_ready_to_order
+from .stages import order_at
+
+# Who sees Alice's records: everyone but her teammate (own scope) and the other team's rep.
+SEES_ALICES = frozenset(
+    {
+        "rep1",
+        "manager1",
+        "follower1",
+        "warehouse1",
+        "production1",
+        "logistics1",
+        "finance1",
+        "service1",
+        "boss1",
+        "admin",
+    }
+)
+
+
+def _shipment_of(order, clerk, *, ship: bool):
+    shipment = shipment_create(order=order, actor=clerk)
+    return shipment_ship(shipment=shipment, actor=clerk) if ship else shipment
+
+
+def walk_world(people) -> dict[str, int]:
+    """{record: id} — each record in the state its actions need, every one of rep1's but the shared ones."""
+    rep, manager, clerk, finance = people["rep1"], people["manager1"], people["warehouse1"], people["finance1"]
+    today = timezone.localdate()
+    customer = customer_ready_to_order(rep)
+
+    _warehouse, products = stocked_products(1)
+    order_draft = draft_order(rep, products, customer=customer)
+    order_confirmed = order_at(OrderStatus.CONFIRMED, people)
+    to_invoice = order_at(OrderStatus.SHIPPED, people)
+    draft_invoice = invoice_create(order=order_at(OrderStatus.SHIPPED, people), actor=finance)
+    open_invoice = invoice_issue(
+        invoice=invoice_create(order=order_at(OrderStatus.SHIPPED, people), actor=finance), actor=finance
+    )
+    # Money received and not yet put against any invoice: what `allocate` spends.
+    payment = payment_record(
+        actor=finance, customer=open_invoice.customer, amount=Decimal("10.00"), received_on=today, allocations=[]
+    )
+    draft_contract = contract_create(
+        customer=customer,
+        actor=rep,
+        title="年度供货协议",
+        start_date=today,
+        end_date=today + datetime.timedelta(days=365),
+    )
+    active_contract = contract_activate(
+        contract=contract_create(
+            customer=customer,
+            actor=rep,
+            title="维保协议",
+            start_date=today,
+            end_date=today + datetime.timedelta(days=365),
+        ),
+        actor=rep,
+    )
+    task = task_create(actor=manager, title="回访客户", assignee=rep, related=customer)
+    quotation_draft = quotation_at(QuotationStatus.DRAFT, people, customer=customer)
+    # Scheduled yesterday for an hour later: still planned, and already held.
+    with time_machine.travel(timezone.now() - datetime.timedelta(days=1)):
+        meeting = meeting_schedule(
+            customer=customer, actor=rep, title="上门拜访", starts_at=timezone.now() + datetime.timedelta(hours=1)
+        )
+
+    return {
+        "product": quotation_draft.lines.get().product_id,
+        "warehouse": order_draft.warehouse_id,
+        "stock-move": StockMove.objects.order_by("pk").first().pk,
+        "customer": customer.pk,
+        "customer:rep2": customer_ready_to_order(people["rep2"]).pk,
+        "customer:rep3": customer_ready_to_order(people["rep3"]).pk,
+        "follow-up": followup_create(customer=customer, actor=rep, notes="电话沟通交期").pk,
+        "meeting": meeting.pk,
+        "contract:draft": draft_contract.pk,
+        "contract:active": active_contract.pk,
+        "lead": lead_create(actor=rep, company="新线索有限公司", phone="13800000000").pk,
+        "opportunity": opportunity_create(customer=customer, actor=rep, name="年度采购").pk,
+        "order:draft": order_draft.pk,
+        "order:pending": order_at(OrderStatus.PENDING_APPROVAL, people).pk,
+        "order:confirmed": order_confirmed.pk,
+        "order:on-hold": order_at(OrderStatus.ON_HOLD, people).pk,
+        "order:to-invoice": to_invoice.pk,
+        "quotation:draft": quotation_draft.pk,
+        "quotation:sent": quotation_at(QuotationStatus.SENT, people).pk,
+        "shipment:draft": _shipment_of(order_at(OrderStatus.CONFIRMED, people), clerk, ship=False).pk,
+        "shipment:shipped": _shipment_of(order_at(OrderStatus.CONFIRMED, people), clerk, ship=True).pk,
+        "invoice:draft": draft_invoice.pk,
+        "invoice:open": open_invoice.pk,
+        "payment": payment.pk,
+        "task": task.pk,
+        "notification": task.notifications.get().pk,
+        "user:rep2": people["rep2"].pk,
+    }
