@@ -13,8 +13,9 @@ from gendan.core.errors import ApplicationError, ErrorCode
 from gendan.core.money import HUNDRED, percent_of, round_money
 from gendan.core.numbering import next_number
 from gendan.core.services import require_perm, row_errors, save_all
+from gendan.sales.lines import order_line_quantities
 from gendan.sales.models import Order, OrderLine
-from gendan.sales.services import lock_order_with_lines, order_line_quantities, order_refresh_progress
+from gendan.sales.services import lock_order_with_lines, order_refresh_progress
 
 from .models import INVOICE_STATES, Invoice, InvoiceLine, InvoiceStatus, Payment, PaymentAllocation
 

@@ -12,8 +12,9 @@ from gendan.core.locks import lock_with_children
 from gendan.core.numbering import next_number
 from gendan.core.services import require_perm, save_all
 from gendan.inventory.services import stock_ship_lines
+from gendan.sales.lines import order_line_quantities
 from gendan.sales.models import SHIPPABLE_STATUSES, Order
-from gendan.sales.services import lock_order_with_lines, order_line_quantities, order_refresh_progress
+from gendan.sales.services import lock_order_with_lines, order_refresh_progress
 
 from .models import SHIPMENT_STATES, Shipment, ShipmentLine, ShipmentStatus
 

@@ -14,9 +14,9 @@ from gendan.core.forms import BootstrapForm, add_service_errors, bootstrap
 from gendan.crm.models import Address, Contact, Customer
 from gendan.inventory.models import Warehouse
 
+from .lines import line_amount, order_totals
 from .models import Priority
 from .selectors import products_for_order_entry
-from .services import line_amount, order_totals
 
 
 class OrderForm(BootstrapForm):

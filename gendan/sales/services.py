@@ -1,10 +1,9 @@
 """Everything that can happen to a sales order. Each function is one transaction and records its event."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import DecimalValidator
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,13 +15,14 @@ from gendan.core import events
 from gendan.core.errors import ApplicationError, ErrorCode
 from gendan.core.hooks import assign_owner
 from gendan.core.locks import lock_with_children
-from gendan.core.money import HUNDRED, percent_of, round_money
+from gendan.core.money import HUNDRED, round_money
 from gendan.core.numbering import next_number
-from gendan.core.services import check_version, require_perm, row_errors, save_all
+from gendan.core.services import check_version, require_perm, save_all
 from gendan.crm.models import Customer
 from gendan.inventory.models import Warehouse
 from gendan.inventory.services import stock_release_lines, stock_reserve_lines
 
+from .lines import build_lines, order_totals
 from .models import ACTIONS, ORDER_STATES, ApprovalRequest, Order, OrderLine, OrderStatus
 from .status import billing_status_of, delivery_status_of, payment_status_of
 
@@ -104,78 +104,6 @@ ACTION_LABELS = {
 
 
 # --- entering an order -----------------------------------------------------------------------
-
-
-def line_amount(quantity, unit_price, discount_percent) -> Decimal:
-    """A line's amount before tax. Pure: the order editor previews totals with it as you type."""
-    return round_money(Decimal(quantity) * Decimal(unit_price) * (HUNDRED - Decimal(discount_percent)) / HUNDRED)
-
-
-def order_totals(amounts, tax_rate) -> tuple[Decimal, Decimal, Decimal]:
-    """(subtotal, tax, total) of line amounts. Pure, shared by the services and the editor's preview."""
-    subtotal = round_money(sum(amounts, Decimal("0")))
-    tax = percent_of(subtotal, tax_rate)
-    return subtotal, tax, subtotal + tax
-
-
-def build_lines(rows, line_model=OrderLine, extra=None) -> list:
-    """Document lines (of an order, a quotation) from input rows, with field-keyed errors per row.
-
-    Errors are keyed as DRF shows nested ones ("lines.1.quantity"). `extra(product, unit_price,
-    discount)` may give more field values for each valid line (a quotation flags prices below floor).
-    """
-    if not rows:
-        raise ValidationError({"lines": [_("Add at least one line.")]})
-    lines, errors = [], []
-    for position, row in enumerate(rows, start=1):
-        problems = {}
-        product = row.get("product")
-        unit_price = row.get("unit_price")
-        if unit_price is None and product is not None:
-            unit_price = product.list_price
-        # A number that fits its column first, so "1.2345" units or "abc" are refused on their
-        # field instead of being rounded away by the database or crashing.
-        values = {
-            "quantity": row.get("quantity"),
-            "unit_price": unit_price,
-            "discount_percent": row.get("discount_percent") or Decimal("0"),
-        }
-        for name, value in values.items():
-            if value is not None:
-                field = line_model._meta.get_field(name)
-                try:
-                    values[name] = field.to_python(value)
-                    DecimalValidator(field.max_digits, field.decimal_places)(values[name])
-                except ValidationError as exc:
-                    problems[name] = exc.messages
-        quantity, unit_price, discount = values["quantity"], values["unit_price"], values["discount_percent"]
-        if product is None:
-            problems["product"] = [_("Choose a product.")]
-        elif not product.is_active:
-            problems["product"] = [_("%(product)s is no longer sold.") % {"product": product}]
-        if "quantity" not in problems and (quantity is None or quantity <= 0):
-            problems["quantity"] = [_("Enter a quantity above zero.")]
-        if "unit_price" not in problems and unit_price is not None and unit_price < 0:
-            problems["unit_price"] = [_("The price cannot be negative.")]
-        if "discount_percent" not in problems and not Decimal("0") <= discount <= HUNDRED:
-            problems["discount_percent"] = [_("A discount is between 0 and 100%.")]
-        errors.append(problems)
-        if problems:
-            continue
-        lines.append(
-            line_model(
-                position=position,
-                product=product,
-                quantity=quantity,
-                unit_price=unit_price,
-                discount_percent=discount,
-                amount=line_amount(quantity, unit_price, discount),
-                **(extra(product, unit_price, discount) if extra else {}),
-            )
-        )
-    if any(errors):
-        raise row_errors("lines", errors)
-    return lines
 
 
 def _apply_totals(order: Order, lines) -> None:
@@ -280,39 +208,6 @@ def order_update(*, order: Order, actor, version=None, lines=None, **fields) -> 
     data = {"lines": len(new_lines)} if lines is not None else {}
     events.record(actor, "order.updated", order, changes=changes, data=data)
     return order
-
-
-def order_line_quantities(*, order_lines: dict, rows, available, too_much: str) -> list[tuple[OrderLine, Decimal]]:
-    """Check rows of {"order_line", "quantity"} chosen from an order (for a shipment, an invoice, ...).
-
-    `order_lines` maps the order's line ids to its lines; `available(line)` is how much of a
-    line may still be taken; `too_much` a message with %(qty)s for a row asking more. Errors are
-    keyed per row ("lines.1.quantity"); nothing is returned unless every row is right.
-    """
-    if not rows:
-        raise ValidationError({"lines": [_("Add at least one line.")]})
-    items, errors = [], []
-    for row in rows:
-        line = row.get("order_line")
-        problems = {}
-        try:
-            quantity = Decimal(row.get("quantity") or 0)
-        except (InvalidOperation, TypeError, ValueError):
-            quantity = None
-        if line is None or line.pk not in order_lines:
-            problems["order_line"] = [_("Not a line of this order.")]
-        elif quantity is None or not quantity.is_finite() or quantity <= 0:
-            problems["quantity"] = [_("Enter a quantity above zero.")]
-        elif quantity > available(order_lines[line.pk]):
-            problems["quantity"] = [too_much % {"qty": available(order_lines[line.pk]).normalize()}]
-        else:
-            items.append((order_lines[line.pk], quantity))
-        errors.append(problems)
-    if any(errors):
-        raise row_errors("lines", errors)
-    if len({line.pk for line, _q in items}) != len(items):
-        raise ValidationError({"lines": [_("Each order line may appear once.")]})
-    return items
 
 
 # --- the lifecycle ---------------------------------------------------------------------------

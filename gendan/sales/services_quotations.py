@@ -25,8 +25,9 @@ from gendan.core.numbering import next_number
 from gendan.core.services import apply_to_each, check_version, require_perm
 from gendan.crm.models import Customer
 
+from .lines import build_lines, order_totals
 from .models import QUOTATION_ACTIONS, QUOTATION_STATES, Order, Quotation, QuotationLine, QuotationStatus
-from .services import build_lines, order_create, order_totals
+from .services import order_create
 
 # The header fields a quotation is created and edited with (besides its customer and lines).
 QUOTATION_FIELDS = ["contact", "opportunity", "owner", "valid_until", "tax_rate", "terms", "notes"]
