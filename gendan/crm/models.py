@@ -375,6 +375,14 @@ class LeadStatus(models.TextChoices):
 
 
 LEAD_OPEN = {LeadStatus.NEW, LeadStatus.CONTACTED}
+# Which status may follow which: one table, one guard (core.states).
+LEAD_TRANSITIONS: dict[str, set[str]] = {
+    LeadStatus.NEW: {LeadStatus.CONTACTED, LeadStatus.CONVERTED, LeadStatus.DISQUALIFIED},
+    LeadStatus.CONTACTED: {LeadStatus.CONVERTED, LeadStatus.DISQUALIFIED},
+    LeadStatus.CONVERTED: set(),
+    LeadStatus.DISQUALIFIED: set(),
+}
+LEAD_STATES = StateMachine(LEAD_TRANSITIONS, refused=_("A lead that is %(current)s cannot become %(new)s."))
 
 
 class LeadQuerySet(ScopedQuerySet):

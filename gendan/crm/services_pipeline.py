@@ -24,6 +24,7 @@ from gendan.core.services import check_version, full_clean, require_perm
 from .models import (
     CLOSED_STAGES,
     LEAD_OPEN,
+    LEAD_STATES,
     STAGE_PROBABILITY,
     STAGE_STATES,
     Customer,
@@ -125,16 +126,16 @@ def lead_contact(*, lead: Lead, actor, note: str) -> Lead:
     note = (note or "").strip()
     if not note:
         raise ValidationError({"note": [_("Say what was discussed.")]})
-    changes = {}
-    update = ["version", "updated_at"]
+    data = {"note": note[:500]}
     if lead.status == LeadStatus.NEW:
-        changes["status"] = [lead.status, LeadStatus.CONTACTED]
-        lead.status = LeadStatus.CONTACTED
         lead.contacted_at = timezone.now()
-        update += ["status", "contacted_at"]
+        LEAD_STATES.move(
+            lead, LeadStatus.CONTACTED, actor=actor, verb="lead.contacted", extra_fields=["contacted_at"], data=data
+        )
+        return lead
     lead.version += 1
-    lead.save(update_fields=update)
-    events.record(actor, "lead.contacted", lead, changes=changes, data={"note": note[:500]})
+    lead.save(update_fields=["version", "updated_at"])
+    events.record(actor, "lead.contacted", lead, data=data)
     return lead
 
 
@@ -146,16 +147,13 @@ def lead_disqualify(*, lead: Lead, actor, reason: str) -> Lead:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": [_("Give a reason.")]})
-    old = lead.status
-    lead.status = LeadStatus.DISQUALIFIED
     lead.disqualify_reason = reason[:200]
-    lead.version += 1
-    lead.save(update_fields=["status", "disqualify_reason", "version", "updated_at"])
-    events.record(
-        actor,
-        "lead.disqualified",
+    LEAD_STATES.move(
         lead,
-        changes={"status": [old, lead.status]},
+        LeadStatus.DISQUALIFIED,
+        actor=actor,
+        verb="lead.disqualified",
+        extra_fields=["disqualify_reason"],
         data={"reason": lead.disqualify_reason},
     )
     return lead
@@ -200,12 +198,15 @@ def lead_convert(
     else:
         customer = Customer.objects.select_for_update().get(pk=customer.pk)
         require_visible(Customer.objects, customer, actor)
-    old = lead.status
-    lead.status = LeadStatus.CONVERTED
     lead.customer = customer
-    lead.version += 1
-    lead.save(update_fields=["status", "customer", "version", "updated_at"])
-    events.record(actor, "lead.converted", lead, changes={"status": [old, lead.status]}, data={"customer": customer.pk})
+    LEAD_STATES.move(
+        lead,
+        LeadStatus.CONVERTED,
+        actor=actor,
+        verb="lead.converted",
+        extra_fields=["customer"],
+        data={"customer": customer.pk},
+    )
     if (opportunity_name or "").strip():
         opportunity_create(
             customer=customer,
