@@ -3,6 +3,7 @@
 import io
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -66,7 +67,10 @@ def follow_ups_and_meetings(demo):
     assert sorted(meetings.values_list("status", flat=True)) == ["cancelled", "held", "planned", "planned"]
     soon = meetings.filter(status="planned").order_by("starts_at").first()
     assert now < soon.starts_at <= now + timezone.timedelta(hours=1)
-    reminder = Notification.objects.get(kind="rule", recipient=rep1, object_id=soon.pk)
+    # By type as well as id: a task or customer may share the meeting's id.
+    reminder = Notification.objects.get(
+        kind="rule", recipient=rep1, content_type=ContentType.objects.get_for_model(Meeting), object_id=soon.pk
+    )
     assert reminder.title.startswith("1 小时后与")
     assert meetings.get(status="held").followup.kind == "meeting"
 
