@@ -113,7 +113,6 @@ def _lock_shipment(shipment, actor) -> tuple[Shipment, list[ShipmentLine], objec
     locked, shipment_lines = lock_with_children(ShipmentLine.objects, "shipment", shipment.pk)
     if locked.order_id != order.pk:
         raise Shipment.DoesNotExist(f"Shipment {shipment.pk} does not exist")
-    shipment_lines = list(locked.lines.order_by("id"))
     locked.order = order
     if shipment.warehouse_id == locked.warehouse_id and Shipment.warehouse.is_cached(shipment):
         locked.warehouse = shipment.warehouse

@@ -66,9 +66,6 @@ def lock_order_with_lines(order: Order, *, actor, related=(), line_related=()) -
     )
     require_visible(Order.objects, locked, actor)
     _keep_cached_relations(order, locked, ("customer", "warehouse", "owner"))
-    lines = list(OrderLine.objects.filter(order=locked).select_related(*line_related).order_by("position"))
-    for line in lines:
-        OrderLine.order.field.set_cached_value(line, locked)
     return locked, lines
 
 

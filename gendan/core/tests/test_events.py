@@ -1,7 +1,8 @@
 """The event log: what record() writes, and that nothing can change or remove an event."""
 
 import pytest
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from gendan.core import events
 from gendan.core.context import client_ip_var, request_id_var
@@ -110,3 +111,121 @@ def test_on_postgresql_the_database_itself_refuses_raw_sql(event, sql):
         cursor.execute(sql, [event.pk])
 
     assert Event.objects.get(pk=event.pk).verb == "customer.created"
+
+
+# --- the log holds exactly what was committed -------------------------------------------------
+
+
+def _duplicate_customer_code(customer):
+    """A write the database refuses: a second customer with the same code."""
+    Customer.objects.create(name="重复", code=customer.code, owner=customer.owner)
+
+
+def _verbs(customer):
+    return list(Event.objects.for_object(customer).order_by("id").values_list("verb", flat=True))
+
+
+@pytest.mark.parametrize("in_batch", [False, True], ids=["alone", "in-a-batch"])
+def test_an_event_recorded_in_a_savepoint_that_rolls_back_is_not_written(personas, in_batch):
+    # given
+    rep = personas["rep1"]
+    customer = customer_create(actor=rep, name="甲公司")
+    outer = events.batch() if in_batch else transaction.atomic()
+
+    # when: the common idiom, a savepoint whose IntegrityError is caught
+    with outer:
+        events.record(rep, "customer.before", customer)
+        try:
+            with transaction.atomic():
+                events.record(rep, "customer.phantom", customer)
+                _duplicate_customer_code(customer)
+        except IntegrityError:
+            pass
+        events.record(rep, "customer.after", customer)
+
+    # then
+    assert _verbs(customer) == ["customer.created", "customer.before", "customer.after"]
+
+
+def test_a_batch_inside_a_savepoint_that_fails_leaves_no_event(personas):
+    rep = personas["rep1"]
+    customer = customer_create(actor=rep, name="甲公司")
+
+    with transaction.atomic():
+        try:
+            with events.batch():
+                events.record(rep, "customer.phantom", customer)
+                _duplicate_customer_code(customer)
+        except IntegrityError:
+            pass
+        events.record(rep, "customer.after", customer)
+
+    assert _verbs(customer) == ["customer.created", "customer.after"]
+
+
+def test_a_nested_batch_that_fails_takes_only_its_own_events(personas):
+    rep = personas["rep1"]
+    customer = customer_create(actor=rep, name="甲公司")
+
+    with events.batch():
+        events.record(rep, "customer.before", customer)
+        with pytest.raises(IntegrityError), events.batch():
+            events.record(rep, "customer.phantom", customer)
+            _duplicate_customer_code(customer)
+        events.record(rep, "customer.after", customer)
+
+    assert _verbs(customer) == ["customer.created", "customer.before", "customer.after"]
+
+
+def test_a_service_whose_savepoint_rolls_back_afterwards_leaves_no_event(personas):
+    rep = personas["rep1"]
+    first = customer_create(actor=rep, name="甲公司")
+
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                second = customer_create(actor=rep, name="乙公司")
+                _duplicate_customer_code(first)
+        except IntegrityError:
+            pass
+
+    assert not Customer.objects.filter(pk=second.pk).exists()
+    assert not Event.objects.filter(object_id=second.pk, verb="customer.created").exists()
+
+
+def test_a_batch_writes_its_events_in_one_statement_in_the_order_recorded(personas):
+    rep = personas["rep1"]
+    customer = customer_create(actor=rep, name="甲公司")
+
+    with CaptureQueriesContext(connection) as sent, events.batch():
+        for n in range(3):
+            events.record(rep, f"customer.step{n}", customer)
+
+    inserts = [q["sql"] for q in sent.captured_queries if q["sql"].startswith('INSERT INTO "core_event"')]
+    assert len(inserts) == 1
+    assert _verbs(customer)[1:] == ["customer.step0", "customer.step1", "customer.step2"]
+
+
+def test_only_committed_events_are_handed_to_the_subscribers(personas, django_capture_on_commit_callbacks):
+    # given: a subscriber that notes the ids it is handed
+    rep = personas["rep1"]
+    customer = customer_create(actor=rep, name="甲公司")
+    handed = []
+    events.on_events_committed(handed.extend)
+
+    # when
+    try:
+        with django_capture_on_commit_callbacks(execute=True), events.batch():
+            kept = events.record(rep, "customer.kept", customer)
+            try:
+                with transaction.atomic():
+                    events.record(rep, "customer.phantom", customer)
+                    _duplicate_customer_code(customer)
+            except IntegrityError:
+                pass
+    finally:
+        events._committed_handlers.remove(handed.extend)
+
+    # then
+    assert handed == [kept.pk]
+    assert _verbs(customer) == ["customer.created", "customer.kept"]
