@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import grimp
+
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "gendan"
 CONFIG = ROOT / ".importlinter"
@@ -106,3 +108,59 @@ def test_the_walk_finds_an_import_inside_a_function_and_spares_ready():
 
     assert function_level_imports(source, "apps.py") == [9, 10]
     assert function_level_imports(source, "services.py") == [5, 9, 10]
+
+
+def import_cycles(graph, modules: set[str]) -> list[list[str]]:
+    """The groups of modules that import each other in a ring (Tarjan's strongly connected components)."""
+    imported = {m: [t for t in graph.find_modules_directly_imported_by(m) if t in modules] for m in modules}
+    index, low, stack, on_stack, cycles = {}, {}, [], set(), []
+
+    def visit(module):
+        index[module] = low[module] = len(index)
+        stack.append(module)
+        on_stack.add(module)
+        for target in imported[module]:
+            if target not in index:
+                visit(target)
+                low[module] = min(low[module], low[target])
+            elif target in on_stack:
+                low[module] = min(low[module], index[target])
+        if low[module] == index[module]:
+            ring = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                ring.append(member)
+                if member == module:
+                    break
+            if len(ring) > 1:
+                cycles.append(sorted(ring))
+
+    for module in sorted(modules):
+        if module not in index:
+            visit(module)
+    return cycles
+
+
+def test_no_modules_import_each_other_in_a_ring():
+    # Between apps the layers contract forbids it; this holds inside each app as well.
+    graph = grimp.build_graph("gendan", cache_dir=None)
+    code = {m for m in graph.modules if ".tests" not in m and ".migrations" not in m}
+
+    assert import_cycles(graph, code) == []
+
+
+def test_a_ring_of_imports_is_found(tmp_path, monkeypatch):
+    # given: a package whose two modules import each other
+    package = tmp_path / "ringed"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "a.py").write_text("from ringed import b\n")
+    (package / "b.py").write_text("from ringed import a\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+
+    # when
+    graph = grimp.build_graph("ringed", cache_dir=None)
+
+    # then
+    assert import_cycles(graph, set(graph.modules)) == [["ringed.a", "ringed.b"]]

@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from gendan.core import events
 from gendan.core.errors import ApplicationError, ErrorCode
 
-from . import deadlines
 from .jobs.channels import send_deliveries
 from .models import (
     Channel,
@@ -30,6 +29,7 @@ from .models import (
     TaskStatus,
     WebhookEndpoint,
 )
+from .schedule import task_schedule
 
 # Channels a person gets when they have set no preference: the app (always) and e-mail when they have an address.
 DEFAULT_CHANNELS = [Channel.EMAIL]
@@ -79,7 +79,7 @@ def task_create(
         raise ValidationError({"assignee": [_("Choose an active user.")]})
     at_risk_at = None
     if due_at is not None:
-        first_escalation, at_risk_at = deadlines.task_schedule(due_at=due_at, created_at=timezone.now(), rule=rule)
+        first_escalation, at_risk_at = task_schedule(due_at=due_at, created_at=timezone.now(), rule=rule)
         next_escalation_at = next_escalation_at or first_escalation
     task = Task(
         title=title[:200],
@@ -197,9 +197,7 @@ def task_snooze(*, task: Task, actor, until: datetime.datetime) -> Task:
     old = task.due_at
     task.due_at = until
     # A new due time restarts the deadline: the warning and the escalation steps count from it.
-    task.next_escalation_at, task.at_risk_at = deadlines.task_schedule(
-        due_at=until, created_at=timezone.now(), rule=task.rule
-    )
+    task.next_escalation_at, task.at_risk_at = task_schedule(due_at=until, created_at=timezone.now(), rule=task.rule)
     task.escalation_level = 0
     task.version += 1
     task.save()
