@@ -120,15 +120,29 @@ def _issue(invoice: Invoice, actor, due_date) -> None:
     )
 
 
-def _clean_allocations(payment: Payment, allocations) -> tuple[list[tuple[Invoice, Decimal]], Decimal]:
+def _clean_allocations(payment: Payment, allocations, actor) -> tuple[list[tuple[Invoice, Decimal]], Decimal, dict]:
     """Check allocations [{"invoice": Invoice, "amount": Decimal}] of `payment` against every limit.
 
-    Returns the (fresh invoice, amount) pairs and their total, or raises field-keyed errors.
+    Locks what the allocations will change, in the order every service follows: the invoices'
+    orders, then the invoices, each in id order. Returns the (invoice read under its lock,
+    amount) pairs, their total and the locked orders with their lines by id, or raises
+    field-keyed errors.
     """
+    # An invoice's customer and order never change: the caller's copy tells them. Its status
+    # and what is paid of it may have, so those are read again under the lock.
+    ours = [
+        row["invoice"]
+        for row in allocations
+        if row.get("invoice") is not None and row["invoice"].customer_id == payment.customer_id
+    ]
+    orders = {
+        order_id: lock_order_with_lines(Order(pk=order_id), actor=actor)
+        for order_id in sorted({invoice.order_id for invoice in ours})
+    }
+    locked = Invoice.objects.select_for_update(of=("self",)).filter(pk__in=[invoice.pk for invoice in ours])
+    fresh = {invoice.pk: invoice for invoice in locked.order_by("pk")}
     errors, any_error, total = [], False, Decimal("0")
     cleaned = []
-    # Fresh copies: the caller's may predate an issue or another payment.
-    fresh = Invoice.objects.in_bulk([row["invoice"].pk for row in allocations if row.get("invoice") is not None])
     for row in allocations:
         invoice = fresh.get(row["invoice"].pk) if row.get("invoice") is not None else None
         amount = round_money(row.get("amount") or 0)
@@ -161,7 +175,7 @@ def _clean_allocations(payment: Payment, allocations) -> tuple[list[tuple[Invoic
                 ]
             }
         )
-    return cleaned, total
+    return cleaned, total, orders
 
 
 def _pay_invoice(invoice: Invoice, amount: Decimal, *, actor, order: Order) -> None:
@@ -187,22 +201,18 @@ def _pay_invoice(invoice: Invoice, amount: Decimal, *, actor, order: Order) -> N
     )
 
 
-def _apply_allocations(payment: Payment, cleaned, actor, *, new_payment: bool) -> None:
-    """Allocate the cleaned (invoice, amount) pairs: invoices paid, orders moved along, all on record."""
+def _apply_allocations(payment: Payment, cleaned, orders, actor, *, new_payment: bool) -> None:
+    """Allocate the cleaned (invoice, amount) pairs: invoices paid, orders moved along, all on record.
+
+    `cleaned` and `orders` as _clean_allocations returns them, locked.
+    """
     # A later allocation to an invoice this payment already covers adds to that allocation
     # (one row per payment and invoice). A new payment, or one with nothing allocated, has none.
     earlier = (
         {} if new_payment or not payment.allocated_amount else {a.invoice_id: a.pk for a in payment.allocations.all()}
     )
-    # Orders first, then invoices, in id order: the lock order every service follows.
-    orders = {}
-    for order_id in sorted({inv.order_id for inv, _a in cleaned}):
-        orders[order_id] = lock_order_with_lines(Order(pk=order_id), actor=actor)
-    locked = Invoice.objects.select_for_update(of=("self",)).filter(pk__in=[inv.pk for inv, _a in cleaned])
-    invoices = {invoice.pk: invoice for invoice in locked.order_by("pk")}
     new_allocations = []
-    for invoice_pk, amount in sorted((inv.pk, amount) for inv, amount in cleaned):
-        invoice = invoices[invoice_pk]
+    for invoice, amount in sorted(cleaned, key=lambda item: item[0].pk):
         order, _lines = orders[invoice.order_id]
         invoice.order = order
         _pay_invoice(invoice, amount, actor=actor, order=order)
@@ -238,12 +248,14 @@ def payment_record(
     )
     # The customer and the actor are objects in hand: validating them would re-read both rows.
     payment.full_clean(exclude=["number", "customer", "created_by"], validate_unique=False, validate_constraints=False)
-    cleaned, payment.allocated_amount = _clean_allocations(payment, allocations) if allocations else ([], Decimal("0"))
+    cleaned, payment.allocated_amount, orders = (
+        _clean_allocations(payment, allocations, actor) if allocations else ([], Decimal("0"), {})
+    )
     payment.number = next_number("payment")
     payment.save(force_insert=True)
     ensure_in_scope(Payment.objects, payment, actor)
     events.record(actor, "payment.received", payment, data={"amount": amount, "method": method})
-    _apply_allocations(payment, cleaned, actor, new_payment=True)
+    _apply_allocations(payment, cleaned, orders, actor, new_payment=True)
     return payment
 
 
@@ -254,8 +266,8 @@ def payment_allocate(*, payment: Payment, actor, allocations) -> Payment:
     payment = Payment.objects.select_for_update().get(pk=payment.pk)
     if not allocations:
         raise ValidationError({"allocations": [_("Add at least one invoice.")]})
-    cleaned, total = _clean_allocations(payment, allocations)
-    _apply_allocations(payment, cleaned, actor, new_payment=False)
+    cleaned, total, orders = _clean_allocations(payment, allocations, actor)
+    _apply_allocations(payment, cleaned, orders, actor, new_payment=False)
     Payment.objects.filter(pk=payment.pk).update(allocated_amount=F("allocated_amount") + total)
     payment.allocated_amount += total
     return payment
