@@ -125,6 +125,7 @@ def test_rep_to_manager_to_warehouse_to_finance(live_server, personas, new_page,
     # The payment form opens through Bootstrap's collapse: its script must have run first.
     finance.wait_for_load_state()
     finance.click("[data-testid=new-payment]")
+    finance.wait_for_selector("#new-payment.show")  # opened, not mid-animation
     payment_form = finance.locator("[data-testid=payment-form]")
     payment_form.locator("input[name$=amount]").first.fill(str(invoice.total))
     payment_form.locator("tbody input").first.fill(str(invoice.total))
