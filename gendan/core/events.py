@@ -76,11 +76,14 @@ def _hand_over_after_commit(events: list[Event]) -> None:
     connection = transaction.get_connection()
     ids = [event.pk for event in events]
     if connection.in_atomic_block:
-        level = set(connection.savepoint_ids)
-        for savepoints, callback, _robust in connection.run_on_commit:
-            if isinstance(callback, _CommittedEvents) and savepoints == level:
-                callback.ids.extend(ids)
-                return
+        # The newest hand-over only, found from the end: a long transaction (an import) holds
+        # thousands of callbacks, and scanning them all on every write would grow with it.
+        for savepoints, callback, _robust in reversed(connection.run_on_commit):
+            if isinstance(callback, _CommittedEvents):
+                if savepoints == set(connection.savepoint_ids):
+                    callback.ids.extend(ids)
+                    return
+                break
     # robust: a failing hand-over must not break the request whose data is already
     # committed; the outbox's periodic sweep picks up whatever it missed.
     transaction.on_commit(_CommittedEvents(ids), robust=True)
@@ -92,14 +95,15 @@ def _write(events: list[Event]) -> None:
 
 
 class _Pending:
-    """An event recorded inside `batch()`, registered with on_commit for one reason only:
-    Django drops the callbacks of a savepoint that rolls back, so when the batch is written,
-    an event whose marker is gone belonged to work that was undone."""
+    """Events recorded inside `batch()` under one stack of savepoints, registered with on_commit
+    for one reason only: Django drops the callbacks of a savepoint that rolls back, so when the
+    batch is written, events whose marker is gone belonged to work that was undone."""
 
-    __slots__ = ("event",)
+    __slots__ = ("savepoints", "events")
 
-    def __init__(self, event: Event):
-        self.event = event
+    def __init__(self, savepoints: tuple, event: Event):
+        self.savepoints = savepoints
+        self.events = [event]
 
     def __call__(self):
         pass
@@ -124,6 +128,10 @@ def batch():
             # Nested: the outer batch writes them; the savepoint markers still tell what survived.
             yield
             return
+        connection = transaction.get_connection()
+        # What was registered before the batch began cannot be rolled back while it is open:
+        # only what comes after is looked at when it ends.
+        start = len(connection.run_on_commit)
         pending: list[_Pending] = []
         token = _pending.set(pending)
         try:
@@ -131,8 +139,8 @@ def batch():
         finally:
             _pending.reset(token)
         if pending:
-            alive = {id(callback) for _savepoints, callback, _robust in transaction.get_connection().run_on_commit}
-            _write([marker.event for marker in pending if id(marker) in alive])
+            alive = {id(callback) for _savepoints, callback, _robust in connection.run_on_commit[start:]}
+            _write([event for marker in pending if id(marker) in alive for event in marker.events])
 
 
 def batched(service):
@@ -171,8 +179,12 @@ def record(actor, verb: str, obj, changes=None, data=None, root=None) -> Event:
     if pending is None:
         _write([event])
     else:
-        marker = _Pending(event)
-        pending.append(marker)
-        transaction.on_commit(marker)
+        savepoints = tuple(transaction.get_connection().savepoint_ids)
+        if pending and pending[-1].savepoints == savepoints:
+            # The same savepoints as the last event's (ids are never reused): they share its fate.
+            pending[-1].events.append(event)
+        else:
+            pending.append(_Pending(savepoints, event))
+            transaction.on_commit(pending[-1])
     hooks.notify_recorded(event, actor=actor, obj=obj)
     return event

@@ -229,3 +229,20 @@ def test_only_committed_events_are_handed_to_the_subscribers(personas, django_ca
     # then
     assert handed == [kept.pk]
     assert _verbs(customer) == ["customer.created", "customer.kept"]
+
+
+def test_a_batch_registers_one_marker_per_savepoint_level_not_one_per_event(personas):
+    # A long transaction (an import) runs thousands of batches: what each leaves behind until the
+    # commit must not grow with its events.
+    rep = personas["rep1"]
+    customer = customer_create(actor=rep, name="甲公司")
+
+    with transaction.atomic():
+        before = len(connection.run_on_commit)
+        with events.batch():
+            for n in range(5):
+                events.record(rep, f"customer.step{n}", customer)
+        left = len(connection.run_on_commit) - before
+
+    assert left == 2  # the batch's marker, and the hand-over to the outbox (automation listens)
+    assert _verbs(customer)[1:] == [f"customer.step{n}" for n in range(5)]
