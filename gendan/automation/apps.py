@@ -23,6 +23,8 @@ class AutomationConfig(AppConfig):
 
         from .assignment import assign_owner
         from .followups import followup_recorded
+        from .worklists import register_worklists
 
         hooks.assign_owner.provide(assign_owner)
         hooks.on_recorded("followup.created", followup_recorded)
+        register_worklists()

@@ -16,6 +16,7 @@ class SalesConfig(AppConfig):
         from . import jobs  # noqa: F401
         from .panels import customer_orders_panel, customer_quotations_panel
         from .selectors import customer_open_order_count, stock_move_order_visible
+        from .worklists import register_worklists
 
         # What the apps below ask of sales, without importing it.
         crm_selectors.open_order_count.provide(customer_open_order_count)
@@ -24,3 +25,4 @@ class SalesConfig(AppConfig):
             "crm.customer", template="sales/quotation_customer_panel_loader.html", context=customer_quotations_panel
         )
         panels.register("crm.customer", template="sales/customer_orders.html", context=customer_orders_panel)
+        register_worklists()
