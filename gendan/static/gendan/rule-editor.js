@@ -52,8 +52,11 @@
     const spec = current().fields.find((f) => f.value === field.value);
     const kind = spec ? spec.kind : "text";
     const options = { choice: spec && spec.choices, user: map.people, bool: map.yes_no }[kind];
+    // "Separate them with commas" is for typing; a picker needs no such advice.
+    const help = input.parentElement.querySelector(".form-text");
     let picker = row.querySelector("[data-rule-value-picker]");
     input.type = kind === "date" && !LIST_OPS.includes(op.value) ? "date" : "text";
+    if (help) help.hidden = Boolean(options);
     if (!options) {
       if (picker) picker.hidden = true;
       input.hidden = false;
@@ -88,7 +91,7 @@
   function showForAction(row) {
     const type = row.querySelector("[data-rule-action]").value;
     for (const element of row.querySelectorAll("[data-show-for-action]")) {
-      element.hidden = type !== "" && !element.dataset.showForAction.split(" ").includes(type);
+      element.hidden = !element.dataset.showForAction.split(" ").includes(type);
     }
   }
 
