@@ -12,6 +12,10 @@
   const trigger = form.querySelector("select[name=trigger]");
   const LIST_OPS = ["in", "not_in"];
   const NO_VALUE_OPS = ["is_empty", "is_not_empty"];
+  // The operators that make sense for each kind of field (the server refuses the others too).
+  const SAME = ["eq", "ne", "in", "not_in", ...NO_VALUE_OPS];
+  const ORDERED = [...SAME, "gt", "gte", "lt", "lte"];
+  const OPS_BY_KIND = { text: [...SAME, "contains"], number: ORDERED, date: ORDERED, datetime: ORDERED };
 
   function current() {
     return map.types[recordType.value] || { events: [], dates: [], fields: [], stages: [] };
@@ -52,6 +56,11 @@
     const spec = current().fields.find((f) => f.value === field.value);
     const kind = spec ? spec.kind : "text";
     const options = { choice: spec && spec.choices, user: map.people, bool: map.yes_no }[kind];
+    const allowed = OPS_BY_KIND[kind] || SAME;
+    for (const option of op.options) {
+      option.hidden = option.disabled = option.value !== "" && !allowed.includes(option.value);
+    }
+    if (op.value && !allowed.includes(op.value)) op.value = "";
     // "Separate them with commas" is for typing; a picker needs no such advice.
     const help = input.parentElement.querySelector(".form-text");
     let picker = row.querySelector("[data-rule-value-picker]");
