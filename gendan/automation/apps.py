@@ -8,6 +8,9 @@ class AutomationConfig(AppConfig):
     verbose_name = _("Automation")
 
     def ready(self):
+        from . import verbs
+
+        verbs.register()
         from gendan.core.events import on_events_committed
 
         from . import subscribers  # noqa: F401 - registers the outbox subscribers

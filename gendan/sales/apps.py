@@ -8,6 +8,9 @@ class SalesConfig(AppConfig):
     verbose_name = _("Sales orders")
 
     def ready(self):
+        from . import verbs
+
+        verbs.register()
         from gendan.core import panels
         from gendan.crm import selectors as crm_selectors
         from gendan.inventory import selectors as inventory_selectors
