@@ -17,6 +17,7 @@ from django_htmx.http import trigger_client_event
 from gendan.core import panels
 from gendan.core.errors import ApplicationError
 from gendan.core.forms import bootstrap, run_service
+from gendan.core.numbers import plain_decimal
 from gendan.core.selectors import timeline_events
 from gendan.core.tables import list_response
 from gendan.crm.models import Customer
@@ -336,12 +337,13 @@ def approval_reason_text(reason: dict) -> str:
             _("Line %(line)s, %(product)s: net price %(net_price)s is below the floor price %(floor_price)s.") % reason
         )
     if reason.get("code") == "discount_above_limit":
-        return (
-            _(
-                "Line %(line)s, %(product)s: discount %(discount_percent)s%% is above the submitter's limit of %(limit)s%%."
-            )
-            % reason
-        )
+        return _(
+            "Line %(line)s, %(product)s: discount %(discount_percent)s%% is above the submitter's limit of %(limit)s%%."
+        ) % {
+            **reason,
+            "discount_percent": plain_decimal(reason["discount_percent"]),
+            "limit": plain_decimal(reason["limit"]),
+        }
     return str(reason)
 
 
