@@ -7,12 +7,14 @@ from decimal import Decimal
 import pytest
 from django import forms
 from django.template import Context, Template
+from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
 from gendan.core.exports import export_response
 from gendan.core.forms import DecimalInput
 from gendan.core.numbers import plain_decimal
+from gendan.core.tables import number
 from gendan.core.text import comparable_text
 
 
@@ -108,3 +110,10 @@ def test_text_compares_as_read_whatever_the_line_ends(typed, stored):
 def test_text_that_reads_differently_still_differs():
     assert comparable_text("付款：30%预付") != comparable_text("付款：50%预付")
     assert comparable_text("a\nb") != comparable_text("a b")
+
+
+def test_a_list_cell_shows_a_quantity_with_the_decimals_it_has_grouped():
+    with translation.override("en"):
+        shown = [number(Decimal(q)) for q in ("2.500", "1200.000", "-5.000", "1234.125")]
+
+    assert shown == ["2.5", "1,200", "-5", "1,234.125"]
