@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
+from gendan.core.numbers import plain_decimal
+
 from .models import ApprovalRequest, Order, OrderStatus, Quotation, QuotationStatus
 from .selectors import order_list
 from .selectors_quotations import quotation_list
@@ -35,12 +37,13 @@ def approval_reason_text(reason: dict) -> str:
             _("Line %(line)s, %(product)s: net price %(net_price)s is below the floor price %(floor_price)s.") % reason
         )
     if reason.get("code") == "discount_above_limit":
-        return (
-            _(
-                "Line %(line)s, %(product)s: discount %(discount_percent)s%% is above the submitter's limit of %(limit)s%%."
-            )
-            % reason
-        )
+        return _(
+            "Line %(line)s, %(product)s: discount %(discount_percent)s%% is above the submitter's limit of %(limit)s%%."
+        ) % {
+            **reason,
+            "discount_percent": plain_decimal(reason["discount_percent"]),
+            "limit": plain_decimal(reason["limit"]),
+        }
     return str(reason)
 
 

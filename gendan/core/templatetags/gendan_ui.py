@@ -1,4 +1,6 @@
-"""Template helpers shared by every page: sortable headers and the event timeline."""
+"""Template helpers shared by every page: sortable headers, the event timeline and numbers as people write them."""
+
+from decimal import InvalidOperation
 
 from django import template
 from django.contrib.contenttypes.models import ContentType
@@ -6,11 +8,23 @@ from django.core.exceptions import FieldDoesNotExist
 from django.utils.html import format_html
 
 from gendan.core import verbs
+from gendan.core.numbers import plain_decimal
 
 register = template.Library()
 
 # Free-text data worth showing under an event (a rejection's comment, a hold's reason).
 NOTE_KEYS = ("comment", "reason", "signed_by", "note")
+
+
+@register.filter
+def plain_number(value):
+    """10.000 → "10", 2.50 → "2.5", 1E+1 → "10" (gendan.core.numbers.plain_decimal); anything not a number as it is."""
+    if isinstance(value, bool):
+        return value
+    try:
+        return plain_decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        return value
 
 
 @register.filter
