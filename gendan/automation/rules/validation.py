@@ -60,6 +60,7 @@ KNOWN_VERBS = [
     "order.partially_shipped",
     "order.shipped",
     "order.delivered",
+    "order.paid",
     "order.closed",
     "shipment.created",
     "shipment.shipped",
