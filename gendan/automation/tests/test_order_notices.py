@@ -311,3 +311,14 @@ def test_a_person_keeps_a_kind_out_of_the_bell_or_their_mail(personas, staffed, 
     assert hold.read_at is not None and cancellation.read_at is None
     assert unread_count(user=rep) == 1
     assert list(NotificationDelivery.objects.values_list("notification__kind", "channel")) == [("order.held", "email")]
+
+
+def test_the_notices_are_installed_in_the_company_language(settings):
+    settings.LANGUAGE_CODE = "zh-hans"
+    Rule.objects.filter(system_key__startswith="order.").delete()
+
+    install(Rule)
+
+    rule = Rule.objects.get(system_key="order.shipped")
+    assert rule.name == "货物发出：通知订单负责人"
+    assert rule.actions[0]["body"] == "承运商：{carrier}。运单号：{tracking_number}。"
