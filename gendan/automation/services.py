@@ -320,6 +320,7 @@ def notification_create(
         dedupe_key=dedupe_key,
         content_type=ContentType.objects.get_for_model(related) if related is not None else None,
         object_id=related.pk if related is not None else None,
+        in_bell=BELL in channels,
         read_at=None if BELL in channels else timezone.now(),
     )
     try:

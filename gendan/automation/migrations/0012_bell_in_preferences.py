@@ -1,4 +1,4 @@
-from django.db import migrations
+from django.db import migrations, models
 
 
 def keep_the_bell(apps, schema_editor):
@@ -23,4 +23,11 @@ def drop_the_bell(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [("automation", "0011_outbox_cursor")]
 
-    operations = [migrations.RunPython(keep_the_bell, drop_the_bell)]
+    operations = [
+        migrations.AddField(
+            model_name="notification",
+            name="in_bell",
+            field=models.BooleanField(default=True),
+        ),
+        migrations.RunPython(keep_the_bell, drop_the_bell),
+    ]

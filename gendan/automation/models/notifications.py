@@ -50,6 +50,8 @@ class Notification(models.Model):
     content_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     object_id = models.BigIntegerField(null=True, blank=True)
     dedupe_key = models.CharField(max_length=200, blank=True)
+    # False for a kind the recipient keeps out of the bell: only in the list of notices (and written read).
+    in_bell = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
 
@@ -78,8 +80,8 @@ class Channel(models.TextChoices):
 
 
 # The bell in Gendan, chosen per kind of notice like a channel (nothing is sent on it). A notice
-# of a kind kept out of the bell is still written, already read: the e-mail or robot message,
-# if any, points at it, and the list of notices keeps it.
+# of a kind kept out of the bell is still written (Notification.in_bell false, already read): the
+# e-mail or robot message, if any, points at it, and the list of notices keeps it.
 BELL = "bell"
 CHANNEL_LABELS = {BELL: _("Bell in Gendan"), **dict(Channel.choices)}
 

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from huey.contrib.djhuey import HUEY
 from huey.storage import MemoryStorage
@@ -291,7 +292,7 @@ def test_a_rule_switched_off_tells_nobody(personas, staffed, committed):
     assert told() == {}
 
 
-def test_a_person_keeps_a_kind_out_of_the_bell_or_their_mail(personas, staffed, committed):
+def test_a_person_keeps_a_kind_out_of_the_bell_or_their_mail(personas, staffed, committed, client):
     # given: rep1 wants holds by e-mail only, and cancellations in the bell only
     rep = personas["rep1"]
     rep.email = "rep1@example.com"
@@ -308,9 +309,14 @@ def test_a_person_keeps_a_kind_out_of_the_bell_or_their_mail(personas, staffed, 
     # then: the hold is mailed and kept out of the bell; the cancellation rings the bell and is not mailed
     hold = Notification.objects.get(kind="order.held")
     cancellation = Notification.objects.get(kind="order.cancelled")
+    assert (hold.in_bell, cancellation.in_bell) == (False, True)
     assert hold.read_at is not None and cancellation.read_at is None
     assert unread_count(user=rep) == 1
     assert list(NotificationDelivery.objects.values_list("notification__kind", "channel")) == [("order.held", "email")]
+    # and the bell's dropdown leaves the hold out, while the list of notices keeps it
+    client.force_login(rep)
+    assert list(client.get(reverse("automation:bell_menu")).context["latest"]) == [cancellation]
+    assert set(client.get(reverse("automation:notifications")).context["page_obj"]) == {hold, cancellation}
 
 
 def test_the_notices_are_installed_in_the_company_language(settings):
