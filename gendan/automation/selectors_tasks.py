@@ -189,5 +189,10 @@ def notification_list(*, user) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient=user)
 
 
+def bell_notices(*, user) -> QuerySet[Notification]:
+    """The user's notices of the kinds they keep in the bell, newest first."""
+    return notification_list(user=user).filter(in_bell=True)
+
+
 def unread_count(*, user) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()

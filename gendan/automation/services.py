@@ -17,6 +17,7 @@ from gendan.core.errors import ApplicationError, ErrorCode
 
 from .jobs.channels import send_deliveries
 from .models import (
+    BELL,
     Channel,
     DeliveryStatus,
     Notification,
@@ -31,8 +32,8 @@ from .models import (
 )
 from .schedule import task_schedule
 
-# Channels a person gets when they have set no preference: the app (always) and e-mail when they have an address.
-DEFAULT_CHANNELS = [Channel.EMAIL]
+# Channels a person gets when they have set no preference: the bell, and e-mail when they have an address.
+DEFAULT_CHANNELS = [BELL, Channel.EMAIL]
 
 
 def _related_fields(related) -> dict:
@@ -283,7 +284,7 @@ def _endpoints_of(user):
 
 
 def _endpoints_for(recipient, kind: str, channels: list[str]):
-    robot_channels = [c for c in channels if c != Channel.EMAIL]
+    robot_channels = [c for c in channels if c not in (BELL, Channel.EMAIL)]
     if not robot_channels:
         return []
     endpoints = _endpoints_of(recipient).filter(kind__in=robot_channels).order_by("pk")
@@ -305,8 +306,10 @@ def notification_create(
     """A notice in the app, and one delivery row per outside channel the recipient wants.
 
     The rows are sent after commit by the delivery worker; with a dedupe_key already used,
-    nothing is created and None is returned.
+    nothing is created and None is returned. A kind the recipient keeps out of the bell is
+    written already read.
     """
+    channels = channels_for(recipient, kind)
     notification = Notification(
         recipient=recipient,
         kind=kind,
@@ -317,6 +320,8 @@ def notification_create(
         dedupe_key=dedupe_key,
         content_type=ContentType.objects.get_for_model(related) if related is not None else None,
         object_id=related.pk if related is not None else None,
+        in_bell=BELL in channels,
+        read_at=None if BELL in channels else timezone.now(),
     )
     try:
         with transaction.atomic():
@@ -325,7 +330,6 @@ def notification_create(
         if dedupe_key:
             return None
         raise
-    channels = channels_for(recipient, kind)
     now = timezone.now()
     deliveries = []
     if Channel.EMAIL in channels:
@@ -365,9 +369,9 @@ def known_time_zones() -> list[str]:
 
 
 def available_channels(user) -> list[str]:
-    """E-mail, and each kind of robot that has an active webhook for the user or their department."""
+    """The bell, e-mail, and each kind of robot that has an active webhook for the user or their department."""
     robots = set(_endpoints_of(user).values_list("kind", flat=True))
-    return [Channel.EMAIL, *(c for c in Channel.values if c in robots)]
+    return [BELL, Channel.EMAIL, *(c for c in Channel.values if c in robots)]
 
 
 def notification_preferences(user) -> dict:

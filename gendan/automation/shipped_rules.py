@@ -310,6 +310,129 @@ SHIPPED_RULES = [
 ]
 
 
+def _order_notice(key, name, description, verb, title, body="", *, recipient="owner", conditions=()):
+    """A notice at one step of an order: sent when `verb` happens to the order (or to a record of it)."""
+    return {
+        "system_key": key,
+        "name": name,
+        "description": description,
+        "trigger": "event",
+        "target_model": "sales.order",
+        "event_verb": verb,
+        "unless_verbs": [],
+        "offset_minutes": 0,
+        "business_hours": False,
+        "conditions": list(conditions),
+        "actions": [{"type": "notify", "recipient": recipient, "title": title, "body": body}],
+        "escalation_hours": [],
+    }
+
+
+# Each one's key is the kind of notice it sends (automation.models.NotificationKind), so people
+# choose channels for each step; the person who took the step is not told of it.
+SHIPPED_RULES += [
+    _order_notice(
+        "order.approval_needed",
+        _("Order waiting for approval: tell the approvers"),
+        _(
+            "When an order is submitted and needs approval, everyone who may approve it (the sales managers and "
+            "executives whose data scope covers its owner) is told at once; the submitter is not."
+        ),
+        "order.submitted",
+        _("Order {number} ({customer}) waits for your approval"),
+        _("Owner: {owner}."),
+        recipient="approvers",
+        conditions=[{"field": "event:status", "op": "eq", "value": "pending_approval"}],
+    ),
+    _order_notice(
+        "order.approved",
+        _("Order approved: tell the owner"),
+        _("When an order is approved, its owner is told, with the approver's comment."),
+        "order.approved",
+        _("Order {number} ({customer}) is approved"),
+        "{comment}",
+    ),
+    _order_notice(
+        "order.rejected",
+        _("Order rejected: tell the owner"),
+        _("When an order is rejected, its owner is told why."),
+        "order.rejected",
+        _("Order {number} ({customer}) is rejected"),
+        _("Reason: {comment}"),
+    ),
+    _order_notice(
+        "order.confirmed",
+        _("Order confirmed: tell the owner"),
+        _("When an order is confirmed (its stock reserved), its owner is told, unless they confirmed it themselves."),
+        "order.confirmed",
+        _("Order {number} ({customer}) is confirmed"),
+    ),
+    _order_notice(
+        "order.to_warehouse",
+        _("Order confirmed: tell its warehouse"),
+        _("When an order is confirmed, the staff of the warehouse it ships from are told, to prepare its goods."),
+        "order.confirmed",
+        _("Order {number} ({customer}) is confirmed: prepare its goods"),
+        recipient="warehouse_staff",
+    ),
+    _order_notice(
+        "order.shipped",
+        _("Goods shipped: tell the order's owner"),
+        _(
+            "When a shipment of an order leaves the warehouse, the order's owner is told the carrier and tracking number."
+        ),
+        "shipment.shipped",
+        _("Goods of order {number} ({customer}) have shipped"),
+        _("Carrier: {carrier}. Tracking number: {tracking_number}."),
+    ),
+    _order_notice(
+        "order.delivered",
+        _("Goods delivered: tell the order's owner"),
+        _("When a shipment of an order is delivered, the order's owner is told who signed for it."),
+        "shipment.delivered",
+        _("Goods of order {number} ({customer}) are delivered"),
+        _("Signed for by {signed_by}."),
+    ),
+    _order_notice(
+        "order.invoiced",
+        _("Invoice issued: tell the order's owner"),
+        _("When an invoice for an order is issued, the order's owner is told."),
+        "invoice.issued",
+        _("Order {number} ({customer}) is invoiced"),
+    ),
+    _order_notice(
+        "order.paid",
+        _("Order paid in full: tell the owner"),
+        _("When the payments for an order cover everything invoiced for it, its owner is told."),
+        "order.paid",
+        _("Order {number} ({customer}) is paid in full"),
+    ),
+    _order_notice(
+        "order.closed",
+        _("Order closed: tell the owner"),
+        _("When an order is delivered and paid, and so closed, its owner is told."),
+        "order.closed",
+        _("Order {number} ({customer}) is closed"),
+    ),
+    _order_notice(
+        "order.held",
+        _("Order put on hold: tell the owner"),
+        _("When an order is put on hold, its owner is told why."),
+        "order.held",
+        _("Order {number} ({customer}) is on hold"),
+        _("Reason: {reason}"),
+    ),
+    _order_notice(
+        "order.cancelled",
+        _("Order cancelled: tell the owner"),
+        _("When an order is cancelled, its owner is told why."),
+        "order.cancelled",
+        _("Order {number} ({customer}) is cancelled"),
+        _("Reason: {reason}"),
+    ),
+]
+
+
 def _plain(value):
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from gendan.core.forms import BootstrapForm, add_service_errors
 from gendan.core.timezones import time_zone_choices, time_zone_field
 
-from .models import Channel, NotificationKind
+from .models import CHANNEL_LABELS, NotificationKind
 from .services import (
     PREFERENCE_KINDS,
     available_channels,
@@ -48,7 +48,7 @@ class PreferencesForm(BootstrapForm):
     def setup_fields(self) -> None:
         company = _("Company default (%(zone)s)") % {"zone": settings.TIME_ZONE}
         self.fields["time_zone"].choices = [("", company), *time_zone_choices()]
-        choices = [(c, Channel(c).label) for c in self.channels]
+        choices = [(c, CHANNEL_LABELS[c]) for c in self.channels]
         for kind in PREFERENCE_KINDS:
             self.fields[_field_name(kind)] = forms.MultipleChoiceField(
                 label=KIND_LABELS[kind], choices=choices, required=False, widget=forms.CheckboxSelectMultiple
@@ -89,7 +89,11 @@ def preferences(request):
     return render(
         request,
         "automation/preferences/preferences.html",
-        {"form": form, "channels": [(c, Channel(c).label) for c in channels], "has_robots": len(channels) > 1},
+        {
+            "form": form,
+            "channels": [(c, CHANNEL_LABELS[c]) for c in channels],
+            "has_robots": len(channels) > 2,
+        },
     )
 
 

@@ -31,6 +31,7 @@ from .forms_tasks import ReassignForm, SnoozeForm, TaskForm
 from .models import TaskStatus
 from .selectors_tasks import (
     attach_record_urls,
+    bell_notices,
     calendar_tasks,
     can_view_team,
     day_start,
@@ -373,7 +374,7 @@ def bell(request):
 @require_GET
 def bell_menu(request):
     """The newest notices, loaded when the bell's dropdown opens."""
-    latest = list(notification_list(user=request.user)[:BELL_MENU_LENGTH])
+    latest = list(bell_notices(user=request.user)[:BELL_MENU_LENGTH])
     return render(request, "automation/notifications/_menu.html", {"latest": latest})
 
 

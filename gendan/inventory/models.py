@@ -9,6 +9,10 @@ class Warehouse(TimeStampedModel):
     code = models.CharField(_("code"), max_length=16, unique=True)
     name = models.CharField(_("name"), max_length=100)
     address = models.CharField(_("address"), max_length=200, blank=True)
+    # The people who work there: told when an order is confirmed for this warehouse.
+    staff = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("staff"), blank=True, related_name="warehouses"
+    )
 
     class Meta:
         verbose_name = _("warehouse")

@@ -62,6 +62,20 @@ def warehouse_update(*, warehouse: Warehouse, actor, **fields) -> Warehouse:
 
 
 @transaction.atomic
+def warehouse_staff_set(*, warehouse: Warehouse, actor, users) -> Warehouse:
+    """Who works at the warehouse (and hears of the orders confirmed for it)."""
+    require_perm(actor, "inventory.change_warehouse")
+    warehouse = Warehouse.objects.select_for_update().get(pk=warehouse.pk)
+    before = sorted(warehouse.staff.values_list("pk", flat=True))
+    after = sorted({user.pk for user in users})
+    if before == after:
+        return warehouse
+    warehouse.staff.set(after)
+    events.record(actor, "warehouse.staff_changed", warehouse, changes={"staff": [before, after]})
+    return warehouse
+
+
+@transaction.atomic
 def stock_move_record(*, actor, kind: str, product, warehouse, quantity: Decimal, note: str = "") -> StockMove:
     """A receipt (quantity > 0) or an adjustment (either sign) entered by a person."""
     require_perm(actor, "inventory.add_stockmove")

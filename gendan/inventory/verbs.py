@@ -9,6 +9,12 @@ def register() -> None:
     verbs.register(
         "warehouse.created", _("Warehouse created"), "inventory.warehouse", activity=_("created the warehouse")
     )
+    verbs.register(
+        "warehouse.staff_changed",
+        _("Warehouse staff changed"),
+        "inventory.warehouse",
+        activity=_("changed who works in the warehouse"),
+    )
     verbs.register_many(
         "inventory.stockmove",
         {

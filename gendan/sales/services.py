@@ -24,7 +24,7 @@ from gendan.inventory.services import stock_release_lines, stock_reserve_lines
 
 from .lines import build_lines, order_totals
 from .models import ACTIONS, ORDER_STATES, ApprovalRequest, Order, OrderLine, OrderStatus
-from .status import billing_status_of, delivery_status_of, payment_status_of
+from .status import PaymentStatus, billing_status_of, delivery_status_of, payment_status_of
 
 ORDER_FIELDS = [
     "customer",
@@ -410,7 +410,17 @@ def order_refresh_progress(*, order: Order, actor, lines=None) -> Order:
         (ln.quantity, ln.shipped_quantity, ln.delivered_quantity) for ln in lines
     )
     order.billing_status = billing_status_of((ln.quantity, ln.invoiced_quantity) for ln in lines)
+    was_paid = order.payment_status
     order.payment_status = payment_status_of(order.billing_status, order.amount_invoiced, order.amount_paid)
+    if order.payment_status == PaymentStatus.PAID != was_paid:
+        # The step people wait for ("paid in full") is the order's, whichever invoice settled it.
+        events.record(
+            actor,
+            "order.paid",
+            order,
+            changes={"payment_status": [was_paid, order.payment_status]},
+            data={"amount_paid": order.amount_paid},
+        )
     # Saved with the first status move, if there is one: one UPDATE instead of two.
     unsaved = ["delivery_status", "billing_status", "payment_status", "amount_invoiced", "amount_paid"]
     road = {

@@ -21,6 +21,7 @@ def register() -> None:
             "order.partially_shipped": (_("Order partially shipped"), _("order partially shipped")),
             "order.shipped": (_("Order shipped in full"), _("order shipped in full")),
             "order.delivered": (_("Order delivered"), _("order delivered")),
+            "order.paid": (_("Order paid in full"), _("order paid in full")),
             "order.closed": (_("Order closed"), _("closed the order")),
             "order.assigned": (_("Order assigned by rule"), _("assigned the order by rule")),
         },

@@ -10,6 +10,8 @@ One module per area; every model is imported here, so Django and the migrations 
 from .assignment import AssignmentRule, AssignmentStrategy, Responsibility
 from .calendar import BusinessCalendar, CalendarDay
 from .notifications import (
+    BELL,
+    CHANNEL_LABELS,
     Channel,
     Notification,
     NotificationDelivery,
@@ -22,6 +24,8 @@ from .rules import Rule, RuleFiring, RuleTrigger, ScheduledCheck
 from .tasks import Task, TaskPriority, TaskSource, TaskStatus
 
 __all__ = [
+    "BELL",
+    "CHANNEL_LABELS",
     "AssignmentRule",
     "AssignmentStrategy",
     "BusinessCalendar",

@@ -22,6 +22,19 @@ class NotificationKind(models.TextChoices):
     RULE = "rule", _("An automation rule tells me something")
     DIGEST = "digest", _("My daily digest")
     RESPONSIBILITY_ASSIGNED = "responsibility.assigned", _("A stage of a record is handed to me")
+    # The order's steps, each told by a shipped rule whose system_key is the kind (so each has its own channels).
+    ORDER_APPROVAL_NEEDED = "order.approval_needed", _("An order waits for my approval")
+    ORDER_APPROVED = "order.approved", _("My order is approved")
+    ORDER_REJECTED = "order.rejected", _("My order is rejected")
+    ORDER_CONFIRMED = "order.confirmed", _("My order is confirmed")
+    ORDER_SHIPPED = "order.shipped", _("My order's goods have shipped")
+    ORDER_DELIVERED = "order.delivered", _("My order's goods are delivered")
+    ORDER_INVOICED = "order.invoiced", _("My order is invoiced")
+    ORDER_PAID = "order.paid", _("My order is paid in full")
+    ORDER_CLOSED = "order.closed", _("My order is closed")
+    ORDER_HELD = "order.held", _("My order is put on hold")
+    ORDER_CANCELLED = "order.cancelled", _("My order is cancelled")
+    ORDER_TO_WAREHOUSE = "order.to_warehouse", _("An order is confirmed for my warehouse")
 
 
 class Notification(models.Model):
@@ -37,6 +50,8 @@ class Notification(models.Model):
     content_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     object_id = models.BigIntegerField(null=True, blank=True)
     dedupe_key = models.CharField(max_length=200, blank=True)
+    # False for a kind the recipient keeps out of the bell: only in the list of notices (and written read).
+    in_bell = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
 
@@ -62,6 +77,13 @@ class Channel(models.TextChoices):
     DINGTALK = "dingtalk", _("DingTalk robot")
     FEISHU = "feishu", _("Feishu robot")
     WEBHOOK = "webhook", _("Signed JSON webhook")
+
+
+# The bell in Gendan, chosen per kind of notice like a channel (nothing is sent on it). A notice
+# of a kind kept out of the bell is still written (Notification.in_bell false, already read): the
+# e-mail or robot message, if any, points at it, and the list of notices keeps it.
+BELL = "bell"
+CHANNEL_LABELS = {BELL: _("Bell in Gendan"), **dict(Channel.choices)}
 
 
 class WebhookEndpoint(TimeStampedModel):

@@ -6,20 +6,24 @@ import logging
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 
-from gendan.automation.models import Rule, RuleFiring, TaskPriority, TaskSource
+from gendan.automation.models import NotificationKind, Rule, RuleFiring, TaskPriority, TaskSource
 from gendan.automation.responsibility import responsibilities_of, responsibility_set
 from gendan.automation.services import notification_create, task_create
 
 from .placeholders import render
-from .recipients import resolve_recipient
+from .recipients import resolve_recipient, resolve_recipients
 from .records import record_url
 from .timing import shift
 
 logger = logging.getLogger(__name__)
 
 
-def fire(rule: Rule, record, occasion: str, *, now: datetime.datetime, date_value=None) -> bool:
-    """Run the rule's actions on `record` for `occasion`, once: False when it already did."""
+def fire(rule: Rule, record, occasion: str, *, now: datetime.datetime, date_value=None, event=None) -> bool:
+    """Run the rule's actions on `record` for `occasion`, once: False when it already did.
+
+    `event`: the event that fired the rule, if one did; its data fills the event placeholders,
+    and the person who caused it is not told of what they just did.
+    """
     content_type = ContentType.objects.get_for_model(record)
     try:
         with transaction.atomic():
@@ -34,20 +38,31 @@ def fire(rule: Rule, record, occasion: str, *, now: datetime.datetime, date_valu
         elif action["type"] == "set_responsible":
             _set_responsible(rule, record, action)
         elif action["type"] == "notify":
-            recipient = resolve_recipient(action["recipient"], record)
-            if recipient is None:
-                logger.warning("Rule %s: nobody is %s for %s", rule.pk, action["recipient"], record)
-                continue
-            notification_create(
-                recipient=recipient,
-                kind="rule",
-                title=render(action["title"], record, date_value),
-                body=render(action.get("body") or "", record, date_value),
-                url=url,
-                related=record,
-                dedupe_key=f"{key}:{recipient.pk}",
-            )
+            _notify(rule, record, action, key=key, url=url, date_value=date_value, event=event)
     return True
+
+
+def _notify(rule: Rule, record, action: dict, *, key: str, url: str, date_value, event) -> None:
+    recipients = resolve_recipients(action["recipient"], record)
+    if not recipients:
+        logger.warning("Rule %s: nobody is %s for %s", rule.pk, action["recipient"], record)
+        return
+    # A shipped rule whose key is a kind of notice sends that kind: people choose its channels apart.
+    kind = rule.system_key if rule.system_key in NotificationKind.values else NotificationKind.RULE
+    title = render(action["title"], record, date_value, event)
+    body = render(action.get("body") or "", record, date_value, event)
+    for recipient in recipients:
+        if event is not None and recipient.pk == event.actor_id:
+            continue
+        notification_create(
+            recipient=recipient,
+            kind=kind,
+            title=title,
+            body=body,
+            url=url,
+            related=record,
+            dedupe_key=f"{key}:{recipient.pk}",
+        )
 
 
 def _set_responsible(rule: Rule, record, action: dict) -> None:

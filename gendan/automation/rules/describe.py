@@ -193,6 +193,10 @@ class RuleDescriber:
             return _("the owner")
         if spec == "team_leader":
             return _("the owner's team leader")
+        if spec == "approvers":
+            return _("whoever may approve it")
+        if spec == "warehouse_staff":
+            return _("the staff of its warehouse")
         kind, _sep, value = (spec or "").partition(":")
         if kind == "role":
             role = dict(Role.choices).get(value, value)

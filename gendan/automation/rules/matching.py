@@ -42,7 +42,7 @@ def handle_event(event: Event) -> None:
             continue
         elif rule.trigger == RuleTrigger.EVENT:
             # Deadlines count from when it happened, so a worker catching up sets the same ones.
-            fire(rule, record, f"event:{event.pk}", now=event.occurred_at)
+            fire(rule, record, f"event:{event.pk}", now=event.occurred_at, event=event)
         else:
             ScheduledCheck.objects.get_or_create(
                 rule=rule,

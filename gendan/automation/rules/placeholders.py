@@ -6,7 +6,10 @@ from django.utils.translation import gettext as _
 
 from .records import owner_of
 
-PLACEHOLDERS = {"record", "number", "customer", "owner", "date"}
+# Filled from the record, or from the event that fired the rule (empty when no event did).
+RECORD_PLACEHOLDERS = {"record", "number", "customer", "owner", "date"}
+EVENT_PLACEHOLDERS = {"comment", "reason", "carrier", "tracking_number", "signed_by"}
+PLACEHOLDERS = RECORD_PLACEHOLDERS | EVENT_PLACEHOLDERS
 
 
 def check_template(text) -> list[str]:
@@ -30,7 +33,7 @@ class _Placeholders(dict):
         return "{" + key + "}"
 
 
-def render(template: str, record, date_value=None) -> str:
+def render(template: str, record, date_value=None, event=None) -> str:
     """A title or body with its placeholders filled; only plain names (checked when the rule is saved)."""
     owner = owner_of(record)
     customer = record if record._meta.label_lower == "crm.customer" else getattr(record, "customer", None)
@@ -41,4 +44,6 @@ def render(template: str, record, date_value=None) -> str:
         owner=str(owner) if owner is not None else "",
         date=date_value.isoformat() if date_value is not None else "",
     )
+    data = (event.data or {}) if event is not None else {}
+    values.update({name: str(data.get(name) or "") for name in EVENT_PLACEHOLDERS})
     return template.format_map(values)

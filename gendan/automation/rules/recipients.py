@@ -1,12 +1,28 @@
-"""Who "owner", "team_leader", "role:<role>" or "user:<id>" is for a record, and checking such a spec."""
+"""Who "owner", "team_leader", "role:<role>", "user:<id>", "approvers" or "warehouse_staff" is for a record.
+
+The first four name one person; "approvers" and "warehouse_staff" name a group, which a notice
+reaches whole and a task or a stage gives to its first member.
+"""
 
 from django.contrib.auth import get_user_model
+from django.db import models
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gendan.accounts.models import Department
-from gendan.accounts.roles import Role
+from gendan.accounts.roles import ROLE_PERMISSIONS, Role
+from gendan.accounts.scoping import is_visible
+from gendan.sales.models import ApprovalRequest
 
 from .records import owner_of
+
+APPROVE_PERMISSION = "sales.approve_order"
+
+# The groups a rule can name, for the rule editor's suggestions.
+GROUP_RECIPIENTS = {
+    "approvers": gettext_lazy("Whoever may approve the record (managers and executives over its owner)"),
+    "warehouse_staff": gettext_lazy("The staff of the record's warehouse"),
+}
 
 
 def _department_chain(department_id, parents: dict) -> list[int]:
@@ -47,8 +63,53 @@ def _team_leader(owner):
     return None
 
 
+def _approvers(record) -> list:
+    """Active users allowed to approve whose data scope covers the record, except whoever asked for approval.
+
+    The same two checks order_approve makes (the permission, and the order within the approver's
+    scope); the requester is left out because nobody decides on their own request.
+    """
+    roles = [role for role, perms in ROLE_PERMISSIONS.items() if APPROVE_PERMISSION in perms]
+    candidates = (
+        get_user_model().objects.filter(is_active=True).filter(models.Q(role__in=roles) | models.Q(is_superuser=True))
+    )
+    requesters = set()
+    if record._meta.label_lower == "sales.order":
+        requesters = set(
+            ApprovalRequest.objects.filter(order=record, status=ApprovalRequest.Status.PENDING).values_list(
+                "requested_by_id", flat=True
+            )
+        )
+    manager = type(record)._default_manager
+    return [
+        user
+        for user in candidates.order_by("pk")
+        if user.pk not in requesters and user.has_perm(APPROVE_PERMISSION) and is_visible(manager, record, user)
+    ]
+
+
+def _warehouse_staff(record) -> list:
+    warehouse = getattr(record, "warehouse", None)
+    if warehouse is None:
+        return []
+    return list(warehouse.staff.filter(is_active=True).order_by("pk"))
+
+
+def resolve_recipients(spec: str, record) -> list:
+    """Everyone `spec` names for `record`: a group's members, or the one person (or nobody)."""
+    if spec == "approvers":
+        return _approvers(record)
+    if spec == "warehouse_staff":
+        return _warehouse_staff(record)
+    user = resolve_recipient(spec, record)
+    return [user] if user is not None else []
+
+
 def resolve_recipient(spec: str, record):
-    """Who "owner", "team_leader", "role:<role>" or "user:<id>" is for `record`; None when nobody is."""
+    """Who "owner", "team_leader", "role:<role>" or "user:<id>" is for `record` (a group's first); None when nobody is."""
+    if spec in GROUP_RECIPIENTS:
+        members = resolve_recipients(spec, record)
+        return members[0] if members else None
     owner = owner_of(record)
     if spec == "owner":
         return owner if owner is not None and owner.is_active else None
@@ -64,7 +125,7 @@ def resolve_recipient(spec: str, record):
 
 def check_recipient(spec) -> list[str]:
     spec = spec if isinstance(spec, str) else ""
-    if spec in ("owner", "team_leader"):
+    if spec in ("owner", "team_leader") or spec in GROUP_RECIPIENTS:
         return []
     kind, _sep, value = spec.partition(":")
     if kind == "role" and value in Role.values:
@@ -74,6 +135,9 @@ def check_recipient(spec) -> list[str]:
     if kind == "user":
         return [_("No active user has the id “%(id)s”.") % {"id": value}]
     return [
-        _("Choose the owner, the team leader, a role (role:finance) or a user (user:12); “%(spec)s” is none of them.")
+        _(
+            "Choose the owner, the team leader, a role (role:finance), a user (user:12), the approvers or the "
+            "warehouse staff; “%(spec)s” is none of them."
+        )
         % {"spec": spec}
     ]

@@ -16,6 +16,7 @@ from gendan.automation.responsibility import stages_for
 from gendan.core import verbs
 
 from .describe import field_path_label
+from .recipients import GROUP_RECIPIENTS
 from .records import RECORD_TYPES, model_for
 
 # Fields a condition can sensibly compare, and how the editor asks for their value.
@@ -94,6 +95,8 @@ def recipient_choices(people_choices: list[tuple[str, str]]) -> list:
     return [
         ("owner", _("The record's owner")),
         ("team_leader", _("The owner's team leader")),
+        # Groups are for notices: a task goes to one person (rules.recipients checks it).
+        *((key, str(label)) for key, label in GROUP_RECIPIENTS.items()),
         (_("The nearest person with the role"), [(f"role:{value}", str(label)) for value, label in Role.choices]),
         (_("A person"), [(f"user:{pk}", name) for pk, name in people_choices]),
     ]

@@ -45,17 +45,18 @@ def test_the_page_lists_every_kind_and_the_channels_available(client, personas, 
     assert [field.name for field in form.kind_rows()] == [f"channels:{k}" for k in NotificationKind.values] + [
         "channels:*"
     ]
-    assert [value for value, _label in response.context["channels"]] == ["email", "dingtalk"]
+    assert [value for value, _label in response.context["channels"]] == ["bell", "email", "dingtalk"]
     html = response.content.decode()
     assert "A task of mine is overdue" in html and "My daily digest" in html
-    # Nothing chosen yet: e-mail is the default everywhere.
-    assert form["channels:task.assigned"].value() == ["email"]
+    assert "An order waits for my approval" in html and "Bell in Gendan" in html
+    # Nothing chosen yet: the bell and e-mail are the default everywhere.
+    assert form["channels:task.assigned"].value() == ["bell", "email"]
 
 
 def test_without_robots_only_email_is_offered(client, personas):
     response = login(client, personas["rep3"]).get(URL)
 
-    assert [value for value, _label in response.context["channels"]] == ["email"]
+    assert [value for value, _label in response.context["channels"]] == ["bell", "email"]
     assert response.context["has_robots"] is False
 
 
@@ -114,12 +115,12 @@ def test_the_service_records_what_changed(personas, team_dingtalk):
     )
     # then
     assert settings["channels"]["task.overdue"] == ["email", "dingtalk"]
-    assert settings["channels"]["task.assigned"] == ["email"]
+    assert settings["channels"]["task.assigned"] == ["bell", "email"]
     event = Event.objects.get(verb="notification_preferences.updated")
     assert (event.actor_id, event.object_id) == (rep1.pk, rep1.pk)
     assert event.changes == {
-        "channels.task.overdue": [["email"], ["dingtalk", "email"]],
-        "channels.digest": [["email"], []],
+        "channels.task.overdue": [["bell", "email"], ["dingtalk", "email"]],
+        "channels.digest": [["bell", "email"], []],
         "quiet_start": [None, "21:30"],
         "quiet_end": [None, "08:00"],
         "time_zone": ["", "Asia/Tokyo"],

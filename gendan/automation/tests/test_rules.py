@@ -75,7 +75,7 @@ def test_an_event_rule_acts_right_away_on_the_record(personas, committed):
 
     # when
     with time_machine.travel(at(2025, 3, 3, 10), tick=False), committed():
-        order_hold(order=order, actor=personas["rep1"], reason="等客户确认")
+        order_hold(order=order, actor=personas["finance1"], reason="等客户确认")
 
     # then
     task = Task.objects.get(rule=rule)

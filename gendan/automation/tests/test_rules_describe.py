@@ -25,9 +25,7 @@ def shipped(language: str) -> list[Rule]:
     with translation.override(language):
         rules = []
         for definition in SHIPPED_RULES:
-            fields = _plain(definition)
-            fields.pop("system_key")
-            rules.append(Rule(**fields))
+            rules.append(Rule(**_plain(definition)))
         return rules
 
 
@@ -57,12 +55,12 @@ def str_in(language, text) -> str:
 
 
 def test_the_approval_and_meeting_rules_read_as_a_person_would_say_them():
-    rules = {r.event_verb or r.date_field: r for r in shipped("zh-hans")}
+    rules = {r.system_key: r for r in shipped("zh-hans")}
     with translation.override("zh-hans"):
-        approval = describe_rule(rules["order.submitted"])
-        meeting = describe_rule(rules["starts_at"])
+        approval = describe_rule(rules["approval_waiting_4h"])
+        meeting = describe_rule(rules["meeting_in_1h"])
     with translation.override("en"):
-        approval_en = describe_rule(rules["order.submitted"])
+        approval_en = describe_rule(rules["approval_waiting_4h"])
 
     assert approval.startswith("订单提交审批后 4 小时（按工作时间计），且期间没有订单审批通过、订单被驳回或订单取消")
     assert "若状态 等于 待审批：给离负责人最近的销售经理创建任务「" in approval

@@ -245,5 +245,6 @@ def test_the_orders_timeline_tells_the_whole_story_with_who_did_each_step(person
         ("invoice.issued", "finance1"),
         ("invoice.paid", "finance1"),
         ("payment.allocated", "finance1"),
+        ("order.paid", "finance1"),
         ("order.closed", "finance1"),
     ]
