@@ -26,7 +26,7 @@ from gendan.crm.services import customer_create
 from gendan.finance.services import invoice_create, invoice_issue, payment_record
 from gendan.fulfillment.services import shipment_create, shipment_deliver, shipment_ship
 from gendan.inventory.models import StockMove
-from gendan.inventory.services import stock_move_record, warehouse_create
+from gendan.inventory.services import stock_move_record, warehouse_create, warehouse_staff_set
 from gendan.sales.services import order_approve, order_cancel, order_create, order_hold, order_submit
 
 from .clock import at
@@ -324,6 +324,9 @@ class DemoBuilder:
         self.warehouses["south"] = warehouse_create(
             actor=admin, code="GZ", name="广州仓", address="广州市黄埔区开发大道348号"
         )
+        for warehouse in self.warehouses.values():
+            # They hear of every order confirmed for the warehouse.
+            warehouse_staff_set(warehouse=warehouse, actor=admin, users=[clerk, self.users["logistics1"]])
         for sku, name, unit, list_price in PRODUCTS:
             price = Decimal(list_price)
             product = product_create(
