@@ -92,9 +92,11 @@ class User(AbstractUser):
             reason = ApiToken.Revoked.PASSWORD_CHANGED
         elif self._loaded_is_active and not self.is_active and saves("is_active"):
             reason = ApiToken.Revoked.DEACTIVATED
-        with transaction.atomic():
+        if reason is None:
             super().save(*args, **kwargs)
-            if reason is not None:
+        else:
+            with transaction.atomic():
+                super().save(*args, **kwargs)
                 ApiToken.objects.filter(user=self).revoke_live(reason=reason, actor=None)
         self._loaded_is_active = self.is_active
 
