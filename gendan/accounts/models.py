@@ -80,18 +80,8 @@ class User(AbstractUser):
         return user
 
     def save(self, *args, **kwargs):
-        """Save, and revoke the user's API tokens in the same transaction when the password changes or the user is deactivated.
-
-        `_password` holds the raw password only after `set_password()`; a re-hash at log-in
-        (a newer hasher) clears it before saving, so an upgrade of the hash revokes nothing.
-        """
-        update_fields = kwargs.get("update_fields")
-        saves = lambda field: update_fields is None or field in update_fields  # noqa: E731
-        reason = None
-        if self._password is not None and saves("password"):
-            reason = ApiToken.Revoked.PASSWORD_CHANGED
-        elif self._loaded_is_active and not self.is_active and saves("is_active"):
-            reason = ApiToken.Revoked.DEACTIVATED
+        """Save, and revoke the user's API tokens in the same transaction when the password changes or the user is deactivated."""
+        reason = self._token_revocation_reason(kwargs.get("update_fields"))
         if reason is None:
             super().save(*args, **kwargs)
         else:
@@ -99,6 +89,20 @@ class User(AbstractUser):
                 super().save(*args, **kwargs)
                 ApiToken.objects.filter(user=self).revoke_live(reason=reason, actor=None)
         self._loaded_is_active = self.is_active
+
+    def _token_revocation_reason(self, update_fields) -> str | None:
+        """Why this save ends the user's tokens, if it does.
+
+        `_password` holds the raw password only after `set_password()`; a re-hash at log-in
+        (a newer hasher) clears it before saving, so an upgrade of the hash revokes nothing.
+        """
+        if self._state.adding:  # a new user holds no tokens yet
+            return None
+        if self._password is not None and (update_fields is None or "password" in update_fields):
+            return ApiToken.Revoked.PASSWORD_CHANGED
+        if self._loaded_is_active and not self.is_active and (update_fields is None or "is_active" in update_fields):
+            return ApiToken.Revoked.DEACTIVATED
+        return None
 
     def __str__(self):
         full = self.get_full_name()

@@ -59,6 +59,18 @@ def may_decide(user, order: Order) -> bool:
     return approval is not None and not approval.is_submitted_by(user)
 
 
+def decidable_orders(*, user) -> QuerySet[Order]:
+    """The orders waiting for approval that this user may decide: in scope, and not of their own submitting."""
+    if not user.has_perm(APPROVE_PERMISSION):
+        return Order.objects.none()
+    return (
+        Order.objects.visible_to(user)
+        .filter(status=OrderStatus.PENDING_APPROVAL)
+        .with_approval_requester()
+        .exclude(pending_requested_by_id=user.pk)
+    )
+
+
 def approver_roles() -> list[str]:
     """The roles whose members may decide approvals, by name: what the submitter is told."""
     return [str(Role(role).label) for role, perms in ROLE_PERMISSIONS.items() if APPROVE_PERMISSION in perms]

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from gendan.core.errors import ApplicationError, ErrorCode
 from gendan.sales.models import ApprovalRequest, OrderStatus
-from gendan.sales.selectors import may_decide, order_allowed_actions
+from gendan.sales.selectors import decidable_orders, may_decide, order_allowed_actions
 from gendan.sales.services import order_approve, order_reject, order_submit, order_update
 from tests.api_client import api_as
 from tests.backbone import draft_order, stocked_products
@@ -69,6 +69,15 @@ def test_may_decide_needs_the_approvers_permission(personas):
 
     assert not may_decide(personas["rep1"], order)
     assert may_decide(personas["admin"], order)
+
+
+def test_an_approvers_pending_orders_leave_out_their_own_submissions(personas):
+    own = submitted_by(personas["manager1"])
+    reps = submitted_by(personas["rep1"])
+
+    assert list(decidable_orders(user=personas["manager1"])) == [reps]
+    assert set(decidable_orders(user=personas["boss1"])) == {own, reps}
+    assert list(decidable_orders(user=personas["rep1"])) == []
 
 
 def test_the_order_page_hides_the_decision_from_the_submitter_and_says_who_decides(client, personas):
