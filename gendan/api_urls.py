@@ -3,9 +3,9 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from gendan.accounts.api import ApiTokenViewSet, TokenObtainView
 from gendan.automation.api import FollowupsDueViewSet, NotificationViewSet, TaskViewSet, TeamOverdueViewSet
 from gendan.catalog.api import ProductViewSet
-from gendan.core.api import TokenObtainView
 from gendan.core.api_worklists import WorklistSummaryView
 from gendan.crm.api import CustomerViewSet
 from gendan.crm.api_contracts import ContractViewSet
@@ -19,6 +19,7 @@ from gendan.sales.api_quotations import QuotationViewSet
 from gendan.sales.api_worklists import ApprovalInboxViewSet, OrdersAttentionViewSet, QuotationsAwaitingViewSet
 
 router = DefaultRouter()
+router.register("auth/tokens", ApiTokenViewSet, basename="api-token")
 router.register("customers", CustomerViewSet, basename="customer")
 router.register("follow-ups", FollowUpViewSet, basename="follow-up")
 router.register("meetings", MeetingViewSet, basename="meeting")

@@ -4,6 +4,7 @@ Every knob has a safe default for one machine (SQLite, Huey on SQLite, console e
 production sets DATABASE_URL, REDIS_URL, SECRET_KEY and friends.
 """
 
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -39,7 +40,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
@@ -180,9 +180,11 @@ MEDIA_URL = "media/"
 DEFAULT_CURRENCY = "CNY"
 DEFAULT_TAX_RATE = Decimal(env.str("GENDAN_DEFAULT_TAX_RATE", default="13.00"))
 
+# How long an API token works after it is made; changing the password or deactivating the user ends it sooner.
+API_TOKEN_LIFETIME = timedelta(days=env.float("API_TOKEN_LIFETIME_DAYS", default=30))
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "gendan.accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -12,6 +12,7 @@ from decimal import Decimal
 import time_machine
 from django.utils import timezone
 
+from gendan.accounts.services import api_token_issue
 from gendan.automation.services import task_create
 from gendan.crm.services_contracts import contract_activate, contract_create
 from gendan.crm.services_followups import followup_create, meeting_schedule
@@ -119,4 +120,5 @@ def walk_world(people) -> dict[str, int]:
         "task": task.pk,
         "notification": task.notifications.get().pk,
         "user:rep2": people["rep2"].pk,
+        "api-token": api_token_issue(actor=rep, name="ERP")[0].pk,
     }

@@ -258,6 +258,9 @@ LATER = "2030-01-01"
 
 WALK: dict[tuple[str, str], Op] = {
     ("api-root", "get"): Op(EVERYONE),
+    # API tokens: everyone has their own, and only their own
+    ("api-token-list", "get"): Op(EVERYONE),
+    ("api-token-detail", "delete"): Op(EVERYONE, 204, on="api-token", body=lambda ids, role: {}),
     # customers
     ("customer-list", "get"): Op(EVERYONE),
     ("customer-list", "post"): Op(SELLERS, 201, body=lambda ids, role: {"name": f"{role}的新客户"}),
@@ -453,6 +456,7 @@ SEEN_BY = {
     # Handed to rep1 by her manager: the two of them, and executives who see every team's tasks.
     "task": frozenset({"rep1", "manager1", "boss1"}),
     "notification": frozenset({"rep1"}),
+    "api-token": frozenset({"rep1"}),
 }
 
 

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gendan.core.timezones import time_zone_field
 
-from .models import Department, User
+from .models import ApiToken, Department, User
 
 
 class UserChangeForm(BaseUserAdmin.form):
@@ -25,3 +25,29 @@ class UserAdmin(BaseUserAdmin):
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin):
     list_display = ["name", "parent", "leader"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are made by their owners (the API tokens page); here an administrator sees who holds which."""
+
+    list_display = ["name", "user", "prefix", "created_at", "last_used_at", "expires_at", "revoked_at"]
+    list_filter = ["revoked_reason"]
+    search_fields = ["name", "user__username", "prefix"]
+    readonly_fields = [
+        "user",
+        "name",
+        "prefix",
+        "created_at",
+        "last_used_at",
+        "expires_at",
+        "revoked_at",
+        "revoked_reason",
+    ]
+    exclude = ["digest"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

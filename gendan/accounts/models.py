@@ -1,10 +1,13 @@
+import hashlib
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gendan.core import events
 from gendan.core.models import TimeStampedModel
 
 from .roles import ROLE_DISCOUNT_LIMITS, ROLE_SCOPES, DataScope, Role
@@ -62,10 +65,44 @@ class User(AbstractUser):
 
     objects = UserManager()
 
+    # Whether the user was active when read from the database: a save that turns it off is a deactivation.
+    _loaded_is_active = False
+
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
         ordering = ["username"]
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        user = super().from_db(db, field_names, values)
+        user._loaded_is_active = user.__dict__.get("is_active", False)
+        return user
+
+    def save(self, *args, **kwargs):
+        """Save, and revoke the user's API tokens in the same transaction when the password changes or the user is deactivated."""
+        reason = self._token_revocation_reason(kwargs.get("update_fields"))
+        if reason is None:
+            super().save(*args, **kwargs)
+        else:
+            with transaction.atomic():
+                super().save(*args, **kwargs)
+                ApiToken.objects.filter(user=self).revoke_live(reason=reason, actor=None)
+        self._loaded_is_active = self.is_active
+
+    def _token_revocation_reason(self, update_fields) -> str | None:
+        """Why this save ends the user's tokens, if it does.
+
+        `_password` holds the raw password only after `set_password()`; a re-hash at log-in
+        (a newer hasher) clears it before saving, so an upgrade of the hash revokes nothing.
+        """
+        if self._state.adding:  # a new user holds no tokens yet
+            return None
+        if self._password is not None and (update_fields is None or "password" in update_fields):
+            return ApiToken.Revoked.PASSWORD_CHANGED
+        if self._loaded_is_active and not self.is_active and (update_fields is None or "is_active" in update_fields):
+            return ApiToken.Revoked.DEACTIVATED
+        return None
 
     def __str__(self):
         full = self.get_full_name()
@@ -82,3 +119,64 @@ class User(AbstractUser):
         if self.max_discount_percent is not None:
             return self.max_discount_percent
         return ROLE_DISCOUNT_LIMITS.get(self.role, Decimal("0"))
+
+
+def token_digest(key: str) -> str:
+    """What is stored of a token's key: its SHA-256.
+
+    The key is 240 random bits, so an unkeyed hash cannot be reversed or guessed; a hash keyed
+    with SECRET_KEY would log every API client out whenever the secret is rotated.
+    """
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def live(self):
+        """Tokens that still authenticate: neither revoked nor expired."""
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+    def revoke_live(self, *, reason: str, actor) -> int:
+        """Revoke every live token here, recording on each owner how many went and why."""
+        now = timezone.now()
+        owners: dict[int, list[str]] = {}
+        for user_id, prefix in self.live().values_list("user_id", "prefix"):
+            owners.setdefault(user_id, []).append(prefix)
+        if not owners:
+            return 0
+        count = self.live().update(revoked_at=now, revoked_reason=reason)
+        for user in User.objects.filter(pk__in=owners):
+            events.record(actor, "user.api_tokens_revoked", user, data={"reason": reason, "tokens": owners[user.pk]})
+        return count
+
+
+class ApiToken(models.Model):
+    """A key for the REST API, one per client or device, good until it expires or is revoked.
+
+    Only the key's digest is stored: the key itself is shown once, when the token is made.
+    """
+
+    class Revoked(models.TextChoices):
+        BY_USER = "by_user", _("revoked by its owner")
+        PASSWORD_CHANGED = "password_changed", _("revoked because the password changed")
+        DEACTIVATED = "deactivated", _("revoked because the user was deactivated")
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    # The key's first characters, for telling tokens apart in a list; too short to guess the rest from.
+    prefix = models.CharField(_("key starts with"), max_length=8)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_reason = models.CharField(_("revoked because"), max_length=20, choices=Revoked.choices, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"

@@ -21,15 +21,23 @@ def department_subtree_ids(department) -> list[int]:
 
 def owner_filter(user, owner_path: str) -> models.Q | None:
     """A Q restricting records to the user's data scope; None means everything."""
+    return owner_filters(user, owner_path)[0]
+
+
+def owner_filters(user, *owner_paths: str) -> list[models.Q | None]:
+    """owner_filter for several paths at once, the department tree read once for all of them."""
     scope = user.data_scope
     if scope == DataScope.ALL:
-        return None
+        return [None] * len(owner_paths)
     if scope == DataScope.OWN or user.department_id is None:
-        return models.Q(**{owner_path: user.pk})
+        return [models.Q(**{path: user.pk}) for path in owner_paths]
     if scope == DataScope.TEAM:
-        return models.Q(**{f"{owner_path}__department_id": user.department_id}) | models.Q(**{owner_path: user.pk})
+        return [
+            models.Q(**{f"{path}__department_id": user.department_id}) | models.Q(**{path: user.pk})
+            for path in owner_paths
+        ]
     ids = department_subtree_ids(user.department)
-    return models.Q(**{f"{owner_path}__department_id__in": ids}) | models.Q(**{owner_path: user.pk})
+    return [models.Q(**{f"{path}__department_id__in": ids}) | models.Q(**{path: user.pk}) for path in owner_paths]
 
 
 class ScopedQuerySet(models.QuerySet):

@@ -19,6 +19,7 @@ class ErrorCode(StrEnum):
     NOT_EDITABLE = "not_editable"
     IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
     QUOTATION_EXPIRED = "quotation_expired"
+    OWN_SUBMISSION = "own_submission"
 
 
 class ApplicationError(Exception):

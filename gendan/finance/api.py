@@ -19,6 +19,7 @@ from gendan.sales.api import lines_of_visible_orders
 from gendan.sales.models import Order, OrderLine
 
 from .models import Invoice, InvoiceLine, InvoiceStatus, Payment, PaymentAllocation
+from .selectors import payment_queryset, payment_timeline
 from .services import invoice_create, invoice_issue, payment_allocate, payment_record
 
 # --- invoices ----------------------------------------------------------------------------------
@@ -149,7 +150,11 @@ class PaymentAllocationSerializer(serializers.ModelSerializer):
 
 class PaymentSerializer(serializers.ModelSerializer):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
-    allocations = PaymentAllocationSerializer(many=True, read_only=True)
+    allocations = PaymentAllocationSerializer(
+        many=True,
+        read_only=True,
+        help_text="The parts applied to invoices you may see; `allocated_amount` counts every invoice the payment paid.",
+    )
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
 
     class Meta:
@@ -221,11 +226,10 @@ class PaymentViewSet(
     action_perms = {"create": "finance.add_payment", "allocate": "finance.add_payment"}
 
     def get_queryset(self):
-        return (
-            Payment.objects.visible_to(self.request.user)
-            .select_related("customer", "created_by")
-            .prefetch_related(Prefetch("allocations", queryset=PaymentAllocation.objects.select_related("invoice")))
-        )
+        return payment_queryset(user=self.request.user)
+
+    def timeline(self, obj):
+        return payment_timeline(payment=obj, user=self.request.user)
 
     def perform_create(self, data):
         return payment_record(actor=self.request.user, **data)

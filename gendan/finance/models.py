@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from gendan.accounts.scoping import ScopedQuerySet
+from gendan.accounts.scoping import ScopedQuerySet, owner_filters
 from gendan.core.models import TimeStampedModel
 from gendan.core.states import StateMachine
 
@@ -91,6 +91,29 @@ class InvoiceLine(models.Model):
 class PaymentQuerySet(ScopedQuerySet):
     owner_path = "customer__owner"
 
+    def visible_to(self, user):
+        """A payment is seen by whoever sees at least one invoice it pays; one paying none yet, with its customer.
+
+        Money applied to invoices belongs to those invoices' orders, and so to whoever follows
+        them, whoever owns the customer now. Money on account (not applied to any invoice) is
+        the customer's: its owner is who asks the customer what it was for.
+        """
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        invoice_scope, customer_scope = owner_filters(user, PaymentAllocationQuerySet.owner_path, self.owner_path)
+        if invoice_scope is None:
+            return self
+        allocations = PaymentAllocation.objects.filter(payment=models.OuterRef("pk"))
+        return self.filter(
+            models.Exists(allocations.filter(invoice_scope)) | (~models.Exists(allocations) & customer_scope)
+        )
+
+
+class PaymentAllocationQuerySet(ScopedQuerySet):
+    """An allocation is seen with its invoice: a payment shows each person only the invoices they may see."""
+
+    owner_path = "invoice__order__owner"
+
 
 class Payment(TimeStampedModel):
     class Method(models.TextChoices):
@@ -134,6 +157,8 @@ class PaymentAllocation(models.Model):
     payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="allocations")
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="allocations")
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+
+    objects = PaymentAllocationQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]

@@ -1,6 +1,10 @@
-from django.db.models import QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
-from .models import Invoice, PaymentAllocation
+from gendan.accounts.roles import DataScope
+from gendan.core.models import Event
+from gendan.sales.models import Order
+
+from .models import Invoice, Payment, PaymentAllocation
 
 
 def order_invoices(*, order) -> QuerySet[Invoice]:
@@ -15,3 +19,23 @@ def order_payment_allocations(*, order) -> QuerySet[PaymentAllocation]:
         .select_related("payment", "invoice")
         .order_by("payment__received_on", "id")
     )
+
+
+def payment_queryset(*, user) -> QuerySet[Payment]:
+    """The payments the user may see, each with only the allocations to invoices the user may see."""
+    return (
+        Payment.objects.visible_to(user)
+        .select_related("customer", "created_by")
+        .prefetch_related(
+            Prefetch("allocations", queryset=PaymentAllocation.objects.visible_to(user).select_related("invoice"))
+        )
+    )
+
+
+def payment_timeline(*, payment: Payment, user) -> QuerySet[Event]:
+    """The payment's events, less its allocations to orders the user may not see (which invoice, how much)."""
+    events = Event.objects.for_object(payment)
+    if user.data_scope == DataScope.ALL:
+        return events
+    seen_orders = Order.objects.visible_to(user).values("pk")
+    return events.exclude(Q(verb="payment.allocated") & ~Q(root_id__in=seen_orders))

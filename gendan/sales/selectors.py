@@ -1,10 +1,14 @@
 from django.db.models import Count, DecimalField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from gendan.accounts.roles import ROLE_PERMISSIONS, Role
 from gendan.catalog.models import Product
 from gendan.inventory.models import StockLevel
 
-from .models import ACTIONS, OPEN_STATUSES, STAGES, Order, OrderLine, OrderStatus
+from .models import ACTIONS, OPEN_STATUSES, STAGES, ApprovalRequest, Order, OrderLine, OrderStatus
+
+DECISIONS = ("approve", "reject")
+APPROVE_PERMISSION = ACTIONS["approve"][1]
 
 
 def order_list(*, user) -> QuerySet[Order]:
@@ -16,6 +20,7 @@ def order_detail_queryset(*, user) -> QuerySet[Order]:
         Order.objects.visible_to(user)
         # "quotation": the one the order was made from, if any (a reverse one-to-one: a join, no query).
         .select_related("customer", "owner", "contact", "shipping_address", "warehouse", "created_by", "quotation")
+        .with_approval_requester()
         .prefetch_related(
             Prefetch("lines", queryset=OrderLine.objects.select_related("product").order_by("position", "id"))
         )
@@ -23,12 +28,52 @@ def order_detail_queryset(*, user) -> QuerySet[Order]:
 
 
 def order_allowed_actions(*, order: Order, user) -> list[str]:
-    """The actions the transition table allows on this order for this user, in table order."""
+    """The actions the transition table allows on this order for this user, in table order.
+
+    Approving and rejecting also need `may_decide`: the submitter of the approval never sees them.
+    """
     return [
         action
         for action, (from_statuses, perm) in ACTIONS.items()
-        if order.status in from_statuses and user.has_perm(perm)
+        if order.status in from_statuses
+        and user.has_perm(perm)
+        and (action not in DECISIONS or may_decide(user, order))
     ]
+
+
+def pending_approval_of(order: Order) -> ApprovalRequest | None:
+    return ApprovalRequest.objects.filter(order=order, status=ApprovalRequest.Status.PENDING).first()
+
+
+def may_decide(user, order: Order) -> bool:
+    """Whether `user` may approve or reject the order's pending approval: an approver who did not submit it.
+
+    Reads `pending_requested_by_id` when the order came through `with_approval_requester()`
+    (order_detail_queryset does), else asks the database once.
+    """
+    if order.status != OrderStatus.PENDING_APPROVAL or not user.has_perm(APPROVE_PERMISSION):
+        return False
+    if hasattr(order, "pending_requested_by_id"):
+        return order.pending_requested_by_id not in (None, user.pk)
+    approval = pending_approval_of(order)
+    return approval is not None and not approval.is_submitted_by(user)
+
+
+def decidable_orders(*, user) -> QuerySet[Order]:
+    """The orders waiting for approval that this user may decide: in scope, and not of their own submitting."""
+    if not user.has_perm(APPROVE_PERMISSION):
+        return Order.objects.none()
+    return (
+        Order.objects.visible_to(user)
+        .filter(status=OrderStatus.PENDING_APPROVAL)
+        .with_approval_requester()
+        .exclude(pending_requested_by_id=user.pk)
+    )
+
+
+def approver_roles() -> list[str]:
+    """The roles whose members may decide approvals, by name: what the submitter is told."""
+    return [str(Role(role).label) for role, perms in ROLE_PERMISSIONS.items() if APPROVE_PERMISSION in perms]
 
 
 def order_progress(order: Order) -> list[tuple[str, str, str]]:

@@ -11,7 +11,7 @@ from django.utils.translation import pgettext_lazy
 from gendan.core.numbers import plain_decimal
 
 from .models import ApprovalRequest, Order, OrderStatus, Quotation, QuotationStatus
-from .selectors import order_list
+from .selectors import APPROVE_PERMISSION, decidable_orders, order_list
 from .selectors_quotations import quotation_list
 
 # An order is late while it still has something to do before it ships.
@@ -48,20 +48,15 @@ def approval_reason_text(reason: dict) -> str:
 
 
 def may_approve(user) -> bool:
-    return user.has_perm("sales.approve_order")
+    return user.has_perm(APPROVE_PERMISSION)
 
 
 def approval_inbox(*, user) -> QuerySet[ApprovalRequest]:
-    """The pending approvals `user` may decide, oldest first: orders in their scope that others submitted."""
-    if not may_approve(user):
-        return ApprovalRequest.objects.none()
+    """The pending approvals `user` may decide (see `decidable_orders`), oldest first."""
     return (
         ApprovalRequest.objects.filter(
-            status=ApprovalRequest.Status.PENDING,
-            order__status=OrderStatus.PENDING_APPROVAL,
-            order__in=Order.objects.visible_to(user).values("pk"),
+            status=ApprovalRequest.Status.PENDING, order__in=decidable_orders(user=user).values("pk")
         )
-        .exclude(requested_by=user)
         .select_related("order__customer", "order__owner", "requested_by")
         .order_by("created_at", "id")
     )

@@ -303,6 +303,13 @@ def _submit_locked(order: Order, lines, actor) -> Order:
 
 def _decide(order: Order, actor, status: str, comment: str) -> ApprovalRequest:
     request = ApprovalRequest.objects.select_for_update().get(order=order, status=ApprovalRequest.Status.PENDING)
+    # The rule of selectors.may_decide, checked here on the locked request.
+    if request.is_submitted_by(actor):
+        raise ApplicationError(
+            _("You submitted this order for approval; another approver decides it."),
+            ErrorCode.OWN_SUBMISSION,
+            {"requested_by": request.requested_by_id},
+        )
     request.status = status
     request.decided_by = actor
     request.decided_at = timezone.now()

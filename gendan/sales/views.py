@@ -27,6 +27,7 @@ from .filters import OrderFilter
 from .forms import LineEditor, LineRow, OrderForm, OrderLineForm, new_row_key, tax_rate_from, warehouse_id_from
 from .models import ApprovalRequest, OrderStatus
 from .selectors import (
+    approver_roles,
     order_allowed_actions,
     order_detail_queryset,
     order_list,
@@ -349,6 +350,8 @@ def render_order_page(request, order, *, status=200, **forms):
         )
         if approval is not None:
             approval.reason_texts = [approval_reason_text(reason) for reason in approval.reasons]
+            approval.own = approval.is_submitted_by(user)
+            approval.deciders = ", ".join(approver_roles())
     return render(
         request,
         "sales/order_detail.html",

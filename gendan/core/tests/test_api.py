@@ -88,7 +88,7 @@ def test_a_token_from_username_and_password_authenticates_later_requests(persona
 
     # then
     assert response.status_code == 200
-    assert list(response.json()) == ["token"]
+    assert list(response.json()) == ["token", "expires"]
     assert client.get("/api/v1/customers/").status_code == 200
 
 
