@@ -56,7 +56,10 @@ def shipment_create(
     require_perm(actor, "fulfillment.add_shipment")
     if ship:
         require_perm(actor, "fulfillment.ship_shipment")
-    order, lines_of_order = lock_order_with_lines(order, actor=actor)
+    # Chosen lines come with their products: the unit says whether a quantity may be fractional.
+    order, lines_of_order = lock_order_with_lines(
+        order, actor=actor, line_related=["product"] if lines is not None else ()
+    )
     _require_shippable(order)
     order_lines = {line.pk: line for line in lines_of_order}
     pending = pending_quantities(order)

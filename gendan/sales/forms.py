@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from gendan.catalog.quantities import quantity_step
 from gendan.core.forms import BootstrapForm, add_service_errors, bootstrap
 from gendan.crm.models import Address, Contact, Customer
 from gendan.inventory.models import Warehouse
@@ -176,7 +177,10 @@ class LineEditor:
         for row in self.rows:
             pid = self._product_id(row)
             row.product = products.get(pid)
-            if pid and row.product is None and row.form.is_bound:
+            if row.product is not None:
+                # The browser steps by the product's unit: whole 台, metres to the centimetre.
+                row.form.fields["quantity"].widget.attrs["step"] = quantity_step(row.product)
+            elif pid and row.form.is_bound:
                 row.form.add_error("product", _("This product does not exist."))
 
     @property
@@ -245,7 +249,7 @@ class OrderLineQuantitiesForm(BootstrapForm):
                 required=False,
                 initial=open_quantity.normalize(),
             )
-            self.fields[name].widget.attrs.update({"inputmode": "decimal", "step": "any"})
+            self.fields[name].widget.attrs.update({"inputmode": "decimal", "step": quantity_step(line.product)})
             self.line_fields.append((line, open_quantity, name))
         bootstrap(self)
         self._submitted: list[str] = []
