@@ -14,7 +14,7 @@ from gendan.inventory.models import StockMove
 from gendan.sales.models import Order, Quotation
 from gendan.sales.services import order_submit
 from tests.api_client import api_as
-from tests.backbone import draft_order, stocked_products
+from tests.backbone import COURIER, draft_order, stocked_products
 from tests.factories import customer_ready_to_order
 
 pytestmark = pytest.mark.django_db
@@ -103,7 +103,7 @@ def test_shipping_half_a_machine_is_refused(english, personas, confirmed):
 
 def test_invoicing_half_a_machine_is_refused(english, personas, confirmed):
     line = confirmed.lines.get()
-    shipment = shipment_create(order=confirmed, actor=personas["warehouse1"], carrier="顺丰速运", tracking_number="SF1")
+    shipment = shipment_create(order=confirmed, actor=personas["warehouse1"], **COURIER)
     shipment_ship(shipment=shipment, actor=personas["warehouse1"])
 
     response = api_as(personas["finance1"]).post(
