@@ -159,3 +159,20 @@ def test_the_stock_move_page_shows_the_error_on_the_quantity(english, client, pe
     assert response.status_code == 200
     assert response.context["form"].errors == {"quantity": WHOLE}
     assert StockMove.objects.count() == 0
+
+
+def test_the_line_editor_steps_by_the_unit_of_the_product_picked(client, personas, machines):
+    warehouse, machine, cable = machines
+    client.force_login(personas["rep1"])
+
+    steps = {
+        product.unit: client.get(
+            reverse("sales:editor_row"), {"key": "k1", "product": product.pk, "warehouse": warehouse.pk}
+        )
+        .context["row"]
+        .form.fields["quantity"]
+        .widget.attrs["step"]
+        for product in (machine, cable)
+    }
+
+    assert steps == {"台": "1", "米": "0.01"}

@@ -103,6 +103,15 @@ class LineRow:
     product: object = None  # catalog Product annotated with `available`, or None
     amount: Decimal | None = None
 
+    def __post_init__(self):
+        self.attach(self.product)
+
+    def attach(self, product) -> None:
+        self.product = product
+        if product is not None:
+            # The browser steps by the product's unit: whole 台, metres to the centimetre.
+            self.form.fields["quantity"].widget.attrs["step"] = quantity_step(product)
+
     @property
     def is_blank(self) -> bool:
         data = self.form.data
@@ -176,11 +185,8 @@ class LineEditor:
             products = {p.pk: p for p in products_for_order_entry(warehouse_id=self.warehouse_id, ids=ids)}
         for row in self.rows:
             pid = self._product_id(row)
-            row.product = products.get(pid)
-            if row.product is not None:
-                # The browser steps by the product's unit: whole 台, metres to the centimetre.
-                row.form.fields["quantity"].widget.attrs["step"] = quantity_step(row.product)
-            elif pid and row.form.is_bound:
+            row.attach(products.get(pid))
+            if pid and row.product is None and row.form.is_bound:
                 row.form.add_error("product", _("This product does not exist."))
 
     @property
