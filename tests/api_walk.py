@@ -23,7 +23,7 @@ from gendan.inventory.models import StockMove
 from gendan.sales.models import OrderStatus, QuotationStatus
 from gendan.sales.tests.quotation_helpers import quotation_at
 
-from .backbone import draft_order, stocked_products
+from .backbone import COURIER, draft_order, stocked_products
 from .factories import customer_ready_to_order
 from .stages import order_at
 
@@ -45,7 +45,7 @@ SEES_ALICES = frozenset(
 
 
 def _shipment_of(order, clerk, *, ship: bool):
-    shipment = shipment_create(order=order, actor=clerk)
+    shipment = shipment_create(order=order, actor=clerk, **COURIER)
     return shipment_ship(shipment=shipment, actor=clerk) if ship else shipment
 
 

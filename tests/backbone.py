@@ -28,3 +28,7 @@ def draft_order(rep, products, quantities=None, customer=None, **kwargs):
         lines=[{"product": p, "quantity": Decimal(q)} for p, q in zip(products, quantities, strict=True)],
         **kwargs,
     )
+
+
+# What shipping needs (a carrier and its tracking number), for tests about something else.
+COURIER = {"carrier": "顺丰速运", "tracking_number": "SF1234567890"}

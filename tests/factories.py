@@ -27,6 +27,9 @@ class ProductFactory(factory.django.DjangoModelFactory):
     sku = factory.Sequence(lambda n: f"SKU-{n:04d}")
     name = factory.Sequence(lambda n: f"产品{n}")
     unit = "pcs"
+    # Any quantity the columns hold, as before units had decimal places; tests of that rule
+    # make their products through catalog.services, which copies the unit's.
+    unit_decimals = 3
     list_price = Decimal("100.00")
     floor_price = Decimal("80.00")
     cost = Decimal("60.00")

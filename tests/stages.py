@@ -13,7 +13,7 @@ from gendan.inventory.models import StockLevel, StockMove
 from gendan.sales.models import Order, OrderStatus
 from gendan.sales.services import order_cancel, order_hold, order_submit, order_update
 
-from .backbone import draft_order, stocked_products
+from .backbone import COURIER, draft_order, stocked_products
 
 
 def order_at(status: str, people, quantity="2"):
@@ -37,7 +37,7 @@ def order_at(status: str, people, quantity="2"):
         return order_hold(order=order, actor=rep, reason="等客户确认")
     line = order.lines.get()
     shipped = Decimal("1") if status == OrderStatus.PARTIALLY_SHIPPED else line.quantity
-    shipment = shipment_create(order=order, actor=clerk, lines=[{"order_line": line, "quantity": shipped}])
+    shipment = shipment_create(order=order, actor=clerk, lines=[{"order_line": line, "quantity": shipped}], **COURIER)
     shipment_ship(shipment=shipment, actor=clerk)
     if status in (OrderStatus.PARTIALLY_SHIPPED, OrderStatus.SHIPPED):
         return Order.objects.get(pk=order.pk)

@@ -28,7 +28,7 @@ from gendan.inventory.models import StockLevel, StockMove
 from gendan.sales.services import order_submit
 from tests.api_client import api_as
 from tests.api_walk import SEES_ALICES, walk_world
-from tests.backbone import draft_order, stocked_products
+from tests.backbone import COURIER, draft_order, stocked_products
 
 pytestmark = pytest.mark.django_db
 
@@ -97,7 +97,7 @@ def world(personas):
     for rep in ("rep1", "rep3"):
         order = order_submit(order=draft_order(personas[rep], products), actor=personas[rep])
         shipment = shipment_create(order=order, actor=personas["warehouse1"])
-        shipment_ship(shipment=shipment, actor=personas["warehouse1"])
+        shipment_ship(shipment=shipment, actor=personas["warehouse1"], **COURIER)
         invoice = invoice_issue(
             invoice=invoice_create(order=order, actor=personas["finance1"]), actor=personas["finance1"]
         )
@@ -402,9 +402,13 @@ WALK: dict[tuple[str, str], Op] = {
     ("shipment-list", "post"): Op(SHIPMENT_MAKERS, 201, body=lambda ids, role: {"order": ids["order:confirmed"]}),
     ("shipment-detail", "get"): Op(EVERYONE, on="shipment:draft"),
     ("shipment-events", "get"): Op(EVERYONE, on="shipment:draft"),
-    ("shipment-ship", "post"): Op(CARRIERS, on="shipment:draft", body=lambda ids, role: {"carrier": "顺丰"}),
+    ("shipment-ship", "post"): Op(
+        CARRIERS, on="shipment:draft", body=lambda ids, role: {"carrier": "顺丰", "tracking_number": "SF1"}
+    ),
     ("shipment-deliver", "post"): Op(CARRIERS, on="shipment:shipped", body=lambda ids, role: {"signed_by": "王经理"}),
-    ("shipment-cancel", "post"): Op(SHIPMENT_MAKERS, on="shipment:draft", body=lambda ids, role: {}),
+    ("shipment-cancel", "post"): Op(
+        SHIPMENT_MAKERS, on="shipment:draft", body=lambda ids, role: {"reason": "客户改为自提"}
+    ),
     # invoices and payments
     ("invoice-list", "get"): Op(EVERYONE),
     ("invoice-list", "post"): Op(BILLERS, 201, body=lambda ids, role: {"order": ids["order:to-invoice"]}),

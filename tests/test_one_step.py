@@ -23,7 +23,7 @@ from gendan.sales.models import Order, OrderStatus
 from gendan.sales.services import order_create
 from gendan.sales.tests.test_views import editor_post
 from tests.api_client import api_as
-from tests.backbone import draft_order, stocked_products
+from tests.backbone import COURIER, draft_order, stocked_products
 from tests.factories import customer_ready_to_order
 from tests.stages import order_at
 
@@ -154,7 +154,7 @@ def test_create_and_ship_needs_the_right_to_ship_and_then_creates_nothing(client
     assert follower.has_perm("fulfillment.add_shipment") and not follower.has_perm("fulfillment.ship_shipment")
 
     with pytest.raises(ApplicationError) as refused:
-        shipment_create(order=order, actor=follower, ship=True)
+        shipment_create(order=order, actor=follower, ship=True, **COURIER)
     client.force_login(follower)
     page = client.get(reverse("sales:order_detail", args=[order.pk])).content.decode()
 

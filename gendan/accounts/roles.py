@@ -151,6 +151,8 @@ ROLE_PERMISSIONS = {
         "catalog.view_cost",
         "catalog.add_product",
         "catalog.change_product",
+        "catalog.add_unitofmeasure",
+        "catalog.change_unitofmeasure",
         "inventory.add_warehouse",
         "inventory.change_warehouse",
         "inventory.add_stockmove",

@@ -20,6 +20,10 @@ from .services import product_create, product_update
 
 
 class ProductSerializer(serializers.ModelSerializer):
+    unit = serializers.CharField(read_only=True, help_text="The code of the product's unit of measure (台, 个, 米).")
+    unit_decimals = serializers.IntegerField(
+        read_only=True, help_text="Decimal places its quantities may have: 0 for units counted in whole numbers."
+    )
     cost = serializers.DecimalField(
         max_digits=14, decimal_places=2, read_only=True, help_text="Only for users allowed to see cost."
     )
@@ -31,6 +35,7 @@ class ProductSerializer(serializers.ModelSerializer):
             "sku",
             "name",
             "unit",
+            "unit_decimals",
             "list_price",
             "floor_price",
             "cost",

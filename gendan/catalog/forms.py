@@ -6,12 +6,16 @@ from django.forms.models import fields_for_model
 
 from gendan.core.forms import BootstrapForm
 
-from .models import Product
+from .models import Product, UnitOfMeasure
 from .services import MONEY_FIELDS
 
 CREATE_FIELDS = ["sku", "name", "unit", "list_price", "floor_price", "cost"]
 # A product is created active; deactivating it is an edit.
 EDIT_FIELDS = [*CREATE_FIELDS, "is_active"]
+
+
+def unit_choices() -> list[tuple[str, str]]:
+    return [(unit.code, unit.label) for unit in UnitOfMeasure.objects.all()]
 
 
 class ProductForm(BootstrapForm):
@@ -31,6 +35,10 @@ class ProductForm(BootstrapForm):
                 # The database backstop (a CHECK) would otherwise be the first to notice.
                 self.fields[name].min_value = 0
                 self.fields[name].validators.append(MinValueValidator(0))
+        # A list to choose from, so "pcs", "PCS" and "个 " do not become three ways to count.
+        self.fields["unit"] = forms.ChoiceField(
+            label=self.fields["unit"].label, choices=unit_choices, initial=Product._meta.get_field("unit").default
+        )
         self.order_fields(names)
 
 

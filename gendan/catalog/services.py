@@ -10,7 +10,7 @@ from gendan.core import events
 from gendan.core.money import round_money
 from gendan.core.services import check_version, require_perm
 
-from .models import Product
+from .models import Product, UnitOfMeasure
 
 PRODUCT_FIELDS = ["sku", "name", "unit", "list_price", "floor_price", "cost", "is_active"]
 MONEY_FIELDS = ["list_price", "floor_price", "cost"]
@@ -25,6 +25,12 @@ def _validate(product: Product) -> None:
         product.full_clean(validate_constraints=False)
     except ValidationError as exc:
         errors.update(exc.message_dict)
+    if "unit" not in errors:
+        unit = UnitOfMeasure.objects.filter(code=product.unit).first()
+        if unit is None:
+            errors["unit"] = [_("Choose a unit from the list.")]
+        else:
+            product.unit_decimals = unit.decimals
     for field in MONEY_FIELDS:
         value = getattr(product, field)
         if field in errors or value is None:
@@ -89,3 +95,48 @@ def product_update(*, product: Product, actor, version=None, **fields) -> Produc
     product.save()
     events.record(actor, "product.updated", product, changes=changes)
     return product
+
+
+UNIT_FIELDS = ["code", "name", "decimals"]
+
+
+def _validate_unit(unit: UnitOfMeasure) -> None:
+    errors = {}
+    try:
+        unit.full_clean(validate_constraints=False)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if "decimals" not in errors and unit.decimals > 4:
+        errors["decimals"] = [_("A unit takes 0 to 4 decimal places.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def unit_create(*, actor, code: str, name: str, decimals: int = 0) -> UnitOfMeasure:
+    require_perm(actor, "catalog.add_unitofmeasure")
+    unit = UnitOfMeasure(code=code, name=name, decimals=decimals)
+    _validate_unit(unit)
+    unit.save()
+    events.record(actor, "unit.created", unit, data=events.snapshot(unit, UNIT_FIELDS))
+    return unit
+
+
+@transaction.atomic
+def unit_update(*, unit: UnitOfMeasure, actor, name: str, decimals: int) -> UnitOfMeasure:
+    """Name and decimal places; the code stays, since products name their unit by it."""
+    require_perm(actor, "catalog.change_unitofmeasure")
+    unit = UnitOfMeasure.objects.select_for_update().get(pk=unit.pk)
+    fields = {"name": name, "decimals": decimals}
+    before = events.snapshot(unit, fields)
+    unit.name, unit.decimals = name, decimals
+    _validate_unit(unit)
+    changes = events.diff(before, events.snapshot(unit, fields))
+    if not changes:
+        return unit
+    unit.save(update_fields=["name", "decimals"])
+    # Products carry their unit's decimals (see Product.unit_decimals); quantities already on
+    # documents stay as they were entered.
+    Product.objects.filter(unit=unit.code).update(unit_decimals=unit.decimals)
+    events.record(actor, "unit.updated", unit, changes=changes)
+    return unit

@@ -38,8 +38,11 @@ def invoice_create(
         require_perm(actor, "finance.issue_invoice")
     elif due_date is not None:
         raise ValidationError({"due_date": [_("A due date is set when the invoice is issued.")]})
-    # The invoice's customer comes joined (issuing reads its payment terms).
-    order, lines_of_order = lock_order_with_lines(order, actor=actor, related=["customer"])
+    # The invoice's customer comes joined (issuing reads its payment terms), and chosen lines'
+    # products (their unit says whether a quantity may be fractional).
+    order, lines_of_order = lock_order_with_lines(
+        order, actor=actor, related=["customer"], line_related=["product"] if lines is not None else ()
+    )
     order_lines = {line.pk: line for line in lines_of_order}
     if lines is None:
         items = [(line, _invoiceable(line)) for line in order_lines.values() if _invoiceable(line) > 0]

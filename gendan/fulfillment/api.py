@@ -17,7 +17,7 @@ from gendan.core.api import (
 from gendan.sales.api import lines_of_visible_orders
 from gendan.sales.models import Order, OrderLine
 
-from .models import Shipment, ShipmentLine, ShipmentStatus
+from .models import TRACKING_NUMBER_MAX_LENGTH, DeliveryMethod, Shipment, ShipmentLine, ShipmentStatus
 from .services import shipment_cancel, shipment_create, shipment_deliver, shipment_ship
 
 # --- output ------------------------------------------------------------------------------------
@@ -46,6 +46,7 @@ class ShipmentSerializer(serializers.ModelSerializer):
             "order_number",
             "warehouse",
             "status",
+            "delivery_method",
             "carrier",
             "tracking_number",
             "ship_to",
@@ -63,6 +64,17 @@ class ShipmentSerializer(serializers.ModelSerializer):
 # --- input -------------------------------------------------------------------------------------
 
 
+DELIVERY_HELP = (
+    "courier (a named carrier, with a tracking number), pickup (自提) or own_delivery (送货上门). "
+    "Left out, a carrier of 自提 or 送货上门 means those, any other carrier a courier."
+)
+CARRIER_HELP = "The carrier's name. Shipping needs one unless the goods are picked up or delivered by us."
+TRACKING_HELP = (
+    f"Letters, digits and dashes, at most {TRACKING_NUMBER_MAX_LENGTH} (spaces are dropped). "
+    "Shipping with a carrier needs one."
+)
+
+
 class ShipmentLineInputSerializer(serializers.Serializer):
     order_line = ScopedPrimaryKeyRelatedField(queryset=OrderLine.objects.all(), scope=lines_of_visible_orders)
     quantity = serializers.DecimalField(max_digits=14, decimal_places=3)
@@ -73,8 +85,15 @@ class ShipmentInputSerializer(serializers.Serializer):
     lines = ShipmentLineInputSerializer(
         many=True, required=False, help_text="Leave out to ship everything not yet shipped or on a shipment."
     )
-    carrier = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
-    tracking_number = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+    delivery_method = serializers.ChoiceField(
+        choices=DeliveryMethod.choices, required=False, allow_blank=True, default="", help_text=DELIVERY_HELP
+    )
+    carrier = serializers.CharField(
+        max_length=64, required=False, allow_blank=True, default="", trim_whitespace=False, help_text=CARRIER_HELP
+    )
+    tracking_number = serializers.CharField(
+        max_length=64, required=False, allow_blank=True, default="", trim_whitespace=False, help_text=TRACKING_HELP
+    )
     ship = serializers.BooleanField(
         required=False,
         default=False,
@@ -83,8 +102,21 @@ class ShipmentInputSerializer(serializers.Serializer):
 
 
 class ShipInputSerializer(serializers.Serializer):
-    carrier = serializers.CharField(max_length=64, required=False, allow_blank=True)
-    tracking_number = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    delivery_method = serializers.ChoiceField(
+        choices=DeliveryMethod.choices, required=False, allow_blank=True, help_text=DELIVERY_HELP
+    )
+    carrier = serializers.CharField(
+        max_length=64, required=False, allow_blank=True, trim_whitespace=False, help_text=CARRIER_HELP
+    )
+    tracking_number = serializers.CharField(
+        max_length=64, required=False, allow_blank=True, trim_whitespace=False, help_text=TRACKING_HELP
+    )
+
+
+class CancelInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=200, allow_blank=True, help_text="Why the shipment is dropped. Only a pending shipment may be."
+    )
 
 
 class DeliverInputSerializer(serializers.Serializer):
@@ -154,7 +186,9 @@ class ShipmentViewSet(
         data = self.validated_input(DeliverInputSerializer)
         return self.render(shipment_deliver(shipment=shipment, actor=request.user, **data))
 
-    @extend_schema(request=None, responses=ShipmentSerializer)
+    @extend_schema(request=CancelInputSerializer, responses=ShipmentSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
-        return self.render(shipment_cancel(shipment=self.get_object(), actor=request.user))
+        shipment = self.get_object()
+        data = self.validated_input(CancelInputSerializer)
+        return self.render(shipment_cancel(shipment=shipment, actor=request.user, **data))

@@ -5,12 +5,41 @@ from django.utils.translation import gettext_lazy as _
 
 from gendan.sales.forms import OrderLineQuantitiesForm
 
+from .models import TRACKING_NUMBER_MAX_LENGTH, DeliveryMethod
 
-class ShipmentForm(OrderLineQuantitiesForm):
+# Offered as the carrier is typed; any other name may be entered.
+COMMON_CARRIERS = ["顺丰速运", "京东物流", "德邦物流", "中通快递", "圆通速递", "韵达快递", "申通快递", "EMS"]
+
+
+class DeliveryFields(forms.Form):
+    """How the goods leave: the rules (a carrier needs a tracking number) are the service's."""
+
+    # Not required: left out, the carrier says it (see fulfillment.services._set_delivery).
+    delivery_method = forms.ChoiceField(
+        label=_("Delivery method"), choices=DeliveryMethod.choices, initial=DeliveryMethod.COURIER, required=False
+    )
+    carrier = forms.CharField(label=_("Carrier"), max_length=64, required=False, strip=False)
+    tracking_number = forms.CharField(
+        label=_("Tracking number"),
+        max_length=64,
+        required=False,
+        strip=False,
+        help_text=_("Not needed for customer pickup or own delivery."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["carrier"].widget.attrs["list"] = "common-carriers"
+        self.fields["tracking_number"].widget.attrs.update(
+            {"maxlength": TRACKING_NUMBER_MAX_LENGTH, "pattern": "[A-Za-z0-9\\- ]*", "autocomplete": "off"}
+        )
+
+    def delivery(self) -> dict:
+        return {name: self.cleaned_data[name] for name in ("delivery_method", "carrier", "tracking_number")}
+
+
+class ShipmentForm(DeliveryFields, OrderLineQuantitiesForm):
     """A new shipment from the order page: per line, what is neither shipped nor on another shipment."""
-
-    carrier = forms.CharField(label=_("Carrier"), max_length=64, required=False)
-    tracking_number = forms.CharField(label=_("Tracking number"), max_length=64, required=False)
 
     def __init__(self, *args, order_lines, pending, **kwargs):
         super().__init__(

@@ -14,6 +14,19 @@ class ShipmentStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")  # dropped before shipping
 
 
+class DeliveryMethod(models.TextChoices):
+    COURIER = "courier", _("Carrier")  # a named carrier; its tracking number follows the goods
+    PICKUP = "pickup", _("Customer pickup (自提)")  # no tracking number: the customer signs on collection
+    OWN_DELIVERY = "own_delivery", _("Own delivery (送货上门)")  # our own van: no tracking number either
+
+
+# What the carrier field used to say for the two methods that are not carriers (API clients
+# that send only `carrier` still mean these).
+CARRIER_TEXT_METHODS = {"自提": DeliveryMethod.PICKUP, "送货上门": DeliveryMethod.OWN_DELIVERY}
+
+TRACKING_NUMBER_MAX_LENGTH = 40
+
+
 SHIPMENT_TRANSITIONS = {
     ShipmentStatus.PENDING: {ShipmentStatus.SHIPPED, ShipmentStatus.CANCELLED},
     ShipmentStatus.SHIPPED: {ShipmentStatus.DELIVERED},
@@ -36,6 +49,8 @@ class Shipment(TimeStampedModel):
     status = models.CharField(
         _("status"), max_length=12, choices=ShipmentStatus.choices, default=ShipmentStatus.PENDING
     )
+    # Blank until decided; shipping needs one (fulfillment.services).
+    delivery_method = models.CharField(_("delivery method"), max_length=16, choices=DeliveryMethod.choices, blank=True)
     carrier = models.CharField(_("carrier"), max_length=64, blank=True)
     tracking_number = models.CharField(_("tracking number"), max_length=64, blank=True)
     ship_to = models.CharField(_("ship to"), max_length=400, blank=True)

@@ -2,7 +2,8 @@
 
 from gendan.sales.models import SHIPPABLE_STATUSES
 
-from .forms import ShipmentForm
+from .forms import COMMON_CARRIERS, ShipmentForm
+from .models import TRACKING_NUMBER_MAX_LENGTH, DeliveryMethod
 from .selectors import order_shipments
 from .services import pending_quantities
 
@@ -20,5 +21,9 @@ def order_shipments_panel(request, order, *, shipment_form=None, **other_forms) 
         "shipment_form": shipment_form,
         "can_ship_shipments": user.has_perm("fulfillment.ship_shipment"),
         "can_deliver_shipments": user.has_perm("fulfillment.deliver_shipment"),
+        "can_cancel_shipments": user.has_perm("fulfillment.add_shipment"),
+        "delivery_methods": DeliveryMethod.choices,
+        "common_carriers": COMMON_CARRIERS,
+        "tracking_number_max_length": TRACKING_NUMBER_MAX_LENGTH,
         "order_shippable": shippable,
     }

@@ -1,3 +1,4 @@
+import re
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -16,7 +17,17 @@ from gendan.sales.lines import order_line_quantities
 from gendan.sales.models import SHIPPABLE_STATUSES, Order
 from gendan.sales.services import lock_order_with_lines, order_refresh_progress
 
-from .models import SHIPMENT_STATES, Shipment, ShipmentLine, ShipmentStatus
+from .models import (
+    CARRIER_TEXT_METHODS,
+    SHIPMENT_STATES,
+    TRACKING_NUMBER_MAX_LENGTH,
+    DeliveryMethod,
+    Shipment,
+    ShipmentLine,
+    ShipmentStatus,
+)
+
+TRACKING_NUMBER_CHARACTERS = re.compile(r"[A-Za-z0-9-]+")
 
 
 def _move_to(shipment: Shipment, status: str, *, actor, verb: str, extra_fields=(), data=None) -> None:
@@ -34,6 +45,50 @@ def _require_shippable(order) -> None:
         )
 
 
+def _set_delivery(shipment: Shipment, *, delivery_method=None, carrier=None, tracking_number=None) -> None:
+    """Put the given delivery details on the shipment, cleaned; None leaves a value as it is.
+
+    A carrier given without a method names a courier, or is 自提 / 送货上门 as API clients
+    typed them before the method was a choice.
+    """
+    errors = {}
+    if carrier is not None:
+        shipment.carrier = carrier.strip()
+    if tracking_number is not None:
+        # Pasted numbers come grouped ("SF 1234 5678"): the spaces are not part of the number.
+        shipment.tracking_number = "".join(tracking_number.split())
+    if delivery_method:
+        if delivery_method not in DeliveryMethod.values:
+            errors["delivery_method"] = [_("Choose a carrier, customer pickup or own delivery.")]
+        shipment.delivery_method = delivery_method
+    elif carrier is not None:
+        shipment.delivery_method = CARRIER_TEXT_METHODS.get(
+            shipment.carrier, DeliveryMethod.COURIER if shipment.carrier else ""
+        )
+    if len(shipment.carrier) > Shipment._meta.get_field("carrier").max_length:
+        errors["carrier"] = [_("A carrier's name has at most 64 characters.")]
+    if len(shipment.tracking_number) > TRACKING_NUMBER_MAX_LENGTH:
+        errors["tracking_number"] = [
+            _("A tracking number has at most %(count)s characters.") % {"count": TRACKING_NUMBER_MAX_LENGTH}
+        ]
+    elif shipment.tracking_number and not TRACKING_NUMBER_CHARACTERS.fullmatch(shipment.tracking_number):
+        errors["tracking_number"] = [_("A tracking number has only letters, digits and dashes.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _require_delivery(shipment: Shipment) -> None:
+    """Goods leave with a carrier and its tracking number, or are picked up, or go in our own van."""
+    if shipment.delivery_method in (DeliveryMethod.PICKUP, DeliveryMethod.OWN_DELIVERY):
+        return
+    if not shipment.carrier:
+        raise ValidationError(
+            {"carrier": [_("Enter the carrier, or choose customer pickup (自提) or own delivery (送货上门).")]}
+        )
+    if not shipment.tracking_number:
+        raise ValidationError({"tracking_number": [_("Enter the tracking number the carrier gave.")]})
+
+
 def pending_quantities(order) -> dict[int, Decimal]:
     """Quantities already on shipments not yet shipped, by order line."""
     pending = (
@@ -47,7 +102,14 @@ def pending_quantities(order) -> dict[int, Decimal]:
 
 @events.batched
 def shipment_create(
-    *, order, actor, lines=None, carrier: str = "", tracking_number: str = "", ship: bool = False
+    *,
+    order,
+    actor,
+    lines=None,
+    delivery_method: str = "",
+    carrier: str = "",
+    tracking_number: str = "",
+    ship: bool = False,
 ) -> Shipment:
     """A shipment of some or all remaining quantities. lines: [{"order_line": OrderLine, "quantity": Decimal}].
 
@@ -56,7 +118,14 @@ def shipment_create(
     require_perm(actor, "fulfillment.add_shipment")
     if ship:
         require_perm(actor, "fulfillment.ship_shipment")
-    order, lines_of_order = lock_order_with_lines(order, actor=actor)
+    delivery = Shipment()
+    _set_delivery(delivery, delivery_method=delivery_method, carrier=carrier, tracking_number=tracking_number)
+    if ship:
+        _require_delivery(delivery)
+    # Chosen lines come with their products: the unit says whether a quantity may be fractional.
+    order, lines_of_order = lock_order_with_lines(
+        order, actor=actor, line_related=["product"] if lines is not None else ()
+    )
     _require_shippable(order)
     order_lines = {line.pk: line for line in lines_of_order}
     pending = pending_quantities(order)
@@ -82,8 +151,9 @@ def shipment_create(
         number=next_number("shipment"),
         order=order,
         warehouse=order.warehouse,
-        carrier=carrier,
-        tracking_number=tracking_number,
+        delivery_method=delivery.delivery_method,
+        carrier=delivery.carrier,
+        tracking_number=delivery.tracking_number,
         ship_to=order.shipping_address_text,
         created_by=actor,
     )
@@ -121,7 +191,12 @@ def _lock_shipment(shipment, actor) -> tuple[Shipment, list[ShipmentLine], objec
 
 @events.batched
 def shipment_ship(
-    *, shipment: Shipment, actor, carrier: str | None = None, tracking_number: str | None = None
+    *,
+    shipment: Shipment,
+    actor,
+    delivery_method: str | None = None,
+    carrier: str | None = None,
+    tracking_number: str | None = None,
 ) -> Shipment:
     require_perm(actor, "fulfillment.ship_shipment")
     shipment, shipment_lines, order, lines_of_order = _lock_shipment(shipment, actor)
@@ -129,10 +204,8 @@ def shipment_ship(
     # shortage of the reservation its first shipping consumed.
     SHIPMENT_STATES.check(shipment, ShipmentStatus.SHIPPED)
     _require_shippable(order)
-    if carrier is not None:
-        shipment.carrier = carrier
-    if tracking_number is not None:
-        shipment.tracking_number = tracking_number
+    _set_delivery(shipment, delivery_method=delivery_method, carrier=carrier, tracking_number=tracking_number)
+    _require_delivery(shipment)
     _ship(shipment, shipment_lines, order, lines_of_order, actor)
     return shipment
 
@@ -151,8 +224,12 @@ def _ship(shipment: Shipment, shipment_lines, order, lines_of_order, actor) -> N
         ShipmentStatus.SHIPPED,
         actor=actor,
         verb="shipment.shipped",
-        extra_fields=["shipped_at", "carrier", "tracking_number"],
-        data={"carrier": shipment.carrier, "tracking_number": shipment.tracking_number},
+        extra_fields=["shipped_at", "delivery_method", "carrier", "tracking_number"],
+        data={
+            "delivery_method": shipment.delivery_method,
+            "carrier": shipment.carrier,
+            "tracking_number": shipment.tracking_number,
+        },
     )
     order_refresh_progress(order=order, actor=actor, lines=list(order_lines.values()))
 
@@ -188,9 +265,30 @@ def shipment_deliver(*, shipment: Shipment, actor, signed_by: str, delivered_at=
     return shipment
 
 
+REASON_MAX_LENGTH = 200
+
+
 @transaction.atomic
-def shipment_cancel(*, shipment: Shipment, actor) -> Shipment:
+def shipment_cancel(*, shipment: Shipment, actor, reason: str) -> Shipment:
+    """Drop a shipment not yet shipped; its quantities are free for another shipment."""
     require_perm(actor, "fulfillment.add_shipment")
     shipment, *_rest = _lock_shipment(shipment, actor)
-    _move_to(shipment, ShipmentStatus.CANCELLED, actor=actor, verb="shipment.cancelled")
+    # Refused as a step the shipment cannot take (409) before any complaint about the reason.
+    SHIPMENT_STATES.check(shipment, ShipmentStatus.CANCELLED)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Give a reason.")]})
+    if len(reason) > REASON_MAX_LENGTH:
+        raise ValidationError({"reason": [_("A reason has at most 200 characters.")]})
+    cancel_pending(shipment, actor=actor, reason=reason)
     return shipment
+
+
+def cancel_pending(shipment: Shipment, *, actor, reason: str) -> None:
+    """The one way a pending shipment is dropped: by hand, or with its order (reactions.order_cancelled).
+
+    A pending shipment holds no stock of its own: the order's reservation covers everything not
+    yet shipped, and "pending" quantities are counted from pending shipments only (see
+    pending_quantities), so leaving that status frees them; there is nothing else to undo.
+    """
+    _move_to(shipment, ShipmentStatus.CANCELLED, actor=actor, verb="shipment.cancelled", data={"reason": reason})

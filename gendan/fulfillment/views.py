@@ -28,8 +28,7 @@ def shipment_create_view(request, order_pk):
                 order=order,
                 actor=request.user,
                 lines=form.line_rows(),
-                carrier=form.cleaned_data["carrier"],
-                tracking_number=form.cleaned_data["tracking_number"],
+                **form.delivery(),
                 ship="ship" in request.POST,
             )
         except ValidationError as exc:
@@ -45,6 +44,18 @@ def shipment_create_view(request, order_pk):
     return render_order_page(request, order, shipment_form=form)
 
 
+def _field_messages(exc: ValidationError) -> list[str]:
+    """Each message with the label of its field, since the flash message shows far from the inputs."""
+    if not hasattr(exc, "error_dict"):
+        return exc.messages
+    labels = {**{name: field.label for name, field in ShipmentForm.base_fields.items()}, "reason": _("Reason")}
+    return [
+        f"{labels[key]}: {message}" if key in labels else message
+        for key, field_messages in exc.message_dict.items()
+        for message in field_messages
+    ]
+
+
 def _shipment_action(request, pk, call, done):
     shipment = get_object_or_404(Shipment.objects.visible_to(request.user), pk=pk)
     try:
@@ -52,7 +63,7 @@ def _shipment_action(request, pk, call, done):
     except ApplicationError as exc:
         messages.error(request, exc.message)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, " ".join(_field_messages(exc)))
     else:
         messages.success(request, done % {"number": shipment.number})
     return redirect("sales:order_detail", pk=shipment.order_id)
@@ -64,7 +75,16 @@ def shipment_ship_view(request, pk):
     return _shipment_action(
         request,
         pk,
-        lambda shipment: services.shipment_ship(shipment=shipment, actor=request.user),
+        lambda shipment: services.shipment_ship(
+            shipment=shipment,
+            actor=request.user,
+            # The panel's fields; a form posting none of them ships with what the shipment has.
+            **{
+                name: request.POST[name]
+                for name in ("delivery_method", "carrier", "tracking_number")
+                if name in request.POST
+            },
+        ),
         _("Shipment %(number)s shipped."),
     )
 
@@ -79,4 +99,17 @@ def shipment_deliver_view(request, pk):
             shipment=shipment, actor=request.user, signed_by=request.POST.get("signed_by", "")
         ),
         _("Delivery of %(number)s recorded."),
+    )
+
+
+@login_required
+@require_POST
+def shipment_cancel_view(request, pk):
+    return _shipment_action(
+        request,
+        pk,
+        lambda shipment: services.shipment_cancel(
+            shipment=shipment, actor=request.user, reason=request.POST.get("reason", "")
+        ),
+        _("Shipment %(number)s cancelled."),
     )

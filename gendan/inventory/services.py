@@ -14,6 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gendan.catalog.quantities import check_quantity
 from gendan.core import events
 from gendan.core.errors import ApplicationError, ErrorCode
 from gendan.core.numbers import plain_decimal
@@ -84,6 +85,10 @@ def stock_move_record(*, actor, kind: str, product, warehouse, quantity: Decimal
         raise ValidationError({"kind": [_("Only receipts and adjustments are entered by hand.")]})
     if quantity == 0 or (kind == StockMove.Kind.RECEIPT and quantity < 0):
         raise ValidationError({"quantity": [_("Enter a quantity above zero.")]})
+    try:
+        check_quantity(product, quantity)
+    except ValidationError as exc:
+        raise ValidationError({"quantity": exc.messages}) from exc
     level = _level(product, warehouse)
     updated = StockLevel.objects.filter(pk=level.pk, on_hand__gte=F("reserved") - quantity).update(
         on_hand=F("on_hand") + quantity

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from gendan.catalog.quantities import quantity_step
 from gendan.core.forms import BootstrapForm, DecimalInput, add_service_errors, bootstrap
 from gendan.crm.models import Address, Contact, Customer
 from gendan.inventory.models import Warehouse
@@ -112,6 +113,15 @@ class LineRow:
     product: object = None  # catalog Product annotated with `available`, or None
     amount: Decimal | None = None
 
+    def __post_init__(self):
+        self.attach(self.product)
+
+    def attach(self, product) -> None:
+        self.product = product
+        if product is not None:
+            # The browser steps by the product's unit: whole 台, metres to the centimetre.
+            self.form.fields["quantity"].widget.attrs["step"] = quantity_step(product)
+
     @property
     def is_blank(self) -> bool:
         data = self.form.data
@@ -185,7 +195,7 @@ class LineEditor:
             products = {p.pk: p for p in products_for_order_entry(warehouse_id=self.warehouse_id, ids=ids)}
         for row in self.rows:
             pid = self._product_id(row)
-            row.product = products.get(pid)
+            row.attach(products.get(pid))
             if pid and row.product is None and row.form.is_bound:
                 row.form.add_error("product", _("This product does not exist."))
 
@@ -258,7 +268,7 @@ class OrderLineQuantitiesForm(BootstrapForm):
                 initial=open_quantity,
                 widget=DecimalInput,
             )
-            self.fields[name].widget.attrs.update({"inputmode": "decimal", "step": "any"})
+            self.fields[name].widget.attrs.update({"inputmode": "decimal", "step": quantity_step(line.product)})
             self.line_fields.append((line, open_quantity, name))
         bootstrap(self)
         self._submitted: list[str] = []

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import DecimalValidator
 from django.utils.translation import gettext as _
 
+from gendan.catalog.quantities import check_quantity
 from gendan.core.money import HUNDRED, percent_of, round_money
 from gendan.core.numbers import plain_decimal
 from gendan.core.services import row_errors
@@ -27,6 +28,15 @@ def order_totals(amounts, tax_rate) -> tuple[Decimal, Decimal, Decimal]:
     subtotal = round_money(sum(amounts, Decimal("0")))
     tax = percent_of(subtotal, tax_rate)
     return subtotal, tax, subtotal + tax
+
+
+def _unit_problems(product, quantity) -> dict:
+    """{"quantity": messages} for a quantity its product's unit does not take (half a 台), else {}."""
+    try:
+        check_quantity(product, quantity)
+    except ValidationError as exc:
+        return {"quantity": exc.messages}
+    return {}
 
 
 def build_lines(rows, line_model=OrderLine, extra=None) -> list:
@@ -66,6 +76,8 @@ def build_lines(rows, line_model=OrderLine, extra=None) -> list:
             problems["product"] = [_("%(product)s is no longer sold.") % {"product": product}]
         if "quantity" not in problems and (quantity is None or quantity <= 0):
             problems["quantity"] = [_("Enter a quantity above zero.")]
+        if "quantity" not in problems and product is not None:
+            problems.update(_unit_problems(product, quantity))
         if "unit_price" not in problems and unit_price is not None and unit_price < 0:
             problems["unit_price"] = [_("The price cannot be negative.")]
         if "discount_percent" not in problems and not Decimal("0") <= discount <= HUNDRED:
@@ -112,6 +124,8 @@ def order_line_quantities(*, order_lines: dict, rows, available, too_much: str) 
             problems["quantity"] = [_("Enter a quantity above zero.")]
         elif quantity > available(order_lines[line.pk]):
             problems["quantity"] = [too_much % {"qty": plain_decimal(available(order_lines[line.pk]))}]
+        elif unit_problems := _unit_problems(order_lines[line.pk].product, quantity):
+            problems.update(unit_problems)
         else:
             items.append((order_lines[line.pk], quantity))
         errors.append(problems)

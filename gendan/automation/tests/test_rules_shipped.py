@@ -15,7 +15,7 @@ from gendan.finance.services import invoice_create, invoice_issue, payment_recor
 from gendan.fulfillment.services import shipment_create, shipment_ship
 from gendan.sales.models import OrderStatus
 from gendan.sales.services import order_approve, order_submit, order_update
-from tests.backbone import draft_order, stocked_products
+from tests.backbone import COURIER, draft_order, stocked_products
 from tests.stages import order_at
 
 pytestmark = pytest.mark.django_db
@@ -216,7 +216,7 @@ def test_a_shipped_order_fires_neither_rule(personas, committed, scan):
         shipment = shipment_create(
             order=order, actor=personas["warehouse1"], lines=[{"order_line": line, "quantity": line.quantity}]
         )
-        shipment_ship(shipment=shipment, actor=personas["warehouse1"])
+        shipment_ship(shipment=shipment, actor=personas["warehouse1"], **COURIER)
 
     assert scan(at(2025, 3, 11, 0)) == {"conditions": 2}
     assert not Task.objects.exists() and not Notification.objects.filter(kind="rule").exists()

@@ -29,7 +29,7 @@ def test_cost_is_shown_only_to_those_allowed_to_see_it(personas, role, sees_cost
 
 
 def test_a_product_as_the_api_shows_it(personas):
-    product = ProductFactory()
+    product = ProductFactory(unit="台", unit_decimals=0)
 
     body = api_as(personas["rep1"]).get(f"/api/v1/products/{product.pk}/").json()
 
@@ -37,7 +37,8 @@ def test_a_product_as_the_api_shows_it(personas):
         "id": product.pk,
         "sku": product.sku,
         "name": product.name,
-        "unit": "pcs",
+        "unit": "台",
+        "unit_decimals": 0,
         "list_price": "100.00",
         "floor_price": "80.00",
         "is_active": True,

@@ -10,7 +10,7 @@ from gendan.finance.services import invoice_create, invoice_issue
 from gendan.fulfillment.services import shipment_create, shipment_ship
 from gendan.sales.services import order_submit
 from tests.api_client import api_as
-from tests.backbone import draft_order, stocked_products
+from tests.backbone import COURIER, draft_order, stocked_products
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +19,9 @@ def shipped_order(personas, quantities=("2", "1"), products=None):
     if products is None:
         _warehouse, products = stocked_products(len(quantities))
     order = order_submit(order=draft_order(personas["rep1"], products, list(quantities)), actor=personas["rep1"])
-    shipment_ship(shipment=shipment_create(order=order, actor=personas["warehouse1"]), actor=personas["warehouse1"])
+    shipment_ship(
+        shipment=shipment_create(order=order, actor=personas["warehouse1"]), actor=personas["warehouse1"], **COURIER
+    )
     return order
 
 

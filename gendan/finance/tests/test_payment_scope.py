@@ -18,7 +18,7 @@ from gendan.fulfillment.services import shipment_create, shipment_ship
 from gendan.sales.models import Order
 from gendan.sales.services import order_submit
 from tests.api_client import api_as
-from tests.backbone import draft_order, stocked_products
+from tests.backbone import COURIER, draft_order, stocked_products
 from tests.factories import customer_ready_to_order
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -33,7 +33,7 @@ def money(personas):
     invoices = []
     for _ in range(2):
         order = order_submit(order=draft_order(rep1, products, customer=customer), actor=rep1)
-        shipment_ship(shipment=shipment_create(order=order, actor=clerk), actor=clerk)
+        shipment_ship(shipment=shipment_create(order=order, actor=clerk), actor=clerk, **COURIER)
         invoices.append(invoice_issue(invoice=invoice_create(order=order, actor=finance), actor=finance))
     rep1s, rep2s = invoices
     today = timezone.localdate()

@@ -13,7 +13,7 @@ from gendan.finance.models import Invoice, InvoiceLine
 from gendan.finance.services import invoice_create, invoice_issue
 from gendan.fulfillment.services import shipment_create, shipment_ship
 from gendan.sales.services import order_create, order_submit
-from tests.backbone import stocked_products
+from tests.backbone import COURIER, stocked_products
 from tests.factories import customer_ready_to_order
 from tests.stages import order_at, order_state
 
@@ -43,7 +43,7 @@ def shipped_in_part(personas):
         actor=clerk,
         lines=[{"order_line": first, "quantity": Decimal("4")}, {"order_line": second, "quantity": Decimal("3")}],
     )
-    shipment_ship(shipment=shipment, actor=clerk)
+    shipment_ship(shipment=shipment, actor=clerk, **COURIER)
     order.refresh_from_db()
     first.refresh_from_db()
     second.refresh_from_db()

@@ -9,7 +9,7 @@ from gendan.fulfillment.services import shipment_create
 from gendan.inventory.models import StockLevel
 from gendan.sales.services import order_submit
 from tests.api_client import api_as
-from tests.backbone import draft_order, stocked_products
+from tests.backbone import COURIER, draft_order, stocked_products
 
 pytestmark = pytest.mark.django_db
 
@@ -159,7 +159,7 @@ def test_a_shipments_timeline_and_its_orders_timeline(personas, confirmed):
     _warehouse, order = confirmed
     client = api_as(personas["warehouse1"])
     shipment = client.post("/api/v1/shipments/", {"order": order.pk}, format="json").json()
-    client.post(f"/api/v1/shipments/{shipment['id']}/ship/", {}, format="json")
+    client.post(f"/api/v1/shipments/{shipment['id']}/ship/", COURIER, format="json")
 
     own = client.get(f"/api/v1/shipments/{shipment['id']}/events/").json()["results"]
     of_order = api_as(personas["rep1"]).get(f"/api/v1/orders/{order.pk}/events/").json()["results"]

@@ -14,7 +14,7 @@ from gendan.fulfillment.services import shipment_cancel, shipment_create, shipme
 from gendan.inventory.models import StockLevel, StockMove
 from gendan.sales.models import Order
 from gendan.sales.services import order_submit
-from tests.backbone import draft_order, stocked_products
+from tests.backbone import COURIER, draft_order, stocked_products
 from tests.stages import order_at, order_state
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -91,7 +91,7 @@ def test_shipping_moves_stock_out_consumes_the_reservation_and_writes_the_ledger
     assert (shipped.root_id, shipped.changes, shipped.data) == (
         order.pk,
         {"status": ["pending", "shipped"]},
-        {"carrier": "京东物流", "tracking_number": "JD1"},
+        {"delivery_method": "courier", "carrier": "京东物流", "tracking_number": "JD1"},
     )
     assert Event.objects.get(verb="order.partially_shipped").changes == {"status": ["confirmed", "partially_shipped"]}
 
@@ -101,7 +101,7 @@ def test_several_shipments_complete_an_order(personas, confirmed):
     clerk = personas["warehouse1"]
     order, first, second = confirmed
     one = shipment_create(order=order, actor=clerk, lines=[{"order_line": first, "quantity": Decimal("4")}])
-    shipment_ship(shipment=one, actor=clerk)
+    shipment_ship(shipment=one, actor=clerk, **COURIER)
 
     # when: the rest, without naming lines
     two = shipment_create(order=order, actor=clerk)
@@ -111,7 +111,7 @@ def test_several_shipments_complete_an_order(personas, confirmed):
         (first.pk, Decimal("6")),
         (second.pk, Decimal("4")),
     ]
-    shipment_ship(shipment=two, actor=clerk)
+    shipment_ship(shipment=two, actor=clerk, **COURIER)
     order.refresh_from_db()
     assert (order.status, order.delivery_status) == ("shipped", "shipped")
     assert levels() == [(Decimal("90"), Decimal("0")), (Decimal("96"), Decimal("0"))]
@@ -126,7 +126,7 @@ def test_never_more_than_ordered_and_not_yet_shipped_counting_pending_shipments(
     clerk = personas["warehouse1"]
     order, first, _second = confirmed
     shipped = shipment_create(order=order, actor=clerk, lines=[{"order_line": first, "quantity": Decimal("3")}])
-    shipment_ship(shipment=shipped, actor=clerk)
+    shipment_ship(shipment=shipped, actor=clerk, **COURIER)
     shipment_create(order=order, actor=clerk, lines=[{"order_line": first, "quantity": Decimal("5")}])
     before = order_state(order)
 
@@ -219,12 +219,12 @@ def test_a_shipment_ships_only_once(personas, confirmed):
     clerk = personas["warehouse1"]
     order, first, _second = confirmed
     shipment = shipment_create(order=order, actor=clerk, lines=[{"order_line": first, "quantity": Decimal("8")}])
-    shipment_ship(shipment=shipment, actor=clerk)
+    shipment_ship(shipment=shipment, actor=clerk, **COURIER)
     before = order_state(order)
 
     # when
     with pytest.raises(ApplicationError) as exc:
-        shipment_ship(shipment=shipment, actor=clerk)
+        shipment_ship(shipment=shipment, actor=clerk, **COURIER)
 
     # then
     assert (exc.value.code, exc.value.extra) == (
@@ -239,10 +239,10 @@ def test_a_cancelled_shipment_cannot_ship_and_frees_its_quantities(personas, con
     order, first, _second = confirmed
     shipment = shipment_create(order=order, actor=clerk, lines=[{"order_line": first, "quantity": Decimal("10")}])
 
-    shipment_cancel(shipment=shipment, actor=clerk)
+    shipment_cancel(shipment=shipment, actor=clerk, reason="客户改为自提")
     before = order_state(order)
     with pytest.raises(ApplicationError) as exc:
-        shipment_ship(shipment=shipment, actor=clerk)
+        shipment_ship(shipment=shipment, actor=clerk, **COURIER)
 
     assert exc.value.code == ErrorCode.TRANSITION_NOT_ALLOWED
     assert order_state(order) == before
@@ -255,7 +255,7 @@ def test_delivery_needs_who_signed(personas, confirmed):
     clerk = personas["warehouse1"]
     order = confirmed[0]
     shipment = shipment_create(order=order, actor=clerk)
-    shipment_ship(shipment=shipment, actor=clerk)
+    shipment_ship(shipment=shipment, actor=clerk, **COURIER)
     before = order_state(order)
 
     for signed_by in ["", "  ", None]:
@@ -269,7 +269,7 @@ def test_delivery_needs_who_signed(personas, confirmed):
 def test_delivery_cannot_predate_shipping(personas, confirmed):
     clerk = personas["warehouse1"]
     shipment = shipment_create(order=confirmed[0], actor=clerk)
-    shipment_ship(shipment=shipment, actor=clerk)
+    shipment_ship(shipment=shipment, actor=clerk, **COURIER)
 
     with pytest.raises(ValidationError) as exc:
         shipment_deliver(
@@ -299,8 +299,8 @@ def test_delivering_everything_delivers_the_order(personas, confirmed):
     order, first, second = confirmed
     one = shipment_create(order=order, actor=clerk, lines=[{"order_line": first, "quantity": Decimal("10")}])
     two = shipment_create(order=order, actor=clerk, lines=[{"order_line": second, "quantity": Decimal("4")}])
-    shipment_ship(shipment=one, actor=clerk)
-    shipment_ship(shipment=two, actor=clerk)
+    shipment_ship(shipment=one, actor=clerk, **COURIER)
+    shipment_ship(shipment=two, actor=clerk, **COURIER)
 
     # when / then: one delivery leaves the order shipped, the second delivers it
     shipment_deliver(shipment=one, actor=clerk, signed_by="王经理")
@@ -332,7 +332,7 @@ def test_roles_without_the_right_cannot_ship(personas, confirmed, service, who, 
     order = confirmed[0]
     shipment = shipment_create(order=order, actor=personas["warehouse1"])
     if service == "deliver":
-        shipment_ship(shipment=shipment, actor=personas["warehouse1"])
+        shipment_ship(shipment=shipment, actor=personas["warehouse1"], **COURIER)
     before = order_state(order)
     actor = personas[who]
 
@@ -340,7 +340,7 @@ def test_roles_without_the_right_cannot_ship(personas, confirmed, service, who, 
         if service == "create":
             shipment_create(order=order, actor=actor)
         elif service == "ship":
-            shipment_ship(shipment=shipment, actor=actor)
+            shipment_ship(shipment=shipment, actor=actor, **COURIER)
         else:
             shipment_deliver(shipment=shipment, actor=actor, signed_by="王经理")
 

@@ -7,6 +7,7 @@ from django.urls import reverse
 from gendan.fulfillment.models import Shipment, ShipmentStatus
 from gendan.fulfillment.services import shipment_create, shipment_ship
 from gendan.sales.models import OrderStatus
+from tests.backbone import COURIER
 from tests.stages import order_at
 
 pytestmark = pytest.mark.django_db
@@ -111,7 +112,7 @@ def test_shipping_and_delivering_from_the_order_page(client, personas):
     assert f'data-testid="ship-{shipment.number}"' in page
 
     # when
-    client.post(reverse("fulfillment:shipment_ship", args=[shipment.pk]))
+    client.post(reverse("fulfillment:shipment_ship", args=[shipment.pk]), COURIER)
     unsigned = client.post(reverse("fulfillment:shipment_deliver", args=[shipment.pk]), {"signed_by": " "})
     shipment.refresh_from_db()
     assert shipment.status == ShipmentStatus.SHIPPED
@@ -141,7 +142,7 @@ def test_the_ship_button_shows_only_to_who_may_ship(client, personas):
 def test_a_shipment_outside_the_users_scope_is_not_found(client, personas):
     order = order_at(OrderStatus.CONFIRMED, personas)
     shipment = shipment_create(order=order, actor=personas["warehouse1"])
-    shipment_ship(shipment=shipment, actor=personas["warehouse1"])
+    shipment_ship(shipment=shipment, actor=personas["warehouse1"], **COURIER)
 
     response = logged_in(client, personas["rep3"]).post(
         reverse("fulfillment:shipment_deliver", args=[shipment.pk]), {"signed_by": "x"}

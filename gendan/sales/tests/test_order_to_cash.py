@@ -7,7 +7,7 @@ from gendan.finance.services import invoice_create, invoice_issue, payment_recor
 from gendan.fulfillment.services import shipment_create, shipment_deliver, shipment_ship
 from gendan.inventory.models import StockLevel
 from gendan.sales.services import order_submit
-from tests.backbone import draft_order, stocked_products
+from tests.backbone import COURIER, draft_order, stocked_products
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +22,7 @@ def test_an_order_walks_from_draft_to_closed(personas):
     # when
     order = order_submit(order=order, actor=rep)
     shipment = shipment_create(order=order, actor=warehouse_clerk, carrier="顺丰", tracking_number="SF1")
-    shipment_ship(shipment=shipment, actor=warehouse_clerk)
+    shipment_ship(shipment=shipment, actor=warehouse_clerk, **COURIER)
     shipment_deliver(shipment=shipment, actor=warehouse_clerk, signed_by="王经理")
     invoice = invoice_create(order=order, actor=finance)
     invoice_issue(invoice=invoice, actor=finance)

@@ -19,6 +19,7 @@ from gendan.sales.services import (
     order_resume,
     order_submit,
 )
+from tests.backbone import COURIER
 from tests.stages import order_at, order_state
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -192,7 +193,7 @@ def test_nothing_ships_while_the_order_is_on_hold(personas):
 
     # when / then: neither shipping the prepared shipment nor preparing another
     with pytest.raises(ApplicationError) as exc:
-        shipment_ship(shipment=shipment, actor=clerk)
+        shipment_ship(shipment=shipment, actor=clerk, **COURIER)
     assert (exc.value.code, exc.value.extra) == (ErrorCode.TRANSITION_NOT_ALLOWED, {"status": "on_hold"})
     with pytest.raises(ApplicationError) as exc:
         shipment_create(order=order, actor=clerk)
@@ -201,7 +202,7 @@ def test_nothing_ships_while_the_order_is_on_hold(personas):
 
     # and once resumed, it ships
     order_resume(order=order, actor=personas["rep1"])
-    shipment_ship(shipment=shipment, actor=clerk)
+    shipment_ship(shipment=shipment, actor=clerk, **COURIER)
     assert Shipment.objects.get(pk=shipment.pk).status == "shipped"
 
 

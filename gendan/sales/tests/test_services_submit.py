@@ -10,7 +10,7 @@ from gendan.core.models import Event
 from gendan.inventory.models import StockLevel, StockMove
 from gendan.sales.models import ApprovalRequest, Order, OrderLine
 from gendan.sales.services import order_create, order_submit, order_update
-from tests.backbone import draft_order, stocked_products
+from tests.backbone import COURIER, draft_order, stocked_products
 from tests.factories import CustomerFactory, ProductFactory, StockLevelFactory, customer_ready_to_order
 from tests.stages import order_state
 
@@ -304,7 +304,7 @@ def test_shipping_two_lines_of_one_product_takes_their_sum_out_of_stock(personas
     _warehouse, (product,) = stocked_products(1, on_hand="10")
     order = order_submit(order=draft_order(rep, [product, product], ["3", "2"]), actor=rep)
 
-    shipment_ship(shipment=shipment_create(order=order, actor=clerk), actor=clerk)
+    shipment_ship(shipment=shipment_create(order=order, actor=clerk), actor=clerk, **COURIER)
 
     assert stock_of(product) == (Decimal("5"), Decimal("0"))
     assert sorted(OrderLine.objects.filter(order=order).values_list("shipped_quantity", "reserved_quantity")) == [

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from gendan.sales.models import Order, OrderLine, OrderStatus
 from gendan.sales.selectors import order_allowed_actions
-from tests.backbone import draft_order, stocked_products
+from tests.backbone import COURIER, draft_order, stocked_products
 from tests.factories import ProductFactory, StockLevelFactory, WarehouseFactory, customer_ready_to_order
 from tests.stages import order_at
 
@@ -261,7 +261,7 @@ def order_with_documents(personas, lines):
     order = order_submit(order=draft_order(rep, products, ["2"] * lines), actor=rep)
     first = order.lines.first()
     shipment = shipment_create(order=order, actor=clerk, lines=[{"order_line": first, "quantity": Decimal("1")}])
-    shipment_ship(shipment=shipment, actor=clerk)
+    shipment_ship(shipment=shipment, actor=clerk, **COURIER)
     invoice = invoice_issue(invoice=invoice_create(order=order, actor=finance), actor=finance)
     payment_record(
         actor=finance,
