@@ -11,7 +11,9 @@ from gendan.crm.api_contracts import ContractViewSet
 from gendan.crm.api_followups import FollowUpViewSet, MeetingViewSet
 from gendan.crm.api_pipeline import LeadViewSet, OpportunityViewSet
 from gendan.finance.api import InvoiceViewSet, PaymentViewSet
+from gendan.finance.api_worklists import OrderToInvoiceViewSet, UnallocatedPaymentViewSet, UnpaidInvoiceViewSet
 from gendan.fulfillment.api import ShipmentViewSet
+from gendan.fulfillment.api_worklists import InTransitViewSet, OrderToShipViewSet, PendingShipmentViewSet
 from gendan.inventory.api import StockLevelViewSet, StockMoveViewSet, WarehouseViewSet
 from gendan.sales.api import OrderViewSet
 from gendan.sales.api_quotations import QuotationViewSet
@@ -34,6 +36,13 @@ router.register("invoices", InvoiceViewSet, basename="invoice")
 router.register("payments", PaymentViewSet, basename="payment")
 router.register("tasks", TaskViewSet, basename="task")
 router.register("notifications", NotificationViewSet, basename="notification")
+# Each role's worklists, each a list of its own.
+router.register("worklists/to-ship", OrderToShipViewSet, basename="worklist-to-ship")
+router.register("worklists/pending-shipments", PendingShipmentViewSet, basename="worklist-pending-shipments")
+router.register("worklists/in-transit", InTransitViewSet, basename="worklist-in-transit")
+router.register("worklists/to-invoice", OrderToInvoiceViewSet, basename="worklist-to-invoice")
+router.register("worklists/unpaid-invoices", UnpaidInvoiceViewSet, basename="worklist-unpaid-invoices")
+router.register("worklists/unallocated-payments", UnallocatedPaymentViewSet, basename="worklist-unallocated-payments")
 
 urlpatterns = [
     path("auth/token/", TokenObtainView.as_view(), name="api-token"),

@@ -1,0 +1,139 @@
+"""The warehouse's worklists: each row carries the step that takes it off the list."""
+
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from gendan.core.tables import ListTable, badge, cell, when
+from gendan.core.worklist_lists import days_since
+from gendan.sales.templatetags.sales_ui import status_class
+
+
+def _actions(template_name: str):
+    return tables.TemplateColumn(
+        template_name=template_name,
+        verbose_name=gettext_lazy("Actions"),
+        exclude_from_export=True,
+        orderable=False,
+        attrs=cell("text-end", "text-nowrap"),
+    )
+
+
+def _order_link(order):
+    return format_html('<a href="{}">{}</a>', reverse("sales:order_detail", args=[order.pk]), order.number)
+
+
+class _WorklistTable(ListTable):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = timezone.localdate()
+
+    def promised(self, order):
+        """The promised date, with how late it is once it has passed."""
+        if order.promised_date is None:
+            return "—"
+        late = days_since(order.promised_date, self.today)
+        if late <= 0:
+            return when(order.promised_date)
+        return format_html(
+            '{} <span class="badge text-bg-danger" data-testid="days-late">{}</span>',
+            when(order.promised_date),
+            ngettext("%(days)s day late", "%(days)s days late", late) % {"days": late},
+        )
+
+    def customer_cell(self, order):
+        return format_html('{}<div class="small text-muted d-md-none">{}</div>', order.customer.name, order.owner)
+
+
+class OrderToShipTable(_WorklistTable):
+    number = tables.Column(gettext_lazy("Order"), attrs=cell("text-nowrap"))
+    customer = tables.Column(gettext_lazy("Customer"), accessor="customer__name", attrs={"td": {"class": "w-100"}})
+    status = tables.Column(gettext_lazy("Status"), attrs=cell("d-none", "d-sm-table-cell", "text-nowrap"))
+    owner = tables.Column(gettext_lazy("Owner"), attrs=cell("d-none", "d-md-table-cell", "text-nowrap"))
+    promised_date = tables.Column(gettext_lazy("Promised"), empty_values=(), attrs=cell("text-nowrap"))
+    actions = _actions("fulfillment/worklists/_ship_action.html")
+
+    class Meta(ListTable.Meta):
+        attrs = {**ListTable.Meta.attrs, "data-testid": "to-ship-table"}
+        row_attrs = {"data-testid": "to-ship-row", "data-order": lambda record: record.number}
+        empty_text = gettext_lazy("No order is waiting to ship.")
+
+    def render_number(self, record):
+        return _order_link(record)
+
+    def render_customer(self, record):
+        return self.customer_cell(record)
+
+    def render_status(self, record, value):
+        return badge(status_class(record.status), value)
+
+    def render_promised_date(self, record):
+        return self.promised(record)
+
+
+class PendingShipmentTable(_WorklistTable):
+    number = tables.Column(gettext_lazy("Shipment"), attrs=cell("text-nowrap"))
+    order = tables.Column(gettext_lazy("Order"), attrs=cell("text-nowrap"))
+    customer = tables.Column(
+        gettext_lazy("Customer"), accessor="order__customer__name", attrs={"td": {"class": "w-100"}}
+    )
+    promised_date = tables.Column(
+        gettext_lazy("Promised"), accessor="order__promised_date", empty_values=(), attrs=cell("text-nowrap")
+    )
+    created_at = tables.Column(gettext_lazy("Created"), attrs=cell("d-none", "d-md-table-cell", "text-nowrap"))
+    actions = _actions("fulfillment/worklists/_mark_shipped_action.html")
+
+    class Meta(ListTable.Meta):
+        attrs = {**ListTable.Meta.attrs, "data-testid": "pending-shipments-table"}
+        row_attrs = {"data-testid": "pending-shipment-row", "data-shipment": lambda record: record.number}
+        empty_text = gettext_lazy("No shipment is waiting to leave.")
+
+    def render_order(self, record):
+        return _order_link(record.order)
+
+    def render_customer(self, record):
+        return self.customer_cell(record.order)
+
+    def render_promised_date(self, record):
+        return self.promised(record.order)
+
+    def render_created_at(self, value):
+        return when(value)
+
+
+class InTransitTable(_WorklistTable):
+    number = tables.Column(gettext_lazy("Shipment"), attrs=cell("text-nowrap"))
+    order = tables.Column(gettext_lazy("Order"), attrs=cell("text-nowrap"))
+    customer = tables.Column(
+        gettext_lazy("Customer"), accessor="order__customer__name", attrs={"td": {"class": "w-100"}}
+    )
+    carrier = tables.Column(
+        gettext_lazy("Carrier"), empty_values=(), attrs=cell("d-none", "d-md-table-cell", "text-nowrap")
+    )
+    shipped_at = tables.Column(gettext_lazy("Shipped"), attrs=cell("text-nowrap"))
+    actions = _actions("fulfillment/worklists/_deliver_action.html")
+
+    class Meta(ListTable.Meta):
+        attrs = {**ListTable.Meta.attrs, "data-testid": "in-transit-table"}
+        row_attrs = {"data-testid": "in-transit-row", "data-shipment": lambda record: record.number}
+        empty_text = gettext_lazy("Nothing is on the road.")
+
+    def render_order(self, record):
+        return _order_link(record.order)
+
+    def render_customer(self, record):
+        return self.customer_cell(record.order)
+
+    def render_carrier(self, record):
+        return " ".join(part for part in (record.carrier, record.tracking_number) if part) or "—"
+
+    def render_shipped_at(self, value):
+        days = days_since(value, self.today)
+        return format_html(
+            '{}<div class="small text-muted" data-testid="days-on-road">{}</div>',
+            when(value),
+            ngettext("%(days)s day ago", "%(days)s days ago", days) % {"days": days} if days else _("today"),
+        )
