@@ -4,7 +4,8 @@ import django_tables2 as tables
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from gendan.core.tables import ListTable, badge, cell, when
@@ -14,6 +15,13 @@ from gendan.sales.templatetags.sales_ui import status_class
 from .models import InvoiceStatus
 
 _WIDE = {"td": {"style": "min-width: 10rem"}}
+# Hidden on phones, where the row's first cell names the customer.
+_CUSTOMER = cell("d-none", "d-sm-table-cell", td="w-100")
+
+
+def on_phones(*lines):
+    """What the columns hidden on a phone would show, under the row's first cell."""
+    return format_html_join("", '<div class="small text-muted d-sm-none">{}</div>', ((line,) for line in lines))
 
 
 def _order_link(order):
@@ -37,7 +45,7 @@ class _Dated(ListTable):
         if invoice.status != InvoiceStatus.ISSUED or late <= 0:
             return when(invoice.due_date)
         return format_html(
-            '{} <span class="badge text-bg-danger" data-testid="days-overdue">{}</span>',
+            '{}<div><span class="badge text-bg-danger" data-testid="days-overdue">{}</span></div>',
             when(invoice.due_date),
             ngettext("%(days)s day overdue", "%(days)s days overdue", late) % {"days": late},
         )
@@ -65,8 +73,10 @@ class InvoiceTable(_Dated):
     order = tables.Column(
         gettext_lazy("Order"), accessor="order__number", orderable=True, attrs=cell("d-none", "d-md-table-cell")
     )
-    customer = tables.Column(gettext_lazy("Customer"), accessor="customer__name", orderable=True, attrs=_WIDE)
-    status = tables.Column(gettext_lazy("Status"), orderable=True, attrs=cell("text-nowrap"))
+    customer = tables.Column(gettext_lazy("Customer"), accessor="customer__name", orderable=True)
+    status = tables.Column(
+        gettext_lazy("Status"), orderable=True, attrs=cell("d-none", "d-sm-table-cell", "text-nowrap")
+    )
     issued = tables.Column(
         gettext_lazy("Issued"),
         accessor="issued_at",
@@ -104,11 +114,20 @@ class InvoiceTable(_Dated):
 
     def render_number(self, record):
         return format_html(
-            '<a href="{}#invoices">{}</a><div class="small text-muted d-md-none">{}</div>',
+            '<a href="{}#invoices">{}</a><div class="small text-muted d-md-none">{}</div>{}',
             reverse("sales:order_detail", args=[record.order_id]),
             record.number,
             record.order.number,
+            on_phones(self.render_status(record, record.get_status_display())),
         )
+
+    def render_customer(self, record):
+        due = (
+            format_html('{} <span class="text-nowrap">{}</span>', _("Due"), when(record.due_date))
+            if record.due_date
+            else ""
+        )
+        return format_html("{}{}", record.customer.name, on_phones(due) if due else "")
 
     def render_order(self, record):
         return _order_link(record.order)
@@ -136,7 +155,9 @@ class PaymentTable(ListTable):
 
     number = tables.Column(gettext_lazy("Number"), orderable=True, attrs=cell("text-nowrap"))
     customer = tables.Column(gettext_lazy("Customer"), accessor="customer__name", orderable=True, attrs=_WIDE)
-    received_on = tables.Column(gettext_lazy("Received on"), orderable=True, attrs=cell("text-nowrap"))
+    received_on = tables.Column(
+        gettext_lazy("Received on"), orderable=True, attrs=cell("d-none", "d-sm-table-cell", "text-nowrap")
+    )
     method = tables.Column(gettext_lazy("Method"), orderable=True, attrs=cell("d-none", "d-md-table-cell"))
     reference = tables.Column(gettext_lazy("Reference"), attrs=cell("d-none", "d-lg-table-cell"))
     amount = _money_column(gettext_lazy("Amount"))
@@ -147,6 +168,9 @@ class PaymentTable(ListTable):
         attrs = {**ListTable.Meta.attrs, "data-testid": "payment-table"}
         row_attrs = {"data-testid": "payment-row"}
         empty_text = gettext_lazy("No payments match these filters.")
+
+    def render_number(self, record):
+        return format_html("{}{}", record.number, on_phones(when(record.received_on)))
 
     def render_received_on(self, value):
         return when(value)
@@ -173,9 +197,9 @@ def _actions(template_name: str):
 
 class OrderToInvoiceTable(ListTable):
     number = tables.Column(gettext_lazy("Order"), attrs=cell("text-nowrap"))
-    customer = tables.Column(gettext_lazy("Customer"), accessor="customer__name", attrs={"td": {"class": "w-100"}})
-    status = tables.Column(gettext_lazy("Status"), attrs=cell("d-none", "d-sm-table-cell", "text-nowrap"))
-    owner = tables.Column(gettext_lazy("Owner"), attrs=cell("d-none", "d-md-table-cell", "text-nowrap"))
+    customer = tables.Column(gettext_lazy("Customer"), accessor="customer__name", attrs=_CUSTOMER)
+    status = tables.Column(gettext_lazy("Status"), attrs=cell("d-none", "d-md-table-cell", "text-nowrap"))
+    owner = tables.Column(gettext_lazy("Owner"), attrs=cell("d-none", "d-lg-table-cell", "text-nowrap"))
     total = tables.Column(gettext_lazy("Total"), attrs=cell("num", "text-nowrap", "d-none", "d-md-table-cell"))
     amount_invoiced = tables.Column(
         gettext_lazy("Invoiced"), attrs=cell("num", "text-nowrap", "d-none", "d-md-table-cell")
@@ -188,7 +212,7 @@ class OrderToInvoiceTable(ListTable):
         empty_text = gettext_lazy("Everything shipped is invoiced.")
 
     def render_number(self, record):
-        return _order_link(record)
+        return format_html("{}{}", _order_link(record), on_phones(record.customer.name))
 
     def render_customer(self, record):
         return format_html('{}<div class="small text-muted d-md-none">{}</div>', record.customer.name, record.owner)
@@ -205,10 +229,12 @@ class OrderToInvoiceTable(ListTable):
 
 class UnpaidInvoiceTable(_Dated):
     number = tables.Column(gettext_lazy("Invoice"), attrs=cell("text-nowrap"))
-    customer = tables.Column(gettext_lazy("Customer"), accessor="customer__name", attrs={"td": {"class": "w-100"}})
+    customer = tables.Column(gettext_lazy("Customer"), accessor="customer__name", attrs=_CUSTOMER)
     due_date = tables.Column(gettext_lazy("Due"), empty_values=(), attrs=cell("text-nowrap"))
     total = tables.Column(gettext_lazy("Total"), attrs=cell("num", "text-nowrap", "d-none", "d-md-table-cell"))
-    open = tables.Column(gettext_lazy("Open"), accessor="open_amount", attrs=cell("num", "text-nowrap"))
+    open = tables.Column(
+        gettext_lazy("Open"), accessor="open_amount", attrs=cell("num", "text-nowrap", "d-none", "d-sm-table-cell")
+    )
     actions = _actions("finance/worklists/_payment_action.html")
 
     class Meta(ListTable.Meta):
@@ -218,10 +244,11 @@ class UnpaidInvoiceTable(_Dated):
 
     def render_number(self, record):
         return format_html(
-            '<a href="{}#invoices">{}</a><div class="small text-muted">{}</div>',
+            '<a href="{}#invoices">{}</a><div class="small text-muted">{}</div>{}',
             reverse("sales:order_detail", args=[record.order_id]),
             record.number,
             record.order.number,
+            on_phones(record.customer.name, format_html("{} {}", _("Open"), intcomma(record.open_amount))),
         )
 
     def render_customer(self, record):
@@ -242,7 +269,7 @@ class UnpaidInvoiceTable(_Dated):
 class UnallocatedPaymentTable(ListTable):
     number = tables.Column(gettext_lazy("Payment"), attrs=cell("text-nowrap"))
     customer = tables.Column(gettext_lazy("Customer"), accessor="customer__name", attrs={"td": {"class": "w-100"}})
-    received_on = tables.Column(gettext_lazy("Received on"), attrs=cell("text-nowrap"))
+    received_on = tables.Column(gettext_lazy("Received on"), attrs=cell("d-none", "d-sm-table-cell", "text-nowrap"))
     amount = tables.Column(gettext_lazy("Amount"), attrs=cell("num", "text-nowrap", "d-none", "d-md-table-cell"))
     left = tables.Column(gettext_lazy("Not allocated"), empty_values=(), attrs=cell("num", "text-nowrap"))
 
@@ -250,6 +277,9 @@ class UnallocatedPaymentTable(ListTable):
         attrs = {**ListTable.Meta.attrs, "data-testid": "unallocated-payments-table"}
         row_attrs = {"data-testid": "unallocated-payment-row", "data-payment": lambda record: record.number}
         empty_text = gettext_lazy("Every payment is allocated.")
+
+    def render_number(self, record):
+        return format_html("{}{}", record.number, on_phones(when(record.received_on)))
 
     def render_customer(self, record):
         return format_html(

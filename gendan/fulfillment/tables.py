@@ -3,7 +3,7 @@
 import django_tables2 as tables
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -20,6 +20,10 @@ def _actions(template_name: str):
         orderable=False,
         attrs=cell("text-end", "text-nowrap"),
     )
+
+
+# Hidden on phones, where the row's first cell names the customer.
+_CUSTOMER = cell("d-none", "d-sm-table-cell", td="w-100")
 
 
 def _order_link(order):
@@ -39,7 +43,7 @@ class _WorklistTable(ListTable):
         if late <= 0:
             return when(order.promised_date)
         return format_html(
-            '{} <span class="badge text-bg-danger" data-testid="days-late">{}</span>',
+            '{}<div><span class="badge text-bg-danger" data-testid="days-late">{}</span></div>',
             when(order.promised_date),
             ngettext("%(days)s day late", "%(days)s days late", late) % {"days": late},
         )
@@ -47,12 +51,16 @@ class _WorklistTable(ListTable):
     def customer_cell(self, order):
         return format_html('{}<div class="small text-muted d-md-none">{}</div>', order.customer.name, order.owner)
 
+    def on_phones(self, *lines):
+        """What the columns hidden on a phone would show, under the row's first cell."""
+        return format_html_join("", '<div class="small text-muted d-sm-none">{}</div>', ((line,) for line in lines))
+
 
 class OrderToShipTable(_WorklistTable):
     number = tables.Column(gettext_lazy("Order"), attrs=cell("text-nowrap"))
-    customer = tables.Column(gettext_lazy("Customer"), accessor="customer__name", attrs={"td": {"class": "w-100"}})
-    status = tables.Column(gettext_lazy("Status"), attrs=cell("d-none", "d-sm-table-cell", "text-nowrap"))
-    owner = tables.Column(gettext_lazy("Owner"), attrs=cell("d-none", "d-md-table-cell", "text-nowrap"))
+    customer = tables.Column(gettext_lazy("Customer"), accessor="customer__name", attrs=_CUSTOMER)
+    status = tables.Column(gettext_lazy("Status"), attrs=cell("d-none", "d-md-table-cell", "text-nowrap"))
+    owner = tables.Column(gettext_lazy("Owner"), attrs=cell("d-none", "d-lg-table-cell", "text-nowrap"))
     promised_date = tables.Column(gettext_lazy("Promised"), empty_values=(), attrs=cell("text-nowrap"))
     actions = _actions("fulfillment/worklists/_ship_action.html")
 
@@ -62,7 +70,7 @@ class OrderToShipTable(_WorklistTable):
         empty_text = gettext_lazy("No order is waiting to ship.")
 
     def render_number(self, record):
-        return _order_link(record)
+        return format_html("{}{}", _order_link(record), self.on_phones(record.customer.name))
 
     def render_customer(self, record):
         return self.customer_cell(record)
@@ -76,12 +84,13 @@ class OrderToShipTable(_WorklistTable):
 
 class PendingShipmentTable(_WorklistTable):
     number = tables.Column(gettext_lazy("Shipment"), attrs=cell("text-nowrap"))
-    order = tables.Column(gettext_lazy("Order"), attrs=cell("text-nowrap"))
-    customer = tables.Column(
-        gettext_lazy("Customer"), accessor="order__customer__name", attrs={"td": {"class": "w-100"}}
-    )
+    order = tables.Column(gettext_lazy("Order"), attrs=cell("d-none", "d-sm-table-cell", "text-nowrap"))
+    customer = tables.Column(gettext_lazy("Customer"), accessor="order__customer__name", attrs=_CUSTOMER)
     promised_date = tables.Column(
-        gettext_lazy("Promised"), accessor="order__promised_date", empty_values=(), attrs=cell("text-nowrap")
+        gettext_lazy("Promised"),
+        accessor="order__promised_date",
+        empty_values=(),
+        attrs=cell("d-none", "d-sm-table-cell", "text-nowrap"),
     )
     created_at = tables.Column(gettext_lazy("Created"), attrs=cell("d-none", "d-md-table-cell", "text-nowrap"))
     actions = _actions("fulfillment/worklists/_mark_shipped_action.html")
@@ -90,6 +99,12 @@ class PendingShipmentTable(_WorklistTable):
         attrs = {**ListTable.Meta.attrs, "data-testid": "pending-shipments-table"}
         row_attrs = {"data-testid": "pending-shipment-row", "data-shipment": lambda record: record.number}
         empty_text = gettext_lazy("No shipment is waiting to leave.")
+
+    def render_number(self, record):
+        order = record.order
+        return format_html(
+            "{}{}", record.number, self.on_phones(_order_link(order), order.customer.name, self.promised(order))
+        )
 
     def render_order(self, record):
         return _order_link(record.order)
@@ -106,20 +121,26 @@ class PendingShipmentTable(_WorklistTable):
 
 class InTransitTable(_WorklistTable):
     number = tables.Column(gettext_lazy("Shipment"), attrs=cell("text-nowrap"))
-    order = tables.Column(gettext_lazy("Order"), attrs=cell("text-nowrap"))
-    customer = tables.Column(
-        gettext_lazy("Customer"), accessor="order__customer__name", attrs={"td": {"class": "w-100"}}
-    )
+    order = tables.Column(gettext_lazy("Order"), attrs=cell("d-none", "d-sm-table-cell", "text-nowrap"))
+    customer = tables.Column(gettext_lazy("Customer"), accessor="order__customer__name", attrs=_CUSTOMER)
     carrier = tables.Column(
-        gettext_lazy("Carrier"), empty_values=(), attrs=cell("d-none", "d-md-table-cell", "text-nowrap")
+        gettext_lazy("Carrier"), empty_values=(), attrs=cell("d-none", "d-lg-table-cell", "text-nowrap")
     )
-    shipped_at = tables.Column(gettext_lazy("Shipped"), attrs=cell("text-nowrap"))
+    shipped_at = tables.Column(gettext_lazy("Shipped"), attrs=cell("d-none", "d-sm-table-cell", "text-nowrap"))
     actions = _actions("fulfillment/worklists/_deliver_action.html")
 
     class Meta(ListTable.Meta):
         attrs = {**ListTable.Meta.attrs, "data-testid": "in-transit-table"}
         row_attrs = {"data-testid": "in-transit-row", "data-shipment": lambda record: record.number}
         empty_text = gettext_lazy("Nothing is on the road.")
+
+    def render_number(self, record):
+        order = record.order
+        return format_html(
+            "{}{}",
+            record.number,
+            self.on_phones(_order_link(order), order.customer.name, self.render_shipped_at(record.shipped_at)),
+        )
 
     def render_order(self, record):
         return _order_link(record.order)
@@ -133,7 +154,7 @@ class InTransitTable(_WorklistTable):
     def render_shipped_at(self, value):
         days = days_since(value, self.today)
         return format_html(
-            '{}<div class="small text-muted" data-testid="days-on-road">{}</div>',
+            '{} <span class="small text-muted text-nowrap" data-testid="days-on-road">{}</span>',
             when(value),
             ngettext("%(days)s day ago", "%(days)s days ago", days) % {"days": days} if days else _("today"),
         )
