@@ -14,7 +14,8 @@ from .models import Invoice, Payment
 from .tables import InvoiceTable, PaymentTable
 
 
-def _filters(request, filter_class, queryset):
+def list_filters(request, filter_class, queryset):
+    """The list's filters, with the customer and owner ids chosen from lists of names."""
     filterset = filter_class(request.GET, queryset=queryset)
     choose_from(
         filterset.form, "customer", Customer.objects.visible_to(request.user).order_by("name").values_list("pk", "name")
@@ -31,7 +32,7 @@ def _filters(request, filter_class, queryset):
 @require_GET
 def invoice_list_view(request):
     invoices = Invoice.objects.visible_to(request.user).select_related("customer", "order")
-    filterset = _filters(request, InvoiceFilter, invoices)
+    filterset = list_filters(request, InvoiceFilter, invoices)
     # The order id is for the API and links; on the page the search box finds an order's invoices.
     del filterset.form.fields["order"]
     return list_response(request, InvoiceTable, filterset.qs, "finance/invoice_list.html", {"filter": filterset})
@@ -42,5 +43,5 @@ def invoice_list_view(request):
 @require_GET
 def payment_list_view(request):
     payments = Payment.objects.visible_to(request.user).select_related("customer")
-    filterset = _filters(request, PaymentFilter, payments)
+    filterset = list_filters(request, PaymentFilter, payments)
     return list_response(request, PaymentTable, filterset.qs, "finance/payment_list.html", {"filter": filterset})

@@ -10,12 +10,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
-from gendan.accounts.models import User
 from gendan.core.errors import ApplicationError
-from gendan.core.forms import bootstrap
 from gendan.core.tables import list_response
-from gendan.core.worklist_lists import choose_from
-from gendan.crm.models import Customer
 from gendan.sales.models import Order
 
 from . import services
@@ -24,6 +20,7 @@ from .forms import InvoiceForm, PaymentForm
 from .models import Invoice, InvoiceStatus
 from .selectors_worklists import invoices_unpaid, orders_to_invoice, payments_unallocated
 from .tables import OrderToInvoiceTable, UnallocatedPaymentTable, UnpaidInvoiceTable
+from .views_lists import list_filters
 from .worklists import works_finance
 
 
@@ -34,14 +31,7 @@ def _require_worklist(user):
 
 def _worklist_page(request, *, title, intro, filter_class, selector, table_class):
     _require_worklist(request.user)
-    filterset = filter_class(request.GET, queryset=selector(user=request.user))
-    choose_from(
-        filterset.form, "customer", Customer.objects.visible_to(request.user).order_by("name").values_list("pk", "name")
-    )
-    choose_from(
-        filterset.form, "owner", User.objects.filter(is_active=True).order_by("username").values_list("pk", "username")
-    )
-    bootstrap(filterset.form)
+    filterset = list_filters(request, filter_class, selector(user=request.user))
     return list_response(
         request, table_class, filterset.qs, "worklists/page.html", {"filter": filterset, "title": title, "intro": intro}
     )
