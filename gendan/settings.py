@@ -212,6 +212,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "FollowUpKindEnum": "gendan.crm.models.FollowUpKind",
         "OpportunityStageEnum": "gendan.crm.models.Stage",
+        "ShipmentStatusEnum": "gendan.fulfillment.models.ShipmentStatus",
+        "InvoiceStatusEnum": "gendan.finance.models.InvoiceStatus",
     },
 }
 
