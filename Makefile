@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-dev frontend messages migrate demo serve lint format lock bench clean chromium pdf-deps
+.PHONY: run test install install-dev frontend messages migrate demo serve lint format lock bench clean chromium pdf-deps gettext
 
 run: install pdf-deps frontend messages migrate demo serve
 
@@ -48,6 +48,12 @@ chromium:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
 	  else echo "chromium is missing: run 'sudo apt-get install chromium fonts-noto-cjk'" >&2; exit 1; fi; }
 
+# A test extracts the translatable strings with GNU gettext (as makemessages does) to find untranslated ones.
+gettext:
+	@command -v xgettext >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; \
+	  else echo "gettext is missing: run 'sudo apt-get install gettext'" >&2; exit 1; fi; }
+
 # WeasyPrint (quotation PDFs) needs Pango and, for Chinese text, CJK fonts: install the Debian
 # packages that are missing (as root; otherwise say what to install). A no-op once they are there.
 PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk
@@ -61,7 +67,7 @@ pdf-deps:
 	  else echo "PDF rendering needs:$$missing; run 'sudo apt-get install$$missing'" >&2; exit 1; fi; \
 	fi
 
-test: install-dev frontend chromium pdf-deps
+test: install-dev frontend chromium pdf-deps gettext
 	$(PY) manage.py compile_translations
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .

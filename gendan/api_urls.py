@@ -3,9 +3,10 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from gendan.automation.api import NotificationViewSet, TaskViewSet
+from gendan.automation.api import FollowupsDueViewSet, NotificationViewSet, TaskViewSet, TeamOverdueViewSet
 from gendan.catalog.api import ProductViewSet
 from gendan.core.api import TokenObtainView
+from gendan.core.api_worklists import WorklistSummaryView
 from gendan.crm.api import CustomerViewSet
 from gendan.crm.api_contracts import ContractViewSet
 from gendan.crm.api_followups import FollowUpViewSet, MeetingViewSet
@@ -17,6 +18,7 @@ from gendan.fulfillment.api_worklists import InTransitViewSet, OrderToShipViewSe
 from gendan.inventory.api import StockLevelViewSet, StockMoveViewSet, WarehouseViewSet
 from gendan.sales.api import OrderViewSet
 from gendan.sales.api_quotations import QuotationViewSet
+from gendan.sales.api_worklists import ApprovalInboxViewSet, OrdersAttentionViewSet, QuotationsAwaitingViewSet
 
 router = DefaultRouter()
 router.register("customers", CustomerViewSet, basename="customer")
@@ -36,7 +38,12 @@ router.register("invoices", InvoiceViewSet, basename="invoice")
 router.register("payments", PaymentViewSet, basename="payment")
 router.register("tasks", TaskViewSet, basename="task")
 router.register("notifications", NotificationViewSet, basename="notification")
-# Each role's worklists, each a list of its own.
+# Each role's worklists (GET worklists/ sums them up): read-only lists, scoped like the pages.
+router.register("worklists/approvals", ApprovalInboxViewSet, basename="worklist-approvals")
+router.register("worklists/orders-attention", OrdersAttentionViewSet, basename="worklist-orders-attention")
+router.register("worklists/quotations-awaiting", QuotationsAwaitingViewSet, basename="worklist-quotations-awaiting")
+router.register("worklists/follow-ups", FollowupsDueViewSet, basename="worklist-follow-ups")
+router.register("worklists/team-overdue", TeamOverdueViewSet, basename="worklist-team-overdue")
 router.register("worklists/to-ship", OrderToShipViewSet, basename="worklist-to-ship")
 router.register("worklists/pending-shipments", PendingShipmentViewSet, basename="worklist-pending-shipments")
 router.register("worklists/in-transit", InTransitViewSet, basename="worklist-in-transit")
@@ -46,5 +53,6 @@ router.register("worklists/unallocated-payments", UnallocatedPaymentViewSet, bas
 
 urlpatterns = [
     path("auth/token/", TokenObtainView.as_view(), name="api-token"),
+    path("worklists/", WorklistSummaryView.as_view(), name="api-worklists"),
     *router.urls,
 ]

@@ -17,6 +17,7 @@ urlpatterns = [
     path("stock/", include("gendan.inventory.urls")),
     path("orders/", include("gendan.sales.urls")),
     path("quotations/", include("gendan.sales.urls_quotations")),
+    path("work/", include("gendan.sales.urls_worklists")),
     path("shipments/", include("gendan.fulfillment.urls")),
     path("finance/", include("gendan.finance.urls")),
     path("", include("gendan.automation.urls")),

@@ -1,8 +1,10 @@
 """factory-boy factories for the backbone; services do the writes where rules apply."""
 
+import io
 from decimal import Decimal
 
 import factory
+from PIL import Image
 
 from gendan.catalog.models import Product
 from gendan.crm.models import Address, Contact, Customer
@@ -77,3 +79,28 @@ def customer_ready_to_order(owner, **kwargs) -> Customer:
     ContactFactory(customer=customer)
     AddressFactory(customer=customer)
     return customer
+
+
+def small_pdf(text: str = "signed") -> bytes:
+    """A one-page PDF any reader opens (header, objects, cross-reference table, trailer); `text` makes it unique."""
+    objects = [
+        b"<</Type/Catalog/Pages 2 0 R>>",
+        b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+        b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]/Info(" + text.encode() + b")>>",
+    ]
+    body, offsets = b"%PDF-1.4\n", []
+    for number, content in enumerate(objects, start=1):
+        offsets.append(len(body))
+        body += b"%d 0 obj\n%s\nendobj\n" % (number, content)
+    xref = len(body)
+    body += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    body += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    body += b"trailer\n<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return body
+
+
+def small_png() -> bytes:
+    """A real 4×4 PNG image."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), "white").save(buffer, "PNG")
+    return buffer.getvalue()

@@ -442,7 +442,13 @@ WALK: dict[tuple[str, str], Op] = {
     ("notification-detail", "get"): Op(EVERYONE, on="notification"),
     ("notification-mark-read", "post"): Op(EVERYONE, on="notification", body=lambda ids, role: {}),
     ("notification-mark-all-read", "post"): Op(EVERYONE, body=lambda ids, role: {}),
-    # worklists: read-only, each for the roles that work it
+    # worklists: read-only lists; the inbox is the approvers', the rest are scoped lists anyone may read
+    ("worklist-approvals-list", "get"): Op(APPROVERS),
+    ("worklist-orders-attention-list", "get"): Op(EVERYONE),
+    ("worklist-quotations-awaiting-list", "get"): Op(EVERYONE),
+    ("worklist-follow-ups-list", "get"): Op(EVERYONE),
+    ("worklist-team-overdue-list", "get"): Op(EVERYONE),
+    # the warehouse's and finance's worklists: read by the roles that work them
     ("worklist-to-ship-list", "get"): Op(SHIPPERS),
     ("worklist-pending-shipments-list", "get"): Op(SHIPPERS),
     ("worklist-in-transit-list", "get"): Op(SHIPPERS),
@@ -492,8 +498,10 @@ def test_the_schema_documents_exactly_the_operations_of_the_router():
         if method in {"get", "post", "put", "patch", "delete"}
     }
 
-    # then: the token endpoint sits beside the router; the router's root is an index, not an operation
-    assert documented == router_operations() - {("api-root", "get")} | {("api-token", "post")}
+    # then: the token endpoint and the worklists' summary sit beside the router; the router's root is an
+    # index, not an operation
+    beside = {("api-token", "post"), ("api-worklists", "get")}
+    assert documented == router_operations() - {("api-root", "get")} | beside
 
 
 def answer(client, role: str, operation: tuple[str, str], ids: dict) -> tuple[int, bool]:

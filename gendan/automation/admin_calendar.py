@@ -2,12 +2,13 @@
 
 import datetime
 import uuid
-import zoneinfo
 
 from django import forms
 from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from gendan.core.timezones import time_zone_field
 
 from .calendar import default_calendar
 from .models import AssignmentRule, AssignmentStrategy, BusinessCalendar, CalendarDay
@@ -16,6 +17,8 @@ ASSIGNABLE_RECORDS = [("crm.customer", _("Customers")), ("crm.lead", _("Leads"))
 
 
 class BusinessCalendarForm(forms.ModelForm):
+    time_zone = time_zone_field(label=_("time zone"), required=True)
+
     class Meta:
         model = BusinessCalendar
         fields = ["name", "is_default", "working_weekdays", "work_start", "work_end", "time_zone"]
@@ -26,12 +29,6 @@ class BusinessCalendarForm(forms.ModelForm):
         if not isinstance(days, list) or not all(isinstance(d, int) and 1 <= d <= 7 for d in days):
             raise forms.ValidationError(_("Give a list of weekday numbers from 1 (Monday) to 7 (Sunday)."))
         return sorted(set(days))
-
-    def clean_time_zone(self):
-        name = self.cleaned_data["time_zone"]
-        if name not in zoneinfo.available_timezones():
-            raise forms.ValidationError(_("Not a known time zone, e.g. Asia/Shanghai."))
-        return name
 
     def clean(self):
         cleaned = super().clean()

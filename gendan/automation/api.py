@@ -27,6 +27,7 @@ from gendan.sales.models import Order
 
 from .models import Notification, Task, TaskPriority, TaskStatus
 from .selectors_tasks import notification_list, task_queryset
+from .selectors_worklists import followups_due, team_overdue
 from .services import notification_mark_read, task_complete, task_create, task_reassign, task_snooze
 
 # --- output ------------------------------------------------------------------------------------
@@ -226,3 +227,26 @@ class NotificationViewSet(mixins.ListModelMixin, RetrieveMixin, ServiceViewSet):
     @action(detail=False, methods=["post"], url_path="mark-all-read", filter_backends=[])
     def mark_all_read(self, request):
         return Response({"marked": notification_mark_read(recipient=request.user)})
+
+
+class FollowupsDueViewSet(mixins.ListModelMixin, ServiceViewSet):
+    """The caller's tasks about customers due by the end of their today, the most overdue first."""
+
+    serializer_class = TaskSerializer
+    filterset_class = TaskFilter
+    permission_classes = [IsAuthenticated]
+    queryset = Task.objects.none()  # tells the schema the model; get_queryset gives the rows
+
+    def get_queryset(self):
+        return followups_due(user=self.request.user)
+
+
+class TeamOverdueViewSet(mixins.ListModelMixin, ServiceViewSet):
+    """Overdue open tasks of the people the caller oversees (empty for those who oversee nobody)."""
+
+    serializer_class = TaskSerializer
+    filterset_class = TaskFilter
+    permission_classes = [IsAuthenticated]
+
+    def get_queryset(self):
+        return team_overdue(user=self.request.user)

@@ -8,6 +8,9 @@ class AutomationConfig(AppConfig):
     verbose_name = _("Automation")
 
     def ready(self):
+        from . import verbs
+
+        verbs.register()
         from gendan.core.events import on_events_committed
 
         from . import subscribers  # noqa: F401 - registers the outbox subscribers
@@ -23,6 +26,8 @@ class AutomationConfig(AppConfig):
 
         from .assignment import assign_owner
         from .followups import followup_recorded
+        from .worklists import register_worklists
 
         hooks.assign_owner.provide(assign_owner)
         hooks.on_recorded("followup.created", followup_recorded)
+        register_worklists()

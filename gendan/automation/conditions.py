@@ -305,13 +305,3 @@ def to_q(model, rows) -> models.Q:
         if not condition.on_event:
             q &= _q_for(condition)
     return q
-
-
-def describe(rows) -> str:
-    """A one-line reading of stored conditions for lists ("status is one of confirmed, on_hold")."""
-    parts = []
-    for row in rows or []:
-        value = row.get("value")
-        shown = ", ".join(str(v) for v in value) if isinstance(value, list) else ("" if value is None else str(value))
-        parts.append(f"{row.get('field')} {OPERATORS.get(row.get('op'), row.get('op'))} {shown}".strip())
-    return _(" and ").join(parts)

@@ -1,4 +1,4 @@
-from . import views_preferences, views_responsibility, views_rules, views_stalled, views_tasks
+from . import views_preferences, views_responsibility, views_rules, views_stalled, views_tasks, views_worklists
 
 app_name = "automation"
 urlpatterns = [
@@ -7,4 +7,5 @@ urlpatterns = [
     *views_preferences.urlpatterns,
     *views_stalled.urlpatterns,
     *views_responsibility.urlpatterns,
+    *views_worklists.urlpatterns,
 ]

@@ -11,12 +11,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gendan.core.forms import BootstrapForm, add_service_errors
+from gendan.core.timezones import time_zone_choices, time_zone_field
 
 from .models import Channel, NotificationKind
 from .services import (
     PREFERENCE_KINDS,
     available_channels,
-    known_time_zones,
     notification_preferences,
     notification_preferences_set,
 )
@@ -29,7 +29,7 @@ def _field_name(kind: str) -> str:
 
 
 class PreferencesForm(BootstrapForm):
-    time_zone = forms.ChoiceField(label=gettext_lazy("Time zone"), required=False)
+    time_zone = time_zone_field(label=gettext_lazy("Time zone"), required=False)
     quiet_start = forms.TimeField(
         label=gettext_lazy("Quiet from"),
         required=False,
@@ -47,7 +47,7 @@ class PreferencesForm(BootstrapForm):
 
     def setup_fields(self) -> None:
         company = _("Company default (%(zone)s)") % {"zone": settings.TIME_ZONE}
-        self.fields["time_zone"].choices = [("", company), *((name, name) for name in known_time_zones())]
+        self.fields["time_zone"].choices = [("", company), *time_zone_choices()]
         choices = [(c, Channel(c).label) for c in self.channels]
         for kind in PREFERENCE_KINDS:
             self.fields[_field_name(kind)] = forms.MultipleChoiceField(

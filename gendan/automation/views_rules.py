@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
-from django.db import models
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,13 +14,14 @@ from django.views.decorators.http import require_POST
 from gendan.core.errors import ApplicationError
 from gendan.core.forms import add_service_errors
 
-from . import conditions as cond
-from .forms_rules import ActionForm, ConditionForm, RuleForm, offset_label, recipient_choices, split_offset
+from .forms_rules import ActionForm, ConditionForm, RuleForm, split_offset
 from .models import Rule, RuleTrigger, ScheduledCheck
 from .rules import services as rule_services
+from .rules import vocabulary
+from .rules.describe import RuleDescriber, describe_rule
 from .rules.preview import rule_matches
-from .rules.records import RECORD_TYPES, model_for, owner_of, record_url
-from .rules.validation import KNOWN_VERBS, RULE_FIELDS
+from .rules.records import RECORD_TYPES, owner_of, record_url
+from .rules.validation import RULE_FIELDS
 
 # Rows shown below the last filled one, so a new condition or action needs no extra click.
 SPARE_ROWS = 1
@@ -56,9 +56,12 @@ def _forms(request, rule: Rule | None):
     else:
         initial = {"trigger": RuleTrigger.EVENT, "offset": 0, "offset_unit": "hours"}
     form = RuleForm(data, initial=initial)
+    record_type = form.record_type()
+    people = vocabulary.people()
     conditions = [
         ConditionForm(
             data,
+            record_type=record_type,
             prefix=f"conditions-{i}",
             initial=_condition_initial(stored_conditions[i]) if i < len(stored_conditions) else None,
         )
@@ -67,12 +70,14 @@ def _forms(request, rule: Rule | None):
     actions = [
         ActionForm(
             data,
+            record_type=record_type,
+            people=people,
             prefix=f"actions-{i}",
             initial=ActionForm.initial_for(stored_actions[i]) if i < len(stored_actions) else None,
         )
         for i in range(_row_count(request, "actions", len(stored_actions)))
     ]
-    return form, conditions, actions
+    return form, conditions, actions, people
 
 
 def _condition_initial(row: dict) -> dict:
@@ -114,7 +119,7 @@ def _save(request, rule: Rule | None, form, conditions, actions):
 
 
 def _form_page(request, rule: Rule | None):
-    form, conditions, actions = _forms(request, rule)
+    form, conditions, actions, people = _forms(request, rule)
     adding_row = any(f"add_{prefix}" in request.POST for prefix in ("conditions", "actions"))
     if request.method == "POST" and not adding_row:
         saved = _save(request, rule, form, conditions, actions)
@@ -129,32 +134,9 @@ def _form_page(request, rule: Rule | None):
             "form": form,
             "conditions": conditions,
             "actions": actions,
-            "known_verbs": KNOWN_VERBS,
-            "recipients": recipient_choices(),
-            "model_fields": _model_fields(),
-            "date_fields": _date_fields(),
+            "editor_map": vocabulary.editor_map(people),
         },
     )
-
-
-def _model_fields() -> list[tuple[str, str]]:
-    """Suggestions for the condition's field: each record type's own fields (paths are typed by hand)."""
-    suggestions = []
-    for label in RECORD_TYPES:
-        model = model_for(label)
-        for field in model._meta.concrete_fields:
-            suggestions.append((field.name, f"{model._meta.verbose_name}: {field.verbose_name}"))
-    return sorted(set(suggestions))
-
-
-def _date_fields() -> list[tuple[str, str]]:
-    found = []
-    for label in RECORD_TYPES:
-        model = model_for(label)
-        for field in model._meta.concrete_fields:
-            if isinstance(field, models.DateField) and field.editable:
-                found.append((field.name, f"{model._meta.verbose_name}: {field.verbose_name}"))
-    return sorted(set(found))
 
 
 @login_required
@@ -170,11 +152,11 @@ def rule_list(request):
         .annotate(count=Count("pk"))
         .values("count")
     )
-    rule_rows = Rule.objects.annotate(overdue=Coalesce(Subquery(due), 0)).order_by("-is_active", "name")
+    rule_rows = list(Rule.objects.annotate(overdue=Coalesce(Subquery(due), 0)).order_by("-is_active", "name"))
+    describer = RuleDescriber(rule_rows)
     for rule in rule_rows:
         rule.record_type = RECORD_TYPES.get(rule.target_model, rule.target_model)
-        rule.condition_text = cond.describe(rule.conditions)
-        rule.offset_text = offset_label(rule.offset_minutes)
+        rule.sentence = describer.sentence(rule)
     return render(request, "automation/rules/rule_list.html", {"rules": rule_rows})
 
 
@@ -227,7 +209,7 @@ def rule_test(request, pk):
             "checks": checks,
             "now": now,
             "shown": TEST_PAGE_ROWS,
-            "condition_text": cond.describe(rule.conditions),
+            "sentence": describe_rule(rule),
         },
     )
 

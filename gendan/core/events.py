@@ -13,6 +13,7 @@ from django.db import models, transaction
 from . import hooks
 from .context import client_ip_var, request_id_var
 from .models import Event
+from .text import comparable_text
 
 
 def _jsonable(value):
@@ -38,6 +39,9 @@ def _field_value(obj, field_name):
     if isinstance(field, models.DecimalField) and value is not None:
         # Typed-in 5000 and stored 5000.00 are the same amount, not an edit.
         value = Decimal(value).quantize(Decimal(1).scaleb(-field.decimal_places))
+    elif isinstance(field, models.TextField):
+        # The same text sent back by a browser (CRLF line ends) is not an edit.
+        value = comparable_text(value)
     return _jsonable(value)
 
 

@@ -1,9 +1,12 @@
 """What every UI form shares: Bootstrap classes, and service errors shown where they belong."""
 
+from decimal import Decimal
+
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from .errors import ApplicationError, ErrorCode
+from .numbers import plain_decimal
 
 
 def bootstrap(form: forms.BaseForm) -> forms.BaseForm:
@@ -30,6 +33,15 @@ def bootstrap(form: forms.BaseForm) -> forms.BaseForm:
         if isinstance(widget, forms.Textarea):
             widget.attrs["rows"] = 3
     return form
+
+
+class DecimalInput(forms.NumberInput):
+    """A number input that shows a Decimal as people type it: 10, not 1E+1 or 10.000."""
+
+    def format_value(self, value):
+        if isinstance(value, Decimal):
+            return plain_decimal(value)
+        return super().format_value(value)
 
 
 class BootstrapForm(forms.Form):

@@ -36,6 +36,7 @@ from django_tables2.utils import OrderBy
 
 from .exports import FORMATS, export_response
 from .lists import paginate
+from .numbers import plain_decimal
 
 
 def cell(*classes: str, th: str = "", td: str = "") -> dict:
@@ -149,6 +150,11 @@ def when(value, fmt: str = "Y-m-d") -> str:
     return dateformat.format(value, fmt)
 
 
-def number(value, places: str = "-3g") -> str:
-    """A number as the floatformat template filter shows it (grouped, in the user's locale)."""
+def number(value, places: str | None = None) -> str:
+    """A number as the floatformat template filter shows it (grouped, in the user's locale).
+
+    Without `places`, a quantity: as many decimals as it has, so 2.500 shows as 2.5 and 1200.000 as 1,200.
+    """
+    if places is None:
+        places = f"{len(plain_decimal(value).partition('.')[2])}g"
     return floatformat(value, places)

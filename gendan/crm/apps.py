@@ -8,5 +8,8 @@ class CrmConfig(AppConfig):
     verbose_name = _("Customers")
 
     def ready(self):
+        from . import verbs
+
+        verbs.register()
         # Registers the Huey jobs with the worker: Huey discovers only modules named tasks.
         from . import jobs  # noqa: F401

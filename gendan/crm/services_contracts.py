@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from PIL import Image
 
 from gendan.accounts.scoping import require_visible
 from gendan.core import events
@@ -25,9 +26,26 @@ from gendan.core.services import apply_to_each, check_version, full_clean, requi
 from .models import CONTRACT_EDITABLE, CONTRACT_STATES, Contract, ContractStatus, Customer
 
 CONTRACT_FIELDS = ["title", "start_date", "end_date", "amount", "owner", "signed_on", "notes"]
-# What a contract's file may be: scans, documents, spreadsheets, archives.
-FILE_EXTENSIONS = {".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xls", ".xlsx", ".zip", ".rar", ".ofd"}
 MAX_FILE_BYTES = getattr(settings, "GENDAN_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
+# The Pillow format a scan of each image type must be.
+IMAGE_FORMATS = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG"}
+# How every other kind of file begins: Office Open XML, OFD and ZIP are ZIP archives, old Office files OLE2.
+_ZIP = b"PK\x03\x04"
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+FILE_SIGNATURES = {
+    ".pdf": b"%PDF-",
+    ".docx": _ZIP,
+    ".xlsx": _ZIP,
+    ".zip": _ZIP,
+    ".ofd": _ZIP,
+    ".doc": _OLE2,
+    ".xls": _OLE2,
+    ".rar": b"Rar!\x1a\x07",
+}
+# What a contract's file may be: scans, documents, spreadsheets, archives.
+FILE_EXTENSIONS = {*IMAGE_FORMATS, *FILE_SIGNATURES}
+# The PDF specification has readers look for the end-of-file marker within the last 1024 bytes.
+PDF_TRAILER_WINDOW = 1024
 
 ACTION_LABELS = {
     "edit": gettext_lazy("edit"),
@@ -57,7 +75,35 @@ def _file_errors(upload) -> list[str]:
         ]
     if upload.size > MAX_FILE_BYTES:
         return [_("The file is larger than %(mb)s MB.") % {"mb": MAX_FILE_BYTES // (1024 * 1024)}]
+    if not _content_matches(upload, extension):
+        return [
+            _("The file's content is not a %(type)s file: it is damaged, or another kind of file renamed.")
+            % {"type": extension.lstrip(".").upper()}
+        ]
     return []
+
+
+def _content_matches(upload, extension: str) -> bool:
+    """Whether the bytes are what the name says: a name is only a claim (an .exe renamed .pdf)."""
+    try:
+        if extension in IMAGE_FORMATS:
+            upload.seek(0)
+            with Image.open(upload, formats=[IMAGE_FORMATS[extension]]) as image:
+                image.verify()  # reads every chunk: a truncated or corrupted image fails here
+            return True
+        signature = FILE_SIGNATURES[extension]
+        upload.seek(0)
+        if upload.read(len(signature)) != signature:
+            return False
+        if extension == ".pdf":
+            # A reader starts from the trailer at the end; a PDF cut short has none.
+            upload.seek(max(0, upload.size - PDF_TRAILER_WINDOW))
+            return b"%%EOF" in upload.read()
+        return True
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        return False
+    finally:
+        upload.seek(0)
 
 
 def _check(contract: Contract, *, upload=None) -> None:

@@ -8,6 +8,9 @@ class FinanceConfig(AppConfig):
     verbose_name = _("Finance")
 
     def ready(self):
+        from . import verbs
+
+        verbs.register()
         from gendan.core import panels, worklists
 
         from .panels import order_finance_panel

@@ -8,6 +8,9 @@ class FulfillmentConfig(AppConfig):
     verbose_name = _("Shipping")
 
     def ready(self):
+        from . import verbs
+
+        verbs.register()
         from gendan.core import hooks, panels, worklists
 
         from .panels import order_shipments_panel

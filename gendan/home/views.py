@@ -1,9 +1,11 @@
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q, Sum
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
+from gendan.core import worklists
 from gendan.crm.models import Customer
-from gendan.sales.models import OPEN_STATUSES, OrderStatus
+from gendan.sales.models import OPEN_STATUSES, SHIPPABLE_STATUSES, OrderStatus
 from gendan.sales.selectors import order_list
 
 
@@ -13,9 +15,23 @@ def home(request):
     counts = orders.aggregate(
         open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
         pending_approval=Count("pk", filter=Q(status=OrderStatus.PENDING_APPROVAL)),
-        to_ship=Count("pk", filter=Q(status__in=[OrderStatus.CONFIRMED, OrderStatus.PARTIALLY_SHIPPED])),
+        to_ship=Count("pk", filter=Q(status__in=SHIPPABLE_STATUSES)),
         unpaid_total=Sum("total", filter=Q(status__in=OPEN_STATUSES) & ~Q(payment_status="paid")),
     )
     counts["customers"] = Customer.objects.visible_to(request.user).count()
     my_open_orders = orders.filter(owner=request.user, status__in=OPEN_STATUSES).order_by("promised_date", "-id")[:10]
-    return render(request, "home/home.html", {"counts": counts, "my_open_orders": my_open_orders})
+    context = {
+        "counts": counts,
+        "my_open_orders": my_open_orders,
+        "worklists": worklists.with_counts(request.user),
+        "open_statuses": sorted(OPEN_STATUSES),
+        "shippable_statuses": sorted(SHIPPABLE_STATUSES),
+    }
+    return render(request, "home/home.html", context)
+
+
+@login_required
+@require_GET
+def worklist_nav(request):
+    """The navigation's worklist links with their counts (loaded by every page after it shows)."""
+    return render(request, "home/worklist_nav.html", {"worklists": worklists.with_counts(request.user)})

@@ -6,3 +6,8 @@ class InventoryConfig(AppConfig):
     name = "gendan.inventory"
     label = "inventory"
     verbose_name = _("Inventory")
+
+    def ready(self):
+        from . import verbs
+
+        verbs.register()

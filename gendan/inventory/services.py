@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from gendan.core import events
 from gendan.core.errors import ApplicationError, ErrorCode
+from gendan.core.numbers import plain_decimal
 from gendan.core.services import require_perm
 
 from .models import StockLevel, StockMove, Warehouse
@@ -77,7 +78,7 @@ def stock_move_record(*, actor, kind: str, product, warehouse, quantity: Decimal
         level.refresh_from_db()
         raise ApplicationError(
             _("Cannot remove %(qty)s of %(product)s: only %(available)s are available (not reserved).")
-            % {"qty": -quantity, "product": product, "available": level.available},
+            % {"qty": plain_decimal(-quantity), "product": product, "available": plain_decimal(level.available)},
             ErrorCode.INSUFFICIENT_STOCK,
             {"product": product.pk, "available": str(level.available)},
         )
@@ -188,8 +189,8 @@ def _refuse_reservation(warehouse, wanted, totals) -> None:
                 % {
                     "product": line.product,
                     "warehouse": warehouse,
-                    "qty": needed.normalize(),
-                    "available": available.normalize(),
+                    "qty": plain_decimal(needed),
+                    "available": plain_decimal(available),
                 },
                 ErrorCode.INSUFFICIENT_STOCK,
                 {"product": line.product_id, "requested": str(needed), "available": str(available)},
@@ -226,7 +227,7 @@ def stock_ship_lines(*, warehouse, shipment, items, actor) -> None:
     if short is not None:
         raise ApplicationError(
             _("Not enough reserved stock of %(product)s in %(warehouse)s to ship %(qty)s.")
-            % {"product": short.product, "warehouse": warehouse, "qty": totals[short.product_id].normalize()},
+            % {"product": short.product, "warehouse": warehouse, "qty": plain_decimal(totals[short.product_id])},
             ErrorCode.INSUFFICIENT_STOCK,
             {"product": short.product_id},
         )

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from gendan.core.errors import ApplicationError
 from gendan.core.forms import add_service_errors, bootstrap
+from gendan.core.numbers import plain_decimal
 from gendan.core.tables import list_response
 
 from .filters import StockLevelFilter, StockMoveFilter
@@ -50,7 +51,7 @@ def move_create(request):
                 _("%(kind)s of %(quantity)s × %(product)s recorded in %(warehouse)s.")
                 % {
                     "kind": move.get_kind_display(),
-                    "quantity": move.quantity.normalize(),
+                    "quantity": plain_decimal(move.quantity),
                     "product": move.product,
                     "warehouse": move.warehouse,
                 },

@@ -8,6 +8,9 @@ class SalesConfig(AppConfig):
     verbose_name = _("Sales orders")
 
     def ready(self):
+        from . import verbs
+
+        verbs.register()
         from gendan.core import panels
         from gendan.crm import selectors as crm_selectors
         from gendan.inventory import selectors as inventory_selectors
@@ -16,6 +19,7 @@ class SalesConfig(AppConfig):
         from . import jobs  # noqa: F401
         from .panels import customer_orders_panel, customer_quotations_panel
         from .selectors import customer_open_order_count, stock_move_order_visible
+        from .worklists import register_worklists
 
         # What the apps below ask of sales, without importing it.
         crm_selectors.open_order_count.provide(customer_open_order_count)
@@ -24,3 +28,4 @@ class SalesConfig(AppConfig):
             "crm.customer", template="sales/quotation_customer_panel_loader.html", context=customer_quotations_panel
         )
         panels.register("crm.customer", template="sales/customer_orders.html", context=customer_orders_panel)
+        register_worklists()

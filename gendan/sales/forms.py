@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from gendan.core.forms import BootstrapForm, add_service_errors, bootstrap
+from gendan.core.forms import BootstrapForm, DecimalInput, add_service_errors, bootstrap
 from gendan.crm.models import Address, Contact, Customer
 from gendan.inventory.models import Warehouse
 
@@ -37,7 +37,13 @@ class OrderForm(BootstrapForm):
     )
     customer_reference = forms.CharField(label=_("Customer PO"), max_length=64, required=False)
     tax_rate = forms.DecimalField(
-        label=_("Tax rate (%)"), max_digits=5, decimal_places=2, min_value=0, max_value=100, initial=Decimal("13")
+        label=_("Tax rate (%)"),
+        max_digits=5,
+        decimal_places=2,
+        min_value=0,
+        max_value=100,
+        initial=Decimal("13"),
+        widget=DecimalInput,
     )
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
@@ -80,9 +86,13 @@ class OrderLineForm(BootstrapForm):
     product = forms.IntegerField(
         widget=forms.HiddenInput, required=False, error_messages={"invalid": _("Choose a product.")}
     )
-    quantity = forms.DecimalField(label=_("Quantity"), max_digits=14, decimal_places=3, required=False)
+    quantity = forms.DecimalField(
+        label=_("Quantity"), max_digits=14, decimal_places=3, required=False, widget=DecimalInput
+    )
     unit_price = forms.DecimalField(label=_("Unit price"), max_digits=14, decimal_places=2, required=False)
-    discount_percent = forms.DecimalField(label=_("Discount (%)"), max_digits=5, decimal_places=2, required=False)
+    discount_percent = forms.DecimalField(
+        label=_("Discount (%)"), max_digits=5, decimal_places=2, required=False, widget=DecimalInput
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -147,9 +157,9 @@ class LineEditor:
                 prefix=f"lines-{key}",
                 initial={
                     "product": line.product_id,
-                    "quantity": line.quantity.normalize(),
+                    "quantity": line.quantity,
                     "unit_price": line.unit_price,
-                    "discount_percent": line.discount_percent.normalize(),
+                    "discount_percent": line.discount_percent,
                 },
             )
             rows.append(LineRow(key, form))
@@ -190,13 +200,15 @@ class LineEditor:
         """Each row's amount and the order's totals, by the services' own arithmetic.
 
         Rows not complete yet (no product or quantity) count as nothing; the price
-        defaults to the product's list price as it does when the order is saved.
+        defaults to the product's list price as it does when the order is saved. Saved
+        lines (unbound rows) count with their saved values, so the editor opens with
+        their amounts and totals.
         """
         for row in self.rows:
             row.amount = None
-            if row.product is None or not row.form.is_bound or not row.form.is_valid():
+            if row.product is None or (row.form.is_bound and not row.form.is_valid()):
                 continue
-            data = row.form.cleaned_data
+            data = row.form.cleaned_data if row.form.is_bound else row.form.initial
             quantity = data.get("quantity")
             price = data.get("unit_price")
             if price is None:
@@ -243,7 +255,8 @@ class OrderLineQuantitiesForm(BootstrapForm):
                 decimal_places=3,
                 min_value=0,
                 required=False,
-                initial=open_quantity.normalize(),
+                initial=open_quantity,
+                widget=DecimalInput,
             )
             self.fields[name].widget.attrs.update({"inputmode": "decimal", "step": "any"})
             self.line_fields.append((line, open_quantity, name))

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from gendan.core.forms import BootstrapForm
+from gendan.core.forms import BootstrapForm, DecimalInput
 from gendan.crm.models import OPEN_STAGES, Contact, Customer, Opportunity
 
 from .services_quotations import default_valid_until
@@ -22,7 +22,13 @@ class QuotationForm(BootstrapForm):
     opportunity = forms.ModelChoiceField(label=_("Opportunity"), queryset=Opportunity.objects.none(), required=False)
     valid_until = forms.DateField(label=_("Valid until"), widget=forms.DateInput(attrs={"type": "date"}))
     tax_rate = forms.DecimalField(
-        label=_("Tax rate (%)"), max_digits=5, decimal_places=2, min_value=0, max_value=100, initial=Decimal("13")
+        label=_("Tax rate (%)"),
+        max_digits=5,
+        decimal_places=2,
+        min_value=0,
+        max_value=100,
+        initial=Decimal("13"),
+        widget=DecimalInput,
     )
     terms = forms.CharField(
         label=_("Terms"),

@@ -11,6 +11,7 @@ from django.core.validators import DecimalValidator
 from django.utils.translation import gettext as _
 
 from gendan.core.money import HUNDRED, percent_of, round_money
+from gendan.core.numbers import plain_decimal
 from gendan.core.services import row_errors
 
 from .models import OrderLine
@@ -110,7 +111,7 @@ def order_line_quantities(*, order_lines: dict, rows, available, too_much: str) 
         elif quantity is None or not quantity.is_finite() or quantity <= 0:
             problems["quantity"] = [_("Enter a quantity above zero.")]
         elif quantity > available(order_lines[line.pk]):
-            problems["quantity"] = [too_much % {"qty": available(order_lines[line.pk]).normalize()}]
+            problems["quantity"] = [too_much % {"qty": plain_decimal(available(order_lines[line.pk]))}]
         else:
             items.append((order_lines[line.pk], quantity))
         errors.append(problems)

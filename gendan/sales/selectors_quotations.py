@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from gendan.core.models import Event
 from gendan.core.selectors import TIMELINE_LENGTH
+from gendan.core.text import comparable_text
 
 from .models import QUOTATION_ACTIONS, Quotation, QuotationLine, QuotationStatus
 
@@ -107,6 +108,9 @@ def _display(quotation: Quotation, name: str):
     value = getattr(quotation, name)
     if model_field.is_relation:
         return value
+    if isinstance(value, str):
+        # Terms typed back unchanged in a browser arrive with CRLF line ends: the same terms.
+        value = comparable_text(value)
     return value if value not in ("", None) else None
 
 

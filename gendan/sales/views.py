@@ -33,6 +33,7 @@ from .selectors import (
     order_progress,
     products_for_order_entry,
 )
+from .selectors_worklists import approval_reason_text
 from .tables import OrderTable
 
 # Filters behind "More" on the list; the common ones are laid out by hand in order_filters.html.
@@ -328,21 +329,6 @@ def _run_action(action, order, actor, data):
     if action == "resume":
         return services.order_resume(order=order, actor=actor)
     return services.order_cancel(order=order, actor=actor, reason=data.get("reason", ""))
-
-
-def approval_reason_text(reason: dict) -> str:
-    if reason.get("code") == "below_floor_price":
-        return (
-            _("Line %(line)s, %(product)s: net price %(net_price)s is below the floor price %(floor_price)s.") % reason
-        )
-    if reason.get("code") == "discount_above_limit":
-        return (
-            _(
-                "Line %(line)s, %(product)s: discount %(discount_percent)s%% is above the submitter's limit of %(limit)s%%."
-            )
-            % reason
-        )
-    return str(reason)
 
 
 def render_order_page(request, order, *, status=200, **forms):

@@ -7,8 +7,8 @@ from django.utils import timezone, translation
 
 from gendan.automation import services
 from gendan.automation.models import Notification, Rule, RuleTrigger, Task, TaskSource, TaskStatus
+from gendan.core import verbs
 from gendan.core.models import Event
-from gendan.core.templatetags.gendan_ui import VERB_LABELS
 from gendan.sales.models import OrderStatus
 from tests.backbone import draft_order, stocked_products
 
@@ -109,7 +109,7 @@ def test_a_rule_fires_the_bell_shows_it_and_the_rep_completes_the_task(live_serv
     assert (completed.actor, completed.object_repr) == (personas["rep1"], task.title)
     rep.goto(f"{url}/orders/{order.pk}/")
     timeline = rep.text_content("[data-testid=timeline]")
-    assert zh(VERB_LABELS["task.completed"]) in timeline and task.title in timeline
+    assert zh(verbs.get("task.completed").activity) in timeline and task.title in timeline
     assert rep.locator("[data-testid=record-task]").count() == 0
     shot(rep, "order-timeline-shows-the-task")
     rep.goto(f"{url}/tasks/calendar/")

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from gendan.automation.models import Task
 from gendan.crm.models import FollowUp
 from gendan.crm.services_followups import meeting_schedule
-from tests.factories import customer_ready_to_order
+from tests.factories import customer_ready_to_order, small_pdf
 
 from .conftest import log_in
 
@@ -68,7 +68,7 @@ def test_a_rep_enters_a_contract_with_its_scan_and_puts_it_in_force_on_a_phone(
     settings.MEDIA_ROOT = tmp_path / "media"
     customer = customer_ready_to_order(personas["rep1"], name="宁波德润汽车零部件有限公司")
     scan = tmp_path / "合同扫描件.pdf"
-    scan.write_bytes(b"%PDF-1.4 signed contract")
+    scan.write_bytes(small_pdf("signed contract"))
     url = live_server.url
     page = new_page(**PHONE)
     log_in(page, url, "rep1", "pw-rep1")

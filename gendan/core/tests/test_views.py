@@ -48,7 +48,7 @@ def test_csv_export_is_utf8_with_bom_and_neutralises_formulas():
     assert response.content[:3] == b"\xef\xbb\xbf"
     assert list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")))) == [
         ["名称", "Amount", "Day", "Owner"],
-        ["'=SUM(A1)", "1234.50", "2025-03-01", "王芳"],
+        ["'=SUM(A1)", "1234.5", "2025-03-01", "王芳"],
         ["上海", "-2", "", ""],
     ]
 

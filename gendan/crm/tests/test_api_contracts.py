@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 from gendan.crm.models import Contract
 from gendan.crm.services_contracts import contract_activate, contract_create
 from tests.api_client import api_as
-from tests.factories import customer_ready_to_order
+from tests.factories import customer_ready_to_order, small_pdf
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -92,7 +92,7 @@ def test_a_contract_is_created_with_its_file_by_multipart_and_the_file_downloade
             "start_date": "2025-03-01",
             "end_date": "2026-02-28",
             "amount": "86000",
-            "file": SimpleUploadedFile("维保.pdf", b"%PDF-1.4", content_type="application/pdf"),
+            "file": SimpleUploadedFile("维保.pdf", small_pdf(), content_type="application/pdf"),
         },
         format="multipart",
     )
@@ -108,7 +108,7 @@ def test_a_contract_is_created_with_its_file_by_multipart_and_the_file_downloade
     )
     assert body["file_url"] == f"http://testserver/customers/contracts/{body['id']}/file/"
     client.force_login(personas["rep1"])
-    assert b"".join(client.get(body["file_url"]).streaming_content) == b"%PDF-1.4"
+    assert b"".join(client.get(body["file_url"]).streaming_content) == small_pdf()
 
 
 def test_bad_contracts_get_field_errors_and_nothing_is_written(personas, world):

@@ -20,7 +20,7 @@ from gendan.crm.services_contracts import (
     contract_update,
     contracts_expire_due,
 )
-from tests.factories import customer_ready_to_order
+from tests.factories import customer_ready_to_order, small_pdf
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -43,8 +43,8 @@ def frozen():
         yield
 
 
-def pdf(name="合同.pdf", content=b"%PDF-1.4 signed"):
-    return SimpleUploadedFile(name, content, content_type="application/pdf")
+def pdf(name="合同.pdf", content=None):
+    return SimpleUploadedFile(name, content or small_pdf(), content_type="application/pdf")
 
 
 def state():
@@ -80,7 +80,7 @@ def test_a_contract_is_numbered_owned_and_keeps_its_file(personas, customer, med
     )
     assert contract.file_name == "合同.pdf"
     assert contract.file.name.startswith("contracts/2025/03/") and contract.file.name.endswith(".pdf")
-    assert (media / contract.file.name).read_bytes() == b"%PDF-1.4 signed"
+    assert (media / contract.file.name).read_bytes() == small_pdf()
     event = Event.objects.get()
     assert (event.verb, event.root_id, event.data["number"], event.data["file"]) == (
         "contract.created",
@@ -176,7 +176,7 @@ def test_editing_a_contract_in_force_records_the_changes_and_replaces_its_file(p
             end_date=D(2026, 3, 31),
             amount=Decimal("150000"),
             title="年度供货框架协议",
-            file=pdf("v2.pdf", b"%PDF-1.4 v2"),
+            file=pdf("v2.pdf", small_pdf("v2")),
         )
 
     assert (contract.end_date, contract.amount, contract.version, contract.file_name) == (
@@ -191,7 +191,7 @@ def test_editing_a_contract_in_force_records_the_changes_and_replaces_its_file(p
         "amount": ["0.00", "150000.00"],
         "file_name": ["v1.pdf", "v2.pdf"],
     }
-    assert (media / contract.file.name).read_bytes() == b"%PDF-1.4 v2"
+    assert (media / contract.file.name).read_bytes() == small_pdf("v2")
     # The replaced file goes once the change is committed (not in this test's open transaction).
     assert (media / old_file).exists()
 

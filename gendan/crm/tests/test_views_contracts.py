@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from gendan.crm.models import Contract
 from gendan.crm.services_contracts import contract_activate, contract_create
-from tests.factories import customer_ready_to_order
+from tests.factories import customer_ready_to_order, small_pdf
 
 pytestmark = pytest.mark.django_db
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -71,7 +71,7 @@ def test_entering_a_contract_with_its_file_from_the_customer_page(client, person
     form_page = client.get(reverse("crm:contract_create", args=[customer.pk]))
     response = client.post(
         reverse("crm:contract_create", args=[customer.pk]),
-        contract_post(file=SimpleUploadedFile("维保合同.pdf", b"%PDF-1.4", content_type="application/pdf")),
+        contract_post(file=SimpleUploadedFile("维保合同.pdf", small_pdf(), content_type="application/pdf")),
     )
 
     assert reverse("crm:contract_create", args=[customer.pk]) in page.content.decode()
@@ -86,7 +86,7 @@ def test_entering_a_contract_with_its_file_from_the_customer_page(client, person
     )
     download = client.get(reverse("crm:contract_file", args=[contract.pk]))
     assert download.status_code == 200
-    assert b"".join(download.streaming_content) == b"%PDF-1.4"
+    assert b"".join(download.streaming_content) == small_pdf()
     assert "attachment" in download["Content-Disposition"]
 
 
@@ -109,7 +109,7 @@ def test_the_file_and_page_are_only_for_people_who_see_the_contract(client, pers
         customer,
         personas["rep1"],
         D(2025, 12, 31),
-        file=SimpleUploadedFile("a.pdf", b"%PDF", content_type="application/pdf"),
+        file=SimpleUploadedFile("a.pdf", small_pdf(), content_type="application/pdf"),
     )
 
     rep2 = logged_in(client, personas["rep2"])

@@ -171,7 +171,7 @@ def test_removing_more_than_is_available_is_refused_on_the_page(client, personas
 
     assert response.status_code == 200
     errors = response.context["form"].non_field_errors()
-    assert len(errors) == 1 and "only 2.000 are available" in errors[0]
+    assert len(errors) == 1 and "only 2 are available" in errors[0]
     assert 'data-testid="form-error"' in response.content.decode()
     level = StockLevel.objects.get()
     assert (level.on_hand, level.reserved) == (Decimal("10"), Decimal("8"))

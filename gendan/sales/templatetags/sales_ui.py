@@ -1,8 +1,8 @@
 """Template helpers of the order pages: quantities without trailing zeros and status colours."""
 
-from decimal import Decimal
-
 from django import template
+
+from gendan.core.templatetags.gendan_ui import plain_number
 
 register = template.Library()
 
@@ -34,10 +34,5 @@ def status_class(value) -> str:
     return STATUS_CLASSES.get(str(value), "text-bg-secondary")
 
 
-@register.filter
-def qty(value) -> str:
-    """3 → "3", 2.500 → "2.5": quantities as people write them."""
-    if value is None or value == "":
-        return ""
-    number = Decimal(value).normalize()
-    return f"{number:f}"
+# Quantities and percentages on the order and quotation pages (and the panels other apps add to them).
+register.filter("qty", plain_number)

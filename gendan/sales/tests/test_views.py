@@ -334,7 +334,7 @@ def test_the_approver_sees_why_approval_is_needed(client, personas):
 
     sku = order.lines.get().product.sku
     assert response.context["approval"].reason_texts == [
-        f"Line 1, {sku}: discount 15.00% is above the submitter's limit of 10%."
+        f"Line 1, {sku}: discount 15% is above the submitter's limit of 10%."
     ]
     assert "is above the submitter&#x27;s limit of 10%" in response.content.decode()
 

@@ -1,0 +1,29 @@
+"""What the task and responsibility events are called (see core.verbs)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from gendan.core import verbs
+
+
+def register() -> None:
+    # A task's events are recorded for the record the task is about, whatever its type.
+    verbs.register_many(
+        "automation.task",
+        {
+            "task.created": (_("Task created"), _("created a task")),
+            "task.completed": (_("Task completed"), _("completed a task")),
+            "task.snoozed": (_("Task snoozed"), _("snoozed a task")),
+            "task.reassigned": (_("Task handed over"), _("handed over a task")),
+            "task.cancelled": (_("Task cancelled"), _("cancelled a task")),
+            "task.escalated": (_("Overdue task escalated"), _("escalated an overdue task")),
+            "task.at_risk": (_("Task at risk of missing its deadline"), _("a task is at risk of missing its deadline")),
+        },
+        also_for=(verbs.ANY_RECORD,),
+    )
+    verbs.register(
+        "responsibility.changed",
+        _("Stage handed over"),
+        "automation.responsibility",
+        activity=_("handed over a stage"),
+        also_for=(verbs.ANY_RECORD,),
+    )

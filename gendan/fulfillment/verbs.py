@@ -1,0 +1,18 @@
+"""What the shipment events are called (see core.verbs)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from gendan.core import verbs
+
+
+def register() -> None:
+    verbs.register_many(
+        "fulfillment.shipment",
+        {
+            "shipment.created": (_("Shipment created"), _("created a shipment")),
+            "shipment.shipped": (_("Shipment sent"), _("shipped")),
+            "shipment.delivered": (_("Shipment delivered"), _("recorded the delivery")),
+            "shipment.cancelled": (_("Shipment cancelled"), _("cancelled a shipment")),
+        },
+        also_for=("sales.order",),
+    )

@@ -1,0 +1,87 @@
+"""The sellers' and approvers' worklists in the API: read-only lists, scoped and filterable like the pages."""
+
+from rest_framework import mixins, serializers
+
+from gendan.core.api import ServiceViewSet
+
+from .api import OrderSerializer
+from .api_quotations import QuotationSerializer
+from .filters import OrderFilter
+from .filters_quotations import QuotationFilter
+from .models import ApprovalRequest
+from .selectors import order_detail_queryset
+from .selectors_quotations import quotation_detail_queryset
+from .selectors_worklists import Attention, approval_inbox, approval_reason_text, awaiting_answer, needing_attention
+
+
+class ApprovalInboxSerializer(serializers.ModelSerializer):
+    order_number = serializers.CharField(source="order.number", read_only=True)
+    customer = serializers.IntegerField(source="order.customer_id", read_only=True)
+    customer_name = serializers.CharField(source="order.customer.name", read_only=True)
+    owner_name = serializers.StringRelatedField(source="order.owner")
+    total = serializers.DecimalField(source="order.total", max_digits=14, decimal_places=2, read_only=True)
+    currency = serializers.CharField(source="order.currency", read_only=True)
+    requested_by_name = serializers.StringRelatedField(source="requested_by")
+    requested_at = serializers.DateTimeField(source="created_at", read_only=True)
+    reason_texts = serializers.SerializerMethodField(help_text="Each reason in the caller's language.")
+
+    class Meta:
+        model = ApprovalRequest
+        fields = [
+            "id",
+            "order",
+            "order_number",
+            "customer",
+            "customer_name",
+            "owner_name",
+            "total",
+            "currency",
+            "requested_by",
+            "requested_by_name",
+            "requested_at",
+            "reasons",
+            "reason_texts",
+        ]
+        read_only_fields = fields
+
+    def get_reason_texts(self, approval) -> list[str]:
+        return [approval_reason_text(reason) for reason in approval.reasons]
+
+
+class ApprovalInboxViewSet(mixins.ListModelMixin, ServiceViewSet):
+    """Pending approvals the caller may decide (orders in scope that others submitted), oldest first."""
+
+    serializer_class = ApprovalInboxSerializer
+    action_perms = {"list": "sales.approve_order"}
+
+    def get_queryset(self):
+        return approval_inbox(user=self.request.user)
+
+
+class OrderAttentionSerializer(OrderSerializer):
+    attention = serializers.ChoiceField(
+        choices=Attention.choices, read_only=True, help_text="Why the order needs attention (the most urgent reason)."
+    )
+
+    class Meta(OrderSerializer.Meta):
+        fields = [*OrderSerializer.Meta.fields, "attention"]
+
+
+class OrdersAttentionViewSet(mixins.ListModelMixin, ServiceViewSet):
+    """Orders in scope that are on hold, refused at approval, or past their promised date and not shipped."""
+
+    serializer_class = OrderAttentionSerializer
+    filterset_class = OrderFilter
+
+    def get_queryset(self):
+        return needing_attention(order_detail_queryset(user=self.request.user))
+
+
+class QuotationsAwaitingViewSet(mixins.ListModelMixin, ServiceViewSet):
+    """Sent quotations in scope still waiting for the customer's answer, the longest-waiting first."""
+
+    serializer_class = QuotationSerializer
+    filterset_class = QuotationFilter
+
+    def get_queryset(self):
+        return awaiting_answer(quotation_detail_queryset(user=self.request.user))

@@ -1,0 +1,111 @@
+"""The sellers' and approvers' worklists: what waits for them, scoped like every other read."""
+
+import datetime
+
+from django.db import models
+from django.db.models import Case, CharField, Exists, OuterRef, Q, QuerySet, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
+
+from gendan.core.numbers import plain_decimal
+
+from .models import ApprovalRequest, Order, OrderStatus, Quotation, QuotationStatus
+from .selectors import order_list
+from .selectors_quotations import quotation_list
+
+# An order is late while it still has something to do before it ships.
+_BEFORE_SHIPPING = [
+    OrderStatus.DRAFT,
+    OrderStatus.PENDING_APPROVAL,
+    OrderStatus.CONFIRMED,
+    OrderStatus.PARTIALLY_SHIPPED,
+]
+
+
+class Attention(models.TextChoices):
+    """Why an order is on the "needs attention" list, most urgent first when an order has several."""
+
+    ON_HOLD = "on_hold", pgettext_lazy("attention", "On hold")
+    REFUSED = "refused", pgettext_lazy("attention", "Approval refused")
+    LATE = "late", pgettext_lazy("attention", "Past the promised date")
+
+
+def approval_reason_text(reason: dict) -> str:
+    if reason.get("code") == "below_floor_price":
+        return (
+            _("Line %(line)s, %(product)s: net price %(net_price)s is below the floor price %(floor_price)s.") % reason
+        )
+    if reason.get("code") == "discount_above_limit":
+        return _(
+            "Line %(line)s, %(product)s: discount %(discount_percent)s%% is above the submitter's limit of %(limit)s%%."
+        ) % {
+            **reason,
+            "discount_percent": plain_decimal(reason["discount_percent"]),
+            "limit": plain_decimal(reason["limit"]),
+        }
+    return str(reason)
+
+
+def may_approve(user) -> bool:
+    return user.has_perm("sales.approve_order")
+
+
+def approval_inbox(*, user) -> QuerySet[ApprovalRequest]:
+    """The pending approvals `user` may decide, oldest first: orders in their scope that others submitted."""
+    if not may_approve(user):
+        return ApprovalRequest.objects.none()
+    return (
+        ApprovalRequest.objects.filter(
+            status=ApprovalRequest.Status.PENDING,
+            order__status=OrderStatus.PENDING_APPROVAL,
+            order__in=Order.objects.visible_to(user).values("pk"),
+        )
+        .exclude(requested_by=user)
+        .select_related("order__customer", "order__owner", "requested_by")
+        .order_by("created_at", "id")
+    )
+
+
+def quotations_awaiting_answer(*, user) -> QuerySet[Quotation]:
+    return awaiting_answer(quotation_list(user=user))
+
+
+def awaiting_answer(quotations: QuerySet[Quotation]) -> QuerySet[Quotation]:
+    """The `quotations` with the customer and no answer yet, the longest-waiting first."""
+    return quotations.filter(status=QuotationStatus.SENT).order_by("sent_at", "id")
+
+
+def orders_needing_attention(*, user, today: datetime.date | None = None) -> QuerySet[Order]:
+    return needing_attention(order_list(user=user), today=today)
+
+
+def needing_attention(orders: QuerySet[Order], *, today: datetime.date | None = None) -> QuerySet[Order]:
+    """The `orders` that something is wrong with: on hold, refused at approval, or late.
+
+    Each row carries `attention` (an `Attention` code, the most urgent when several apply) and the
+    list is ordered by it, then by the promised date.
+    """
+    today = today or timezone.localdate()
+    refused = Q(status=OrderStatus.DRAFT) & Exists(
+        ApprovalRequest.objects.filter(order=OuterRef("pk"), status=ApprovalRequest.Status.REJECTED)
+    )
+    late = Q(status__in=_BEFORE_SHIPPING, promised_date__lt=today)
+    on_hold = Q(status=OrderStatus.ON_HOLD)
+    return (
+        orders.filter(on_hold | refused | late)
+        .annotate(
+            attention=Case(
+                When(on_hold, then=Value(Attention.ON_HOLD)),
+                When(refused, then=Value(Attention.REFUSED)),
+                default=Value(Attention.LATE),
+                output_field=CharField(),
+            ),
+            attention_rank=Case(
+                When(on_hold, then=Value(0)),
+                When(refused, then=Value(1)),
+                default=Value(2),
+            ),
+        )
+        .order_by("attention_rank", "promised_date", "id")
+    )
