@@ -13,6 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+def yes_or_no():
+    """A yes/no filter's choice: blank (either), yes, no — not the "unknown" Django offers first."""
+    return forms.Select(choices=[("", "---------"), ("true", _("Yes")), ("false", _("No"))])
+
+
 def days_since(day: datetime.date | datetime.datetime | None, today: datetime.date | None = None) -> int | None:
     """Whole days from `day` to today (negative before it); None without a day."""
     if day is None:
@@ -43,7 +48,7 @@ class OverdueWorklistFilter(WorklistFilter):
 
     due_field = "due_date"
 
-    overdue = django_filters.BooleanFilter(method="by_overdue", label=_("Overdue"))
+    overdue = django_filters.BooleanFilter(method="by_overdue", label=_("Overdue"), widget=yes_or_no())
 
     def by_overdue(self, queryset, name, value):
         late = Q(**{f"{self.due_field}__lt": timezone.localdate()})

@@ -8,7 +8,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gendan.core.worklist_lists import OverdueWorklistFilter, WorklistFilter
+from gendan.core.worklist_lists import OverdueWorklistFilter, WorklistFilter, yes_or_no
 from gendan.sales.models import Order
 
 from .models import Invoice, InvoiceStatus, Payment
@@ -28,7 +28,7 @@ class InvoiceFilter(django_filters.FilterSet):
     customer = django_filters.NumberFilter(field_name="customer_id", label=_("Customer"))
     owner = django_filters.NumberFilter(field_name="order__owner_id", label=_("Owner"))
     status = django_filters.MultipleChoiceFilter(choices=InvoiceStatus.choices, label=_("Status"))
-    overdue = django_filters.BooleanFilter(method="by_overdue", label=_("Overdue"))
+    overdue = django_filters.BooleanFilter(method="by_overdue", label=_("Overdue"), widget=yes_or_no())
     issued_from = django_filters.DateFilter(
         field_name="issued_at", lookup_expr="date__gte", label=_("Issued from"), widget=DATE
     )
@@ -64,7 +64,9 @@ class PaymentFilter(django_filters.FilterSet):
     )
     amount_min = django_filters.NumberFilter(field_name="amount", lookup_expr="gte", label=_("Amount from"))
     amount_max = django_filters.NumberFilter(field_name="amount", lookup_expr="lte", label=_("Amount to"))
-    unallocated = django_filters.BooleanFilter(method="by_unallocated", label=_("Not fully allocated"))
+    unallocated = django_filters.BooleanFilter(
+        method="by_unallocated", label=_("Not fully allocated"), widget=yes_or_no()
+    )
 
     class Meta:
         model = Payment
