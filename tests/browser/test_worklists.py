@@ -28,6 +28,12 @@ def confirmed(rep, promised_in_days):
     return Order.objects.get(pk=order.pk)
 
 
+def open_dialog(page, form_testid):
+    """The row's form in the dialog, once the dialog has finished fading in."""
+    page.wait_for_selector(f"#worklist-modal.show [data-testid={form_testid}]")
+    page.wait_for_function("getComputedStyle(document.querySelector('#worklist-modal')).opacity === '1'")
+
+
 @pytest.fixture
 def desk(personas):
     """Something on every worklist."""
@@ -56,7 +62,7 @@ def test_the_warehouse_ships_an_order_from_the_list(live_server, personas, desk,
     row = page.locator(f"[data-testid=to-ship-row][data-order='{order.number}']")
     assert "3 天" in row.inner_text()
     row.locator("[data-testid=ship-order]").click()
-    page.wait_for_selector("#worklist-modal.show [data-testid=worklist-ship-form]")
+    open_dialog(page, "worklist-ship-form")
     page.fill("#id_carrier", "顺丰速运")
     page.fill("#id_tracking_number", "SF1234567890")
     shot(page, "ship-dialog")
@@ -83,7 +89,7 @@ def test_finance_records_a_payment_from_the_list(live_server, personas, desk, ne
     row = page.locator(f"[data-testid=unpaid-invoice-row][data-invoice='{invoice.number}']")
     assert "逾期 6 天" in row.inner_text()
     row.locator("[data-testid=record-payment]").click()
-    page.wait_for_selector("#worklist-modal.show [data-testid=worklist-payment-form]")
+    open_dialog(page, "worklist-payment-form")
     # The amount and the allocation come filled with what is open.
     assert Decimal(page.input_value("#id_amount")) == invoice.total
     page.fill("#id_reference", "工行回单 0001")
