@@ -12,7 +12,9 @@ from gendan.crm.api_contracts import ContractViewSet
 from gendan.crm.api_followups import FollowUpViewSet, MeetingViewSet
 from gendan.crm.api_pipeline import LeadViewSet, OpportunityViewSet
 from gendan.finance.api import InvoiceViewSet, PaymentViewSet
+from gendan.finance.api_worklists import OrderToInvoiceViewSet, UnallocatedPaymentViewSet, UnpaidInvoiceViewSet
 from gendan.fulfillment.api import ShipmentViewSet
+from gendan.fulfillment.api_worklists import InTransitViewSet, OrderToShipViewSet, PendingShipmentViewSet
 from gendan.inventory.api import StockLevelViewSet, StockMoveViewSet, WarehouseViewSet
 from gendan.sales.api import OrderViewSet
 from gendan.sales.api_quotations import QuotationViewSet
@@ -43,6 +45,12 @@ router.register("worklists/orders-attention", OrdersAttentionViewSet, basename="
 router.register("worklists/quotations-awaiting", QuotationsAwaitingViewSet, basename="worklist-quotations-awaiting")
 router.register("worklists/follow-ups", FollowupsDueViewSet, basename="worklist-follow-ups")
 router.register("worklists/team-overdue", TeamOverdueViewSet, basename="worklist-team-overdue")
+router.register("worklists/to-ship", OrderToShipViewSet, basename="worklist-to-ship")
+router.register("worklists/pending-shipments", PendingShipmentViewSet, basename="worklist-pending-shipments")
+router.register("worklists/in-transit", InTransitViewSet, basename="worklist-in-transit")
+router.register("worklists/to-invoice", OrderToInvoiceViewSet, basename="worklist-to-invoice")
+router.register("worklists/unpaid-invoices", UnpaidInvoiceViewSet, basename="worklist-unpaid-invoices")
+router.register("worklists/unallocated-payments", UnallocatedPaymentViewSet, basename="worklist-unallocated-payments")
 
 urlpatterns = [
     path("auth/token/", TokenObtainView.as_view(), name="api-token"),

@@ -216,6 +216,8 @@ SPECTACULAR_SETTINGS = {
         "OpportunityStageEnum": "gendan.crm.models.Stage",
         # Orders appear in more than one list (orders, the worklists): one name for their status.
         "OrderStatusEnum": "gendan.sales.models.OrderStatus",
+        "ShipmentStatusEnum": "gendan.fulfillment.models.ShipmentStatus",
+        "InvoiceStatusEnum": "gendan.finance.models.InvoiceStatus",
     },
 }
 

@@ -228,6 +228,9 @@ CARRIERS = frozenset({"warehouse1", "logistics1", "admin"})
 BILLERS = frozenset({"finance1", "admin"})
 STOCK_CLERKS = frozenset({"warehouse1", "admin"})
 ADMINS = frozenset({"admin"})
+# Who works the worklists (by role, as the navigation shows them: fulfillment/worklists.py, finance/worklists.py).
+SHIPPERS = frozenset({"warehouse1", "logistics1", "follower1", "admin"})
+FINANCE_DESK = frozenset({"finance1", "boss1", "admin"})
 
 
 @dataclass(frozen=True)
@@ -452,6 +455,13 @@ WALK: dict[tuple[str, str], Op] = {
     ("worklist-quotations-awaiting-list", "get"): Op(EVERYONE),
     ("worklist-follow-ups-list", "get"): Op(EVERYONE),
     ("worklist-team-overdue-list", "get"): Op(EVERYONE),
+    # the warehouse's and finance's worklists: read by the roles that work them
+    ("worklist-to-ship-list", "get"): Op(SHIPPERS),
+    ("worklist-pending-shipments-list", "get"): Op(SHIPPERS),
+    ("worklist-in-transit-list", "get"): Op(SHIPPERS),
+    ("worklist-to-invoice-list", "get"): Op(FINANCE_DESK),
+    ("worklist-unpaid-invoices-list", "get"): Op(FINANCE_DESK),
+    ("worklist-unallocated-payments-list", "get"): Op(FINANCE_DESK),
 }
 
 # Whose records each role sees among those the walk acts on (the rest are rep1's).

@@ -1,6 +1,5 @@
 """/api/v1/invoices/ and /api/v1/payments/: billing shipped goods and the money that comes in."""
 
-import django_filters
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers
@@ -18,7 +17,8 @@ from gendan.crm.models import Customer
 from gendan.sales.api import lines_of_visible_orders
 from gendan.sales.models import Order, OrderLine
 
-from .models import Invoice, InvoiceLine, InvoiceStatus, Payment, PaymentAllocation
+from .filters import InvoiceFilter, PaymentFilter
+from .models import Invoice, InvoiceLine, Payment, PaymentAllocation
 from .selectors import payment_queryset, payment_timeline
 from .services import invoice_create, invoice_issue, payment_allocate, payment_record
 
@@ -86,17 +86,6 @@ class InvoiceInputSerializer(serializers.Serializer):
 
 class IssueInputSerializer(serializers.Serializer):
     due_date = serializers.DateField(required=False, help_text="Defaults to today plus the customer's payment terms.")
-
-
-class InvoiceFilter(django_filters.FilterSet):
-    # Plain numbers, so an out-of-scope id and an unknown one both simply match nothing.
-    order = django_filters.NumberFilter(field_name="order_id")
-    customer = django_filters.NumberFilter(field_name="customer_id")
-    status = django_filters.MultipleChoiceFilter(choices=InvoiceStatus.choices)
-
-    class Meta:
-        model = Invoice
-        fields = ["order", "customer", "status"]
 
 
 @extend_schema_view(
@@ -194,16 +183,6 @@ class PaymentInputSerializer(serializers.ModelSerializer):
 
 class AllocateInputSerializer(serializers.Serializer):
     allocations = AllocationInputSerializer(many=True)
-
-
-class PaymentFilter(django_filters.FilterSet):
-    customer = django_filters.NumberFilter(field_name="customer_id")
-    received_from = django_filters.DateFilter(field_name="received_on", lookup_expr="gte")
-    received_to = django_filters.DateFilter(field_name="received_on", lookup_expr="lte")
-
-    class Meta:
-        model = Payment
-        fields = ["customer", "method"]
 
 
 @extend_schema_view(

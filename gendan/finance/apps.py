@@ -11,8 +11,11 @@ class FinanceConfig(AppConfig):
         from . import verbs
 
         verbs.register()
-        from gendan.core import panels
+        from gendan.core import panels, worklists
 
         from .panels import order_finance_panel
+        from .worklists import WORKLISTS
 
         panels.register("sales.order", template="finance/order_panel.html", context=order_finance_panel)
+        for worklist in WORKLISTS:
+            worklists.register(worklist)

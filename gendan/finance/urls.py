@@ -1,10 +1,18 @@
 from django.urls import path
 
-from . import views
+from . import views, views_lists, views_worklists
 
 app_name = "finance"
 urlpatterns = [
     path("invoices/new/<int:order_pk>/", views.invoice_create_view, name="invoice_create"),
     path("invoices/<int:pk>/issue/", views.invoice_issue_view, name="invoice_issue"),
     path("payments/new/<int:order_pk>/", views.payment_create_view, name="payment_create"),
+    path("invoices/", views_lists.invoice_list_view, name="invoice_list"),
+    path("payments/", views_lists.payment_list_view, name="payment_list"),
+    # The worklists, and the steps taken from their rows.
+    path("to-invoice/", views_worklists.to_invoice_view, name="to_invoice"),
+    path("to-invoice/<int:order_pk>/invoice/", views_worklists.to_invoice_invoice_view, name="to_invoice_invoice"),
+    path("unpaid/", views_worklists.unpaid_invoices_view, name="unpaid_invoices"),
+    path("unpaid/<int:pk>/payment/", views_worklists.unpaid_invoice_payment_view, name="unpaid_invoice_payment"),
+    path("to-allocate/", views_worklists.unallocated_payments_view, name="unallocated_payments"),
 ]

@@ -11,10 +11,13 @@ class FulfillmentConfig(AppConfig):
         from . import verbs
 
         verbs.register()
-        from gendan.core import hooks, panels
+        from gendan.core import hooks, panels, worklists
 
         from .panels import order_shipments_panel
         from .reactions import order_cancelled
+        from .worklists import WORKLISTS
 
         panels.register("sales.order", template="fulfillment/order_shipments.html", context=order_shipments_panel)
         hooks.on_recorded("order.cancelled", order_cancelled)
+        for worklist in WORKLISTS:
+            worklists.register(worklist)

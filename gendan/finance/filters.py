@@ -1,0 +1,107 @@
+"""The filters of the invoice and payment lists and of finance's worklists, for their pages and the API alike."""
+
+from decimal import Decimal
+
+import django_filters
+from django import forms
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from gendan.core.worklist_lists import OverdueWorklistFilter, WorklistFilter, yes_or_no
+from gendan.sales.models import Order
+
+from .models import Invoice, InvoiceStatus, Payment
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+def _overdue(queryset, value):
+    late = Q(status=InvoiceStatus.ISSUED, due_date__lt=timezone.localdate())
+    return queryset.filter(late if value else ~late)
+
+
+class InvoiceFilter(django_filters.FilterSet):
+    # Plain numbers, so an out-of-scope id and an unknown one both simply match nothing.
+    q = django_filters.CharFilter(method="search", label=_("Number or customer"))
+    order = django_filters.NumberFilter(field_name="order_id", label=_("Order"))
+    customer = django_filters.NumberFilter(field_name="customer_id", label=_("Customer"))
+    owner = django_filters.NumberFilter(field_name="order__owner_id", label=_("Owner"))
+    status = django_filters.MultipleChoiceFilter(choices=InvoiceStatus.choices, label=_("Status"))
+    overdue = django_filters.BooleanFilter(method="by_overdue", label=_("Overdue"), widget=yes_or_no())
+    issued_from = django_filters.DateFilter(
+        field_name="issued_at", lookup_expr="date__gte", label=_("Issued from"), widget=DATE
+    )
+    issued_to = django_filters.DateFilter(
+        field_name="issued_at", lookup_expr="date__lte", label=_("Issued to"), widget=DATE
+    )
+    due_from = django_filters.DateFilter(field_name="due_date", lookup_expr="gte", label=_("Due from"), widget=DATE)
+    due_to = django_filters.DateFilter(field_name="due_date", lookup_expr="lte", label=_("Due to"), widget=DATE)
+    total_min = django_filters.NumberFilter(field_name="total", lookup_expr="gte", label=_("Total from"))
+    total_max = django_filters.NumberFilter(field_name="total", lookup_expr="lte", label=_("Total to"))
+
+    class Meta:
+        model = Invoice
+        fields = ["order", "customer", "status"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(number__icontains=value) | Q(customer__name__icontains=value))
+
+    def by_overdue(self, queryset, name, value):
+        return _overdue(queryset, value)
+
+
+class PaymentFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Number, reference or customer"))
+    customer = django_filters.NumberFilter(field_name="customer_id", label=_("Customer"))
+    owner = django_filters.NumberFilter(field_name="customer__owner_id", label=_("Owner"))
+    method = django_filters.ChoiceFilter(choices=Payment.Method.choices, label=_("Method"))
+    received_from = django_filters.DateFilter(
+        field_name="received_on", lookup_expr="gte", label=_("Received from"), widget=DATE
+    )
+    received_to = django_filters.DateFilter(
+        field_name="received_on", lookup_expr="lte", label=_("Received to"), widget=DATE
+    )
+    amount_min = django_filters.NumberFilter(field_name="amount", lookup_expr="gte", label=_("Amount from"))
+    amount_max = django_filters.NumberFilter(field_name="amount", lookup_expr="lte", label=_("Amount to"))
+    unallocated = django_filters.BooleanFilter(
+        method="by_unallocated", label=_("Not fully allocated"), widget=yes_or_no()
+    )
+
+    class Meta:
+        model = Payment
+        fields = ["customer", "method"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(number__icontains=value) | Q(reference__icontains=value) | Q(customer__name__icontains=value)
+        )
+
+    def by_unallocated(self, queryset, name, value):
+        # Half a cent: SQLite compares decimals as binary floating point.
+        left = Q(allocated_amount__lt=F("amount") - Decimal("0.005"))
+        return queryset.filter(left if value else ~left)
+
+
+class OrderToInvoiceFilter(WorklistFilter):
+    class Meta:
+        model = Order
+        fields = ["customer", "owner"]
+
+
+class UnpaidInvoiceFilter(OverdueWorklistFilter):
+    """Overdue: the due date has passed."""
+
+    owner_field = "order__owner_id"
+
+    class Meta:
+        model = Invoice
+        fields = ["customer", "owner", "overdue"]
+
+
+class UnallocatedPaymentFilter(WorklistFilter):
+    owner_field = "customer__owner_id"
+
+    class Meta:
+        model = Payment
+        fields = ["customer", "owner"]

@@ -1,0 +1,47 @@
+"""Finance's worklists: shipped goods to invoice, invoices to collect, money to put against invoices.
+
+One queryset per list, scoped to the user, shared by the page, the API and the navigation's count.
+"""
+
+from decimal import Decimal
+
+from django.db.models import DecimalField, Exists, F, OuterRef, QuerySet, Value
+
+from gendan.sales.models import Order, OrderLine
+
+from .models import Invoice, InvoiceStatus, Payment
+
+_MONEY = DecimalField(max_digits=14, decimal_places=2)
+# Half a cent: SQLite keeps decimals as binary floating point, so "something left" means at least a cent.
+_HALF_A_CENT = Value(Decimal("0.005"), output_field=_MONEY)
+
+
+def orders_to_invoice(*, user) -> QuerySet[Order]:
+    """Orders with quantities shipped and not yet invoiced, the oldest order first."""
+    shipped_not_invoiced = OrderLine.objects.filter(order=OuterRef("pk"), shipped_quantity__gt=F("invoiced_quantity"))
+    return (
+        Order.objects.visible_to(user)
+        .filter(Exists(shipped_not_invoiced))
+        .select_related("customer", "owner")
+        .order_by("created_at", "pk")
+    )
+
+
+def invoices_unpaid(*, user) -> QuerySet[Invoice]:
+    """Issued invoices not yet paid in full, the longest overdue first."""
+    return (
+        Invoice.objects.visible_to(user)
+        .filter(status=InvoiceStatus.ISSUED)
+        .select_related("customer", "order__owner")
+        .order_by(F("due_date").asc(nulls_last=True), "issued_at", "pk")
+    )
+
+
+def payments_unallocated(*, user) -> QuerySet[Payment]:
+    """Payments with money not yet put against any invoice, the oldest first."""
+    return (
+        Payment.objects.visible_to(user)
+        .filter(allocated_amount__lt=F("amount") - _HALF_A_CENT)
+        .select_related("customer__owner")
+        .order_by("received_on", "pk")
+    )

@@ -1,0 +1,147 @@
+"""Finance's worklist pages, and the invoice and the payment made from their rows through the finance services."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+from django_htmx.http import HttpResponseClientRedirect
+
+from gendan.core.errors import ApplicationError
+from gendan.core.tables import list_response
+from gendan.sales.models import Order
+
+from . import services
+from .filters import OrderToInvoiceFilter, UnallocatedPaymentFilter, UnpaidInvoiceFilter
+from .forms import InvoiceForm, PaymentForm
+from .models import Invoice, InvoiceStatus
+from .selectors_worklists import invoices_unpaid, orders_to_invoice, payments_unallocated
+from .tables import OrderToInvoiceTable, UnallocatedPaymentTable, UnpaidInvoiceTable
+from .views_lists import list_filters
+from .worklists import works_finance
+
+
+def _require_worklist(user):
+    if not works_finance(user):
+        raise PermissionDenied
+
+
+def _worklist_page(request, *, title, intro, filter_class, selector, table_class):
+    _require_worklist(request.user)
+    filterset = list_filters(request, filter_class, selector(user=request.user))
+    return list_response(
+        request, table_class, filterset.qs, "worklists/page.html", {"filter": filterset, "title": title, "intro": intro}
+    )
+
+
+@login_required
+@require_GET
+def to_invoice_view(request):
+    return _worklist_page(
+        request,
+        title=gettext_lazy("To invoice"),
+        intro=gettext_lazy("Orders with goods shipped and not yet invoiced, the oldest first."),
+        filter_class=OrderToInvoiceFilter,
+        selector=orders_to_invoice,
+        table_class=OrderToInvoiceTable,
+    )
+
+
+@login_required
+@require_GET
+def unpaid_invoices_view(request):
+    return _worklist_page(
+        request,
+        title=gettext_lazy("Unpaid invoices"),
+        intro=gettext_lazy("Issued invoices not yet paid in full, the longest overdue first."),
+        filter_class=UnpaidInvoiceFilter,
+        selector=invoices_unpaid,
+        table_class=UnpaidInvoiceTable,
+    )
+
+
+@login_required
+@require_GET
+def unallocated_payments_view(request):
+    return _worklist_page(
+        request,
+        title=gettext_lazy("Payments to allocate"),
+        intro=gettext_lazy("Money received and not yet put against invoices, the oldest first."),
+        filter_class=UnallocatedPaymentFilter,
+        selector=payments_unallocated,
+        table_class=UnallocatedPaymentTable,
+    )
+
+
+def _back(request, url_name):
+    """Back to the worklist: the whole page again, so its rows and the counts in the navigation follow."""
+    url = reverse(url_name)
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+def _dialog(request, template, context):
+    """The form in the worklist's dialog, or on a page of its own without JavaScript."""
+    page = "finance/worklists/dialog.html"
+    return render(request, template if request.htmx else page, {**context, "form_template": template})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def to_invoice_invoice_view(request, order_pk):
+    _require_worklist(request.user)
+    if not request.user.has_perm("finance.add_invoice"):
+        raise PermissionDenied
+    # Any order in sight, not only those still on the list: a second click meets the service's refusal.
+    order = get_object_or_404(Order.objects.visible_to(request.user).select_related("customer"), pk=order_pk)
+    lines = list(order.lines.select_related("product"))
+    form = InvoiceForm(request.POST or None, order_lines=lines)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invoice = services.invoice_create(
+                order=order, actor=request.user, lines=form.line_rows(), issue="issue" in request.POST
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            if invoice.status == InvoiceStatus.ISSUED:
+                done = _("Invoice %(number)s created and issued.")
+            else:
+                done = _("Invoice %(number)s created.")
+            messages.success(request, done % {"number": invoice.number})
+            return _back(request, "finance:to_invoice")
+    context = {"order": order, "form": form, "can_issue": request.user.has_perm("finance.issue_invoice")}
+    return _dialog(request, "finance/worklists/_invoice_form.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unpaid_invoice_payment_view(request, pk):
+    _require_worklist(request.user)
+    if not request.user.has_perm("finance.add_payment"):
+        raise PermissionDenied
+    invoice = get_object_or_404(Invoice.objects.visible_to(request.user).select_related("customer", "order"), pk=pk)
+    form = PaymentForm(request.POST or None, invoices=[invoice])
+    if request.method == "POST" and form.is_valid():
+        try:
+            payment = services.payment_record(
+                actor=request.user,
+                customer=invoice.customer,
+                amount=form.cleaned_data["amount"],
+                received_on=form.cleaned_data["received_on"],
+                method=form.cleaned_data["method"],
+                reference=form.cleaned_data["reference"],
+                allocations=form.allocations(),
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        except ApplicationError as exc:
+            form.add_application_error(exc)
+        else:
+            messages.success(request, _("Payment %(number)s recorded.") % {"number": payment.number})
+            return _back(request, "finance:unpaid_invoices")
+    return _dialog(request, "finance/worklists/_payment_form.html", {"invoice": invoice, "form": form})

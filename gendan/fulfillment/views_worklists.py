@@ -1,0 +1,191 @@
+"""The warehouse's worklist pages, and the steps taken from their rows through the shipment services."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from gendan.accounts.models import User
+from gendan.core.errors import ApplicationError
+from gendan.core.forms import bootstrap
+from gendan.core.tables import list_response
+from gendan.core.worklist_lists import choose_from
+from gendan.crm.models import Customer
+from gendan.sales.models import Order
+
+from . import services
+from .filters import OrderToShipFilter, ShipmentWorklistFilter
+from .forms import COMMON_CARRIERS, ShipmentForm
+from .models import Shipment, ShipmentStatus
+from .selectors_worklists import orders_to_ship, shipments_in_transit, shipments_pending
+from .tables import InTransitTable, OrderToShipTable, PendingShipmentTable
+from .worklists import works_shipping
+
+
+def _require_worklist(user):
+    if not works_shipping(user):
+        raise PermissionDenied
+
+
+def _filters(request, filter_class, queryset):
+    """The worklist's filters, with the customer and owner ids chosen from lists of names."""
+    filterset = filter_class(request.GET, queryset=queryset)
+    choose_from(
+        filterset.form, "customer", Customer.objects.visible_to(request.user).order_by("name").values_list("pk", "name")
+    )
+    choose_from(
+        filterset.form, "owner", User.objects.filter(is_active=True).order_by("username").values_list("pk", "username")
+    )
+    bootstrap(filterset.form)
+    return filterset
+
+
+def _worklist_page(request, *, title, filter_class, selector, table_class, intro):
+    _require_worklist(request.user)
+    filterset = _filters(request, filter_class, selector(user=request.user))
+    return list_response(
+        request,
+        table_class,
+        filterset.qs,
+        "fulfillment/worklists/page.html",
+        {"filter": filterset, "title": title, "intro": intro, "common_carriers": COMMON_CARRIERS},
+    )
+
+
+@login_required
+@require_GET
+def to_ship_view(request):
+    return _worklist_page(
+        request,
+        title=gettext_lazy("To ship"),
+        intro=gettext_lazy("Confirmed orders with goods left to ship, the earliest promised first."),
+        filter_class=OrderToShipFilter,
+        selector=orders_to_ship,
+        table_class=OrderToShipTable,
+    )
+
+
+@login_required
+@require_GET
+def pending_shipments_view(request):
+    return _worklist_page(
+        request,
+        title=gettext_lazy("Shipments to send"),
+        intro=gettext_lazy("Shipments packed and not yet gone."),
+        filter_class=ShipmentWorklistFilter,
+        selector=shipments_pending,
+        table_class=PendingShipmentTable,
+    )
+
+
+@login_required
+@require_GET
+def in_transit_view(request):
+    return _worklist_page(
+        request,
+        title=gettext_lazy("In transit"),
+        intro=gettext_lazy("Shipped and not yet signed for, the longest on the road first."),
+        filter_class=ShipmentWorklistFilter,
+        selector=shipments_in_transit,
+        table_class=InTransitTable,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def to_ship_ship_view(request, order_pk):
+    """The order's shipment form, in the worklist's dialog (a page of its own without JavaScript)."""
+    _require_worklist(request.user)
+    if not request.user.has_perm("fulfillment.add_shipment"):
+        raise PermissionDenied
+    # Any order in sight, not only those still on the list: a second click meets the service's refusal, not a 404.
+    order = get_object_or_404(Order.objects.visible_to(request.user).select_related("customer"), pk=order_pk)
+    lines = list(order.lines.select_related("product"))
+    pending = services.pending_quantities(order)
+    if request.method == "POST":
+        form = ShipmentForm(request.POST, order_lines=lines, pending=pending)
+        if form.is_valid():
+            try:
+                shipment = services.shipment_create(
+                    order=order,
+                    actor=request.user,
+                    lines=form.line_rows(),
+                    carrier=form.cleaned_data["carrier"],
+                    tracking_number=form.cleaned_data["tracking_number"],
+                    ship="ship" in request.POST,
+                )
+            except ValidationError as exc:
+                form.add_service_errors(exc)
+            except ApplicationError as exc:
+                form.add_error(None, exc.message)
+            else:
+                if shipment.status == ShipmentStatus.SHIPPED:
+                    done = _("Shipment %(number)s created and shipped.")
+                else:
+                    done = _("Shipment %(number)s created.")
+                messages.success(request, done % {"number": shipment.number})
+                return _back(request, "fulfillment:to_ship")
+    else:
+        form = ShipmentForm(order_lines=lines, pending=pending)
+    context = {"order": order, "form": form, "can_ship": request.user.has_perm("fulfillment.ship_shipment")}
+    template = "fulfillment/worklists/_ship_form.html" if request.htmx else "fulfillment/worklists/ship.html"
+    return render(request, template, context)
+
+
+def _back(request, url_name):
+    """Back to the worklist: the whole page again, so its rows and the counts in the navigation follow."""
+    url = reverse(url_name)
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+def _shipment_step(request, pk, call, done, back):
+    _require_worklist(request.user)
+    shipment = get_object_or_404(Shipment.objects.visible_to(request.user), pk=pk)
+    try:
+        call(shipment)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, done % {"number": shipment.number})
+    return _back(request, back)
+
+
+@login_required
+@require_POST
+def pending_ship_view(request, pk):
+    return _shipment_step(
+        request,
+        pk,
+        lambda shipment: services.shipment_ship(
+            shipment=shipment,
+            actor=request.user,
+            **{
+                name: request.POST[name]
+                for name in ("delivery_method", "carrier", "tracking_number")
+                if name in request.POST
+            },
+        ),
+        _("Shipment %(number)s shipped."),
+        "fulfillment:pending_shipments",
+    )
+
+
+@login_required
+@require_POST
+def in_transit_deliver_view(request, pk):
+    return _shipment_step(
+        request,
+        pk,
+        lambda shipment: services.shipment_deliver(
+            shipment=shipment, actor=request.user, signed_by=request.POST.get("signed_by", "")
+        ),
+        _("Delivery of %(number)s recorded."),
+        "fulfillment:in_transit",
+    )
