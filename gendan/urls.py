@@ -23,3 +23,9 @@ urlpatterns = [
 ]
 # No public media route, not even with DEBUG: uploaded files (signed contracts) are served only
 # through views that check the user may see the record they belong to.
+
+# Error pages in the site's layout and the reader's language; JSON under /api/ (DEBUG off only).
+handler400 = "gendan.core.views_errors.bad_request"
+handler403 = "gendan.core.views_errors.permission_denied"
+handler404 = "gendan.core.views_errors.page_not_found"
+handler500 = "gendan.core.views_errors.server_error"
