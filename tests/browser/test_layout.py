@@ -55,7 +55,7 @@ def csp_violations(page) -> list[str]:
 
 
 @pytest.mark.parametrize("username", ["rep1", "warehouse1", "finance1", "manager1"])
-def test_phone_width_in_chinese(live_server, personas, shipped_order, new_page, username):
+def test_phone_width_in_chinese(live_server, personas, shipped_order, new_page, shot, username):
     page = new_page(width=375, height=800)
     log_in(page, live_server.url, username, f"pw-{username}")
     pages = {
@@ -69,7 +69,7 @@ def test_phone_width_in_chinese(live_server, personas, shipped_order, new_page, 
         if response.status in (403, 404):
             continue  # not this role's page
         page.wait_for_load_state("networkidle")
-        page.screenshot(path=f"/tmp/chrome-{username}-{name}.png", full_page=True)
+        shot(page, name)
 
         widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
         assert widths[0] <= widths[1], f"{name}: the page is wider than the phone {widths}"
@@ -80,7 +80,7 @@ def test_phone_width_in_chinese(live_server, personas, shipped_order, new_page, 
             assert page.get_by_text(TRACKING).first.is_visible()
 
 
-def test_a_long_note_is_folded_and_more_shows_it_all(live_server, personas, new_page):
+def test_a_long_note_is_folded_and_more_shows_it_all(live_server, personas, new_page, shot):
     note = ("客户要求每批货附质检报告，包装用木箱，交货前三天电话通知仓库。" * 400)[:10_000]
     customer = customer_ready_to_order(personas["rep1"], notes=note)
     page = new_page(width=1280, height=900)
@@ -89,12 +89,14 @@ def test_a_long_note_is_folded_and_more_shows_it_all(live_server, personas, new_
     page.goto(f"{live_server.url}/customers/{customer.pk}/")
     page.wait_for_selector("[data-fold-toggle]")
 
+    shot(page, "folded")
     assert page.evaluate("document.documentElement.scrollHeight") < 2500
     toggle = page.get_by_role("button", name=zh("Show more"))
     toggle.click()
     assert page.evaluate("document.documentElement.scrollHeight") > 2500
-    notes = page.locator(".fold").first
+    notes = page.locator(".fold-body").first
     assert notes.evaluate("el => el.scrollHeight <= el.clientHeight + 1")  # nothing hidden any more
+    shot(page, "unfolded")
     page.get_by_role("button", name=zh("Show less")).click()
     assert page.evaluate("document.documentElement.scrollHeight") < 2500
 

@@ -39,17 +39,21 @@
     root.querySelectorAll(".fold:not([data-fold-ready])").forEach(function (text) {
       text.setAttribute("data-fold-ready", "");
       text.classList.add("folded");
-      if (text.scrollHeight <= text.clientHeight + 8) {
-        text.classList.remove("folded");
-        return;
-      }
+      const long = text.scrollHeight > text.clientHeight + 8;
+      text.classList.remove("folded");
+      if (!long) return;
+      // The text goes into a body of its own, folded, with the button under it, both inside
+      // the element the template marked: a <dd> in a grid row keeps its column.
+      const body = document.createElement("div");
+      body.className = "fold-body folded";
+      while (text.firstChild) body.appendChild(text.firstChild);
       const toggle = document.createElement("button");
       toggle.type = "button";
       toggle.className = "btn btn-link btn-sm px-0 fold-toggle";
       toggle.setAttribute("data-fold-toggle", "");
       toggle.setAttribute("aria-expanded", "false");
       toggle.textContent = labels.more;
-      text.after(toggle);
+      text.append(body, toggle);
     });
   }
 
