@@ -56,7 +56,7 @@ def csp_violations(page) -> list[str]:
 
 @pytest.mark.parametrize("username", ["rep1", "warehouse1", "finance1", "manager1"])
 def test_phone_width_in_chinese(live_server, personas, shipped_order, new_page, shot, username):
-    page = new_page(width=375, height=800)
+    page = new_page(width=375, height=800, csp=True)
     log_in(page, live_server.url, username, f"pw-{username}")
     pages = {
         "home": "/",
@@ -83,7 +83,7 @@ def test_phone_width_in_chinese(live_server, personas, shipped_order, new_page, 
 def test_a_long_note_is_folded_and_more_shows_it_all(live_server, personas, new_page, shot):
     note = ("客户要求每批货附质检报告，包装用木箱，交货前三天电话通知仓库。" * 400)[:10_000]
     customer = customer_ready_to_order(personas["rep1"], notes=note)
-    page = new_page(width=1280, height=900)
+    page = new_page(width=1280, height=900, csp=True)
     log_in(page, live_server.url, "rep1", "pw-rep1")
 
     page.goto(f"{live_server.url}/customers/{customer.pk}/")
@@ -102,7 +102,7 @@ def test_a_long_note_is_folded_and_more_shows_it_all(live_server, personas, new_
 
 
 def test_pages_served_with_the_csp_load_without_violations(live_server, personas, shipped_order, new_page):
-    page = new_page()
+    page = new_page(csp=True)
     violations = csp_violations(page)
     log_in(page, live_server.url, "rep1", "pw-rep1")
 
@@ -116,4 +116,7 @@ def test_pages_served_with_the_csp_load_without_violations(live_server, personas
         page.select_option("select[name=language]", "en")
 
     assert page.locator("html").get_attribute("lang") == "en"
+    page.goto(f"{live_server.url}/api/docs/")
+    page.wait_for_selector("#swagger-ui .information-container")
+
     assert violations == []
