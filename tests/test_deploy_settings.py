@@ -19,7 +19,9 @@ PRODUCTION = {
 
 def run(tmp_path, args, **environ):
     env = {**os.environ, "GENDAN_VAR_DIR": str(tmp_path), "SECRET_KEY": secrets.token_urlsafe(50), **environ}
-    env.pop("DJANGO_SETTINGS_MODULE", None)
+    # The browser tests' switch (tests/browser/conftest.py) is no part of a deployment.
+    for test_only in ("DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"):
+        env.pop(test_only, None)
     return subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True)
 
 
