@@ -79,6 +79,11 @@ def test_phone_width_in_chinese(live_server, personas, shipped_order, new_page, 
         if name == "order":
             assert page.get_by_text(TRACKING).first.is_visible()
 
+    response = page.goto(f"{live_server.url}/no-such-page/")
+    shot(page, "not-found")
+    assert response.status == 404 and page.get_by_role("heading", name=zh("Page not found")).is_visible()
+    assert page.evaluate(SMALL_TARGETS) == []
+
 
 def test_a_long_note_is_folded_and_more_shows_it_all(live_server, personas, new_page, shot):
     note = ("客户要求每批货附质检报告，包装用木箱，交货前三天电话通知仓库。" * 400)[:10_000]
