@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+HOST ?= 0.0.0.0
 PYTEST_ARGS ?=
 
 .PHONY: run test install install-dev frontend messages migrate demo serve lint format lock bench clean chromium pdf-deps gettext
@@ -40,7 +41,7 @@ demo: install
 	$(PY) manage.py load_demo_data
 
 serve: install
-	PORT=$(PORT) bin/serve
+	PORT=$(PORT) HOST=$(HOST) bin/serve
 
 # Browser tests drive Debian's chromium; install it (and CJK fonts for screenshots) when missing.
 chromium:

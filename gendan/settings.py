@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -28,8 +29,8 @@ if not SECRET_KEY:
         key_file.chmod(0o600)
     SECRET_KEY = key_file.read_text().strip()
 
+# A phone on the office network asks for the server's LAN address (ALLOWED_HOSTS=192.168.1.20,localhost).
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
-CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -47,6 +48,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "huey.contrib.djhuey",
     "axes",
+    "csp",
     "gendan.core",
     "gendan.accounts",
     "gendan.crm",
@@ -71,6 +73,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "gendan.core.middleware.RequestContextMiddleware",
     # Last, so that lock-out sees the final authentication result.
@@ -257,3 +260,50 @@ LOGGING = {
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "gendan.core.views_errors.csrf_failure"
+
+# HTTPS: on when people reach Gendan at an https:// SITE_URL (or HTTPS=true), off for `make run`
+# on plain HTTP in the office, where secure cookies would make logging in impossible. Each knob
+# can still be set on its own (docs/DEPLOY.md).
+HTTPS = env.bool("HTTPS", default=SITE_URL.startswith("https://"))
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=HTTPS)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=HTTPS)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=HTTPS)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=HTTPS)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=HTTPS)
+# Behind a reverse proxy that terminates TLS: the header it sets and the value meaning HTTPS,
+# e.g. SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO,https. Never set it without such a proxy:
+# a client could then claim HTTPS itself.
+_proxy_ssl_header = env.list("SECURE_PROXY_SSL_HEADER", default=[])
+SECURE_PROXY_SSL_HEADER = tuple(_proxy_ssl_header) if _proxy_ssl_header else None
+CSRF_TRUSTED_ORIGINS = env.list(
+    "CSRF_TRUSTED_ORIGINS", default=[SITE_URL.rstrip("/")] if SITE_URL.startswith("https://") else []
+)
+
+# Content-Security-Policy (django-csp): scripts and styles only from Gendan's own static files,
+# no inline scripts or event-handler attributes (gendan/static/gendan/gendan.js wires the
+# behaviour that used to live in onchange="..."). Inline styles stay allowed: style="..."
+# attributes remain in templates and in what Bootstrap, htmx and the Swagger UI write, and they
+# cannot run code. CSP_REPORT_URI collects violations; CSP_REPORT_ONLY=true only reports them.
+_csp_directives = {
+    "default-src": [SELF],
+    "script-src": [SELF],
+    "style-src": [SELF, UNSAFE_INLINE],
+    # data: for Bootstrap's inline SVG icons (select arrows, close buttons) and the Swagger UI's.
+    "img-src": [SELF, "data:"],
+    "font-src": [SELF, "data:"],
+    "connect-src": [SELF],
+    "object-src": [NONE],
+    "base-uri": [SELF],
+    "form-action": [SELF],
+    "frame-ancestors": [NONE],
+}
+if env.str("CSP_REPORT_URI", default=""):
+    _csp_directives["report-uri"] = env.str("CSP_REPORT_URI")
+_csp_policy = {"DIRECTIVES": _csp_directives}
+if env.bool("CSP_REPORT_ONLY", default=False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _csp_policy
+    CONTENT_SECURITY_POLICY = None
+else:
+    CONTENT_SECURITY_POLICY = _csp_policy

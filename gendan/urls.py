@@ -1,12 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view serves its start-up script as a file of its own: the CSP allows no inline script.
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("api/v1/", include("gendan.api_urls")),
     # The home page keeps the URL name it had when core served it: core:home.
@@ -24,3 +25,9 @@ urlpatterns = [
 ]
 # No public media route, not even with DEBUG: uploaded files (signed contracts) are served only
 # through views that check the user may see the record they belong to.
+
+# Error pages in the site's layout and the reader's language; JSON under /api/ (DEBUG off only).
+handler400 = "gendan.core.views_errors.bad_request"
+handler403 = "gendan.core.views_errors.permission_denied"
+handler404 = "gendan.core.views_errors.page_not_found"
+handler500 = "gendan.core.views_errors.server_error"

@@ -255,7 +255,7 @@ class FollowUpTable(ListTable):
     )
     customer = tables.Column(_("Customer"), accessor="customer__name", orderable=True)
     kind = tables.Column(_("Kind"), orderable=True, attrs=cell("d-none", "d-sm-table-cell", td="text-nowrap"))
-    notes = tables.Column(_("Notes"), empty_values=(), attrs={"td": {"class": "small"}})
+    notes = tables.Column(_("Notes"), empty_values=(), attrs={"td": {"class": "small wrap"}})
     author = tables.Column(_("Recorded by"), attrs=cell("d-none", "d-md-table-cell", td="text-nowrap"))
     next_followup_on = tables.Column(
         _("Next follow-up"), attrs=cell("d-none", "d-lg-table-cell", "text-nowrap", td="small")

@@ -41,11 +41,16 @@ def browser():
 
 @pytest.fixture
 def new_page(browser):
-    """Open pages in fresh contexts (one per person), Chinese by default, closed after the test."""
+    """Open pages in fresh contexts (one per person), Chinese by default, closed after the test.
+
+    The site's Content-Security-Policy is bypassed unless csp=True: Playwright's wait_for_function
+    builds its predicate from a string inside the page, which a policy without 'unsafe-eval'
+    refuses. Tests of what a real browser runs under the policy pass csp=True.
+    """
     contexts = []
 
-    def open_page(locale="zh-CN", width=1280, height=900):
-        context = browser.new_context(locale=locale, viewport={"width": width, "height": height})
+    def open_page(locale="zh-CN", width=1280, height=900, csp=False):
+        context = browser.new_context(locale=locale, viewport={"width": width, "height": height}, bypass_csp=not csp)
         context.set_default_timeout(15_000)
         contexts.append(context)
         return context.new_page()

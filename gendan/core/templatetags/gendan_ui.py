@@ -2,6 +2,8 @@
 
 from decimal import InvalidOperation
 
+import math
+
 from django import template
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
@@ -78,3 +80,9 @@ def sort_link(context, key: str, label) -> str:
         label,
         format_html(' <i class="bi {}" aria-hidden="true"></i>', icon) if icon else "",
     )
+
+
+@register.filter
+def whole_minutes(duration) -> int:
+    """A timedelta in minutes, rounded up: a lock of 14.5 minutes is not over after 14."""
+    return math.ceil(duration.total_seconds() / 60)

@@ -1,0 +1,65 @@
+// Behaviour every page shares, wired by data attributes: the Content-Security-Policy allows no
+// inline scripts or onclick="..." attributes (settings.CONTENT_SECURITY_POLICY).
+(function () {
+  "use strict";
+  const labels = (document.currentScript && document.currentScript.dataset) || {};
+
+  document.addEventListener("change", function (event) {
+    const field = event.target.closest("[data-submit-on-change]");
+    if (field && field.form) field.form.submit();
+  });
+
+  document.addEventListener("click", function (event) {
+    const remover = event.target.closest("[data-remove-closest]");
+    if (remover) {
+      const form = remover.form || remover.closest("form");
+      remover.closest(remover.dataset.removeClosest).remove();
+      if (remover.dataset.thenTrigger && form && window.htmx) window.htmx.trigger(form, remover.dataset.thenTrigger);
+      return;
+    }
+    const back = event.target.closest("[data-history-back]");
+    if (back && window.history.length > 1) {
+      event.preventDefault();
+      window.history.back();
+      return;
+    }
+    const toggle = event.target.closest("[data-fold-toggle]");
+    if (toggle) {
+      const text = toggle.previousElementSibling;
+      const folded = text.classList.toggle("folded");
+      toggle.textContent = folded ? labels.more : labels.less;
+      toggle.setAttribute("aria-expanded", String(!folded));
+    }
+  });
+
+  // Long free text (.fold: notes, terms, follow-ups, timeline entries) shows its first lines and
+  // a "more" button; short text stays as it is. Measured in the browser, so it folds by the
+  // height the text really takes at this width.
+  function fold(root) {
+    root.querySelectorAll(".fold:not([data-fold-ready])").forEach(function (text) {
+      text.setAttribute("data-fold-ready", "");
+      text.classList.add("folded");
+      const long = text.scrollHeight > text.clientHeight + 8;
+      text.classList.remove("folded");
+      if (!long) return;
+      // The text goes into a body of its own, folded, with the button under it, both inside
+      // the element the template marked: a <dd> in a grid row keeps its column.
+      const body = document.createElement("div");
+      body.className = "fold-body folded";
+      while (text.firstChild) body.appendChild(text.firstChild);
+      const toggle = document.createElement("button");
+      toggle.type = "button";
+      toggle.className = "btn btn-link btn-sm px-0 fold-toggle";
+      toggle.setAttribute("data-fold-toggle", "");
+      toggle.setAttribute("aria-expanded", "false");
+      toggle.textContent = labels.more;
+      text.append(body, toggle);
+    });
+  }
+
+  if (window.htmx) {
+    window.htmx.onLoad(fold);
+  } else {
+    document.addEventListener("DOMContentLoaded", function () { fold(document); });
+  }
+})();
