@@ -24,7 +24,8 @@ class DeliveryMethod(models.TextChoices):
 # that send only `carrier` still mean these).
 CARRIER_TEXT_METHODS = {"自提": DeliveryMethod.PICKUP, "送货上门": DeliveryMethod.OWN_DELIVERY}
 
-TRACKING_NUMBER_MAX_LENGTH = 40
+# Couriers' numbers are shorter; a freight or customs reference can run to the column's width.
+TRACKING_NUMBER_MAX_LENGTH = 64
 
 
 SHIPMENT_TRANSITIONS = {
@@ -52,7 +53,7 @@ class Shipment(TimeStampedModel):
     # Blank until decided; shipping needs one (fulfillment.services).
     delivery_method = models.CharField(_("delivery method"), max_length=16, choices=DeliveryMethod.choices, blank=True)
     carrier = models.CharField(_("carrier"), max_length=64, blank=True)
-    tracking_number = models.CharField(_("tracking number"), max_length=64, blank=True)
+    tracking_number = models.CharField(_("tracking number"), max_length=TRACKING_NUMBER_MAX_LENGTH, blank=True)
     ship_to = models.CharField(_("ship to"), max_length=400, blank=True)
     shipped_at = models.DateTimeField(_("shipped at"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)

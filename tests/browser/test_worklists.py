@@ -12,7 +12,7 @@ from gendan.fulfillment.models import ShipmentStatus
 from gendan.fulfillment.services import shipment_create, shipment_ship
 from gendan.sales.models import Order, OrderStatus
 from gendan.sales.services import order_submit
-from tests.backbone import draft_order, stocked_products
+from tests.backbone import COURIER, draft_order, stocked_products
 
 from .conftest import log_in
 
@@ -43,9 +43,9 @@ def desk(personas):
     packed = confirmed(rep, 1)
     shipment_create(order=packed, actor=clerk)
     on_road = confirmed(rep, -1)
-    shipment_ship(shipment=shipment_create(order=on_road, actor=clerk), actor=clerk)
+    shipment_ship(shipment=shipment_create(order=on_road, actor=clerk), actor=clerk, **COURIER)
     billed = confirmed(rep, -10)
-    shipment_ship(shipment=shipment_create(order=billed, actor=clerk), actor=clerk)
+    shipment_ship(shipment=shipment_create(order=billed, actor=clerk), actor=clerk, **COURIER)
     invoice = invoice_issue(
         invoice=invoice_create(order=billed, actor=finance), actor=finance, due_date=TODAY - datetime.timedelta(days=6)
     )

@@ -1,8 +1,7 @@
 """Template helpers shared by every page: sortable headers, the event timeline and numbers as people write them."""
 
-from decimal import InvalidOperation
-
 import math
+from decimal import InvalidOperation
 
 from django import template
 from django.contrib.contenttypes.models import ContentType

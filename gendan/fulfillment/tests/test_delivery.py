@@ -50,8 +50,8 @@ def _stock():
             {"tracking_number": ["A tracking number has only letters, digits and dashes."]},
         ),
         (
-            {"carrier": "顺丰速运", "tracking_number": "SF" + "1" * 39},
-            {"tracking_number": ["A tracking number has at most 40 characters."]},
+            {"carrier": "顺丰速运", "tracking_number": "SF" + "1" * 63},
+            {"tracking_number": ["Ensure this field has no more than 64 characters."]},
         ),
         ({"delivery_method": "by_air", "carrier": "顺丰速运", "tracking_number": "SF1"}, None),
     ],
