@@ -19,7 +19,13 @@ def home(request):
         unpaid_total=Sum("total", filter=Q(status__in=OPEN_STATUSES) & ~Q(payment_status="paid")),
     )
     counts["customers"] = Customer.objects.visible_to(request.user).count()
-    my_open_orders = orders.filter(owner=request.user, status__in=OPEN_STATUSES).order_by("promised_date", "-id")[:10]
+    # Only the people who sell own orders; the warehouse and finance start from their worklists.
+    sells = request.user.has_perm("sales.add_order")
+    my_open_orders = (
+        orders.filter(owner=request.user, status__in=OPEN_STATUSES).order_by("promised_date", "-id")[:10]
+        if sells
+        else None
+    )
     context = {
         "counts": counts,
         "my_open_orders": my_open_orders,

@@ -82,3 +82,12 @@ def test_the_api_sums_up_the_callers_worklists(personas):
     assert by_key["sales.orders_attention"]["api_url"].endswith("/api/v1/worklists/orders-attention/")
     assert "sales.approvals" not in by_key
     assert APIClient().get("/api/v1/worklists/").status_code == 401
+
+
+def test_the_warehouse_starts_from_its_worklists_not_from_orders_it_does_not_own(client, personas):
+    client.force_login(personas["warehouse1"])
+
+    response = client.get(reverse("core:home"))
+
+    assert response.context["my_open_orders"] is None
+    assert {w.key for w, _count in response.context["worklists"]} >= {"fulfillment.to_ship"}
