@@ -3,28 +3,12 @@
 from django.contrib.auth.decorators import login_required, permission_required
 from django.views.decorators.http import require_GET
 
-from gendan.accounts.models import User
-from gendan.core.forms import bootstrap
 from gendan.core.tables import list_response
-from gendan.core.worklist_lists import choose_from
-from gendan.crm.models import Customer
+from gendan.sales.filters import list_filters
 
 from .filters import InvoiceFilter, PaymentFilter
 from .models import Invoice, Payment
 from .tables import InvoiceTable, PaymentTable
-
-
-def list_filters(request, filter_class, queryset):
-    """The list's filters, with the customer and owner ids chosen from lists of names."""
-    filterset = filter_class(request.GET, queryset=queryset)
-    choose_from(
-        filterset.form, "customer", Customer.objects.visible_to(request.user).order_by("name").values_list("pk", "name")
-    )
-    choose_from(
-        filterset.form, "owner", User.objects.filter(is_active=True).order_by("username").values_list("pk", "username")
-    )
-    bootstrap(filterset.form)
-    return filterset
 
 
 @login_required

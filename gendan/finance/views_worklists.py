@@ -12,6 +12,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from gendan.core.errors import ApplicationError
 from gendan.core.tables import list_response
+from gendan.sales.filters import list_filters
 from gendan.sales.models import Order
 
 from . import services
@@ -20,7 +21,6 @@ from .forms import InvoiceForm, PaymentForm
 from .models import Invoice, InvoiceStatus
 from .selectors_worklists import invoices_unpaid, orders_to_invoice, payments_unallocated
 from .tables import OrderToInvoiceTable, UnallocatedPaymentTable, UnpaidInvoiceTable
-from .views_lists import list_filters
 from .worklists import works_finance
 
 

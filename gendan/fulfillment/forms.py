@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gendan.sales.forms import OrderLineQuantitiesForm
 
+from . import services
 from .models import TRACKING_NUMBER_MAX_LENGTH, DeliveryMethod
 
 # Offered as the carrier is typed; any other name may be entered.
@@ -36,6 +37,16 @@ class DeliveryFields(forms.Form):
 
     def delivery(self) -> dict:
         return {name: self.cleaned_data[name] for name in ("delivery_method", "carrier", "tracking_number")}
+
+
+def ship_posted(shipment, actor, post):
+    """Ship `shipment` with how it goes as a row's or a panel's form posted it (fields left out: as it is)."""
+    delivery = {name: post[name] for name in ("delivery_method", "carrier", "tracking_number") if name in post}
+    return services.shipment_ship(shipment=shipment, actor=actor, **delivery)
+
+
+def deliver_posted(shipment, actor, post):
+    return services.shipment_deliver(shipment=shipment, actor=actor, signed_by=post.get("signed_by", ""))
 
 
 class ShipmentForm(DeliveryFields, OrderLineQuantitiesForm):

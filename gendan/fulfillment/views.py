@@ -11,7 +11,7 @@ from gendan.core.errors import ApplicationError
 from gendan.sales.views import get_order_for_page, render_order_page
 
 from . import services
-from .forms import ShipmentForm
+from .forms import ShipmentForm, deliver_posted, ship_posted
 from .models import Shipment, ShipmentStatus
 
 
@@ -75,16 +75,7 @@ def shipment_ship_view(request, pk):
     return _shipment_action(
         request,
         pk,
-        lambda shipment: services.shipment_ship(
-            shipment=shipment,
-            actor=request.user,
-            # The panel's fields; a form posting none of them ships with what the shipment has.
-            **{
-                name: request.POST[name]
-                for name in ("delivery_method", "carrier", "tracking_number")
-                if name in request.POST
-            },
-        ),
+        lambda shipment: ship_posted(shipment, request.user, request.POST),
         _("Shipment %(number)s shipped."),
     )
 
@@ -95,9 +86,7 @@ def shipment_deliver_view(request, pk):
     return _shipment_action(
         request,
         pk,
-        lambda shipment: services.shipment_deliver(
-            shipment=shipment, actor=request.user, signed_by=request.POST.get("signed_by", "")
-        ),
+        lambda shipment: deliver_posted(shipment, request.user, request.POST),
         _("Delivery of %(number)s recorded."),
     )
 

@@ -10,17 +10,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from gendan.accounts.models import User
 from gendan.core.errors import ApplicationError
-from gendan.core.forms import bootstrap
 from gendan.core.tables import list_response
-from gendan.core.worklist_lists import choose_from
-from gendan.crm.models import Customer
+from gendan.sales.filters import list_filters
 from gendan.sales.models import Order
 
 from . import services
 from .filters import OrderToShipFilter, ShipmentWorklistFilter
-from .forms import COMMON_CARRIERS, ShipmentForm
+from .forms import COMMON_CARRIERS, ShipmentForm, deliver_posted, ship_posted
 from .models import Shipment, ShipmentStatus
 from .selectors_worklists import orders_to_ship, shipments_in_transit, shipments_pending
 from .tables import InTransitTable, OrderToShipTable, PendingShipmentTable
@@ -32,22 +29,9 @@ def _require_worklist(user):
         raise PermissionDenied
 
 
-def _filters(request, filter_class, queryset):
-    """The worklist's filters, with the customer and owner ids chosen from lists of names."""
-    filterset = filter_class(request.GET, queryset=queryset)
-    choose_from(
-        filterset.form, "customer", Customer.objects.visible_to(request.user).order_by("name").values_list("pk", "name")
-    )
-    choose_from(
-        filterset.form, "owner", User.objects.filter(is_active=True).order_by("username").values_list("pk", "username")
-    )
-    bootstrap(filterset.form)
-    return filterset
-
-
 def _worklist_page(request, *, title, filter_class, selector, table_class, intro):
     _require_worklist(request.user)
-    filterset = _filters(request, filter_class, selector(user=request.user))
+    filterset = list_filters(request, filter_class, selector(user=request.user))
     return list_response(
         request,
         table_class,
@@ -163,15 +147,7 @@ def pending_ship_view(request, pk):
     return _shipment_step(
         request,
         pk,
-        lambda shipment: services.shipment_ship(
-            shipment=shipment,
-            actor=request.user,
-            **{
-                name: request.POST[name]
-                for name in ("delivery_method", "carrier", "tracking_number")
-                if name in request.POST
-            },
-        ),
+        lambda shipment: ship_posted(shipment, request.user, request.POST),
         _("Shipment %(number)s shipped."),
         "fulfillment:pending_shipments",
     )
@@ -183,9 +159,7 @@ def in_transit_deliver_view(request, pk):
     return _shipment_step(
         request,
         pk,
-        lambda shipment: services.shipment_deliver(
-            shipment=shipment, actor=request.user, signed_by=request.POST.get("signed_by", "")
-        ),
+        lambda shipment: deliver_posted(shipment, request.user, request.POST),
         _("Delivery of %(number)s recorded."),
         "fulfillment:in_transit",
     )

@@ -4,6 +4,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from gendan.accounts.models import User
+from gendan.core.forms import bootstrap
+from gendan.core.worklist_lists import choose_from
+from gendan.crm.models import Customer
 
 from .models import BillingStatus, DeliveryStatus, Order, OrderStatus, PaymentStatus, Priority
 
@@ -39,3 +42,16 @@ class OrderFilter(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(number__icontains=value) | Q(customer__name__icontains=value))
+
+
+def list_filters(request, filter_class, queryset):
+    """The list's filters, with the customer and owner ids chosen from lists of names."""
+    filterset = filter_class(request.GET, queryset=queryset)
+    choose_from(
+        filterset.form, "customer", Customer.objects.visible_to(request.user).order_by("name").values_list("pk", "name")
+    )
+    choose_from(
+        filterset.form, "owner", User.objects.filter(is_active=True).order_by("username").values_list("pk", "username")
+    )
+    bootstrap(filterset.form)
+    return filterset
