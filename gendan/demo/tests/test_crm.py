@@ -30,11 +30,25 @@ def demo(tmp_path, settings, monkeypatch, django_capture_on_commit_callbacks):
     return {u.username: u for u in User.objects.all()}
 
 
-def test_the_demo_customer_relationship_after_the_worker_ran(demo):
+def test_the_demo_customer_relationship_after_the_worker_ran(demo, client):
     """One load (it takes a while) checked part by part."""
     follow_ups_and_meetings(demo)
     contracts_ending_soon(demo)
     the_funnel(demo)
+    each_role_starts_from_its_work(demo, client)
+
+
+def each_role_starts_from_its_work(demo, client):
+    """Each demo role's first page shows its worklists as links, and each has something in it to do."""
+    for username in ("rep1", "manager1", "warehouse1", "logistics1", "finance1", "boss1"):
+        client.force_login(demo[username])
+        home = client.get("/")
+        worklists = home.context["worklists"]
+        assert worklists, username
+        assert sum(count for _worklist, count in worklists) > 0, username
+        for worklist, _count in worklists:
+            assert f'href="{worklist.url}"' in home.content.decode()
+            assert client.get(worklist.url).status_code == 200, (username, worklist.key)
 
 
 def follow_ups_and_meetings(demo):
