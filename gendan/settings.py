@@ -180,12 +180,22 @@ MEDIA_URL = "media/"
 DEFAULT_CURRENCY = "CNY"
 DEFAULT_TAX_RATE = Decimal(env.str("GENDAN_DEFAULT_TAX_RATE", default="13.00"))
 
+# The most lines one order or quotation may hold: more is refused on entry (UI, API and imports alike)
+# rather than failing half-way in the database (SQLite caps the variables of one statement).
+MAX_DOCUMENT_LINES = env.int("MAX_DOCUMENT_LINES", default=500)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON nested too deeply or larger than DATA_UPLOAD_MAX_MEMORY_SIZE is refused, not crashed on.
+    "DEFAULT_PARSER_CLASSES": [
+        "gendan.core.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.SearchFilter",

@@ -20,6 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from gendan.core.bounds import date_problems
 from gendan.core.errors import ApplicationError
 from gendan.core.forms import add_service_errors
 from gendan.core.lists import paginate
@@ -270,10 +271,12 @@ def task_create_view(request):
 
 
 def _anchor_date(request) -> datetime.date:
+    """The ?date= to show; today when it is malformed or so far out that the grid around it would leave the calendar."""
     try:
-        return datetime.date.fromisoformat(request.GET.get("date", ""))
+        anchor = datetime.date.fromisoformat(request.GET.get("date", ""))
     except ValueError:
         return timezone.localdate()
+    return timezone.localdate() if date_problems(anchor) else anchor
 
 
 @login_required

@@ -14,6 +14,7 @@ from gendan.core.api import (
     ScopedPrimaryKeyRelatedField,
     ServiceViewSet,
 )
+from gendan.core.filters import FilterSet
 from gendan.crm.models import Customer
 from gendan.sales.api import lines_of_visible_orders
 from gendan.sales.models import Order, OrderLine
@@ -87,7 +88,7 @@ class IssueInputSerializer(serializers.Serializer):
     due_date = serializers.DateField(required=False, help_text="Defaults to today plus the customer's payment terms.")
 
 
-class InvoiceFilter(django_filters.FilterSet):
+class InvoiceFilter(FilterSet):
     # Plain numbers, so an out-of-scope id and an unknown one both simply match nothing.
     order = django_filters.NumberFilter(field_name="order_id")
     customer = django_filters.NumberFilter(field_name="customer_id")
@@ -191,7 +192,7 @@ class AllocateInputSerializer(serializers.Serializer):
     allocations = AllocationInputSerializer(many=True)
 
 
-class PaymentFilter(django_filters.FilterSet):
+class PaymentFilter(FilterSet):
     customer = django_filters.NumberFilter(field_name="customer_id")
     received_from = django_filters.DateFilter(field_name="received_on", lookup_expr="gte")
     received_to = django_filters.DateFilter(field_name="received_on", lookup_expr="lte")
