@@ -119,6 +119,22 @@ def test_an_edit_that_overflows_the_total_keeps_the_old_lines(rep, products):
     assert order.version == 1 and [line.quantity for line in order.lines.all()] == [Decimal("1"), Decimal("1")]
 
 
+def test_the_order_form_says_when_the_total_overflows(client, rep, english):
+    warehouse, products = stocked_products(2, on_hand="100000")
+    customer = customer_ready_to_order(rep)
+    client.force_login(rep)
+    rows = {
+        f"k{index}": {"product": product.pk, "quantity": "1000", "unit_price": "600000000.00"}
+        for index, product in enumerate(products)
+    }
+
+    response = client.post("/orders/new/", editor_post(customer, warehouse, rows))
+
+    assert response.status_code == 200
+    assert "The lines add up to more than one document can hold" in response.content.decode()
+    assert not Order.objects.exists()
+
+
 def test_a_payment_too_large_for_its_column_is_refused(personas):
     finance = personas["finance1"]
     customer = customer_ready_to_order(personas["rep1"])
@@ -134,7 +150,7 @@ def test_a_payment_too_large_for_its_column_is_refused(personas):
 
 
 @pytest.mark.parametrize("path", ["/api/v1/orders/", "/api/v1/quotations/"])
-def test_a_document_with_more_lines_than_allowed_is_refused_on_lines(rep, products, settings, path):
+def test_a_document_with_more_lines_than_allowed_is_refused_on_lines(rep, products, settings, english, path):
     settings.MAX_DOCUMENT_LINES = 3
     customer = customer_ready_to_order(rep)
     body = order_body(customer, products * 2, *[("1", "10.00")] * 4)

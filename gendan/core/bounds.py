@@ -6,7 +6,6 @@ or, on SQLite (which stores what it is given), fail every later read of the row.
 """
 
 import datetime
-from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.core.validators import DecimalValidator
@@ -43,36 +42,6 @@ def decimal_problems(model, name: str, value) -> list[str]:
     except ValidationError as exc:
         return exc.messages
     return []
-
-
-def ensure_decimals_fit(model, values: dict, prefix: str = "") -> None:
-    """Refuse, keyed by field, every value of `values` ({field name: value}) its column cannot hold.
-
-    For computed values (a line's amount, a document's total) as for entered ones: 999 lines
-    each near the largest price overflow the total's column although each line fits its own.
-    """
-    errors = {
-        f"{prefix}{name}": problems
-        for name, value in values.items()
-        if (problems := decimal_problems(model, name, value))
-    }
-    if errors:
-        raise ValidationError(errors)
-
-
-def decimal_bounds(model, name: str) -> dict:
-    """max_digits and decimal_places of a model's decimal field, for a form or serializer field over it."""
-    field = model._meta.get_field(name)
-    return {"max_digits": field.max_digits, "decimal_places": field.decimal_places}
-
-
-def as_decimal(value) -> Decimal | None:
-    """A finite Decimal from user input, or None when it is no number."""
-    try:
-        number = Decimal(str(value).strip())
-    except (InvalidOperation, TypeError, ValueError):
-        return None
-    return number if number.is_finite() else None
 
 
 def too_many_lines(most: int) -> str:

@@ -76,7 +76,7 @@ def followup_create(
         errors.update(exc.message_dict)
     errors.update(date_errors({"next_followup_on": next_followup_on}, planned=True))
     if out_of_range := date_errors({"occurred_at": followup.occurred_at}):
-        errors.update(out_of_range)  # compared with nothing more: a moment that far out cannot be compared
+        errors.update(out_of_range)  # and no comparison with now: the moment cannot even be converted to UTC
     elif followup.occurred_at > now + CLOCK_SKEW:
         errors["occurred_at"] = [_("A follow-up is recorded once it has happened; this time is still to come.")]
     if message := _contact_errors([contact], customer):
