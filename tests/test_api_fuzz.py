@@ -26,7 +26,7 @@ from tests.api_walk import walk_world
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLES_PER_OPERATION = int(os.environ.get("GENDAN_FUZZ_EXAMPLES", "12"))
+EXAMPLES_PER_OPERATION = int(os.environ.get("GENDAN_FUZZ_EXAMPLES", "25"))
 MODES = [schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE]
 
 
