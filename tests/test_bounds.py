@@ -32,6 +32,8 @@ from gendan.finance.models import Payment
 from gendan.finance.services import payment_record
 from gendan.fulfillment.services import shipment_deliver
 from gendan.inventory.filters import StockLevelFilter, StockMoveFilter
+from gendan.inventory.models import StockLevel, StockMove
+from gendan.inventory.services import stock_move_record
 from gendan.sales.filters import OrderFilter
 from gendan.sales.filters_quotations import QuotationFilter
 from gendan.sales.models import Order, OrderStatus, Quotation
@@ -144,6 +146,21 @@ def test_a_payment_too_large_for_its_column_is_refused(personas):
 
     assert "amount" in refused.value.message_dict
     assert not Payment.objects.exists()
+
+
+def test_a_receipt_that_would_overflow_the_stock_on_hand_is_refused(personas):
+    clerk = personas["warehouse1"]
+    warehouse, (product,) = stocked_products(1, on_hand="99999999999")
+
+    with pytest.raises(ValidationError) as refused:
+        stock_move_record(actor=clerk, kind="receipt", product=product, warehouse=warehouse, quantity=Decimal("1"))
+    assert list(refused.value.message_dict) == ["quantity"]
+    with pytest.raises(ValidationError) as refused:
+        stock_move_record(actor=clerk, kind="receipt", product=product, warehouse=warehouse, quantity=Decimal("1e15"))
+    assert list(refused.value.message_dict) == ["quantity"]
+
+    assert StockLevel.objects.get().on_hand == Decimal("99999999999")
+    assert not StockMove.objects.exists()
 
 
 # --- how many lines --------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ or, on SQLite (which stores what it is given), fail every later read of the row.
 """
 
 import datetime
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import DecimalValidator
@@ -42,6 +43,12 @@ def decimal_problems(model, name: str, value) -> list[str]:
     except ValidationError as exc:
         return exc.messages
     return []
+
+
+def largest(model, name: str) -> Decimal:
+    """The largest value `model`'s decimal field `name` holds (999…9.99 for max_digits=14, decimal_places=2)."""
+    field = model._meta.get_field(name)
+    return Decimal(10) ** (field.max_digits - field.decimal_places) - Decimal(1).scaleb(-field.decimal_places)
 
 
 def too_many_lines(most: int) -> str:
