@@ -246,8 +246,6 @@ ID_FILTERS = _api_filters((django_filters.NumberFilter, django_filters.ModelChoi
 DATE_FILTERS = _api_filters((django_filters.DateFilter, django_filters.DateTimeFilter))
 
 
-
-
 @pytest.mark.parametrize(("path", "name", "one"), ID_FILTERS)
 @pytest.mark.parametrize("value", [TOO_BIG_ID, "-" + TOO_BIG_ID + "0"])
 def test_an_id_past_the_64_bit_range_in_an_api_filter_is_a_400_on_the_filter(personas, path, name, one, value):
@@ -421,6 +419,18 @@ def test_a_promised_date_within_the_plan_is_kept(rep, products):
 
     assert response.status_code == 201, response.content
     assert Order.objects.get().promised_date == promised
+
+
+@pytest.mark.parametrize("due_at", ["9999-12-31T12:00:00Z", "0001-01-01T12:00:00Z"])
+def test_a_task_due_at_the_ends_of_the_calendar_is_refused(personas, due_at):
+    manager = personas["manager1"]
+
+    response = api_as(manager).post(
+        "/api/v1/tasks/", {"title": "回访", "assignee": personas["rep1"].pk, "due_at": due_at}, format="json"
+    )
+
+    assert response.status_code == 400, response.content
+    assert list(response.json()) == ["due_at"]
 
 
 # --- one bad row -----------------------------------------------------------------------------------
