@@ -351,6 +351,40 @@ def test_the_task_calendar_at_the_ends_of_the_calendar_shows_this_month(personas
     assert response.status_code == 200
 
 
+@pytest.mark.parametrize("bad_id", [TOO_BIG_ID, "99999999999999999999", "²"])
+def test_ids_in_query_strings_that_no_row_can_have_are_ignored_not_crashed_on(personas, bad_id):
+    rep = personas["rep1"]
+    warehouse, products = stocked_products(1)
+    customer = customer_ready_to_order(rep)
+    client = Client(raise_request_exception=False)
+    client.force_login(rep)
+    line = {"k1": {"product": products[0].pk, "quantity": "1"}}
+
+    answers = {
+        "editor row product": client.get("/orders/editor/row/", {"key": "k1", "product": bad_id}),
+        "editor row warehouse": client.get(
+            "/orders/editor/row/", {"key": "k1", "product": products[0].pk, "warehouse": bad_id}
+        ),
+        "editor lookup": client.get(
+            "/orders/editor/lookup/", {"key": "k1", "lines-k1-search": "x", "warehouse": bad_id}
+        ),
+        "editor customer": client.get("/orders/editor/customer/", {"customer": bad_id}),
+        "new order for": client.get("/orders/new/", {"customer": bad_id}),
+        "new quotation for": client.get("/quotations/new/", {"customer": bad_id, "opportunity": bad_id}),
+        "order line product": client.post(
+            "/orders/new/", editor_post(customer, warehouse, {"k1": {"product": bad_id, "quantity": "1"}})
+        ),
+        "order warehouse": client.post("/orders/new/", {**editor_post(customer, warehouse, line), "warehouse": bad_id}),
+        "follow-ups of": client.get("/customers/follow-ups/", {"customer": bad_id}),
+        "meetings of": client.get("/customers/meetings/", {"customer": bad_id}),
+        "task for": client.get("/tasks/new/", {"customer": bad_id}),
+        "stalled days": client.get("/stalled/", {"days": bad_id}),
+        "mark read": client.post("/notifications/read/", {"id": bad_id}),
+    }
+
+    assert {name: response.status_code for name, response in answers.items() if response.status_code >= 500} == {}
+
+
 @pytest.mark.parametrize(
     "path", ["/orders/99999999999999999999/", "/api/v1/orders/99999999999999999999/", "/api/v1/orders/-1/"]
 )

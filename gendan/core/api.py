@@ -305,7 +305,7 @@ class VersionedUpdateMixin:
         if not header:
             return None
         value = header.removeprefix("W/").strip('"')
-        if not value.isdigit():
+        if not (value.isascii() and value.isdigit()):
             raise exceptions.ValidationError({"If-Match": [_("Send the record's version, e.g. If-Match: 3.")]})
         return int(value)
 

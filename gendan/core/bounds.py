@@ -29,6 +29,18 @@ PLANNED_FROM = datetime.date(2000, 1, 1)
 PLANNED_YEARS_AHEAD = 10
 
 
+def id_from(value) -> int | None:
+    """An id as typed in a URL or a form: a whole number from 1 to BIGINT_MAX in ASCII digits, else None.
+
+    str.isdigit() alone lets through "²" (which int() refuses) and numbers no database column holds.
+    """
+    text = str(value if value is not None else "").strip()
+    if not (text.isascii() and text.isdigit()):
+        return None
+    number = int(text)
+    return number if 1 <= number <= BIGINT_MAX else None
+
+
 def decimal_problems(model, name: str, value) -> list[str]:
     """What keeps `value` out of `model`'s decimal field `name` (too many digits, not a number); [] if it fits."""
     field = model._meta.get_field(name)
