@@ -203,6 +203,20 @@ def test_the_order_form_says_when_there_are_too_many_lines(client, rep, settings
     assert not Order.objects.exists()
 
 
+def test_the_order_form_with_one_line_too_many_says_so(client, rep, english):
+    warehouse, (product,) = stocked_products(1, on_hand="100000")
+    customer = customer_ready_to_order(rep)
+    client.force_login(rep)
+    # Every row a full editor row, as the browser posts it (its search box too).
+    row = {"product": product.pk, "quantity": "1", "unit_price": "10.00", "discount_percent": "0", "search": ""}
+    too_many = {f"k{index}": row for index in range(501)}
+
+    response = client.post("/orders/new/", editor_post(customer, warehouse, too_many))
+
+    assert response.status_code == 200
+    assert "A document holds at most 500 lines; split it into several." in response.content.decode()
+
+
 # --- the JSON body ---------------------------------------------------------------------------------
 
 
