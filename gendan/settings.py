@@ -185,12 +185,25 @@ DEFAULT_TAX_RATE = Decimal(env.str("GENDAN_DEFAULT_TAX_RATE", default="13.00"))
 
 # How long an API token works after it is made; changing the password or deactivating the user ends it sooner.
 API_TOKEN_LIFETIME = timedelta(days=env.float("API_TOKEN_LIFETIME_DAYS", default=30))
+# The most lines one order or quotation may hold: more is refused on entry (UI, API and imports alike)
+# rather than failing half-way in the database (SQLite caps the variables of one statement).
+MAX_DOCUMENT_LINES = env.int("MAX_DOCUMENT_LINES", default=500)
+# The order and quotation editors post about six fields a line: room for a few lines more than
+# allowed, so one too many gets the editor's message rather than Django's bare 400.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 200 + 10 * MAX_DOCUMENT_LINES
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "gendan.accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON nested too deeply is refused, not crashed on (DATA_UPLOAD_MAX_MEMORY_SIZE caps its size).
+    "DEFAULT_PARSER_CLASSES": [
+        "gendan.core.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.SearchFilter",

@@ -22,6 +22,7 @@ from gendan.core.api import (
     ScopedPrimaryKeyRelatedField,
     ServiceViewSet,
 )
+from gendan.core.filters import FilterSet
 from gendan.crm.models import Customer
 from gendan.sales.models import Order
 
@@ -131,7 +132,7 @@ class ReassignInputSerializer(serializers.Serializer):
 # --- filters -----------------------------------------------------------------------------------
 
 
-class TaskFilter(django_filters.FilterSet):
+class TaskFilter(FilterSet):
     status = django_filters.ChoiceFilter(choices=TaskStatus.choices)
     due_before = django_filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="lt", label="Due before")
     due_after = django_filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="gte", label="Due at or after")
@@ -142,7 +143,7 @@ class TaskFilter(django_filters.FilterSet):
         fields = ["status", "due_before", "due_after", "assignee"]
 
 
-class NotificationFilter(django_filters.FilterSet):
+class NotificationFilter(FilterSet):
     unread = django_filters.BooleanFilter(field_name="read_at", lookup_expr="isnull", label="Unread only")
 
     class Meta:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gendan.core import events
+from gendan.core.bounds import ensure_dates
 from gendan.core.errors import ApplicationError, ErrorCode
 
 from .jobs.channels import send_deliveries
@@ -78,6 +79,8 @@ def task_create(
         raise ValidationError({"title": [_("Give the task a title.")]})
     if assignee is None or not assignee.is_active:
         raise ValidationError({"assignee": [_("Choose an active user.")]})
+    # Before the deadline's steps are counted from it: a moment at the ends of the calendar overflows.
+    ensure_dates({"due_at": due_at})
     at_risk_at = None
     if due_at is not None:
         first_escalation, at_risk_at = task_schedule(due_at=due_at, created_at=timezone.now(), rule=rule)
@@ -193,6 +196,7 @@ def _complete(task: Task, actor, note: str) -> Task:
 @transaction.atomic
 def task_snooze(*, task: Task, actor, until: datetime.datetime) -> Task:
     task = _lock_open_task(task, actor)
+    ensure_dates({"until": until})
     if until <= timezone.now():
         raise ValidationError({"until": [_("Choose a time in the future.")]})
     old = task.due_at

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gendan.accounts.models import User
+from gendan.core.bounds import id_from
 from gendan.core.errors import ApplicationError
 from gendan.sales.models import Order
 
@@ -26,8 +27,8 @@ def responsibility_handover_view(request, record_type, pk):
         raise Http404
     model, page = RECORD_TYPES[record_type]
     record = get_object_or_404(model.objects.visible_to(request.user), pk=pk)
-    user_id = request.POST.get("user", "")
-    user = User.objects.filter(pk=int(user_id), is_active=True).first() if user_id.isdigit() else None
+    user_id = id_from(request.POST.get("user"))
+    user = User.objects.filter(pk=user_id, is_active=True).first() if user_id else None
     try:
         responsibility_set(
             record=record,

@@ -13,9 +13,11 @@ MAX_IDLE_DAYS = 365
 
 def _idle_days(value: str | None) -> int:
     """?days= as a number of days from 1 to a year; anything else is the default."""
-    if value is None or not value.strip().isdigit():
+    text = (value or "").strip()
+    # ASCII digits only: "²" passes isdigit() and fails int().
+    if not (text.isascii() and text.isdigit()):
         return DEFAULT_IDLE_DAYS
-    return min(max(int(value), 1), MAX_IDLE_DAYS)
+    return min(max(int(text), 1), MAX_IDLE_DAYS)
 
 
 @login_required

@@ -20,6 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from gendan.core.bounds import date_problems, id_from
 from gendan.core.errors import ApplicationError
 from gendan.core.forms import add_service_errors
 from gendan.core.lists import paginate
@@ -228,9 +229,10 @@ def _related_from_query(request):
     for name, queryset in (("order", Order.objects), ("customer", Customer.objects)):
         value = request.GET.get(name)
         if value:
-            if not value.isdigit():
+            record_id = id_from(value)
+            if record_id is None:
                 raise Http404
-            return name, get_object_or_404(queryset.visible_to(request.user), pk=int(value))
+            return name, get_object_or_404(queryset.visible_to(request.user), pk=record_id)
     return None, None
 
 
@@ -271,10 +273,12 @@ def task_create_view(request):
 
 
 def _anchor_date(request) -> datetime.date:
+    """The ?date= to show; today when it is malformed or so far out that the grid around it would leave the calendar."""
     try:
-        return datetime.date.fromisoformat(request.GET.get("date", ""))
+        anchor = datetime.date.fromisoformat(request.GET.get("date", ""))
     except ValueError:
         return timezone.localdate()
+    return timezone.localdate() if date_problems(anchor) else anchor
 
 
 @login_required
@@ -399,10 +403,10 @@ def notification_read(request):
         ids = None
     else:
         raw = request.POST.getlist("id")
-        if not raw or not all(value.isdigit() for value in raw):
+        if not raw or not all(id_from(value) for value in raw):
             messages.error(request, _("Choose a notification to mark read."))
             return redirect(_safe_next(request, reverse("automation:notifications")))
-        ids = [int(value) for value in raw]
+        ids = [id_from(value) for value in raw]
     changed = services.notification_mark_read(recipient=request.user, notification_ids=ids)
     if request.htmx and ids is not None:
         notification = get_object_or_404(notification_list(user=request.user), pk=ids[0])

@@ -1,6 +1,5 @@
 """/api/v1/products/: the catalogue. `cost` is shown only to those allowed to see it."""
 
-import django_filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers
 
@@ -14,6 +13,7 @@ from gendan.core.api import (
     VersionedUpdateMixin,
     version_field,
 )
+from gendan.core.filters import FilterSet
 
 from .models import Product
 from .services import product_create, product_update
@@ -68,7 +68,7 @@ class ProductUpdateInputSerializer(ProductInputSerializer):
         fields = [*ProductInputSerializer.Meta.fields, "version"]
 
 
-class ProductFilter(django_filters.FilterSet):
+class ProductFilter(FilterSet):
     class Meta:
         model = Product
         fields = ["sku", "is_active"]

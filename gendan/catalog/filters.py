@@ -3,10 +3,12 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from gendan.core.filters import FilterSet
+
 from .models import Product
 
 
-class ProductListFilter(django_filters.FilterSet):
+class ProductListFilter(FilterSet):
     q = django_filters.CharFilter(method="search", label=_("SKU or name"))
     status = django_filters.ChoiceFilter(
         choices=[("active", pgettext_lazy("product", "Active")), ("inactive", pgettext_lazy("product", "Inactive"))],

@@ -5,10 +5,12 @@ calls one service, and renders the result with the output serializer, re-read th
 same scoped queryset as every other read.
 """
 
+import decimal
 import hashlib
 import json
 from collections import defaultdict
 
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -24,6 +26,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .bounds import too_many_lines
 from .errors import ApplicationError, ErrorCode
 from .models import Event, IdempotencyKey
 
@@ -300,7 +303,7 @@ class VersionedUpdateMixin:
         if not header:
             return None
         value = header.removeprefix("W/").strip('"')
-        if not value.isdigit():
+        if not (value.isascii() and value.isdigit()):
             raise exceptions.ValidationError({"If-Match": [_("Send the record's version, e.g. If-Match: 3.")]})
         return int(value)
 
@@ -336,6 +339,34 @@ class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
 
     def get_queryset(self):
         return self.scope(super().get_queryset(), self.context["request"].user)
+
+
+class StoredDecimalField(serializers.DecimalField):
+    """A model's decimal as DRF renders it; a stored value longer than its column as it is, never a 500.
+
+    SQLite keeps whatever it was given, and DRF rounds in a context as narrow as the column:
+    one such row would fail every list that shows it. Every ModelSerializer maps decimal
+    model fields here (CoreConfig.ready).
+    """
+
+    def to_representation(self, value):
+        try:
+            return super().to_representation(value)
+        except decimal.InvalidOperation:
+            return str(value) if getattr(self, "coerce_to_string", api_settings.COERCE_DECIMAL_TO_STRING) else value
+
+
+class DocumentLinesSerializer(serializers.ListSerializer):
+    """A document's lines: more than settings.MAX_DOCUMENT_LINES are refused as {"lines": [...]} before any row is read.
+
+    Set as the `list_serializer_class` of a line input serializer; DRF's own max_length would
+    answer under "non_field_errors" and only after its schema knows nothing of the limit.
+    """
+
+    def to_internal_value(self, data):
+        if isinstance(data, list) and len(data) > settings.MAX_DOCUMENT_LINES:
+            raise exceptions.ValidationError([too_many_lines(settings.MAX_DOCUMENT_LINES)], code="max_length")
+        return super().to_internal_value(data)
 
 
 def version_field():

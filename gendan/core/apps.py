@@ -6,3 +6,12 @@ class CoreConfig(AppConfig):
     name = "gendan.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self):
+        from django.db import models
+        from rest_framework import serializers
+
+        from .api import StoredDecimalField
+
+        # DRF's documented mapping from model fields to serializer fields, for every ModelSerializer at once.
+        serializers.ModelSerializer.serializer_field_mapping[models.DecimalField] = StoredDecimalField

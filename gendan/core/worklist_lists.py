@@ -12,6 +12,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .filters import FilterSet
+
 
 def yes_or_no():
     """A yes/no filter's choice: blank (either), yes, no — not the "unknown" Django offers first."""
@@ -27,7 +29,7 @@ def days_since(day: datetime.date | datetime.datetime | None, today: datetime.da
     return ((today or timezone.localdate()) - day).days
 
 
-class WorklistFilter(django_filters.FilterSet):
+class WorklistFilter(FilterSet):
     """Subclasses name the lookups of the record's customer and owner."""
 
     customer_field = "customer_id"

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext, pgettext_lazy
 
 from gendan.accounts.models import User
+from gendan.core.filters import FilterSet
 
 from .models import (
     LEAD_OPEN,
@@ -27,7 +28,7 @@ from .models import (
 )
 
 
-class CustomerFilter(django_filters.FilterSet):
+class CustomerFilter(FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     owner = django_filters.ModelChoiceFilter(queryset=User.objects.filter(is_active=True), label=_("Owner"))
     level = django_filters.ChoiceFilter(choices=Customer.Level.choices, label=_("Level"))
@@ -47,7 +48,7 @@ class CustomerFilter(django_filters.FilterSet):
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
-class FollowUpFilter(django_filters.FilterSet):
+class FollowUpFilter(FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Customer or notes"))
     kind = django_filters.ChoiceFilter(choices=FollowUpKind.choices, label=_("Kind"))
     author = django_filters.ModelChoiceFilter(queryset=User.objects.filter(is_active=True), label=_("Recorded by"))
@@ -68,7 +69,7 @@ class FollowUpFilter(django_filters.FilterSet):
         )
 
 
-class MeetingFilter(django_filters.FilterSet):
+class MeetingFilter(FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Customer or subject"))
     status = django_filters.ChoiceFilter(choices=MeetingStatus.choices, label=_("Status"))
     owner = django_filters.ModelChoiceFilter(queryset=User.objects.filter(is_active=True), label=_("Owner"))
@@ -109,7 +110,7 @@ def _within(days: int) -> str:
 ENDS_WITHIN = [(days, lazy(_within, str)(days)) for days in (7, 30, 60, 90)]
 
 
-class ContractFilter(django_filters.FilterSet):
+class ContractFilter(FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Number, title or customer"))
     status = django_filters.ChoiceFilter(choices=ContractStatus.choices, label=_("Status"))
     owner = django_filters.ModelChoiceFilter(queryset=User.objects.filter(is_active=True), label=_("Owner"))
@@ -145,7 +146,7 @@ class ContractApiFilter(ContractFilter):
 OPEN = "open"
 
 
-class LeadFilter(django_filters.FilterSet):
+class LeadFilter(FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Company, contact or phone"))
     status = django_filters.ChoiceFilter(
         choices=[(OPEN, pgettext_lazy("leads", "Open")), *LeadStatus.choices], method="by_status", label=_("Status")
@@ -166,7 +167,7 @@ class LeadFilter(django_filters.FilterSet):
         return queryset.filter(status__in=LEAD_OPEN) if value == OPEN else queryset.filter(status=value)
 
 
-class OpportunityFilter(django_filters.FilterSet):
+class OpportunityFilter(FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Name or customer"))
     stage = django_filters.ChoiceFilter(
         choices=[(OPEN, pgettext_lazy("opportunities", "Open")), *Stage.choices], method="by_stage", label=_("Stage")

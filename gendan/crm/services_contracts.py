@@ -18,6 +18,7 @@ from PIL import Image
 
 from gendan.accounts.scoping import require_visible
 from gendan.core import events
+from gendan.core.bounds import date_errors
 from gendan.core.errors import ApplicationError, ErrorCode
 from gendan.core.money import CENT
 from gendan.core.numbering import next_number
@@ -114,6 +115,9 @@ def _check(contract: Contract, *, upload=None) -> None:
         errors.update(exc.message_dict)
     if message := _owner_errors(contract.owner if contract.owner_id else None, contract.customer):
         errors["owner"] = message
+    errors.update(
+        date_errors({"start_date": contract.start_date, "end_date": contract.end_date, "signed_on": contract.signed_on})
+    )
     if contract.start_date and contract.end_date and contract.end_date < contract.start_date:
         errors["end_date"] = [_("A contract ends on or after the day it starts.")]
     if upload is not None and (message := _file_errors(upload)):

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from gendan.accounts.scoping import require_visible
 from gendan.core import events
+from gendan.core.bounds import date_errors
 from gendan.core.errors import ApplicationError, ErrorCode
 from gendan.core.services import check_version, full_clean, require_perm
 
@@ -73,11 +74,14 @@ def followup_create(
         full_clean(followup, exclude=["customer", "author", "meeting"])
     except ValidationError as exc:
         errors.update(exc.message_dict)
-    if followup.occurred_at > now + CLOCK_SKEW:
+    errors.update(date_errors({"next_followup_on": next_followup_on}, planned=True))
+    if out_of_range := date_errors({"occurred_at": followup.occurred_at}):
+        errors.update(out_of_range)  # and no comparison with now: the moment cannot even be converted to UTC
+    elif followup.occurred_at > now + CLOCK_SKEW:
         errors["occurred_at"] = [_("A follow-up is recorded once it has happened; this time is still to come.")]
     if message := _contact_errors([contact], customer):
         errors["contact"] = message
-    if next_followup_on is not None and next_followup_on < timezone.localdate(now):
+    if "next_followup_on" not in errors and next_followup_on is not None and next_followup_on < timezone.localdate(now):
         errors["next_followup_on"] = [_("Choose today or a later day.")]
     if errors:
         raise ValidationError(errors)
@@ -131,7 +135,9 @@ def _check_meeting(meeting: Meeting, customer: Customer, contacts, *, now=None) 
         errors.update(exc.message_dict)
     if message := _owner_errors(meeting.owner if meeting.owner_id else None, customer):
         errors["owner"] = message
-    if now is not None and meeting.starts_at is not None and meeting.starts_at < now - CLOCK_SKEW:
+    if out_of_range := date_errors({"starts_at": meeting.starts_at}, planned=True):
+        errors.update(out_of_range)
+    elif now is not None and meeting.starts_at is not None and meeting.starts_at < now - CLOCK_SKEW:
         errors["starts_at"] = [_("Choose a time to come; record a meeting that took place as a follow-up.")]
     if contacts is not None and (message := _contact_errors(contacts, customer)):
         errors["contacts"] = message

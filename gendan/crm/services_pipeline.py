@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from gendan.accounts.roles import assigns_automatically
 from gendan.accounts.scoping import ensure_in_scope, require_visible
 from gendan.core import events
+from gendan.core.bounds import date_errors
 from gendan.core.errors import ApplicationError, ErrorCode
 from gendan.core.hooks import assign_owner
 from gendan.core.money import CENT
@@ -236,6 +237,7 @@ def _check_opportunity(opportunity: Opportunity) -> None:
         full_clean(opportunity, exclude=["customer", "owner", "lead"])
     except ValidationError as exc:
         errors.update(exc.message_dict)
+    errors.update(date_errors({"expected_close_on": opportunity.expected_close_on}))
     if message := _owner_errors(opportunity.owner if opportunity.owner_id else None, opportunity.customer):
         errors["owner"] = message
     if errors:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gendan.accounts.roles import DataScope
+from gendan.core.bounds import id_from
 from gendan.core.forms import bootstrap, run_service
 from gendan.core.selectors import timeline_events
 from gendan.core.tables import list_response
@@ -41,11 +42,11 @@ def _drop_owner_filter(request, filterset, field="owner"):
 
 def _for_customer(request, queryset):
     """?customer= (from a customer's page) narrows a list to that customer, if the user sees it."""
-    value = request.GET.get("customer", "")
-    if not value.isdigit():
+    customer_id = id_from(request.GET.get("customer"))
+    if customer_id is None:
         return queryset, None
-    customer = Customer.objects.visible_to(request.user).filter(pk=int(value)).first()
-    return queryset.filter(customer_id=int(value)), customer
+    customer = Customer.objects.visible_to(request.user).filter(pk=customer_id).first()
+    return queryset.filter(customer_id=customer_id), customer
 
 
 # --- follow-ups --------------------------------------------------------------------------------

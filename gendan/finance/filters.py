@@ -8,6 +8,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gendan.core.filters import FilterSet
 from gendan.core.worklist_lists import OverdueWorklistFilter, WorklistFilter, yes_or_no
 from gendan.sales.models import Order
 
@@ -21,7 +22,7 @@ def _overdue(queryset, value):
     return queryset.filter(late if value else ~late)
 
 
-class InvoiceFilter(django_filters.FilterSet):
+class InvoiceFilter(FilterSet):
     # Plain numbers, so an out-of-scope id and an unknown one both simply match nothing.
     q = django_filters.CharFilter(method="search", label=_("Number or customer"))
     order = django_filters.NumberFilter(field_name="order_id", label=_("Order"))
@@ -51,7 +52,7 @@ class InvoiceFilter(django_filters.FilterSet):
         return _overdue(queryset, value)
 
 
-class PaymentFilter(django_filters.FilterSet):
+class PaymentFilter(FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Number, reference or customer"))
     customer = django_filters.NumberFilter(field_name="customer_id", label=_("Customer"))
     owner = django_filters.NumberFilter(field_name="customer__owner_id", label=_("Owner"))

@@ -1,5 +1,5 @@
 import datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from gendan.accounts.scoping import ensure_in_scope, require_visible
 from gendan.core import events
+from gendan.core.bounds import decimal_problems, ensure_dates
 from gendan.core.errors import ApplicationError, ErrorCode
 from gendan.core.money import HUNDRED, percent_of, round_money
 from gendan.core.numbering import next_number
@@ -108,6 +109,7 @@ def invoice_issue(*, invoice: Invoice, actor, due_date: datetime.date | None = N
 
 
 def _issue(invoice: Invoice, actor, due_date) -> None:
+    ensure_dates({"due_date": due_date}, planned=True)
     invoice.issued_at = timezone.now()
     invoice.due_date = due_date or (
         timezone.localdate(invoice.issued_at) + datetime.timedelta(days=invoice.customer.payment_terms_days)
@@ -237,7 +239,12 @@ def payment_record(
     require_perm(actor, "finance.add_payment")
     if customer is None:
         raise ValidationError({"customer": [_("Choose a customer.")]})
-    amount = round_money(amount) if amount is not None else None
+    ensure_dates({"received_on": received_on}, not_in_future=True)
+    try:
+        amount = round_money(amount) if amount is not None else None
+    except InvalidOperation as exc:
+        # Too many digits even to round; one that can be rounded is checked against its column below.
+        raise ValidationError({"amount": decimal_problems(Payment, "amount", amount)}) from exc
     if amount is None or amount <= 0:
         raise ValidationError({"amount": [_("Enter an amount above zero.")]})
     payment = Payment(

@@ -14,6 +14,7 @@ from gendan.core.api import (
     ScopedPrimaryKeyRelatedField,
     ServiceViewSet,
 )
+from gendan.core.filters import FilterSet
 from gendan.sales.api import lines_of_visible_orders
 from gendan.sales.models import Order, OrderLine
 
@@ -124,7 +125,7 @@ class DeliverInputSerializer(serializers.Serializer):
     delivered_at = serializers.DateTimeField(required=False, help_text="Defaults to now.")
 
 
-class ShipmentFilter(django_filters.FilterSet):
+class ShipmentFilter(FilterSet):
     # A plain number, not a choice among all orders: an unknown and an out-of-scope order
     # must look the same (no rows), never "not a valid choice" for one of them.
     order = django_filters.NumberFilter(field_name="order_id")

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gendan.core import events
+from gendan.core.bounds import ensure_dates
 from gendan.core.errors import ApplicationError, ErrorCode
 from gendan.core.locks import lock_with_children
 from gendan.core.numbering import next_number
@@ -240,6 +241,8 @@ def shipment_deliver(*, shipment: Shipment, actor, signed_by: str, delivered_at=
     signed_by = (signed_by or "").strip()
     if not signed_by:
         raise ValidationError({"signed_by": [_("Enter who signed for the goods.")]})
+    # Signed for means it happened: not later than today, checked before anything is locked.
+    ensure_dates({"delivered_at": delivered_at}, not_in_future=True)
     shipment, shipment_lines, order, lines_of_order = _lock_shipment(shipment, actor)
     delivered_at = delivered_at or timezone.now()
     if shipment.shipped_at and delivered_at < shipment.shipped_at:

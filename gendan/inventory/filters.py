@@ -3,11 +3,12 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from gendan.catalog.models import Product
+from gendan.core.filters import FilterSet
 
 from .models import StockLevel, StockMove, Warehouse
 
 
-class StockLevelFilter(django_filters.FilterSet):
+class StockLevelFilter(FilterSet):
     q = django_filters.CharFilter(method="search", label=_("SKU or name"))
     product = django_filters.ModelChoiceFilter(queryset=Product.objects.all(), label=_("Product"))
     warehouse = django_filters.ModelChoiceFilter(queryset=Warehouse.objects.all(), label=_("Warehouse"))
@@ -20,7 +21,7 @@ class StockLevelFilter(django_filters.FilterSet):
         return queryset.filter(Q(product__sku__icontains=value) | Q(product__name__icontains=value))
 
 
-class StockMoveFilter(django_filters.FilterSet):
+class StockMoveFilter(FilterSet):
     product = django_filters.ModelChoiceFilter(queryset=Product.objects.all(), label=_("Product"))
     warehouse = django_filters.ModelChoiceFilter(queryset=Warehouse.objects.all(), label=_("Warehouse"))
     kind = django_filters.ChoiceFilter(choices=StockMove.Kind.choices, label=_("Kind"))

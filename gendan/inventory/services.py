@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from gendan.catalog.quantities import check_quantity
 from gendan.core import events
+from gendan.core.bounds import decimal_problems, largest
 from gendan.core.errors import ApplicationError, ErrorCode
 from gendan.core.numbers import plain_decimal
 from gendan.core.services import require_perm
@@ -83,6 +84,8 @@ def stock_move_record(*, actor, kind: str, product, warehouse, quantity: Decimal
     quantity = Decimal(quantity)
     if kind not in MANUAL_KINDS:
         raise ValidationError({"kind": [_("Only receipts and adjustments are entered by hand.")]})
+    if problems := decimal_problems(StockMove, "quantity", quantity):
+        raise ValidationError({"quantity": problems})
     if quantity == 0 or (kind == StockMove.Kind.RECEIPT and quantity < 0):
         raise ValidationError({"quantity": [_("Enter a quantity above zero.")]})
     try:
@@ -90,11 +93,16 @@ def stock_move_record(*, actor, kind: str, product, warehouse, quantity: Decimal
     except ValidationError as exc:
         raise ValidationError({"quantity": exc.messages}) from exc
     level = _level(product, warehouse)
-    updated = StockLevel.objects.filter(pk=level.pk, on_hand__gte=F("reserved") - quantity).update(
-        on_hand=F("on_hand") + quantity
-    )
+    most = largest(StockLevel, "on_hand")
+    updated = StockLevel.objects.filter(
+        pk=level.pk, on_hand__gte=F("reserved") - quantity, on_hand__lte=most - quantity
+    ).update(on_hand=F("on_hand") + quantity)
     if not updated:
         level.refresh_from_db()
+        if level.on_hand + quantity > most:
+            raise ValidationError(
+                {"quantity": [_("This would take the stock on hand past %(most)s.") % {"most": most.normalize()}]}
+            )
         raise ApplicationError(
             _("Cannot remove %(qty)s of %(product)s: only %(available)s are available (not reserved).")
             % {"qty": plain_decimal(-quantity), "product": product, "available": plain_decimal(level.available)},

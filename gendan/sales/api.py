@@ -9,6 +9,7 @@ from gendan.catalog.models import Product
 from gendan.core.api import (
     IDEMPOTENCY_KEY_PARAMETER,
     IF_MATCH_PARAMETER,
+    DocumentLinesSerializer,
     EventsMixin,
     IdempotentCreateMixin,
     RetrieveMixin,
@@ -136,6 +137,7 @@ class OrderLineInputSerializer(serializers.ModelSerializer):
     class Meta:
         model = OrderLine
         fields = ["product", "quantity", "unit_price", "discount_percent"]
+        list_serializer_class = DocumentLinesSerializer
 
 
 class OrderInputSerializer(serializers.ModelSerializer):

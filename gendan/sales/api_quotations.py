@@ -12,6 +12,7 @@ from gendan.catalog.models import Product
 from gendan.core.api import (
     IDEMPOTENCY_KEY_PARAMETER,
     IF_MATCH_PARAMETER,
+    DocumentLinesSerializer,
     EventsMixin,
     IdempotentCreateMixin,
     RetrieveMixin,
@@ -132,6 +133,7 @@ class QuotationLineInputSerializer(serializers.ModelSerializer):
     class Meta:
         model = QuotationLine
         fields = ["product", "quantity", "unit_price", "discount_percent"]
+        list_serializer_class = DocumentLinesSerializer
 
 
 class QuotationInputSerializer(serializers.ModelSerializer):

@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from gendan.accounts.models import User
+from gendan.core.filters import FilterSet
 from gendan.core.forms import bootstrap
 from gendan.core.worklist_lists import choose_from
 from gendan.crm.models import Customer
@@ -14,7 +15,7 @@ from .models import BillingStatus, DeliveryStatus, Order, OrderStatus, PaymentSt
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
-class OrderFilter(django_filters.FilterSet):
+class OrderFilter(FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Number or customer"))
     status = django_filters.MultipleChoiceFilter(choices=OrderStatus.choices, label=_("Status"))
     delivery_status = django_filters.ChoiceFilter(choices=DeliveryStatus.choices, label=_("Delivery"))

@@ -5,12 +5,13 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from gendan.accounts.models import User
+from gendan.core.filters import FilterSet
 
 from .models import Quotation
 from .selectors_quotations import STATUS_CHOICES_LISTED
 
 
-class QuotationFilter(django_filters.FilterSet):
+class QuotationFilter(FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Number or customer"))
     status = django_filters.MultipleChoiceFilter(choices=STATUS_CHOICES_LISTED, label=_("Status"))
     customer = django_filters.NumberFilter(field_name="customer_id", label=_("Customer"))

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from gendan.catalog.quantities import quantity_step
+from gendan.core.bounds import BIGINT_MAX, id_from
 from gendan.core.forms import BootstrapForm, DecimalInput, add_service_errors, bootstrap
 from gendan.crm.models import Address, Contact, Customer
 from gendan.inventory.models import Warehouse
@@ -85,7 +86,12 @@ class OrderForm(BootstrapForm):
 
 class OrderLineForm(BootstrapForm):
     product = forms.IntegerField(
-        widget=forms.HiddenInput, required=False, error_messages={"invalid": _("Choose a product.")}
+        widget=forms.HiddenInput,
+        required=False,
+        # Bounded like any id: a number past the 64-bit range cannot even be looked up.
+        min_value=1,
+        max_value=BIGINT_MAX,
+        error_messages={key: _("Choose a product.") for key in ("invalid", "min_value", "max_value")},
     )
     quantity = forms.DecimalField(
         label=_("Quantity"), max_digits=14, decimal_places=3, required=False, widget=DecimalInput
@@ -240,8 +246,7 @@ def tax_rate_from(data, default) -> Decimal:
 
 
 def warehouse_id_from(data, default):
-    value = data.get("warehouse")
-    return int(value) if value and value.isdigit() else default
+    return id_from(data.get("warehouse")) or default
 
 
 class OrderLineQuantitiesForm(BootstrapForm):

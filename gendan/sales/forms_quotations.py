@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from gendan.core.bounds import id_from
 from gendan.core.forms import BootstrapForm, DecimalInput
 from gendan.crm.models import OPEN_STAGES, Contact, Customer, Opportunity
 
@@ -61,7 +62,7 @@ class QuotationForm(BootstrapForm):
             self.fields["opportunity"].queryset = (
                 Opportunity.objects.visible_to(user)
                 .filter(customer_id=customer_id)
-                .filter(Q(stage__in=OPEN_STAGES) | Q(pk=chosen if str(chosen or "").isdigit() else None))
+                .filter(Q(stage__in=OPEN_STAGES) | Q(pk=id_from(chosen)))
                 .order_by("-created_at")
             )
         # Picking another customer swaps in that customer's contacts.

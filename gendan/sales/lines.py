@@ -6,11 +6,13 @@ Pure or read-only helpers shared by orders, quotations and the documents taken f
 
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import DecimalValidator
 from django.utils.translation import gettext as _
 
 from gendan.catalog.quantities import check_quantity
+from gendan.core.bounds import decimal_problems, too_many_lines
 from gendan.core.money import HUNDRED, percent_of, round_money
 from gendan.core.numbers import plain_decimal
 from gendan.core.services import row_errors
@@ -39,6 +41,21 @@ def _unit_problems(product, quantity) -> dict:
     return {}
 
 
+def checked_totals(lines, tax_rate, document_model) -> tuple[Decimal, Decimal, Decimal]:
+    """order_totals of a document's lines, refused as {"total": [...]} when its columns cannot hold them.
+
+    Each line may fit its own columns and their sum still not the document's (999 lines near
+    the largest price): checked here, before the document is written.
+    """
+    totals = order_totals((line.amount for line in lines), tax_rate)
+    for name, value in zip(("subtotal", "tax_amount", "total"), totals, strict=True):
+        if decimal_problems(document_model, name, value):
+            raise ValidationError(
+                {"total": [_("The lines add up to more than one document can hold; split them over several.")]}
+            )
+    return totals
+
+
 def build_lines(rows, line_model=OrderLine, extra=None) -> list:
     """Document lines (of an order, a quotation) from input rows, with field-keyed errors per row.
 
@@ -47,6 +64,8 @@ def build_lines(rows, line_model=OrderLine, extra=None) -> list:
     """
     if not rows:
         raise ValidationError({"lines": [_("Add at least one line.")]})
+    if len(rows) > settings.MAX_DOCUMENT_LINES:
+        raise ValidationError({"lines": [too_many_lines(settings.MAX_DOCUMENT_LINES)]})
     lines, errors = [], []
     for position, row in enumerate(rows, start=1):
         problems = {}
@@ -82,6 +101,9 @@ def build_lines(rows, line_model=OrderLine, extra=None) -> list:
             problems["unit_price"] = [_("The price cannot be negative.")]
         if "discount_percent" not in problems and not Decimal("0") <= discount <= HUNDRED:
             problems["discount_percent"] = [_("A discount is between 0 and 100%.")]
+        amount = None if problems else line_amount(quantity, unit_price, discount)
+        if amount is not None and decimal_problems(line_model, "amount", amount):
+            problems["amount"] = [_("Quantity times price is more than one line can hold; split the line.")]
         errors.append(problems)
         if problems:
             continue
@@ -92,7 +114,7 @@ def build_lines(rows, line_model=OrderLine, extra=None) -> list:
                 quantity=quantity,
                 unit_price=unit_price,
                 discount_percent=discount,
-                amount=line_amount(quantity, unit_price, discount),
+                amount=amount,
                 **(extra(product, unit_price, discount) if extra else {}),
             )
         )

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from gendan.accounts.roles import assigns_automatically
 from gendan.accounts.scoping import ensure_in_scope, is_visible, require_visible
 from gendan.core import events
+from gendan.core.bounds import date_errors
 from gendan.core.errors import ApplicationError, ErrorCode
 from gendan.core.hooks import assign_owner
 from gendan.core.locks import lock_with_children
@@ -22,7 +23,7 @@ from gendan.crm.models import Customer
 from gendan.inventory.models import Warehouse
 from gendan.inventory.services import stock_release_lines, stock_reserve_lines
 
-from .lines import build_lines, order_totals
+from .lines import build_lines, checked_totals
 from .models import ACTIONS, ORDER_STATES, ApprovalRequest, Order, OrderLine, OrderStatus
 from .status import PaymentStatus, billing_status_of, delivery_status_of, payment_status_of
 
@@ -104,7 +105,7 @@ ACTION_LABELS = {
 
 
 def _apply_totals(order: Order, lines) -> None:
-    order.subtotal, order.tax_amount, order.total = order_totals((line.amount for line in lines), order.tax_rate)
+    order.subtotal, order.tax_amount, order.total = checked_totals(lines, order.tax_rate, Order)
 
 
 def _validate_header(order: Order, actor) -> None:
@@ -117,6 +118,9 @@ def _validate_header(order: Order, actor) -> None:
         errors["shipping_address"] = [_("This address belongs to another customer.")]
     if not Decimal("0") <= Decimal(order.tax_rate) <= HUNDRED:
         errors["tax_rate"] = [_("A tax rate is between 0 and 100%.")]
+    errors.update(
+        date_errors({"requested_date": order.requested_date, "promised_date": order.promised_date}, planned=True)
+    )
     if errors:
         raise ValidationError(errors)
 
@@ -189,15 +193,13 @@ def order_update(*, order: Order, actor, version=None, lines=None, **fields) -> 
     for name, value in fields.items():
         setattr(order, name, value)
     _validate_header(order, actor)
+    new_lines = build_lines(lines) if lines is not None else list(order.lines.all())
+    _apply_totals(order, new_lines)
     if lines is not None:
-        new_lines = build_lines(lines)
         order.lines.all().delete()
         for line in new_lines:
             line.order = order
         OrderLine.objects.bulk_create(new_lines)
-    else:
-        new_lines = list(order.lines.all())
-    _apply_totals(order, new_lines)
     changes = events.diff(before, events.snapshot(order, [*fields, "total"]))
     order.version += 1
     order.save()

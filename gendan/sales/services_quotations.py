@@ -19,13 +19,14 @@ from django.utils.translation import pgettext_lazy
 
 from gendan.accounts.scoping import ensure_in_scope, is_visible, require_visible
 from gendan.core import events
+from gendan.core.bounds import date_errors
 from gendan.core.errors import ApplicationError, ErrorCode
 from gendan.core.money import HUNDRED
 from gendan.core.numbering import next_number
 from gendan.core.services import apply_to_each, check_version, require_perm
 from gendan.crm.models import Customer
 
-from .lines import build_lines, order_totals
+from .lines import build_lines, checked_totals
 from .models import QUOTATION_ACTIONS, QUOTATION_STATES, Order, Quotation, QuotationLine, QuotationStatus
 from .services import order_create
 
@@ -109,9 +110,7 @@ def _build_lines(rows) -> list[QuotationLine]:
 
 
 def _apply_totals(quotation: Quotation, lines) -> None:
-    quotation.subtotal, quotation.tax_amount, quotation.total = order_totals(
-        (line.amount for line in lines), quotation.tax_rate
-    )
+    quotation.subtotal, quotation.tax_amount, quotation.total = checked_totals(lines, quotation.tax_rate, Quotation)
     quotation.below_floor = any(line.below_floor for line in lines)
 
 
@@ -129,6 +128,8 @@ def _validate_header(quotation: Quotation, actor) -> None:
         errors["valid_until"] = [_("Say until when the quotation is valid.")]
     elif quotation.valid_until < timezone.localdate():
         errors["valid_until"] = [_("A quotation must be valid at least until today.")]
+    else:
+        errors.update(date_errors({"valid_until": quotation.valid_until}, planned=True))
     if quotation.tax_rate is None or not Decimal("0") <= Decimal(quotation.tax_rate) <= HUNDRED:
         errors["tax_rate"] = [_("A tax rate is between 0 and 100%.")]
     if errors:
@@ -198,15 +199,16 @@ def quotation_update(*, quotation: Quotation, actor, version=None, lines=None, *
     _validate_header(quotation, actor)
     if lines is not None:
         new_lines = _build_lines(lines)
-        quotation.lines.all().delete()
-        for line in new_lines:
-            line.quotation = quotation
-        QuotationLine.objects.bulk_create(new_lines)
     else:
         new_lines = list(quotation.lines.select_related("product"))
         for line in new_lines:
             line.below_floor = is_below_floor(line.product, line.unit_price, line.discount_percent)
     _apply_totals(quotation, new_lines)
+    if lines is not None:
+        quotation.lines.all().delete()
+        for line in new_lines:
+            line.quotation = quotation
+        QuotationLine.objects.bulk_create(new_lines)
     changes = events.diff(before, events.snapshot(quotation, watched))
     quotation.version += 1
     quotation.save()

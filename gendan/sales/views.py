@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
 from gendan.core import panels
+from gendan.core.bounds import id_from
 from gendan.core.errors import ApplicationError
 from gendan.core.forms import bootstrap, run_service
 from gendan.core.selectors import timeline_events
@@ -123,8 +124,8 @@ def _editor_page(request, *, order=None):
 
 def _new_order_forms(request, default_warehouse):
     initial = {"warehouse": default_warehouse}
-    customer_id = request.GET.get("customer")
-    if customer_id and customer_id.isdigit():
+    customer_id = id_from(request.GET.get("customer"))
+    if customer_id:
         customer = Customer.objects.visible_to(request.user).filter(pk=customer_id).first()
         if customer is not None:
             initial.update(_customer_defaults(customer))
@@ -204,8 +205,8 @@ def editor_customer(request):
     """The contact and address fields for the chosen customer (swapped in when the customer changes)."""
     _require_entry_rights(request.user)
     initial = {}
-    customer_id = request.GET.get("customer")
-    if customer_id and customer_id.isdigit():
+    customer_id = id_from(request.GET.get("customer"))
+    if customer_id:
         customer = Customer.objects.visible_to(request.user).filter(pk=customer_id).first()
         if customer is not None:
             initial = _customer_defaults(customer)
@@ -234,9 +235,9 @@ def editor_row(request):
         raise Http404
     warehouse_id = warehouse_id_from(request.GET, None)
     product = None
-    product_id = request.GET.get("product")
-    if product_id and product_id.isdigit():
-        product = products_for_order_entry(warehouse_id=warehouse_id, ids=[int(product_id)]).first()
+    product_id = id_from(request.GET.get("product"))
+    if product_id:
+        product = products_for_order_entry(warehouse_id=warehouse_id, ids=[product_id]).first()
     prefix = f"lines-{key}"
     initial = {}
     if product is not None:

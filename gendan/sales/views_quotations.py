@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from gendan.core.bounds import id_from
 from gendan.core.errors import ApplicationError
 from gendan.core.forms import bootstrap, run_service
 from gendan.core.tables import list_response
@@ -91,15 +92,15 @@ def _editor_page(request, *, quotation=None):
             editor.rows = LineEditor.blank(warehouse_id=editor.warehouse_id, tax_rate=editor.tax_rate).rows
     elif quotation is None:
         initial = {}
-        customer_id = request.GET.get("customer")
-        opportunity_id = request.GET.get("opportunity")
-        if opportunity_id and opportunity_id.isdigit():
+        customer_id = id_from(request.GET.get("customer"))
+        opportunity_id = id_from(request.GET.get("opportunity"))
+        if opportunity_id:
             # Quoting for a deal: its customer, and the deal itself.
             opportunity = Opportunity.objects.visible_to(user).filter(pk=opportunity_id).first()
             if opportunity is not None:
-                customer_id = str(opportunity.customer_id)
+                customer_id = opportunity.customer_id
                 initial["opportunity"] = opportunity.pk
-        if customer_id and customer_id.isdigit():
+        if customer_id:
             customer = Customer.objects.visible_to(user).filter(pk=customer_id).first()
             if customer is not None:
                 initial = {**_customer_defaults(customer), **initial}
@@ -192,8 +193,8 @@ def editor_customer(request):
     if not (request.user.has_perm("sales.add_quotation") or request.user.has_perm("sales.change_quotation")):
         raise PermissionDenied
     initial = {}
-    customer_id = request.GET.get("customer")
-    if customer_id and customer_id.isdigit():
+    customer_id = id_from(request.GET.get("customer"))
+    if customer_id:
         customer = Customer.objects.visible_to(request.user).filter(pk=customer_id).first()
         if customer is not None:
             initial = _customer_defaults(customer)

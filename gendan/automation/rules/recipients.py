@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from gendan.accounts.models import Department
 from gendan.accounts.roles import ROLE_PERMISSIONS, Role
 from gendan.accounts.scoping import is_visible
+from gendan.core.bounds import id_from
 from gendan.sales.models import ApprovalRequest
 
 from .records import owner_of
@@ -118,8 +119,8 @@ def resolve_recipient(spec: str, record):
     kind, _sep, value = spec.partition(":")
     if kind == "role":
         return _user_with_role(value, owner)
-    if kind == "user" and value.isdigit():
-        return get_user_model().objects.filter(pk=int(value), is_active=True).first()
+    if kind == "user" and (user_id := id_from(value)):
+        return get_user_model().objects.filter(pk=user_id, is_active=True).first()
     return None
 
 
@@ -130,7 +131,8 @@ def check_recipient(spec) -> list[str]:
     kind, _sep, value = spec.partition(":")
     if kind == "role" and value in Role.values:
         return []
-    if kind == "user" and value.isdigit() and get_user_model().objects.filter(pk=int(value), is_active=True).exists():
+    user_id = id_from(value) if kind == "user" else None
+    if user_id and get_user_model().objects.filter(pk=user_id, is_active=True).exists():
         return []
     if kind == "user":
         return [_("No active user has the id “%(id)s”.") % {"id": value}]

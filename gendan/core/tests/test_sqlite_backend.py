@@ -68,3 +68,36 @@ def test_a_datetime_round_trips_through_the_database(db):
 
     assert User.objects.get(username="someone").last_login == moment
     assert User.objects.filter(last_login__lt=moment + datetime.timedelta(microseconds=1)).count() == 1
+
+
+def _column(max_digits, decimal_places):
+    from django.db.models import DecimalField
+    from django.db.models.expressions import Col
+
+    field = DecimalField(max_digits=max_digits, decimal_places=decimal_places)
+    field.set_attributes_from_name("amount")
+    return Col("t", field)
+
+
+@pytest.mark.parametrize("stored", [0, 1, 12.5, 0.1 + 0.2, 1234567.891, -99999999999.99, 10**10, None])
+def test_decimals_in_range_are_read_as_django_reads_them(stored):
+    column = _column(14, 2)
+    ours = connection.ops.get_decimalfield_converter(column)(stored, column, connection)
+    theirs = DjangoOperations(connection).get_decimalfield_converter(column)(stored, column, connection)
+    assert ours == theirs
+    assert str(ours) == str(theirs)
+
+
+@pytest.mark.parametrize(
+    ("stored", "read"),
+    [
+        (1e20, "100000000000000000000.00"),  # more digits than the column holds: read whole
+        (123456789012345.678, "123456789012346.00"),  # SQLite's 15 significant digits, as Django keeps them
+        (float("inf"), None),
+        ("not a number", None),
+    ],
+)
+def test_a_decimal_the_column_cannot_hold_is_read_instead_of_failing(stored, read):
+    column = _column(14, 2)
+    value = connection.ops.get_decimalfield_converter(column)(stored, column, connection)
+    assert (None if value is None else str(value)) == read

@@ -4,16 +4,21 @@ The services run the same few hundred statements over and over. Django rewrites 
 statement's "%s" placeholders with a regular expression on every execute, about a tenth of
 an order's time on SQLite (docs/BENCHMARKS.md): a bounded cache of the rewritten text removes
 it. Datetimes, written and read on every row, go the short way when they are plain UTC ones,
-as timezone.now() gives and the database stores them.
+as timezone.now() gives and the database stores them. A decimal longer than its column
+(SQLite stores whatever it is given) is read back whole instead of failing the whole query.
 """
 
 import _thread
 import datetime
+import decimal
 from functools import lru_cache
 
 from django.db.backends.sqlite3 import base, operations
+from django.db.models.expressions import Col
 
 UTC = datetime.UTC
+# The most digits before the point a number SQLite returns can have (a float is below 1.8e308).
+FLOAT_DIGITS = 309
 
 
 @lru_cache(maxsize=2048)
@@ -44,6 +49,31 @@ class DatabaseOperations(operations.DatabaseOperations):
             else:
                 return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed
         return super().convert_datetimefield_value(value, expression, connection)
+
+    def get_decimalfield_converter(self, expression):
+        converter = super().get_decimalfield_converter(expression)
+        if not isinstance(expression, Col):
+            return converter
+        quantum = decimal.Decimal(1).scaleb(-expression.output_field.decimal_places)
+        # Django rounds to the column's digits in a context as narrow as the column, which
+        # raises on a value with more digits than max_digits: one such row would take down
+        # every list that shows it. Such a value is read at full length instead, and text
+        # that is no number at all as nothing.
+        wide = decimal.Context(prec=FLOAT_DIGITS + expression.output_field.decimal_places)
+        from_float = decimal.Context(prec=15).create_decimal_from_float
+
+        def lenient(value, expression, connection):
+            try:
+                return converter(value, expression, connection)
+            except (decimal.InvalidOperation, TypeError):
+                pass
+            try:
+                number = value if isinstance(value, str) else from_float(value)
+                return decimal.Decimal(number).quantize(quantum, context=wide)
+            except (decimal.InvalidOperation, TypeError, ValueError):
+                return None  # infinite, or text that is no number
+
+        return lenient
 
 
 class DatabaseWrapper(base.DatabaseWrapper):

@@ -1,0 +1,30 @@
+"""The base of every filter set, for pages and API alike: a value the database cannot compare is refused on its field.
+
+An id past the 64-bit range or a date at the ends of the calendar (which a time-zone shift
+pushes out of it) would fail the query itself — a server error for a typo in a URL.
+Refused here instead: the API answers 400 with the field's error (DjangoFilterBackend), a
+page shows an empty list with the error under its filter.
+"""
+
+import django_filters
+
+from .bounds import BIGINT_MAX, BIGINT_MIN, within_calendar
+
+
+class FilterSet(django_filters.FilterSet):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for one in self.filters.values():
+            if isinstance(one, django_filters.NumberFilter):
+                one.extra.setdefault("min_value", BIGINT_MIN)
+                one.extra.setdefault("max_value", BIGINT_MAX)
+            elif isinstance(one, django_filters.DateFilter | django_filters.DateTimeFilter):
+                one.extra["validators"] = [*one.extra.get("validators", ()), within_calendar]
+
+    @property
+    def qs(self):
+        # A filter that could not be read narrows the list to nothing rather than being dropped:
+        # the page shows the field's error over an empty list, not every record as if unfiltered.
+        if self.is_bound and not self.is_valid():
+            return self.queryset.none()
+        return super().qs
