@@ -10,7 +10,14 @@ from gendan.accounts.models import ApiToken, token_digest
 
 
 def api_as(user) -> APIClient:
-    """A client with a fresh token of the user's.
+    """A client with a fresh token of the user's."""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(user)}")
+    return client
+
+
+def token_for(user) -> str:
+    """The key of a fresh token of the user's.
 
     Made directly rather than through api_token_issue: tests that count a record's events
     should not meet the token's. Marked as just used, or the first request's "last used"
@@ -26,6 +33,4 @@ def api_as(user) -> APIClient:
         expires_at=now + datetime.timedelta(days=1),
         last_used_at=now,
     )
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
-    return client
+    return key
