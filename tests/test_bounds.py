@@ -178,6 +178,18 @@ def test_a_document_with_more_lines_than_allowed_is_refused_on_lines(rep, produc
     assert response.json() == {"lines": ["A document holds at most 3 lines; split it into several."]}
 
 
+def test_an_order_of_twenty_thousand_lines_is_a_400_under_the_default_limit(rep, products, english):
+    """The case a new user met: "too many SQL variables" from SQLite, now refused before any row is read."""
+    customer = customer_ready_to_order(rep)
+    body = {"customer": customer.pk, "lines": [{"product": products[0].pk, "quantity": "1"}] * 20_000}
+
+    response = api_as(rep).post("/api/v1/orders/", body, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["lines"] == ["A document holds at most 500 lines; split it into several."]
+    assert not Order.objects.exists()
+
+
 def test_the_service_refuses_more_lines_than_allowed(rep, products, settings):
     settings.MAX_DOCUMENT_LINES = 3
     customer = customer_ready_to_order(rep)
