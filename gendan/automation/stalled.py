@@ -1,12 +1,16 @@
 """Selectors for the leaders' "stalled items" review: what is overdue or untouched, by stage and by person.
 
-Three queries whatever the number of items (tasks, orders, invoices), each scoped through
-`visible_to`, with the people and records they show joined in.
+The review never loads everything at once: each stage and each person is counted in the
+database (GROUP BY), and only the few longest-waiting items of each stage are read, so the page
+costs the same whatever the number of items. A stage's or a person's whole list is paginated.
+Tasks, orders and invoices are each scoped through `visible_to`.
 """
 
 import dataclasses
 import datetime
+from collections import defaultdict
 
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.urls import reverse
@@ -73,104 +77,230 @@ def _last_event(content_type, field_type: str, field_id: str):
     )
 
 
-def _tasks(user, now) -> list[StalledItem]:
-    tasks = Task.objects.visible_to(user).open().filter(due_at__lt=now).select_related("assignee")
-    return [
-        StalledItem(
-            kind="task",
-            stage=_("Tasks"),
-            person=task.assignee,
-            label=f"{task.title} · {task.object_repr}" if task.object_repr else task.title,
-            url=f"/tasks/{task.pk}/",
-            overdue_since=task.due_at,
-        )
-        for task in tasks
-    ]
+# How many of each stage's longest-waiting items the review shows; the rest are a click away.
+PREVIEW = 5
+TASKS, INVOICES, ORDERS = "tasks", "invoices", "orders"
 
 
-def _orders(user, today, idle_cutoff) -> list[StalledItem]:
+@dataclasses.dataclass
+class Window:
+    """The moment the review is taken at, and what "untouched" means then."""
+
+    now: datetime.datetime
+    idle_days: int
+
+    @property
+    def today(self) -> datetime.date:
+        return timezone.localdate(self.now)
+
+    @property
+    def idle_cutoff(self) -> datetime.datetime:
+        return self.now - datetime.timedelta(days=self.idle_days)
+
+
+def _task_rows(user, window: Window):
+    return (
+        Task.objects.visible_to(user)
+        .open()
+        .filter(due_at__lt=window.now)
+        .select_related("assignee")
+        .order_by("due_at", "id")
+    )
+
+
+def _order_conditions(window: Window) -> tuple[models.Q, models.Q]:
+    overdue = models.Q(promised_date__lt=window.today, status__in=NOT_SHIPPED)
+    cutoff = window.idle_cutoff
+    idle = (
+        models.Q(created_at__lt=cutoff)
+        & (models.Q(last_own__isnull=True) | models.Q(last_own__lt=cutoff))
+        & (models.Q(last_child__isnull=True) | models.Q(last_child__lt=cutoff))
+    )
+    return overdue, idle
+
+
+def _order_rows(user, window: Window):
     order_type = ContentType.objects.get_for_model(Order)
+    overdue, idle = _order_conditions(window)
     # The last event of the order itself and of its shipments, invoices, ... (its root):
     # both index-backed (event_object_idx, event_root_idx), newest first, one row each.
-    orders = (
+    return (
         Order.objects.visible_to(user)
         .filter(status__in=OPEN_STATUSES)
         .annotate(
             last_own=_last_event(order_type, "content_type", "object_id"),
             last_child=_last_event(order_type, "root_type", "root_id"),
         )
-        .filter(
-            models.Q(promised_date__lt=today, status__in=NOT_SHIPPED)
-            | (
-                models.Q(created_at__lt=idle_cutoff)
-                & (models.Q(last_own__isnull=True) | models.Q(last_own__lt=idle_cutoff))
-                & (models.Q(last_child__isnull=True) | models.Q(last_child__lt=idle_cutoff))
-            )
-        )
+        .filter(overdue | idle)
         .select_related("owner", "customer")
+        .order_by(models.F("promised_date").asc(nulls_last=True), "created_at", "id")
     )
-    items = []
-    for order in orders:
-        last = max(m for m in (order.created_at, order.last_own, order.last_child) if m is not None)
-        items.append(
-            StalledItem(
-                kind="order",
-                stage=_("Orders · %(status)s") % {"status": order.get_status_display()},
-                person=order.owner,
-                label=f"{order.number} · {order.customer.name}",
-                url=reverse("sales:order_detail", args=[order.pk]),
-                overdue_since=(
-                    order.promised_date
-                    if order.promised_date and order.promised_date < today and order.status in NOT_SHIPPED
-                    else None
-                ),
-                idle_since=last if last < idle_cutoff else None,
-            )
-        )
-    return items
 
 
-def _invoices(user, today) -> list[StalledItem]:
-    invoices = (
+def _invoice_rows(user, window: Window):
+    return (
         Invoice.objects.visible_to(user)
-        .filter(status=InvoiceStatus.ISSUED, due_date__lt=today)
+        .filter(status=InvoiceStatus.ISSUED, due_date__lt=window.today)
         .select_related("order__owner", "customer")
+        .order_by("due_date", "id")
     )
-    return [
-        StalledItem(
-            kind="invoice",
-            stage=_("Invoices · %(status)s") % {"status": invoice.get_status_display()},
-            person=invoice.order.owner,
-            label=f"{invoice.number} · {invoice.customer.name}",
-            url=reverse("sales:order_detail", args=[invoice.order_id]),
-            overdue_since=invoice.due_date,
-        )
-        for invoice in invoices
-    ]
 
 
-def stalled_items(user, *, idle_days: int = DEFAULT_IDLE_DAYS, now: datetime.datetime | None = None):
-    """Everything `user` sees that is overdue, or (orders) without any activity for `idle_days`."""
-    now = now or timezone.now()
-    today = timezone.localdate(now)
-    idle_cutoff = now - datetime.timedelta(days=idle_days)
-    items = [*_tasks(user, now), *_orders(user, today, idle_cutoff), *_invoices(user, today)]
-    items.sort(key=lambda item: item.since)
-    return items
+def _task_item(task) -> StalledItem:
+    return StalledItem(
+        kind="task",
+        stage=_("Tasks"),
+        person=task.assignee,
+        label=f"{task.title} · {task.object_repr}" if task.object_repr else task.title,
+        url=f"/tasks/{task.pk}/",
+        overdue_since=task.due_at,
+    )
 
 
-def by_stage(items: list[StalledItem]) -> list[tuple[str, list[StalledItem]]]:
-    groups: dict[str, list[StalledItem]] = {}
-    for item in items:
-        groups.setdefault(item.stage, []).append(item)
-    return sorted(groups.items(), key=lambda group: (-len(group[1]), group[0]))
+def _order_item(order, window: Window) -> StalledItem:
+    last = max(m for m in (order.created_at, order.last_own, order.last_child) if m is not None)
+    late = order.promised_date and order.promised_date < window.today and order.status in NOT_SHIPPED
+    return StalledItem(
+        kind="order",
+        stage=_("Orders · %(status)s") % {"status": order.get_status_display()},
+        person=order.owner,
+        label=f"{order.number} · {order.customer.name}",
+        url=reverse("sales:order_detail", args=[order.pk]),
+        overdue_since=order.promised_date if late else None,
+        idle_since=last if last < window.idle_cutoff else None,
+    )
 
 
-def by_person(items: list[StalledItem]) -> list[dict]:
-    groups: dict[int, dict] = {}
-    for item in items:
-        group = groups.setdefault(item.person.pk, {"person": item.person, "items": [], "overdue": 0, "idle": 0})
-        group["items"].append(item)
-        group["overdue"] += item.overdue_since is not None
-        group["idle"] += item.idle_since is not None
-    return sorted(groups.values(), key=lambda group: (-len(group["items"]), str(group["person"])))
+def _invoice_item(invoice) -> StalledItem:
+    return StalledItem(
+        kind="invoice",
+        stage=_("Invoices · %(status)s") % {"status": invoice.get_status_display()},
+        person=invoice.order.owner,
+        label=f"{invoice.number} · {invoice.customer.name}",
+        url=reverse("sales:order_detail", args=[invoice.order_id]),
+        overdue_since=invoice.due_date,
+    )
+
+
+@dataclasses.dataclass
+class Stage:
+    key: str  # "tasks", "invoices" or "orders:<status>": the ?stage= of its whole list
+    label: str
+    count: int
+    overdue: int
+    idle: int
+    items: list  # the longest-waiting few
+
+
+@dataclasses.dataclass
+class PersonCount:
+    person: object = None  # the User, filled in once every kind is counted
+    count: int = 0
+    overdue: int = 0
+    idle: int = 0
+
+
+@dataclasses.dataclass
+class Review:
+    stages: list[Stage]
+    people: list[PersonCount]
+
+    @property
+    def count(self) -> int:
+        return sum(stage.count for stage in self.stages)
+
+    @property
+    def overdue(self) -> int:
+        return sum(stage.overdue for stage in self.stages)
+
+    @property
+    def idle(self) -> int:
+        return sum(stage.idle for stage in self.stages)
+
+
+def stalled_review(
+    user,
+    *,
+    idle_days: int = DEFAULT_IDLE_DAYS,
+    now: datetime.datetime | None = None,
+    person_id: int | None = None,
+    preview: int = PREVIEW,
+) -> Review:
+    """What `user` sees that is overdue, or (orders) without activity for `idle_days`: counted, not loaded.
+
+    With `person_id`, only what that person answers for. A bounded number of queries: two per
+    kind (the counts by person, the first items), one more per order status present, and one for
+    the people's names.
+    """
+    window = Window(now or timezone.now(), idle_days)
+
+    def of_person(rows, field):
+        return rows if person_id is None else rows.filter(**{field: person_id})
+
+    stages: list[Stage] = []
+    per_person: dict[int, PersonCount] = defaultdict(PersonCount)
+
+    def add_people(rows, id_field, overdue_field=None, idle_field=None):
+        for row in rows:
+            counted = per_person[row[id_field]]
+            counted.count += row["n"]
+            counted.overdue += row[overdue_field] if overdue_field else row["n"]
+            counted.idle += row[idle_field] if idle_field else 0
+
+    tasks = of_person(_task_rows(user, window), "assignee")
+    task_people = list(tasks.order_by().values("assignee").annotate(n=models.Count("pk")))
+    add_people(task_people, "assignee")
+    if task_count := sum(row["n"] for row in task_people):
+        items = [_task_item(task) for task in tasks[:preview]]
+        stages.append(Stage(TASKS, _("Tasks"), task_count, task_count, 0, items))
+
+    orders = of_person(_order_rows(user, window), "owner")
+    overdue, idle = _order_conditions(window)
+    counts = {
+        "n": models.Count("pk"),
+        "late": models.Count("pk", filter=overdue),
+        "idle": models.Count("pk", filter=idle),
+    }
+    add_people(orders.order_by().values("owner").annotate(**counts), "owner", "late", "idle")
+    labels = dict(OrderStatus.choices)
+    for row in orders.order_by().values("status").annotate(**counts).order_by("status"):
+        items = [_order_item(order, window) for order in orders.filter(status=row["status"])[:preview]]
+        label = _("Orders · %(status)s") % {"status": labels[row["status"]]}
+        stages.append(Stage(f"{ORDERS}:{row['status']}", label, row["n"], row["late"], row["idle"], items))
+
+    invoices = of_person(_invoice_rows(user, window), "order__owner")
+    invoice_people = list(invoices.order_by().values("order__owner").annotate(n=models.Count("pk")))
+    add_people(invoice_people, "order__owner")
+    if invoice_count := sum(row["n"] for row in invoice_people):
+        items = [_invoice_item(invoice) for invoice in invoices[:preview]]
+        label = _("Invoices · %(status)s") % {"status": InvoiceStatus.ISSUED.label}
+        stages.append(Stage(INVOICES, label, invoice_count, invoice_count, 0, items))
+
+    names = get_user_model().objects.in_bulk(list(per_person))
+    people = []
+    for pk, counted in per_person.items():
+        counted.person = names[pk]
+        people.append(counted)
+    stages.sort(key=lambda stage: (-stage.count, stage.label))
+    people.sort(key=lambda counted: (-counted.count, str(counted.person)))
+    return Review(stages, people)
+
+
+def stalled_list(user, *, stage: str, person_id: int | None = None, idle_days=DEFAULT_IDLE_DAYS, now=None):
+    """One stage's items (optionally one person's), longest-waiting first, as (queryset, row → StalledItem).
+
+    None for a stage that does not exist. The caller paginates the queryset.
+    """
+    window = Window(now or timezone.now(), idle_days)
+    if stage == TASKS:
+        rows, person_field, item = _task_rows(user, window), "assignee", _task_item
+    elif stage == INVOICES:
+        rows, person_field, item = _invoice_rows(user, window), "order__owner", _invoice_item
+    elif stage.startswith(f"{ORDERS}:") and stage.removeprefix(f"{ORDERS}:") in OPEN_STATUSES:
+        rows = _order_rows(user, window).filter(status=stage.removeprefix(f"{ORDERS}:"))
+        person_field, item = "owner", lambda order: _order_item(order, window)
+    else:
+        return None
+    if person_id is not None:
+        rows = rows.filter(**{person_field: person_id})
+    return rows, item

@@ -67,12 +67,16 @@ def page(client, user, **params):
 
 def summary(response):
     return {
-        stage: sorted(
+        stage.label: sorted(
             (item.label.split(" · ")[0], item.person.username, bool(item.overdue_since), bool(item.idle_since))
-            for item in items
+            for item in stage.items
         )
-        for stage, items in response.context["by_stage"]
+        for stage in response.context["review"].stages
     }
+
+
+def items_of(response):
+    return [item for stage in response.context["review"].stages for item in stage.items]
 
 
 def test_a_manager_sees_everything_overdue_or_untouched_in_their_department(client, personas, world):
@@ -91,19 +95,21 @@ def test_a_manager_sees_everything_overdue_or_untouched_in_their_department(clie
         "Tasks": [("Chase the deposit", "rep2", True, False)],
         "Invoices · Issued": [("INV-1", "rep1", True, False)],
     }
-    people = {g["person"].username: (len(g["items"]), g["overdue"], g["idle"]) for g in response.context["by_person"]}
+    review = response.context["review"]
+    people = {c.person.username: (c.count, c.overdue, c.idle) for c in review.people}
     assert people == {"rep1": (3, 2, 1), "rep3": (1, 0, 1), "rep2": (1, 1, 0)}
-    assert (response.context["overdue_count"], response.context["idle_count"]) == (3, 2)
+    assert (review.overdue, review.idle, review.count) == (3, 2, 5)
     content = response.content.decode()
-    assert content.count('data-testid="stalled-item"') == 10  # each item once by stage, once by person
+    assert content.count('data-testid="stalled-item"') == 5  # each item once, under its stage
     assert f'href="/orders/{w["idle"].pk}/"' in content
+    assert f'href="?person={personas["rep1"].pk}&amp;days=7"' in content
 
 
 def test_days_sets_how_long_untouched_counts_as_stalled(client, personas, world):
     response = page(client, personas["manager1"], days="20")
 
     assert response.context["days"] == 20
-    assert response.context["idle_count"] == 0
+    assert response.context["review"].idle == 0
     assert page(client, personas["manager1"], days="abc").context["days"] == 7
     assert page(client, personas["manager1"], days="0").context["days"] == 1
 
@@ -131,11 +137,11 @@ def test_reps_and_other_roles_are_refused_and_anonymous_sent_to_log_in(client, p
 
 def test_executives_see_all_and_administrators_all_but_other_peoples_tasks(client, personas, world):
     # Tasks are scoped by Task.objects.visible_to: an administrator is not a leader of the reps' work.
-    assert [i.kind for i in page(client, personas["boss1"]).context["items"]].count("task") == 1
-    assert len(page(client, personas["boss1"]).context["items"]) == 5
+    assert [i.kind for i in items_of(page(client, personas["boss1"]))].count("task") == 1
+    assert len(items_of(page(client, personas["boss1"]))) == 5
     response = page(client, personas["admin"])
     assert response.status_code == 200
-    assert sorted(i.kind for i in response.context["items"]) == ["invoice", "order", "order", "order"]
+    assert sorted(i.kind for i in items_of(response)) == ["invoice", "order", "order", "order"]
 
 
 def test_the_sidebar_links_the_page_for_reviewers_only(client, personas):
@@ -161,10 +167,52 @@ def test_the_query_count_does_not_grow_with_the_items(client, personas, world, d
             )
     with time_machine.travel(NOW, tick=False), django_assert_num_queries(QUERIES):
         response = client.get(URL)
-    assert len(response.context["items"]) == 5 + 9
+    assert response.context["review"].count == 5 + 9
 
 
-# Session and user (2); tasks: the departments manager1 leads, their permissions (2), the Sales
-# subtree (2 levels) and the tasks (6); orders: manager1's department, the subtree, the orders
-# (4); invoices: the subtree and the invoices (3). The review check costs nothing for a manager.
-QUERIES = 15
+# Session and user (2); the review check and permissions (3); tasks: the Sales subtree (2 levels),
+# counted by person, the first few, the departments led (5); orders: the subtree (2), counted by
+# person and by status, the first few of the one status present (3); invoices: the subtree (2),
+# counted by person, the first few (2); the people's names (1). Each kind scopes itself, so the
+# subtree is read once per kind.
+QUERIES = 20
+
+
+def test_the_review_shows_the_longest_waiting_few_and_links_each_stage_to_its_whole_list(
+    client, personas, world, settings
+):
+    _warehouse, products = stocked_products(1, warehouse=world["idle"].warehouse)
+    with time_machine.travel(at(2025, 11, 4, 9, 0), tick=False):
+        older = [draft_order(personas["rep1"], products) for _ in range(6)]
+
+    response = page(client, personas["manager1"])
+
+    drafts = next(stage for stage in response.context["review"].stages if stage.key == "orders:draft")
+    assert drafts.count == 9 and len(drafts.items) == 5
+    assert 'href="?stage=orders:draft&amp;days=7"' in response.content.decode()
+    whole = page(client, personas["manager1"], stage="orders:draft")
+    assert whole.context["page_obj"].paginator.count == 9
+    numbers = [item.label.split(" · ")[0] for item in whole.context["items"]]
+    # The late one (promised 18 Nov) first, then the untouched ones, the oldest first.
+    assert numbers[0] == world["late"].number
+    assert set(numbers) == {o.number for o in [*older, world["idle"], world["north"], world["late"]]}
+
+
+def test_one_persons_review_and_list(client, personas, world):
+    rep1 = personas["rep1"]
+
+    response = page(client, personas["manager1"], person=str(rep1.pk))
+
+    assert response.context["person"] == rep1
+    assert {c.person.username for c in response.context["review"].people} == {"rep1"}
+    assert {item.person.username for item in items_of(response)} == {"rep1"}
+    listed = page(client, personas["manager1"], stage="orders:draft", person=str(rep1.pk))
+    assert {item.label.split(" · ")[0] for item in listed.context["items"]} == {
+        world["idle"].number,
+        world["late"].number,
+    }
+
+
+@pytest.mark.parametrize("stage", ["nothing", "orders:closed", "orders:", "tasks:x"])
+def test_an_unknown_stage_is_404(client, personas, world, stage):
+    assert page(client, personas["manager1"], stage=stage).status_code == 404
