@@ -11,11 +11,12 @@ import django_tables2 as tables
 import openpyxl
 import pytest
 from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from gendan.accounts.roles import Role
-from gendan.core import exportable
+from gendan.core import exportable, services_exports
 from gendan.core.exports import write_xlsx
 from gendan.core.models import Export, ExportStatus
 from gendan.core.services_exports import export_build, export_create, exports_purge_expired
@@ -254,3 +255,25 @@ def test_an_xlsx_takes_no_more_memory_for_ten_times_the_rows(tmp_path):
     large = _peak_bytes_of_xlsx(3_000, tmp_path)
 
     assert large < small * 2, (small, large)
+
+
+def test_the_progress_is_written_every_chunk_while_the_rows_are_read(personas, orders, monkeypatch):
+    progress = []
+    update = QuerySet.update
+
+    def recording_update(queryset, **fields):
+        if queryset.model is Export and "rows_done" in fields:
+            progress.append(fields["rows_done"])
+        return update(queryset, **fields)
+
+    monkeypatch.setattr(services_exports, "CHUNK_SIZE", 4)
+    monkeypatch.setattr(QuerySet, "update", recording_update)
+    export = export_create(
+        actor=personas["manager1"], list_name="orders", query="", fmt="xlsx", filename="o.xlsx", rows_total=12
+    )
+
+    export_build(export.pk)
+
+    export.refresh_from_db()
+    assert progress == [4, 8, 12, 12]
+    assert len(_xlsx(export.file.read())) == 13
