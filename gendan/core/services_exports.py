@@ -33,8 +33,7 @@ def export_create(*, actor, list_name: str, query: str, fmt: str, filename: str,
 
 def sorted_rows(table_class, queryset, query, exclude):
     """The list's rows in the order the page shows them for `query` (its ?sort=, else the default)."""
-    sort = table_class.sort_key(query.get("sort"), exclude)
-    return sort, table_class.order(queryset, sort)
+    return table_class.order(queryset, table_class.sort_key(query.get("sort"), exclude))
 
 
 def export_build(export_id: int) -> None:
@@ -53,7 +52,7 @@ def export_build(export_id: int) -> None:
         return
     query = QueryDict(export.query)
     table_class, queryset, exclude = entry.rows(user, query)
-    _sort, records = sorted_rows(table_class, queryset, query, exclude)
+    records = sorted_rows(table_class, queryset, query, exclude)
     table = table_class(records.none(), exclude=exclude)
     done = 0
 
