@@ -179,6 +179,10 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "media/"
+# A list download of more rows than this is written by the worker, with a progress page; smaller ones at once.
+EXPORT_INLINE_ROWS = env.int("EXPORT_INLINE_ROWS", default=2000)
+# Hours a prepared download is kept before the hourly sweep deletes it.
+EXPORT_KEEP_HOURS = env.int("EXPORT_KEEP_HOURS", default=24)
 
 DEFAULT_CURRENCY = "CNY"
 DEFAULT_TAX_RATE = Decimal(env.str("GENDAN_DEFAULT_TAX_RATE", default="13.00"))

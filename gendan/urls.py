@@ -22,6 +22,7 @@ urlpatterns = [
     path("shipments/", include("gendan.fulfillment.urls")),
     path("finance/", include("gendan.finance.urls")),
     path("", include("gendan.automation.urls")),
+    path("exports/", include("gendan.core.urls")),
 ]
 # No public media route, not even with DEBUG: uploaded files (signed contracts) are served only
 # through views that check the user may see the record they belong to.

@@ -11,6 +11,8 @@ class CoreConfig(AppConfig):
         from django.db import models
         from rest_framework import serializers
 
+        # Registers the Huey jobs with the worker: Huey discovers only modules named tasks.
+        from . import jobs  # noqa: F401
         from .api import StoredDecimalField
 
         # DRF's documented mapping from model fields to serializer fields, for every ModelSerializer at once.

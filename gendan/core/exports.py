@@ -9,10 +9,12 @@ can never contain more than the user may see.
 import csv
 import datetime
 import io
+import tempfile
 from collections.abc import Callable, Iterable
 from decimal import Decimal
+from typing import IO
 
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from openpyxl import Workbook
@@ -65,29 +67,28 @@ def _csv_text(value) -> str:
     return text
 
 
-def export_response(rows: Iterable, columns: list[Column], fmt: str, filename: str) -> HttpResponse:
-    """A download of `rows` as CSV (UTF-8 with BOM, so Excel reads Chinese) or XLSX. `filename` has no extension."""
-    if fmt not in FORMATS:
-        raise ValueError(f"Unknown export format {fmt!r}")
+def _header_and_values(rows: Iterable, columns: list[Column]):
     headers = [str(header) for header, _accessor in columns]
     table = ([_plain(_value(row, accessor)) for _header, accessor in columns] for row in rows)
-    if fmt == "csv":
-        buffer = io.StringIO()
-        buffer.write("\ufeff")
-        writer = csv.writer(buffer)
-        writer.writerow(headers)
-        writer.writerows([_csv_text(v) for v in values] for values in table)
-        content, content_type = buffer.getvalue().encode("utf-8"), "text/csv; charset=utf-8"
-    else:
-        content, content_type = _xlsx(headers, table), XLSX_TYPE
-    return HttpResponse(
-        content,
-        content_type=content_type,
-        headers={"Content-Disposition": content_disposition_header(True, f"{filename}.{fmt}")},
-    )
+    return headers, table
 
 
-def _xlsx(headers: list[str], table) -> bytes:
+def write_csv(rows: Iterable, columns: list[Column], out: IO[bytes]) -> None:
+    """`rows` as CSV (UTF-8 with BOM, so Excel reads Chinese) into `out`, one row at a time."""
+    headers, table = _header_and_values(rows, columns)
+    text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
+    text.write("\ufeff")
+    writer = csv.writer(text)
+    writer.writerow(headers)
+    for values in table:
+        writer.writerow([_csv_text(v) for v in values])
+    # The caller owns `out`: let go of it without closing it.
+    text.detach()
+
+
+def write_xlsx(rows: Iterable, columns: list[Column], out: IO[bytes]) -> None:
+    """`rows` as XLSX into `out`; openpyxl's write-only mode spools the rows to disk, not memory."""
+    headers, table = _header_and_values(rows, columns)
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet()
     bold = Font(bold=True)
@@ -111,6 +112,29 @@ def _xlsx(headers: list[str], table) -> bytes:
     sheet.append([header_cell(h) for h in headers])
     for values in table:
         sheet.append([cell(v) for v in values])
+    workbook.save(out)
+
+
+WRITERS = {"csv": write_csv, "xlsx": write_xlsx}
+CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "xlsx": XLSX_TYPE}
+
+
+def export_response(rows: Iterable, columns: list[Column], fmt: str, filename: str) -> HttpResponse:
+    """A download of `rows` as CSV or XLSX, built in memory: for small selections. `filename` has no extension."""
+    if fmt not in FORMATS:
+        raise ValueError(f"Unknown export format {fmt!r}")
     buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    WRITERS[fmt](rows, columns, buffer)
+    return HttpResponse(
+        buffer.getvalue(),
+        content_type=CONTENT_TYPES[fmt],
+        headers={"Content-Disposition": content_disposition_header(True, f"{filename}.{fmt}")},
+    )
+
+
+def export_file_response(rows: Iterable, columns: list[Column], fmt: str, filename: str) -> FileResponse:
+    """The same download spooled through a temporary file, for selections too large to hold in memory."""
+    out = tempfile.TemporaryFile()  # noqa: SIM115 -- FileResponse closes it once sent
+    WRITERS[fmt](rows, columns, out)
+    out.seek(0)
+    return FileResponse(out, as_attachment=True, filename=f"{filename}.{fmt}", content_type=CONTENT_TYPES[fmt])

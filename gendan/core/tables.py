@@ -27,16 +27,20 @@ exactly one COUNT and one SELECT of the page.
 import datetime
 
 import django_tables2 as tables
+from django.conf import settings
 from django.shortcuts import render
 from django.template.defaultfilters import floatformat
 from django.utils import dateformat, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django_tables2.rows import BoundRow
 from django_tables2.utils import OrderBy
 
-from .exports import FORMATS, export_response
+from .exports import FORMATS, Column, export_file_response, export_response
 from .lists import paginate
 from .numbers import plain_decimal
+from .services_exports import CHUNK_SIZE as EXPORT_CHUNK_SIZE
+from .views_exports import start_export
 
 
 def cell(*classes: str, th: str = "", td: str = "") -> dict:
@@ -98,15 +102,25 @@ class ListTable(tables.Table):
         fields = (*(OrderBy(field) for field in column.order_by or (column.accessor or key.bare,)), OrderBy("pk"))
         return queryset.order_by(*((f.opposite if key.is_descending else f).for_queryset() for f in fields))
 
-    def export(self, fmt: str):
-        """A download of every row of the table, one column per column not excluded from exports."""
+    def export_columns(self) -> list[Column]:
+        """(header, accessor of a row) of every column not excluded from exports, in the download's order."""
         exported = [column for column in self.columns.iterall() if not column.column.exclude_from_export]
         if self.export_sequence:
             # Columns excluded for this user (exclude=) are missing from self.columns and stay out.
             by_name = {column.name: column for column in exported}
             exported = [by_name[name] for name in self.export_sequence if name in by_name]
-        columns = [(column.header, lambda row, name=column.name: row.get_cell_value(name)) for column in exported]
-        return export_response(self.rows, columns, fmt, f"{self.export_name}-{timezone.localdate():%Y%m%d}")
+        return [(column.header, lambda row, name=column.name: row.get_cell_value(name)) for column in exported]
+
+    def export_rows(self, records):
+        """`records` (any iterable, read lazily) as rows of this table, for `export_columns`."""
+        return (BoundRow(record, table=self) for record in records)
+
+    def export_filename(self) -> str:
+        return f"{self.export_name}-{timezone.localdate():%Y%m%d}"
+
+    def export(self, fmt: str):
+        """A download of every row of the table, one column per column not excluded from exports."""
+        return export_response(self.rows, self.export_columns(), fmt, self.export_filename())
 
 
 class ActionsColumn(tables.Column):
@@ -120,11 +134,17 @@ class ActionsColumn(tables.Column):
         return format_html('<span class="visually-hidden">{}</span>', self.verbose_name)
 
 
-def list_response(request, table_class: type[ListTable], queryset, template: str, context=None, *, exclude=()):
+def list_response(
+    request, table_class: type[ListTable], queryset, template: str, context=None, *, exclude=(), export_list: str = ""
+):
     """The list page of `queryset` (already scoped and filtered), or with ?export= the download of all its rows.
 
     The template gets `table` ({% render_table table %} shows it with its pager), `page_obj` (the page of
     records) and `sort` (kept by the filter form), besides `context`.
+
+    A download of more than EXPORT_INLINE_ROWS rows is written by the worker when the list is registered
+    under `export_list` (core.exportable: the worker re-runs it from the user and the query string), else
+    streamed through a temporary file; smaller ones are answered at once.
     """
     sort = table_class.sort_key(request.GET.get("sort"), exclude)
 
@@ -132,7 +152,20 @@ def list_response(request, table_class: type[ListTable], queryset, template: str
     fmt = request.GET.get("export")
     if table_class.export_name and fmt in FORMATS:
         # Every filtered row, not only the page on screen.
-        return table_class(rows, exclude=exclude).export(fmt)
+        table = table_class(rows, exclude=exclude)
+        rows_total = rows.count()
+        if rows_total <= settings.EXPORT_INLINE_ROWS:
+            return table.export(fmt)
+        if export_list:
+            return start_export(
+                request,
+                list_name=export_list,
+                fmt=fmt,
+                filename=f"{table.export_filename()}.{fmt}",
+                rows_total=rows_total,
+            )
+        records = table.export_rows(rows.iterator(chunk_size=EXPORT_CHUNK_SIZE))
+        return export_file_response(records, table.export_columns(), fmt, table.export_filename())
     page_obj = paginate(request, rows)
     table = table_class(page_obj.object_list, sort=sort, page_obj=page_obj, exclude=exclude)
     return render(request, template, {**(context or {}), "table": table, "page_obj": page_obj, "sort": sort})

@@ -12,4 +12,9 @@ class CrmConfig(AppConfig):
 
         verbs.register()
         # Registers the Huey jobs with the worker: Huey discovers only modules named tasks.
+        from gendan.core import exportable
+
         from . import jobs  # noqa: F401
+        from .lists import customer_rows
+
+        exportable.register("customers", customer_rows, permission="crm.view_customer")

@@ -9,7 +9,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gendan.accounts.roles import DataScope
 from gendan.core import panels
 from gendan.core.errors import ApplicationError
 from gendan.core.forms import add_service_errors, bootstrap, run_service
@@ -17,7 +16,6 @@ from gendan.core.selectors import timeline_events
 from gendan.core.tables import list_response
 
 from . import services
-from .filters import CustomerFilter
 from .forms import (
     PROFILE_FIELDS,
     AddressForm,
@@ -28,12 +26,12 @@ from .forms import (
     FirstContactForm,
 )
 from .forms_followups import FollowUpForm
+from .lists import customer_filter
 from .models import Customer
 from .selectors import (
     customer_contracts,
     customer_detail_queryset,
     customer_followups,
-    customer_list,
     customer_meetings,
     customer_opportunities,
 )
@@ -46,12 +44,11 @@ CONTRACT_SOON_DAYS = 60
 @login_required
 @permission_required("crm.view_customer", raise_exception=True)
 def customer_list_view(request):
-    filterset = CustomerFilter(request.GET, queryset=customer_list(user=request.user))
-    if request.user.data_scope == DataScope.OWN:
-        # Someone who sees only their own customers has no owner to choose.
-        del filterset.form.fields["owner"]
+    filterset = customer_filter(request.user, request.GET)
     bootstrap(filterset.form)
-    return list_response(request, CustomerTable, filterset.qs, "crm/customer_list.html", {"filter": filterset})
+    return list_response(
+        request, CustomerTable, filterset.qs, "crm/customer_list.html", {"filter": filterset}, export_list="customers"
+    )
 
 
 def _detail_context(request, customer, **forms):

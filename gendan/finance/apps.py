@@ -11,11 +11,14 @@ class FinanceConfig(AppConfig):
         from . import verbs
 
         verbs.register()
-        from gendan.core import panels, worklists
+        from gendan.core import exportable, panels, worklists
 
+        from .lists import invoice_rows, payment_rows
         from .panels import order_finance_panel
         from .worklists import WORKLISTS
 
         panels.register("sales.order", template="finance/order_panel.html", context=order_finance_panel)
         for worklist in WORKLISTS:
             worklists.register(worklist)
+        exportable.register("invoices", invoice_rows, permission="finance.view_invoice")
+        exportable.register("payments", payment_rows, permission="finance.view_payment")

@@ -11,12 +11,13 @@ class SalesConfig(AppConfig):
         from . import verbs
 
         verbs.register()
-        from gendan.core import panels
+        from gendan.core import exportable, panels
         from gendan.crm import selectors as crm_selectors
         from gendan.inventory import selectors as inventory_selectors
 
         # Registers the Huey jobs with the worker: Huey discovers only modules named tasks.
         from . import jobs  # noqa: F401
+        from .lists import order_rows
         from .panels import customer_orders_panel, customer_quotations_panel
         from .selectors import customer_open_order_count, stock_move_order_visible
         from .worklists import register_worklists
@@ -29,3 +30,4 @@ class SalesConfig(AppConfig):
         )
         panels.register("crm.customer", template="sales/customer_orders.html", context=customer_orders_panel)
         register_worklists()
+        exportable.register("orders", order_rows, permission="sales.view_order")

@@ -47,9 +47,14 @@ class OrderFilter(FilterSet):
 
 def list_filters(request, filter_class, queryset):
     """The list's filters, with the customer and owner ids chosen from lists of names."""
-    filterset = filter_class(request.GET, queryset=queryset)
+    return list_filters_for(request.user, request.GET, filter_class, queryset)
+
+
+def list_filters_for(user, data, filter_class, queryset):
+    """`list_filters` from a user and a query string, as the worker re-runs a list for its download."""
+    filterset = filter_class(data, queryset=queryset)
     choose_from(
-        filterset.form, "customer", Customer.objects.visible_to(request.user).order_by("name").values_list("pk", "name")
+        filterset.form, "customer", Customer.objects.visible_to(user).order_by("name").values_list("pk", "name")
     )
     choose_from(
         filterset.form, "owner", User.objects.filter(is_active=True).order_by("username").values_list("pk", "username")

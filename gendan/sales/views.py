@@ -24,8 +24,8 @@ from gendan.crm.models import Customer
 from gendan.inventory.models import Warehouse
 
 from . import services
-from .filters import OrderFilter
 from .forms import LineEditor, LineRow, OrderForm, OrderLineForm, new_row_key, tax_rate_from, warehouse_id_from
+from .lists import order_filter
 from .models import ApprovalRequest, OrderStatus
 from .selectors import (
     approver_roles,
@@ -49,7 +49,7 @@ MORE_FILTERS = ["delivery_status", "billing_status", "payment_status", "priority
 @permission_required("sales.view_order", raise_exception=True)
 @require_GET
 def order_list_view(request):
-    filterset = OrderFilter(request.GET, queryset=order_list(user=request.user))
+    filterset = order_filter(request.user, request.GET)
     bootstrap(filterset.form)
     more_fields = [filterset.form[name] for name in MORE_FILTERS]
     return list_response(
@@ -65,6 +65,7 @@ def order_list_view(request):
             "more_fields": more_fields,
             "more_open": any(request.GET.get(name) for name in MORE_FILTERS),
         },
+        export_list="orders",
     )
 
 

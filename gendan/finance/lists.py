@@ -1,0 +1,28 @@
+"""The invoice and payment lists re-run from a user and a query string: for the pages and their downloads."""
+
+from gendan.sales.filters import list_filters_for
+
+from .filters import InvoiceFilter, PaymentFilter
+from .models import Invoice, Payment
+from .tables import InvoiceTable, PaymentTable
+
+
+def invoice_filter(user, data) -> InvoiceFilter:
+    invoices = Invoice.objects.visible_to(user).select_related("customer", "order")
+    filterset = list_filters_for(user, data, InvoiceFilter, invoices)
+    # The order id is for the API and links; on the page the search box finds an order's invoices.
+    del filterset.form.fields["order"]
+    return filterset
+
+
+def invoice_rows(user, data):
+    return InvoiceTable, invoice_filter(user, data).qs, ()
+
+
+def payment_filter(user, data) -> PaymentFilter:
+    payments = Payment.objects.visible_to(user).select_related("customer")
+    return list_filters_for(user, data, PaymentFilter, payments)
+
+
+def payment_rows(user, data):
+    return PaymentTable, payment_filter(user, data).qs, ()
