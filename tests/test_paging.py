@@ -1,5 +1,6 @@
 """Lists at a million rows: the count stops at LIST_COUNT_CAP, deep pages are found by keyset, not OFFSET."""
 
+import datetime
 import re
 from html import unescape
 
@@ -7,12 +8,15 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
-from gendan.core import lists
+from gendan.core import lists, worklists
 from gendan.core.pagination import ListPagination
 from gendan.crm.models import Customer
 from gendan.crm.tables import CustomerTable
+from gendan.sales.services import order_submit
 from tests.api_client import api_as
+from tests.backbone import draft_order, stocked_products
 from tests.factories import CustomerFactory
 
 URL = reverse("crm:customer_list")
@@ -170,3 +174,17 @@ def test_the_api_counts_exactly_under_the_cap(personas):
     body = api_as(personas["admin"]).get("/api/v1/customers/").json()
 
     assert (body["count"], body["count_capped"], body["next"]) == (3, False, None)
+
+
+def test_the_navigation_shows_a_worklist_past_the_cap_as_the_cap_and_a_plus(client, personas, settings):
+    settings.LIST_COUNT_CAP = 1
+    _warehouse, products = stocked_products(count=1)
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    for _ in range(3):
+        order_submit(order=draft_order(personas["rep1"], products, promised_date=yesterday), actor=personas["rep1"])
+    client.force_login(personas["rep1"])
+
+    nav = client.get(reverse("core:worklist_nav")).content.decode()
+
+    assert {w.key: c for w, c in worklists.with_counts(personas["rep1"])}["sales.orders_attention"] == 2
+    assert 'data-testid="nav-worklist-count">1+<' in nav

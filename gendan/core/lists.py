@@ -65,6 +65,18 @@ def keyset_filter(queryset, keyset: list[tuple[str, bool]], values: list):
     return queryset.filter(reduce(or_, conditions))
 
 
+def capped_count(queryset, cap: int | None = None) -> int:
+    """How many rows `queryset` has, counting no further than `cap` + 1 (a COUNT over a LIMITed subquery).
+
+    More than `cap` (LIST_COUNT_CAP by default) reads as `cap` + 1: show it with the `capped` filter.
+    """
+    cap = settings.LIST_COUNT_CAP if cap is None else cap
+    if not queryset.query.distinct_fields:
+        # Sorting the whole table only to count its first rows would cost what the cap saves.
+        queryset = queryset.order_by()
+    return queryset[: cap + 1].count()
+
+
 def _sort_value(record, path: str):
     for part in path.split("__"):
         record = getattr(record, part)
@@ -127,14 +139,9 @@ class ListPaginator(Paginator):
 
     @cached_property
     def _counted(self) -> int:
-        """How many rows, counting no further than cap + 1 (a COUNT over a LIMITed subquery)."""
         if not isinstance(self.object_list, QuerySet):
             return len(self.object_list)
-        rows = self.object_list
-        if not rows.query.distinct_fields:
-            # Sorting the whole table only to count its first rows would cost what the cap saves.
-            rows = rows.order_by()
-        return rows[: self.cap + 1].count()
+        return capped_count(self.object_list, self.cap)
 
     @cached_property
     def count(self) -> int:
