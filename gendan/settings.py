@@ -195,6 +195,11 @@ MAX_DOCUMENT_LINES = env.int("MAX_DOCUMENT_LINES", default=500)
 # The order and quotation editors post about six fields a line: room for a few lines more than
 # allowed, so one too many gets the editor's message rather than Django's bare 400.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200 + 10 * MAX_DOCUMENT_LINES
+# Lists (pages and API) count at most this many rows and say "more than N" past it: counting a
+# million rows on every page would cost more than the page itself (gendan.core.lists).
+LIST_COUNT_CAP = env.int("LIST_COUNT_CAP", default=10_000)
+# Past this page a list page's next/previous links find their rows by keyset rather than OFFSET.
+LIST_KEYSET_FROM_PAGE = env.int("LIST_KEYSET_FROM_PAGE", default=20)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -213,7 +218,7 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "gendan.core.pagination.ListPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "gendan.core.api.exception_handler",

@@ -18,7 +18,10 @@ from .api import RolePermission, ServiceViewSet
 class WorklistSummarySerializer(serializers.Serializer):
     key = serializers.CharField(help_text='Stable name of the list, e.g. "sales.approvals".')
     label = serializers.CharField(help_text="The list's name in the caller's language.")
-    count = serializers.IntegerField(help_text="How many items wait in it, in the caller's scope.")
+    count = serializers.IntegerField(
+        help_text="How many items wait in it, in the caller's scope, counted up to LIST_COUNT_CAP: "
+        "a number above the cap means more than the cap."
+    )
     url = serializers.CharField(help_text="Its page.")
     api_url = serializers.CharField(help_text="Its items in the API (a paginated list).")
 

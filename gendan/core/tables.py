@@ -21,7 +21,7 @@ from the sort keys, so nobody can sort by what they may not see).
 Sorting and paging are ours, not django-tables2's RequestConfig, on purpose: an unknown ?sort= falls back
 to the list's default instead of to no order at all, the primary key breaks ties so pages never repeat or
 skip a row, and the page is Django's own Page of records (`page_obj`), read by the pager and by tests, with
-exactly one COUNT and one SELECT of the page.
+one COUNT (capped at LIST_COUNT_CAP) and one SELECT of the page; deep pages by keyset (gendan.core.lists).
 """
 
 import datetime
@@ -37,7 +37,7 @@ from django_tables2.rows import BoundRow
 from django_tables2.utils import OrderBy
 
 from .exports import FORMATS, Column, export_file_response, export_response
-from .lists import paginate
+from .lists import keyset_of, paginate
 from .numbers import plain_decimal
 from .services_exports import CHUNK_SIZE as EXPORT_CHUNK_SIZE
 from .views_exports import start_export
@@ -93,14 +93,23 @@ class ListTable(tables.Table):
         return requested
 
     @classmethod
-    def order(cls, queryset, sort: str):
-        """`queryset` ordered by the column `sort` names; the primary key breaks the last ties."""
+    def order_fields(cls, sort: str) -> list[tuple[str, bool]]:
+        """The (field, descending) pairs the column `sort` names orders by; the primary key breaks the last ties."""
         if not sort:
-            return queryset
+            return []
         key = OrderBy(sort)
         column = cls.base_columns[key.bare]
         fields = (*(OrderBy(field) for field in column.order_by or (column.accessor or key.bare,)), OrderBy("pk"))
-        return queryset.order_by(*((f.opposite if key.is_descending else f).for_queryset() for f in fields))
+        return [(f.for_queryset().removeprefix("-"), f.is_descending != key.is_descending) for f in fields]
+
+    @classmethod
+    def order(cls, queryset, sort: str):
+        """`queryset` ordered by the column `sort` names (see `order_fields`)."""
+        if not sort:
+            return queryset
+        return queryset.order_by(
+            *(f"-{field}" if descending else field for field, descending in cls.order_fields(sort))
+        )
 
     def export_columns(self) -> list[Column]:
         """(header, accessor of a row) of every column not excluded from exports, in the download's order."""
@@ -166,7 +175,7 @@ def list_response(
             )
         records = table.export_rows(rows.iterator(chunk_size=EXPORT_CHUNK_SIZE))
         return export_file_response(records, table.export_columns(), fmt, table.export_filename())
-    page_obj = paginate(request, rows)
+    page_obj = paginate(request, rows, keyset=keyset_of(queryset.model, table_class.order_fields(sort)))
     table = table_class(page_obj.object_list, sort=sort, page_obj=page_obj, exclude=exclude)
     return render(request, template, {**(context or {}), "table": table, "page_obj": page_obj, "sort": sort})
 

@@ -3,7 +3,8 @@
 An app registers its worklists in its AppConfig.ready(); the navigation, the home page and
 `GET /api/v1/worklists/` ask `for_user(user)` and never import the app. A worklist is a
 scoped, filtered list with its own page (`url_name`) and API list (`api_url_name`); `count`
-gives the number shown beside its name and must cost one query.
+gives the number shown beside its name and must cost one query, counting no further than
+LIST_COUNT_CAP + 1 (gendan.core.lists.capped_count; templates show it with the `capped` filter).
 """
 
 from collections.abc import Callable
@@ -18,7 +19,7 @@ class Worklist:
     key: str  # "fulfillment.to_ship": the app, then the list
     label: str | Promise
     url_name: str
-    count: Callable[..., int]  # count(user) -> how many items wait, in the user's scope
+    count: Callable[..., int]  # count(user) -> how many items wait, in the user's scope, capped
     allowed: Callable[..., bool]  # allowed(user) -> whether the user works this list (no queries)
     api_url_name: str = ""
     icon: str = "bi-list-check"

@@ -4,7 +4,9 @@ import math
 from decimal import InvalidOperation
 
 from django import template
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.html import format_html
 
@@ -26,6 +28,14 @@ def plain_number(value):
         return plain_decimal(value)
     except (InvalidOperation, TypeError, ValueError):
         return value
+
+
+@register.filter
+def capped(count):
+    """A count from gendan.core.lists.capped_count: past LIST_COUNT_CAP, "10,000+"."""
+    if isinstance(count, int) and count > settings.LIST_COUNT_CAP:
+        return f"{intcomma(settings.LIST_COUNT_CAP)}+"
+    return count
 
 
 @register.filter

@@ -1,0 +1,190 @@
+"""Lists at a million rows: the count stops at LIST_COUNT_CAP, deep pages are found by keyset, not OFFSET."""
+
+import datetime
+import re
+from html import unescape
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from gendan.core import lists, worklists
+from gendan.core.pagination import ListPagination
+from gendan.crm.models import Customer
+from gendan.crm.tables import CustomerTable
+from gendan.sales.services import order_submit
+from tests.api_client import api_as
+from tests.backbone import draft_order, stocked_products
+from tests.factories import CustomerFactory
+
+URL = reverse("crm:customer_list")
+
+
+def _customers(owner, count):
+    # Names repeat, so sorting by name leaves ties for the primary key to break.
+    return [CustomerFactory(owner=owner, name=f"客户{n % 7}") for n in range(count)]
+
+
+def _link(response, rel):
+    match = re.search(rf'href="([^"]*)" rel="{rel}"', response.content.decode())
+    # The pager's links are relative: a query string on the list's own path.
+    return URL + unescape(match.group(1)) if match else None
+
+
+def _walk(client, first_url, rel):
+    """The pks of every page reached by following the pager's `rel` links, and the links followed."""
+    pks, links, url = [], [], first_url
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200
+        pks.extend(customer.pk for customer in response.context["page_obj"])
+        url = _link(response, rel)
+        links.append(url)
+        assert len(links) < 100
+    return pks, links, response
+
+
+@pytest.fixture
+def capped(settings, monkeypatch):
+    settings.LIST_COUNT_CAP = 5
+    monkeypatch.setattr(lists, "PAGE_SIZE", 4)
+
+
+def test_a_list_past_the_cap_says_more_than_the_cap_and_pages_without_a_last_page(client, personas, capped, english):
+    _customers(personas["rep1"], 12)
+    client.force_login(personas["admin"])
+
+    pks, links, last = _walk(client, URL, "next")
+
+    first = client.get(URL)
+    assert (first.context["page_obj"].paginator.count, first.context["page_obj"].paginator.capped) == (5, True)
+    assert "1–4 of more than 5" in first.content.decode()
+    assert 'aria-label="Last"' not in first.content.decode()
+    assert sorted(pks) == sorted(Customer.objects.values_list("pk", flat=True))
+    assert len(links) == 3 and last.context["page_obj"].number == 3
+    assert "9–12 of more than 5" in last.content.decode()
+    back, _links, _first = _walk(client, _link(last, "prev"), "prev")
+    assert back == pks[4:8] + pks[:4]
+
+
+def test_a_list_under_the_cap_counts_exactly_and_offers_the_last_page(client, personas, settings, english):
+    settings.LIST_COUNT_CAP = 50
+    _customers(personas["rep1"], 27)
+    client.force_login(personas["admin"])
+
+    response = client.get(URL)
+
+    assert (response.context["page_obj"].paginator.count, response.context["page_obj"].paginator.capped) == (27, False)
+    assert "1–25 of 27" in response.content.decode()
+    assert 'aria-label="Last"' in response.content.decode()
+
+
+def test_the_count_reads_no_more_rows_than_the_cap_and_one(client, personas, capped):
+    _customers(personas["rep1"], 12)
+    client.force_login(personas["admin"])
+
+    with CaptureQueriesContext(connection) as queries:
+        client.get(URL)
+
+    counts = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT COUNT(*) FROM (SELECT")]
+    assert len(counts) == 1
+    assert "crm_customer" in counts[0] and re.search(r"LIMIT 6\)", counts[0])
+
+
+SORTS = [f"{sign}{key}" for key, column in CustomerTable.base_columns.items() if column.orderable for sign in ("", "-")]
+
+
+@pytest.mark.parametrize("sort", SORTS)
+def test_walking_by_cursors_returns_every_row_once_in_order(client, personas, settings, monkeypatch, sort):
+    settings.LIST_KEYSET_FROM_PAGE = 1
+    _customers(personas["rep1"], 60)
+    client.force_login(personas["admin"])
+    monkeypatch.setattr(lists, "PAGE_SIZE", 100)
+    in_order = [customer.pk for customer in client.get(URL, {"sort": sort}).context["page_obj"]]
+    monkeypatch.setattr(lists, "PAGE_SIZE", 7)
+
+    forward, links, last = _walk(client, f"{URL}?sort={sort}", "next")
+    backward, _links, first = _walk(client, _link(last, "prev"), "prev")
+
+    assert forward == in_order and len(in_order) == 60
+    assert backward == [pk for page in reversed(range(0, 56, 7)) for pk in in_order[page : page + 7]]
+    assert first.context["page_obj"].number == 1 and not first.context["page_obj"].has_previous()
+    assert last.context["page_obj"].number == 9
+    keyset = lists.keyset_of(Customer, CustomerTable.order_fields(sort)) is not None
+    # Sorts on a model field go by cursor; the count of open orders (an annotation) by page number.
+    assert keyset == (sort.lstrip("-") != "open_orders")
+    assert all(("after=" in link) == keyset for link in links[:-1])
+
+
+def test_a_page_found_by_cursor_uses_no_offset(client, personas, settings, monkeypatch):
+    settings.LIST_KEYSET_FROM_PAGE = 1
+    monkeypatch.setattr(lists, "PAGE_SIZE", 4)
+    _customers(personas["rep1"], 12)
+    client.force_login(personas["admin"])
+    second = _link(client.get(URL), "next")
+
+    with CaptureQueriesContext(connection) as queries:
+        client.get(second)
+
+    pages = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT") and "LIMIT 5" in q["sql"]]
+    assert pages and not any("OFFSET" in sql for sql in pages)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{"after": "garbled"}, {"before": "x:y:z", "page": "7"}, {"after": "", "page": "abc"}, {"after": "a" * 500}],
+)
+def test_a_bad_cursor_gives_the_first_page(client, personas, settings, monkeypatch, query):
+    settings.LIST_KEYSET_FROM_PAGE = 1
+    monkeypatch.setattr(lists, "PAGE_SIZE", 4)
+    _customers(personas["rep1"], 12)
+    client.force_login(personas["admin"])
+
+    response = client.get(URL, query)
+
+    assert response.status_code == 200
+    assert response.context["page_obj"].number == 1
+    assert list(response.context["page_obj"]) == list(client.get(URL).context["page_obj"])
+
+
+def test_the_api_caps_its_count_and_keeps_its_keys(personas, settings, monkeypatch):
+    settings.LIST_COUNT_CAP = 5
+    monkeypatch.setattr(ListPagination, "page_size", 4)
+    _customers(personas["rep1"], 12)
+    api = api_as(personas["admin"])
+
+    ids, url, bodies = [], "/api/v1/customers/", []
+    while url:
+        body = api.get(url).json()
+        bodies.append(body)
+        ids.extend(row["id"] for row in body["results"])
+        url = body["next"]
+
+    assert [set(body) for body in bodies] == [{"count", "count_capped", "next", "previous", "results"}] * 3
+    assert [(body["count"], body["count_capped"]) for body in bodies] == [(5, True)] * 3
+    assert bodies[0]["previous"] is None and bodies[2]["previous"]
+    assert sorted(ids) == sorted(Customer.objects.values_list("pk", flat=True))
+
+
+def test_the_api_counts_exactly_under_the_cap(personas):
+    _customers(personas["rep1"], 3)
+
+    body = api_as(personas["admin"]).get("/api/v1/customers/").json()
+
+    assert (body["count"], body["count_capped"], body["next"]) == (3, False, None)
+
+
+def test_the_navigation_shows_a_worklist_past_the_cap_as_the_cap_and_a_plus(client, personas, settings):
+    settings.LIST_COUNT_CAP = 1
+    _warehouse, products = stocked_products(count=1)
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    for _ in range(3):
+        order_submit(order=draft_order(personas["rep1"], products, promised_date=yesterday), actor=personas["rep1"])
+    client.force_login(personas["rep1"])
+
+    nav = client.get(reverse("core:worklist_nav")).content.decode()
+
+    assert {w.key: c for w, c in worklists.with_counts(personas["rep1"])}["sales.orders_attention"] == 2
+    assert 'data-testid="nav-worklist-count">1+<' in nav
