@@ -46,7 +46,7 @@ CONTRACT_SOON_DAYS = 60
 @login_required
 @permission_required("crm.view_customer", raise_exception=True)
 def customer_list_view(request):
-    filterset = CustomerFilter(request.GET, queryset=customer_list(user=request.user))
+    filterset = CustomerFilter(request.GET, queryset=customer_list(user=request.user), request=request)
     if request.user.data_scope == DataScope.OWN:
         # Someone who sees only their own customers has no owner to choose.
         del filterset.form.fields["owner"]
