@@ -56,7 +56,7 @@
         const item = document.createElement("li");
         const button = document.createElement("button");
         button.type = "button";
-        button.className = "dropdown-item text-truncate";
+        button.className = "dropdown-item";
         button.setAttribute("role", "option");
         button.dataset.id = match.id;
         button.textContent = match.label;
@@ -91,6 +91,8 @@
 
     text.addEventListener("input", function () {
       clearTimeout(timer);
+      // Whatever was asked before this keystroke is out of date.
+      asked++;
       if (!text.value.trim() && idInput.value) choose(null);
       timer = setTimeout(ask, WAIT_MS);
     });
