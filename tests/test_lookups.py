@@ -97,6 +97,8 @@ PAGES = [
     ("/customers/opportunities/list/", ALL_KINDS),
     ("/stock/", ALL_KINDS),
     ("/stock/moves/", ALL_KINDS),
+    ("/orders/new/", ALL_KINDS),
+    ("/quotations/new/", ALL_KINDS),
 ]
 NAMES = {"customers": ["名单客户0007"], "users": ["listed-user-0007"], "products": ["名单产品0007", "LISTED-0007"]}
 
@@ -156,3 +158,15 @@ def test_a_customer_out_of_scope_is_not_named_by_its_id(client, personas):
     for path in ("/orders/", "/finance/invoices/"):
         response = client.get(path, {"customer": theirs.pk})
         assert "别人的客户" not in response.content.decode()
+
+
+def test_the_order_editor_names_the_customer_it_opens_with(client, personas):
+    rep = personas["rep1"]
+    stocked_products(1)
+    acme = CustomerFactory(name="甲方贸易", owner=rep)
+    client.force_login(rep)
+
+    html = client.get("/orders/new/", {"customer": acme.pk}).content.decode()
+
+    assert 'data-lookup-label="甲方贸易"' in html
+    assert 'hx-get="/orders/editor/customer/"' in html

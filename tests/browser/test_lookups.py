@@ -46,3 +46,19 @@ def test_typing_into_the_customer_filter_and_choosing_a_match(live_server, perso
     assert page.locator("#id_customer").input_value() == "杭州星河贸易有限公司"
     shot(page, "filtered")
     assert errors == []
+
+
+def test_choosing_the_customer_of_a_new_order_brings_its_contact(live_server, personas, new_page):
+    rep = personas["rep1"]
+    stocked_products(1)
+    customer = customer_ready_to_order(rep, name="杭州星河贸易有限公司")
+    contact = customer.contacts.get()
+    page = new_page(csp=True)
+    log_in(page, live_server.url, "rep1", "pw-rep1")
+
+    page.goto(f"{live_server.url}/orders/new/")
+    page.locator("#id_customer").fill("星河")
+    page.locator(".lookup-menu [data-id]").first.click()
+
+    expect(page.locator("#id_contact")).to_have_value(str(contact.pk))
+    assert page.locator("input[type=hidden][name=customer]").input_value() == str(customer.pk)
