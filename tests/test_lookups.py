@@ -117,6 +117,7 @@ PAGES = [
     ("/customers/opportunities/list/", ALL_KINDS),
     ("/stock/", ALL_KINDS),
     ("/stock/moves/", ALL_KINDS),
+    ("/stock/moves/new/", ALL_KINDS),
     ("/orders/new/", ALL_KINDS),
     ("/quotations/new/", ALL_KINDS),
 ]
@@ -190,3 +191,13 @@ def test_the_order_editor_names_the_customer_it_opens_with(client, personas):
 
     assert 'data-lookup-label="甲方贸易"' in html
     assert 'hx-get="/orders/editor/customer/"' in html
+
+
+def test_the_stock_pages_name_the_product_they_open_with(client, personas):
+    gear = ProductFactory(sku="GEAR-1", name="齿轮")
+    client.force_login(personas["admin"])
+
+    for path in ("/stock/", "/stock/moves/", "/stock/moves/new/"):
+        html = client.get(path, {"product": gear.pk}).content.decode()
+        assert 'data-lookup-label="齿轮 (GEAR-1)"' in html, path
+        assert 'data-lookup="/lookup/products/"' in html, path

@@ -24,8 +24,9 @@ QUERY_MAX_LENGTH = 100
 class LookupInput(forms.TextInput):
     """An id field shown as the chosen record's name, searched at `source` by lookup.js.
 
-    `label_of(pk, user)` names one record as `user` may see it (None if they may not);
-    `user` is set by the form's owner (core.filters.FilterSet does it from its request).
+    `label_of(pk, user)` names one record as `user` may see it (None if they may not, or if a
+    scoped kind is given no user); `user` is set by the form's owner (core.filters.FilterSet does
+    it from its request).
     """
 
     def __init__(self, source, label_of: Callable[[int, object], str | None], attrs=None):
@@ -59,7 +60,7 @@ class LookupInput(forms.TextInput):
     def label(self, value) -> str | None:
         text = str(value or "").strip()
         # An id the database could not hold is no record; the filter reports it on its field.
-        if self.user is None or not text.isdigit() or len(text) > 18:
+        if not text.isdigit() or len(text) > 18:
             return None
         return self.label_of(int(text), self.user)
 

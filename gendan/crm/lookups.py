@@ -17,6 +17,8 @@ def customer_matches(user, query: str):
 
 
 def customer_label(pk: int, user) -> str | None:
+    if user is None:
+        return None
     return Customer.objects.visible_to(user).filter(pk=pk).values_list("name", flat=True).first()
 
 
