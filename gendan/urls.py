@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from gendan.accounts.lookups import user_matches
 from gendan.catalog.lookups import product_matches
 from gendan.core.lookups import lookup_view
-from gendan.crm.lookups import customer_matches
+from gendan.crm.lookups import customer_matches, seller_matches
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
@@ -30,6 +30,7 @@ urlpatterns = [
     # What the pickers of one record among many ask as people type (core.lookups).
     path("lookup/customers/", lookup_view(customer_matches), name="lookup_customers"),
     path("lookup/users/", lookup_view(user_matches), name="lookup_users"),
+    path("lookup/sellers/", lookup_view(seller_matches), name="lookup_sellers"),
     path("lookup/products/", lookup_view(product_matches), name="lookup_products"),
 ]
 # No public media route, not even with DEBUG: uploaded files (signed contracts) are served only

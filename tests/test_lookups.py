@@ -72,6 +72,15 @@ def test_users_and_products_are_looked_up_in_one_query_at_most_twenty(client, pe
     assert table in queries.captured_queries[-1]["sql"]
 
 
+def test_sellers_are_the_active_users_who_may_own_customers(client, personas):
+    client.force_login(personas["manager1"])
+
+    labels = [row["label"] for row in lookup(client, "sellers", "1")]
+
+    assert "rep1" in labels and "manager1" in labels
+    assert "warehouse1" not in labels and "finance1" not in labels
+
+
 def test_owners_are_active_users_and_products_active_products(client, personas):
     personas["rep2"].is_active = False
     personas["rep2"].save(update_fields=["is_active"])
@@ -86,7 +95,7 @@ def test_owners_are_active_users_and_products_active_products(client, personas):
     assert len(lookup(client, "products", "齿")) == 1
 
 
-@pytest.mark.parametrize("kind", ["customers", "users", "products"])
+@pytest.mark.parametrize("kind", ["customers", "users", "sellers", "products"])
 def test_an_anonymous_visitor_is_refused(client, kind):
     response = client.get(f"/lookup/{kind}/", {"q": "a"})
 
@@ -120,6 +129,7 @@ PAGES = [
     ("/stock/moves/new/", ALL_KINDS),
     ("/orders/new/", ALL_KINDS),
     ("/quotations/new/", ALL_KINDS),
+    ("/tasks/new/", ALL_KINDS),
 ]
 NAMES = {"customers": ["名单客户0007"], "users": ["listed-user-0007"], "products": ["名单产品0007", "LISTED-0007"]}
 

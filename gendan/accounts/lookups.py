@@ -8,9 +8,11 @@ from gendan.core.lookups import LOOKUP_LIMIT, LookupInput
 from .models import User
 
 
-def user_matches(user, query: str):
-    """Active users whose user name or name holds `query`, by user name, named as the site names them."""
+def user_matches(user, query: str, *, roles=None):
+    """Active users (of `roles`, if given) whose user name or name holds `query`, by user name, named as the site names them."""
     people = User.objects.filter(is_active=True)
+    if roles is not None:
+        people = people.filter(role__in=roles)
     if query:
         people = people.filter(
             Q(username__icontains=query) | Q(first_name__icontains=query) | Q(last_name__icontains=query)
@@ -24,5 +26,7 @@ def user_label(pk: int, user) -> str | None:
     return str(person) if person else None
 
 
-def user_picker() -> LookupInput:
-    return LookupInput(source=reverse_lazy("lookup_users"), label_of=user_label)
+def user_picker(source=None) -> LookupInput:
+    """Active users, or those `source` (another users endpoint, e.g. one role's) answers."""
+    # `is None`, not `or`: the truth of a lazy URL would resolve it while the URLconf is loading.
+    return LookupInput(source=reverse_lazy("lookup_users") if source is None else source, label_of=user_label)

@@ -1,10 +1,12 @@
-"""Customers picked by name as people type (core.lookups): only those the user sees."""
+"""Customers picked by name as people type (core.lookups): only those the user sees; and the people who sell."""
 
 from django.db.models import Q
 from django.urls import reverse_lazy
 
+from gendan.accounts.lookups import user_matches, user_picker
 from gendan.core.lookups import LOOKUP_LIMIT, LookupInput
 
+from .forms import SELLING_ROLES
 from .models import Customer
 
 
@@ -24,3 +26,12 @@ def customer_label(pk: int, user) -> str | None:
 
 def customer_picker() -> LookupInput:
     return LookupInput(source=reverse_lazy("lookup_customers"), label_of=customer_label)
+
+
+def seller_matches(user, query: str):
+    """The people who may own customers, contracts and meetings."""
+    return user_matches(user, query, roles=SELLING_ROLES)
+
+
+def seller_picker() -> LookupInput:
+    return user_picker(source=reverse_lazy("lookup_sellers"))
