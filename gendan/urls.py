@@ -2,6 +2,11 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
+from gendan.accounts.lookups import user_matches
+from gendan.catalog.lookups import product_matches
+from gendan.core.lookups import lookup_view
+from gendan.crm.lookups import customer_matches, seller_matches
+
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
@@ -23,6 +28,11 @@ urlpatterns = [
     path("finance/", include("gendan.finance.urls")),
     path("", include("gendan.automation.urls")),
     path("exports/", include("gendan.core.urls")),
+    # What the pickers of one record among many ask as people type (core.lookups).
+    path("lookup/customers/", lookup_view(customer_matches), name="lookup_customers"),
+    path("lookup/users/", lookup_view(user_matches), name="lookup_users"),
+    path("lookup/sellers/", lookup_view(seller_matches), name="lookup_sellers"),
+    path("lookup/products/", lookup_view(product_matches), name="lookup_products"),
 ]
 # No public media route, not even with DEBUG: uploaded files (signed contracts) are served only
 # through views that check the user may see the record they belong to.

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from gendan.accounts.lookups import user_picker
 from gendan.accounts.models import User
 from gendan.core.forms import BootstrapForm
 from gendan.crm.models import Customer
@@ -21,7 +22,7 @@ def active_users():
 class TaskForm(BootstrapForm):
     title = forms.CharField(label=_("Title"), max_length=200)
     notes = forms.CharField(label=_("Notes"), widget=forms.Textarea, required=False)
-    assignee = forms.ModelChoiceField(label=_("Assignee"), queryset=User.objects.none())
+    assignee = forms.ModelChoiceField(label=_("Assignee"), queryset=User.objects.none(), widget=user_picker())
     due_at = forms.DateTimeField(label=_("Due"), widget=DATETIME, required=False)
     priority = forms.ChoiceField(label=_("Priority"), choices=TaskPriority.choices, initial=TaskPriority.NORMAL)
     # The record the task is about, when the form was opened from its page; only records the user sees.
@@ -46,7 +47,7 @@ class SnoozeForm(BootstrapForm):
 
 
 class ReassignForm(BootstrapForm):
-    assignee = forms.ModelChoiceField(label=_("Hand over to"), queryset=User.objects.none())
+    assignee = forms.ModelChoiceField(label=_("Hand over to"), queryset=User.objects.none(), widget=user_picker())
     reason = forms.CharField(label=_("Reason"), max_length=200)
 
     def __init__(self, *args, task, **kwargs):

@@ -23,7 +23,7 @@ from .tables import ProductTable
 @login_required
 @permission_required("catalog.view_product", raise_exception=True)
 def product_list_view(request):
-    filterset = ProductListFilter(request.GET, queryset=product_list(user=request.user))
+    filterset = ProductListFilter(request.GET, queryset=product_list(user=request.user), request=request)
     bootstrap(filterset.form)
     # Cost is hidden from roles without the permission, here as in the API and exports.
     hidden = [

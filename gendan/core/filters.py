@@ -9,6 +9,7 @@ page shows an empty list with the error under its filter.
 import django_filters
 
 from .bounds import BIGINT_MAX, BIGINT_MIN, within_calendar
+from .lookups import LookupInput
 
 
 class FilterSet(django_filters.FilterSet):
@@ -20,6 +21,16 @@ class FilterSet(django_filters.FilterSet):
                 one.extra.setdefault("max_value", BIGINT_MAX)
             elif isinstance(one, django_filters.DateFilter | django_filters.DateTimeFilter):
                 one.extra["validators"] = [*one.extra.get("validators", ()), within_calendar]
+
+    @property
+    def form(self):
+        form = super().form
+        if self.request is not None:
+            # A picker names the chosen record only as the reader may see it.
+            for field in form.fields.values():
+                if isinstance(field.widget, LookupInput):
+                    field.widget.user = self.request.user
+        return form
 
     @property
     def qs(self):

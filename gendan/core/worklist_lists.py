@@ -55,8 +55,3 @@ class OverdueWorklistFilter(WorklistFilter):
     def by_overdue(self, queryset, name, value):
         late = Q(**{f"{self.due_field}__lt": timezone.localdate()})
         return queryset.filter(late if value else ~late | Q(**{f"{self.due_field}__isnull": True}))
-
-
-def choose_from(form, name: str, choices) -> None:
-    """On a page, pick the id filter `name` from a list of (id, name): people know customers by name."""
-    form.fields[name].widget = forms.Select(choices=[("", "---------"), *choices])

@@ -8,9 +8,11 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext, pgettext_lazy
 
+from gendan.accounts.lookups import user_picker
 from gendan.accounts.models import User
 from gendan.core.filters import FilterSet
 
+from .lookups import customer_picker
 from .models import (
     LEAD_OPEN,
     OPEN_STAGES,
@@ -30,7 +32,9 @@ from .models import (
 
 class CustomerFilter(FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
-    owner = django_filters.ModelChoiceFilter(queryset=User.objects.filter(is_active=True), label=_("Owner"))
+    owner = django_filters.ModelChoiceFilter(
+        queryset=User.objects.filter(is_active=True), label=_("Owner"), widget=user_picker()
+    )
     level = django_filters.ChoiceFilter(choices=Customer.Level.choices, label=_("Level"))
     region = django_filters.CharFilter(lookup_expr="icontains", label=_("Region"))
 
@@ -51,7 +55,9 @@ DATE = forms.DateInput(attrs={"type": "date"})
 class FollowUpFilter(FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Customer or notes"))
     kind = django_filters.ChoiceFilter(choices=FollowUpKind.choices, label=_("Kind"))
-    author = django_filters.ModelChoiceFilter(queryset=User.objects.filter(is_active=True), label=_("Recorded by"))
+    author = django_filters.ModelChoiceFilter(
+        queryset=User.objects.filter(is_active=True), label=_("Recorded by"), widget=user_picker()
+    )
     occurred_from = django_filters.DateFilter(
         field_name="occurred_at", lookup_expr="date__gte", label=_("From"), widget=DATE
     )
@@ -72,7 +78,9 @@ class FollowUpFilter(FilterSet):
 class MeetingFilter(FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Customer or subject"))
     status = django_filters.ChoiceFilter(choices=MeetingStatus.choices, label=_("Status"))
-    owner = django_filters.ModelChoiceFilter(queryset=User.objects.filter(is_active=True), label=_("Owner"))
+    owner = django_filters.ModelChoiceFilter(
+        queryset=User.objects.filter(is_active=True), label=_("Owner"), widget=user_picker()
+    )
     starts_from = django_filters.DateFilter(
         field_name="starts_at", lookup_expr="date__gte", label=_("From"), widget=DATE
     )
@@ -89,14 +97,14 @@ class MeetingFilter(FilterSet):
 class FollowUpApiFilter(FollowUpFilter):
     """The API's filters: the page's, and ?customer= (the page narrows by customer before filtering)."""
 
-    customer = django_filters.NumberFilter(field_name="customer_id", label=_("Customer"))
+    customer = django_filters.NumberFilter(field_name="customer_id", label=_("Customer"), widget=customer_picker())
 
     class Meta(FollowUpFilter.Meta):
         fields = [*FollowUpFilter.Meta.fields, "customer"]
 
 
 class MeetingApiFilter(MeetingFilter):
-    customer = django_filters.NumberFilter(field_name="customer_id", label=_("Customer"))
+    customer = django_filters.NumberFilter(field_name="customer_id", label=_("Customer"), widget=customer_picker())
 
     class Meta(MeetingFilter.Meta):
         fields = [*MeetingFilter.Meta.fields, "customer"]
@@ -113,7 +121,9 @@ ENDS_WITHIN = [(days, lazy(_within, str)(days)) for days in (7, 30, 60, 90)]
 class ContractFilter(FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Number, title or customer"))
     status = django_filters.ChoiceFilter(choices=ContractStatus.choices, label=_("Status"))
-    owner = django_filters.ModelChoiceFilter(queryset=User.objects.filter(is_active=True), label=_("Owner"))
+    owner = django_filters.ModelChoiceFilter(
+        queryset=User.objects.filter(is_active=True), label=_("Owner"), widget=user_picker()
+    )
     ends_within = django_filters.TypedChoiceFilter(
         choices=ENDS_WITHIN, coerce=int, method="ending", label=_("Ends within")
     )
@@ -135,7 +145,7 @@ class ContractFilter(FilterSet):
 
 
 class ContractApiFilter(ContractFilter):
-    customer = django_filters.NumberFilter(field_name="customer_id", label=_("Customer"))
+    customer = django_filters.NumberFilter(field_name="customer_id", label=_("Customer"), widget=customer_picker())
 
     class Meta(ContractFilter.Meta):
         fields = [*ContractFilter.Meta.fields, "customer"]
@@ -151,7 +161,9 @@ class LeadFilter(FilterSet):
     status = django_filters.ChoiceFilter(
         choices=[(OPEN, pgettext_lazy("leads", "Open")), *LeadStatus.choices], method="by_status", label=_("Status")
     )
-    owner = django_filters.ModelChoiceFilter(queryset=User.objects.filter(is_active=True), label=_("Owner"))
+    owner = django_filters.ModelChoiceFilter(
+        queryset=User.objects.filter(is_active=True), label=_("Owner"), widget=user_picker()
+    )
     source = django_filters.CharFilter(lookup_expr="icontains", label=_("Source"))
 
     class Meta:
@@ -172,7 +184,9 @@ class OpportunityFilter(FilterSet):
     stage = django_filters.ChoiceFilter(
         choices=[(OPEN, pgettext_lazy("opportunities", "Open")), *Stage.choices], method="by_stage", label=_("Stage")
     )
-    owner = django_filters.ModelChoiceFilter(queryset=User.objects.filter(is_active=True), label=_("Owner"))
+    owner = django_filters.ModelChoiceFilter(
+        queryset=User.objects.filter(is_active=True), label=_("Owner"), widget=user_picker()
+    )
     close_from = django_filters.DateFilter(
         field_name="expected_close_on", lookup_expr="gte", label=_("Closing from"), widget=DATE
     )
@@ -204,7 +218,7 @@ class BoardFilter(OpportunityFilter):
 
 
 class OpportunityApiFilter(OpportunityFilter):
-    customer = django_filters.NumberFilter(field_name="customer_id", label=_("Customer"))
+    customer = django_filters.NumberFilter(field_name="customer_id", label=_("Customer"), widget=customer_picker())
 
     class Meta(OpportunityFilter.Meta):
         fields = [*OpportunityFilter.Meta.fields, "customer"]

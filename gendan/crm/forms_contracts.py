@@ -9,6 +9,7 @@ from gendan.accounts.roles import DataScope
 from gendan.core.forms import BootstrapForm
 
 from .forms import SELLING_ROLES
+from .lookups import seller_picker
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -20,7 +21,9 @@ class ContractForm(BootstrapForm):
     amount = forms.DecimalField(
         label=_("Amount"), max_digits=14, decimal_places=2, min_value=0, validators=[MinValueValidator(0)]
     )
-    owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none(), required=False)
+    owner = forms.ModelChoiceField(
+        label=_("Owner"), queryset=User.objects.none(), required=False, widget=seller_picker()
+    )
     signed_on = forms.DateField(label=_("Signed on"), widget=DATE, required=False)
     file = forms.FileField(
         label=_("File"), required=False, help_text=_("The signed contract: PDF, image, Word or Excel, at most 20 MB.")

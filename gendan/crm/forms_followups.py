@@ -10,6 +10,7 @@ from gendan.accounts.roles import DataScope
 from gendan.core.forms import BootstrapForm
 
 from .forms import SELLING_ROLES
+from .lookups import seller_picker
 from .models import Contact, FollowUpKind
 
 # The browser's date-and-time picker; it sends ISO "2025-11-24T09:00", read in the current time zone.
@@ -61,7 +62,9 @@ class MeetingForm(_CustomerContactsMixin, BootstrapForm):
     starts_at = forms.DateTimeField(label=_("Starts at"), widget=DATETIME)
     duration_minutes = forms.IntegerField(label=_("Duration (minutes)"), min_value=5, max_value=24 * 60, initial=60)
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
-    owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none(), required=False)
+    owner = forms.ModelChoiceField(
+        label=_("Owner"), queryset=User.objects.none(), required=False, widget=seller_picker()
+    )
     contacts = forms.ModelMultipleChoiceField(
         label=_("Customer attendees"),
         queryset=Contact.objects.none(),

@@ -9,6 +9,7 @@ from gendan.accounts.roles import DataScope
 from gendan.core.forms import BootstrapForm
 
 from .forms import SELLING_ROLES
+from .lookups import customer_picker
 from .models import OPEN_STAGES, Customer, Lead, Opportunity, Stage
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -69,6 +70,7 @@ class LeadConvertForm(BootstrapForm):
         queryset=Customer.objects.none(),
         required=False,
         help_text=_("Leave empty to create a new customer from the lead."),
+        widget=customer_picker(),
     )
     opportunity_name = forms.CharField(
         label=_("Open an opportunity"),
@@ -85,7 +87,8 @@ class LeadConvertForm(BootstrapForm):
         super().__init__(*args, **kwargs)
 
     def setup_fields(self):
-        self.fields["customer"].queryset = Customer.objects.visible_to(self.user).order_by("name")
+        self.fields["customer"].queryset = Customer.objects.visible_to(self.user)
+        self.fields["customer"].widget.user = self.user
 
 
 class ReasonForm(BootstrapForm):

@@ -7,8 +7,8 @@ from .selectors import customer_list
 from .tables import CustomerTable
 
 
-def customer_filter(user, data) -> CustomerFilter:
-    filterset = CustomerFilter(data, queryset=customer_list(user=user))
+def customer_filter(user, data, request=None) -> CustomerFilter:
+    filterset = CustomerFilter(data, queryset=customer_list(user=user), request=request)
     if user.data_scope == DataScope.OWN:
         # Someone who sees only their own customers has no owner to choose.
         del filterset.form.fields["owner"]

@@ -44,7 +44,7 @@ CONTRACT_SOON_DAYS = 60
 @login_required
 @permission_required("crm.view_customer", raise_exception=True)
 def customer_list_view(request):
-    filterset = customer_filter(request.user, request.GET)
+    filterset = customer_filter(request.user, request.GET, request=request)
     bootstrap(filterset.form)
     return list_response(
         request, CustomerTable, filterset.qs, "crm/customer_list.html", {"filter": filterset}, export_list="customers"

@@ -27,7 +27,7 @@ from .views_followups import _drop_owner_filter, _for_customer, _visible_custome
 @permission_required("crm.view_contract", raise_exception=True)
 def contract_list_view(request):
     queryset, customer = _for_customer(request, contract_list(user=request.user))
-    filterset = ContractFilter(request.GET, queryset=queryset)
+    filterset = ContractFilter(request.GET, queryset=queryset, request=request)
     _drop_owner_filter(request, filterset)
     bootstrap(filterset.form)
     return list_response(

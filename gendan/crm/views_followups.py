@@ -78,7 +78,7 @@ def followup_add(request, pk):
 @permission_required("crm.view_followup", raise_exception=True)
 def followup_list_view(request):
     queryset, customer = _for_customer(request, followup_list(user=request.user))
-    filterset = FollowUpFilter(request.GET, queryset=queryset)
+    filterset = FollowUpFilter(request.GET, queryset=queryset, request=request)
     _drop_owner_filter(request, filterset, "author")
     bootstrap(filterset.form)
     return list_response(
@@ -97,7 +97,7 @@ def meeting_list_view(request):
         # Opened from the menu: what is coming up.
         params["status"] = MeetingStatus.PLANNED
     queryset, customer = _for_customer(request, meeting_list(user=request.user))
-    filterset = MeetingFilter(params, queryset=queryset)
+    filterset = MeetingFilter(params, queryset=queryset, request=request)
     _drop_owner_filter(request, filterset)
     bootstrap(filterset.form)
     return list_response(

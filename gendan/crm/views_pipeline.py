@@ -62,7 +62,9 @@ def _save_or_errors(form, call):
 @login_required
 @permission_required("crm.view_lead", raise_exception=True)
 def lead_list_view(request):
-    filterset = LeadFilter(_with_default(request, "status", OPEN), queryset=lead_list(user=request.user))
+    filterset = LeadFilter(
+        _with_default(request, "status", OPEN), queryset=lead_list(user=request.user), request=request
+    )
     _drop_owner_filter(request, filterset)
     bootstrap(filterset.form)
     return list_response(request, LeadTable, filterset.qs, "crm/lead_list.html", {"filter": filterset})
@@ -174,7 +176,7 @@ def lead_disqualify(request, pk):
 
 
 def _board_context(request):
-    filterset = BoardFilter(request.GET, queryset=opportunity_list(user=request.user))
+    filterset = BoardFilter(request.GET, queryset=opportunity_list(user=request.user), request=request)
     _drop_owner_filter(request, filterset)
     bootstrap(filterset.form)
     return {
@@ -194,7 +196,7 @@ def opportunity_board_view(request):
 @permission_required("crm.view_opportunity", raise_exception=True)
 def opportunity_list_view(request):
     queryset, customer = _for_customer(request, opportunity_list(user=request.user))
-    filterset = OpportunityFilter(_with_default(request, "stage", OPEN), queryset=queryset)
+    filterset = OpportunityFilter(_with_default(request, "stage", OPEN), queryset=queryset, request=request)
     _drop_owner_filter(request, filterset)
     bootstrap(filterset.form)
     return list_response(

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gendan.core.filters import FilterSet
 from gendan.core.worklist_lists import OverdueWorklistFilter, WorklistFilter, yes_or_no
+from gendan.crm.lookups import customer_picker
 from gendan.sales.models import Order
 
 from .models import Invoice, InvoiceStatus, Payment
@@ -26,7 +27,7 @@ class InvoiceFilter(FilterSet):
     # Plain numbers, so an out-of-scope id and an unknown one both simply match nothing.
     q = django_filters.CharFilter(method="search", label=_("Number or customer"))
     order = django_filters.NumberFilter(field_name="order_id", label=_("Order"))
-    customer = django_filters.NumberFilter(field_name="customer_id", label=_("Customer"))
+    customer = django_filters.NumberFilter(field_name="customer_id", label=_("Customer"), widget=customer_picker())
     owner = django_filters.NumberFilter(field_name="order__owner_id", label=_("Owner"))
     status = django_filters.MultipleChoiceFilter(choices=InvoiceStatus.choices, label=_("Status"))
     overdue = django_filters.BooleanFilter(method="by_overdue", label=_("Overdue"), widget=yes_or_no())
@@ -54,7 +55,7 @@ class InvoiceFilter(FilterSet):
 
 class PaymentFilter(FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Number, reference or customer"))
-    customer = django_filters.NumberFilter(field_name="customer_id", label=_("Customer"))
+    customer = django_filters.NumberFilter(field_name="customer_id", label=_("Customer"), widget=customer_picker())
     owner = django_filters.NumberFilter(field_name="customer__owner_id", label=_("Owner"))
     method = django_filters.ChoiceFilter(choices=Payment.Method.choices, label=_("Method"))
     received_from = django_filters.DateFilter(

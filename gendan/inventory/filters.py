@@ -2,6 +2,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from gendan.catalog.lookups import product_picker
 from gendan.catalog.models import Product
 from gendan.core.filters import FilterSet
 
@@ -10,7 +11,9 @@ from .models import StockLevel, StockMove, Warehouse
 
 class StockLevelFilter(FilterSet):
     q = django_filters.CharFilter(method="search", label=_("SKU or name"))
-    product = django_filters.ModelChoiceFilter(queryset=Product.objects.all(), label=_("Product"))
+    product = django_filters.ModelChoiceFilter(
+        queryset=Product.objects.all(), label=_("Product"), widget=product_picker()
+    )
     warehouse = django_filters.ModelChoiceFilter(queryset=Warehouse.objects.all(), label=_("Warehouse"))
 
     class Meta:
@@ -22,7 +25,9 @@ class StockLevelFilter(FilterSet):
 
 
 class StockMoveFilter(FilterSet):
-    product = django_filters.ModelChoiceFilter(queryset=Product.objects.all(), label=_("Product"))
+    product = django_filters.ModelChoiceFilter(
+        queryset=Product.objects.all(), label=_("Product"), widget=product_picker()
+    )
     warehouse = django_filters.ModelChoiceFilter(queryset=Warehouse.objects.all(), label=_("Warehouse"))
     kind = django_filters.ChoiceFilter(choices=StockMove.Kind.choices, label=_("Kind"))
     created_from = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte", label=_("From"))

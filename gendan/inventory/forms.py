@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from gendan.catalog.lookups import product_picker
 from gendan.catalog.models import Product
 from gendan.core.forms import BootstrapForm
 
@@ -17,7 +18,9 @@ class StockMoveForm(BootstrapForm):
             (StockMove.Kind.ADJUSTMENT, StockMove.Kind.ADJUSTMENT.label),
         ],
     )
-    product = forms.ModelChoiceField(label=_("Product"), queryset=Product.objects.filter(is_active=True))
+    product = forms.ModelChoiceField(
+        label=_("Product"), queryset=Product.objects.filter(is_active=True), widget=product_picker()
+    )
     warehouse = forms.ModelChoiceField(label=_("Warehouse"), queryset=Warehouse.objects.all())
     quantity = forms.DecimalField(
         label=_("Quantity"),

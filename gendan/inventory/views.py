@@ -20,7 +20,7 @@ from .tables import StockLevelTable, StockMoveTable
 @login_required
 @permission_required("inventory.view_stocklevel", raise_exception=True)
 def stock_list(request):
-    filterset = StockLevelFilter(request.GET, queryset=stock_level_list())
+    filterset = StockLevelFilter(request.GET, queryset=stock_level_list(), request=request)
     bootstrap(filterset.form)
     return list_response(request, StockLevelTable, filterset.qs, "inventory/stock_list.html", {"filter": filterset})
 
@@ -28,7 +28,7 @@ def stock_list(request):
 @login_required
 @permission_required("inventory.view_stockmove", raise_exception=True)
 def move_list(request):
-    filterset = StockMoveFilter(request.GET, queryset=stock_move_ledger(user=request.user))
+    filterset = StockMoveFilter(request.GET, queryset=stock_move_ledger(user=request.user), request=request)
     bootstrap(filterset.form)
     return list_response(request, StockMoveTable, filterset.qs, "inventory/move_list.html", {"filter": filterset})
 

@@ -3,11 +3,11 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from gendan.accounts.lookups import user_picker
 from gendan.accounts.models import User
 from gendan.core.filters import FilterSet
 from gendan.core.forms import bootstrap
-from gendan.core.worklist_lists import choose_from
-from gendan.crm.models import Customer
+from gendan.crm.lookups import customer_picker
 
 from .models import BillingStatus, DeliveryStatus, Order, OrderStatus, PaymentStatus, Priority
 
@@ -22,8 +22,10 @@ class OrderFilter(FilterSet):
     billing_status = django_filters.ChoiceFilter(choices=BillingStatus.choices, label=_("Billing"))
     payment_status = django_filters.ChoiceFilter(choices=PaymentStatus.choices, label=_("Payment"))
     priority = django_filters.ChoiceFilter(choices=Priority.choices, label=_("Priority"))
-    customer = django_filters.NumberFilter(field_name="customer_id", label=_("Customer"))
-    owner = django_filters.ModelChoiceFilter(queryset=User.objects.filter(is_active=True), label=_("Owner"))
+    customer = django_filters.NumberFilter(field_name="customer_id", label=_("Customer"), widget=customer_picker())
+    owner = django_filters.ModelChoiceFilter(
+        queryset=User.objects.filter(is_active=True), label=_("Owner"), widget=user_picker()
+    )
     created_from = django_filters.DateFilter(
         field_name="created_at", lookup_expr="date__gte", label=_("Created from"), widget=DATE
     )
@@ -46,18 +48,16 @@ class OrderFilter(FilterSet):
 
 
 def list_filters(request, filter_class, queryset):
-    """The list's filters, with the customer and owner ids chosen from lists of names."""
-    return list_filters_for(request.user, request.GET, filter_class, queryset)
+    """The list's filters, with the customer and owner ids chosen by name (asked of the server as people type)."""
+    return list_filters_for(request.user, request.GET, filter_class, queryset, request=request)
 
 
-def list_filters_for(user, data, filter_class, queryset):
+def list_filters_for(user, data, filter_class, queryset, request=None):
     """`list_filters` from a user and a query string, as the worker re-runs a list for its download."""
-    filterset = filter_class(data, queryset=queryset)
-    choose_from(
-        filterset.form, "customer", Customer.objects.visible_to(user).order_by("name").values_list("pk", "name")
-    )
-    choose_from(
-        filterset.form, "owner", User.objects.filter(is_active=True).order_by("username").values_list("pk", "username")
-    )
+    filterset = filter_class(data, queryset=queryset, request=request)
+    for name, picker in (("customer", customer_picker), ("owner", user_picker)):
+        widget = picker()
+        widget.user = user
+        filterset.form.fields[name].widget = widget
     bootstrap(filterset.form)
     return filterset

@@ -4,8 +4,10 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from gendan.accounts.lookups import user_picker
 from gendan.accounts.models import User
 from gendan.core.filters import FilterSet
+from gendan.crm.lookups import customer_picker
 
 from .models import Quotation
 from .selectors_quotations import STATUS_CHOICES_LISTED
@@ -14,8 +16,10 @@ from .selectors_quotations import STATUS_CHOICES_LISTED
 class QuotationFilter(FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Number or customer"))
     status = django_filters.MultipleChoiceFilter(choices=STATUS_CHOICES_LISTED, label=_("Status"))
-    customer = django_filters.NumberFilter(field_name="customer_id", label=_("Customer"))
-    owner = django_filters.ModelChoiceFilter(queryset=User.objects.filter(is_active=True), label=_("Owner"))
+    customer = django_filters.NumberFilter(field_name="customer_id", label=_("Customer"), widget=customer_picker())
+    owner = django_filters.ModelChoiceFilter(
+        queryset=User.objects.filter(is_active=True), label=_("Owner"), widget=user_picker()
+    )
     below_floor = django_filters.BooleanFilter(label=_("Below floor price"))
 
     class Meta:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from gendan.catalog.quantities import quantity_step
 from gendan.core.bounds import BIGINT_MAX, id_from
 from gendan.core.forms import BootstrapForm, DecimalInput, add_service_errors, bootstrap
+from gendan.crm.lookups import customer_picker
 from gendan.crm.models import Address, Contact, Customer
 from gendan.inventory.models import Warehouse
 
@@ -24,7 +25,7 @@ from .selectors import products_for_order_entry
 class OrderForm(BootstrapForm):
     """The order header. Customers, contacts and addresses are limited to what the user may see."""
 
-    customer = forms.ModelChoiceField(label=_("Customer"), queryset=Customer.objects.none())
+    customer = forms.ModelChoiceField(label=_("Customer"), queryset=Customer.objects.none(), widget=customer_picker())
     contact = forms.ModelChoiceField(label=_("Contact"), queryset=Contact.objects.none(), required=False)
     shipping_address = forms.ModelChoiceField(
         label=_("Shipping address"), queryset=Address.objects.none(), required=False
@@ -67,6 +68,7 @@ class OrderForm(BootstrapForm):
         super().__init__(*args, **kwargs)
         customers = Customer.objects.visible_to(user).order_by("name")
         self.fields["customer"].queryset = customers
+        self.fields["customer"].widget.user = user
         self.fields["tax_rate"].initial = settings.DEFAULT_TAX_RATE
         customer_id = self["customer"].value()
         if customer_id:

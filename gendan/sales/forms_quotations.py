@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gendan.core.bounds import id_from
 from gendan.core.forms import BootstrapForm, DecimalInput
+from gendan.crm.lookups import customer_picker
 from gendan.crm.models import OPEN_STAGES, Contact, Customer, Opportunity
 
 from .services_quotations import default_valid_until
@@ -18,7 +19,7 @@ from .services_quotations import default_valid_until
 class QuotationForm(BootstrapForm):
     """The quotation header. Customers and contacts are limited to what the user may see."""
 
-    customer = forms.ModelChoiceField(label=_("Customer"), queryset=Customer.objects.none())
+    customer = forms.ModelChoiceField(label=_("Customer"), queryset=Customer.objects.none(), widget=customer_picker())
     contact = forms.ModelChoiceField(label=_("Contact"), queryset=Contact.objects.none(), required=False)
     opportunity = forms.ModelChoiceField(label=_("Opportunity"), queryset=Opportunity.objects.none(), required=False)
     valid_until = forms.DateField(label=_("Valid until"), widget=forms.DateInput(attrs={"type": "date"}))
@@ -52,6 +53,7 @@ class QuotationForm(BootstrapForm):
         super().__init__(*args, **kwargs)
         customers = Customer.objects.visible_to(user).order_by("name")
         self.fields["customer"].queryset = customers
+        self.fields["customer"].widget.user = user
         self.fields["tax_rate"].initial = settings.DEFAULT_TAX_RATE
         self.fields["valid_until"].initial = default_valid_until()
         customer_id = self["customer"].value()

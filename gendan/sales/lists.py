@@ -5,8 +5,8 @@ from .selectors import order_list
 from .tables import OrderTable
 
 
-def order_filter(user, data) -> OrderFilter:
-    return OrderFilter(data, queryset=order_list(user=user))
+def order_filter(user, data, request=None) -> OrderFilter:
+    return OrderFilter(data, queryset=order_list(user=user), request=request)
 
 
 def order_rows(user, data):

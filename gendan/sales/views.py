@@ -49,7 +49,7 @@ MORE_FILTERS = ["delivery_status", "billing_status", "payment_status", "priority
 @permission_required("sales.view_order", raise_exception=True)
 @require_GET
 def order_list_view(request):
-    filterset = order_filter(request.user, request.GET)
+    filterset = order_filter(request.user, request.GET, request=request)
     bootstrap(filterset.form)
     more_fields = [filterset.form[name] for name in MORE_FILTERS]
     return list_response(
@@ -59,7 +59,6 @@ def order_list_view(request):
         "sales/order_list.html",
         {
             "filter": filterset,
-            "customers": Customer.objects.visible_to(request.user).order_by("name").only("pk", "name"),
             "status_choices": OrderStatus.choices,
             "selected_statuses": request.GET.getlist("status"),
             "more_fields": more_fields,

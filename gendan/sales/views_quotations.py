@@ -52,7 +52,7 @@ def _require(user, perm: str) -> None:
 @require_GET
 def quotation_list_view(request):
     _require(request.user, "sales.view_quotation")
-    filterset = QuotationFilter(request.GET, queryset=quotation_list(user=request.user))
+    filterset = QuotationFilter(request.GET, queryset=quotation_list(user=request.user), request=request)
     bootstrap(filterset.form)
     return list_response(
         request,
@@ -61,7 +61,6 @@ def quotation_list_view(request):
         "sales/quotation_list.html",
         {
             "filter": filterset,
-            "customers": Customer.objects.visible_to(request.user).order_by("name").only("pk", "name"),
             "status_choices": STATUS_CHOICES_LISTED,
             "selected_statuses": request.GET.getlist("status"),
         },

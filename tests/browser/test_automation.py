@@ -153,7 +153,10 @@ def test_snooze_hand_over_and_complete_in_place_on_a_phone(live_server, personas
     row.locator("[data-testid=task-more]").click()
     row.locator("[data-testid=reassign]").click()
     phone.wait_for_selector(f"#task-{soon.pk} [data-testid=reassign-form]")
-    phone.select_option(f"#task-{soon.pk} select[name=assignee]", str(personas["rep2"].pk))
+    phone.locator(f"#task-{soon.pk} input[data-lookup-ready] + input, #task-{soon.pk} [role=combobox]").first.fill(
+        "rep2"
+    )
+    phone.locator(f"#task-{soon.pk} .lookup-menu [data-id='{personas['rep2'].pk}']").click()
     phone.click(f"#task-{soon.pk} [data-testid=reassign-submit]")
     phone.wait_for_selector(f"#task-{soon.pk} .invalid-feedback")
     shot(phone, "hand-over-needs-a-reason")

@@ -1,0 +1,31 @@
+"""Products picked by SKU or name as people type (core.lookups): active products, which every role may read."""
+
+from django.db.models import Q
+from django.urls import reverse_lazy
+
+from gendan.core.lookups import LOOKUP_LIMIT, LookupInput
+
+from .models import Product
+
+
+def _label(sku: str, name: str) -> str:
+    return f"{name} ({sku})"
+
+
+def product_matches(user, query: str):
+    """Active products whose name holds `query` or whose SKU starts with it, by name."""
+    products = Product.objects.filter(is_active=True)
+    if query:
+        products = products.filter(Q(name__icontains=query) | Q(sku__istartswith=query))
+    rows = products.order_by("name", "pk").values_list("pk", "sku", "name")[:LOOKUP_LIMIT]
+    return [(pk, _label(sku, name)) for pk, sku, name in rows]
+
+
+def product_label(pk: int, user) -> str | None:
+    # Inactive products too: a filter on an old product's stock moves still names it.
+    row = Product.objects.filter(pk=pk).values_list("sku", "name").first()
+    return _label(*row) if row else None
+
+
+def product_picker() -> LookupInput:
+    return LookupInput(source=reverse_lazy("lookup_products"), label_of=product_label)
