@@ -308,6 +308,8 @@ def run(*, admin: str, rep: str, extra_users=EXTRA_USERS, repeat=20, warmup=2, o
         "repeat": repeat,
         "warmup": warmup,
         "missing_users": missing,
+        # Other processes on the machine show in every figure: the load average over the run's last minute.
+        "load_average_1min": round(os.getloadavg()[0], 2),
         "results": [asdict(m) for m in results],
     }
 
@@ -346,7 +348,8 @@ def report(result: dict) -> str:
     errors = sum(m["status"] >= 500 for m in rows)
     lines.append(
         f"{result['database']}: {len(rows)} URL x user, {over_time} over 100 ms at p95, {over_size} over 200 KB, "
-        f"{len(not_ok)} not 200 ({errors} server errors); {result['warmup']} warm-up + {result['repeat']} timed each"
+        f"{len(not_ok)} not 200 ({errors} server errors); {result['warmup']} warm-up + {result['repeat']} timed each; "
+        f"load average {result['load_average_1min']}"
     )
     if result["missing_users"]:
         lines.append(f"no such users, left out: {', '.join(result['missing_users'])}")
