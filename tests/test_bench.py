@@ -155,3 +155,16 @@ def test_a_page_that_fails_is_reported_as_a_500_and_fails_the_run(a_few_orders, 
         ("/orders/", "rep1", 500),
     }
     assert "(2 server errors)" in capsys.readouterr().out
+
+
+def test_a_pager_without_a_last_link_is_read_as_a_capped_count_with_a_keyset_next_link():
+    # given: the first page of a list whose count is capped, then of a list of six pages
+    capped, counted = pages.PageOffers(), pages.PageOffers()
+
+    # when
+    capped.feed('<a rel="next" href="?page=2&amp;after=eyJrIjoxfQ">next</a>')
+    counted.feed('<a href="?page=2" rel="next">next</a><a href="?page=6">last</a><a href="?sort=-number">No.</a>')
+
+    # then
+    assert (capped.last_page, capped.next_href) == (1, "?page=2&after=eyJrIjoxfQ")
+    assert (counted.last_page, counted.next_href, counted.sorts) == (6, "?page=2", ["-number"])
