@@ -1,13 +1,17 @@
 """The order-to-cash benchmark runs and reports every figure (it is measured, not asserted, here)."""
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from bench import o2c
+from bench import o2c, pages
+from gendan.core.tables import ListTable
+
+from .backbone import draft_order, stocked_products
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -73,3 +77,94 @@ def test_several_processes_share_the_orders_and_every_one_closes():
     assert "2 processes at once" in o2c.report(result)
     # Committed for real here, so the log volume is measured on either database.
     assert result["log_kib_per_order"] > 0
+
+
+@pytest.fixture
+def a_few_orders(personas):
+    _warehouse, products = stocked_products(2)
+    return [draft_order(personas["rep1"], products) for _ in range(3)]
+
+
+@pytest.mark.django_db
+def test_the_page_benchmark_times_each_list_with_its_searches_sorts_and_downloads(a_few_orders, tmp_path, capsys):
+    # given: the orders list and its API list only, and a warehouse clerk's to-ship worklist
+    only = r"^/orders/|^/api/v1/orders/|^/shipments/to-ship/$"
+    argv = [
+        "--repeat",
+        "1",
+        "--warmup",
+        "0",
+        "--only",
+        only,
+        "--user",
+        "warehouse1",
+        "--json",
+        str(tmp_path / "p.json"),
+    ]
+
+    # when
+    exit_status = pages.main(argv)
+
+    # then
+    assert exit_status == 0
+    printed = capsys.readouterr().out
+    assert printed.splitlines()[0].split() == ["url", "user", "status", "p50", "ms", "p95", "ms", "KB", "queries"]
+    assert "over 100 ms at p95" in printed and "over 200 KB" in printed
+    written = json.loads((tmp_path / "p.json").read_text())
+    by_url_user = {(m["url"], m["user"]): m for m in written["results"]}
+    prefix = a_few_orders[-1].number[:-3]
+    for url, user in [
+        ("/orders/", "admin"),
+        ("/orders/", "rep1"),
+        (f"/orders/?q={prefix}", "rep1"),
+        (f"/orders/?q={a_few_orders[-1].customer.name}", "admin"),
+        ("/orders/?sort=number", "admin"),
+        (f"/orders/?customer={a_few_orders[-1].customer_id}", "admin"),
+        ("/api/v1/orders/", "rep1"),
+        (f"/api/v1/orders/?q={prefix}", "admin"),
+        ("/shipments/to-ship/", "warehouse1"),
+    ]:
+        measured = by_url_user[url, user]
+        assert measured["status"] == 200, url
+        assert 0 < measured["p50_ms"] <= measured["p95_ms"]
+        assert measured["bytes"] > 0 and measured["queries"] > 0
+    assert any("export=xlsx" in url for url, _user in by_url_user)
+    # Only what --only names, and a rep's refused worklist is a figure, not a crash.
+    assert all(re.search(only, url) for url, _user in by_url_user)
+    assert by_url_user["/shipments/to-ship/", "rep1"]["status"] == 403
+
+
+@pytest.mark.django_db
+def test_a_page_that_fails_is_reported_as_a_500_and_fails_the_run(a_few_orders, monkeypatch, tmp_path, capsys):
+    # given: every list page breaks
+    def broken(cls, queryset, sort):
+        raise RuntimeError("broken list")
+
+    monkeypatch.setattr(ListTable, "order", classmethod(broken))
+
+    # when
+    exit_status = pages.main(
+        ["--repeat", "1", "--warmup", "0", "--only", r"^/orders/$", "--json", str(tmp_path / "p.json")]
+    )
+
+    # then
+    assert exit_status == 1
+    written = json.loads((tmp_path / "p.json").read_text())
+    assert {(m["url"], m["user"], m["status"]) for m in written["results"]} == {
+        ("/orders/", "admin", 500),
+        ("/orders/", "rep1", 500),
+    }
+    assert "(2 server errors)" in capsys.readouterr().out
+
+
+def test_a_pager_without_a_last_link_is_read_as_a_capped_count_with_a_keyset_next_link():
+    # given: the first page of a list whose count is capped, then of a list of six pages
+    capped, counted = pages.PageOffers(), pages.PageOffers()
+
+    # when
+    capped.feed('<a rel="next" href="?page=2&amp;after=eyJrIjoxfQ">next</a>')
+    counted.feed('<a href="?page=2" rel="next">next</a><a href="?page=6">last</a><a href="?sort=-number">No.</a>')
+
+    # then
+    assert (capped.last_page, capped.next_href) == (1, "?page=2&after=eyJrIjoxfQ")
+    assert (counted.last_page, counted.next_href, counted.sorts) == (6, "?page=2", ["-number"])
