@@ -532,7 +532,9 @@ class Generator:
         products = rng.sample(self.products, line_count)
         line_id = self.ids.take(OrderLine, line_count)
         lines = []
-        below_floor = status == "pending_approval"
+        # One order in ten went below a floor price and waited for a manager (approved by now unless pending).
+        approved = (status in CONFIRMED or cancelled_after_confirming) and rng.random() < 0.1
+        below_floor = status == "pending_approval" or approved
         reasons = []
         for position, (product_id, sku, list_price, floor_price) in enumerate(products, start=1):
             quantity = Decimal(rng.randint(1, 6) if list_price > 1000 else rng.choice([2, 5, 10, 12, 20, 30, 50]))
@@ -641,6 +643,32 @@ class Generator:
                 )
             )
             version, last_change = 2, submitted
+        elif approved:
+            manager = self.users["manager1"].id
+            decided = submitted + (held - submitted) / 3
+            order.submitted_at, order.confirmed_at = submitted, decided
+            event(
+                submitted,
+                owner_id,
+                "order.submitted",
+                {"status": ["draft", "pending_approval"]},
+                {"approval_reasons": reasons},
+            )
+            event(decided, manager, "order.approved", {"status": ["pending_approval", "confirmed"]})
+            rows[ApprovalRequest].append(
+                ApprovalRequest(
+                    order_id=order_id,
+                    reasons=reasons,
+                    status="approved",
+                    requested_by_id=owner_id,
+                    decided_by_id=manager,
+                    decided_at=decided,
+                    comment="老客户，同意特价。",
+                    created_at=submitted,
+                    updated_at=decided,
+                )
+            )
+            version, last_change = 3, decided
         elif status != "draft":
             order.submitted_at = order.confirmed_at = submitted
             event(submitted, owner_id, "order.submitted", data={"approval_reasons": []})
