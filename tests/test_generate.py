@@ -211,5 +211,6 @@ def test_the_command_fills_a_fresh_database_and_writes_its_figures(tmp_path):
     assert figures["tables"]["sales.Order"] == 40
     assert (figures["admin"], figures["rep"]) == ("admin", "rep1")
     assert figures["database_url"] == f"sqlite:///{tmp_path / 'var' / 'gendan.sqlite3'}"
+    assert figures["sqlite_file"] == str(tmp_path / "var" / "gendan.sqlite3")
     assert (tmp_path / "var" / "gendan.sqlite3").exists()
     assert "password: pw-cli" in output.stdout and "rows/s" in output.stdout
