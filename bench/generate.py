@@ -147,15 +147,16 @@ class Ids:
 class Numbers:
     """Document numbers in the project's patterns, counted per period as numbering.next_number would."""
 
-    def __init__(self):
+    def __init__(self, zone):
         from gendan.core import numbering
 
         self.numbering = numbering
+        self.zone = zone
         self.last = {}
 
     def next(self, doc_type: str, moment) -> str:
         pattern = self.numbering.pattern_for(doc_type)
-        local = datetime.datetime.fromtimestamp(moment.timestamp(), tz=LOCAL_ZONE[0])
+        local = moment.astimezone(self.zone)
         period = self.numbering._period_of(pattern, local)
         seq = self.last.get((doc_type, period), 0) + 1
         self.last[(doc_type, period)] = seq
@@ -165,9 +166,6 @@ class Numbers:
         from gendan.core.models import NumberCounter
 
         return [NumberCounter(doc_type=d, period=p, last_value=v) for (d, p), v in self.last.items()]
-
-
-LOCAL_ZONE = [None]
 
 
 @contextmanager
@@ -214,9 +212,9 @@ class Generator:
         self.chunk = chunk
         self.now = (now or timezone.now()).replace(microsecond=0)
         self.start = self.now - datetime.timedelta(days=365 * years)
-        LOCAL_ZONE[0] = timezone.get_current_timezone()
+        self.zone = timezone.get_current_timezone()
         self.ids = Ids()
-        self.numbers = Numbers()
+        self.numbers = Numbers(self.zone)
         self.counts = {}
         self.stock = {}  # (product id, warehouse id) -> [reserved, shipped]
 
@@ -428,9 +426,9 @@ class Generator:
         position = index * days / self.orders
         day = int(position)
         local = datetime.datetime.combine(
-            (self.start + datetime.timedelta(days=day)).astimezone(LOCAL_ZONE[0]).date(),
+            (self.start + datetime.timedelta(days=day)).astimezone(self.zone).date(),
             datetime.time(9),
-            tzinfo=LOCAL_ZONE[0],
+            tzinfo=self.zone,
         )
         moment = local + datetime.timedelta(seconds=int((position - day) * 9 * 3600))
         # In UTC, as the rest: the SQLite backend writes UTC datetimes without converting them.
@@ -851,7 +849,7 @@ class Generator:
                         customer_id=customer_id,
                         amount=paying,
                         method=method,
-                        received_on=paid_at.astimezone(LOCAL_ZONE[0]).date(),
+                        received_on=paid_at.astimezone(self.zone).date(),
                         reference=f"银行流水{rng.randint(10**7, 10**8 - 1)}",
                         allocated_amount=paying,
                         created_by_id=finance,
