@@ -188,3 +188,14 @@ def test_the_navigation_shows_a_worklist_past_the_cap_as_the_cap_and_a_plus(clie
 
     assert {w.key: c for w, c in worklists.with_counts(personas["rep1"])}["sales.orders_attention"] == 2
     assert 'data-testid="nav-worklist-count">1+<' in nav
+
+
+@pytest.mark.parametrize("page", ["500", "3", "4", "999999999999", "-1", "x"])
+def test_a_page_number_past_the_counted_rows_gives_a_real_page(client, personas, capped, page):
+    _customers(personas["rep1"], 12)
+    client.force_login(personas["admin"])
+
+    response = client.get(URL, {"page": page})
+
+    assert response.status_code == 200
+    assert len(response.context["page_obj"]) > 0

@@ -176,6 +176,13 @@ class ListPaginator(Paginator):
             raise EmptyPage(self.error_messages["no_results"])
         return ListPage(rows[: self.per_page], number, self, more_after=len(rows) > self.per_page)
 
+    def get_page(self, number):
+        try:
+            return super().get_page(number)
+        except EmptyPage:
+            # Capped, a number past the end of the list (which no count tells): the last page the count vouches for.
+            return self.page(self.num_pages)
+
     def _get_page(self, *args, **kwargs):
         return ListPage(*args, **kwargs)
 
