@@ -7,6 +7,7 @@ from gendan.core.errors import ApplicationError
 from gendan.core.forms import BootstrapForm, add_service_errors, bootstrap
 from gendan.sales.forms import OrderLineQuantitiesForm
 
+from . import services
 from .models import InvoiceStatus, Payment
 
 
@@ -56,6 +57,24 @@ class PaymentForm(BootstrapForm):
     @property
     def allocation_rows(self):
         return [(invoice, self[name]) for invoice, name in self.allocation_fields]
+
+    def record(self, *, actor, customer):
+        """The payment the valid form describes, or None with the refusal on the form."""
+        try:
+            return services.payment_record(
+                actor=actor,
+                customer=customer,
+                amount=self.cleaned_data["amount"],
+                received_on=self.cleaned_data["received_on"],
+                method=self.cleaned_data["method"],
+                reference=self.cleaned_data["reference"],
+                allocations=self.allocations(),
+            )
+        except ValidationError as exc:
+            self.add_service_errors(exc)
+        except ApplicationError as exc:
+            self.add_application_error(exc)
+        return None
 
     def allocations(self) -> list[dict]:
         """The service's `allocations`: every invoice with an amount above zero."""

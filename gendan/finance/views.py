@@ -61,22 +61,7 @@ def payment_create_view(request, order_pk):
         raise PermissionDenied
     order = get_order_for_page(request, order_pk)
     form = PaymentForm(request.POST, invoices=order_invoices(order=order))
-    if form.is_valid():
-        try:
-            payment = services.payment_record(
-                actor=request.user,
-                customer=order.customer,
-                amount=form.cleaned_data["amount"],
-                received_on=form.cleaned_data["received_on"],
-                method=form.cleaned_data["method"],
-                reference=form.cleaned_data["reference"],
-                allocations=form.allocations(),
-            )
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        except ApplicationError as exc:
-            form.add_application_error(exc)
-        else:
-            messages.success(request, _("Payment %(number)s recorded.") % {"number": payment.number})
-            return redirect("sales:order_detail", pk=order.pk)
+    if form.is_valid() and (payment := form.record(actor=request.user, customer=order.customer)):
+        messages.success(request, _("Payment %(number)s recorded.") % {"number": payment.number})
+        return redirect("sales:order_detail", pk=order.pk)
     return render_order_page(request, order, payment_form=form)

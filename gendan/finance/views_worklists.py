@@ -126,22 +126,11 @@ def unpaid_invoice_payment_view(request, pk):
         raise PermissionDenied
     invoice = get_object_or_404(Invoice.objects.visible_to(request.user).select_related("customer", "order"), pk=pk)
     form = PaymentForm(request.POST or None, invoices=[invoice])
-    if request.method == "POST" and form.is_valid():
-        try:
-            payment = services.payment_record(
-                actor=request.user,
-                customer=invoice.customer,
-                amount=form.cleaned_data["amount"],
-                received_on=form.cleaned_data["received_on"],
-                method=form.cleaned_data["method"],
-                reference=form.cleaned_data["reference"],
-                allocations=form.allocations(),
-            )
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        except ApplicationError as exc:
-            form.add_application_error(exc)
-        else:
-            messages.success(request, _("Payment %(number)s recorded.") % {"number": payment.number})
-            return _back(request, "finance:unpaid_invoices")
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and (payment := form.record(actor=request.user, customer=invoice.customer))
+    ):
+        messages.success(request, _("Payment %(number)s recorded.") % {"number": payment.number})
+        return _back(request, "finance:unpaid_invoices")
     return _dialog(request, "finance/worklists/_payment_form.html", {"invoice": invoice, "form": form})

@@ -1,12 +1,15 @@
 from decimal import Decimal
 
 from django import forms
-from django.utils.translation import gettext_lazy as _
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from gendan.core.errors import ApplicationError
 from gendan.sales.forms import OrderLineQuantitiesForm
 
 from . import services
-from .models import TRACKING_NUMBER_MAX_LENGTH, DeliveryMethod
+from .models import TRACKING_NUMBER_MAX_LENGTH, DeliveryMethod, ShipmentStatus
 
 # Offered as the carrier is typed; any other name may be entered.
 COMMON_CARRIERS = ["顺丰速运", "京东物流", "德邦物流", "中通快递", "圆通速递", "韵达快递", "申通快递", "EMS"]
@@ -17,15 +20,18 @@ class DeliveryFields(forms.Form):
 
     # Not required: left out, the carrier says it (see fulfillment.services._set_delivery).
     delivery_method = forms.ChoiceField(
-        label=_("Delivery method"), choices=DeliveryMethod.choices, initial=DeliveryMethod.COURIER, required=False
+        label=gettext_lazy("Delivery method"),
+        choices=DeliveryMethod.choices,
+        initial=DeliveryMethod.COURIER,
+        required=False,
     )
-    carrier = forms.CharField(label=_("Carrier"), max_length=64, required=False, strip=False)
+    carrier = forms.CharField(label=gettext_lazy("Carrier"), max_length=64, required=False, strip=False)
     tracking_number = forms.CharField(
-        label=_("Tracking number"),
+        label=gettext_lazy("Tracking number"),
         max_length=64,
         required=False,
         strip=False,
-        help_text=_("Not needed for customer pickup or own delivery."),
+        help_text=gettext_lazy("Not needed for customer pickup or own delivery."),
     )
 
     def __init__(self, *args, **kwargs):
@@ -59,3 +65,21 @@ class ShipmentForm(DeliveryFields, OrderLineQuantitiesForm):
             left=lambda line: line.quantity - line.shipped_quantity - pending.get(line.pk, Decimal("0")),
             **kwargs,
         )
+
+    def create(self, *, order, actor, ship: bool):
+        """The shipment the valid form describes (shipped at once with `ship`), or None with the refusal on the form."""
+        try:
+            return services.shipment_create(
+                order=order, actor=actor, lines=self.line_rows(), **self.delivery(), ship=ship
+            )
+        except ValidationError as exc:
+            self.add_service_errors(exc)
+        except ApplicationError as exc:
+            self.add_error(None, exc.message)
+        return None
+
+
+def created_message(shipment) -> str:
+    if shipment.status == ShipmentStatus.SHIPPED:
+        return _("Shipment %(number)s created and shipped.") % {"number": shipment.number}
+    return _("Shipment %(number)s created.") % {"number": shipment.number}

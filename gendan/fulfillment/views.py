@@ -11,8 +11,8 @@ from gendan.core.errors import ApplicationError
 from gendan.sales.views import get_order_for_page, render_order_page
 
 from . import services
-from .forms import ShipmentForm, deliver_posted, ship_posted
-from .models import Shipment, ShipmentStatus
+from .forms import ShipmentForm, created_message, deliver_posted, ship_posted
+from .models import Shipment
 
 
 @login_required
@@ -22,25 +22,9 @@ def shipment_create_view(request, order_pk):
         raise PermissionDenied
     order = get_order_for_page(request, order_pk)
     form = ShipmentForm(request.POST, order_lines=list(order.lines.all()), pending=services.pending_quantities(order))
-    if form.is_valid():
-        try:
-            shipment = services.shipment_create(
-                order=order,
-                actor=request.user,
-                lines=form.line_rows(),
-                **form.delivery(),
-                ship="ship" in request.POST,
-            )
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
-            if shipment.status == ShipmentStatus.SHIPPED:
-                messages.success(request, _("Shipment %(number)s created and shipped.") % {"number": shipment.number})
-            else:
-                messages.success(request, _("Shipment %(number)s created.") % {"number": shipment.number})
-            return redirect("sales:order_detail", pk=order.pk)
+    if form.is_valid() and (shipment := form.create(order=order, actor=request.user, ship="ship" in request.POST)):
+        messages.success(request, created_message(shipment))
+        return redirect("sales:order_detail", pk=order.pk)
     return render_order_page(request, order, shipment_form=form)
 
 

@@ -17,8 +17,8 @@ from gendan.sales.models import Order
 
 from . import services
 from .filters import OrderToShipFilter, ShipmentWorklistFilter
-from .forms import COMMON_CARRIERS, ShipmentForm, deliver_posted, ship_posted
-from .models import Shipment, ShipmentStatus
+from .forms import COMMON_CARRIERS, ShipmentForm, created_message, deliver_posted, ship_posted
+from .models import Shipment
 from .selectors_worklists import orders_to_ship, shipments_in_transit, shipments_pending
 from .tables import InTransitTable, OrderToShipTable, PendingShipmentTable
 from .worklists import works_shipping
@@ -93,27 +93,9 @@ def to_ship_ship_view(request, order_pk):
     pending = services.pending_quantities(order)
     if request.method == "POST":
         form = ShipmentForm(request.POST, order_lines=lines, pending=pending)
-        if form.is_valid():
-            try:
-                shipment = services.shipment_create(
-                    order=order,
-                    actor=request.user,
-                    lines=form.line_rows(),
-                    carrier=form.cleaned_data["carrier"],
-                    tracking_number=form.cleaned_data["tracking_number"],
-                    ship="ship" in request.POST,
-                )
-            except ValidationError as exc:
-                form.add_service_errors(exc)
-            except ApplicationError as exc:
-                form.add_error(None, exc.message)
-            else:
-                if shipment.status == ShipmentStatus.SHIPPED:
-                    done = _("Shipment %(number)s created and shipped.")
-                else:
-                    done = _("Shipment %(number)s created.")
-                messages.success(request, done % {"number": shipment.number})
-                return _back(request, "fulfillment:to_ship")
+        if form.is_valid() and (shipment := form.create(order=order, actor=request.user, ship="ship" in request.POST)):
+            messages.success(request, created_message(shipment))
+            return _back(request, "fulfillment:to_ship")
     else:
         form = ShipmentForm(order_lines=lines, pending=pending)
     context = {"order": order, "form": form, "can_ship": request.user.has_perm("fulfillment.ship_shipment")}

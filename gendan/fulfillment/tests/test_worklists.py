@@ -293,3 +293,19 @@ def test_the_api_lists_refuse_roles_that_do_not_ship(personas):
     }
 
     assert answers == dict.fromkeys(answers, 403)
+
+
+def test_the_ship_dialog_takes_the_delivery_method_as_the_order_page_does(client, personas, world):
+    client.force_login(personas["warehouse1"])
+    order = world["late"]
+    line = order.lines.get()
+
+    response = client.post(
+        reverse("fulfillment:to_ship_ship", args=[order.pk]),
+        {f"qty_{line.pk}": "2", "delivery_method": "pickup", "ship": "1"},
+        headers={"HX-Request": "true"},
+    )
+
+    assert response.headers["HX-Redirect"] == reverse("fulfillment:to_ship")
+    shipment = Shipment.objects.get(order=order)
+    assert (shipment.status, shipment.delivery_method) == (ShipmentStatus.SHIPPED, "pickup")
