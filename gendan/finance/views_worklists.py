@@ -3,17 +3,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
-from django_htmx.http import HttpResponseClientRedirect
 
 from gendan.core.errors import ApplicationError
-from gendan.core.tables import list_response
-from gendan.sales.filters import list_filters
 from gendan.sales.models import Order
+from gendan.sales.worklist_pages import back_to_list, worklist_page
 
 from . import services
 from .filters import OrderToInvoiceFilter, UnallocatedPaymentFilter, UnpaidInvoiceFilter
@@ -29,12 +26,9 @@ def _require_worklist(user):
         raise PermissionDenied
 
 
-def _worklist_page(request, *, title, intro, filter_class, selector, table_class):
+def _worklist_page(request, *, selector, **kwargs):
     _require_worklist(request.user)
-    filterset = list_filters(request, filter_class, selector(user=request.user))
-    return list_response(
-        request, table_class, filterset.qs, "worklists/page.html", {"filter": filterset, "title": title, "intro": intro}
-    )
+    return worklist_page(request, rows=selector(user=request.user), **kwargs)
 
 
 @login_required
@@ -76,12 +70,6 @@ def unallocated_payments_view(request):
     )
 
 
-def _back(request, url_name):
-    """Back to the worklist: the whole page again, so its rows and the counts in the navigation follow."""
-    url = reverse(url_name)
-    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
-
-
 def _dialog(request, template, context):
     """The form in the worklist's dialog, or on a page of its own without JavaScript."""
     page = "finance/worklists/dialog.html"
@@ -113,7 +101,7 @@ def to_invoice_invoice_view(request, order_pk):
             else:
                 done = _("Invoice %(number)s created.")
             messages.success(request, done % {"number": invoice.number})
-            return _back(request, "finance:to_invoice")
+            return back_to_list(request, "finance:to_invoice")
     context = {"order": order, "form": form, "can_issue": request.user.has_perm("finance.issue_invoice")}
     return _dialog(request, "finance/worklists/_invoice_form.html", context)
 
@@ -132,5 +120,5 @@ def unpaid_invoice_payment_view(request, pk):
         and (payment := form.record(actor=request.user, customer=invoice.customer))
     ):
         messages.success(request, _("Payment %(number)s recorded.") % {"number": payment.number})
-        return _back(request, "finance:unpaid_invoices")
+        return back_to_list(request, "finance:unpaid_invoices")
     return _dialog(request, "finance/worklists/_payment_form.html", {"invoice": invoice, "form": form})

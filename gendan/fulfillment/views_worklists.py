@@ -3,17 +3,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect
 
 from gendan.core.errors import ApplicationError
-from gendan.core.tables import list_response
-from gendan.sales.filters import list_filters
 from gendan.sales.models import Order
+from gendan.sales.worklist_pages import back_to_list, worklist_page
 
 from . import services
 from .filters import OrderToShipFilter, ShipmentWorklistFilter
@@ -29,15 +26,11 @@ def _require_worklist(user):
         raise PermissionDenied
 
 
-def _worklist_page(request, *, title, filter_class, selector, table_class, intro):
+def _worklist_page(request, *, selector, **kwargs):
     _require_worklist(request.user)
-    filterset = list_filters(request, filter_class, selector(user=request.user))
-    return list_response(
-        request,
-        table_class,
-        filterset.qs,
-        "fulfillment/worklists/page.html",
-        {"filter": filterset, "title": title, "intro": intro, "common_carriers": COMMON_CARRIERS},
+    rows = selector(user=request.user)
+    return worklist_page(
+        request, rows=rows, template="fulfillment/worklists/page.html", common_carriers=COMMON_CARRIERS, **kwargs
     )
 
 
@@ -95,18 +88,12 @@ def to_ship_ship_view(request, order_pk):
         form = ShipmentForm(request.POST, order_lines=lines, pending=pending)
         if form.is_valid() and (shipment := form.create(order=order, actor=request.user, ship="ship" in request.POST)):
             messages.success(request, created_message(shipment))
-            return _back(request, "fulfillment:to_ship")
+            return back_to_list(request, "fulfillment:to_ship")
     else:
         form = ShipmentForm(order_lines=lines, pending=pending)
     context = {"order": order, "form": form, "can_ship": request.user.has_perm("fulfillment.ship_shipment")}
     template = "fulfillment/worklists/_ship_form.html" if request.htmx else "fulfillment/worklists/ship.html"
     return render(request, template, context)
-
-
-def _back(request, url_name):
-    """Back to the worklist: the whole page again, so its rows and the counts in the navigation follow."""
-    url = reverse(url_name)
-    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
 def _shipment_step(request, pk, call, done, back):
@@ -120,7 +107,7 @@ def _shipment_step(request, pk, call, done, back):
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, done % {"number": shipment.number})
-    return _back(request, back)
+    return back_to_list(request, back)
 
 
 @login_required
