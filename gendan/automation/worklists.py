@@ -2,7 +2,6 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from gendan.core.lists import capped_count
 from gendan.core.worklists import Worklist, register
 
 from .selectors_worklists import followups_due, may_follow_up, may_oversee_team, team_overdue
@@ -15,7 +14,7 @@ def register_worklists() -> None:
             label=_("Customers to follow up today"),
             url_name="automation:worklist_followups",
             api_url_name="worklist-follow-ups-list",
-            count=lambda user: capped_count(followups_due(user=user)),
+            rows=followups_due,
             allowed=may_follow_up,
             icon="bi-telephone-outbound",
             order=20,
@@ -27,7 +26,7 @@ def register_worklists() -> None:
             label=_("My team's overdue tasks"),
             url_name="automation:worklist_team_overdue",
             api_url_name="worklist-team-overdue-list",
-            count=lambda user: capped_count(team_overdue(user=user)),
+            rows=team_overdue,
             allowed=may_oversee_team,
             icon="bi-alarm",
             order=15,

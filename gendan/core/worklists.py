@@ -2,16 +2,19 @@
 
 An app registers its worklists in its AppConfig.ready(); the navigation, the home page and
 `GET /api/v1/worklists/` ask `for_user(user)` and never import the app. A worklist is a
-scoped, filtered list with its own page (`url_name`) and API list (`api_url_name`); `count`
-gives the number shown beside its name and must cost one query, counting no further than
-LIST_COUNT_CAP + 1 (gendan.core.lists.capped_count; templates show it with the `capped` filter).
+scoped, filtered list with its own page (`url_name`) and API list (`api_url_name`); `rows(user=)`
+is the selector the page and the API list start from, and `count(user)` counts it in one query,
+no further than LIST_COUNT_CAP + 1 (core.lists.capped_count; templates show it with `capped`).
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.functional import Promise
+
+from .lists import capped_count
 
 
 @dataclass(frozen=True)
@@ -19,11 +22,14 @@ class Worklist:
     key: str  # "fulfillment.to_ship": the app, then the list
     label: str | Promise
     url_name: str
-    count: Callable[..., int]  # count(user) -> how many items wait, in the user's scope, capped
+    rows: Callable[..., QuerySet]  # rows(user=user) -> the items waiting, in the user's scope
     allowed: Callable[..., bool]  # allowed(user) -> whether the user works this list (no queries)
     api_url_name: str = ""
     icon: str = "bi-list-check"
     order: int = 100  # smaller comes first in the navigation
+
+    def count(self, user) -> int:
+        return capped_count(self.rows(user=user))
 
     @property
     def url(self) -> str:

@@ -3,7 +3,6 @@
 from django.utils.translation import gettext_lazy as _
 
 from gendan.accounts.roles import Role
-from gendan.core.lists import capped_count
 from gendan.core.worklists import Worklist
 
 from .selectors_worklists import invoices_unpaid, orders_to_invoice, payments_unallocated
@@ -23,7 +22,7 @@ WORKLISTS = [
         label=_("To invoice"),
         url_name="finance:to_invoice",
         api_url_name="worklist-to-invoice-list",
-        count=lambda user: capped_count(orders_to_invoice(user=user)),
+        rows=orders_to_invoice,
         allowed=works_finance,
         icon="bi-receipt",
         order=50,
@@ -33,7 +32,7 @@ WORKLISTS = [
         label=_("Unpaid invoices"),
         url_name="finance:unpaid_invoices",
         api_url_name="worklist-unpaid-invoices-list",
-        count=lambda user: capped_count(invoices_unpaid(user=user)),
+        rows=invoices_unpaid,
         allowed=works_finance,
         icon="bi-hourglass-split",
         order=51,
@@ -43,7 +42,7 @@ WORKLISTS = [
         label=_("Payments to allocate"),
         url_name="finance:unallocated_payments",
         api_url_name="worklist-unallocated-payments-list",
-        count=lambda user: capped_count(payments_unallocated(user=user)),
+        rows=payments_unallocated,
         allowed=works_finance,
         icon="bi-cash-stack",
         order=52,

@@ -3,7 +3,6 @@
 from django.utils.translation import gettext_lazy as _
 
 from gendan.accounts.roles import Role
-from gendan.core.lists import capped_count
 from gendan.core.worklists import Worklist
 
 from .selectors_worklists import orders_to_ship, shipments_in_transit, shipments_pending
@@ -23,7 +22,7 @@ WORKLISTS = [
         label=_("To ship"),
         url_name="fulfillment:to_ship",
         api_url_name="worklist-to-ship-list",
-        count=lambda user: capped_count(orders_to_ship(user=user)),
+        rows=orders_to_ship,
         allowed=works_shipping,
         icon="bi-box-seam",
         order=40,
@@ -33,7 +32,7 @@ WORKLISTS = [
         label=_("Shipments to send"),
         url_name="fulfillment:pending_shipments",
         api_url_name="worklist-pending-shipments-list",
-        count=lambda user: capped_count(shipments_pending(user=user)),
+        rows=shipments_pending,
         allowed=works_shipping,
         icon="bi-truck",
         order=41,
@@ -43,7 +42,7 @@ WORKLISTS = [
         label=_("In transit"),
         url_name="fulfillment:in_transit",
         api_url_name="worklist-in-transit-list",
-        count=lambda user: capped_count(shipments_in_transit(user=user)),
+        rows=shipments_in_transit,
         allowed=works_shipping,
         icon="bi-signpost-split",
         order=42,

@@ -2,7 +2,6 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from gendan.core.lists import capped_count
 from gendan.core.worklists import Worklist, register
 
 from .selectors_worklists import approval_inbox, may_approve, orders_needing_attention, quotations_awaiting_answer
@@ -15,7 +14,7 @@ def register_worklists() -> None:
             label=_("Approval inbox"),
             url_name="sales_work:approvals",
             api_url_name="worklist-approvals-list",
-            count=lambda user: capped_count(approval_inbox(user=user)),
+            rows=approval_inbox,
             allowed=may_approve,
             icon="bi-patch-check",
             order=10,
@@ -27,7 +26,7 @@ def register_worklists() -> None:
             label=_("Orders needing attention"),
             url_name="sales_work:orders_attention",
             api_url_name="worklist-orders-attention-list",
-            count=lambda user: capped_count(orders_needing_attention(user=user)),
+            rows=orders_needing_attention,
             allowed=lambda user: user.has_perm("sales.add_order"),
             icon="bi-exclamation-octagon",
             order=30,
@@ -39,7 +38,7 @@ def register_worklists() -> None:
             label=_("Quotations awaiting an answer"),
             url_name="sales_work:quotations_awaiting",
             api_url_name="worklist-quotations-awaiting-list",
-            count=lambda user: capped_count(quotations_awaiting_answer(user=user)),
+            rows=quotations_awaiting_answer,
             allowed=lambda user: user.has_perm("sales.send_quotation"),
             icon="bi-hourglass-split",
             order=40,
