@@ -211,3 +211,21 @@ def test_the_stock_pages_name_the_product_they_open_with(client, personas):
         html = client.get(path, {"product": gear.pk}).content.decode()
         assert 'data-lookup-label="齿轮 (GEAR-1)"' in html, path
         assert 'data-lookup="/lookup/products/"' in html, path
+
+
+@pytest.mark.parametrize("query", ["a\x00b", "\x00"])
+def test_a_nul_in_the_query_is_a_400_on_q_not_a_database_error(client, personas, query):
+    client.force_login(personas["rep1"])
+
+    response = client.get("/lookup/customers/", {"q": query})
+
+    assert response.status_code == 400
+    assert list(response.json()) == ["q"]
+
+
+def test_an_id_no_database_holds_names_no_record(client, personas):
+    client.force_login(personas["rep1"])
+
+    response = client.get("/orders/", {"customer": "²"})
+
+    assert response.status_code == 200

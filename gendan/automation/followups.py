@@ -35,7 +35,9 @@ def followup_recorded(event, *, actor, obj) -> None:
         actor=actor,
         title=_("Follow up with %(customer)s") % {"customer": customer.name},
         notes=_("Last time (%(kind)s): %(summary)s") % {"kind": kind, "summary": summary[:300]},
-        assignee=customer.owner,
+        # An owner who has left cannot take the task, and that must not refuse the follow-up itself:
+        # whoever logged it follows up next, until the customer is handed to someone else.
+        assignee=customer.owner if customer.owner.is_active else actor,
         related=customer,
         due_at=timezone.make_aware(due),
         source=TaskSource.PERSON,

@@ -1,8 +1,6 @@
 """Tasks and notifications. Each function is one transaction and records its event."""
 
 import datetime
-import functools
-import zoneinfo
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
@@ -15,6 +13,7 @@ from django.utils.translation import gettext as _
 from gendan.core import events
 from gendan.core.bounds import ensure_dates
 from gendan.core.errors import ApplicationError, ErrorCode
+from gendan.core.timezones import all_time_zones
 
 from .jobs.channels import send_deliveries
 from .models import (
@@ -366,12 +365,6 @@ def notification_mark_read(*, recipient, notification_ids=None) -> int:
 PREFERENCE_KINDS = [*NotificationKind.values, "*"]
 
 
-@functools.cache
-def known_time_zones() -> list[str]:
-    """IANA names this system can convert to, sorted (read from disk once)."""
-    return sorted(zoneinfo.available_timezones())
-
-
 def available_channels(user) -> list[str]:
     """The bell, e-mail, and each kind of robot that has an active webhook for the user or their department."""
     robots = set(_endpoints_of(user).values_list("kind", flat=True))
@@ -431,7 +424,7 @@ def notification_preferences_set(
     elif quiet_start is not None and quiet_start == quiet_end:
         errors["quiet_end"] = [_("The quiet hours must end at another time than they start.")]
     time_zone = (time_zone or "").strip()
-    if time_zone and time_zone not in known_time_zones():
+    if time_zone and time_zone not in all_time_zones():
         errors["time_zone"] = [_("Choose a time zone from the list.")]
     if errors:
         raise ValidationError(errors)

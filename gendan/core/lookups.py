@@ -11,9 +11,12 @@ from collections.abc import Callable, Iterable
 
 from django import forms
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
+
+from .bounds import id_from
 
 # Matches an endpoint answers at most: enough to choose from, never the table.
 LOOKUP_LIMIT = 20
@@ -58,11 +61,12 @@ class LookupInput(forms.TextInput):
         return context
 
     def label(self, value) -> str | None:
-        text = str(value or "").strip()
         # An id the database could not hold is no record; the filter reports it on its field.
-        if not text.isdigit() or len(text) > 18:
-            return None
-        return self.label_of(int(text), self.user)
+        record_id = id_from(value)
+        return None if record_id is None else self.label_of(record_id, self.user)
+
+
+_QUERY = forms.CharField(required=False)
 
 
 def lookup_view(matches: Callable[[object, str], Iterable[tuple[int, str]]]):
@@ -71,7 +75,11 @@ def lookup_view(matches: Callable[[object, str], Iterable[tuple[int, str]]]):
     @login_required
     @require_GET
     def view(request):
-        query = request.GET.get("q", "").strip()[:QUERY_MAX_LENGTH]
+        # A form field's own checks (a NUL, which PostgreSQL refuses in a query) answer on the field.
+        try:
+            query = _QUERY.clean(request.GET.get("q", "")[:QUERY_MAX_LENGTH])
+        except ValidationError as exc:
+            return JsonResponse({"q": exc.messages}, status=400)
         return JsonResponse([{"id": pk, "label": label} for pk, label in matches(request.user, query)], safe=False)
 
     return view

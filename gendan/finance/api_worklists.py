@@ -8,7 +8,7 @@ from gendan.core.worklist_lists import days_since
 
 from .api import InvoiceSerializer, PaymentSerializer
 from .filters import OrderToInvoiceFilter, UnallocatedPaymentFilter, UnpaidInvoiceFilter
-from .models import InvoiceLine, PaymentAllocation
+from .models import InvoiceLine
 from .selectors_worklists import invoices_unpaid, orders_to_invoice, payments_unallocated
 from .worklists import works_finance
 
@@ -79,12 +79,3 @@ class UnallocatedPaymentViewSet(WorklistViewSet):
     filterset_class = UnallocatedPaymentFilter
     works_list = staticmethod(works_finance)
     selector = staticmethod(payments_unallocated)
-
-    def get_queryset(self):
-        allocations = PaymentAllocation.objects.select_related("invoice")
-        return (
-            super()
-            .get_queryset()
-            .select_related("created_by")
-            .prefetch_related(Prefetch("allocations", queryset=allocations))
-        )

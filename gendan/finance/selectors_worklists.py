@@ -10,6 +10,7 @@ from django.db.models import DecimalField, Exists, F, OuterRef, QuerySet, Value
 from gendan.sales.models import Order, OrderLine
 
 from .models import Invoice, InvoiceStatus, Payment
+from .selectors import payment_queryset
 
 _MONEY = DecimalField(max_digits=14, decimal_places=2)
 # Half a cent: SQLite keeps decimals as binary floating point, so "something left" means at least a cent.
@@ -39,8 +40,9 @@ def invoices_unpaid(*, user) -> QuerySet[Invoice]:
 
 def payments_unallocated(*, user) -> QuerySet[Payment]:
     """Payments with money not yet put against any invoice, the oldest first."""
+    # From payment_queryset: each payment's allocations are only those to invoices the user may see.
     return (
-        Payment.objects.visible_to(user)
+        payment_queryset(user=user)
         .filter(allocated_amount__lt=F("amount") - _HALF_A_CENT)
         .select_related("customer__owner")
         .order_by("received_on", "pk")

@@ -40,7 +40,8 @@ def _field_messages(exc: ValidationError) -> list[str]:
     ]
 
 
-def _shipment_action(request, pk, call, done):
+def shipment_step(request, pk, call, done, *, then=None):
+    """Take one step of a shipment in sight (`call`), say how it went, and go back to the order page (or `then`)."""
     shipment = get_object_or_404(Shipment.objects.visible_to(request.user), pk=pk)
     try:
         call(shipment)
@@ -50,13 +51,13 @@ def _shipment_action(request, pk, call, done):
         messages.error(request, " ".join(_field_messages(exc)))
     else:
         messages.success(request, done % {"number": shipment.number})
-    return redirect("sales:order_detail", pk=shipment.order_id)
+    return then() if then else redirect("sales:order_detail", pk=shipment.order_id)
 
 
 @login_required
 @require_POST
 def shipment_ship_view(request, pk):
-    return _shipment_action(
+    return shipment_step(
         request,
         pk,
         lambda shipment: ship_posted(shipment, request.user, request.POST),
@@ -67,7 +68,7 @@ def shipment_ship_view(request, pk):
 @login_required
 @require_POST
 def shipment_deliver_view(request, pk):
-    return _shipment_action(
+    return shipment_step(
         request,
         pk,
         lambda shipment: deliver_posted(shipment, request.user, request.POST),
@@ -78,7 +79,7 @@ def shipment_deliver_view(request, pk):
 @login_required
 @require_POST
 def shipment_cancel_view(request, pk):
-    return _shipment_action(
+    return shipment_step(
         request,
         pk,
         lambda shipment: services.shipment_cancel(

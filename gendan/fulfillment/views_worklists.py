@@ -2,22 +2,21 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from gendan.core.errors import ApplicationError
 from gendan.sales.models import Order
 from gendan.sales.worklist_pages import back_to_list, worklist_page
 
 from . import services
 from .filters import OrderToShipFilter, ShipmentWorklistFilter
 from .forms import COMMON_CARRIERS, ShipmentForm, created_message, deliver_posted, ship_posted
-from .models import Shipment
 from .selectors_worklists import orders_to_ship, shipments_in_transit, shipments_pending
 from .tables import InTransitTable, OrderToShipTable, PendingShipmentTable
+from .views import shipment_step
 from .worklists import works_shipping
 
 
@@ -98,16 +97,7 @@ def to_ship_ship_view(request, order_pk):
 
 def _shipment_step(request, pk, call, done, back):
     _require_worklist(request.user)
-    shipment = get_object_or_404(Shipment.objects.visible_to(request.user), pk=pk)
-    try:
-        call(shipment)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, done % {"number": shipment.number})
-    return back_to_list(request, back)
+    return shipment_step(request, pk, call, done, then=lambda: back_to_list(request, back))
 
 
 @login_required

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from gendan.core.tables import ListTable, badge, cell, when
 
@@ -118,7 +118,7 @@ class OrdersAttentionTable(ListTable):
     def render_promised_date(self, record, value):
         late = (timezone.localdate() - value).days
         if late > 0 and record.attention == Attention.LATE:
-            days = _("%(days)s days late") % {"days": late}
+            days = ngettext("%(days)s day late", "%(days)s days late", late) % {"days": late}
             return format_html('{}<div class="small text-danger">{}</div>', when(value), days)
         return when(value)
 

@@ -21,6 +21,7 @@ from gendan.automation import conditions as cond
 from gendan.automation.models import Rule, RuleTrigger
 from gendan.automation.responsibility import stage_label
 from gendan.core import verbs
+from gendan.core.bounds import id_from
 
 from .records import RECORD_TYPES, model_for
 
@@ -76,8 +77,8 @@ class RuleDescriber:
         for rule in rules:
             for spec in _recipient_specs(rule):
                 kind, _sep, value = spec.partition(":")
-                if kind == "user" and value.isdigit():
-                    wanted[get_user_model()].add(int(value))
+                if kind == "user" and (user_id := id_from(value)):
+                    wanted[get_user_model()].add(user_id)
             for condition in self._compiled(rule):
                 if condition.field.is_relation:
                     values = condition.value if isinstance(condition.value, list) else [condition.value]
@@ -201,8 +202,8 @@ class RuleDescriber:
         if kind == "role":
             role = dict(Role.choices).get(value, value)
             return _("the %(role)s nearest the owner") % {"role": str(role).lower()}
-        if kind == "user" and value.isdigit():
-            person = self.objects.get(get_user_model(), {}).get(int(value))
+        if kind == "user" and (user_id := id_from(value)):
+            person = self.objects.get(get_user_model(), {}).get(user_id)
             return str(person) if person is not None else _("a person no longer in Gendan")
         return spec or "—"
 

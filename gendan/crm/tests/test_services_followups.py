@@ -365,3 +365,20 @@ def test_a_meeting_led_by_a_colleague_is_visible_to_them_and_the_customers_owner
         "boss1",
         "admin",
     }
+
+
+def test_a_follow_up_on_a_customer_whose_owner_has_left_is_recorded_and_its_next_task_goes_to_the_author(personas):
+    customer = customer_ready_to_order(personas["rep1"])
+    personas["rep1"].is_active = False
+    personas["rep1"].save()
+
+    with time_machine.travel(at(2025, 3, 3, 10), tick=False):
+        followup_create(
+            customer=customer,
+            actor=personas["manager1"],
+            notes="原负责人已离职，由经理跟进",
+            next_followup_on=datetime.date(2025, 3, 10),
+        )
+
+    assert FollowUp.objects.filter(customer=customer).count() == 1
+    assert Task.objects.get().assignee == personas["manager1"]
