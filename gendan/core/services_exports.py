@@ -18,6 +18,18 @@ logger = logging.getLogger(__name__)
 CHUNK_SIZE = 2000
 
 
+def export_waiting(*, actor, list_name: str, query: str, fmt: str) -> Export | None:
+    """The same download already queued or running for `actor`: asked again (a reload, a second click), it is that one."""
+    return Export.objects.filter(
+        user=actor,
+        list_name=list_name,
+        query=query,
+        format=fmt,
+        status__in=[ExportStatus.QUEUED, ExportStatus.RUNNING],
+        expires_at__gt=timezone.now(),
+    ).first()
+
+
 def export_create(*, actor, list_name: str, query: str, fmt: str, filename: str, rows_total: int) -> Export:
     """A download of the list `list_name` filtered and sorted by `query`, waiting for the worker."""
     return Export.objects.create(

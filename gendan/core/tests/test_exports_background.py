@@ -277,3 +277,18 @@ def test_the_progress_is_written_every_chunk_while_the_rows_are_read(personas, o
     export.refresh_from_db()
     assert progress == [4, 8, 12, 12]
     assert len(_xlsx(export.file.read())) == 13
+
+
+def test_asking_again_while_the_first_is_still_waiting_gives_the_same_export(client, settings, personas, orders):
+    settings.EXPORT_INLINE_ROWS = 3
+    client.force_login(personas["rep1"])
+    query = "export=csv"
+    waiting = export_create(
+        actor=personas["rep1"], list_name="orders", query=query, fmt="csv", filename="o.csv", rows_total=10
+    )
+
+    response = client.get(reverse("sales:order_list"), {"export": "csv"})
+
+    assert response.url == reverse("exports:status", args=[waiting.pk])
+    assert Export.objects.count() == 1
+    assert Export.objects.get().status == ExportStatus.QUEUED
