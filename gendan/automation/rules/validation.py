@@ -15,6 +15,9 @@ from .placeholders import check_template
 from .recipients import check_recipient
 from .records import RECORD_TYPES, model_for
 
+# A rule fires within ten years of its event or date; beyond that a shifted time leaves the calendar.
+MAX_OFFSET_MINUTES = 10 * 366 * 24 * 60
+MAX_HOURS = 10 * 366 * 24
 VERB_RE = re.compile(r"^[a-z][a-z_]*\.[a-z][a-z_]*$")
 ACTION_TYPES = {
     "create_task": gettext_lazy("Create a task"),
@@ -73,7 +76,7 @@ def _check_actions(rows) -> list[dict]:
             else:
                 try:
                     hours = float(hours)
-                    if hours < 0:
+                    if not 0 <= hours <= MAX_HOURS:
                         raise ValueError
                 except (TypeError, ValueError):
                     problems["due_in_hours"] = [_("Enter a number of hours, zero or more.")]
@@ -118,7 +121,13 @@ def clean_rule(fields: dict) -> dict:
     trigger = data["trigger"]
     data["event_verb"] = (data["event_verb"] or "").strip()
     data["date_field"] = (data["date_field"] or "").strip()
-    data["offset_minutes"] = int(data["offset_minutes"] or 0)
+    try:
+        data["offset_minutes"] = int(data["offset_minutes"] or 0)
+        if abs(data["offset_minutes"]) > MAX_OFFSET_MINUTES:
+            raise ValueError
+    except (TypeError, ValueError):
+        errors["offset_minutes"] = [_("Choose a time within ten years of the event or date.")]
+        data["offset_minutes"] = 0
     data["business_hours"] = bool(data["business_hours"])
     unless = data["unless_verbs"] or []
     if isinstance(unless, str):
@@ -165,7 +174,7 @@ def clean_rule(fields: dict) -> dict:
     steps = data["escalation_hours"] or []
     try:
         steps = [float(h) for h in (steps.split(",") if isinstance(steps, str) else steps) if str(h).strip()]
-        if any(h <= 0 for h in steps) or steps != sorted(steps):
+        if any(not 0 < h <= MAX_HOURS for h in steps) or steps != sorted(steps):
             raise ValueError
         data["escalation_hours"] = [int(h) if h == int(h) else h for h in steps]
     except (TypeError, ValueError):

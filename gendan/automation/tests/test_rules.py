@@ -293,3 +293,32 @@ def test_a_check_that_keeps_failing_is_retried_then_given_up(personas, committed
     assert not rule.firings.exists()
     with time_machine.travel(at(2025, 3, 4, 11), tick=False):
         assert scan_due_checks() == {}
+
+
+@pytest.mark.parametrize(
+    "overrides, field",
+    [
+        ({"trigger": RuleTrigger.AFTER_EVENT, "offset_minutes": 10**15}, "offset_minutes"),
+        ({"trigger": RuleTrigger.AFTER_EVENT, "offset_minutes": "soon"}, "offset_minutes"),
+        ({"escalation_hours": [2, float("inf")]}, "escalation_hours"),
+    ],
+)
+def test_times_no_calendar_holds_are_refused_on_their_field_and_nothing_is_saved(personas, overrides, field):
+    Rule.objects.all().delete()
+
+    with pytest.raises(ValidationError) as refused:
+        rule_create(actor=personas["admin"], **hold_rule(**overrides))
+
+    assert field in refused.value.message_dict
+    assert not Rule.objects.exists()
+
+
+def test_a_task_due_beyond_the_calendar_is_refused_on_its_action(personas):
+    Rule.objects.all().delete()
+    rule = hold_rule()
+    rule["actions"][0]["due_in_hours"] = float("nan")
+
+    with pytest.raises(ValidationError):
+        rule_create(actor=personas["admin"], **rule)
+
+    assert not Rule.objects.exists()
