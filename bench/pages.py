@@ -277,7 +277,10 @@ def measure_api_list(bench: Bench, client, username: str, path: str, viewset, te
     if isinstance(listing, dict) and listing.get("count") and listing.get("results"):
         last_page = math.ceil(listing["count"] / len(listing["results"]))
         if last_page > 1:
-            bench.measure(client, username, with_query(path, page=max(2, last_page - 1)), "api deep page")
+            deep = bench.measure(client, username, with_query(path, page=max(2, last_page - 1)), "api deep page")
+            following = deep and json.loads(deep).get("next")
+            if following and "after=" in following:
+                bench.measure(client, username, following.removeprefix("http://testserver"), "api next page")
 
 
 def run(*, admin: str, rep: str, extra_users=EXTRA_USERS, repeat=20, warmup=2, only=None) -> dict:

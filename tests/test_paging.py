@@ -199,3 +199,47 @@ def test_a_page_number_past_the_counted_rows_gives_a_real_page(client, personas,
 
     assert response.status_code == 200
     assert len(response.context["page_obj"]) > 0
+
+
+def _api_walk(api, url, rel):
+    ids, links = [], []
+    while url:
+        response = api.get(url)
+        assert response.status_code == 200, response.content
+        ids.extend(row["id"] for row in response.json()["results"])
+        url = response.json()[rel]
+        links.append(url)
+        assert len(links) < 100
+    return ids, links
+
+
+@pytest.mark.parametrize("ordering", ["", "name", "-name"])
+def test_the_api_pages_deep_by_cursor_and_gives_every_row_once(personas, settings, monkeypatch, ordering):
+    settings.LIST_COUNT_CAP = 5
+    monkeypatch.setattr(ListPagination, "page_size", 4)
+    _customers(personas["rep1"], 15)
+    api = api_as(personas["admin"])
+    first = f"/api/v1/customers/?ordering={ordering}" if ordering else "/api/v1/customers/"
+    settings.LIST_KEYSET_FROM_PAGE = 1000
+    by_number, _links = _api_walk(api, first, "next")
+    settings.LIST_KEYSET_FROM_PAGE = 2
+
+    ids, links = _api_walk(api, first, "next")
+
+    # Page 2 is reached by number, pages 3 and 4 from the row before them.
+    assert ["after=" in link for link in links[:-1]] == [False, True, True]
+    assert [re.search(r"page=(\d+)", link).group(1) for link in links[:-1]] == ["2", "3", "4"]
+    assert ids == by_number and sorted(ids) == sorted(Customer.objects.values_list("pk", flat=True))
+    # Back from the last page: cursors while deep, page numbers near the start, the same rows in reverse page order.
+    last = links[-2]
+    back_ids, back_links = _api_walk(api, last, "previous")
+    assert ["before=" in link for link in back_links[:-1]] == [True, False, False]
+    assert back_ids == ids[12:] + ids[8:12] + ids[4:8] + ids[:4]
+
+
+def test_the_api_answers_a_forged_cursor_with_404(personas, settings):
+    _customers(personas["rep1"], 3)
+
+    response = api_as(personas["admin"]).get("/api/v1/customers/", {"after": "forged"})
+
+    assert response.status_code == 404
