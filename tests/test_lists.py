@@ -65,3 +65,40 @@ def test_cost_and_the_edit_button_are_hidden_from_a_role_that_may_not_use_them(c
 
     assert 'data-testid="cost-header"' not in response.content.decode()
     assert 'data-testid="edit-product"' not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("local_time", "query", "listed"),
+    [
+        ("2026-11-05 23:30", {"created_from": "2026-11-05", "created_to": "2026-11-05"}, True),
+        ("2026-11-05 23:30", {"created_from": "2026-11-06"}, False),
+        ("2026-11-06 00:10", {"created_from": "2026-11-06"}, True),
+        ("2026-11-06 00:10", {"created_to": "2026-11-05"}, False),
+    ],
+)
+def test_a_day_filter_counts_days_on_the_readers_clock_and_compares_the_column_itself(
+    client, personas, local_time, query, listed
+):
+    import datetime
+    import zoneinfo
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from gendan.sales.models import Order
+
+    _warehouse, products = stocked_products(count=1)
+    order = draft_order(personas["rep1"], products)
+    moment = datetime.datetime.fromisoformat(local_time).replace(tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
+    Order.objects.filter(pk=order.pk).update(created_at=moment)
+    personas["rep1"].time_zone = "Asia/Shanghai"
+    personas["rep1"].save()
+    client.force_login(personas["rep1"])
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("sales:order_list"), query)
+
+    assert (order in response.context["page_obj"].object_list) is listed
+    listing = [q["sql"] for q in queries if '"sales_order"."created_at" >' in q["sql"] or '"created_at" <' in q["sql"]]
+    # A range on created_at (which its index serves), not the date of every row computed and compared.
+    assert listing and not any(marker in sql for sql in listing for marker in ("cast_date", "::date", "AT TIME ZONE"))

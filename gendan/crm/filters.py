@@ -10,7 +10,7 @@ from django.utils.translation import pgettext, pgettext_lazy
 
 from gendan.accounts.lookups import user_picker
 from gendan.accounts.models import User
-from gendan.core.filters import FilterSet
+from gendan.core.filters import DayFilter, FilterSet
 
 from .lookups import customer_picker
 from .models import (
@@ -58,11 +58,11 @@ class FollowUpFilter(FilterSet):
     author = django_filters.ModelChoiceFilter(
         queryset=User.objects.filter(is_active=True), label=_("Recorded by"), widget=user_picker()
     )
-    occurred_from = django_filters.DateFilter(
-        field_name="occurred_at", lookup_expr="date__gte", label=_("From"), widget=DATE
+    occurred_from = DayFilter(
+        field_name="occurred_at", lookup_expr="gte", label=_("From"), widget=DATE
     )
-    occurred_to = django_filters.DateFilter(
-        field_name="occurred_at", lookup_expr="date__lte", label=_("To"), widget=DATE
+    occurred_to = DayFilter(
+        field_name="occurred_at", lookup_expr="lte", label=_("To"), widget=DATE
     )
 
     class Meta:
@@ -81,10 +81,10 @@ class MeetingFilter(FilterSet):
     owner = django_filters.ModelChoiceFilter(
         queryset=User.objects.filter(is_active=True), label=_("Owner"), widget=user_picker()
     )
-    starts_from = django_filters.DateFilter(
-        field_name="starts_at", lookup_expr="date__gte", label=_("From"), widget=DATE
+    starts_from = DayFilter(
+        field_name="starts_at", lookup_expr="gte", label=_("From"), widget=DATE
     )
-    starts_to = django_filters.DateFilter(field_name="starts_at", lookup_expr="date__lte", label=_("To"), widget=DATE)
+    starts_to = DayFilter(field_name="starts_at", lookup_expr="lte", label=_("To"), widget=DATE)
 
     class Meta:
         model = Meeting

@@ -8,7 +8,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gendan.core.filters import FilterSet
+from gendan.core.filters import DayFilter, FilterSet
 from gendan.core.worklist_lists import OverdueWorklistFilter, WorklistFilter, yes_or_no
 from gendan.crm.lookups import customer_picker
 from gendan.sales.models import Order
@@ -31,11 +31,11 @@ class InvoiceFilter(FilterSet):
     owner = django_filters.NumberFilter(field_name="order__owner_id", label=_("Owner"))
     status = django_filters.MultipleChoiceFilter(choices=InvoiceStatus.choices, label=_("Status"))
     overdue = django_filters.BooleanFilter(method="by_overdue", label=_("Overdue"), widget=yes_or_no())
-    issued_from = django_filters.DateFilter(
-        field_name="issued_at", lookup_expr="date__gte", label=_("Issued from"), widget=DATE
+    issued_from = DayFilter(
+        field_name="issued_at", lookup_expr="gte", label=_("Issued from"), widget=DATE
     )
-    issued_to = django_filters.DateFilter(
-        field_name="issued_at", lookup_expr="date__lte", label=_("Issued to"), widget=DATE
+    issued_to = DayFilter(
+        field_name="issued_at", lookup_expr="lte", label=_("Issued to"), widget=DATE
     )
     due_from = django_filters.DateFilter(field_name="due_date", lookup_expr="gte", label=_("Due from"), widget=DATE)
     due_to = django_filters.DateFilter(field_name="due_date", lookup_expr="lte", label=_("Due to"), widget=DATE)

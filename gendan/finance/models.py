@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gendan.accounts.scoping import ScopedQuerySet, owner_filters
 from gendan.core.models import TimeStampedModel
+from gendan.crm.models import Customer
 from gendan.core.states import StateMachine
 
 
@@ -59,6 +60,11 @@ class Invoice(TimeStampedModel):
         indexes = [
             # A customer's open invoices, for allocating payments.
             models.Index(fields=["customer", "status"], name="invoice_customer_status_idx"),
+            # The invoice lists in their default order, newest first (/finance/invoices/, /api/v1/invoices/,
+            # their deep pages by keyset).
+            models.Index(fields=["created_at", "id"], name="invoice_created_idx"),
+            # The invoice list's "issued from / to" filter and its sort by the day issued.
+            models.Index(fields=["issued_at", "id"], name="invoice_issued_idx"),
         ]
 
     def __str__(self):
@@ -100,12 +106,17 @@ class PaymentQuerySet(ScopedQuerySet):
         """
         if user is None or not user.is_authenticated or not user.is_active:
             return self.none()
-        invoice_scope, customer_scope = owner_filters(user, PaymentAllocationQuerySet.owner_path, self.owner_path)
+        invoice_scope, customer_scope = owner_filters(user, PaymentAllocationQuerySet.owner_path, "owner")
         if invoice_scope is None:
             return self
+        # Two sets of ids, each read once through its own indexes, rather than a join and two correlated
+        # subqueries tested on every payment there is.
+        allocated_in_sight = PaymentAllocation.objects.filter(invoice_scope).values("payment_id")
+        customers_in_sight = Customer.objects.filter(customer_scope).values("pk")
         allocations = PaymentAllocation.objects.filter(payment=models.OuterRef("pk"))
         return self.filter(
-            models.Exists(allocations.filter(invoice_scope)) | (~models.Exists(allocations) & customer_scope)
+            models.Q(pk__in=allocated_in_sight)
+            | (models.Q(customer_id__in=customers_in_sight) & ~models.Exists(allocations))
         )
 
 
@@ -147,6 +158,11 @@ class Payment(TimeStampedModel):
                 condition=models.Q(amount__gt=0, allocated_amount__gte=0, allocated_amount__lte=models.F("amount")),
                 name="payment_never_over_allocated",
             ),
+        ]
+        indexes = [
+            # The payment lists in their default order, latest received first (/finance/payments/,
+            # /api/v1/payments/, their deep pages by keyset and the "received from / to" filter).
+            models.Index(fields=["received_on", "id"], name="payment_received_idx"),
         ]
 
     def __str__(self):

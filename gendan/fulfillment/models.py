@@ -66,6 +66,10 @@ class Shipment(TimeStampedModel):
         verbose_name = _("shipment")
         verbose_name_plural = _("shipments")
         ordering = ["-created_at", "-id"]
+        indexes = [
+            # The shipment lists in their default order, newest first (/api/v1/shipments/ and its deep pages).
+            models.Index(fields=["created_at", "id"], name="shipment_created_idx"),
+        ]
         permissions = [
             ("ship_shipment", _("Can mark shipments shipped")),
             ("deliver_shipment", _("Can record deliveries")),

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gendan.catalog.lookups import product_picker
 from gendan.catalog.models import Product
-from gendan.core.filters import FilterSet
+from gendan.core.filters import DayFilter, FilterSet
 
 from .models import StockLevel, StockMove, Warehouse
 
@@ -30,8 +30,8 @@ class StockMoveFilter(FilterSet):
     )
     warehouse = django_filters.ModelChoiceFilter(queryset=Warehouse.objects.all(), label=_("Warehouse"))
     kind = django_filters.ChoiceFilter(choices=StockMove.Kind.choices, label=_("Kind"))
-    created_from = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte", label=_("From"))
-    created_to = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte", label=_("To"))
+    created_from = DayFilter(field_name="created_at", lookup_expr="gte", label=_("From"))
+    created_to = DayFilter(field_name="created_at", lookup_expr="lte", label=_("To"))
 
     class Meta:
         model = StockMove

@@ -88,6 +88,8 @@ class StockMove(models.Model):
         indexes = [
             # The ledger of one product in one warehouse.
             models.Index(fields=["product", "warehouse", "created_at"], name="stock_move_ledger_idx"),
+            # The stock move list in its default order, newest first, and its date filters.
+            models.Index(fields=["created_at", "id"], name="stock_move_created_idx"),
         ]
 
     def __str__(self):

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gendan.accounts.lookups import user_picker
 from gendan.accounts.models import User
-from gendan.core.filters import FilterSet
+from gendan.core.filters import DayFilter, FilterSet
 from gendan.core.forms import bootstrap
 from gendan.crm.lookups import customer_picker
 
@@ -26,11 +26,11 @@ class OrderFilter(FilterSet):
     owner = django_filters.ModelChoiceFilter(
         queryset=User.objects.filter(is_active=True), label=_("Owner"), widget=user_picker()
     )
-    created_from = django_filters.DateFilter(
-        field_name="created_at", lookup_expr="date__gte", label=_("Created from"), widget=DATE
+    created_from = DayFilter(
+        field_name="created_at", lookup_expr="gte", label=_("Created from"), widget=DATE
     )
-    created_to = django_filters.DateFilter(
-        field_name="created_at", lookup_expr="date__lte", label=_("Created to"), widget=DATE
+    created_to = DayFilter(
+        field_name="created_at", lookup_expr="lte", label=_("Created to"), widget=DATE
     )
     promised_from = django_filters.DateFilter(
         field_name="promised_date", lookup_expr="gte", label=_("Promised from"), widget=DATE

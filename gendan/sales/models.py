@@ -189,6 +189,11 @@ class Order(VersionedModel):
             models.Index(fields=["customer", "created_at"], name="order_customer_idx"),
             # The order list filtered by status.
             models.Index(fields=["status", "created_at"], name="order_status_idx"),
+            # Every order list in its default order, newest first: the admin's /orders/ and /api/v1/orders/,
+            # their deep pages by keyset (created_at, id) and the date filters (created_at >= the day's start).
+            models.Index(fields=["created_at", "id"], name="order_created_idx"),
+            # A rep's /orders/ and /api/v1/orders/ (owner = me), newest first, and their date filters.
+            models.Index(fields=["owner", "created_at", "id"], name="order_owner_created_idx"),
         ]
 
     def __str__(self):
