@@ -239,7 +239,14 @@ class Generator:
         extra_teams = teams[2:] + teams[:2]
         for number in range(4, rep_count + 1):
             team = extra_teams[(number - 4) % len(extra_teams)]
-            people.append((f"rep{number}", Role.SALES_REP, self.demo.SURNAMES[number % len(self.demo.SURNAMES)] + f"{number}", team))
+            people.append(
+                (
+                    f"rep{number}",
+                    Role.SALES_REP,
+                    self.demo.SURNAMES[number % len(self.demo.SURNAMES)] + f"{number}",
+                    team,
+                )
+            )
         self.users = {}
         for username, role, display_name, department in people:
             self.users[username] = User.objects.create(

@@ -57,7 +57,9 @@ class ListPagination(PageNumberPagination):
     def get_next_link(self):
         if cursor := self.page.next_cursor:
             url = remove_query_param(self.request.build_absolute_uri(), BEFORE)
-            return replace_query_param(replace_query_param(url, AFTER, cursor), self.page_query_param, self.page.number + 1)
+            return replace_query_param(
+                replace_query_param(url, AFTER, cursor), self.page_query_param, self.page.number + 1
+            )
         link = super().get_next_link()
         return link and remove_query_param(remove_query_param(link, AFTER), BEFORE)
 

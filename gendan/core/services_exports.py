@@ -30,7 +30,7 @@ def export_waiting(*, actor, list_name: str, query: str, fmt: str) -> Export | N
     ).first()
 
 
-def export_create(*, actor, list_name: str, query: str, fmt: str, filename: str, rows_total: int) -> Export:
+def export_create(*, actor, list_name: str, query: str, fmt: str, filename: str) -> Export:
     """A download of the list `list_name` filtered and sorted by `query`, waiting for the worker."""
     return Export.objects.create(
         user=actor,
@@ -38,7 +38,6 @@ def export_create(*, actor, list_name: str, query: str, fmt: str, filename: str,
         query=query,
         format=fmt,
         filename=filename,
-        rows_total=rows_total,
         expires_at=timezone.now() + datetime.timedelta(hours=settings.EXPORT_KEEP_HOURS),
     )
 
@@ -66,6 +65,8 @@ def export_build(export_id: int) -> None:
     table_class, queryset, exclude = entry.rows(user, query)
     records = sorted_rows(table_class, queryset, query, exclude)
     table = table_class(records.none(), exclude=exclude)
+    # For the progress bar; counted here, so the request that asked for the file did not have to.
+    Export.objects.filter(pk=export_id).update(rows_total=queryset.count())
     done = 0
 
     def counted(rows):

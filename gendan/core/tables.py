@@ -37,7 +37,7 @@ from django_tables2.rows import BoundRow
 from django_tables2.utils import OrderBy
 
 from .exports import FORMATS, Column, export_file_response, export_response
-from .lists import keyset_of, paginate
+from .lists import capped_count, keyset_of, paginate
 from .numbers import plain_decimal
 from .services_exports import CHUNK_SIZE as EXPORT_CHUNK_SIZE
 from .views_exports import start_export
@@ -162,17 +162,11 @@ def list_response(
     if table_class.export_name and fmt in FORMATS:
         # Every filtered row, not only the page on screen.
         table = table_class(rows, exclude=exclude)
-        rows_total = rows.count()
-        if rows_total <= settings.EXPORT_INLINE_ROWS:
+        # Counted no further than the limit: the worker counts a large selection, not the request.
+        if capped_count(rows, settings.EXPORT_INLINE_ROWS) <= settings.EXPORT_INLINE_ROWS:
             return table.export(fmt)
         if export_list:
-            return start_export(
-                request,
-                list_name=export_list,
-                fmt=fmt,
-                filename=f"{table.export_filename()}.{fmt}",
-                rows_total=rows_total,
-            )
+            return start_export(request, list_name=export_list, fmt=fmt, filename=f"{table.export_filename()}.{fmt}")
         records = table.export_rows(rows.iterator(chunk_size=EXPORT_CHUNK_SIZE))
         return export_file_response(records, table.export_columns(), fmt, table.export_filename())
     page_obj = paginate(request, rows, keyset=keyset_of(queryset.model, table_class.order_fields(sort)))

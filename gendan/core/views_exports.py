@@ -12,14 +12,12 @@ from .models import Export, ExportStatus
 from .services_exports import export_create, export_waiting
 
 
-def start_export(request, *, list_name: str, fmt: str, filename: str, rows_total: int):
+def start_export(request, *, list_name: str, fmt: str, filename: str):
     """Queues the download and sends the user to the page that shows its progress."""
     query = request.GET.urlencode()
     export = export_waiting(actor=request.user, list_name=list_name, query=query, fmt=fmt)
     if export is None:
-        export = export_create(
-            actor=request.user, list_name=list_name, query=query, fmt=fmt, filename=filename, rows_total=rows_total
-        )
+        export = export_create(actor=request.user, list_name=list_name, query=query, fmt=fmt, filename=filename)
         # No transaction is open here (no ATOMIC_REQUESTS): the worker finds the export committed.
         build_export(export.pk)
     return redirect("exports:status", pk=export.pk)

@@ -58,12 +58,8 @@ class FollowUpFilter(FilterSet):
     author = django_filters.ModelChoiceFilter(
         queryset=User.objects.filter(is_active=True), label=_("Recorded by"), widget=user_picker()
     )
-    occurred_from = DayFilter(
-        field_name="occurred_at", lookup_expr="gte", label=_("From"), widget=DATE
-    )
-    occurred_to = DayFilter(
-        field_name="occurred_at", lookup_expr="lte", label=_("To"), widget=DATE
-    )
+    occurred_from = DayFilter(field_name="occurred_at", lookup_expr="gte", label=_("From"), widget=DATE)
+    occurred_to = DayFilter(field_name="occurred_at", lookup_expr="lte", label=_("To"), widget=DATE)
 
     class Meta:
         model = FollowUp
@@ -81,9 +77,7 @@ class MeetingFilter(FilterSet):
     owner = django_filters.ModelChoiceFilter(
         queryset=User.objects.filter(is_active=True), label=_("Owner"), widget=user_picker()
     )
-    starts_from = DayFilter(
-        field_name="starts_at", lookup_expr="gte", label=_("From"), widget=DATE
-    )
+    starts_from = DayFilter(field_name="starts_at", lookup_expr="gte", label=_("From"), widget=DATE)
     starts_to = DayFilter(field_name="starts_at", lookup_expr="lte", label=_("To"), widget=DATE)
 
     class Meta:

@@ -31,12 +31,8 @@ class InvoiceFilter(FilterSet):
     owner = django_filters.NumberFilter(field_name="order__owner_id", label=_("Owner"))
     status = django_filters.MultipleChoiceFilter(choices=InvoiceStatus.choices, label=_("Status"))
     overdue = django_filters.BooleanFilter(method="by_overdue", label=_("Overdue"), widget=yes_or_no())
-    issued_from = DayFilter(
-        field_name="issued_at", lookup_expr="gte", label=_("Issued from"), widget=DATE
-    )
-    issued_to = DayFilter(
-        field_name="issued_at", lookup_expr="lte", label=_("Issued to"), widget=DATE
-    )
+    issued_from = DayFilter(field_name="issued_at", lookup_expr="gte", label=_("Issued from"), widget=DATE)
+    issued_to = DayFilter(field_name="issued_at", lookup_expr="lte", label=_("Issued to"), widget=DATE)
     due_from = django_filters.DateFilter(field_name="due_date", lookup_expr="gte", label=_("Due from"), widget=DATE)
     due_to = django_filters.DateFilter(field_name="due_date", lookup_expr="lte", label=_("Due to"), widget=DATE)
     total_min = django_filters.NumberFilter(field_name="total", lookup_expr="gte", label=_("Total from"))

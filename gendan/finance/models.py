@@ -4,8 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 from gendan.accounts.scoping import ScopedQuerySet, owner_filters
 from gendan.core.models import TimeStampedModel
-from gendan.crm.models import Customer
 from gendan.core.states import StateMachine
+from gendan.crm.models import Customer
 
 
 class InvoiceStatus(models.TextChoices):

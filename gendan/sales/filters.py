@@ -26,12 +26,8 @@ class OrderFilter(FilterSet):
     owner = django_filters.ModelChoiceFilter(
         queryset=User.objects.filter(is_active=True), label=_("Owner"), widget=user_picker()
     )
-    created_from = DayFilter(
-        field_name="created_at", lookup_expr="gte", label=_("Created from"), widget=DATE
-    )
-    created_to = DayFilter(
-        field_name="created_at", lookup_expr="lte", label=_("Created to"), widget=DATE
-    )
+    created_from = DayFilter(field_name="created_at", lookup_expr="gte", label=_("Created from"), widget=DATE)
+    created_to = DayFilter(field_name="created_at", lookup_expr="lte", label=_("Created to"), widget=DATE)
     promised_from = django_filters.DateFilter(
         field_name="promised_date", lookup_expr="gte", label=_("Promised from"), widget=DATE
     )
