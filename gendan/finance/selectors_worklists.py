@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.db.models import DecimalField, Exists, F, OuterRef, QuerySet, Value
 
-from gendan.sales.models import Order, OrderLine
+from gendan.sales.models import BillingStatus, DeliveryStatus, Order, OrderLine
 
 from .models import Invoice, InvoiceStatus, Payment
 from .selectors import payment_queryset
@@ -22,6 +22,12 @@ def orders_to_invoice(*, user) -> QuerySet[Order]:
     shipped_not_invoiced = OrderLine.objects.filter(order=OuterRef("pk"), shipped_quantity__gt=F("invoiced_quantity"))
     return (
         Order.objects.visible_to(user)
+        # What the order's statuses already tell, through their index: something shipped, not everything
+        # invoiced. Only those orders have their lines read.
+        .filter(
+            billing_status__in=[BillingStatus.NOT_INVOICED, BillingStatus.PARTIALLY_INVOICED],
+            delivery_status__in=[DeliveryStatus.PARTIALLY_SHIPPED, DeliveryStatus.SHIPPED, DeliveryStatus.DELIVERED],
+        )
         .filter(Exists(shipped_not_invoiced))
         .select_related("customer", "owner")
         .order_by("created_at", "pk")

@@ -194,6 +194,8 @@ class Order(VersionedModel):
             models.Index(fields=["created_at", "id"], name="order_created_idx"),
             # A rep's /orders/ and /api/v1/orders/ (owner = me), newest first, and their date filters.
             models.Index(fields=["owner", "created_at", "id"], name="order_owner_created_idx"),
+            # Finance's "to invoice" worklist: something shipped, not everything invoiced, the oldest first.
+            models.Index(fields=["billing_status", "delivery_status", "created_at"], name="order_to_invoice_idx"),
         ]
 
     def __str__(self):
