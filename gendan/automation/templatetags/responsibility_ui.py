@@ -3,7 +3,7 @@
 from django import template
 from django.urls import reverse
 
-from gendan.accounts.models import User
+from gendan.accounts.lookups import user_picker
 
 from ..responsibility import responsibility_overview
 
@@ -18,11 +18,18 @@ def responsibility_panel(context, record):
     may_edit = user.has_perm(f"{meta.app_label}.change_{meta.model_name}")
     # Without the right to edit the record, a person hands over only the stages they hold.
     stages = [s for s in overview["stages"] if may_edit or (s["current"] and s["current"].user_id == user.pk)]
-    people = list(User.objects.filter(is_active=True).order_by("username")) if stages else []
+    # Picked by name as people type: a company's whole staff is no list to send with every record's page.
+    person_field = (
+        user_picker().render(
+            "user", None, attrs={"id": "handover-user", "class": "form-control form-control-sm", "required": True}
+        )
+        if stages
+        else ""
+    )
     return {
         "overview": overview,
         "handover_stages": stages,
-        "people": people,
+        "person_field": person_field,
         "csrf_token": context.get("csrf_token"),
         "action_url": reverse(
             "automation:responsibility_handover", args=[f"{meta.app_label}.{meta.model_name}", record.pk]

@@ -119,7 +119,10 @@ def test_the_order_page_shows_who_is_responsible_and_offers_the_handover(client,
 
     assert 'data-testid="responsible-confirmed"' in page
     assert "follower1" in page.split('data-testid="responsible-confirmed"')[1].split("</li>")[0]
-    assert 'data-testid="handover-form"' in page
+    form = page.split('data-testid="handover-form"')[1].split("</form>")[0]
+    # The person is picked by name as one types (/lookup/users/), not chosen from every user there is.
+    assert 'name="user"' in form and f'data-lookup="{reverse("lookup_users")}"' in form
+    assert "finance1" not in form and "<option" not in form.split('id="handover-user"')[1]
 
 
 def test_a_viewer_without_a_stage_gets_no_handover_form(client, personas, order):
