@@ -111,19 +111,33 @@ def _task_rows(user, window: Window):
 def _order_conditions(window: Window) -> tuple[models.Q, models.Q]:
     overdue = models.Q(promised_date__lt=window.today, status__in=NOT_SHIPPED)
     cutoff = window.idle_cutoff
-    idle = (
-        models.Q(created_at__lt=cutoff)
-        & (models.Q(last_own__isnull=True) | models.Q(last_own__lt=cutoff))
-        & (models.Q(last_child__isnull=True) | models.Q(last_child__lt=cutoff))
+    order_type = ContentType.objects.get_for_model(Order)
+    # Untouched: no event of the order or of its shipments, invoices, ... (its root) since the cutoff.
+    # The orders that were touched are read once from the recent end of the event log (its index on
+    # occurred_at), not by looking up the last event of every open order.
+    # One pass over the week's events, each naming its order (if any) through a CASE that no index
+    # serves: given the types as plain conditions, SQLite walks a timeline index (types first) over
+    # every order event ever rather than the week's.
+    touched = (
+        Event.objects.filter(occurred_at__gte=cutoff)
+        .annotate(
+            order_ref=models.Case(
+                models.When(content_type=order_type, then="object_id"),
+                models.When(root_type=order_type, then="root_id"),
+            )
+        )
+        .filter(order_ref__isnull=False)
+        .values("order_ref")
     )
+    idle = models.Q(created_at__lt=cutoff) & ~models.Q(pk__in=touched)
     return overdue, idle
 
 
 def _order_rows(user, window: Window):
     order_type = ContentType.objects.get_for_model(Order)
     overdue, idle = _order_conditions(window)
-    # The last event of the order itself and of its shipments, invoices, ... (its root):
-    # both index-backed (event_object_idx, event_root_idx), newest first, one row each.
+    # For the rows shown, how long each has been untouched: the last event of the order itself and of
+    # its shipments, invoices, ... (its root), both index-backed (event_object_idx, event_root_idx).
     return (
         Order.objects.visible_to(user)
         .filter(status__in=OPEN_STATUSES)
