@@ -12,8 +12,13 @@ class CoreConfig(AppConfig):
         from rest_framework import serializers
 
         # Registers the Huey jobs with the worker: Huey discovers only modules named tasks.
-        from . import jobs  # noqa: F401
+        from . import (
+            jobs,  # noqa: F401
+            table_cells,
+        )
         from .api import StoredDecimalField
+
+        table_cells.install()
 
         # DRF's documented mapping from model fields to serializer fields, for every ModelSerializer at once.
         serializers.ModelSerializer.serializer_field_mapping[models.DecimalField] = StoredDecimalField
