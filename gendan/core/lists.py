@@ -62,7 +62,11 @@ def keyset_filter(queryset, keyset: list[tuple[str, bool]], values: list):
     for (path, descending), value in zip(keyset, values, strict=True):
         conditions.append(equal & Q(**{f"{path}__{'lt' if descending else 'gt'}": value}))
         equal &= Q(**{path: value})
-    return queryset.filter(reduce(or_, conditions))
+    # The same bound on the first sort field alone, which the OR above implies: an index on that field
+    # starts its scan there. Without it PostgreSQL walks the index from the top and filters out
+    # every row before the cursor, as OFFSET would.
+    (first, descending), first_value = keyset[0], values[0]
+    return queryset.filter(Q(**{f"{first}__{'lte' if descending else 'gte'}": first_value}), reduce(or_, conditions))
 
 
 def capped_count(queryset, cap: int | None = None) -> int:
