@@ -15,7 +15,9 @@ touching this script: every argument-free page that is not a form; each list's f
 keys, downloads and a page near the last (page 500 when the pager has no "last" link because
 its count is capped, and then its keyset "next" link too), as its own first page offers them;
 every worklist of each user; every API list (with ?search= where the viewset has search fields,
-else the filter set's ?q=, an ?ordering= where it has ordering fields, and a page near the last).
+else the filter set's ?q=, an ?ordering= where it has ordering fields, a page near the last and its
+cursor link); and the pages of one record, which must not grow with the data (the newest order's page,
+API record and events, and its customer's page).
 Search terms, customers and dates come from the
 database at start, from the records each user can see. Queries are counted on one more request,
 outside the timing (the capturing cursor's bookkeeping would otherwise be timed too). A 403, a
@@ -53,7 +55,7 @@ DEEP_PAGE = 500
 class Measurement:
     url: str
     user: str
-    kind: str  # page, search, filter, sort, deep page, export, worklist, api
+    kind: str  # page, search, filter, sort, deep page, next page, export, worklist, record, api, api record
     status: int
     p50_ms: float
     p95_ms: float
@@ -207,6 +209,7 @@ def search_terms(user) -> dict:
         "quotation_prefix": quotation.number[:-3] if quotation else "QT",
         "customer_name": customer.name if customer else "",
         "customer_id": customer.pk if customer else None,
+        "order_id": order.pk if order else None,
         "product_name": product.name if product else "",
     }
 
@@ -283,6 +286,19 @@ def measure_api_list(bench: Bench, client, username: str, path: str, viewset, te
                 bench.measure(client, username, following.removeprefix("http://testserver"), "api next page")
 
 
+def measure_records(bench: Bench, client, username: str, terms: dict) -> None:
+    """The pages of one record, which must not grow with the data: the newest order and its customer."""
+    from django.urls import reverse
+
+    if terms["order_id"]:
+        order = terms["order_id"]
+        bench.measure(client, username, reverse("sales:order_detail", args=[order]), "record")
+        bench.measure(client, username, f"/api/v1/orders/{order}/", "api record")
+        bench.measure(client, username, f"/api/v1/orders/{order}/events/", "api record")
+    if terms["customer_id"]:
+        bench.measure(client, username, reverse("crm:customer_detail", args=[terms["customer_id"]]), "record")
+
+
 def run(*, admin: str, rep: str, extra_users=EXTRA_USERS, repeat=20, warmup=2, only=None) -> dict:
     from django.contrib.auth import get_user_model
     from django.db import connection
@@ -321,6 +337,8 @@ def run(*, admin: str, rep: str, extra_users=EXTRA_USERS, repeat=20, warmup=2, o
         for path, viewset in api_lists:
             if everything or path in worklist_api_paths or path == "/api/v1/worklists/":
                 measure_api_list(bench, client, username, path, viewset, terms)
+        if everything:
+            measure_records(bench, client, username, terms)
         bench.measure(client, username, "/api/v1/worklists/", "api")
     results = sorted(bench.results, key=lambda m: m.p95_ms, reverse=True)
     return {
