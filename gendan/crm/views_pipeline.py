@@ -34,10 +34,14 @@ from .tables import LeadTable, OpportunityTable
 from .views_followups import _drop_owner_filter, _for_customer, _visible_customer
 
 
+# What a page's own links add to its query without choosing a filter: a sort, a page, a download.
+NOT_FILTERS = {"sort", "page", "after", "before", "export"}
+
+
 def _with_default(request, key, value):
-    """The query, with `key` preset when the page is opened without any (from the menu)."""
+    """The query, with `key` preset when no filter is chosen (opened from the menu, then sorted, paged or downloaded)."""
     params = request.GET.copy()
-    if not params:
+    if set(params) <= NOT_FILTERS:
         params[key] = value
     return params
 

@@ -74,6 +74,9 @@ def test_the_lead_list_shows_open_leads_of_the_scope(client, personas):
 
     assert [lead.pk for lead in default.context["page_obj"]] == [mine.pk]
     assert {lead.pk for lead in everything.context["page_obj"]} == {mine.pk, closed.pk}
+    # Sorting the list the menu opened keeps it to the open leads (a sort link chooses no filter).
+    sorted_default = client.get(reverse("crm:lead_list"), {"sort": "-company"})
+    assert [lead.pk for lead in sorted_default.context["page_obj"]] == [mine.pk]
 
 
 @pytest.mark.parametrize("count", [1, 10])
@@ -249,8 +252,11 @@ def test_the_opportunity_list_filters_and_exports(client, personas, deals):
 
     open_deals = client.get(reverse("crm:opportunity_list"))
     lost = client.get(reverse("crm:opportunity_list"), {"stage": "lost", "export": "csv"})
+    # The download link of the list as the menu opens it: the same open deals as on the page.
+    open_download = client.get(reverse("crm:opportunity_list"), {"export": "csv"}).content.decode("utf-8-sig")
 
     assert {d.name for d in open_deals.context["page_obj"]} == {"伺服改造", "备件年度采购"}
+    assert "伺服改造" in open_download and "检测设备" not in open_download
     rows = lost.content.decode("utf-8-sig").splitlines()
     assert len(rows) == 2 and "检测设备" in rows[1] and "选择了竞品" in rows[1]
 
