@@ -15,6 +15,8 @@ class CrmConfig(AppConfig):
         from gendan.core import exportable
 
         from . import jobs  # noqa: F401
-        from .lists import customer_rows
+        from .lists import contract_rows, customer_rows, opportunity_rows
 
         exportable.register("customers", customer_rows, permission="crm.view_customer")
+        exportable.register("contracts", contract_rows, permission="crm.view_contract")
+        exportable.register("opportunities", opportunity_rows, permission="crm.view_opportunity")

@@ -15,23 +15,27 @@ from gendan.core.selectors import timeline_events
 from gendan.core.tables import list_response
 
 from . import services_contracts as services
-from .filters import ContractFilter
 from .forms_contracts import ContractActivateForm, ContractEditForm, ContractForm, ContractTerminateForm
+from .lists import contract_filter
 from .models import CONTRACT_EDITABLE
 from .selectors import contract_list
 from .tables import SOON_DAYS, ContractTable
-from .views_followups import _drop_owner_filter, _for_customer, _visible_customer
+from .views_followups import _drop_owner_filter, _visible_customer
 
 
 @login_required
 @permission_required("crm.view_contract", raise_exception=True)
 def contract_list_view(request):
-    queryset, customer = _for_customer(request, contract_list(user=request.user))
-    filterset = ContractFilter(request.GET, queryset=queryset, request=request)
+    filterset, customer = contract_filter(request.user, request.GET, request=request)
     _drop_owner_filter(request, filterset)
     bootstrap(filterset.form)
     return list_response(
-        request, ContractTable, filterset.qs, "crm/contract_list.html", {"filter": filterset, "customer": customer}
+        request,
+        ContractTable,
+        filterset.qs,
+        "crm/contract_list.html",
+        {"filter": filterset, "customer": customer},
+        export_list="contracts",
     )
 
 

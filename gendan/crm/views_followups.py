@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gendan.accounts.roles import DataScope
-from gendan.core.bounds import id_from
 from gendan.core.forms import bootstrap, run_service
 from gendan.core.selectors import timeline_events
 from gendan.core.tables import list_response
@@ -24,6 +23,7 @@ from .forms_followups import (
     MeetingHoldForm,
     local_now_minute,
 )
+from .lists import for_customer
 from .models import Customer, MeetingStatus
 from .selectors import followup_list, meeting_detail_queryset, meeting_list
 from .tables import FollowUpTable, MeetingTable
@@ -41,12 +41,7 @@ def _drop_owner_filter(request, filterset, field="owner"):
 
 
 def _for_customer(request, queryset):
-    """?customer= (from a customer's page) narrows a list to that customer, if the user sees it."""
-    customer_id = id_from(request.GET.get("customer"))
-    if customer_id is None:
-        return queryset, None
-    customer = Customer.objects.visible_to(request.user).filter(pk=customer_id).first()
-    return queryset.filter(customer_id=customer_id), customer
+    return for_customer(request.user, request.GET, queryset)
 
 
 # --- follow-ups --------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from gendan.core.selectors import timeline_events
 from gendan.core.tables import list_response
 
 from . import services_pipeline as services
-from .filters import OPEN, BoardFilter, LeadFilter, OpportunityFilter
+from .filters import OPEN, BoardFilter, LeadFilter
 from .forms_pipeline import (
     LEAD_FORM_FIELDS,
     OPPORTUNITY_FORM_FIELDS,
@@ -28,22 +28,15 @@ from .forms_pipeline import (
     OpportunityMoveForm,
     ReasonForm,
 )
+from .lists import opportunity_filter, with_default
 from .models import CLOSED_STAGES, LEAD_OPEN, Stage
 from .selectors import lead_list, opportunity_board, opportunity_list
 from .tables import LeadTable, OpportunityTable
-from .views_followups import _drop_owner_filter, _for_customer, _visible_customer
-
-
-# What a page's own links add to its query without choosing a filter: a sort, a page, a download.
-NOT_FILTERS = {"sort", "page", "after", "before", "export"}
+from .views_followups import _drop_owner_filter, _visible_customer
 
 
 def _with_default(request, key, value):
-    """The query, with `key` preset when no filter is chosen (opened from the menu, then sorted, paged or downloaded)."""
-    params = request.GET.copy()
-    if set(params) <= NOT_FILTERS:
-        params[key] = value
-    return params
+    return with_default(request.GET, key, value)
 
 
 def _save_or_errors(form, call):
@@ -199,8 +192,7 @@ def opportunity_board_view(request):
 @login_required
 @permission_required("crm.view_opportunity", raise_exception=True)
 def opportunity_list_view(request):
-    queryset, customer = _for_customer(request, opportunity_list(user=request.user))
-    filterset = OpportunityFilter(_with_default(request, "stage", OPEN), queryset=queryset, request=request)
+    filterset, customer = opportunity_filter(request.user, request.GET, request=request)
     _drop_owner_filter(request, filterset)
     bootstrap(filterset.form)
     return list_response(
@@ -209,6 +201,7 @@ def opportunity_list_view(request):
         filterset.qs,
         "crm/opportunity_list.html",
         {"filter": filterset, "customer": customer},
+        export_list="opportunities",
     )
 
 

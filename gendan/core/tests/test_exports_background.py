@@ -297,3 +297,47 @@ def test_asking_again_while_the_first_is_still_waiting_gives_the_same_export(cli
     assert response.url == reverse("exports:status", args=[waiting.pk])
     assert Export.objects.count() == 1
     assert Export.objects.get().status == ExportStatus.QUEUED
+
+
+def _subclasses(cls):
+    for subclass in cls.__subclasses__():
+        yield subclass
+        yield from _subclasses(subclass)
+
+
+def test_every_list_with_a_download_hands_large_ones_to_the_worker():
+    tables_of_apps = [table for table in _subclasses(ListTable) if ".tests." not in table.__module__]
+    downloadable = {table.export_name for table in tables_of_apps if table.export_name}
+
+    assert downloadable and downloadable <= set(exportable._LISTS)
+
+
+def test_the_deals_download_in_the_worker_keeps_the_lists_default(client, settings, personas):
+    from gendan.crm.services_pipeline import opportunity_create, opportunity_move
+
+    rep = personas["rep1"]
+    customer, other = customer_ready_to_order(rep), customer_ready_to_order(rep)
+    for name, stage, of in (
+        ("伺服改造", "proposal", customer),
+        ("备件采购", "lead", customer),
+        ("旧项目", "lead", other),
+    ):
+        deal = opportunity_create(customer=of, actor=rep, name=name, stage=stage)
+    opportunity_move(
+        opportunity=opportunity_create(customer=customer, actor=rep, name="已丢单"),
+        actor=rep,
+        stage="lost",
+        lost_reason="价格",
+    )
+    client.force_login(rep)
+    url = reverse("crm:opportunity_list")
+    # As the menu opens the list: its open deals.
+    query = {"export": "csv"}
+    inline = client.get(url, query).content
+    settings.EXPORT_INLINE_ROWS = 1
+
+    export, content, _ = _download(client, client.get(url, query))
+
+    assert content == inline
+    assert sorted(row[0] for row in _csv(content)[1:]) == sorted(["伺服改造", "备件采购", "旧项目"])
+    assert export.list_name == "opportunities" and deal.name == "旧项目"
