@@ -9,12 +9,11 @@ can never contain more than the user may see.
 import csv
 import datetime
 import io
-import tempfile
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import IO
 
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from openpyxl import Workbook
@@ -130,11 +129,3 @@ def export_response(rows: Iterable, columns: list[Column], fmt: str, filename: s
         content_type=CONTENT_TYPES[fmt],
         headers={"Content-Disposition": content_disposition_header(True, f"{filename}.{fmt}")},
     )
-
-
-def export_file_response(rows: Iterable, columns: list[Column], fmt: str, filename: str) -> FileResponse:
-    """The same download spooled through a temporary file, for selections too large to hold in memory."""
-    out = tempfile.TemporaryFile()  # noqa: SIM115 -- FileResponse closes it once sent
-    WRITERS[fmt](rows, columns, out)
-    out.seek(0)
-    return FileResponse(out, as_attachment=True, filename=f"{filename}.{fmt}", content_type=CONTENT_TYPES[fmt])

@@ -36,10 +36,9 @@ from django.utils.translation import gettext_lazy as _
 from django_tables2.rows import BoundRow
 from django_tables2.utils import OrderBy
 
-from .exports import FORMATS, Column, export_file_response, export_response
+from .exports import FORMATS, Column, export_response
 from .lists import capped_count, keyset_of, paginate
 from .numbers import plain_decimal
-from .services_exports import CHUNK_SIZE as EXPORT_CHUNK_SIZE
 from .views_exports import start_export
 
 
@@ -143,17 +142,15 @@ class ActionsColumn(tables.Column):
         return format_html('<span class="visually-hidden">{}</span>', self.verbose_name)
 
 
-def list_response(
-    request, table_class: type[ListTable], queryset, template: str, context=None, *, exclude=(), export_list: str = ""
-):
+def list_response(request, table_class: type[ListTable], queryset, template: str, context=None, *, exclude=()):
     """The list page of `queryset` (already scoped and filtered), or with ?export= the download of all its rows.
 
     The template gets `table` ({% render_table table %} shows it with its pager), `page_obj` (the page of
     records) and `sort` (kept by the filter form), besides `context`.
 
-    A download of more than EXPORT_INLINE_ROWS rows is written by the worker when the list is registered
-    under `export_list` (core.exportable: the worker re-runs it from the user and the query string), else
-    streamed through a temporary file; smaller ones are answered at once.
+    A download of more than EXPORT_INLINE_ROWS rows is written by the worker: a list with an `export_name`
+    is registered under that name in core.exportable, whence the worker re-runs it from the user and the
+    query string. Smaller ones are answered at once.
     """
     sort = table_class.sort_key(request.GET.get("sort"), exclude)
 
@@ -165,10 +162,8 @@ def list_response(
         # Counted no further than the limit: the worker counts a large selection, not the request.
         if capped_count(rows, settings.EXPORT_INLINE_ROWS) <= settings.EXPORT_INLINE_ROWS:
             return table.export(fmt)
-        if export_list:
-            return start_export(request, list_name=export_list, fmt=fmt, filename=f"{table.export_filename()}.{fmt}")
-        records = table.export_rows(rows.iterator(chunk_size=EXPORT_CHUNK_SIZE))
-        return export_file_response(records, table.export_columns(), fmt, table.export_filename())
+        name = table_class.export_name
+        return start_export(request, list_name=name, fmt=fmt, filename=f"{table.export_filename()}.{fmt}")
     page_obj = paginate(request, rows, keyset=keyset_of(queryset.model, table_class.order_fields(sort)))
     table = table_class(page_obj.object_list, sort=sort, page_obj=page_obj, exclude=exclude)
     return render(request, template, {**(context or {}), "table": table, "page_obj": page_obj, "sort": sort})

@@ -46,9 +46,7 @@ CONTRACT_SOON_DAYS = 60
 def customer_list_view(request):
     filterset = customer_filter(request.user, request.GET, request=request)
     bootstrap(filterset.form)
-    return list_response(
-        request, CustomerTable, filterset.qs, "crm/customer_list.html", {"filter": filterset}, export_list="customers"
-    )
+    return list_response(request, CustomerTable, filterset.qs, "crm/customer_list.html", {"filter": filterset})
 
 
 def _detail_context(request, customer, **forms):

@@ -30,12 +30,7 @@ def contract_list_view(request):
     _drop_owner_filter(request, filterset)
     bootstrap(filterset.form)
     return list_response(
-        request,
-        ContractTable,
-        filterset.qs,
-        "crm/contract_list.html",
-        {"filter": filterset, "customer": customer},
-        export_list="contracts",
+        request, ContractTable, filterset.qs, "crm/contract_list.html", {"filter": filterset, "customer": customer}
     )
 
 

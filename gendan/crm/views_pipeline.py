@@ -201,7 +201,6 @@ def opportunity_list_view(request):
         filterset.qs,
         "crm/opportunity_list.html",
         {"filter": filterset, "customer": customer},
-        export_list="opportunities",
     )
 
 

@@ -14,9 +14,7 @@ from .tables import InvoiceTable, PaymentTable
 @require_GET
 def invoice_list_view(request):
     filterset = invoice_filter(request.user, request.GET)
-    return list_response(
-        request, InvoiceTable, filterset.qs, "finance/invoice_list.html", {"filter": filterset}, export_list="invoices"
-    )
+    return list_response(request, InvoiceTable, filterset.qs, "finance/invoice_list.html", {"filter": filterset})
 
 
 @login_required
@@ -24,6 +22,4 @@ def invoice_list_view(request):
 @require_GET
 def payment_list_view(request):
     filterset = payment_filter(request.user, request.GET)
-    return list_response(
-        request, PaymentTable, filterset.qs, "finance/payment_list.html", {"filter": filterset}, export_list="payments"
-    )
+    return list_response(request, PaymentTable, filterset.qs, "finance/payment_list.html", {"filter": filterset})

@@ -64,7 +64,6 @@ def order_list_view(request):
             "more_fields": more_fields,
             "more_open": any(request.GET.get(name) for name in MORE_FILTERS),
         },
-        export_list="orders",
     )
 
 
