@@ -137,14 +137,3 @@ def test_an_empty_list_says_so(db):
     html = _get({"export": "pdf"}).content.decode()  # an unknown format shows the page
 
     assert "Nobody." in html
-
-
-def test_a_large_download_of_a_list_the_worker_cannot_rerun_is_streamed_with_the_same_content(people, settings):
-    inline = _get({"export": "csv", "sort": "-name"})
-    settings.EXPORT_INLINE_ROWS = 3
-
-    streamed = _get({"export": "csv", "sort": "-name"})
-
-    assert not inline.streaming and streamed.streaming
-    assert streamed["Content-Disposition"] == inline["Content-Disposition"]
-    assert b"".join(streamed.streaming_content) == inline.content
