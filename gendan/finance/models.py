@@ -165,6 +165,12 @@ class Payment(TimeStampedModel):
             # The payment lists in their default order, latest received first (/finance/payments/,
             # /api/v1/payments/, their deep pages by keyset and the "received from / to" filter).
             models.Index(fields=["received_on", "id"], name="payment_received_idx"),
+            # Finance's "to allocate" worklist: the few payments with money not yet put against invoices.
+            models.Index(
+                fields=["received_on", "id"],
+                condition=models.Q(allocated_amount__lt=models.F("amount")),
+                name="payment_unallocated_idx",
+            ),
         ]
 
     def __str__(self):

@@ -49,6 +49,8 @@ def payments_unallocated(*, user) -> QuerySet[Payment]:
     # From payment_queryset: each payment's allocations are only those to invoices the user may see.
     return (
         payment_queryset(user=user)
+        # The first condition as payment_unallocated_idx states it, so the database reads that index.
+        .filter(allocated_amount__lt=F("amount"))
         .filter(allocated_amount__lt=F("amount") - _HALF_A_CENT)
         .select_related("customer__owner")
         .order_by("received_on", "pk")

@@ -69,6 +69,8 @@ class Shipment(TimeStampedModel):
         indexes = [
             # The shipment lists in their default order, newest first (/api/v1/shipments/ and its deep pages).
             models.Index(fields=["created_at", "id"], name="shipment_created_idx"),
+            # The warehouse's worklists by status: pending shipments to send, shipped ones in transit.
+            models.Index(fields=["status", "shipped_at"], name="shipment_status_idx"),
         ]
         permissions = [
             ("ship_shipment", _("Can mark shipments shipped")),
