@@ -75,9 +75,10 @@ def capped_count(queryset, cap: int | None = None) -> int:
     More than `cap` (LIST_COUNT_CAP by default) reads as `cap` + 1: show it with the `capped` filter.
     """
     cap = settings.LIST_COUNT_CAP if cap is None else cap
-    if not queryset.query.distinct_fields:
-        # Sorting the whole table only to count its first rows would cost what the cap saves.
-        queryset = queryset.order_by()
+    if not queryset.query.distinct and not queryset.query.distinct_fields:
+        # Sorting the whole table only to count its first rows would cost what the cap saves, and so
+        # would computing the columns it shows (a count per customer): only the key is read.
+        queryset = queryset.order_by().values("pk")
     return queryset[: cap + 1].count()
 
 
