@@ -18,3 +18,10 @@ class CrmConfig(AppConfig):
         from .lists import customer_rows
 
         exportable.register("customers", customer_rows, permission="crm.view_customer")
+
+        from gendan.core import search
+
+        from .search import CONTRACTS, CUSTOMERS, LEADS, OPPORTUNITIES
+
+        # The record types one search box finds (core.search).
+        search.register(CUSTOMERS, LEADS, OPPORTUNITIES, CONTRACTS)
