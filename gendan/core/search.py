@@ -15,7 +15,8 @@ described once, in its app's `search.py`, by what its fields are:
   characters, common in Chinese names) can use neither index: it is the plain `icontains`, a scan.
 - `scanned`: text without an index, matched by `icontains`: for small tables only.
 - `through`: relations searched by another model's description. An order matches when its customer
-  does (`customer_id IN (<the customer search>)`), a customer when one of its contacts does.
+  does (`customer_id IN (<the customer search>)`), a customer when one of its contacts does
+  (`id IN (SELECT customer_id FROM <the contact search>)`).
 
 `search(queryset, searchable, term)` narrows the queryset it is given: the caller passes the
 user's scoped rows (`visible_to`), and a search never sees beyond them.
@@ -70,30 +71,45 @@ class Searchable:
         return self.model._meta.label_lower
 
     def matches(self, term: str, vendor: str) -> Q:
-        """The rows whose fields match `term` (stripped, not empty) on a database of `vendor`."""
-        if not self.through:
-            return self._own_matches(term, vendor)
-        return Q(pk__in=self.matching(term, vendor))
+        """The rows whose fields match `term` (stripped, not empty) on a database of `vendor`.
+
+        One condition for the model's own fields and one per relation, each served by an index.
+        SQLite takes them OR-ed (a MULTI-INDEX OR). PostgreSQL cannot join a subquery under an OR
+        and would read the whole table row by row: there the rows are those of a UNION ALL with
+        one SELECT per condition.
+        """
+        if vendor == "postgresql" and self.through:
+            return Q(pk__in=self.matching(term, vendor))
+        own = self._own_matches(term, vendor)
+        conditions = [] if own is None else [own]
+        for key, related in self._related(term, vendor):
+            conditions.append(Q(**{f"{key}__in": related}))
+        return reduce(operator.or_, conditions)
 
     def matching(self, term: str, vendor: str) -> QuerySet:
-        """The primary keys of the rows `term` finds: one SELECT for the model's own fields, one per relation.
-
-        A UNION, not one WHERE with OR: PostgreSQL reads `col LIKE ... OR fk IN (SELECT ...)` row by
-        row through the whole table (the subquery cannot join in an OR), each SELECT of the UNION
-        through its own index.
-        """
+        """The primary keys of the rows `term` finds, for another model's search through a relation."""
         rows = self.model._base_manager.order_by()
+        if vendor != "postgresql" or not self.through:
+            return rows.filter(self.matches(term, vendor)).values("pk")
         own = self._own_matches(term, vendor)
         selects = [] if own is None else [rows.filter(own).values("pk")]
+        for key, related in self._related(term, vendor):
+            # A reverse relation gives this model's keys as they are.
+            selects.append(related if key == "pk" else rows.filter(**{f"{key}__in": related}).values("pk"))
+        return selects[0].union(*selects[1:], all=True)
+
+    def _related(self, term: str, vendor: str) -> list[tuple[str, QuerySet]]:
+        """Per relation, the column of this model and the values in it that the related search finds."""
+        found = []
         for name, other in self.through:
             relation = self.model._meta.get_field(name)
             if relation.concrete:
-                selects.append(rows.filter(**{f"{relation.attname}__in": other.matching(term, vendor)}).values("pk"))
+                found.append((relation.attname, other.matching(term, vendor)))
             else:
-                # A reverse relation (a customer's contacts): what the matching rows point at.
-                related = other.model._base_manager.order_by().filter(other.matches(term, vendor))
-                selects.append(related.values(relation.field.attname))
-        return selects[0].union(*selects[1:], all=True)
+                # A reverse relation (a customer's contacts): the keys the matching rows point at.
+                matching = other.model._base_manager.order_by().filter(other.matches(term, vendor))
+                found.append(("pk", matching.values(relation.field.attname)))
+        return found
 
     def _own_matches(self, term: str, vendor: str) -> Q | None:
         conditions = [_number_prefix(name, term.upper(), vendor) for name in self.numbers]

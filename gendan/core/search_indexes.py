@@ -3,7 +3,8 @@
     AddSearchIndex("customer", ["name", "code", "phone", "tax_id"])
 
 PostgreSQL: the pg_trgm extension and, per field, a GIN trigram index on `UPPER(column::text)`,
-exactly the expression of Django's `icontains`, so the planner uses it for `LIKE '%term%'`.
+exactly the expression of Django's `icontains`, so the planner uses it for `LIKE '%term%'`; then
+ANALYZE, so the planner knows the indexed expression at once.
 
 SQLite: an FTS5 table with the trigram tokenizer over the fields, external content (it indexes the
 model's own table and stores no copy), kept in step by triggers on insert, update and delete —
@@ -26,6 +27,8 @@ def _postgresql(table: str, columns: list[str]) -> tuple[list[str], list[str]]:
         f'CREATE INDEX "{trigram_index(table, column)}" ON "{table}" USING gin (UPPER("{column}"::text) gin_trgm_ops)'
         for column in columns
     ]
+    # The planner weighs an expression index by statistics of the expression, gathered by ANALYZE.
+    create.append(f'ANALYZE "{table}"')
     drop = [f'DROP INDEX IF EXISTS "{trigram_index(table, column)}"' for column in columns]
     return create, drop
 
