@@ -14,7 +14,7 @@ The URLs come from the URLconf and the worklist registry, so a new list is measu
 touching this script: every argument-free page that is not a form; each list's filters, sort
 keys, downloads and a page near the last (page 500 when the pager has no "last" link because
 its count is capped, and then its keyset "next" link too), as its own first page offers them;
-every worklist of each user; every API list (with ?search= where the viewset has search fields,
+every worklist of each user; every API list (with ?search= where the viewset names its search,
 else the filter set's ?q=, an ?ordering= where it has ordering fields, a page near the last and its
 cursor link); and the pages of one record, which must not grow with the data (the newest order's page,
 API record and events, and its customer's page).
@@ -267,9 +267,9 @@ def measure_api_list(bench: Bench, client, username: str, path: str, viewset, te
     body = bench.measure(client, username, path, "api")
     if body is None:
         return
-    # DRF's ?search= where the viewset has search fields, else the filter set's own ?q= (the list's search box).
+    # ?search= where the viewset names its search (core.search), else the filter set's own ?q= (the list's search box).
     filters = getattr(getattr(viewset, "filterset_class", None), "base_filters", {})
-    search_param = "search" if getattr(viewset, "search_fields", None) else "q" if "q" in filters else None
+    search_param = "search" if getattr(viewset, "searchable", None) else "q" if "q" in filters else None
     term = search_term(path, terms)
     if search_param and term:
         bench.measure(client, username, with_query(path, **{search_param: term}), "api search")

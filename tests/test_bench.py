@@ -121,7 +121,7 @@ def test_the_page_benchmark_times_each_list_with_its_searches_sorts_and_download
         ("/orders/?sort=number", "admin"),
         (f"/orders/?customer={a_few_orders[-1].customer_id}", "admin"),
         ("/api/v1/orders/", "rep1"),
-        (f"/api/v1/orders/?q={prefix}", "admin"),
+        (f"/api/v1/orders/?search={prefix}", "admin"),
         ("/shipments/to-ship/", "warehouse1"),
     ]:
         measured = by_url_user[url, user]

@@ -27,6 +27,7 @@ from gendan.crm.models import Customer
 from gendan.sales.models import Order
 
 from .models import Notification, Task, TaskPriority, TaskStatus
+from .search import TASKS
 from .selectors_tasks import notification_list, task_queryset
 from .selectors_worklists import followups_due, team_overdue
 from .services import notification_mark_read, task_complete, task_create, task_reassign, task_snooze
@@ -164,7 +165,7 @@ class TaskViewSet(mixins.ListModelMixin, RetrieveMixin, IdempotentCreateMixin, E
     create_input_serializer_class = TaskInputSerializer
     filterset_class = TaskFilter
     ordering_fields = ["due_at", "created_at", "priority", "id"]
-    search_fields = ["title"]
+    searchable = TASKS
     # Everyone has tasks: the queryset's scope and the services decide, not a role permission.
     permission_classes = [IsAuthenticated]
 
@@ -235,6 +236,7 @@ class FollowupsDueViewSet(mixins.ListModelMixin, ServiceViewSet):
 
     serializer_class = TaskSerializer
     filterset_class = TaskFilter
+    searchable = TASKS
     permission_classes = [IsAuthenticated]
     queryset = Task.objects.none()  # tells the schema the model; get_queryset gives the rows
 
@@ -247,6 +249,7 @@ class TeamOverdueViewSet(mixins.ListModelMixin, ServiceViewSet):
 
     serializer_class = TaskSerializer
     filterset_class = TaskFilter
+    searchable = TASKS
     permission_classes = [IsAuthenticated]
 
     def get_queryset(self):

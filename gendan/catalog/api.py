@@ -16,6 +16,7 @@ from gendan.core.api import (
 from gendan.core.filters import FilterSet
 
 from .models import Product
+from .search import PRODUCTS
 from .services import product_create, product_update
 
 
@@ -97,7 +98,7 @@ class ProductViewSet(
     create_input_serializer_class = ProductInputSerializer
     update_input_serializer_class = ProductUpdateInputSerializer
     filterset_class = ProductFilter
-    search_fields = ["sku", "name"]
+    searchable = PRODUCTS
     ordering_fields = ["sku", "name", "list_price"]
     action_perms = {
         "create": "catalog.add_product",

@@ -6,3 +6,11 @@ class CatalogConfig(AppConfig):
     name = "gendan.catalog"
     label = "catalog"
     verbose_name = _("Catalog")
+
+    def ready(self):
+        from gendan.core import search
+
+        from .search import PRODUCTS
+
+        # The record types one search box finds (core.search).
+        search.register(PRODUCTS)

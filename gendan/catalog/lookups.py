@@ -1,11 +1,12 @@
 """Products picked by SKU or name as people type (core.lookups): active products, which every role may read."""
 
-from django.db.models import Q
 from django.urls import reverse_lazy
 
 from gendan.core.lookups import LOOKUP_LIMIT, LookupInput
+from gendan.core.search import search
 
 from .models import Product
+from .search import PRODUCTS
 
 
 def _label(sku: str, name: str) -> str:
@@ -13,10 +14,8 @@ def _label(sku: str, name: str) -> str:
 
 
 def product_matches(user, query: str):
-    """Active products whose name holds `query` or whose SKU starts with it, by name."""
-    products = Product.objects.filter(is_active=True)
-    if query:
-        products = products.filter(Q(name__icontains=query) | Q(sku__istartswith=query))
+    """Active products that `query` finds by SKU or name (catalog.search.PRODUCTS), by name."""
+    products = search(Product.objects.filter(is_active=True), PRODUCTS, query)
     rows = products.order_by("name", "pk").values_list("pk", "sku", "name")[:LOOKUP_LIMIT]
     return [(pk, _label(sku, name)) for pk, sku, name in rows]
 

@@ -87,7 +87,9 @@ def next_number(doc_type: str) -> str:
         except IntegrityError:
             # Another transaction created the period's counter first: take the next one.
             seq = _bump(doc_type, period)
-    return format_number(pattern, now, seq)
+    # Uppercase whatever the pattern's letters: a search finds numbers by the prefix of the
+    # uppercased term, on their unique index (core.search).
+    return format_number(pattern, now, seq).upper()
 
 
 def _bump(doc_type: str, period: str) -> int | None:

@@ -17,6 +17,7 @@ from gendan.core.api import (
 
 from .filters import CustomerFilter
 from .models import Address, Contact, Customer
+from .search import CUSTOMERS
 from .selectors import customer_detail_queryset
 from .services import CUSTOMER_FIELDS, customer_create, customer_update
 
@@ -151,7 +152,7 @@ class CustomerViewSet(
     create_input_serializer_class = CustomerInputSerializer
     update_input_serializer_class = CustomerUpdateInputSerializer
     filterset_class = CustomerFilter
-    search_fields = ["name", "code", "phone"]
+    searchable = CUSTOMERS
     ordering_fields = ["name", "code", "created_at", "updated_at"]
     action_perms = {
         "create": "crm.add_customer",

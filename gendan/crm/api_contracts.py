@@ -26,6 +26,7 @@ from gendan.core.api import (
 
 from .filters import ContractApiFilter
 from .models import Contract, Customer
+from .search import CONTRACTS
 from .selectors import contract_list
 from .services_contracts import (
     CONTRACT_FIELDS,
@@ -146,7 +147,7 @@ class ContractViewSet(
     update_input_serializer_class = ContractUpdateInputSerializer
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     filterset_class = ContractApiFilter
-    search_fields = ["number", "title", "customer__name"]
+    searchable = CONTRACTS
     ordering_fields = ["end_date", "start_date", "amount", "created_at", "updated_at"]
     action_perms = {
         "create": "crm.add_contract",

@@ -23,6 +23,7 @@ from gendan.core.api import (
 
 from .filters import FollowUpApiFilter, MeetingApiFilter
 from .models import Contact, Customer, FollowUp, FollowUpKind, Meeting
+from .search import FOLLOW_UPS, MEETINGS
 from .selectors import followup_list, meeting_detail_queryset
 from .services_followups import (
     MEETING_FIELDS,
@@ -168,7 +169,7 @@ class FollowUpViewSet(mixins.ListModelMixin, RetrieveMixin, IdempotentCreateMixi
     serializer_class = FollowUpSerializer
     create_input_serializer_class = FollowUpInputSerializer
     filterset_class = FollowUpApiFilter
-    search_fields = ["customer__name", "notes", "outcome"]
+    searchable = FOLLOW_UPS
     ordering_fields = ["occurred_at", "created_at"]
     action_perms = {"create": "crm.add_followup"}
 
@@ -202,7 +203,7 @@ class MeetingViewSet(
     create_input_serializer_class = MeetingInputSerializer
     update_input_serializer_class = MeetingUpdateInputSerializer
     filterset_class = MeetingApiFilter
-    search_fields = ["customer__name", "title", "place"]
+    searchable = MEETINGS
     ordering_fields = ["starts_at", "created_at", "updated_at"]
     action_perms = {
         "create": "crm.add_meeting",

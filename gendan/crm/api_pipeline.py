@@ -23,6 +23,7 @@ from gendan.core.api import (
 
 from .filters import LeadFilter, OpportunityApiFilter
 from .models import Customer, Lead, Opportunity, Stage
+from .search import LEADS, OPPORTUNITIES
 from .selectors import lead_list, opportunity_list
 from .services_pipeline import (
     LEAD_FIELDS,
@@ -205,7 +206,7 @@ class LeadViewSet(
     create_input_serializer_class = LeadInputSerializer
     update_input_serializer_class = LeadUpdateInputSerializer
     filterset_class = LeadFilter
-    search_fields = ["company", "contact_name", "phone"]
+    searchable = LEADS
     ordering_fields = ["created_at", "updated_at", "company"]
     action_perms = {
         "create": "crm.add_lead",
@@ -272,7 +273,7 @@ class OpportunityViewSet(
     create_input_serializer_class = OpportunityInputSerializer
     update_input_serializer_class = OpportunityUpdateInputSerializer
     filterset_class = OpportunityApiFilter
-    search_fields = ["name", "customer__name"]
+    searchable = OPPORTUNITIES
     ordering_fields = ["expected_close_on", "amount", "stage_changed_at", "created_at", "updated_at"]
     action_perms = {
         "create": "crm.add_opportunity",

@@ -20,3 +20,10 @@ class CrmConfig(AppConfig):
         exportable.register("customers", customer_rows, permission="crm.view_customer")
         exportable.register("contracts", contract_rows, permission="crm.view_contract")
         exportable.register("opportunities", opportunity_rows, permission="crm.view_opportunity")
+
+        from gendan.core import search
+
+        from .search import CONTRACTS, CUSTOMERS, LEADS, OPPORTUNITIES
+
+        # The record types one search box finds (core.search).
+        search.register(CUSTOMERS, LEADS, OPPORTUNITIES, CONTRACTS)

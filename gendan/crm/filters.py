@@ -2,7 +2,6 @@ import datetime
 
 import django_filters
 from django import forms
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
@@ -10,7 +9,7 @@ from django.utils.translation import pgettext, pgettext_lazy
 
 from gendan.accounts.lookups import user_picker
 from gendan.accounts.models import User
-from gendan.core.filters import DayFilter, FilterSet
+from gendan.core.filters import DayFilter, FilterSet, SearchFilter
 
 from .lookups import customer_picker
 from .models import (
@@ -28,10 +27,11 @@ from .models import (
     Opportunity,
     Stage,
 )
+from .search import CONTRACTS, CUSTOMERS, FOLLOW_UPS, LEADS, MEETINGS, OPPORTUNITIES
 
 
 class CustomerFilter(FilterSet):
-    q = django_filters.CharFilter(method="search", label=_("Search"))
+    q = SearchFilter(CUSTOMERS, label=_("Search"))
     owner = django_filters.ModelChoiceFilter(
         queryset=User.objects.filter(is_active=True), label=_("Owner"), widget=user_picker()
     )
@@ -42,18 +42,13 @@ class CustomerFilter(FilterSet):
         model = Customer
         fields = ["q", "owner", "level", "region"]
 
-    def search(self, queryset, name, value):
-        return queryset.filter(
-            Q(name__icontains=value) | Q(code__icontains=value) | Q(phone__icontains=value) | Q(tax_id__icontains=value)
-        )
-
 
 # A date picker on phones and desktops alike.
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
 class FollowUpFilter(FilterSet):
-    q = django_filters.CharFilter(method="search", label=_("Customer or notes"))
+    q = SearchFilter(FOLLOW_UPS, label=_("Customer or notes"))
     kind = django_filters.ChoiceFilter(choices=FollowUpKind.choices, label=_("Kind"))
     author = django_filters.ModelChoiceFilter(
         queryset=User.objects.filter(is_active=True), label=_("Recorded by"), widget=user_picker()
@@ -65,14 +60,9 @@ class FollowUpFilter(FilterSet):
         model = FollowUp
         fields = ["q", "kind", "author", "occurred_from", "occurred_to"]
 
-    def search(self, queryset, name, value):
-        return queryset.filter(
-            Q(customer__name__icontains=value) | Q(notes__icontains=value) | Q(outcome__icontains=value)
-        )
-
 
 class MeetingFilter(FilterSet):
-    q = django_filters.CharFilter(method="search", label=_("Customer or subject"))
+    q = SearchFilter(MEETINGS, label=_("Customer or subject"))
     status = django_filters.ChoiceFilter(choices=MeetingStatus.choices, label=_("Status"))
     owner = django_filters.ModelChoiceFilter(
         queryset=User.objects.filter(is_active=True), label=_("Owner"), widget=user_picker()
@@ -83,9 +73,6 @@ class MeetingFilter(FilterSet):
     class Meta:
         model = Meeting
         fields = ["q", "status", "owner", "starts_from", "starts_to"]
-
-    def search(self, queryset, name, value):
-        return queryset.filter(Q(customer__name__icontains=value) | Q(title__icontains=value))
 
 
 class FollowUpApiFilter(FollowUpFilter):
@@ -113,7 +100,7 @@ ENDS_WITHIN = [(days, lazy(_within, str)(days)) for days in (7, 30, 60, 90)]
 
 
 class ContractFilter(FilterSet):
-    q = django_filters.CharFilter(method="search", label=_("Number, title or customer"))
+    q = SearchFilter(CONTRACTS, label=_("Number, title or customer"))
     status = django_filters.ChoiceFilter(choices=ContractStatus.choices, label=_("Status"))
     owner = django_filters.ModelChoiceFilter(
         queryset=User.objects.filter(is_active=True), label=_("Owner"), widget=user_picker()
@@ -127,11 +114,6 @@ class ContractFilter(FilterSet):
     class Meta:
         model = Contract
         fields = ["q", "status", "owner", "ends_within", "end_from", "end_to"]
-
-    def search(self, queryset, name, value):
-        return queryset.filter(
-            Q(number__icontains=value) | Q(title__icontains=value) | Q(customer__name__icontains=value)
-        )
 
     def ending(self, queryset, name, value: int):
         today = timezone.localdate()
@@ -151,7 +133,7 @@ OPEN = "open"
 
 
 class LeadFilter(FilterSet):
-    q = django_filters.CharFilter(method="search", label=_("Company, contact or phone"))
+    q = SearchFilter(LEADS, label=_("Company, contact or phone"))
     status = django_filters.ChoiceFilter(
         choices=[(OPEN, pgettext_lazy("leads", "Open")), *LeadStatus.choices], method="by_status", label=_("Status")
     )
@@ -164,17 +146,12 @@ class LeadFilter(FilterSet):
         model = Lead
         fields = ["q", "status", "owner", "source"]
 
-    def search(self, queryset, name, value):
-        return queryset.filter(
-            Q(company__icontains=value) | Q(contact_name__icontains=value) | Q(phone__icontains=value)
-        )
-
     def by_status(self, queryset, name, value: str):
         return queryset.filter(status__in=LEAD_OPEN) if value == OPEN else queryset.filter(status=value)
 
 
 class OpportunityFilter(FilterSet):
-    q = django_filters.CharFilter(method="search", label=_("Name or customer"))
+    q = SearchFilter(OPPORTUNITIES, label=_("Name or customer"))
     stage = django_filters.ChoiceFilter(
         choices=[(OPEN, pgettext_lazy("opportunities", "Open")), *Stage.choices], method="by_stage", label=_("Stage")
     )
@@ -191,9 +168,6 @@ class OpportunityFilter(FilterSet):
     class Meta:
         model = Opportunity
         fields = ["q", "stage", "owner", "close_from", "close_to"]
-
-    def search(self, queryset, name, value):
-        return queryset.filter(Q(name__icontains=value) | Q(customer__name__icontains=value))
 
     def by_stage(self, queryset, name, value: str):
         return queryset.filter(stage__in=OPEN_STAGES) if value == OPEN else queryset.filter(stage=value)

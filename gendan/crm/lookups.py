@@ -1,20 +1,19 @@
 """Customers picked by name as people type (core.lookups): only those the user sees; and the people who sell."""
 
-from django.db.models import Q
 from django.urls import reverse_lazy
 
 from gendan.accounts.lookups import user_matches, user_picker
 from gendan.core.lookups import LOOKUP_LIMIT, LookupInput
+from gendan.core.search import search
 
 from .forms import SELLING_ROLES
 from .models import Customer
+from .search import CUSTOMERS
 
 
 def customer_matches(user, query: str):
-    """The user's customers whose name holds `query`, or whose code or phone starts with it, by name."""
-    customers = Customer.objects.visible_to(user)
-    if query:
-        customers = customers.filter(Q(name__icontains=query) | Q(code__istartswith=query) | Q(phone__startswith=query))
+    """The user's customers that `query` finds (crm.search.CUSTOMERS), by name."""
+    customers = search(Customer.objects.visible_to(user), CUSTOMERS, query)
     return customers.order_by("name", "pk").values_list("pk", "name")[:LOOKUP_LIMIT]
 
 

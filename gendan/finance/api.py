@@ -19,6 +19,7 @@ from gendan.sales.models import Order, OrderLine
 
 from .filters import InvoiceFilter, PaymentFilter
 from .models import Invoice, InvoiceLine, Payment, PaymentAllocation
+from .search import INVOICES, PAYMENTS
 from .selectors import payment_queryset, payment_timeline
 from .services import invoice_create, invoice_issue, payment_allocate, payment_record
 
@@ -103,7 +104,7 @@ class InvoiceViewSet(
     serializer_class = InvoiceSerializer
     create_input_serializer_class = InvoiceInputSerializer
     filterset_class = InvoiceFilter
-    search_fields = ["number", "order__number", "customer__name"]
+    searchable = INVOICES
     ordering_fields = ["number", "created_at", "due_date", "total"]
     action_perms = {"create": "finance.add_invoice", "issue": "finance.issue_invoice"}
 
@@ -200,7 +201,7 @@ class PaymentViewSet(
     serializer_class = PaymentSerializer
     create_input_serializer_class = PaymentInputSerializer
     filterset_class = PaymentFilter
-    search_fields = ["number", "reference", "customer__name"]
+    searchable = PAYMENTS
     ordering_fields = ["number", "received_on", "amount"]
     action_perms = {"create": "finance.add_payment", "allocate": "finance.add_payment"}
 

@@ -22,3 +22,10 @@ class FinanceConfig(AppConfig):
             worklists.register(worklist)
         exportable.register("invoices", invoice_rows, permission="finance.view_invoice")
         exportable.register("payments", payment_rows, permission="finance.view_payment")
+
+        from gendan.core import search
+
+        from .search import INVOICES, PAYMENTS
+
+        # The record types one search box finds (core.search).
+        search.register(INVOICES, PAYMENTS)

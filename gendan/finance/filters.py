@@ -8,12 +8,13 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gendan.core.filters import DayFilter, FilterSet
+from gendan.core.filters import DayFilter, FilterSet, SearchFilter
 from gendan.core.worklist_lists import OverdueWorklistFilter, WorklistFilter, yes_or_no
 from gendan.crm.lookups import customer_picker
 from gendan.sales.models import Order
 
 from .models import Invoice, InvoiceStatus, Payment
+from .search import INVOICES, PAYMENTS
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -25,7 +26,7 @@ def _overdue(queryset, value):
 
 class InvoiceFilter(FilterSet):
     # Plain numbers, so an out-of-scope id and an unknown one both simply match nothing.
-    q = django_filters.CharFilter(method="search", label=_("Number or customer"))
+    q = SearchFilter(INVOICES, label=_("Number or customer"))
     order = django_filters.NumberFilter(field_name="order_id", label=_("Order"))
     customer = django_filters.NumberFilter(field_name="customer_id", label=_("Customer"), widget=customer_picker())
     owner = django_filters.NumberFilter(field_name="order__owner_id", label=_("Owner"))
@@ -42,15 +43,12 @@ class InvoiceFilter(FilterSet):
         model = Invoice
         fields = ["order", "customer", "status"]
 
-    def search(self, queryset, name, value):
-        return queryset.filter(Q(number__icontains=value) | Q(customer__name__icontains=value))
-
     def by_overdue(self, queryset, name, value):
         return _overdue(queryset, value)
 
 
 class PaymentFilter(FilterSet):
-    q = django_filters.CharFilter(method="search", label=_("Number, reference or customer"))
+    q = SearchFilter(PAYMENTS, label=_("Number, reference or customer"))
     customer = django_filters.NumberFilter(field_name="customer_id", label=_("Customer"), widget=customer_picker())
     owner = django_filters.NumberFilter(field_name="customer__owner_id", label=_("Owner"))
     method = django_filters.ChoiceFilter(choices=Payment.Method.choices, label=_("Method"))
@@ -69,11 +67,6 @@ class PaymentFilter(FilterSet):
     class Meta:
         model = Payment
         fields = ["customer", "method"]
-
-    def search(self, queryset, name, value):
-        return queryset.filter(
-            Q(number__icontains=value) | Q(reference__icontains=value) | Q(customer__name__icontains=value)
-        )
 
     def by_unallocated(self, queryset, name, value):
         # Half a cent: SQLite compares decimals as binary floating point.

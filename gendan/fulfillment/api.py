@@ -19,6 +19,7 @@ from gendan.sales.api import lines_of_visible_orders
 from gendan.sales.models import Order, OrderLine
 
 from .models import TRACKING_NUMBER_MAX_LENGTH, DeliveryMethod, Shipment, ShipmentLine, ShipmentStatus
+from .search import SHIPMENTS
 from .services import shipment_cancel, shipment_create, shipment_deliver, shipment_ship
 
 # --- output ------------------------------------------------------------------------------------
@@ -154,7 +155,7 @@ class ShipmentViewSet(
     serializer_class = ShipmentSerializer
     create_input_serializer_class = ShipmentInputSerializer
     filterset_class = ShipmentFilter
-    search_fields = ["number", "tracking_number", "order__number"]
+    searchable = SHIPMENTS
     ordering_fields = ["number", "created_at", "shipped_at"]
     action_perms = {
         "create": "fulfillment.add_shipment",

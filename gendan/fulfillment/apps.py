@@ -21,3 +21,10 @@ class FulfillmentConfig(AppConfig):
         hooks.on_recorded("order.cancelled", order_cancelled)
         for worklist in WORKLISTS:
             worklists.register(worklist)
+
+        from gendan.core import search
+
+        from .search import SHIPMENTS
+
+        # The record types one search box finds (core.search).
+        search.register(SHIPMENTS)

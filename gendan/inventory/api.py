@@ -8,6 +8,7 @@ from gendan.core.api import IDEMPOTENCY_KEY_PARAMETER, EventsMixin, IdempotentCr
 
 from .filters import StockLevelFilter, StockMoveFilter
 from .models import StockLevel, StockMove, Warehouse
+from .search import STOCK_LEVELS, STOCK_MOVES, WAREHOUSES
 from .selectors import stock_level_list, stock_move_list
 from .services import MANUAL_KINDS, stock_move_record, warehouse_create
 
@@ -35,7 +36,7 @@ class WarehouseInputSerializer(serializers.ModelSerializer):
 class WarehouseViewSet(mixins.ListModelMixin, RetrieveMixin, IdempotentCreateMixin, EventsMixin, ServiceViewSet):
     serializer_class = WarehouseSerializer
     create_input_serializer_class = WarehouseInputSerializer
-    search_fields = ["code", "name"]
+    searchable = WAREHOUSES
     ordering_fields = ["code", "name"]
     action_perms = {"create": "inventory.add_warehouse"}
 
@@ -79,6 +80,7 @@ class StockLevelViewSet(mixins.ListModelMixin, ServiceViewSet):
 
     serializer_class = StockLevelSerializer
     filterset_class = StockLevelFilter
+    searchable = STOCK_LEVELS
     ordering_fields = ["product__sku", "warehouse__code", "on_hand", "reserved", "available_quantity"]
 
     def get_queryset(self):
@@ -125,6 +127,7 @@ class StockMoveViewSet(
     serializer_class = StockMoveSerializer
     create_input_serializer_class = StockMoveInputSerializer
     filterset_class = StockMoveFilter
+    searchable = STOCK_MOVES
     ordering_fields = ["created_at"]
     action_perms = {"create": "inventory.add_stockmove"}
 

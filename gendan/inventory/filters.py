@@ -1,16 +1,16 @@
 import django_filters
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from gendan.catalog.lookups import product_picker
 from gendan.catalog.models import Product
-from gendan.core.filters import DayFilter, FilterSet
+from gendan.core.filters import DayFilter, FilterSet, SearchFilter
 
 from .models import StockLevel, StockMove, Warehouse
+from .search import STOCK_LEVELS
 
 
 class StockLevelFilter(FilterSet):
-    q = django_filters.CharFilter(method="search", label=_("SKU or name"))
+    q = SearchFilter(STOCK_LEVELS, label=_("SKU or name"))
     product = django_filters.ModelChoiceFilter(
         queryset=Product.objects.all(), label=_("Product"), widget=product_picker()
     )
@@ -19,9 +19,6 @@ class StockLevelFilter(FilterSet):
     class Meta:
         model = StockLevel
         fields = ["q", "product", "warehouse"]
-
-    def search(self, queryset, name, value):
-        return queryset.filter(Q(product__sku__icontains=value) | Q(product__name__icontains=value))
 
 
 class StockMoveFilter(FilterSet):

@@ -22,6 +22,7 @@ from gendan.crm.models import Address, Contact, Customer
 
 from .filters import OrderFilter
 from .models import ACTIONS, Order, OrderLine
+from .search import ORDERS
 from .selectors import order_allowed_actions, order_detail_queryset
 from .services import (
     ORDER_FIELDS,
@@ -211,6 +212,7 @@ class OrderViewSet(
     create_input_serializer_class = OrderInputSerializer
     update_input_serializer_class = OrderUpdateInputSerializer
     filterset_class = OrderFilter
+    searchable = ORDERS
     ordering_fields = ["number", "created_at", "promised_date", "requested_date", "total"]
     action_perms = {
         "create": "sales.add_order",

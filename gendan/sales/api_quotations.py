@@ -28,6 +28,7 @@ from .api import OrderSerializer
 from .filters_quotations import QuotationFilter
 from .models import Quotation, QuotationLine
 from .pdf_quotations import pdf_response
+from .search import QUOTATIONS
 from .selectors import order_detail_queryset
 from .selectors_quotations import quotation_allowed_actions, quotation_detail_queryset
 from .services_quotations import (
@@ -220,6 +221,7 @@ class QuotationViewSet(
     create_input_serializer_class = QuotationInputSerializer
     update_input_serializer_class = QuotationUpdateInputSerializer
     filterset_class = QuotationFilter
+    searchable = QUOTATIONS
     ordering_fields = ["number", "created_at", "valid_until", "total"]
     action_perms = {
         "create": "sales.add_quotation",

@@ -9,6 +9,7 @@ from .api_quotations import QuotationSerializer
 from .filters import OrderFilter
 from .filters_quotations import QuotationFilter
 from .models import ApprovalRequest
+from .search import ORDERS, QUOTATIONS
 from .selectors import order_detail_queryset
 from .selectors_quotations import quotation_detail_queryset
 from .selectors_worklists import Attention, approval_inbox, approval_reason_text, awaiting_answer, needing_attention
@@ -72,6 +73,7 @@ class OrdersAttentionViewSet(mixins.ListModelMixin, ServiceViewSet):
 
     serializer_class = OrderAttentionSerializer
     filterset_class = OrderFilter
+    searchable = ORDERS
 
     def get_queryset(self):
         return needing_attention(order_detail_queryset(user=self.request.user))
@@ -82,6 +84,7 @@ class QuotationsAwaitingViewSet(mixins.ListModelMixin, ServiceViewSet):
 
     serializer_class = QuotationSerializer
     filterset_class = QuotationFilter
+    searchable = QUOTATIONS
 
     def get_queryset(self):
         return awaiting_answer(quotation_detail_queryset(user=self.request.user))

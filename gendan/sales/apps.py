@@ -31,3 +31,10 @@ class SalesConfig(AppConfig):
         panels.register("crm.customer", template="sales/customer_orders.html", context=customer_orders_panel)
         register_worklists()
         exportable.register("orders", order_rows, permission="sales.view_order")
+
+        from gendan.core import search
+
+        from .search import ORDERS, QUOTATIONS
+
+        # The record types one search box finds (core.search).
+        search.register(ORDERS, QUOTATIONS)

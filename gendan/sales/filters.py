@@ -1,22 +1,22 @@
 import django_filters
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from gendan.accounts.lookups import user_picker
 from gendan.accounts.models import User
-from gendan.core.filters import DayFilter, FilterSet
+from gendan.core.filters import DayFilter, FilterSet, SearchFilter
 from gendan.core.forms import bootstrap
 from gendan.crm.lookups import customer_picker
 
 from .models import BillingStatus, DeliveryStatus, Order, OrderStatus, PaymentStatus, Priority
+from .search import ORDERS
 
 # A date picker on phones and desktops alike.
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
 class OrderFilter(FilterSet):
-    q = django_filters.CharFilter(method="search", label=_("Number or customer"))
+    q = SearchFilter(ORDERS, label=_("Number or customer"))
     status = django_filters.MultipleChoiceFilter(choices=OrderStatus.choices, label=_("Status"))
     delivery_status = django_filters.ChoiceFilter(choices=DeliveryStatus.choices, label=_("Delivery"))
     billing_status = django_filters.ChoiceFilter(choices=BillingStatus.choices, label=_("Billing"))
@@ -38,9 +38,6 @@ class OrderFilter(FilterSet):
     class Meta:
         model = Order
         fields = ["q", "status", "delivery_status", "billing_status", "payment_status", "priority", "customer", "owner"]
-
-    def search(self, queryset, name, value):
-        return queryset.filter(Q(number__icontains=value) | Q(customer__name__icontains=value))
 
 
 def list_filters(request, filter_class, queryset):

@@ -1,20 +1,20 @@
 """The quotation list's filters, shared by the page and /api/v1/quotations/."""
 
 import django_filters
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from gendan.accounts.lookups import user_picker
 from gendan.accounts.models import User
-from gendan.core.filters import FilterSet
+from gendan.core.filters import FilterSet, SearchFilter
 from gendan.crm.lookups import customer_picker
 
 from .models import Quotation
+from .search import QUOTATIONS
 from .selectors_quotations import STATUS_CHOICES_LISTED
 
 
 class QuotationFilter(FilterSet):
-    q = django_filters.CharFilter(method="search", label=_("Number or customer"))
+    q = SearchFilter(QUOTATIONS, label=_("Number or customer"))
     status = django_filters.MultipleChoiceFilter(choices=STATUS_CHOICES_LISTED, label=_("Status"))
     customer = django_filters.NumberFilter(field_name="customer_id", label=_("Customer"), widget=customer_picker())
     owner = django_filters.ModelChoiceFilter(
@@ -25,6 +25,3 @@ class QuotationFilter(FilterSet):
     class Meta:
         model = Quotation
         fields = ["q", "status", "customer", "owner", "below_floor"]
-
-    def search(self, queryset, name, value):
-        return queryset.filter(Q(number__icontains=value) | Q(customer__name__icontains=value))

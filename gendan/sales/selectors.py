@@ -6,7 +6,6 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Prefetch,
-    Q,
     QuerySet,
     Subquery,
     Value,
@@ -15,6 +14,8 @@ from django.db.models.functions import Coalesce
 
 from gendan.accounts.roles import ROLE_PERMISSIONS, Role
 from gendan.catalog.models import Product
+from gendan.catalog.search import PRODUCTS
+from gendan.core.search import search
 from gendan.inventory.models import StockLevel
 
 from .models import ACTIONS, OPEN_STATUSES, STAGES, ApprovalRequest, Order, OrderLine, OrderStatus
@@ -123,10 +124,7 @@ def products_for_order_entry(*, warehouse_id, query: str | None = None, ids=None
     )
     if ids is not None:
         return products.filter(pk__in=ids)
-    query = (query or "").strip()
-    products = products.filter(is_active=True)
-    if query:
-        products = products.filter(Q(sku__icontains=query) | Q(name__icontains=query))
+    products = search(products.filter(is_active=True), PRODUCTS, query or "")
     return products.order_by("sku")[:limit]
 
 

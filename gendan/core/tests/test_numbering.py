@@ -51,6 +51,13 @@ def test_the_sequence_starts_again_each_month_in_local_time():
     assert sorted(NumberCounter.objects.values_list("period", "last_value")) == [("202501", 1), ("202502", 2)]
 
 
+def test_numbers_are_uppercase_whatever_the_pattern_so_a_search_finds_them_by_prefix():
+    NumberSequence.objects.create(doc_type="sales_order", pattern="so-{yy}{mm}-{seq:03}")
+
+    with at(2025, 3, 7, 4, 0):
+        assert next_number("sales_order") == "SO-2503-001"
+
+
 def test_document_types_count_separately():
     with at(2025, 3, 7, 4, 0):
         assert (

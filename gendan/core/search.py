@@ -1,0 +1,155 @@
+"""What people type into a search box, matched through indexes: one service for every list, look-up and API.
+
+A table of a million orders cannot be scanned for each keystroke, so each searchable model is
+described once, in its app's `search.py`, by what its fields are:
+
+- `numbers`: document numbers (SO20250600123). Matched by prefix, whatever case is typed: numbers
+  are stored uppercase (core.numbering), so the uppercased term is a range on their unique index —
+  `LIKE 'SO2025%'` on PostgreSQL's `varchar_pattern_ops` index, `>= 'SO2025' AND < 'SO2025' || U+10FFFF`
+  on SQLite, whose LIKE cannot use an index of the BINARY collation.
+- `text`: names, codes, phones — matched anywhere, as `icontains` (ASCII case-insensitive) matches,
+  through the text index the app's migration makes (core.search_indexes.AddSearchIndex): a trigram
+  GIN index on `UPPER(column)` per field on PostgreSQL, which serves the `UPPER(col) LIKE UPPER('%term%')`
+  that Django writes for `icontains`; an FTS5 trigram table on SQLite, asked for the term as one
+  phrase, with `icontains` checking the few rows it finds. A term shorter than a trigram (two
+  characters, common in Chinese names) can use neither index: it is the plain `icontains`, a scan.
+- `scanned`: text without an index, matched by `icontains`: for small tables only.
+- `through`: relations searched by another model's description. An order matches when its customer
+  does (`customer_id IN (<the customer search>)`), a customer when one of its contacts does
+  (`id IN (SELECT customer_id FROM <the contact search>)`).
+
+`search(queryset, searchable, term)` narrows the queryset it is given: the caller passes the
+user's scoped rows (`visible_to`), and a search never sees beyond them.
+
+Apps register their record types' descriptions in `AppConfig.ready()` (`register`): the global
+search (one box for every kind of record) runs over `registered()`, each in the user's scope.
+"""
+
+import operator
+from dataclasses import dataclass
+from functools import reduce
+
+from django.db import connections, models
+from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
+
+# Trigram indexes (pg_trgm, FTS5's trigram tokenizer) find nothing shorter.
+TRIGRAM = 3
+# The largest code point: every string starting with a prefix sorts (byte-wise) before prefix + it.
+_LAST_CHARACTER = "\U0010ffff"
+
+
+def fts_table(db_table: str) -> str:
+    """The SQLite FTS5 table holding the text fields of `db_table` (made by core.search_indexes)."""
+    return f"{db_table}_search"
+
+
+def trigram_index(db_table: str, column: str) -> str:
+    """The PostgreSQL trigram index on one text column (made by core.search_indexes)."""
+    return f"{db_table}_{column}_trgm"
+
+
+def fts_phrase(term: str) -> str:
+    """`term` as one FTS5 string: every character literal (AND, OR, NEAR, *, ^, :), its quotes doubled."""
+    return '"' + term.replace('"', '""') + '"'
+
+
+@dataclass(frozen=True)
+class Searchable:
+    model: type[models.Model]
+    numbers: tuple[str, ...] = ()
+    text: tuple[str, ...] = ()
+    scanned: tuple[str, ...] = ()
+    through: tuple[tuple[str, "Searchable"], ...] = ()
+
+    def __deepcopy__(self, memo):
+        # Immutable: the filter sets that carry one (copied for each request) share it.
+        return self
+
+    @property
+    def key(self) -> str:
+        return self.model._meta.label_lower
+
+    def matches(self, term: str, vendor: str) -> Q:
+        """The rows whose fields match `term` (stripped, not empty) on a database of `vendor`.
+
+        One condition for the model's own fields and one per relation, each served by an index.
+        SQLite takes them OR-ed (a MULTI-INDEX OR). PostgreSQL cannot join a subquery under an OR
+        and would read the whole table row by row: there the rows are those of a UNION ALL with
+        one SELECT per condition.
+        """
+        if vendor == "postgresql" and self.through:
+            return Q(pk__in=self.matching(term, vendor))
+        own = self._own_matches(term, vendor)
+        conditions = [] if own is None else [own]
+        for key, related in self._related(term, vendor):
+            conditions.append(Q(**{f"{key}__in": related}))
+        return reduce(operator.or_, conditions)
+
+    def matching(self, term: str, vendor: str) -> QuerySet:
+        """The primary keys of the rows `term` finds, for another model's search through a relation."""
+        rows = self.model._base_manager.order_by()
+        if vendor != "postgresql" or not self.through:
+            return rows.filter(self.matches(term, vendor)).values("pk")
+        own = self._own_matches(term, vendor)
+        selects = [] if own is None else [rows.filter(own).values("pk")]
+        for key, related in self._related(term, vendor):
+            # A reverse relation gives this model's keys as they are.
+            selects.append(related if key == "pk" else rows.filter(**{f"{key}__in": related}).values("pk"))
+        return selects[0].union(*selects[1:], all=True)
+
+    def _related(self, term: str, vendor: str) -> list[tuple[str, QuerySet]]:
+        """Per relation, the column of this model and the values in it that the related search finds."""
+        found = []
+        for name, other in self.through:
+            relation = self.model._meta.get_field(name)
+            if relation.concrete:
+                found.append((relation.attname, other.matching(term, vendor)))
+            else:
+                # A reverse relation (a customer's contacts): the keys the matching rows point at.
+                matching = other.model._base_manager.order_by().filter(other.matches(term, vendor))
+                found.append(("pk", matching.values(relation.field.attname)))
+        return found
+
+    def _own_matches(self, term: str, vendor: str) -> Q | None:
+        conditions = [_number_prefix(name, term.upper(), vendor) for name in self.numbers]
+        if self.text:
+            conditions.append(self._text_matches(term, vendor))
+        conditions += [Q(**{f"{name}__icontains": term}) for name in self.scanned]
+        return reduce(operator.or_, conditions) if conditions else None
+
+    def _text_matches(self, term: str, vendor: str) -> Q:
+        anywhere = reduce(operator.or_, (Q(**{f"{name}__icontains": term}) for name in self.text))
+        if vendor == "postgresql" or len(term) < TRIGRAM:
+            # PostgreSQL's planner finds the trigram indexes for icontains by itself.
+            return anywhere
+        table = f'"{fts_table(self.model._meta.db_table)}"'
+        # FTS5 folds case beyond ASCII (Ä = ä), LIKE does not: icontains keeps the found rows to what it matches.
+        found = RawSQL(f"SELECT rowid FROM {table} WHERE {table} MATCH %s", [fts_phrase(term)])
+        return Q(pk__in=found) & anywhere
+
+
+def _number_prefix(name: str, prefix: str, vendor: str) -> Q:
+    if vendor == "postgresql":
+        return Q(**{f"{name}__startswith": prefix})
+    return Q(**{f"{name}__gte": prefix, f"{name}__lt": prefix + _LAST_CHARACTER})
+
+
+def search(queryset: QuerySet, searchable: Searchable, term: str) -> QuerySet:
+    """The rows of `queryset` that `term` finds; all of them for a blank term."""
+    term = term.strip()
+    if not term:
+        return queryset
+    return queryset.filter(searchable.matches(term, connections[queryset.db].vendor))
+
+
+_registry: dict[str, Searchable] = {}
+
+
+def register(*searchables: Searchable) -> None:
+    for searchable in searchables:
+        _registry[searchable.key] = searchable
+
+
+def registered() -> list[Searchable]:
+    return list(_registry.values())

@@ -1,0 +1,105 @@
+"""The text indexes core.search reads, made by a migration operation of the model's own app.
+
+    AddSearchIndex("customer", ["name", "code", "phone", "tax_id"])
+
+PostgreSQL: the pg_trgm extension and, per field, a GIN trigram index on `UPPER(column::text)`,
+exactly the expression of Django's `icontains`, so the planner uses it for `LIKE '%term%'`; then
+ANALYZE, so the planner knows the indexed expression at once.
+
+SQLite: an FTS5 table with the trigram tokenizer over the fields, external content (it indexes the
+model's own table and stores no copy), kept in step by triggers on insert, update and delete —
+whatever writes the rows, `save()`, `update()`, `bulk_create()` or raw SQL — and filled from the
+rows already there. A migration that remakes the table on SQLite (Django does so for most
+`AlterField`s) drops its triggers: it must remove and add the search index again
+(`tests/test_search.py` checks that every description's index is there).
+
+Neither Django's migration state nor the models know of these indexes: a GIN index in
+`Meta.indexes` could not be created on SQLite.
+"""
+
+from django.db.migrations.operations.base import Operation
+
+from .search import fts_table, trigram_index
+
+
+def _postgresql(table: str, columns: list[str]) -> tuple[list[str], list[str]]:
+    create = ["CREATE EXTENSION IF NOT EXISTS pg_trgm"] + [
+        f'CREATE INDEX "{trigram_index(table, column)}" ON "{table}" USING gin (UPPER("{column}"::text) gin_trgm_ops)'
+        for column in columns
+    ]
+    # The planner weighs an expression index by statistics of the expression, gathered by ANALYZE.
+    create.append(f'ANALYZE "{table}"')
+    drop = [f'DROP INDEX IF EXISTS "{trigram_index(table, column)}"' for column in columns]
+    return create, drop
+
+
+def _sqlite(table: str, pk: str, columns: list[str]) -> tuple[list[str], list[str]]:
+    fts = fts_table(table)
+    listed = ", ".join(f'"{column}"' for column in columns)
+
+    def values(row: str) -> str:
+        return ", ".join(f'{row}."{column}"' for column in [pk, *columns])
+
+    insert = f'INSERT INTO "{fts}"(rowid, {listed}) VALUES ({values("new")});'
+    # An external-content table forgets a row by being told the values it indexed.
+    forget = f'INSERT INTO "{fts}"("{fts}", rowid, {listed}) VALUES (\'delete\', {values("old")});'
+    changed = " OR ".join(f'old."{column}" IS NOT new."{column}"' for column in columns)
+    create = [
+        f'CREATE VIRTUAL TABLE "{fts}" USING fts5({listed}, content="{table}", content_rowid="{pk}", '
+        "tokenize='trigram')",
+        f'CREATE TRIGGER "{fts}_insert" AFTER INSERT ON "{table}" BEGIN {insert} END',
+        f'CREATE TRIGGER "{fts}_delete" AFTER DELETE ON "{table}" BEGIN {forget} END',
+        f'CREATE TRIGGER "{fts}_update" AFTER UPDATE OF {listed} ON "{table}" WHEN {changed} '
+        f"BEGIN {forget} {insert} END",
+        f'INSERT INTO "{fts}"("{fts}") VALUES (\'rebuild\')',
+    ]
+    drop = [f'DROP TRIGGER IF EXISTS "{fts}_{event}"' for event in ("insert", "delete", "update")]
+    drop.append(f'DROP TABLE IF EXISTS "{fts}"')
+    return create, drop
+
+
+def statements(vendor: str, model, fields: list[str]) -> tuple[list[str], list[str]]:
+    """The SQL that makes the search index of `fields` of `model`, and the SQL that drops it."""
+    table = model._meta.db_table
+    columns = [model._meta.get_field(name).column for name in fields]
+    if vendor == "postgresql":
+        return _postgresql(table, columns)
+    if vendor == "sqlite":
+        return _sqlite(table, model._meta.pk.column, columns)
+    return [], []
+
+
+class AddSearchIndex(Operation):
+    reduces_to_sql = True
+    reversible = True
+
+    def __init__(self, model_name: str, fields: list[str]):
+        self.model_name = model_name
+        self.fields = list(fields)
+
+    def deconstruct(self):
+        return self.__class__.__qualname__, [], {"model_name": self.model_name, "fields": self.fields}
+
+    def state_forwards(self, app_label, state):
+        pass
+
+    def _run(self, app_label, schema_editor, state, create: bool):
+        model = state.apps.get_model(app_label, self.model_name)
+        if not self.allow_migrate_model(schema_editor.connection.alias, model):
+            return
+        made, dropped = statements(schema_editor.connection.vendor, model, self.fields)
+        for sql in made if create else dropped:
+            schema_editor.execute(sql, params=None)
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        self._run(app_label, schema_editor, to_state, create=True)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        self._run(app_label, schema_editor, from_state, create=False)
+
+    def describe(self):
+        return f"Add a search index on {self.model_name} ({', '.join(self.fields)})"
+
+    @property
+    def migration_name_fragment(self):
+        return f"{self.model_name}_search_index"

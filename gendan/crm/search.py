@@ -1,0 +1,14 @@
+"""How customers and their records are searched (core.search); indexed by migration 0007_search_indexes."""
+
+from gendan.core.search import Searchable
+
+from .models import Contact, Contract, Customer, FollowUp, Lead, Meeting, Opportunity
+
+CONTACTS = Searchable(Contact, text=("name", "phone"))
+# A customer is found by its contacts' names and phones too: people remember the person they deal with.
+CUSTOMERS = Searchable(Customer, text=("name", "code", "phone", "tax_id"), through=(("contacts", CONTACTS),))
+LEADS = Searchable(Lead, text=("company", "contact_name", "phone"))
+CONTRACTS = Searchable(Contract, numbers=("number",), text=("title",), through=(("customer", CUSTOMERS),))
+OPPORTUNITIES = Searchable(Opportunity, text=("name",), through=(("customer", CUSTOMERS),))
+FOLLOW_UPS = Searchable(FollowUp, text=("notes", "outcome"), through=(("customer", CUSTOMERS),))
+MEETINGS = Searchable(Meeting, text=("title", "place"), through=(("customer", CUSTOMERS),))

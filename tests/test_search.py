@@ -1,0 +1,379 @@
+"""One search (core.search) for the lists, the look-ups and the API: through indexes, finding what icontains found.
+
+Each test runs on SQLite (FTS5 trigram tables kept by triggers) and on PostgreSQL (pg_trgm
+GIN indexes) alike: DATABASE_URL=postgres://... for the second.
+"""
+
+import json
+import operator
+from functools import reduce
+
+import pytest
+from django.db import connection
+from django.db.models import Q
+
+from gendan.automation.search import TASKS
+from gendan.catalog.models import Product
+from gendan.catalog.search import PRODUCTS
+from gendan.core.search import Searchable, fts_phrase, fts_table, registered, search, trigram_index
+from gendan.core.search_indexes import statements
+from gendan.crm.models import Customer
+from gendan.crm.search import CUSTOMERS, FOLLOW_UPS, MEETINGS
+from gendan.finance.models import Invoice
+from gendan.finance.search import INVOICES
+from gendan.inventory.search import STOCK_LEVELS, STOCK_MOVES, WAREHOUSES
+from gendan.sales.models import Order
+from gendan.sales.search import ORDER_NUMBERS, ORDERS
+from tests.api_client import api_as
+from tests.backbone import draft_order, stocked_products
+from tests.factories import ContactFactory, CustomerFactory, customer_ready_to_order
+
+pytestmark = pytest.mark.django_db
+
+CUSTOMER_TEXT = ("name", "code", "phone", "tax_id")
+
+NAMES = [
+    ('O\'Brien "Quote" Trading', "021-5555 0000", "91310000X"),
+    ("100% 纯棉 a_b\\c", "", ""),
+    ("深圳市华为技术有限公司", "0755-28780808", "914403001922038216"),
+    ("ACME Trading", "", ""),
+    ("acme parts", "13800000000", ""),
+    ("Fish AND Chips OR NEAR", "", ""),
+    ("Star*Power ^caret -minus +plus col:on", "", ""),
+    ("Äpfel GmbH", "", ""),
+    ("äpfel gmbh", "", ""),
+    ("张三商行", "", ""),
+]
+
+TERMS = [
+    "'",
+    '"',
+    '""',
+    '"Quote"',
+    "o'b",
+    "%",
+    "0%",
+    "100%",
+    "_",
+    "a_b",
+    "a%b",
+    "\\",
+    "b\\c",
+    "华为",
+    "华",
+    "深圳市华为",
+    "有限公司",
+    "acme",
+    "AcMe",
+    "ACME T",
+    "e t",
+    "AND",
+    "and chips",
+    "OR",
+    "NEAR",
+    "NEAR(",
+    "*",
+    "r*P",
+    "^ca",
+    "col:",
+    "-minus",
+    "+plus",
+    "äpfel",
+    "ÄPFEL",
+    "张三",
+    "张",
+    "5555 0",
+    "0755",
+    "9144",
+    "zzz",
+    "%_%",
+    "   ",
+    "  acme  ",
+]
+
+
+def icontains_any(queryset, fields, term):
+    """The search before core.search: icontains on each field (the filter had stripped the term)."""
+    term = term.strip()
+    if not term:
+        return queryset
+    return queryset.filter(reduce(operator.or_, (Q(**{f"{name}__icontains": term}) for name in fields)))
+
+
+def codes(queryset):
+    return sorted(queryset.values_list("code", flat=True))
+
+
+@pytest.fixture
+def named_customers(personas):
+    for number, (name, phone, tax_id) in enumerate(NAMES):
+        CustomerFactory(name=name, code=f"K{number:03d}", phone=phone, tax_id=tax_id, owner=personas["rep1"])
+
+
+@pytest.mark.parametrize("term", TERMS)
+def test_text_is_found_exactly_as_icontains_found_it(named_customers, term):
+    text_only = Searchable(Customer, text=CUSTOMER_TEXT)
+
+    found = search(Customer.objects.all(), text_only, term)
+
+    assert codes(found) == codes(icontains_any(Customer.objects.all(), CUSTOMER_TEXT, term))
+
+
+def test_tricky_terms_find_what_they_hold(named_customers):
+    text_only = Searchable(Customer, text=CUSTOMER_TEXT)
+
+    def names(term):
+        return sorted(search(Customer.objects.all(), text_only, term).values_list("name", flat=True))
+
+    # FTS5's operators and quotes are plain text; LIKE's wildcards too.
+    assert names('"Quote"') == ['O\'Brien "Quote" Trading']
+    assert names("OR NEAR") == ["Fish AND Chips OR NEAR"]
+    assert names("r*P") == ["Star*Power ^caret -minus +plus col:on"]
+    assert names("0%") == ["100% 纯棉 a_b\\c"]
+    assert names("a%b") == []
+    assert names("b\\c") == ["100% 纯棉 a_b\\c"]
+    # ASCII case never matters; shorter than a trigram still finds.
+    assert names("acme") == ["ACME Trading", "acme parts"]
+    assert names("华为") == ["深圳市华为技术有限公司"]
+    assert names("张") == ["张三商行"]
+
+
+def test_a_customer_is_found_by_its_contacts_name_or_phone(personas):
+    customer = CustomerFactory(name="苏州远航精密", owner=personas["rep1"])
+    ContactFactory(customer=customer, name="欧阳娜娜", phone="13912345678")
+    ContactFactory(customer=customer, name="李雷", phone="")
+    CustomerFactory(name="无锡远航", owner=personas["rep1"])
+
+    for term in ("欧阳娜娜", "欧阳", "1391234", "李雷"):
+        assert list(search(Customer.objects.all(), CUSTOMERS, term)) == [customer]
+
+
+def test_numbers_are_found_by_prefix_whatever_the_case_typed(personas):
+    _warehouse, products = stocked_products(1)
+    first = draft_order(personas["rep1"], products)
+    second = draft_order(personas["rep1"], products)
+    orders = Order.objects.all()
+
+    def numbers(term):
+        return sorted(search(orders, ORDER_NUMBERS, term).values_list("number", flat=True))
+
+    assert numbers("so") == sorted([first.number, second.number])
+    assert numbers(first.number.lower()) == [first.number]
+    assert numbers(first.number[:-1]) == sorted([first.number, second.number])
+    # A prefix, not a piece from the middle; LIKE's wildcards are characters like any other.
+    assert numbers(first.number[2:]) == []
+    assert numbers("S_") == []
+    assert numbers("S%") == []
+    assert numbers(first.number + "0") == []
+
+
+def test_orders_are_found_by_number_or_by_their_customer(personas):
+    _warehouse, products = stocked_products(1)
+    customer = customer_ready_to_order(personas["rep1"], name="宁波海天塑机")
+    ContactFactory(customer=customer, name="诸葛亮")
+    by_customer = draft_order(personas["rep1"], products, customer=customer)
+    other = draft_order(personas["rep1"], products)
+
+    def found(term):
+        return set(search(Order.objects.all(), ORDERS, term))
+
+    assert found("海天") == {by_customer}
+    assert found("宁波海天塑机") == {by_customer}
+    assert found("诸葛亮") == {by_customer}
+    assert found(other.number) == {other}
+    assert found("so") == {by_customer, other}
+
+
+def test_the_text_index_follows_every_write(personas):
+    owner = personas["rep1"]
+    Customer.objects.bulk_create(
+        [Customer(name="北极星贸易", code="B1", owner=owner), Customer(name="南极光电", code="B2", owner=owner)]
+    )
+
+    def found(term):
+        return codes(search(Customer.objects.all(), CUSTOMERS, term))
+
+    assert found("北极星") == ["B1"]
+    assert found("南极光电") == ["B2"]
+
+    Customer.objects.filter(code="B1").update(name="北斗星贸易")
+    assert found("北极星") == []
+    assert found("北斗星") == ["B1"]
+
+    second = Customer.objects.get(code="B2")
+    second.name = "南极光学"
+    second.save()
+    assert found("南极光电") == []
+    assert found("南极光学") == ["B2"]
+
+    second.phone = "0574-8888"
+    second.save(update_fields=["phone"])
+    assert found("0574-8") == ["B2"]
+
+    second.phone = ""
+    Customer.objects.bulk_update([second], ["phone"])
+    assert found("0574-8") == []
+
+    Customer.objects.filter(code="B1").delete()
+    assert found("北斗星") == []
+    second.delete()
+    assert found("南极光学") == []
+    _index_agrees_with_table("crm_customer")
+
+
+def _index_agrees_with_table(table):
+    if connection.vendor != "sqlite":
+        return
+    fts = fts_table(table)
+    with connection.cursor() as cursor:
+        # Fails with "database disk image is malformed" when the index and the rows disagree.
+        cursor.execute(f'INSERT INTO "{fts}"("{fts}", rank) VALUES (\'integrity-check\', 1)')
+
+
+def test_the_migration_indexes_the_rows_already_there(personas):
+    made, dropped = statements(connection.vendor, Product, ["sku", "name"])
+    with connection.cursor() as cursor:
+        for sql in dropped:
+            cursor.execute(sql)
+        Product.objects.create(sku="OLD-1", name="旧款减速机", unit="pcs", list_price=1, floor_price=1, cost=1)
+        for sql in made:
+            cursor.execute(sql)
+
+    assert list(search(Product.objects.all(), PRODUCTS, "减速机").values_list("sku", flat=True)) == ["OLD-1"]
+    _index_agrees_with_table("catalog_product")
+
+
+def test_a_search_never_sees_beyond_the_users_scope(client, personas):
+    _warehouse, products = stocked_products(1)
+    mine = customer_ready_to_order(personas["rep1"], name="星河贸易一部")
+    theirs = customer_ready_to_order(personas["rep3"], name="星河贸易二部")
+    my_order = draft_order(personas["rep1"], products, customer=mine)
+    their_order = draft_order(personas["rep3"], products, customer=theirs)
+    rep1 = personas["rep1"]
+
+    assert list(search(Customer.objects.visible_to(rep1), CUSTOMERS, "星河贸易")) == [mine]
+    assert list(search(Order.objects.visible_to(rep1), ORDERS, "星河贸易")) == [my_order]
+    assert list(search(Order.objects.visible_to(rep1), ORDERS, their_order.number)) == []
+
+    api = api_as(rep1)
+    assert [row["id"] for row in api.get("/api/v1/customers/", {"search": "星河贸易"}).json()["results"]] == [mine.pk]
+    assert [row["id"] for row in api.get("/api/v1/orders/", {"q": "星河贸易"}).json()["results"]] == [my_order.pk]
+    assert api.get("/api/v1/orders/", {"search": their_order.number}).json()["results"] == []
+
+    client.force_login(rep1)
+    page = client.get("/orders/", {"q": "星河贸易"}).content.decode()
+    assert my_order.number in page
+    assert their_order.number not in page
+    looked_up = json.loads(client.get("/lookup/customers/", {"q": "星河"}).content)
+    assert [row["id"] for row in looked_up] == [mine.pk]
+
+
+def test_the_api_search_wants_every_term_and_refuses_a_nul(personas):
+    owner = personas["rep1"]
+    both = CustomerFactory(name="杭州 东方 电气", owner=owner)
+    CustomerFactory(name="杭州 西湖 电气", owner=owner)
+    api = api_as(owner)
+
+    response = api.get("/api/v1/customers/", {"search": "杭州 东方"})
+    quoted = api.get("/api/v1/customers/", {"search": '"州 东"'})
+    nul = api.get("/api/v1/customers/", {"search": "杭\x00州"})
+
+    assert [row["id"] for row in response.json()["results"]] == [both.pk]
+    assert [row["id"] for row in quoted.json()["results"]] == [both.pk]
+    assert nul.status_code == 400
+
+
+def test_the_api_documents_its_search_parameter(client):
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+
+    for path in ("/api/v1/customers/", "/api/v1/orders/", "/api/v1/invoices/", "/api/v1/products/"):
+        names = [parameter["name"] for parameter in schema["paths"][path]["get"]["parameters"]]
+        assert "search" in names, path
+
+
+def test_fts5_strings_double_their_quotes():
+    assert fts_phrase('say "hi" OR *') == '"say ""hi"" OR *"'
+
+
+# --- the indexes -------------------------------------------------------------------------------
+
+
+def every_description() -> list[Searchable]:
+    """The registered descriptions, those the lists use, and every one they search through."""
+    found: dict[int, Searchable] = {}
+    waiting = [
+        *registered(),
+        FOLLOW_UPS,
+        MEETINGS,
+        STOCK_LEVELS,
+        STOCK_MOVES,
+        WAREHOUSES,
+        TASKS,
+        INVOICES,
+    ]
+    while waiting:
+        searchable = waiting.pop()
+        if id(searchable) not in found:
+            found[id(searchable)] = searchable
+            waiting += [other for _name, other in searchable.through]
+    return list(found.values())
+
+
+def test_every_searched_text_field_has_its_index():
+    indexed = [s for s in every_description() if s.text]
+    assert {s.model._meta.label for s in indexed} >= {"crm.Customer", "crm.Contact", "catalog.Product", "crm.Lead"}
+    with connection.cursor() as cursor:
+        for searchable in indexed:
+            table = searchable.model._meta.db_table
+            columns = [searchable.model._meta.get_field(name).column for name in searchable.text]
+            if connection.vendor == "sqlite":
+                fts = fts_table(table)
+                cursor.execute(f'PRAGMA table_info("{fts}")')
+                assert [row[1] for row in cursor.fetchall()] == columns, fts
+                cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", [table])
+                assert {row[0] for row in cursor.fetchall()} >= {f"{fts}_insert", f"{fts}_update", f"{fts}_delete"}
+            else:
+                for column in columns:
+                    cursor.execute(
+                        "SELECT indexdef FROM pg_indexes WHERE indexname = %s", [trigram_index(table, column)]
+                    )
+                    (definition,) = cursor.fetchone()
+                    assert "gin_trgm_ops" in definition and "upper" in definition, definition
+
+
+def plan(queryset) -> str:
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+            return "\n".join(row[3] for row in cursor.fetchall())
+        # A handful of rows would be read whole; what matters is that an index can serve the query.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def test_the_order_search_reads_indexes_only():
+    by_number = plan(search(Order.objects.all(), ORDER_NUMBERS, "so2025"))
+    by_name = plan(search(Order.objects.all(), ORDERS, "华为技术"))
+
+    if connection.vendor == "sqlite":
+        assert "(number>? AND number<?)" in by_number
+        assert "crm_customer_search VIRTUAL TABLE" in by_name and "crm_contact_search VIRTUAL TABLE" in by_name
+        assert "order_customer_idx (customer_id=?)" in by_name
+        scans = [line for line in (by_number + "\n" + by_name).splitlines() if line.startswith("SCAN")]
+        assert all("VIRTUAL TABLE" in line for line in scans), scans
+    else:
+        assert "_like" in by_number
+        assert "crm_customer_name_trgm" in by_name and "crm_contact_name_trgm" in by_name
+        assert "order_customer_idx" in by_name
+        assert "Seq Scan" not in by_number + by_name
+
+
+def test_a_scoped_search_never_loops_its_matches_over_a_joined_index(personas):
+    # A rep's invoices are scoped through their orders. Given `id IN (<matches>)`, SQLite took
+    # each of the rep's orders and looked up every match in the invoices' (order_id, rowid) index:
+    # orders times matches, seconds at ten thousand orders.
+    invoices = plan(search(Invoice.objects.visible_to(personas["rep1"]), INVOICES, "有限公司"))
+
+    assert "rowid=?)" not in invoices.replace("(rowid=?)", "")
