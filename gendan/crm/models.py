@@ -69,6 +69,9 @@ class Customer(VersionedModel):
         indexes = [
             # A rep's customer list.
             models.Index(fields=["owner", "name"], name="customer_owner_name_idx"),
+            # Everyone's customer list in its default order, by name (an administrator's /customers/ and its
+            # deep pages by keyset).
+            models.Index(fields=["name", "id"], name="customer_name_idx"),
         ]
 
     def __str__(self):
