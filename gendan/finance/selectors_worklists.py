@@ -5,7 +5,7 @@ One queryset per list, scoped to the user, shared by the page, the API and the n
 
 from decimal import Decimal
 
-from django.db.models import DecimalField, Exists, F, OuterRef, QuerySet, Value
+from django.db.models import DecimalField, Exists, F, OuterRef, Q, QuerySet, Value
 
 from gendan.sales.models import BillingStatus, DeliveryStatus, Order, OrderLine
 
@@ -20,15 +20,16 @@ _HALF_A_CENT = Value(Decimal("0.005"), output_field=_MONEY)
 def orders_to_invoice(*, user) -> QuerySet[Order]:
     """Orders with quantities shipped and not yet invoiced, the oldest order first."""
     shipped_not_invoiced = OrderLine.objects.filter(order=OuterRef("pk"), shipped_quantity__gt=F("invoiced_quantity"))
+    shipped = [DeliveryStatus.PARTIALLY_SHIPPED, DeliveryStatus.SHIPPED, DeliveryStatus.DELIVERED]
     return (
         Order.objects.visible_to(user)
-        # What the order's statuses already tell, through their index: something shipped, not everything
-        # invoiced. Only those orders have their lines read.
+        # What the order's statuses already tell, through their index: something shipped and nothing
+        # invoiced yet; or something shipped and part invoiced, where only the lines can tell.
         .filter(
-            billing_status__in=[BillingStatus.NOT_INVOICED, BillingStatus.PARTIALLY_INVOICED],
-            delivery_status__in=[DeliveryStatus.PARTIALLY_SHIPPED, DeliveryStatus.SHIPPED, DeliveryStatus.DELIVERED],
+            Q(billing_status=BillingStatus.NOT_INVOICED, delivery_status__in=shipped)
+            | Q(billing_status=BillingStatus.PARTIALLY_INVOICED, delivery_status__in=shipped)
+            & Exists(shipped_not_invoiced)
         )
-        .filter(Exists(shipped_not_invoiced))
         .select_related("customer", "owner")
         .order_by("created_at", "pk")
     )
