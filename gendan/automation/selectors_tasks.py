@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import F, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 
@@ -141,26 +142,40 @@ def calendar_tasks(*, user, start: datetime.datetime, end: datetime.datetime) ->
 @dataclass
 class PersonTasks:
     person: object
-    tasks: list = field(default_factory=list)
+    tasks: list = field(default_factory=list)  # the most urgent TEAM_TASKS_SHOWN
+    open: int = 0
     overdue: int = 0
+
+    @property
+    def more(self) -> int:
+        return self.open - len(self.tasks)
+
+
+# A person's most urgent open tasks on the team page; the rest are counted, not listed, so the page
+# stays the same size whatever the backlog (a leader's overdue ones are a click away in the review).
+TEAM_TASKS_SHOWN = 10
 
 
 def team_open_tasks(*, user, now: datetime.datetime | None = None) -> list[PersonTasks]:
-    """The open tasks the user oversees, by person (most overdue first), with their overdue counts."""
+    """The open tasks the user oversees, by person (most overdue first): counts, and each one's first few."""
     now = now or timezone.now()
-    tasks = attach_record_urls(
-        task_queryset(user=user)
-        .filter(status=TaskStatus.OPEN)
-        .order_by(F("due_at").asc(nulls_last=True), "id")
+    open_tasks = task_queryset(user=user).filter(status=TaskStatus.OPEN)
+    urgency = [F("due_at").asc(nulls_last=True), F("id").asc()]
+    counts = (
+        open_tasks.order_by().values("assignee").annotate(n=Count("pk"), late=Count("pk", filter=Q(due_at__lt=now)))
+    )
+    people = {row["assignee"]: PersonTasks(person=None, open=row["n"], overdue=row["late"]) for row in counts}
+    first = (
+        open_tasks.annotate(rank=Window(RowNumber(), partition_by=F("assignee"), order_by=urgency))
+        .filter(rank__lte=TEAM_TASKS_SHOWN)
+        .order_by(*urgency)
         .select_related("assignee__department")
     )
-    people: dict[int, PersonTasks] = {}
-    for task in tasks:
-        entry = people.setdefault(task.assignee_id, PersonTasks(person=task.assignee))
+    for task in attach_record_urls(first):
+        entry = people[task.assignee_id]
+        entry.person = task.assignee
         entry.tasks.append(task)
-        if task.due_at is not None and task.due_at < now:
-            entry.overdue += 1
-    return sorted(people.values(), key=lambda p: (-p.overdue, -len(p.tasks), str(p.person)))
+    return sorted(people.values(), key=lambda p: (-p.overdue, -p.open, str(p.person)))
 
 
 def record_open_tasks(record) -> list[Task]:

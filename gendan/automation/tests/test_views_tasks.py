@@ -557,6 +557,28 @@ def test_the_team_view_groups_open_tasks_by_person_with_overdue_counts(client, p
     assert response.context["overdue_total"] == 3
 
 
+def test_the_team_view_lists_each_persons_most_urgent_few_and_counts_the_rest(
+    client, personas, monkeypatch, django_assert_max_num_queries
+):
+    from gendan.automation import selectors_tasks
+
+    monkeypatch.setattr(selectors_tasks, "TEAM_TASKS_SHOWN", 2)
+    for day in (24, 20, 22, 26):
+        make_task(personas["rep1"], f"A{day}", due=at(2025, 11, day, 9, 0))
+    make_task(personas["rep3"], "C1")
+    client = logged_in(client, personas["manager1"])
+    client.get("/tasks/team/")
+
+    with django_assert_max_num_queries(12):
+        response = client.get("/tasks/team/")
+
+    rep1, rep3 = response.context["people"]
+    assert (titles(rep1.tasks), rep1.open, rep1.overdue, rep1.more) == (["A20", "A22"], 4, 3, 2)
+    assert (titles(rep3.tasks), rep3.open, rep3.more) == (["C1"], 1, 0)
+    more = response.content.decode().split('data-testid="team-more"')[1].split("</p>")[0]
+    assert "and 2 more open tasks" in more and f"stage=tasks&amp;person={personas['rep1'].pk}" in more
+
+
 def test_a_team_leader_without_the_permission_sees_only_their_team(client, personas):
     east = personas["rep2"].department
     east.leader = personas["rep2"]
