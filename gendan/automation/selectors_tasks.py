@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
@@ -153,29 +154,40 @@ class PersonTasks:
 
 # A person's most urgent open tasks on the team page; the rest are counted, not listed, so the page
 # stays the same size whatever the backlog (a leader's overdue ones are a click away in the review).
-TEAM_TASKS_SHOWN = 10
+TEAM_TASKS_SHOWN = 5
 
 
-def team_open_tasks(*, user, now: datetime.datetime | None = None) -> list[PersonTasks]:
-    """The open tasks the user oversees, by person (most overdue first): counts, and each one's first few."""
+def team_task_counts(*, user, now: datetime.datetime | None = None) -> list[PersonTasks]:
+    """Per person the user oversees, their open and overdue tasks counted (most overdue first); no tasks yet."""
     now = now or timezone.now()
-    open_tasks = task_queryset(user=user).filter(status=TaskStatus.OPEN)
-    urgency = [F("due_at").asc(nulls_last=True), F("id").asc()]
     counts = (
-        open_tasks.order_by().values("assignee").annotate(n=Count("pk"), late=Count("pk", filter=Q(due_at__lt=now)))
+        task_queryset(user=user)
+        .filter(status=TaskStatus.OPEN)
+        .order_by()
+        .values("assignee")
+        .annotate(n=Count("pk"), late=Count("pk", filter=Q(due_at__lt=now)))
     )
     people = {row["assignee"]: PersonTasks(person=None, open=row["n"], overdue=row["late"]) for row in counts}
+    for person in get_user_model().objects.select_related("department").filter(pk__in=people):
+        people[person.pk].person = person
+    return sorted(people.values(), key=lambda p: (-p.overdue, -p.open, str(p.person)))
+
+
+def team_tasks_of(people: list[PersonTasks], *, user) -> None:
+    """Fills in each person's most urgent TEAM_TASKS_SHOWN open tasks, for all of them in one query."""
+    urgency = [F("due_at").asc(nulls_last=True), F("id").asc()]
     first = (
-        open_tasks.annotate(rank=Window(RowNumber(), partition_by=F("assignee"), order_by=urgency))
+        task_queryset(user=user)
+        .filter(status=TaskStatus.OPEN, assignee__in=[entry.person for entry in people])
+        .annotate(rank=Window(RowNumber(), partition_by=F("assignee"), order_by=urgency))
         .filter(rank__lte=TEAM_TASKS_SHOWN)
         .order_by(*urgency)
-        .select_related("assignee__department")
     )
+    by_person = {entry.person.pk: entry for entry in people}
     for task in attach_record_urls(first):
-        entry = people[task.assignee_id]
-        entry.person = task.assignee
+        entry = by_person[task.assignee_id]
+        task.assignee = entry.person
         entry.tasks.append(task)
-    return sorted(people.values(), key=lambda p: (-p.overdue, -p.open, str(p.person)))
 
 
 def record_open_tasks(record) -> list[Task]:

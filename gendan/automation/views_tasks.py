@@ -41,13 +41,16 @@ from .selectors_tasks import (
     notification_list,
     task_queryset,
     task_timeline,
-    team_open_tasks,
+    team_task_counts,
+    team_tasks_of,
     tomorrow_morning,
     unread_count,
     user_zone,
 )
 
 BELL_MENU_LENGTH = 8
+# People per page of the team's tasks (each with their few most urgent tasks).
+TEAM_PEOPLE_PER_PAGE = 10
 
 
 def in_user_zone(view):
@@ -341,15 +344,20 @@ def task_calendar(request):
 def team_tasks(request):
     if not can_view_team(request.user):
         raise PermissionDenied
-    people = team_open_tasks(user=request.user)
+    everyone = team_task_counts(user=request.user)
+    # People by the page, so a large company's team page does not list everyone's tasks at once.
+    page = paginate(request, everyone, TEAM_PEOPLE_PER_PAGE)
+    team_tasks_of(page.object_list, user=request.user)
     return render(
         request,
         "automation/tasks/team.html",
         {
             "tab": "team",
-            "people": people,
+            "everyone": [(entry, index // TEAM_PEOPLE_PER_PAGE + 1) for index, entry in enumerate(everyone)],
+            "people": page.object_list,
+            "page_obj": page,
             "can_view_team": True,
-            "overdue_total": sum(p.overdue for p in people),
+            "overdue_total": sum(p.overdue for p in everyone),
             "now": timezone.now(),
         },
     )

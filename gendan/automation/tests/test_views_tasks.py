@@ -569,7 +569,7 @@ def test_the_team_view_lists_each_persons_most_urgent_few_and_counts_the_rest(
     client = logged_in(client, personas["manager1"])
     client.get("/tasks/team/")
 
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         response = client.get("/tasks/team/")
 
     rep1, rep3 = response.context["people"]
@@ -577,6 +577,24 @@ def test_the_team_view_lists_each_persons_most_urgent_few_and_counts_the_rest(
     assert (titles(rep3.tasks), rep3.open, rep3.more) == (["C1"], 1, 0)
     more = response.content.decode().split('data-testid="team-more"')[1].split("</p>")[0]
     assert "and 2 more open tasks" in more and f"stage=tasks&amp;person={personas['rep1'].pk}" in more
+
+
+def test_the_team_view_pages_its_people_and_sums_up_everyone(client, personas, monkeypatch):
+    from gendan.automation import views_tasks
+
+    monkeypatch.setattr(views_tasks, "TEAM_PEOPLE_PER_PAGE", 1)
+    make_task(personas["rep1"], "A1 late", due=at(2025, 11, 23, 9, 0))
+    make_task(personas["rep3"], "C1")
+    client = logged_in(client, personas["manager1"])
+
+    first, second = client.get("/tasks/team/"), client.get("/tasks/team/", {"page": 2})
+
+    assert [p.person.username for p in first.context["people"]] == ["rep1"]
+    assert [p.person.username for p in second.context["people"]] == ["rep3"]
+    summary = second.content.decode().split('data-testid="team-summary"')[1].split("</div>\n</div>")[0]
+    assert f'href="?page=1#person-{personas["rep1"].pk}"' in summary
+    assert f'href="?page=2#person-{personas["rep3"].pk}"' in summary
+    assert second.context["overdue_total"] == 1
 
 
 def test_a_team_leader_without_the_permission_sees_only_their_team(client, personas):
