@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from functools import reduce
 
 from django.db import connections, models
-from django.db.models import Q, QuerySet
+from django.db.models import F, Lookup, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 # Trigram indexes (pg_trgm, FTS5's trigram tokenizer) find nothing shorter.
@@ -61,6 +61,11 @@ class Searchable:
     text: tuple[str, ...] = ()
     scanned: tuple[str, ...] = ()
     through: tuple[tuple[str, "Searchable"], ...] = ()
+    # The unique column naming the found rows on SQLite. A list scoped through a join (a rep's
+    # invoices, by their orders) names them by document number: by primary key, SQLite without
+    # statistics may take the joined rows first and look every match up again for each of them
+    # in the foreign key's index, which ends in the rowid — orders times matches, seconds.
+    sqlite_key: str = "pk"
 
     def __deepcopy__(self, memo):
         # Immutable: the filter sets that carry one (copied for each request) share it.
@@ -73,43 +78,38 @@ class Searchable:
     def matches(self, term: str, vendor: str) -> Q:
         """The rows whose fields match `term` (stripped, not empty) on a database of `vendor`.
 
-        One condition for the model's own fields and one per relation, each served by an index.
-        SQLite takes them OR-ed (a MULTI-INDEX OR). PostgreSQL cannot join a subquery under an OR
-        and would read the whole table row by row: there the rows are those of a UNION ALL with
-        one SELECT per condition.
+        One condition for the model's own fields and one per relation, each served by an index,
+        and the rows those of their UNION ALL. Not one WHERE with OR: PostgreSQL cannot join a
+        subquery under an OR and reads the whole table row by row, and SQLite gives up its
+        MULTI-INDEX OR for a full scan as soon as the list joins two tables (select_related).
         """
-        if vendor == "postgresql" and self.through:
-            return Q(pk__in=self.matching(term, vendor))
-        own = self._own_matches(term, vendor)
-        conditions = [] if own is None else [own]
-        for key, related in self._related(term, vendor):
-            conditions.append(Q(**{f"{key}__in": related}))
-        return reduce(operator.or_, conditions)
+        if not self.through:
+            return self._own_matches(term, vendor)
+        if vendor == "postgresql":
+            return Q(_AnyOf(F("pk"), self._union(term, vendor, "pk")))
+        return Q(**{f"{self.sqlite_key}__in": self._union(term, vendor, self.sqlite_key)})
 
     def matching(self, term: str, vendor: str) -> QuerySet:
         """The primary keys of the rows `term` finds, for another model's search through a relation."""
-        rows = self.model._base_manager.order_by()
-        if vendor != "postgresql" or not self.through:
-            return rows.filter(self.matches(term, vendor)).values("pk")
-        own = self._own_matches(term, vendor)
-        selects = [] if own is None else [rows.filter(own).values("pk")]
-        for key, related in self._related(term, vendor):
-            # A reverse relation gives this model's keys as they are.
-            selects.append(related if key == "pk" else rows.filter(**{f"{key}__in": related}).values("pk"))
-        return selects[0].union(*selects[1:], all=True)
+        if not self.through:
+            return self.model._base_manager.order_by().filter(self._own_matches(term, vendor)).values("pk")
+        return self._union(term, vendor, "pk")
 
-    def _related(self, term: str, vendor: str) -> list[tuple[str, QuerySet]]:
-        """Per relation, the column of this model and the values in it that the related search finds."""
-        found = []
+    def _union(self, term: str, vendor: str, column: str) -> QuerySet:
+        """`column` of the rows `term` finds: one SELECT for the model's own fields, one per relation."""
+        rows = self.model._base_manager.order_by()
+        own = self._own_matches(term, vendor)
+        selects = [] if own is None else [rows.filter(own).values(column)]
         for name, other in self.through:
             relation = self.model._meta.get_field(name)
             if relation.concrete:
-                found.append((relation.attname, other.matching(term, vendor)))
+                selects.append(rows.filter(**{f"{relation.attname}__in": other.matching(term, vendor)}).values(column))
             else:
                 # A reverse relation (a customer's contacts): the keys the matching rows point at.
-                matching = other.model._base_manager.order_by().filter(other.matches(term, vendor))
-                found.append(("pk", matching.values(relation.field.attname)))
-        return found
+                related = other.model._base_manager.order_by().filter(other.matches(term, vendor))
+                pointed = related.values(relation.field.attname)
+                selects.append(pointed if column == "pk" else rows.filter(pk__in=pointed).values(column))
+        return selects[0].union(*selects[1:], all=True)
 
     def _own_matches(self, term: str, vendor: str) -> Q | None:
         conditions = [_number_prefix(name, term.upper(), vendor) for name in self.numbers]
@@ -127,6 +127,20 @@ class Searchable:
         # FTS5 folds case beyond ASCII (Ä = ä), LIKE does not: icontains keeps the found rows to what it matches.
         found = RawSQL(f"SELECT rowid FROM {table} WHERE {table} MATCH %s", [fts_phrase(term)])
         return Q(pk__in=found) & anywhere
+
+
+class _AnyOf(Lookup):
+    """`pk = ANY(ARRAY(<subquery>))`: PostgreSQL runs the subquery once and reads the found rows by
+    primary key before any join. `pk IN (<subquery>)` is a semi-join, which a list joined to more
+    tables than join_collapse_limit (8: an order with its customer, contact, address, warehouse,
+    owner, author and quotation) plans after joining every row of the table — seconds."""
+
+    lookup_name = "any_of"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY(ARRAY{rhs})", (*lhs_params, *rhs_params)
 
 
 def _number_prefix(name: str, prefix: str, vendor: str) -> Q:

@@ -6,5 +6,17 @@ from gendan.sales.search import ORDER_NUMBERS
 
 from .models import Invoice, Payment
 
-INVOICES = Searchable(Invoice, numbers=("number",), through=(("order", ORDER_NUMBERS), ("customer", CUSTOMERS)))
-PAYMENTS = Searchable(Payment, numbers=("number",), scanned=("reference",), through=(("customer", CUSTOMERS),))
+# Seen through their order or customer (a join): found by number on SQLite (core.search.Searchable.sqlite_key).
+INVOICES = Searchable(
+    Invoice,
+    numbers=("number",),
+    through=(("order", ORDER_NUMBERS), ("customer", CUSTOMERS)),
+    sqlite_key="number",
+)
+PAYMENTS = Searchable(
+    Payment,
+    numbers=("number",),
+    scanned=("reference",),
+    through=(("customer", CUSTOMERS),),
+    sqlite_key="number",
+)

@@ -5,4 +5,11 @@ from gendan.sales.search import ORDER_NUMBERS
 
 from .models import Shipment
 
-SHIPMENTS = Searchable(Shipment, numbers=("number",), scanned=("tracking_number",), through=(("order", ORDER_NUMBERS),))
+# Seen through their order (a join): found by number on SQLite (core.search.Searchable.sqlite_key).
+SHIPMENTS = Searchable(
+    Shipment,
+    numbers=("number",),
+    scanned=("tracking_number",),
+    through=(("order", ORDER_NUMBERS),),
+    sqlite_key="number",
+)
