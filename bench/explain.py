@@ -10,12 +10,10 @@ runs the statement once more). The request runs twice first so caches are warm, 
 """
 
 import argparse
-import os
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from pages import set_up_django
 
 
 class Timer:
@@ -80,16 +78,7 @@ def main(argv=None) -> int:
     parser.add_argument("--full", action="store_true", help="print each statement whole")
     args = parser.parse_args(argv)
 
-    sys.path.insert(0, str(ROOT))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "gendan.settings"
-    os.environ["DEBUG"] = "false"
-    if args.var_dir:
-        os.environ["GENDAN_VAR_DIR"] = args.var_dir
-    if args.database_url:
-        os.environ["DATABASE_URL"] = args.database_url
-    import django
-
-    django.setup()
+    set_up_django(var_dir=args.var_dir, database_url=args.database_url)
     for url in args.urls:
         explain(url, args.user, min_ms=args.min_ms, full=args.full)
     return 0

@@ -394,6 +394,25 @@ def report(result: dict) -> str:
     return "\n".join(lines)
 
 
+def set_up_django(*, var_dir: str | None, database_url: str | None) -> None:
+    """Django on the SQLite database in `var_dir` or the PostgreSQL one at `database_url` (unless already set up)."""
+    from django.apps import apps
+
+    if apps.ready:
+        return
+    # Run as a script: the settings read the database from the environment.
+    sys.path.insert(0, str(ROOT))
+    os.environ["DJANGO_SETTINGS_MODULE"] = "gendan.settings"
+    os.environ["DEBUG"] = "false"
+    if var_dir:
+        os.environ["GENDAN_VAR_DIR"] = var_dir
+    if database_url:
+        os.environ["DATABASE_URL"] = database_url
+    import django
+
+    django.setup()
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--var-dir", help="GENDAN_VAR_DIR of the SQLite database to measure")
@@ -414,20 +433,7 @@ def main(argv=None) -> int:
     parser.add_argument("--json", type=Path, help="write the figures to this file as JSON")
     args = parser.parse_args(argv)
 
-    from django.apps import apps
-
-    if not apps.ready:
-        # Run as a script: the settings read the database from the environment.
-        sys.path.insert(0, str(ROOT))
-        os.environ["DJANGO_SETTINGS_MODULE"] = "gendan.settings"
-        os.environ["DEBUG"] = "false"
-        if args.var_dir:
-            os.environ["GENDAN_VAR_DIR"] = args.var_dir
-        if args.database_url:
-            os.environ["DATABASE_URL"] = args.database_url
-        import django
-
-        django.setup()
+    set_up_django(var_dir=args.var_dir, database_url=args.database_url)
     result = run(
         admin=args.admin,
         rep=args.rep,
