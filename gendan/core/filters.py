@@ -19,7 +19,7 @@ from rest_framework import filters
 
 from .bounds import BIGINT_MAX, BIGINT_MIN, within_calendar
 from .lookups import LookupInput
-from .search import Searchable, search
+from .search import Searchable, search, search_all
 
 
 class FilterSet(django_filters.FilterSet):
@@ -91,9 +91,7 @@ class SearchBackend(filters.SearchFilter):
         searchable = getattr(view, "searchable", None)
         if searchable is None:
             return queryset
-        for term in self.get_search_terms(request):
-            queryset = search(queryset, searchable, term)
-        return queryset
+        return search_all(queryset, searchable, self.get_search_terms(request))
 
     def to_html(self, request, queryset, view):
         if getattr(view, "searchable", None) is None:

@@ -76,18 +76,31 @@ class Searchable:
         return self.model._meta.label_lower
 
     def matches(self, term: str, vendor: str) -> Q:
-        """The rows whose fields match `term` (stripped, not empty) on a database of `vendor`.
+        """The rows whose fields match `term` (stripped, not empty) on a database of `vendor`."""
+        return self.matches_all([term], vendor)
 
-        One condition for the model's own fields and one per relation, each served by an index,
-        and the rows those of their UNION ALL. Not one WHERE with OR: PostgreSQL cannot join a
-        subquery under an OR and reads the whole table row by row, and SQLite gives up its
-        MULTI-INDEX OR for a full scan as soon as the list joins two tables (select_related).
+    def matches_all(self, terms: list[str], vendor: str) -> Q:
+        """The rows that every one of `terms` (stripped, none empty) finds.
+
+        For each term, one condition for the model's own fields and one per relation, each served
+        by an index, and the rows those of their UNION ALL. Not one WHERE with OR: PostgreSQL
+        cannot join a subquery under an OR and reads the whole table row by row, and SQLite gives
+        up its MULTI-INDEX OR for a full scan as soon as the list joins two tables (select_related).
         """
         if not self.through:
-            return self._own_matches(term, vendor)
+            return reduce(operator.and_, (self._own_matches(term, vendor) for term in terms))
         if vendor == "postgresql":
-            return Q(_AnyOf(F("pk"), self._union(term, vendor, "pk")))
-        return Q(**{f"{self.sqlite_key}__in": self._union(term, vendor, self.sqlite_key)})
+            # One array for all the terms: with one `= ANY` per term on the same index PostgreSQL
+            # walks every combination of their elements (900 x 900 x 180 stock moves: 4 s).
+            found = self._union(terms[0], vendor, "pk")
+            if len(terms) > 1:
+                found = self.model._base_manager.order_by().filter(pk__in=found)
+                for term in terms[1:]:
+                    found = found.filter(pk__in=self._union(term, vendor, "pk"))
+                found = found.values("pk")
+            return Q(_AnyOf(F("pk"), found))
+        key = self.sqlite_key
+        return reduce(operator.and_, (Q(**{f"{key}__in": self._union(term, vendor, key)}) for term in terms))
 
     def matching(self, term: str, vendor: str) -> QuerySet:
         """The primary keys of the rows `term` finds, for another model's search through a relation."""
@@ -151,10 +164,15 @@ def _number_prefix(name: str, prefix: str, vendor: str) -> Q:
 
 def search(queryset: QuerySet, searchable: Searchable, term: str) -> QuerySet:
     """The rows of `queryset` that `term` finds; all of them for a blank term."""
-    term = term.strip()
-    if not term:
+    return search_all(queryset, searchable, [term])
+
+
+def search_all(queryset: QuerySet, searchable: Searchable, terms: list[str]) -> QuerySet:
+    """The rows of `queryset` that every one of `terms` finds (the API's words); blank ones find all."""
+    terms = [term.strip() for term in terms if term.strip()]
+    if not terms:
         return queryset
-    return queryset.filter(searchable.matches(term, connections[queryset.db].vendor))
+    return queryset.filter(searchable.matches_all(terms, connections[queryset.db].vendor))
 
 
 _registry: dict[str, Searchable] = {}
