@@ -40,10 +40,6 @@ def _drop_owner_filter(request, filterset, field="owner"):
         del filterset.form.fields[field]
 
 
-def _for_customer(request, queryset):
-    return for_customer(request.user, request.GET, queryset)
-
-
 # --- follow-ups --------------------------------------------------------------------------------
 
 
@@ -72,7 +68,7 @@ def followup_add(request, pk):
 @login_required
 @permission_required("crm.view_followup", raise_exception=True)
 def followup_list_view(request):
-    queryset, customer = _for_customer(request, followup_list(user=request.user))
+    queryset, customer = for_customer(request.user, request.GET, followup_list(user=request.user))
     filterset = FollowUpFilter(request.GET, queryset=queryset, request=request)
     _drop_owner_filter(request, filterset, "author")
     bootstrap(filterset.form)
@@ -91,7 +87,7 @@ def meeting_list_view(request):
     if not params:
         # Opened from the menu: what is coming up.
         params["status"] = MeetingStatus.PLANNED
-    queryset, customer = _for_customer(request, meeting_list(user=request.user))
+    queryset, customer = for_customer(request.user, request.GET, meeting_list(user=request.user))
     filterset = MeetingFilter(params, queryset=queryset, request=request)
     _drop_owner_filter(request, filterset)
     bootstrap(filterset.form)

@@ -35,10 +35,6 @@ from .tables import LeadTable, OpportunityTable
 from .views_followups import _drop_owner_filter, _visible_customer
 
 
-def _with_default(request, key, value):
-    return with_default(request.GET, key, value)
-
-
 def _save_or_errors(form, call):
     """Run an edit service: (done, stale) with its errors on the form."""
     try:
@@ -60,7 +56,7 @@ def _save_or_errors(form, call):
 @permission_required("crm.view_lead", raise_exception=True)
 def lead_list_view(request):
     filterset = LeadFilter(
-        _with_default(request, "status", OPEN), queryset=lead_list(user=request.user), request=request
+        with_default(request.GET, "status", OPEN), queryset=lead_list(user=request.user), request=request
     )
     _drop_owner_filter(request, filterset)
     bootstrap(filterset.form)
