@@ -1015,9 +1015,12 @@ class Generator:
         from django.db import connection
 
         from gendan.automation.models import OutboxCursor
+        from gendan.core import events
         from gendan.core.models import Event, NumberCounter
 
         insert(NumberCounter, self.numbers.counters(), self.counts)
+        # Written around core.events.record, so the records' last activity is taken from the log at the end.
+        events.rebuild_last_activity()
         # The history is not news: the outbox sweep starts after it.
         last_event = Event.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         OutboxCursor.objects.update_or_create(pk=1, defaults={"last_event_id": last_event, "gaps": []})

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from gendan.accounts.models import Department
 from gendan.accounts.roles import Role
-from gendan.core.models import Event
+from gendan.core.models import LastActivity
 from gendan.finance.models import Invoice, InvoiceStatus
 from gendan.sales.models import OPEN_STATUSES, Order, OrderStatus
 
@@ -69,14 +69,6 @@ def _as_datetime(moment) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(moment, datetime.time.min))
 
 
-def _last_event(content_type, field_type: str, field_id: str):
-    return models.Subquery(
-        Event.objects.filter(**{field_type: content_type, field_id: models.OuterRef("pk")})
-        .order_by("-occurred_at")
-        .values("occurred_at")[:1]
-    )
-
-
 # How many of each stage's longest-waiting items the review shows; the rest are a click away.
 PREVIEW = 5
 TASKS, INVOICES, ORDERS = "tasks", "invoices", "orders"
@@ -111,24 +103,12 @@ def _task_rows(user, window: Window):
 def _order_conditions(window: Window) -> tuple[models.Q, models.Q]:
     overdue = models.Q(promised_date__lt=window.today, status__in=NOT_SHIPPED)
     cutoff = window.idle_cutoff
-    order_type = ContentType.objects.get_for_model(Order)
-    # Untouched: no event of the order or of its shipments, invoices, ... (its root) since the cutoff.
-    # The orders that were touched are read once from the recent end of the event log (its index on
-    # occurred_at), not by looking up the last event of every open order.
-    # One pass over the week's events, each naming its order (if any) through a CASE that no index
-    # serves: given the types as plain conditions, SQLite walks a timeline index (types first) over
-    # every order event ever rather than the week's.
-    touched = (
-        Event.objects.filter(occurred_at__gte=cutoff)
-        .annotate(
-            order_ref=models.Case(
-                models.When(content_type=order_type, then="object_id"),
-                models.When(root_type=order_type, then="root_id"),
-            )
-        )
-        .filter(order_ref__isnull=False)
-        .values("order_ref")
-    )
+    # Untouched: no event of the order or of its shipments, invoices, tasks, ... since the cutoff.
+    # The orders touched since then are read from the recent end of last_activity_recent_idx (a
+    # week's few thousand, from the index alone), not by looking up each open order's last event.
+    touched = LastActivity.objects.filter(
+        content_type=ContentType.objects.get_for_model(Order), occurred_at__gte=cutoff
+    ).values("object_id")
     idle = models.Q(created_at__lt=cutoff) & ~models.Q(pk__in=touched)
     return overdue, idle
 
@@ -145,15 +125,12 @@ def _stalled_orders(user, window: Window):
 
 
 def _shown(orders):
-    """`orders` with what their items show. For the rows shown only: how long each has been untouched is
-    the last event of the order itself and of its shipments, invoices, ... (its root), both
-    index-backed (event_object_idx, event_root_idx), looked up once per row.
-    """
-    order_type = ContentType.objects.get_for_model(Order)
-    return orders.annotate(
-        last_own=_last_event(order_type, "content_type", "object_id"),
-        last_child=_last_event(order_type, "root_type", "root_id"),
-    ).select_related("owner", "customer")
+    """`orders` with what their items show, for the rows shown only: since when each is untouched
+    (its last activity, one unique-index lookup per row)."""
+    last = LastActivity.objects.filter(
+        content_type=ContentType.objects.get_for_model(Order), object_id=models.OuterRef("pk")
+    ).values("occurred_at")[:1]
+    return orders.annotate(last_activity=models.Subquery(last)).select_related("owner", "customer")
 
 
 def _order_rows(user, window: Window):
@@ -181,7 +158,7 @@ def _task_item(task) -> StalledItem:
 
 
 def _order_item(order, window: Window) -> StalledItem:
-    last = max(m for m in (order.created_at, order.last_own, order.last_child) if m is not None)
+    last = max(m for m in (order.created_at, order.last_activity) if m is not None)
     late = order.promised_date and order.promised_date < window.today and order.status in NOT_SHIPPED
     return StalledItem(
         kind="order",

@@ -12,7 +12,7 @@ from django.db import models, transaction
 
 from . import hooks
 from .context import client_ip_var, request_id_var
-from .models import Event
+from .models import Event, LastActivity
 from .text import comparable_text
 
 
@@ -95,7 +95,42 @@ def _hand_over_after_commit(events: list[Event]) -> None:
 
 def _write(events: list[Event]) -> None:
     Event.objects.bulk_create(events)
+    _touch(events)
     _hand_over_after_commit(events)
+
+
+def rebuild_last_activity() -> None:
+    """Every record's last activity from the whole event log, for events written around `record`
+    (bench/generate.py's bulk loads). One set-based statement; the table must be empty."""
+    with transaction.get_connection().cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {LastActivity._meta.db_table} (content_type_id, object_id, occurred_at)"
+            " SELECT COALESCE(root_type_id, content_type_id), COALESCE(root_id, object_id), MAX(occurred_at)"
+            f" FROM {Event._meta.db_table}"
+            " GROUP BY COALESCE(root_type_id, content_type_id), COALESCE(root_id, object_id)"
+        )
+
+
+def _touch(events: list[Event]) -> None:
+    """Move the last activity of the records these events belong to, with one upsert."""
+    latest: dict[tuple[int, int], datetime.datetime] = {}
+    for event in events:
+        record = (
+            (event.root_type_id, event.root_id)
+            if event.root_id is not None
+            else (event.content_type_id, event.object_id)
+        )
+        if record not in latest or latest[record] < event.occurred_at:
+            latest[record] = event.occurred_at
+    # Sorted, so two transactions upserting the same records take their row locks in the same order.
+    # Two writers of one record within moments may leave the earlier moment of the two: the review
+    # that reads it counts days.
+    LastActivity.objects.bulk_create(
+        [LastActivity(content_type_id=ct, object_id=pk, occurred_at=at) for (ct, pk), at in sorted(latest.items())],
+        update_conflicts=True,
+        unique_fields=["content_type", "object_id"],
+        update_fields=["occurred_at"],
+    )
 
 
 class _Pending:

@@ -97,6 +97,34 @@ class Event(models.Model):
         raise TypeError("The event log is append-only")
 
 
+class LastActivity(models.Model):
+    """When the record an event belongs to (its root, or the record itself when it has none) last had one.
+
+    Kept by `events` in the transaction that writes the events, so "untouched for a week" (the
+    stalled review) is a range on an index instead of a search of the event log for each of
+    63,000 open orders. An order's row follows its own events and its shipments', invoices',
+    payments' and tasks' (their root is the order), as the order's timeline does.
+    """
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+", db_index=False)
+    object_id = models.BigIntegerField()
+    occurred_at = models.DateTimeField(_("last activity"))
+
+    class Meta:
+        verbose_name = _("last activity")
+        verbose_name_plural = _("last activities")
+        constraints = [
+            models.UniqueConstraint(fields=["content_type", "object_id"], name="last_activity_record_uniq"),
+        ]
+        indexes = [
+            # The records of a type touched since a moment, read from the index alone (the stalled review).
+            models.Index(fields=["content_type", "occurred_at", "object_id"], name="last_activity_recent_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.content_type_id}:{self.object_id} {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
 # The numbering patterns in use in this process, each with when it was read (monotonic clock):
 # numbering.pattern_for keeps them for a short while, since they change a few times a year but
 # are read for every document. Saving or deleting a sequence here forgets them at once; other

@@ -1,12 +1,16 @@
 """The event log: what record() writes, and that nothing can change or remove an event."""
 
+import datetime
+
 import pytest
+import time_machine
+from django.contrib.contenttypes.models import ContentType
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from gendan.core import events
 from gendan.core.context import client_ip_var, request_id_var
-from gendan.core.models import Event
+from gendan.core.models import Event, LastActivity
 from gendan.crm.models import Customer
 from gendan.crm.services import customer_create, customer_update
 
@@ -246,3 +250,58 @@ def test_a_batch_registers_one_marker_per_savepoint_level_not_one_per_event(pers
 
     assert left == 2  # the batch's marker, and the hand-over to the outbox (automation listens)
     assert _verbs(customer)[1:] == [f"customer.step{n}" for n in range(5)]
+
+
+def _last_activity(obj):
+    return LastActivity.objects.get(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk).occurred_at
+
+
+def test_the_last_activity_of_a_record_follows_its_own_events_and_its_childrens(personas):
+    rep = personas["rep1"]
+    with time_machine.travel(datetime.datetime(2025, 11, 3, 9, tzinfo=datetime.UTC), tick=False):
+        customer = customer_create(actor=rep, name="甲公司")
+        contact_like = customer_create(actor=rep, name="乙公司")
+    assert _last_activity(customer) == datetime.datetime(2025, 11, 3, 9, tzinfo=datetime.UTC)
+
+    # an event of a record that belongs to it (its root) touches it, not the child
+    with time_machine.travel(datetime.datetime(2025, 11, 10, 9, tzinfo=datetime.UTC), tick=False):
+        events.record(rep, "contact.created", contact_like, root=customer)
+    assert _last_activity(customer) == datetime.datetime(2025, 11, 10, 9, tzinfo=datetime.UTC)
+    assert _last_activity(contact_like) == datetime.datetime(2025, 11, 3, 9, tzinfo=datetime.UTC)
+
+
+def test_a_batch_moves_each_records_last_activity_with_one_statement_and_a_rollback_not_at_all(personas):
+    rep = personas["rep1"]
+    with time_machine.travel(datetime.datetime(2025, 11, 3, 9, tzinfo=datetime.UTC), tick=False):
+        first = customer_create(actor=rep, name="甲公司")
+        second = customer_create(actor=rep, name="乙公司")
+
+    with time_machine.travel(datetime.datetime(2025, 11, 10, 9, tzinfo=datetime.UTC), tick=False):
+        with CaptureQueriesContext(connection) as sent, events.batch():
+            events.record(rep, "customer.step", first)
+            events.record(rep, "customer.step", second)
+            events.record(rep, "customer.step", first)
+        with pytest.raises(IntegrityError), transaction.atomic():
+            events.record(rep, "customer.phantom", second)
+            _duplicate_customer_code(first)
+
+    upserts = [q["sql"] for q in sent.captured_queries if q["sql"].startswith('INSERT INTO "core_lastactivity"')]
+    assert len(upserts) == 1
+    assert _last_activity(first) == _last_activity(second) == datetime.datetime(2025, 11, 10, 9, tzinfo=datetime.UTC)
+    with time_machine.travel(datetime.datetime(2025, 11, 11, 9, tzinfo=datetime.UTC), tick=False):
+        events.record(rep, "customer.step", first)
+    assert _last_activity(second) == datetime.datetime(2025, 11, 10, 9, tzinfo=datetime.UTC)
+
+
+def test_rebuilding_the_last_activity_from_the_log_gives_what_the_writes_kept(personas):
+    rep = personas["rep1"]
+    customer = customer_create(actor=rep, name="甲公司")
+    other = customer_create(actor=rep, name="乙公司")
+    events.record(rep, "contact.created", other, root=customer)
+    kept = set(LastActivity.objects.values_list("content_type", "object_id", "occurred_at"))
+
+    LastActivity.objects.all().delete()
+    events.rebuild_last_activity()
+
+    assert set(LastActivity.objects.values_list("content_type", "object_id", "occurred_at")) == kept
+    assert len(kept) == 2
