@@ -243,3 +243,27 @@ def test_the_api_answers_a_forged_cursor_with_404(personas, settings):
     response = api_as(personas["admin"]).get("/api/v1/customers/", {"after": "forged"})
 
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("capped_count", [True, False], ids=["capped", "counted"])
+@pytest.mark.parametrize("ordering", ["", "name", "-name"])
+def test_a_deep_page_by_number_skips_on_the_lists_table_alone_and_gives_the_offset_pages_rows(
+    personas, settings, monkeypatch, ordering, capped_count
+):
+    settings.LIST_COUNT_CAP = 5 if capped_count else 50
+    monkeypatch.setattr(ListPagination, "page_size", 4)
+    _customers(personas["rep1"], 15)
+    api = api_as(personas["admin"])
+    settings.LIST_KEYSET_FROM_PAGE = 1000
+    by_offset = [api.get("/api/v1/customers/", {"ordering": ordering, "page": n}).json() for n in (3, 4)]
+    settings.LIST_KEYSET_FROM_PAGE = 3
+
+    with CaptureQueriesContext(connection) as sent:
+        deep = [api.get("/api/v1/customers/", {"ordering": ordering, "page": n}).json() for n in (3, 4)]
+
+    assert [page["results"] for page in deep] == [page["results"] for page in by_offset]
+    assert [len(page["results"]) for page in deep] == [4, 3]
+    # The skipping statement reads the customers' keys alone: no join to their owners or contacts.
+    skipping = [q["sql"] for q in sent.captured_queries if "OFFSET" in q["sql"]]
+    assert len(skipping) == 2
+    assert all(" JOIN " not in sql and sql.startswith('SELECT "crm_customer"."id" AS "pk" FROM "crm_customer" ORDER BY') for sql in skipping)

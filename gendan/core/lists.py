@@ -9,7 +9,11 @@ At a million rows two things are slow: counting every matching row for "1–25 o
   sort values of the page's last / first row, signed) and the page is read with `(sort key, pk) > cursor`
   instead of OFFSET. Keyset needs every sort field to be a non-null model field (NULLs sort first on SQLite
   and last on PostgreSQL, so they cannot be compared portably): sorts on a nullable field or on an
-  annotation page by OFFSET all the way, as before.
+  annotation page by OFFSET all the way, as before;
+- a page asked for by its number from page LIST_KEYSET_FROM_PAGE on (a link, a typed URL, the API's ?page=)
+  still needs its OFFSET, but pays it on the list's own table only: the page's keys first (on an index of the
+  sort, alone), then those rows with their customer, owner, ... An OFFSET over the whole list would join each
+  row it skips before skipping it.
 """
 
 import datetime
@@ -171,15 +175,27 @@ class ListPaginator(Paginator):
         return number
 
     def page(self, number):
-        if not self.capped:
-            return super().page(number)
-        # Past the counted rows no count tells where the list ends: one more row than the page does.
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
-        rows = list(self.object_list[bottom : bottom + self.per_page + 1])
+        if not self.capped:
+            top = bottom + self.per_page
+            if top + self.orphans >= self.count:
+                top = self.count
+            return self._get_page(self._rows(bottom, top), number, self)
+        # Past the counted rows no count tells where the list ends: one more row than the page does.
+        rows = self._rows(bottom, bottom + self.per_page + 1)
         if not rows:
             raise EmptyPage(self.error_messages["no_results"])
         return ListPage(rows[: self.per_page], number, self, more_after=len(rows) > self.per_page)
+
+    def _rows(self, bottom: int, top: int) -> list:
+        rows = self.object_list
+        if not isinstance(rows, QuerySet) or bottom < (settings.LIST_KEYSET_FROM_PAGE - 1) * self.per_page:
+            return list(rows[bottom:top])
+        keys = list(rows.values_list("pk", flat=True)[bottom:top])
+        found = rows.order_by().in_bulk(keys)
+        # A row deleted between the two reads is left out, as if the page had been read a moment later.
+        return [found[key] for key in keys if key in found]
 
     def get_page(self, number):
         try:
