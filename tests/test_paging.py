@@ -266,4 +266,7 @@ def test_a_deep_page_by_number_skips_on_the_lists_table_alone_and_gives_the_offs
     # The skipping statement reads the customers' keys alone: no join to their owners or contacts.
     skipping = [q["sql"] for q in sent.captured_queries if "OFFSET" in q["sql"]]
     assert len(skipping) == 2
-    assert all(" JOIN " not in sql and sql.startswith('SELECT "crm_customer"."id" AS "pk" FROM "crm_customer" ORDER BY') for sql in skipping)
+    assert all(
+        " JOIN " not in sql and sql.startswith('SELECT "crm_customer"."id" AS "pk" FROM "crm_customer" ORDER BY')
+        for sql in skipping
+    )

@@ -33,7 +33,12 @@ def _own_export(request, pk) -> Export:
 def export_status(request, pk):
     """The "preparing your download" page; HTMX polls it for the progress fragment until the file is ready."""
     export = _own_export(request, pk)
-    context = {"export": export, "finished": export.status in (ExportStatus.DONE, ExportStatus.FAILED)}
+    context = {
+        "export": export,
+        "finished": export.status in (ExportStatus.DONE, ExportStatus.FAILED),
+        # Became ready while the page was watching: the browser fetches the file by itself.
+        "swapped": bool(request.htmx),
+    }
     template = "core/export_progress.html" if request.htmx else "core/export_status.html"
     return render(request, template, context)
 

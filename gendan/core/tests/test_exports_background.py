@@ -189,6 +189,9 @@ def test_the_status_page_polls_until_the_file_is_ready_then_links_it(client, per
     assert "<html" not in running and 'aria-valuenow="25"' in running and "1000 of about 4000 rows" in running
     assert "hx-trigger" not in done
     assert reverse("exports:download", args=[export.pk]) in done
+    # Seen becoming ready, the file is fetched by the page (gendan.js); a page opened on a ready file only links it.
+    assert f'data-download-when-ready="{reverse("exports:download", args=[export.pk])}"' in done
+    assert "data-download-when-ready" not in client.get(status_url).content.decode()
 
 
 def test_building_an_export_twice_writes_it_once(personas, orders):

@@ -57,8 +57,16 @@
     });
   }
 
+  // A download prepared by the worker starts by itself when its progress page sees it ready.
+  function downloadWhenReady(element) {
+    if (element.matches && element.matches("[data-download-when-ready]")) {
+      window.location.assign(element.dataset.downloadWhenReady);
+    }
+  }
+
   if (window.htmx) {
     window.htmx.onLoad(fold);
+    window.htmx.onLoad(downloadWhenReady);
   } else {
     document.addEventListener("DOMContentLoaded", function () { fold(document); });
   }
