@@ -19,11 +19,13 @@ from gendan.core.search import Searchable, fts_phrase, fts_table, registered, se
 from gendan.core.search_indexes import statements
 from gendan.crm.models import Customer
 from gendan.crm.search import CUSTOMERS, FOLLOW_UPS, MEETINGS
-from gendan.finance.models import Invoice
-from gendan.finance.search import INVOICES
+from gendan.finance.models import Invoice, Payment
+from gendan.finance.search import INVOICES, PAYMENTS
+from gendan.fulfillment.models import Shipment
+from gendan.fulfillment.search import SHIPMENTS
 from gendan.inventory.search import STOCK_LEVELS, STOCK_MOVES, WAREHOUSES
-from gendan.sales.models import Order
-from gendan.sales.search import ORDER_NUMBERS, ORDERS
+from gendan.sales.models import Order, Quotation
+from gendan.sales.search import ORDER_NUMBERS, ORDERS, QUOTATIONS
 from tests.api_client import api_as
 from tests.backbone import draft_order, stocked_products
 from tests.factories import ContactFactory, CustomerFactory, customer_ready_to_order
@@ -372,6 +374,25 @@ def test_the_order_search_reads_indexes_only():
         assert "Seq Scan" not in by_number + by_name
         # The found orders are computed once and picked at the orders' own scan, however many joins the list makes.
         assert "InitPlan" in by_name and "(id = ANY ($" in by_name
+
+
+def test_payments_shipments_and_quotations_are_found_through_indexes():
+    by_reference = plan(search(Payment.objects.order_by(), PAYMENTS, "银行流水1234"))
+    by_tracking = plan(search(Shipment.objects.order_by(), SHIPMENTS, "SF1234"))
+    by_quotation = plan(search(Quotation.objects.order_by(), QUOTATIONS, "qt2025"))
+
+    if connection.vendor == "sqlite":
+        assert "finance_payment_search VIRTUAL TABLE" in by_reference
+        assert "fulfillment_shipment_search VIRTUAL TABLE" in by_tracking
+        assert "(number>? AND number<?)" in by_quotation
+        plans = by_reference + "\n" + by_tracking + "\n" + by_quotation
+        scans = [line for line in plans.splitlines() if line.startswith("SCAN")]
+        assert all("VIRTUAL TABLE" in line for line in scans), scans
+    else:
+        assert trigram_index("finance_payment", "reference") in by_reference
+        assert trigram_index("fulfillment_shipment", "tracking_number") in by_tracking
+        assert "sales_quotation_number_like" in by_quotation
+        assert "Seq Scan" not in by_reference + by_tracking + by_quotation
 
 
 def test_a_scoped_search_never_loops_its_matches_over_a_joined_index(personas):
