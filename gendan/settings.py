@@ -200,6 +200,14 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 200 + 10 * MAX_DOCUMENT_LINES
 # Lists (pages and API) count at most this many rows and say "more than N" past it: counting a
 # million rows on every page would cost more than the page itself (gendan.core.lists).
 LIST_COUNT_CAP = env.int("LIST_COUNT_CAP", default=10_000)
+# A search term that finds at least this many rows (core.search) is tested on the rows a list reads in its
+# own order instead of being read through the indexes. Why 10,000: below it, reading and sorting every match
+# costs tens of ms (SQLite, PostgreSQL); from it on, a term finds 1% or more of a million orders, so walking
+# the list's sort index reaches a page of 25 within about 2,500 rows. The one query that decides (the probe)
+# reads at most this many keys per term, and a relation finding fewer related rows (customers, contacts) is
+# read once as a list of keys rather than tested by EXISTS on every row. Lower makes the middle case (a term
+# finding 1-5% of the rows) walk far for its count; higher sorts more matches per page.
+SEARCH_MANY_MATCHES = env.int("SEARCH_MANY_MATCHES", default=10_000)
 # Past this page a list page's next/previous links find their rows by keyset rather than OFFSET.
 LIST_KEYSET_FROM_PAGE = env.int("LIST_KEYSET_FROM_PAGE", default=20)
 

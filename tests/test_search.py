@@ -15,15 +15,18 @@ from django.db.models import Q
 from gendan.automation.search import TASKS
 from gendan.catalog.models import Product
 from gendan.catalog.search import PRODUCTS
+from gendan.core.lists import capped_count
 from gendan.core.search import Searchable, fts_phrase, fts_table, registered, search, trigram_index
 from gendan.core.search_indexes import statements
 from gendan.crm.models import Customer
 from gendan.crm.search import CUSTOMERS, FOLLOW_UPS, MEETINGS
-from gendan.finance.models import Invoice
-from gendan.finance.search import INVOICES
+from gendan.finance.models import Invoice, Payment
+from gendan.finance.search import INVOICES, PAYMENTS
+from gendan.fulfillment.models import Shipment
+from gendan.fulfillment.search import SHIPMENTS
 from gendan.inventory.search import STOCK_LEVELS, STOCK_MOVES, WAREHOUSES
-from gendan.sales.models import Order
-from gendan.sales.search import ORDER_NUMBERS, ORDERS
+from gendan.sales.models import Order, Quotation
+from gendan.sales.search import ORDER_NUMBERS, ORDERS, QUOTATIONS
 from tests.api_client import api_as
 from tests.backbone import draft_order, stocked_products
 from tests.factories import ContactFactory, CustomerFactory, customer_ready_to_order
@@ -104,6 +107,14 @@ def codes(queryset):
     return sorted(queryset.values_list("code", flat=True))
 
 
+@pytest.fixture(params=["through the indexes", "walking the rows"])
+def plan_of_search(request, settings):
+    """Each result test twice: as a term finding few rows, and as one finding many (every term that finds one)."""
+    if request.param == "walking the rows":
+        settings.SEARCH_MANY_MATCHES = 1
+    return request.param
+
+
 @pytest.fixture
 def named_customers(personas):
     for number, (name, phone, tax_id) in enumerate(NAMES):
@@ -111,7 +122,7 @@ def named_customers(personas):
 
 
 @pytest.mark.parametrize("term", TERMS)
-def test_text_is_found_exactly_as_icontains_found_it(named_customers, term):
+def test_text_is_found_exactly_as_icontains_found_it(named_customers, term, plan_of_search):
     text_only = Searchable(Customer, text=CUSTOMER_TEXT)
 
     found = search(Customer.objects.all(), text_only, term)
@@ -119,7 +130,7 @@ def test_text_is_found_exactly_as_icontains_found_it(named_customers, term):
     assert codes(found) == codes(icontains_any(Customer.objects.all(), CUSTOMER_TEXT, term))
 
 
-def test_tricky_terms_find_what_they_hold(named_customers):
+def test_tricky_terms_find_what_they_hold(named_customers, plan_of_search):
     text_only = Searchable(Customer, text=CUSTOMER_TEXT)
 
     def names(term):
@@ -138,7 +149,7 @@ def test_tricky_terms_find_what_they_hold(named_customers):
     assert names("张") == ["张三商行"]
 
 
-def test_a_customer_is_found_by_its_contacts_name_or_phone(personas):
+def test_a_customer_is_found_by_its_contacts_name_or_phone(personas, plan_of_search):
     customer = CustomerFactory(name="苏州远航精密", owner=personas["rep1"])
     ContactFactory(customer=customer, name="欧阳娜娜", phone="13912345678")
     ContactFactory(customer=customer, name="李雷", phone="")
@@ -148,7 +159,7 @@ def test_a_customer_is_found_by_its_contacts_name_or_phone(personas):
         assert list(search(Customer.objects.all(), CUSTOMERS, term)) == [customer]
 
 
-def test_numbers_are_found_by_prefix_whatever_the_case_typed(personas):
+def test_numbers_are_found_by_prefix_whatever_the_case_typed(personas, plan_of_search):
     _warehouse, products = stocked_products(1)
     first = draft_order(personas["rep1"], products)
     second = draft_order(personas["rep1"], products)
@@ -167,7 +178,7 @@ def test_numbers_are_found_by_prefix_whatever_the_case_typed(personas):
     assert numbers(first.number + "0") == []
 
 
-def test_orders_are_found_by_number_or_by_their_customer(personas):
+def test_orders_are_found_by_number_or_by_their_customer(personas, plan_of_search):
     _warehouse, products = stocked_products(1)
     customer = customer_ready_to_order(personas["rep1"], name="宁波海天塑机")
     ContactFactory(customer=customer, name="诸葛亮")
@@ -243,7 +254,7 @@ def test_the_migration_indexes_the_rows_already_there(personas):
     _index_agrees_with_table("catalog_product")
 
 
-def test_a_search_never_sees_beyond_the_users_scope(client, personas):
+def test_a_search_never_sees_beyond_the_users_scope(client, personas, plan_of_search):
     _warehouse, products = stocked_products(1)
     mine = customer_ready_to_order(personas["rep1"], name="星河贸易一部")
     theirs = customer_ready_to_order(personas["rep3"], name="星河贸易二部")
@@ -268,7 +279,7 @@ def test_a_search_never_sees_beyond_the_users_scope(client, personas):
     assert [row["id"] for row in looked_up] == [mine.pk]
 
 
-def test_the_api_search_wants_every_term_and_refuses_a_nul(personas):
+def test_the_api_search_wants_every_term_and_refuses_a_nul(personas, plan_of_search):
     owner = personas["rep1"]
     both = CustomerFactory(name="杭州 东方 电气", owner=owner)
     CustomerFactory(name="杭州 西湖 电气", owner=owner)
@@ -374,6 +385,25 @@ def test_the_order_search_reads_indexes_only():
         assert "InitPlan" in by_name and "(id = ANY ($" in by_name
 
 
+def test_payments_shipments_and_quotations_are_found_through_indexes():
+    by_reference = plan(search(Payment.objects.order_by(), PAYMENTS, "银行流水1234"))
+    by_tracking = plan(search(Shipment.objects.order_by(), SHIPMENTS, "SF1234"))
+    by_quotation = plan(search(Quotation.objects.order_by(), QUOTATIONS, "qt2025"))
+
+    if connection.vendor == "sqlite":
+        assert "finance_payment_search VIRTUAL TABLE" in by_reference
+        assert "fulfillment_shipment_search VIRTUAL TABLE" in by_tracking
+        assert "(number>? AND number<?)" in by_quotation
+        plans = by_reference + "\n" + by_tracking + "\n" + by_quotation
+        scans = [line for line in plans.splitlines() if line.startswith("SCAN")]
+        assert all("VIRTUAL TABLE" in line for line in scans), scans
+    else:
+        assert trigram_index("finance_payment", "reference") in by_reference
+        assert trigram_index("fulfillment_shipment", "tracking_number") in by_tracking
+        assert "sales_quotation_number_like" in by_quotation
+        assert "Seq Scan" not in by_reference + by_tracking + by_quotation
+
+
 def test_a_scoped_search_never_loops_its_matches_over_a_joined_index(personas):
     # A rep's invoices are scoped through their orders. Given `id IN (<matches>)`, SQLite took
     # each of the rep's orders and looked up every match in the invoices' (order_id, rowid) index:
@@ -381,3 +411,40 @@ def test_a_scoped_search_never_loops_its_matches_over_a_joined_index(personas):
     invoices = plan(search(Invoice.objects.visible_to(personas["rep1"]), INVOICES, "有限公司"))
 
     assert "rowid=?)" not in invoices.replace("(rowid=?)", "")
+
+
+def test_a_term_finding_many_rows_finds_the_same_in_a_page_and_in_a_count(personas, settings):
+    _warehouse, products = stocked_products(1)
+    rep1 = personas["rep1"]
+    customer = customer_ready_to_order(rep1, name="宁波海天塑机有限公司")
+    ContactFactory(customer=customer, name="诸葛亮")
+    draft_order(rep1, products, customer=customer)
+    draft_order(rep1, products)
+    draft_order(personas["rep3"], products, customer=customer_ready_to_order(personas["rep3"], name="海天二厂"))
+    few = settings.SEARCH_MANY_MATCHES
+
+    for term in ("有限公司", "so", "诸葛", "海天", "zzz"):
+        for user in (personas["admin"], rep1):
+            rows = Order.objects.visible_to(user)
+            settings.SEARCH_MANY_MATCHES = few
+            expected = set(search(rows.order_by(), ORDERS, term))
+            settings.SEARCH_MANY_MATCHES = 1
+            page = list(search(rows.order_by("-created_at", "-id"), ORDERS, term))
+            unordered = set(search(rows.order_by(), ORDERS, term))
+            counted = capped_count(search(rows, ORDERS, term))
+            assert set(page) == unordered == expected, term
+            assert counted == len(expected), term
+
+
+def test_a_term_finding_many_rows_walks_the_lists_order(personas, settings):
+    settings.SEARCH_MANY_MATCHES = 1
+    _warehouse, products = stocked_products(1)
+    draft_order(personas["rep1"], products)
+
+    page = plan(search(Order.objects.order_by("-created_at", "-id"), ORDERS, "so")[:25])
+
+    if connection.vendor == "sqlite":
+        assert "SCAN sales_order USING INDEX order_created_idx" in page
+        assert "TEMP B-TREE" not in page
+    else:
+        assert "order_created_idx" in page and "Sort" not in page

@@ -21,6 +21,13 @@ described once, in its app's `search.py`, by what its fields are:
 `search(queryset, searchable, term)` narrows the queryset it is given: the caller passes the
 user's scoped rows (`visible_to`), and a search never sees beyond them.
 
+Reading every match through the indexes costs what the term finds: 有限公司, in nearly every
+customer's name, reads and sorts every order. So one query first counts each term's matches, up
+to SEARCH_MANY_MATCHES keys (`Searchable.probe`). A term finding fewer is matched as above; one
+finding that many or more is tested on the rows the list reads (`row_matches`), in the list's
+order, and the page needs about PAGE_SIZE / (the share of rows it finds) of them. The results are
+the same either way.
+
 Apps register their record types' descriptions in `AppConfig.ready()` (`register`): the global
 search (one box for every kind of record) runs over `registered()`, each in the user's scope.
 """
@@ -29,8 +36,9 @@ import operator
 from dataclasses import dataclass
 from functools import reduce
 
+from django.conf import settings
 from django.db import connections, models
-from django.db.models import F, Lookup, Q, QuerySet
+from django.db.models import BooleanField, Exists, Expression, F, Lookup, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 # Trigram indexes (pg_trgm, FTS5's trigram tokenizer) find nothing shorter.
@@ -102,44 +110,114 @@ class Searchable:
         key = self.sqlite_key
         return reduce(operator.and_, (Q(**{f"{key}__in": self._union(term, vendor, key)}) for term in terms))
 
-    def matching(self, term: str, vendor: str) -> QuerySet:
-        """The primary keys of the rows `term` finds, for another model's search through a relation."""
-        if not self.through:
-            return self.model._base_manager.order_by().filter(self._own_matches(term, vendor)).values("pk")
-        return self._union(term, vendor, "pk")
+    def matching(self, term: str, vendor: str, limit: int | None = None) -> QuerySet:
+        """The primary keys of the rows `term` finds, for another model's search through a relation.
 
-    def _union(self, term: str, vendor: str, column: str) -> QuerySet:
+        With `limit`, at most that many of them (and of each relation's): for the probe, which only asks
+        whether there are many.
+        """
+        if not self.through:
+            found = self.model._base_manager.order_by().filter(self._own_matches(term, vendor, limit)).values("pk")
+            return found if limit is None else found[:limit]
+        return self._union(term, vendor, "pk", limit)
+
+    def _union(self, term: str, vendor: str, column: str, limit: int | None = None) -> QuerySet:
         """`column` of the rows `term` finds: one SELECT for the model's own fields, one per relation."""
         rows = self.model._base_manager.order_by()
-        own = self._own_matches(term, vendor)
+        own = self._own_matches(term, vendor, limit)
         selects = [] if own is None else [rows.filter(own).values(column)]
         for name, other in self.through:
             relation = self.model._meta.get_field(name)
             if relation.concrete:
-                selects.append(rows.filter(**{f"{relation.attname}__in": other.matching(term, vendor)}).values(column))
+                found = other.matching(term, vendor, limit)
+                selects.append(rows.filter(**{f"{relation.attname}__in": found}).values(column))
             else:
                 # A reverse relation (a customer's contacts): the keys the matching rows point at.
-                related = other.model._base_manager.order_by().filter(other.matches(term, vendor))
+                related = other.model._base_manager.order_by().filter(other._own_matches(term, vendor, limit))
                 pointed = related.values(relation.field.attname)
                 selects.append(pointed if column == "pk" else rows.filter(pk__in=pointed).values(column))
-        return selects[0].union(*selects[1:], all=True)
+        found = selects[0].union(*selects[1:], all=True) if len(selects) > 1 else selects[0]
+        return found if limit is None else found[:limit]
 
-    def _own_matches(self, term: str, vendor: str) -> Q | None:
+    def row_matches(self, term: str, vendor: str, many_related: tuple[bool, ...] = ()) -> Q:
+        """The rows `term` finds, as one condition tested on each row: for a list walked in its own order.
+
+        Equal to `matches`, read the other way round: instead of finding every matching row through
+        the indexes, the database tests the rows the list reads, in the list's order, and stops at its
+        page (or, counting, at the cap). A relation whose rows `term` finds by the thousand
+        (`many_related`, one flag per `through`, from `probe`) is an EXISTS on the related row, a few
+        index reads for each row tested and nothing for rows never reached; any other is
+        `IN (<its matching keys>)`, found once through its indexes and then one look-up per row.
+        """
+        conditions = [_number_prefix(name, term.upper(), vendor) for name in self.numbers]
+        conditions += [Q(**{f"{name}__icontains": term}) for name in (*self.text, *self.scanned)]
+        many_related = many_related or (True,) * len(self.through)
+        for (name, other), many in zip(self.through, many_related, strict=True):
+            relation = self.model._meta.get_field(name)
+            if not many:
+                related = other.model._base_manager.order_by().filter(other.matches(term, vendor))
+                if relation.concrete:
+                    conditions.append(Q(**{f"{relation.attname}__in": other.matching(term, vendor)}))
+                else:
+                    conditions.append(Q(pk__in=related.values(relation.field.attname)))
+                continue
+            related = other.model._base_manager.order_by().filter(other.row_matches(term, vendor))
+            if relation.concrete:
+                conditions.append(Q(Exists(related.filter(pk=OuterRef(relation.attname)))))
+            else:
+                conditions.append(Q(Exists(related.filter(**{relation.field.attname: OuterRef("pk")}))))
+        return reduce(operator.or_, conditions)
+
+    def probe(self, terms: list[str], using: str) -> list[tuple[bool, tuple[bool, ...]]]:
+        """For each term: whether it finds SEARCH_MANY_MATCHES rows or more, and so each relation's rows.
+
+        One query, whatever the terms find: each count stops at that many keys read from the
+        indexes (every part of a union limited, `_union`). Unscoped: it is the term that is weighed.
+        """
+        many = settings.SEARCH_MANY_MATCHES
+        vendor = connections[using].vendor
+        counts, params = [], []
+
+        def count(found: QuerySet) -> None:
+            sql, found_params = found.query.get_compiler(using).as_sql()
+            counts.append(f"(SELECT COUNT(*) FROM ({sql}) found)")
+            params.extend(found_params)
+
+        for term in terms:
+            count(self._union(term, vendor, "pk", many))
+            for name, other in self.through:
+                relation = self.model._meta.get_field(name)
+                if relation.concrete:
+                    count(other.matching(term, vendor, many))
+                else:
+                    related = other.model._base_manager.order_by().filter(other._own_matches(term, vendor, many))
+                    count(related.values("pk")[:many])
+        with connections[using].cursor() as cursor:
+            cursor.execute("SELECT " + ", ".join(counts), params)
+            found_many = [found >= many for found in cursor.fetchone()]
+        step = 1 + len(self.through)
+        return [
+            (found_many[start], tuple(found_many[start + 1 : start + step]))
+            for start in range(0, len(found_many), step)
+        ]
+
+    def _own_matches(self, term: str, vendor: str, limit: int | None = None) -> Q | None:
         conditions = [_number_prefix(name, term.upper(), vendor) for name in self.numbers]
         if self.text:
-            conditions.append(self._text_matches(term, vendor))
+            conditions.append(self._text_matches(term, vendor, limit))
         conditions += [Q(**{f"{name}__icontains": term}) for name in self.scanned]
         return reduce(operator.or_, conditions) if conditions else None
 
-    def _text_matches(self, term: str, vendor: str) -> Q:
+    def _text_matches(self, term: str, vendor: str, limit: int | None = None) -> Q:
         anywhere = reduce(operator.or_, (Q(**{f"{name}__icontains": term}) for name in self.text))
         if vendor == "postgresql" or len(term) < TRIGRAM:
             # PostgreSQL's planner finds the trigram indexes for icontains by itself.
             return anywhere
         table = f'"{fts_table(self.model._meta.db_table)}"'
         # FTS5 folds case beyond ASCII (Ä = ä), LIKE does not: icontains keeps the found rows to what it matches.
-        found = RawSQL(f"SELECT rowid FROM {table} WHERE {table} MATCH %s", [fts_phrase(term)])
-        return Q(pk__in=found) & anywhere
+        # Limited (the probe), FTS5 stops reading there; SQLite would otherwise collect every match for the IN.
+        found = f"SELECT rowid FROM {table} WHERE {table} MATCH %s" + ("" if limit is None else f" LIMIT {int(limit)}")
+        return Q(pk__in=RawSQL(found, [fts_phrase(term)])) & anywhere
 
 
 class _AnyOf(Lookup):
@@ -156,6 +234,43 @@ class _AnyOf(Lookup):
         return f"{lhs} = ANY(ARRAY{rhs})", (*lhs_params, *rhs_params)
 
 
+class _ByOrder(Expression):
+    """A broad term's condition, written for the statement it is in: `walked` in an ordered one, else `unordered`.
+
+    A list's page is ordered: `walked` (relations as EXISTS, which no index serves) makes the
+    database walk the list's sort index and stop at the page; given anything an index could serve,
+    SQLite without statistics reads every match through it and sorts them. A count (core.lists
+    `capped_count`) is unordered: `unordered` (relations with few matches as `IN`) lets SQLite read
+    the matches through the indexes until the cap (MULTI-INDEX OR) instead of testing row after
+    row, each with its EXISTS, when matches are a few percent of the rows.
+    """
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, walked: Q, unordered: Q):
+        super().__init__(output_field=BooleanField())
+        self.walked, self.unordered = walked, unordered
+
+    def get_source_expressions(self):
+        return [self.walked, self.unordered]
+
+    def set_source_expressions(self, expressions):
+        self.walked, self.unordered = expressions
+
+    def resolve_expression(self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False):
+        resolved = self.copy()
+        resolved.walked = self.walked.resolve_expression(query, allow_joins, reuse, summarize)
+        resolved.unordered = self.unordered.resolve_expression(query, allow_joins, reuse, summarize)
+        return resolved
+
+    def as_sql(self, compiler, connection):
+        query = compiler.query
+        ordered = bool(query.order_by) or (query.default_ordering and bool(query.get_meta().ordering))
+        sql, params = compiler.compile(self.walked if ordered else self.unordered)
+        return f"({sql})", params
+
+
 def _number_prefix(name: str, prefix: str, vendor: str) -> Q:
     if vendor == "postgresql":
         return Q(**{f"{name}__startswith": prefix})
@@ -168,11 +283,25 @@ def search(queryset: QuerySet, searchable: Searchable, term: str) -> QuerySet:
 
 
 def search_all(queryset: QuerySet, searchable: Searchable, terms: list[str]) -> QuerySet:
-    """The rows of `queryset` that every one of `terms` finds (the API's words); blank ones find all."""
+    """The rows of `queryset` that every one of `terms` finds (the API's words); blank ones find all.
+
+    A term that finds many rows is tested on the rows the list reads (`row_matches`), the others
+    find their rows through the indexes (`matches_all`).
+    """
     terms = [term.strip() for term in terms if term.strip()]
     if not terms:
         return queryset
-    return queryset.filter(searchable.matches_all(terms, connections[queryset.db].vendor))
+    vendor = connections[queryset.db].vendor
+    narrow, conditions = [], []
+    for term, (many, many_related) in zip(terms, searchable.probe(terms, queryset.db), strict=True):
+        if many:
+            walked = searchable.row_matches(term, vendor)
+            conditions.append(_ByOrder(walked, searchable.row_matches(term, vendor, many_related)))
+        else:
+            narrow.append(term)
+    if narrow:
+        conditions.append(searchable.matches_all(narrow, vendor))
+    return queryset.filter(*conditions)
 
 
 _registry: dict[str, Searchable] = {}

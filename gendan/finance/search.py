@@ -16,7 +16,7 @@ INVOICES = Searchable(
 PAYMENTS = Searchable(
     Payment,
     numbers=("number",),
-    scanned=("reference",),
+    text=("reference",),
     through=(("customer", CUSTOMERS),),
     sqlite_key="number",
 )

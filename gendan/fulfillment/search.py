@@ -9,7 +9,7 @@ from .models import Shipment
 SHIPMENTS = Searchable(
     Shipment,
     numbers=("number",),
-    scanned=("tracking_number",),
+    text=("tracking_number",),
     through=(("order", ORDER_NUMBERS),),
     sqlite_key="number",
 )

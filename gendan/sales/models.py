@@ -436,6 +436,8 @@ class Quotation(VersionedModel):
             ("send_quotation", _("Can send quotations and record the customer's answer")),
         ]
         constraints = [
+            # Also the search by number prefix on SQLite; PostgreSQL's LIKE reads sales_quotation_number_like
+            # (migration 0006, unknown to Django's state).
             models.UniqueConstraint(fields=["number", "revision"], name="quotation_number_revision_unique"),
             # One live version per number: revising retires the old one in the same transaction.
             models.UniqueConstraint(
