@@ -24,7 +24,7 @@ def drop(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("sales", "0005_list_indexes"),
+        ("sales", "0006_home_figures_index"),
     ]
 
     operations = [
