@@ -270,3 +270,47 @@ def test_a_deep_page_by_number_skips_on_the_lists_table_alone_and_gives_the_offs
         " JOIN " not in sql and sql.startswith('SELECT "crm_customer"."id" AS "pk" FROM "crm_customer" ORDER BY')
         for sql in skipping
     )
+
+
+def _names_on_page(response):
+    return [customer.name for customer in response.context["page_obj"]]
+
+
+def test_a_sort_no_index_serves_waits_for_a_list_narrowed_to_the_cap(client, personas, capped, english):
+    rep = personas["rep1"]
+    _customers(rep, 6)
+    CustomerFactory(owner=personas["rep2"], name="乙")
+    CustomerFactory(owner=personas["rep2"], name="甲")
+    client.force_login(personas["admin"])
+
+    long_list = client.get(URL, {"sort": "-created"})
+    narrowed = client.get(URL, {"sort": "-created", "owner": personas["rep2"].pk})
+    indexed = client.get(URL, {"sort": "-name"})
+
+    # 8 customers, more than the cap of 5: the default order (by name), and a word on how to sort
+    assert long_list.status_code == 200
+    assert _names_on_page(long_list) == sorted(_names_on_page(long_list))
+    assert (
+        "Sorting by “Created” needs a list of at most 5 rows: narrow it with the filters." in long_list.content.decode()
+    )
+    # narrowed to 2 by a filter, the sort applies; a sort an index serves applies at any length
+    assert "needs a list of at most" not in narrowed.content.decode()
+    assert narrowed.context["table"].sort == "-created"
+    assert _names_on_page(narrowed) == ["甲", "乙"]
+    assert _names_on_page(indexed) == sorted(_names_on_page(indexed), reverse=True)
+    assert "needs a list of at most" not in indexed.content.decode()
+
+
+def test_every_long_lists_default_sort_is_one_an_index_serves():
+    from gendan.core.tables import ListTable
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    declared = [table for table in subclasses(ListTable) if table.indexed_sorts is not None]
+    assert {table.__name__ for table in declared} >= {"OrderTable", "InvoiceTable", "PaymentTable", "CustomerTable"}
+    for table in declared:
+        assert table.default_sort.removeprefix("-") in table.indexed_sorts, table
+        assert all(table.base_columns[name].orderable for name in table.indexed_sorts), table

@@ -141,10 +141,13 @@ class ListPage(Page):
 class ListPaginator(Paginator):
     """Django's Paginator whose count stops at `cap` and whose deep pages can be found by keyset."""
 
-    def __init__(self, object_list, per_page, *, cap: int | None = None, keyset=None, **kwargs):
+    def __init__(self, object_list, per_page, *, cap: int | None = None, keyset=None, counted=None, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
         self.cap = settings.LIST_COUNT_CAP if cap is None else cap
         self.keyset = keyset
+        if counted is not None:
+            # Counted already (capped at the same cap) by the caller: not twice.
+            self._counted = counted
 
     @cached_property
     def _counted(self) -> int:
@@ -254,12 +257,13 @@ class ListPaginator(Paginator):
         return field
 
 
-def paginate(request, queryset, per_page: int | None = None, *, keyset=None):
+def paginate(request, queryset, per_page: int | None = None, *, keyset=None, counted=None):
     """The requested page; an out-of-range or malformed ?page= gives the nearest real page, a bad cursor page 1.
 
-    `keyset`, from `keyset_of`, lets ?after= / ?before= cursors find deep pages without OFFSET.
+    `keyset`, from `keyset_of`, lets ?after= / ?before= cursors find deep pages without OFFSET; `counted`
+    is the rows' `capped_count`, when the caller has it.
     """
-    paginator = ListPaginator(queryset, per_page or PAGE_SIZE, keyset=keyset)
+    paginator = ListPaginator(queryset, per_page or PAGE_SIZE, keyset=keyset, counted=counted)
     for param, backwards in (("after", False), ("before", True)):
         if cursor := request.GET.get(param):
             try:

@@ -28,6 +28,8 @@ import datetime
 
 import django_tables2 as tables
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.shortcuts import render
 from django.template.defaultfilters import floatformat
 from django.utils import dateformat, timezone
@@ -64,6 +66,12 @@ class ListTable(tables.Table):
     # The downloaded columns in their order, when it differs from the page's; by default every column
     # not excluded from exports, as declared.
     export_sequence: tuple[str, ...] = ()
+    # The columns whose sort an index serves however long the list grows (its date, its number), the
+    # default's among them; None for a list that stays short, which sorts by any sortable column. On a
+    # list that declares them, another column sorts the list once its filters leave LIST_COUNT_CAP rows
+    # or fewer: past that, a sort reads and orders every row (a million orders by total: seconds), and
+    # the page keeps its default order with a word on how to get the sort.
+    indexed_sorts: frozenset[str] | None = None
 
     class Meta:
         template_name = "includes/table.html"
@@ -164,7 +172,24 @@ def list_response(request, table_class: type[ListTable], queryset, template: str
             return table.export(fmt)
         name = table_class.export_name
         return start_export(request, list_name=name, fmt=fmt, filename=f"{table.export_filename()}.{fmt}")
-    page_obj = paginate(request, rows, keyset=keyset_of(queryset.model, table_class.order_fields(sort)))
+    counted = None
+    if table_class.indexed_sorts is not None and sort.removeprefix("-") not in table_class.indexed_sorts:
+        counted = capped_count(queryset)
+        if counted > settings.LIST_COUNT_CAP:
+            column = table_class.base_columns[sort.removeprefix("-")]
+            messages.info(
+                request,
+                _(
+                    "Sorting by “%(column)s” needs a list of at most %(count)s rows: narrow it with the filters. "
+                    "It is shown in its usual order meanwhile."
+                )
+                % {"column": column.verbose_name, "count": intcomma(settings.LIST_COUNT_CAP)},
+            )
+            sort = table_class.default_sort
+            rows = table_class.order(queryset, sort)
+    page_obj = paginate(
+        request, rows, keyset=keyset_of(queryset.model, table_class.order_fields(sort)), counted=counted
+    )
     table = table_class(page_obj.object_list, sort=sort, page_obj=page_obj, exclude=exclude)
     return render(request, template, {**(context or {}), "table": table, "page_obj": page_obj, "sort": sort})
 

@@ -35,6 +35,8 @@ def _subline(breakpoint, content):
 
 class CustomerTable(ListTable):
     default_sort = "name"
+    # customer_name_idx, and the code's unique index.
+    indexed_sorts = frozenset({"name", "code"})
     export_name = "customers"
     export_sequence = (
         "code",

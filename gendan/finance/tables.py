@@ -53,6 +53,8 @@ class _Dated(ListTable):
 
 class InvoiceTable(_Dated):
     default_sort = "-issued"
+    # invoice_issued_idx, and the number's unique index.
+    indexed_sorts = frozenset({"issued", "number"})
     export_name = "invoices"
     export_sequence = (
         "number",
@@ -150,6 +152,8 @@ class InvoiceTable(_Dated):
 
 class PaymentTable(ListTable):
     default_sort = "-received_on"
+    # payment_received_idx, and the number's unique index.
+    indexed_sorts = frozenset({"received_on", "number"})
     export_name = "payments"
     export_sequence = ("number", "customer", "received_on", "method", "reference", "currency", "amount", "allocated")
 

@@ -19,6 +19,8 @@ _WIDE_CUSTOMER = {"td": {"style": "min-width: 12rem"}}
 
 class OrderTable(ListTable):
     default_sort = "-created"
+    # order_created_idx, and the number's unique index.
+    indexed_sorts = frozenset({"created", "number"})
     export_name = "orders"
     export_sequence = (
         "number",
