@@ -38,7 +38,7 @@ def test_customers_are_looked_up_in_the_readers_scope_by_name_code_or_phone(clie
     assert lookup(client, "customers", "远山") == []
 
 
-def test_a_lookup_answers_at_most_twenty_by_name_in_one_query(client, personas):
+def test_a_lookup_answers_at_most_twenty_by_name_in_one_query_after_the_searchs_probe(client, personas):
     Customer.objects.bulk_create(
         Customer(name=f"客户{n:03d}", code=f"C{n:03d}", owner=personas["rep1"]) for n in range(LOOKUP_LIMIT + 15)
     )
@@ -50,13 +50,17 @@ def test_a_lookup_answers_at_most_twenty_by_name_in_one_query(client, personas):
 
     assert len(rows) == LOOKUP_LIMIT
     assert [row["label"] for row in rows] == [f"客户{n:03d}" for n in range(LOOKUP_LIMIT)]
-    # session, user, the matches (a rep sees their own customers: no team to look up)
-    assert len(queries) == 3
+    # session, user, how many rows the term finds (core.search's probe), the matches (a rep sees their own
+    # customers: no team to look up)
+    assert len(queries) == 4
     assert "crm_customer" in queries.captured_queries[-1]["sql"]
 
 
-@pytest.mark.parametrize(("kind", "table"), [("users", "accounts_user"), ("products", "catalog_product")])
-def test_users_and_products_are_looked_up_in_one_query_at_most_twenty(client, personas, kind, table):
+# Products are found by core.search, which first counts how many rows the term finds (its probe).
+@pytest.mark.parametrize(
+    ("kind", "table", "probes"), [("users", "accounts_user", 0), ("products", "catalog_product", 1)]
+)
+def test_users_and_products_are_looked_up_in_one_query_at_most_twenty(client, personas, kind, table, probes):
     User.objects.bulk_create(User(username=f"person-{n:03d}") for n in range(LOOKUP_LIMIT + 5))
     for n in range(LOOKUP_LIMIT + 5):
         ProductFactory(sku=f"P-{n:03d}", name=f"person-product-{n:03d}")
@@ -67,8 +71,8 @@ def test_users_and_products_are_looked_up_in_one_query_at_most_twenty(client, pe
         rows = lookup(client, kind, "person")
 
     assert len(rows) == LOOKUP_LIMIT
-    # session, user, the matches
-    assert len(queries) == 3
+    # session, user, the probe if any, the matches
+    assert len(queries) == 3 + probes
     assert table in queries.captured_queries[-1]["sql"]
 
 
