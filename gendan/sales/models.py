@@ -457,6 +457,10 @@ class Quotation(VersionedModel):
             models.Index(fields=["customer", "created_at"], name="quotation_customer_idx"),
             # The daily expiry scan: sent quotations by validity date.
             models.Index(fields=["status", "valid_until"], name="quotation_status_valid_idx"),
+            # /quotations/ and /api/v1/quotations/ in their default order, newest first, as orders are
+            # (order_created_idx): every quotation for an administrator, a rep's own for a rep.
+            models.Index(fields=["created_at", "id"], name="quotation_created_idx"),
+            models.Index(fields=["owner", "created_at", "id"], name="quotation_owner_created_idx"),
         ]
 
     def __str__(self):

@@ -124,6 +124,8 @@ class OrderTable(ListTable):
 
 class QuotationTable(ListTable):
     default_sort = "-created"
+    # quotation_created_idx, and the number's index (quotation_number_revision_unique).
+    indexed_sorts = frozenset({"created", "number"})
 
     number = tables.Column(gettext_lazy("Number"), orderable=True, attrs=cell("text-nowrap"))
     customer = tables.Column(gettext_lazy("Customer"), accessor="customer__name", orderable=True, attrs=_WIDE_CUSTOMER)
