@@ -9,13 +9,14 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
-from django.db.models import Sum
+from django.db.models import Max, Sum
 from django.utils import timezone
 
 from bench import generate
 from gendan.accounts.models import User
-from gendan.core.models import Event, NumberCounter
+from gendan.core.models import Event, LastActivity, NumberCounter
 from gendan.crm.models import Customer
 from gendan.finance.models import Invoice, InvoiceLine, Payment, PaymentAllocation
 from gendan.fulfillment.models import Shipment, ShipmentLine
@@ -58,6 +59,11 @@ def test_the_data_set_has_every_kind_of_row_and_the_constraints_hold(generated):
     # Customers spread across reps and regions.
     assert len(set(Customer.objects.values_list("owner_id", flat=True))) >= 3
     assert len(set(Customer.objects.values_list("region", flat=True))) >= 2
+    # Every order's last activity is its timeline's last event (written around events.record, taken from the log).
+    order_type = ContentType.objects.get_for_model(Order)
+    last = dict(LastActivity.objects.filter(content_type=order_type).values_list("object_id", "occurred_at"))
+    for order in Order.objects.all():
+        assert last[order.pk] == Event.objects.for_object(order).aggregate(last=Max("occurred_at"))["last"]
 
 
 def test_every_order_agrees_with_its_lines_shipments_invoices_and_payments(generated):
