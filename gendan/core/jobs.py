@@ -3,7 +3,6 @@
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 
-from .services import planner_statistics_refresh
 from .services_exports import export_build, exports_purge_expired
 
 
@@ -19,9 +18,3 @@ def purge_exports():
     """Hourly: downloads past their expiry are deleted with their files."""
     exports_purge_expired()
 
-
-@db_periodic_task(crontab(hour="2", minute="47"))
-@lock_task("core-planner-statistics")
-def refresh_planner_statistics():
-    """Nightly: SQLite's query planner statistics follow the data's growth."""
-    planner_statistics_refresh()

@@ -1,7 +1,6 @@
 """Helpers every app's services share."""
 
 from django.core.exceptions import ValidationError
-from django.db import connections
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -73,22 +72,3 @@ def save_all(instances, fields) -> None:
         instance.updated_at = now
     type(instances[0]).objects.bulk_update(instances, [*fields, "updated_at"])
 
-
-# Rows of each index SQLite samples for its statistics: enough for the planner to tell one
-# customer's ten orders from a rep's twenty thousand, and ANALYZE stays under a second at a
-# million orders instead of reading every index whole.
-SQLITE_ANALYSIS_LIMIT = 1000
-
-
-def planner_statistics_refresh(using: str = "default") -> bool:
-    """SQLite: gather the statistics its query planner reads (ANALYZE). Django never runs it, and
-    without statistics SQLite guesses every index equally selective: at a million orders a rep's
-    customer page counted the rep's 20,000 orders instead of the customer's few. PostgreSQL's
-    autovacuum keeps its own; there this does nothing. True when statistics were gathered."""
-    connection = connections[using]
-    if connection.vendor != "sqlite":
-        return False
-    with connection.cursor() as cursor:
-        cursor.execute(f"PRAGMA analysis_limit={SQLITE_ANALYSIS_LIMIT}")
-        cursor.execute("ANALYZE")
-    return True

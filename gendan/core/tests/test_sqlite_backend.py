@@ -8,9 +8,6 @@ from django.db import connection
 from django.db.backends.sqlite3.base import SQLiteCursorWrapper as DjangoCursor
 from django.db.backends.sqlite3.operations import DatabaseOperations as DjangoOperations
 
-from gendan.core.services import SQLITE_ANALYSIS_LIMIT, planner_statistics_refresh
-from gendan.crm.services import customer_create
-
 pytestmark = pytest.mark.skipif(connection.vendor != "sqlite", reason="the SQLite backend")
 
 UTC = datetime.UTC
@@ -105,28 +102,3 @@ def test_a_decimal_the_column_cannot_hold_is_read_instead_of_failing(stored, rea
     value = connection.ops.get_decimalfield_converter(column)(stored, column, connection)
     assert (None if value is None else str(value)) == read
 
-
-@pytest.fixture
-def planner_statistics_forgotten():
-    yield
-    # The statistics were gathered inside the test's transaction, which rolls back, but the
-    # connection keeps what it loaded: forget them, so later tests plan as on a fresh database.
-    with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM sqlite_stat1")
-        cursor.execute("ANALYZE sqlite_master")
-
-
-def test_the_planner_statistics_are_gathered_with_a_sample_of_each_index(personas, planner_statistics_forgotten):
-    for n in range(3):
-        customer_create(actor=personas["rep1"], name=f"客户{n}")
-
-    assert planner_statistics_refresh() is True
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = 'crm_customer' AND idx = 'customer_name_idx'")
-        (stat,) = cursor.fetchone()
-        cursor.execute("PRAGMA analysis_limit")
-        (limit,) = cursor.fetchone()
-    # "<rows> <rows per name> <rows per (name, id)>": the planner now knows the table's size.
-    assert stat.split()[0] == "3"
-    assert limit == SQLITE_ANALYSIS_LIMIT
