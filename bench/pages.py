@@ -197,13 +197,22 @@ def search_terms(user) -> dict:
     """An order and a quotation number prefix, a customer's name and id, from what `user` can see."""
     from gendan.catalog.models import Product
     from gendan.crm.models import Customer
+    from gendan.finance.models import Payment
+    from gendan.fulfillment.models import Shipment
     from gendan.sales.models import Order, Quotation
 
     order = Order.objects.visible_to(user).select_related("customer").order_by("-pk").first()
     quotation = Quotation.objects.visible_to(user).order_by("-pk").first()
     customer = order.customer if order else Customer.objects.visible_to(user).order_by("-pk").first()
     product = Product.objects.order_by("-pk").first()
+    payment = Payment.objects.visible_to(user).exclude(reference="").order_by("-pk").first()
+    shipment = Shipment.objects.visible_to(user).exclude(tracking_number="").order_by("-pk").first()
     return {
+        # Terms that find most rows: a word in nearly every customer's name (有限公司), a year's
+        # numbers, one character.
+        "broad": [customer.name[-4:], order.number[:6], customer.name[:1]] if order else [],
+        "payment_reference": payment.reference if payment else "",
+        "tracking_number": shipment.tracking_number if shipment else "",
         # All but the last three characters: a prefix matching about a thousand numbers of a series.
         "order_prefix": order.number[:-3] if order else "SO",
         "quotation_prefix": quotation.number[:-3] if quotation else "QT",
@@ -218,6 +227,10 @@ def search_term(path: str, terms: dict) -> str:
     """What a user would type into the search box of the list at `path`."""
     if re.search(r"/orders/$", path):
         return terms["order_prefix"]
+    if re.search(r"/payments/$", path):
+        return terms["payment_reference"]
+    if re.search(r"/shipments/$", path):
+        return terms["tracking_number"]
     if re.search(r"/quotations/$", path):
         return terms["quotation_prefix"]
     if re.search(r"/(products|stock|stock-levels|stock-moves|moves)/$", path):
@@ -237,6 +250,9 @@ def measure_list_page(bench: Bench, client, username: str, path: str, kind: str,
         for term in {search_term(path, terms), terms["customer_name"] if by_customer else ""}:
             if term:
                 bench.measure(client, username, with_query(path, q=term), "search")
+        if path == "/orders/":
+            for term in terms["broad"]:
+                bench.measure(client, username, with_query(path, q=term), "broad search")
     choices = {name: values for name, values in offers.selects.items() if values and name not in {"sort", "page"}}
     status_field = "status" if "status" in choices else next(iter(choices), None)
     if status_field:
@@ -273,6 +289,9 @@ def measure_api_list(bench: Bench, client, username: str, path: str, viewset, te
     term = search_term(path, terms)
     if search_param and term:
         bench.measure(client, username, with_query(path, **{search_param: term}), "api search")
+    if path == "/api/v1/orders/":
+        for term in terms["broad"]:
+            bench.measure(client, username, with_query(path, search=term), "api broad search")
     ordering_fields = getattr(viewset, "ordering_fields", None)
     if ordering_fields and ordering_fields != "__all__":
         bench.measure(client, username, with_query(path, ordering=f"-{ordering_fields[0]}"), "api sort")
