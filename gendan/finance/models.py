@@ -65,8 +65,9 @@ class Invoice(TimeStampedModel):
             models.Index(fields=["created_at", "id"], name="invoice_created_idx"),
             # The invoice list's "issued from / to" filter and its sort by the day issued.
             models.Index(fields=["issued_at", "id"], name="invoice_issued_idx"),
-            # Issued invoices by due date: finance's "unpaid" worklist and the overdue ones of the stalled review.
-            models.Index(fields=["status", "due_date"], name="invoice_status_due_idx"),
+            # Issued invoices by due date: finance's "unpaid" worklist and the overdue ones of the stalled review,
+            # which counts them per order owner from the index and the orders alone (order_id last).
+            models.Index(fields=["status", "due_date", "order"], name="invoice_status_due_idx"),
         ]
 
     def __str__(self):
