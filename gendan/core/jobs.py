@@ -17,4 +17,3 @@ def build_export(export_id: int):
 def purge_exports():
     """Hourly: downloads past their expiry are deleted with their files."""
     exports_purge_expired()
-

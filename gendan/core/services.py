@@ -71,4 +71,3 @@ def save_all(instances, fields) -> None:
     for instance in instances:
         instance.updated_at = now
     type(instances[0]).objects.bulk_update(instances, [*fields, "updated_at"])
-

@@ -200,8 +200,10 @@ class Order(VersionedModel):
             models.Index(fields=["owner", "created_at", "id"], name="order_owner_created_idx"),
             # The stalled review (automation.stalled): open orders counted per owner and status, late by
             # their promise or idle since their creation, from the index alone; each status's first few
-            # by promise.
-            models.Index(fields=["status", "promised_date", "created_at", "owner"], name="order_stalled_idx"),
+            # by promise. The id is in every SQLite index already; PostgreSQL's index-only scan needs it included.
+            models.Index(
+                fields=["status", "promised_date", "created_at", "owner"], include=["id"], name="order_stalled_idx"
+            ),
             # Finance's "to invoice" worklist: something shipped, not everything invoiced, the oldest first.
             models.Index(fields=["billing_status", "delivery_status", "created_at"], name="order_to_invoice_idx"),
         ]

@@ -101,4 +101,3 @@ def test_a_decimal_the_column_cannot_hold_is_read_instead_of_failing(stored, rea
     column = _column(14, 2)
     value = connection.ops.get_decimalfield_converter(column)(stored, column, connection)
     assert (None if value is None else str(value)) == read
-

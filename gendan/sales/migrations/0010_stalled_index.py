@@ -16,6 +16,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='order',
-            index=models.Index(fields=['status', 'promised_date', 'created_at', 'owner'], name='order_stalled_idx'),
+            index=models.Index(fields=['status', 'promised_date', 'created_at', 'owner'], include=['id'], name='order_stalled_idx'),
         ),
     ]
