@@ -83,10 +83,12 @@ format: install-dev
 	$(PY) -m ruff check --fix .
 	$(PY) -m ruff format .
 
-# Re-pin every Python dependency (needs uv: pip install uv).
+# Re-pin every Python dependency (needs uv: pip install uv). Extras stay in the pins (fonttools[woff], which
+# weasyprint asks for): pip's --require-hashes refuses a dependency's extra that no pin names, once a newer
+# release of the package exists.
 lock:
-	cd requirements && uv pip compile base.in --python-version 3.11 --generate-hashes -q -o base.lock
-	cd requirements && uv pip compile dev.in --python-version 3.11 --generate-hashes -q -o dev.lock
+	cd requirements && uv pip compile base.in --python-version 3.11 --generate-hashes --no-strip-extras -q -o base.lock
+	cd requirements && uv pip compile dev.in --python-version 3.11 --generate-hashes --no-strip-extras -q -o dev.lock
 
 bench: install-dev
 	$(PY) bench/o2c.py --n 500
