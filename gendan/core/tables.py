@@ -173,7 +173,7 @@ def list_response(request, table_class: type[ListTable], queryset, template: str
         name = table_class.export_name
         return start_export(request, list_name=name, fmt=fmt, filename=f"{table.export_filename()}.{fmt}")
     counted = None
-    if table_class.indexed_sorts is not None and sort.removeprefix("-") not in table_class.indexed_sorts:
+    if sort and table_class.indexed_sorts is not None and sort.removeprefix("-") not in table_class.indexed_sorts:
         counted = capped_count(queryset)
         if counted > settings.LIST_COUNT_CAP:
             column = table_class.base_columns[sort.removeprefix("-")]
