@@ -37,6 +37,14 @@ def fresh_numbering_patterns():
 
 
 @pytest.fixture(autouse=True)
+def empty_cache():
+    """Counts kept in the cache (the stalled review's) by one test must not answer another's."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def default_language():
     """Each test starts in the default language: a request in an earlier test must not leak its own."""
     from django.utils import translation

@@ -197,9 +197,21 @@ MAX_DOCUMENT_LINES = env.int("MAX_DOCUMENT_LINES", default=500)
 # The order and quotation editors post about six fields a line: room for a few lines more than
 # allowed, so one too many gets the editor's message rather than Django's bare 400.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200 + 10 * MAX_DOCUMENT_LINES
-# Lists (pages and API) count at most this many rows and say "more than N" past it: counting a
-# million rows on every page would cost more than the page itself (gendan.core.lists).
-LIST_COUNT_CAP = env.int("LIST_COUNT_CAP", default=10_000)
+# The cache (django-environ's CACHE_URL, e.g. redis://127.0.0.1:6379/1 to share it between the web
+# processes); by default each process keeps its own in memory, which needs nothing set up.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# How long the stalled-items review keeps its counts (automation.stalled): it says when it counted
+# and offers to count again.
+STALLED_COUNTS_SECONDS = env.int("STALLED_COUNTS_SECONDS", default=300)
+# Lists (pages, API, worklist counts) count at most this many rows and say "more than N" past it:
+# counting a million rows on every page would cost more than the page itself (gendan.core.lists).
+# Why 1,000 (as GitLab's and Frappe's lists): a count costs the rows it reads, and a list scoped
+# through a join (a rep's payments), searched by a broad term or filtered by a worklist's
+# condition reads each of them through that join; past a thousand rows nobody pages to the end.
+LIST_COUNT_CAP = env.int("LIST_COUNT_CAP", default=1_000)
+# A list sorted by a column no index serves is sorted when its filters leave at most this many rows
+# (a sort of ten thousand rows is a few milliseconds); past it, the list keeps its usual order.
+LIST_SORT_CAP = env.int("LIST_SORT_CAP", default=10_000)
 # A search term that finds at least this many rows (core.search) is tested on the rows a list reads in its
 # own order instead of being read through the indexes. Why 10,000: below it, reading and sorting every match
 # costs tens of ms (SQLite, PostgreSQL); from it on, a term finds 1% or more of a million orders, so walking

@@ -276,7 +276,10 @@ def _names_on_page(response):
     return [customer.name for customer in response.context["page_obj"]]
 
 
-def test_a_sort_no_index_serves_waits_for_a_list_narrowed_to_the_cap(client, personas, capped, english):
+def test_a_sort_no_index_serves_waits_for_a_list_narrowed_to_the_sort_cap(client, personas, capped, settings, english):
+    # The sort's own cap, above the count's: a list longer than the count's cap still sorts.
+    settings.LIST_COUNT_CAP = 1
+    settings.LIST_SORT_CAP = 5
     rep = personas["rep1"]
     _customers(rep, 6)
     CustomerFactory(owner=personas["rep2"], name="乙")
@@ -297,6 +300,7 @@ def test_a_sort_no_index_serves_waits_for_a_list_narrowed_to_the_cap(client, per
     assert "needs a list of at most" not in narrowed.content.decode()
     assert narrowed.context["table"].sort == "-created"
     assert _names_on_page(narrowed) == ["甲", "乙"]
+    assert narrowed.context["page_obj"].paginator.capped
     assert _names_on_page(indexed) == sorted(_names_on_page(indexed), reverse=True)
     assert "needs a list of at most" not in indexed.content.decode()
 

@@ -1,8 +1,10 @@
 """Selectors for the leaders' "stalled items" review: what is overdue or untouched, by stage and by person.
 
 The review never loads everything at once: each stage and each person is counted in the
-database (GROUP BY), and only the few longest-waiting items of each stage are read, so the page
-costs the same whatever the number of items. A stage's or a person's whole list is paginated.
+database (GROUP BY), and only the few longest-waiting items of each stage are read. The counts
+read every open order and overdue invoice in sight (tens of thousands in a large company): they are
+kept for a few minutes and the page says when they were taken. A stage's or a person's whole list
+is paginated.
 Tasks, orders and invoices are each scoped through `visible_to`.
 """
 
@@ -10,8 +12,10 @@ import dataclasses
 import datetime
 from collections import defaultdict
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -204,6 +208,7 @@ class PersonCount:
 class Review:
     stages: list[Stage]
     people: list[PersonCount]
+    counted_at: datetime.datetime  # when the counts were taken (the items shown are read on each load)
 
     @property
     def count(self) -> int:
@@ -218,6 +223,43 @@ class Review:
         return sum(stage.idle for stage in self.stages)
 
 
+@dataclasses.dataclass
+class Counts:
+    """What the review counts, as plain numbers (it is kept in the cache): per person, and per order status."""
+
+    counted_at: datetime.datetime
+    tasks: dict[int, int]  # assignee -> overdue tasks
+    orders: list[dict]  # {"owner", "status", "n", "late", "idle"}: stalled orders per person and status
+    invoices: dict[int, int]  # the order's owner -> overdue invoices
+
+
+def _of_person(rows, field: str, person_id: int | None):
+    return rows if person_id is None else rows.filter(**{field: person_id})
+
+
+def _count(tasks, orders, invoices, window: Window) -> Counts:
+    """The review's counts, each kind grouped in the database: three statements, whatever the number of items."""
+    overdue, idle = _order_conditions(window)
+    # One pass over the stalled orders, counted per person and status together.
+    per_owner_and_status = (
+        orders.order_by()
+        .values("owner", "status")
+        .annotate(n=models.Count("pk"), late=models.Count("pk", filter=overdue), idle=models.Count("pk", filter=idle))
+    )
+    return Counts(
+        counted_at=window.now,
+        tasks=dict(tasks.order_by().values_list("assignee").annotate(n=models.Count("pk"))),
+        orders=list(per_owner_and_status),
+        invoices=dict(invoices.order_by().values_list("order__owner").annotate(n=models.Count("pk"))),
+    )
+
+
+def _cache_key(user, window: Window, person_id: int | None) -> str:
+    # What the reviewer may see is part of the key: a changed role or department is counted afresh.
+    parts = ("stalled", user.pk, user.role, user.department_id, user.is_superuser, window.idle_days, person_id)
+    return ":".join(str(part) for part in parts)
+
+
 def stalled_review(
     user,
     *,
@@ -225,62 +267,62 @@ def stalled_review(
     now: datetime.datetime | None = None,
     person_id: int | None = None,
     preview: int = PREVIEW,
+    recount: bool = False,
 ) -> Review:
     """What `user` sees that is overdue, or (orders) without activity for `idle_days`: counted, not loaded.
 
-    With `person_id`, only what that person answers for. A bounded number of queries: two per
-    kind (the counts by person, the first items), one more per order status present, and one for
+    With `person_id`, only what that person answers for. The counts are kept for a few minutes
+    unless `recount` or a given `now` (a review of another moment) asks for them afresh; the
+    longest-waiting few of each stage are read on every load. A bounded number of queries: the
+    counts' three, one per kind for the first items (one per order status present), and one for
     the people's names.
     """
     window = Window(now or timezone.now(), idle_days)
-
-    def of_person(rows, field):
-        return rows if person_id is None else rows.filter(**{field: person_id})
+    tasks = _of_person(_task_rows(user, window), "assignee", person_id)
+    orders = _of_person(_stalled_orders(user, window), "owner", person_id)
+    invoices = _of_person(_invoice_rows(user, window), "order__owner", person_id)
+    # Counting every open order and overdue invoice of a large company costs hundreds of
+    # milliseconds, and a review is looked at again and again in a morning: the counts are kept
+    # for STALLED_COUNTS_SECONDS, and the page says when they were taken and offers to count again.
+    key = _cache_key(user, window, person_id)
+    counts = None if recount or now else cache.get(key)
+    if counts is None:
+        counts = _count(tasks, orders, invoices, window)
+        if not now:
+            cache.set(key, counts, settings.STALLED_COUNTS_SECONDS)
 
     stages: list[Stage] = []
     per_person: dict[int, PersonCount] = defaultdict(PersonCount)
 
-    def add_people(rows, id_field, overdue_field=None, idle_field=None):
-        for row in rows:
-            counted = per_person[row[id_field]]
-            counted.count += row["n"]
-            counted.overdue += row[overdue_field] if overdue_field else row["n"]
-            counted.idle += row[idle_field] if idle_field else 0
+    def add_person(pk, n, overdue, idle=0):
+        counted = per_person[pk]
+        counted.count += n
+        counted.overdue += overdue
+        counted.idle += idle
 
-    tasks = of_person(_task_rows(user, window), "assignee")
-    task_people = list(tasks.order_by().values("assignee").annotate(n=models.Count("pk")))
-    add_people(task_people, "assignee")
-    if task_count := sum(row["n"] for row in task_people):
+    for assignee, n in counts.tasks.items():
+        add_person(assignee, n, n)
+    if task_count := sum(counts.tasks.values()):
         items = [_task_item(task) for task in tasks[:preview]]
         stages.append(Stage(TASKS, _("Tasks"), task_count, task_count, 0, items))
 
-    orders = of_person(_stalled_orders(user, window), "owner")
-    overdue, idle = _order_conditions(window)
-    counts = {
-        "n": models.Count("pk"),
-        "late": models.Count("pk", filter=overdue),
-        "idle": models.Count("pk", filter=idle),
-    }
-    # One pass over the stalled orders, counted per person and status together.
-    per_person_and_status = list(orders.order_by().values("owner", "status").annotate(**counts))
-    add_people(per_person_and_status, "owner", "late", "idle")
-    per_status: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(counts, 0))
-    for row in per_person_and_status:
-        for key in counts:
+    per_status: dict[str, dict[str, int]] = defaultdict(lambda: {"n": 0, "late": 0, "idle": 0})
+    for row in counts.orders:
+        add_person(row["owner"], row["n"], row["late"], row["idle"])
+        for key in ("n", "late", "idle"):
             per_status[row["status"]][key] += row[key]
     # Each status's first few by key alone (a narrow sort), then those few read with what they show.
     first = {status: list(orders.filter(status=status).values_list("pk", flat=True)[:preview]) for status in per_status}
     shown = _shown(Order.objects.all()).in_bulk([pk for pks in first.values() for pk in pks])
     labels = dict(OrderStatus.choices)
     for status, row in sorted(per_status.items()):
-        items = [_order_item(shown[pk], window) for pk in first[status]]
+        items = [_order_item(shown[pk], window) for pk in first[status] if pk in shown]
         label = _("Orders · %(status)s") % {"status": labels[status]}
         stages.append(Stage(f"{ORDERS}:{status}", label, row["n"], row["late"], row["idle"], items))
 
-    invoices = of_person(_invoice_rows(user, window), "order__owner")
-    invoice_people = list(invoices.order_by().values("order__owner").annotate(n=models.Count("pk")))
-    add_people(invoice_people, "order__owner")
-    if invoice_count := sum(row["n"] for row in invoice_people):
+    for owner, n in counts.invoices.items():
+        add_person(owner, n, n)
+    if invoice_count := sum(counts.invoices.values()):
         items = [_invoice_item(invoice) for invoice in invoices[:preview]]
         label = _("Invoices · %(status)s") % {"status": InvoiceStatus.ISSUED.label}
         stages.append(Stage(INVOICES, label, invoice_count, invoice_count, 0, items))
@@ -288,11 +330,12 @@ def stalled_review(
     names = get_user_model().objects.in_bulk(list(per_person))
     people = []
     for pk, counted in per_person.items():
-        counted.person = names[pk]
-        people.append(counted)
+        if pk in names:
+            counted.person = names[pk]
+            people.append(counted)
     stages.sort(key=lambda stage: (-stage.count, stage.label))
     people.sort(key=lambda counted: (-counted.count, str(counted.person)))
-    return Review(stages, people)
+    return Review(stages, people, counts.counted_at)
 
 
 def stalled_list(user, *, stage: str, person_id: int | None = None, idle_days=DEFAULT_IDLE_DAYS, now=None):

@@ -29,7 +29,8 @@ def _idle_days(value: str | None) -> int:
 @require_GET
 def stalled_view(request):
     """The review (counts by stage and person, the longest-waiting few of each stage), or with
-    ?stage= one stage's whole list, paginated; ?person= narrows either to one person's."""
+    ?stage= one stage's whole list, paginated; ?person= narrows either to one person's; ?recount=1
+    counts afresh rather than showing the counts of the last few minutes."""
     if not may_review_stalled(request.user):
         raise PermissionDenied
     days = _idle_days(request.GET.get("days"))
@@ -51,7 +52,8 @@ def stalled_view(request):
             "stage_label": items[0].stage if items else "",
         }
         return render(request, "automation/stalled/stage.html", context)
-    review = stalled_review(request.user, idle_days=days, person_id=person_id)
+    recount = request.GET.get("recount") == "1"
+    review = stalled_review(request.user, idle_days=days, person_id=person_id, recount=recount)
     return render(request, "automation/stalled/stalled.html", context | {"review": review})
 
 

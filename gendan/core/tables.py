@@ -68,7 +68,7 @@ class ListTable(tables.Table):
     export_sequence: tuple[str, ...] = ()
     # The columns whose sort an index serves however long the list grows (its date, its number), the
     # default's among them; None for a list that stays short, which sorts by any sortable column. On a
-    # list that declares them, another column sorts the list once its filters leave LIST_COUNT_CAP rows
+    # list that declares them, another column sorts the list once its filters leave LIST_SORT_CAP rows
     # or fewer: past that, a sort reads and orders every row (a million orders by total: seconds), and
     # the page keeps its default order with a word on how to get the sort.
     indexed_sorts: frozenset[str] | None = None
@@ -174,8 +174,9 @@ def list_response(request, table_class: type[ListTable], queryset, template: str
         return start_export(request, list_name=name, fmt=fmt, filename=f"{table.export_filename()}.{fmt}")
     counted = None
     if sort and table_class.indexed_sorts is not None and sort.removeprefix("-") not in table_class.indexed_sorts:
-        counted = capped_count(queryset)
-        if counted > settings.LIST_COUNT_CAP:
+        # Counted as far as a sort may go; the pager takes this count and says "more than" past its own cap.
+        counted = capped_count(queryset, settings.LIST_SORT_CAP)
+        if counted > settings.LIST_SORT_CAP:
             column = table_class.base_columns[sort.removeprefix("-")]
             messages.info(
                 request,
@@ -183,7 +184,7 @@ def list_response(request, table_class: type[ListTable], queryset, template: str
                     "Sorting by “%(column)s” needs a list of at most %(count)s rows: narrow it with the filters. "
                     "It is shown in its usual order meanwhile."
                 )
-                % {"column": column.verbose_name, "count": intcomma(settings.LIST_COUNT_CAP)},
+                % {"column": column.verbose_name, "count": intcomma(settings.LIST_SORT_CAP)},
             )
             sort = table_class.default_sort
             rows = table_class.order(queryset, sort)

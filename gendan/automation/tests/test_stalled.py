@@ -166,8 +166,33 @@ def test_the_query_count_does_not_grow_with_the_items(client, personas, world, d
                 actor=personas["manager1"], title=f"t{i}", assignee=order.owner, due_at=at(2025, 11, 6, 9, 0)
             )
     with time_machine.travel(NOW, tick=False), django_assert_num_queries(QUERIES):
-        response = client.get(URL)
+        response = client.get(URL, {"recount": "1"})
     assert response.context["review"].count == 5 + 9
+
+
+def test_the_counts_are_kept_for_a_few_minutes_and_counted_again_on_request(
+    client, personas, world, settings, django_assert_num_queries
+):
+    settings.STALLED_COUNTS_SECONDS = 300
+    first = page(client, personas["manager1"])
+    assert first.context["review"].count == 5
+    assert "Counted at 10:00" in first.content.decode()
+    _warehouse, products = stocked_products(1, warehouse=world["idle"].warehouse)
+    with time_machine.travel(at(2025, 11, 5, 9, 0), tick=False):
+        newly_idle = draft_order(personas["rep1"], products)
+
+    # within the minutes the counts are kept: the same counts, three statements fewer
+    with time_machine.travel(NOW, tick=False), django_assert_num_queries(QUERIES - 3):
+        kept = client.get(URL)
+    assert kept.context["review"].count == 5
+    assert kept.context["review"].counted_at == first.context["review"].counted_at
+    # asked to count again, or another question (days, person): counted now
+    recounted = page(client, personas["manager1"], recount="1")
+    assert recounted.context["review"].count == 6
+    assert newly_idle.number in {item.label.split(" · ")[0] for item in items_of(recounted)}
+    assert page(client, personas["manager1"], days="8").context["review"].count == 6
+    # another reviewer's counts are their own
+    assert page(client, personas["boss1"]).context["review"].count >= 6
 
 
 # Session and user (2); the review check and permissions (3); tasks: the Sales subtree (2 levels),

@@ -243,10 +243,11 @@ def test_the_order_page_runs_the_same_queries_for_one_line_or_five(client, perso
     with_one = _queries_of_get(client, reverse("sales:order_detail", args=[one.pk]))
     with_five = _queries_of_get(client, reverse("sales:order_detail", args=[five.pk]))
 
-    # session, user, the user's permissions (user's and groups'), order, lines, quantities on pending
-    # shipments, invoices, shipments, shipment lines, payment allocations, open tasks, the responsible
-    # people per stage, timeline (the person to hand a stage over to is looked up as one types)
-    assert with_one == with_five == 14
+    # session, user, the user's permissions (user's and groups'), order, its contact, address, creator
+    # and quotation, lines, quantities on pending shipments, invoices, shipments, shipment lines,
+    # payment allocations, open tasks, the responsible people per stage, timeline (the person to hand
+    # a stage over to is looked up as one types)
+    assert with_one == with_five == 18
 
 
 def order_with_documents(personas, lines):
