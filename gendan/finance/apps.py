@@ -11,13 +11,15 @@ class FinanceConfig(AppConfig):
         from . import verbs
 
         verbs.register()
-        from gendan.core import exportable, panels, worklists
+        from gendan.core import exportable, hooks, panels, worklists
 
         from .lists import invoice_rows, payment_rows
         from .panels import order_finance_panel
+        from .reactions import order_updated
         from .worklists import WORKLISTS
 
         panels.register("sales.order", template="finance/order_panel.html", context=order_finance_panel)
+        hooks.on_recorded("order.updated", order_updated)
         for worklist in WORKLISTS:
             worklists.register(worklist)
         exportable.register("invoices", invoice_rows, permission="finance.view_invoice")

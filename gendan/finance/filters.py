@@ -29,7 +29,7 @@ class InvoiceFilter(FilterSet):
     q = SearchFilter(INVOICES, label=_("Number or customer"))
     order = django_filters.NumberFilter(field_name="order_id", label=_("Order"))
     customer = django_filters.NumberFilter(field_name="customer_id", label=_("Customer"), widget=customer_picker())
-    owner = django_filters.NumberFilter(field_name="order__owner_id", label=_("Owner"))
+    owner = django_filters.NumberFilter(field_name="owner_id", label=_("Owner"))
     status = django_filters.MultipleChoiceFilter(choices=InvoiceStatus.choices, label=_("Status"))
     overdue = django_filters.BooleanFilter(method="by_overdue", label=_("Overdue"), widget=yes_or_no())
     issued_from = DayFilter(field_name="issued_at", lookup_expr="gte", label=_("Issued from"), widget=DATE)
@@ -82,8 +82,6 @@ class OrderToInvoiceFilter(WorklistFilter):
 
 class UnpaidInvoiceFilter(OverdueWorklistFilter):
     """Overdue: the due date has passed."""
-
-    owner_field = "order__owner_id"
 
     class Meta:
         model = Invoice

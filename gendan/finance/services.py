@@ -71,6 +71,7 @@ def invoice_create(
     invoice = Invoice(
         number=next_number("invoice"),
         order=order,
+        owner_id=order.owner_id,
         customer=order.customer,
         currency=order.currency,
         tax_rate=order.tax_rate,

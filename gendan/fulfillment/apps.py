@@ -14,11 +14,12 @@ class FulfillmentConfig(AppConfig):
         from gendan.core import hooks, panels, worklists
 
         from .panels import order_shipments_panel
-        from .reactions import order_cancelled
+        from .reactions import order_cancelled, order_updated
         from .worklists import WORKLISTS
 
         panels.register("sales.order", template="fulfillment/order_shipments.html", context=order_shipments_panel)
         hooks.on_recorded("order.cancelled", order_cancelled)
+        hooks.on_recorded("order.updated", order_updated)
         for worklist in WORKLISTS:
             worklists.register(worklist)
 

@@ -18,7 +18,6 @@ class ShipmentWorklistFilter(OverdueWorklistFilter):
     """Overdue: the order's promised date has passed."""
 
     customer_field = "order__customer_id"
-    owner_field = "order__owner_id"
     due_field = "order__promised_date"
 
     class Meta:

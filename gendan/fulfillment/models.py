@@ -38,7 +38,8 @@ SHIPMENT_STATES = StateMachine(SHIPMENT_TRANSITIONS, refused=_("A shipment that 
 
 
 class ShipmentQuerySet(ScopedQuerySet):
-    owner_path = "order__owner"
+    # The order's owner, kept on the shipment (Shipment.owner).
+    owner_path = "owner"
 
 
 class Shipment(TimeStampedModel):
@@ -59,6 +60,17 @@ class Shipment(TimeStampedModel):
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
     signed_by = models.CharField(_("signed by"), max_length=64, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # The order's owner, kept here so that a rep's shipments are one range of an index of this table rather
+    # than all of the rep's orders joined and sorted on every page. Set by shipment_create, changed with the
+    # order's (fulfillment.reactions). No index of its own: the shipment_owner_* indexes start with it.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        editable=False,
+    )
 
     objects = ShipmentQuerySet.as_manager()
 
@@ -71,6 +83,11 @@ class Shipment(TimeStampedModel):
             models.Index(fields=["created_at", "id"], name="shipment_created_idx"),
             # The warehouse's worklists by status: pending shipments to send, shipped ones in transit.
             models.Index(fields=["status", "shipped_at"], name="shipment_status_idx"),
+            # A rep's shipments (visible_to: owner = the rep) in the API's default order, newest first
+            # (/api/v1/shipments/), their capped count and deep pages.
+            models.Index(fields=["owner", "created_at", "id"], name="shipment_owner_created_idx"),
+            # A rep's shipments by number (/api/v1/shipments/?ordering=number).
+            models.Index(fields=["owner", "number"], name="shipment_owner_number_idx"),
         ]
         permissions = [
             ("ship_shipment", _("Can mark shipments shipped")),

@@ -151,6 +151,7 @@ def shipment_create(
     shipment = Shipment(
         number=next_number("shipment"),
         order=order,
+        owner_id=order.owner_id,
         warehouse=order.warehouse,
         delivery_method=delivery.delivery_method,
         carrier=delivery.carrier,

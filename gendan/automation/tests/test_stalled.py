@@ -33,6 +33,7 @@ def overdue_invoice(order, number, due):
         total=Decimal("113"),
         due_date=due,
         created_by=order.owner,
+        owner=order.owner,
     )
 
 
