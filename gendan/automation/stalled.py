@@ -145,7 +145,7 @@ def _invoice_rows(user, window: Window):
     return (
         Invoice.objects.visible_to(user)
         .filter(status=InvoiceStatus.ISSUED, due_date__lt=window.today)
-        .select_related("order__owner", "customer")
+        .select_related("owner", "customer")
         .order_by("due_date", "id")
     )
 
@@ -179,7 +179,7 @@ def _invoice_item(invoice) -> StalledItem:
     return StalledItem(
         kind="invoice",
         stage=_("Invoices · %(status)s") % {"status": invoice.get_status_display()},
-        person=invoice.order.owner,
+        person=invoice.owner,
         label=f"{invoice.number} · {invoice.customer.name}",
         url=reverse("sales:order_detail", args=[invoice.order_id]),
         overdue_since=invoice.due_date,
@@ -250,7 +250,7 @@ def _count(tasks, orders, invoices, window: Window) -> Counts:
         counted_at=window.now,
         tasks=dict(tasks.order_by().values_list("assignee").annotate(n=models.Count("pk"))),
         orders=list(per_owner_and_status),
-        invoices=dict(invoices.order_by().values_list("order__owner").annotate(n=models.Count("pk"))),
+        invoices=dict(invoices.order_by().values_list("owner").annotate(n=models.Count("pk"))),
     )
 
 
@@ -280,7 +280,7 @@ def stalled_review(
     window = Window(now or timezone.now(), idle_days)
     tasks = _of_person(_task_rows(user, window), "assignee", person_id)
     orders = _of_person(_stalled_orders(user, window), "owner", person_id)
-    invoices = _of_person(_invoice_rows(user, window), "order__owner", person_id)
+    invoices = _of_person(_invoice_rows(user, window), "owner", person_id)
     # Counting every open order and overdue invoice of a large company costs hundreds of
     # milliseconds, and a review is looked at again and again in a morning: the counts are kept
     # for STALLED_COUNTS_SECONDS, and the page says when they were taken and offers to count again.
@@ -347,7 +347,7 @@ def stalled_list(user, *, stage: str, person_id: int | None = None, idle_days=DE
     if stage == TASKS:
         rows, person_field, item = _task_rows(user, window), "assignee", _task_item
     elif stage == INVOICES:
-        rows, person_field, item = _invoice_rows(user, window), "order__owner", _invoice_item
+        rows, person_field, item = _invoice_rows(user, window), "owner", _invoice_item
     elif stage.startswith(f"{ORDERS}:") and stage.removeprefix(f"{ORDERS}:") in OPEN_STATUSES:
         rows = _order_rows(user, window).filter(status=stage.removeprefix(f"{ORDERS}:"))
         person_field, item = "owner", lambda order: _order_item(order, window)

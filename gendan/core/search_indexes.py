@@ -10,8 +10,9 @@ SQLite: an FTS5 table with the trigram tokenizer over the fields, external conte
 model's own table and stores no copy), kept in step by triggers on insert, update and delete —
 whatever writes the rows, `save()`, `update()`, `bulk_create()` or raw SQL — and filled from the
 rows already there. A migration that remakes the table on SQLite (Django does so for most
-`AlterField`s) drops its triggers: it must remove and add the search index again
-(`tests/test_search.py` checks that every description's index is there).
+`AlterField`s) drops its triggers with it, and the FTS table, left behind, no longer follows the
+writes: such a migration ends with `RestoreSearchIndex` (`tests/test_search.py` checks that every
+description's index and triggers are there).
 
 Neither Django's migration state nor the models know of these indexes: a GIN index in
 `Meta.indexes` could not be created on SQLite.
@@ -103,3 +104,28 @@ class AddSearchIndex(Operation):
     @property
     def migration_name_fragment(self):
         return f"{self.model_name}_search_index"
+
+
+class RestoreSearchIndex(AddSearchIndex):
+    """The search index of `fields` made again on SQLite, after an operation of the same migration that
+    remade the table (dropping its triggers). PostgreSQL keeps its indexes through ALTER TABLE.
+
+    Forwards only: reversing the migration remakes the table once more after this has run; migrate back
+    past the index's own migration, or forwards again.
+    """
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor != "sqlite":
+            return
+        model = to_state.apps.get_model(app_label, self.model_name)
+        if not self.allow_migrate_model(schema_editor.connection.alias, model):
+            return
+        made, dropped = statements("sqlite", model, self.fields)
+        for sql in [*dropped, *made]:
+            schema_editor.execute(sql, params=None)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        pass
+
+    def describe(self):
+        return f"Make the search index on {self.model_name} ({', '.join(self.fields)}) again after the table was remade"

@@ -79,8 +79,8 @@ class Invoice(TimeStampedModel):
             # The invoice list's "issued from / to" filter and its sort by the day issued.
             models.Index(fields=["issued_at", "id"], name="invoice_issued_idx"),
             # Issued invoices by due date: finance's "unpaid" worklist and the overdue ones of the stalled review,
-            # which counts them per order owner from the index and the orders alone (order_id last).
-            models.Index(fields=["status", "due_date", "order"], name="invoice_status_due_idx"),
+            # which counts them per owner from the index alone (owner last).
+            models.Index(fields=["status", "due_date", "owner"], name="invoice_status_due_idx"),
             # A rep's invoice list (visible_to: owner = the rep) in its default order, newest issued first
             # (/finance/invoices/), its capped count and its deep pages.
             models.Index(fields=["owner", "issued_at", "id"], name="invoice_owner_issued_idx"),

@@ -2,6 +2,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from gendan.core.search_indexes import RestoreSearchIndex
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -30,4 +32,6 @@ class Migration(migrations.Migration):
             model_name="shipment",
             index=models.Index(fields=["owner", "number"], name="shipment_owner_number_idx"),
         ),
+        # SQLite remade the table for the AlterField above, and its search triggers went with it.
+        RestoreSearchIndex("shipment", ["tracking_number"]),
     ]
