@@ -89,6 +89,13 @@ TERMS = [
     "0755",
     "9144",
     "zzz",
+    # Shorter than a trigram, with and without case (PostgreSQL scans them as they are or uppercased).
+    "ä",
+    "Ä",
+    "pF",
+    "a",
+    "0",
+    "7-",
     "%_%",
     "   ",
     "  acme  ",
