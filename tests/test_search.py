@@ -24,6 +24,7 @@ from gendan.finance.models import Invoice, Payment
 from gendan.finance.search import INVOICES, PAYMENTS
 from gendan.fulfillment.models import Shipment
 from gendan.fulfillment.search import SHIPMENTS
+from gendan.inventory.models import StockLevel
 from gendan.inventory.search import STOCK_LEVELS, STOCK_MOVES, WAREHOUSES
 from gendan.sales.models import Order, Quotation
 from gendan.sales.search import ORDER_NUMBERS, ORDERS, QUOTATIONS
@@ -509,3 +510,13 @@ def test_a_term_finding_many_rows_walks_the_lists_order(personas, settings, term
         assert "TEMP B-TREE" not in page
     else:
         assert "order_created_idx" in page and "Sort" not in page
+
+
+def test_a_description_with_only_relations_finds_nothing_when_no_related_row_matches(personas, plan_of_search):
+    _warehouse, products = stocked_products(1)
+
+    assert list(search(StockLevel.objects.all(), STOCK_LEVELS, "zzz")) == []
+    assert capped_count(search(StockLevel.objects.all(), STOCK_LEVELS, "zzz")) == 0
+    assert set(search(StockLevel.objects.all(), STOCK_LEVELS, products[0].name)) == set(
+        StockLevel.objects.filter(product=products[0])
+    )

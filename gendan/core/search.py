@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from functools import reduce
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connections, models
 from django.db.models import BooleanField, Expression, F, Lookup, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.expressions import RawSQL
@@ -218,7 +219,12 @@ class Searchable:
         related = self._related_keys(terms, using, many) if self.through else [None] * len(terms)
         counts, params = [], []
         for term, keys in zip(terms, related, strict=True):
-            sql, found_params = self._union(term, vendor, "pk", many, keys).query.get_compiler(using).as_sql()
+            try:
+                sql, found_params = self._union(term, vendor, "pk", many, keys).query.get_compiler(using).as_sql()
+            except EmptyResultSet:
+                # Nothing of its own to match and no related row found (stock by a product no term finds).
+                counts.append("0")
+                continue
             counts.append(f"(SELECT COUNT(*) FROM ({sql}) found)")
             params.extend(found_params)
         with connection.cursor() as cursor:
