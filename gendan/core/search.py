@@ -314,8 +314,9 @@ class _AnyOf(Lookup):
 
 
 class _InKeys(Lookup):
-    """`column IN (<keys read before>)`, the keys as one parameter: an array on PostgreSQL (which hashes
-    it, so a row is tested at the cost of one look-up), a JSON list read by json_each on SQLite."""
+    """`column IN (<keys read before>)`, the keys as one parameter: an array unnested on PostgreSQL (a
+    hashed subplan built once from the keys; as `= ANY(<array>)` the planner would weigh each of up
+    to SEARCH_MANY_MATCHES constants), a JSON list read by json_each on SQLite."""
 
     lookup_name = "in_keys"
     prepare_rhs = False
@@ -324,7 +325,7 @@ class _InKeys(Lookup):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         keys = [int(key) for key in self.rhs]
         if connection.vendor == "postgresql":
-            return f"{lhs} = ANY(%s::bigint[])", (*lhs_params, keys)
+            return f"{lhs} IN (SELECT unnest(%s::bigint[]))", (*lhs_params, keys)
         return f"{lhs} IN (SELECT value FROM json_each(%s))", (*lhs_params, json.dumps(keys))
 
 
