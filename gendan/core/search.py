@@ -12,7 +12,8 @@ described once, in its app's `search.py`, by what its fields are:
   GIN index on `UPPER(column)` per field on PostgreSQL, which serves the `UPPER(col) LIKE UPPER('%term%')`
   that Django writes for `icontains`; an FTS5 trigram table on SQLite, asked for the term as one
   phrase, with `icontains` checking the few rows it finds. A term shorter than a trigram (two
-  characters, common in Chinese names) can use neither index: it is the plain `icontains`, a scan.
+  characters, common in Chinese names) can use neither index: it is the plain `icontains`, a scan
+  (on PostgreSQL written so that the planner cannot pick a trigram index to read whole for it).
 - `scanned`: text without an index, matched by `icontains`: for small tables only.
 - `through`: relations searched by another model's description. An order matches when its customer
   does (`customer_id IN (<the customer search>)`), a customer when one of its contacts does
@@ -22,11 +23,14 @@ described once, in its app's `search.py`, by what its fields are:
 user's scoped rows (`visible_to`), and a search never sees beyond them.
 
 Reading every match through the indexes costs what the term finds: 有限公司, in nearly every
-customer's name, reads and sorts every order. So one query first counts each term's matches, up
-to SEARCH_MANY_MATCHES keys (`Searchable.probe`). A term finding fewer is matched as above; one
-finding that many or more is tested on the rows the list reads (`row_matches`), in the list's
-order, and the page needs about PAGE_SIZE / (the share of rows it finds) of them. The results are
-the same either way.
+customer's name, reads and sorts every order. So the search first weighs each term
+(`Searchable.probe`): one query reads each relation's matching keys, up to SEARCH_MANY_MATCHES, and
+a second counts the term's own rows with them, up to as many. A term finding fewer is matched as
+above; one finding that many or more is tested on the rows the list reads (`row_matches`), in the
+list's order, and the page needs about PAGE_SIZE / (the share of rows it finds) of them. The results
+are the same either way. Either way a relation whose keys were read is asked for those keys
+(`customer_id IN (<keys>)`), not searched again by the page and its count: for a term shorter than a
+trigram, each search of customers and contacts is a scan of both.
 
 Apps register their record types' descriptions in `AppConfig.ready()` (`register`): the global
 search (one box for every kind of record) runs over `registered()`, each in the user's scope.
