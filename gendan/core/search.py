@@ -364,12 +364,13 @@ def _caseless(term: str) -> bool:
 class _ByOrder(Expression):
     """A broad term's condition, written for the statement it is in: `walked` in an ordered one, else `unordered`.
 
-    A list's page is ordered: `walked` (relations as EXISTS, which no index serves) makes the
-    database walk the list's sort index and stop at the page; given anything an index could serve,
-    SQLite without statistics reads every match through it and sorts them. A count (core.lists
-    `capped_count`) is unordered: `unordered` (relations with few matches as `IN`) lets SQLite read
-    the matches through the indexes until the cap (MULTI-INDEX OR) instead of testing row after
-    row, each with its EXISTS, when matches are a few percent of the rows.
+    A list's page is ordered: `walked` (on SQLite every relation tested on the related row, which
+    no index serves) makes the database walk the list's sort index and stop at the page; given
+    anything an index could serve, SQLite without statistics reads every match through it and sorts
+    them (PostgreSQL weighs the keys by its statistics and walks). A count (core.lists
+    `capped_count`) is unordered: `unordered` (relations with few matches as `IN (<their keys>)`)
+    lets SQLite read the matches through the indexes until the cap (MULTI-INDEX OR) instead of
+    testing row after row, each with its related row, when matches are a few percent of the rows.
     """
 
     conditional = True
