@@ -50,9 +50,9 @@ def test_a_lookup_answers_at_most_twenty_by_name_in_one_query_after_the_searchs_
 
     assert len(rows) == LOOKUP_LIMIT
     assert [row["label"] for row in rows] == [f"客户{n:03d}" for n in range(LOOKUP_LIMIT)]
-    # session, user, how many rows the term finds (core.search's probe), the matches (a rep sees their own
-    # customers: no team to look up)
-    assert len(queries) == 4
+    # session, user, the customers the term finds by their contacts (core.search's probe reads those keys once),
+    # how many rows the term finds, the matches (a rep sees their own customers: no team to look up)
+    assert len(queries) == 5
     assert "crm_customer" in queries.captured_queries[-1]["sql"]
 
 

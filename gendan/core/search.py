@@ -12,7 +12,8 @@ described once, in its app's `search.py`, by what its fields are:
   GIN index on `UPPER(column)` per field on PostgreSQL, which serves the `UPPER(col) LIKE UPPER('%term%')`
   that Django writes for `icontains`; an FTS5 trigram table on SQLite, asked for the term as one
   phrase, with `icontains` checking the few rows it finds. A term shorter than a trigram (two
-  characters, common in Chinese names) can use neither index: it is the plain `icontains`, a scan.
+  characters, common in Chinese names) can use neither index: it is the plain `icontains`, a scan
+  (on PostgreSQL written so that the planner cannot pick a trigram index to read whole for it).
 - `scanned`: text without an index, matched by `icontains`: for small tables only.
 - `through`: relations searched by another model's description. An order matches when its customer
   does (`customer_id IN (<the customer search>)`), a customer when one of its contacts does
@@ -22,23 +23,29 @@ described once, in its app's `search.py`, by what its fields are:
 user's scoped rows (`visible_to`), and a search never sees beyond them.
 
 Reading every match through the indexes costs what the term finds: 有限公司, in nearly every
-customer's name, reads and sorts every order. So one query first counts each term's matches, up
-to SEARCH_MANY_MATCHES keys (`Searchable.probe`). A term finding fewer is matched as above; one
-finding that many or more is tested on the rows the list reads (`row_matches`), in the list's
-order, and the page needs about PAGE_SIZE / (the share of rows it finds) of them. The results are
-the same either way.
+customer's name, reads and sorts every order. So the search first weighs each term
+(`Searchable.probe`): one query reads each relation's matching keys, up to SEARCH_MANY_MATCHES, and
+a second counts the term's own rows with them, up to as many. A term finding fewer is matched as
+above; one finding that many or more is tested on the rows the list reads (`row_matches`), in the
+list's order, and the page needs about PAGE_SIZE / (the share of rows it finds) of them. The results
+are the same either way. Either way a relation whose keys were read is asked for those keys
+(`customer_id IN (<keys>)`), not searched again by the page and its count: for a term shorter than a
+trigram, each search of customers and contacts is a scan of both.
 
 Apps register their record types' descriptions in `AppConfig.ready()` (`register`): the global
 search (one box for every kind of record) runs over `registered()`, each in the user's scope.
 """
 
+import json
 import operator
+import unicodedata
 from dataclasses import dataclass
 from functools import reduce
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connections, models
-from django.db.models import BooleanField, Exists, Expression, F, Lookup, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Expression, F, Lookup, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.expressions import RawSQL
 
 # Trigram indexes (pg_trgm, FTS5's trigram tokenizer) find nothing shorter.
@@ -83,32 +90,39 @@ class Searchable:
     def key(self) -> str:
         return self.model._meta.label_lower
 
-    def matches(self, term: str, vendor: str) -> Q:
+    def matches(self, term: str, vendor: str, related: "Related" = None) -> Q:
         """The rows whose fields match `term` (stripped, not empty) on a database of `vendor`."""
-        return self.matches_all([term], vendor)
+        return self.matches_all([term], vendor, [related])
 
-    def matches_all(self, terms: list[str], vendor: str) -> Q:
-        """The rows that every one of `terms` (stripped, none empty) finds.
+    def matches_all(self, terms: list[str], vendor: str, related: list["Related"] | None = None) -> Q:
+        """The rows that every one of `terms` (stripped, none empty) finds; `related`, each term's from `probe`.
 
         For each term, one condition for the model's own fields and one per relation, each served
         by an index, and the rows those of their UNION ALL. Not one WHERE with OR: PostgreSQL
         cannot join a subquery under an OR and reads the whole table row by row, and SQLite gives
         up its MULTI-INDEX OR for a full scan as soon as the list joins two tables (select_related).
         """
+        related = related or [None] * len(terms)
         if not self.through:
             return reduce(operator.and_, (self._own_matches(term, vendor) for term in terms))
         if vendor == "postgresql":
             # One array for all the terms: with one `= ANY` per term on the same index PostgreSQL
             # walks every combination of their elements (900 x 900 x 180 stock moves: 4 s).
-            found = self._union(terms[0], vendor, "pk")
+            found = self._union(terms[0], vendor, "pk", related=related[0])
             if len(terms) > 1:
                 found = self.model._base_manager.order_by().filter(pk__in=found)
-                for term in terms[1:]:
-                    found = found.filter(pk__in=self._union(term, vendor, "pk"))
+                for term, keys in zip(terms[1:], related[1:], strict=True):
+                    found = found.filter(pk__in=self._union(term, vendor, "pk", related=keys))
                 found = found.values("pk")
             return Q(_AnyOf(F("pk"), found))
         key = self.sqlite_key
-        return reduce(operator.and_, (Q(**{f"{key}__in": self._union(term, vendor, key)}) for term in terms))
+        return reduce(
+            operator.and_,
+            (
+                Q(**{f"{key}__in": self._union(term, vendor, key, related=keys)})
+                for term, keys in zip(terms, related, strict=True)
+            ),
+        )
 
     def matching(self, term: str, vendor: str, limit: int | None = None) -> QuerySet:
         """The primary keys of the rows `term` finds, for another model's search through a relation.
@@ -121,84 +135,131 @@ class Searchable:
             return found if limit is None else found[:limit]
         return self._union(term, vendor, "pk", limit)
 
-    def _union(self, term: str, vendor: str, column: str, limit: int | None = None) -> QuerySet:
-        """`column` of the rows `term` finds: one SELECT for the model's own fields, one per relation."""
+    def _union(
+        self, term: str, vendor: str, column: str, limit: int | None = None, related: "Related" = None
+    ) -> QuerySet:
+        """`column` of the rows `term` finds: one SELECT for the model's own fields, one per relation.
+
+        A relation whose matching keys the probe read (`related`) is asked for those keys, not searched again.
+        """
         rows = self.model._base_manager.order_by()
         own = self._own_matches(term, vendor, limit)
         selects = [] if own is None else [rows.filter(own).values(column)]
-        for name, other in self.through:
+        for (name, other), keys in zip(self.through, related or (None,) * len(self.through), strict=True):
             relation = self.model._meta.get_field(name)
-            if relation.concrete:
+            if keys == ():
+                continue
+            if keys is not None:
+                selects.append(rows.filter(_InKeys(F(_linked(relation)), keys)).values(column))
+            elif relation.concrete:
                 found = other.matching(term, vendor, limit)
                 selects.append(rows.filter(**{f"{relation.attname}__in": found}).values(column))
             else:
                 # A reverse relation (a customer's contacts): the keys the matching rows point at.
-                related = other.model._base_manager.order_by().filter(other._own_matches(term, vendor, limit))
-                pointed = related.values(relation.field.attname)
+                pointed = other._pointed(relation, term, vendor, limit)
                 selects.append(pointed if column == "pk" else rows.filter(pk__in=pointed).values(column))
+        if not selects:
+            return rows.none().values(column)
         found = selects[0].union(*selects[1:], all=True) if len(selects) > 1 else selects[0]
         return found if limit is None else found[:limit]
 
-    def row_matches(self, term: str, vendor: str, many_related: tuple[bool, ...] = ()) -> Q:
+    def _pointed(self, relation, term: str, vendor: str, limit: int | None = None) -> QuerySet:
+        """The keys that this model's rows `term` finds point at through `relation` (a reverse relation to it)."""
+        found = self.model._base_manager.order_by().filter(self._own_matches(term, vendor, limit))
+        return found.values(relation.field.attname)
+
+    def row_matches(self, term: str, vendor: str, related: "Related" = None, walked: bool = False) -> Q:
         """The rows `term` finds, as one condition tested on each row: for a list walked in its own order.
 
         Equal to `matches`, read the other way round: instead of finding every matching row through
         the indexes, the database tests the rows the list reads, in the list's order, and stops at its
-        page (or, counting, at the cap). A relation whose rows `term` finds by the thousand
-        (`many_related`, one flag per `through`, from `probe`) is an EXISTS on the related row, a few
-        index reads for each row tested and nothing for rows never reached; any other is
-        `IN (<its matching keys>)`, found once through its indexes and then one look-up per row.
+        page (or, counting, at the cap). A relation whose matching keys the probe read (`related`)
+        is `IN (those keys)`, a look-up per row tested; one whose rows `term` finds by the thousand
+        is tested on the related row itself (`_found_on`), a few index reads for each row tested and
+        nothing for rows never reached. `walked` (the statement is ordered): on SQLite every relation
+        is tested on the related row, since SQLite, without statistics, would read every key's rows
+        through the foreign key's index and sort them instead of walking the list's order.
         """
         conditions = [_number_prefix(name, term.upper(), vendor) for name in self.numbers]
         conditions += [Q(**{f"{name}__icontains": term}) for name in (*self.text, *self.scanned)]
-        many_related = many_related or (True,) * len(self.through)
-        for (name, other), many in zip(self.through, many_related, strict=True):
+        for (name, other), keys in zip(self.through, related or (None,) * len(self.through), strict=True):
             relation = self.model._meta.get_field(name)
-            if not many:
-                related = other.model._base_manager.order_by().filter(other.matches(term, vendor))
-                if relation.concrete:
-                    conditions.append(Q(**{f"{relation.attname}__in": other.matching(term, vendor)}))
-                else:
-                    conditions.append(Q(pk__in=related.values(relation.field.attname)))
+            if walked and vendor == "sqlite":
+                conditions.append(Q(other._found_on(relation, term, vendor)))
+            elif keys == ():
                 continue
-            related = other.model._base_manager.order_by().filter(other.row_matches(term, vendor))
-            if relation.concrete:
-                conditions.append(Q(Exists(related.filter(pk=OuterRef(relation.attname)))))
+            elif keys is not None:
+                conditions.append(Q(_InKeys(F(_linked(relation)), keys)))
             else:
-                conditions.append(Q(Exists(related.filter(**{relation.field.attname: OuterRef("pk")}))))
-        return reduce(operator.or_, conditions)
+                conditions.append(Q(other._found_on(relation, term, vendor)))
+        return reduce(operator.or_, conditions) if conditions else Q(pk__in=[])
 
-    def probe(self, terms: list[str], using: str) -> list[tuple[bool, tuple[bool, ...]]]:
-        """For each term: whether it finds SEARCH_MANY_MATCHES rows or more, and so each relation's rows.
+    def _found_on(self, relation, term: str, vendor: str) -> Subquery:
+        """Whether `term` finds the row (of this model) that `relation` links the outer row to, read per outer row.
 
-        One query, whatever the terms find: each count stops at that many keys read from the
-        indexes (every part of a union limited, `_union`). Unscoped: it is the term that is weighed.
+        A scalar subquery, not EXISTS: PostgreSQL may turn an EXISTS into a hash of every matching
+        related row, built before the first row is tested — a scan of every customer (and contact)
+        for a page that tests thirty orders.
+        """
+        found = self.model._base_manager.order_by().filter(self.row_matches(term, vendor))
+        if relation.concrete:
+            found = found.filter(pk=OuterRef(relation.attname))
+        else:
+            found = found.filter(**{relation.field.attname: OuterRef("pk")})
+        return Subquery(found.annotate(found=Value(True)).values("found")[:1], output_field=BooleanField())
+
+    def probe(self, terms: list[str], using: str) -> list["Weighed"]:
+        """For each term: whether it finds SEARCH_MANY_MATCHES rows or more, and each relation's matching keys.
+
+        Each relation's keys are read once, up to that many (one query for all the terms), and the
+        term's rows then counted with them, up to that many too (a second query): the page and its
+        count reuse the keys instead of searching the related tables again — which, for a term shorter
+        than a trigram, is a scan of every customer and contact each time. Unscoped: it is the term
+        that is weighed.
         """
         many = settings.SEARCH_MANY_MATCHES
-        vendor = connections[using].vendor
+        connection = connections[using]
+        vendor = connection.vendor
+        related = self._related_keys(terms, using, many) if self.through else [None] * len(terms)
         counts, params = [], []
-
-        def count(found: QuerySet) -> None:
-            sql, found_params = found.query.get_compiler(using).as_sql()
+        for term, keys in zip(terms, related, strict=True):
+            try:
+                sql, found_params = self._union(term, vendor, "pk", many, keys).query.get_compiler(using).as_sql()
+            except EmptyResultSet:
+                # Nothing of its own to match and no related row found (stock by a product no term finds).
+                counts.append("0")
+                continue
             counts.append(f"(SELECT COUNT(*) FROM ({sql}) found)")
             params.extend(found_params)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT " + ", ".join(counts), params)
+            found = cursor.fetchone()
+        return [Weighed(count >= many, keys) for count, keys in zip(found, related, strict=True)]
 
+    def _related_keys(self, terms: list[str], using: str, many: int) -> list["Related"]:
+        """Each term's matching keys of each relation, in one query; None for a relation with `many` or more."""
+        vendor = connections[using].vendor
+        arrays, params = [], []
         for term in terms:
-            count(self._union(term, vendor, "pk", many))
             for name, other in self.through:
                 relation = self.model._meta.get_field(name)
                 if relation.concrete:
-                    count(other.matching(term, vendor, many))
+                    found = other.matching(term, vendor, many)
                 else:
-                    related = other.model._base_manager.order_by().filter(other._own_matches(term, vendor, many))
-                    count(related.values("pk")[:many])
+                    found = other._pointed(relation, term, vendor, many)[:many]
+                sql, found_params = found.query.get_compiler(using).as_sql()
+                if vendor == "postgresql":
+                    arrays.append(f"ARRAY({sql})")
+                else:
+                    arrays.append(f"(WITH found(key) AS ({sql}) SELECT json_group_array(key) FROM found)")
+                params.extend(found_params)
         with connections[using].cursor() as cursor:
-            cursor.execute("SELECT " + ", ".join(counts), params)
-            found_many = [found >= many for found in cursor.fetchone()]
-        step = 1 + len(self.through)
+            cursor.execute("SELECT " + ", ".join(arrays), params)
+            row = [keys if vendor == "postgresql" else json.loads(keys) for keys in cursor.fetchone()]
+        step = len(self.through)
         return [
-            (found_many[start], tuple(found_many[start + 1 : start + step]))
-            for start in range(0, len(found_many), step)
+            tuple(None if len(keys) >= many else tuple(keys) for keys in row[start : start + step])
+            for start in range(0, len(row), step)
         ]
 
     def _own_matches(self, term: str, vendor: str, limit: int | None = None) -> Q | None:
@@ -209,6 +270,10 @@ class Searchable:
         return reduce(operator.or_, conditions) if conditions else None
 
     def _text_matches(self, term: str, vendor: str, limit: int | None = None) -> Q:
+        if vendor == "postgresql" and len(term) < TRIGRAM:
+            # No trigram in the term: the planner may still take the trigram index for the LIKE,
+            # which then reads the whole index. The same test in a form no index serves: a scan.
+            return reduce(operator.or_, (Q(_ContainsUpper(F(name), term)) for name in self.text))
         anywhere = reduce(operator.or_, (Q(**{f"{name}__icontains": term}) for name in self.text))
         if vendor == "postgresql" or len(term) < TRIGRAM:
             # PostgreSQL's planner finds the trigram indexes for icontains by itself.
@@ -218,6 +283,24 @@ class Searchable:
         # Limited (the probe), FTS5 stops reading there; SQLite would otherwise collect every match for the IN.
         found = f"SELECT rowid FROM {table} WHERE {table} MATCH %s" + ("" if limit is None else f" LIMIT {int(limit)}")
         return Q(pk__in=RawSQL(found, [fts_phrase(term)])) & anywhere
+
+
+# A term's matching keys of each of a description's relations (`through`), read by `Searchable.probe`:
+# None for a relation whose rows it finds by SEARCH_MANY_MATCHES or more (those are not all read).
+Related = tuple[tuple[int, ...] | None, ...] | None
+
+
+@dataclass(frozen=True)
+class Weighed:
+    """What `Searchable.probe` found of one term."""
+
+    many: bool
+    related: Related
+
+
+def _linked(relation) -> str:
+    """The column of a model's row that a relation's keys name: its foreign key, or its own key for a reverse one."""
+    return relation.attname if relation.concrete else "pk"
 
 
 class _AnyOf(Lookup):
@@ -234,15 +317,60 @@ class _AnyOf(Lookup):
         return f"{lhs} = ANY(ARRAY{rhs})", (*lhs_params, *rhs_params)
 
 
+class _InKeys(Lookup):
+    """`column IN (<keys read before>)`, the keys as one parameter: an array unnested on PostgreSQL (a
+    hashed subplan built once from the keys; as `= ANY(<array>)` the planner would weigh each of up
+    to SEARCH_MANY_MATCHES constants), a JSON list read by json_each on SQLite."""
+
+    lookup_name = "in_keys"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        keys = [int(key) for key in self.rhs]
+        if connection.vendor == "postgresql":
+            return f"{lhs} IN (SELECT unnest(%s::bigint[]))", (*lhs_params, keys)
+        return f"{lhs} IN (SELECT value FROM json_each(%s))", (*lhs_params, json.dumps(keys))
+
+
+class _ContainsUpper(Lookup):
+    """`icontains` on PostgreSQL, `STRPOS(UPPER(col::text), UPPER(term)) > 0`: the same rows as
+    `UPPER(col::text) LIKE UPPER('%term%')`, in a form the trigram index on UPPER(col) cannot serve.
+
+    A caseless term (Chinese, digits) is looked for in the column as it is: no other character
+    uppercases to a caseless one, so the rows are the same, and UPPER of every row is most of a
+    scan's cost (0.7 against 2.3 ms for 3,000 customers).
+    """
+
+    lookup_name = "contains_upper"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        if _caseless(self.rhs):
+            return f"STRPOS({lhs}::text, %s) > 0", (*lhs_params, self.rhs)
+        return f"STRPOS(UPPER({lhs}::text), UPPER(%s)) > 0", (*lhs_params, self.rhs)
+
+
+def _caseless(term: str) -> bool:
+    """Whether no character of `term` has a case: uppercasing changes no character into one of them."""
+    return all(
+        unicodedata.category(character) not in {"Lu", "Ll", "Lt"}
+        and character.upper() == character == character.lower()
+        for character in term
+    )
+
+
 class _ByOrder(Expression):
     """A broad term's condition, written for the statement it is in: `walked` in an ordered one, else `unordered`.
 
-    A list's page is ordered: `walked` (relations as EXISTS, which no index serves) makes the
-    database walk the list's sort index and stop at the page; given anything an index could serve,
-    SQLite without statistics reads every match through it and sorts them. A count (core.lists
-    `capped_count`) is unordered: `unordered` (relations with few matches as `IN`) lets SQLite read
-    the matches through the indexes until the cap (MULTI-INDEX OR) instead of testing row after
-    row, each with its EXISTS, when matches are a few percent of the rows.
+    A list's page is ordered: `walked` (on SQLite every relation tested on the related row, which
+    no index serves) makes the database walk the list's sort index and stop at the page; given
+    anything an index could serve, SQLite without statistics reads every match through it and sorts
+    them (PostgreSQL weighs the keys by its statistics and walks). A count (core.lists
+    `capped_count`) is unordered: `unordered` (relations with few matches as `IN (<their keys>)`)
+    lets SQLite read the matches through the indexes until the cap (MULTI-INDEX OR) instead of
+    testing row after row, each with its related row, when matches are a few percent of the rows.
     """
 
     conditional = True
@@ -292,15 +420,16 @@ def search_all(queryset: QuerySet, searchable: Searchable, terms: list[str]) -> 
     if not terms:
         return queryset
     vendor = connections[queryset.db].vendor
-    narrow, conditions = [], []
-    for term, (many, many_related) in zip(terms, searchable.probe(terms, queryset.db), strict=True):
-        if many:
-            walked = searchable.row_matches(term, vendor)
-            conditions.append(_ByOrder(walked, searchable.row_matches(term, vendor, many_related)))
+    narrow, related, conditions = [], [], []
+    for term, weighed in zip(terms, searchable.probe(terms, queryset.db), strict=True):
+        if weighed.many:
+            walked = searchable.row_matches(term, vendor, weighed.related, walked=True)
+            conditions.append(_ByOrder(walked, searchable.row_matches(term, vendor, weighed.related)))
         else:
             narrow.append(term)
+            related.append(weighed.related)
     if narrow:
-        conditions.append(searchable.matches_all(narrow, vendor))
+        conditions.append(searchable.matches_all(narrow, vendor, related))
     return queryset.filter(*conditions)
 
 
