@@ -190,9 +190,11 @@ class Order(VersionedModel):
             # rep's (order_owner_created_idx, twenty thousand orders at a million) for owner = me AND
             # customer = this one.
             models.Index(fields=["customer", "owner", "created_at"], name="order_customer_idx"),
-            # The order list filtered by status. Its last two columns make it cover the home page's
-            # figures (open orders counted and their unpaid total summed), read from the index alone.
-            models.Index(fields=["status", "created_at", "payment_status", "total"], name="order_status_idx"),
+            # The order list filtered by status. Its last three columns make it cover the home page's
+            # figures (open orders counted and their unpaid total summed), read from the index alone, the
+            # owner for a team's or department's (a manager's 62,000 open orders at a million: 183 ms
+            # from the table, from the index alone without it).
+            models.Index(fields=["status", "created_at", "payment_status", "total", "owner"], name="order_status_idx"),
             # Every order list in its default order, newest first: the admin's /orders/ and /api/v1/orders/,
             # their deep pages by keyset (created_at, id) and the date filters (created_at >= the day's start).
             models.Index(fields=["created_at", "id"], name="order_created_idx"),
