@@ -37,10 +37,12 @@ def fresh_numbering_patterns():
 
 
 @pytest.fixture(autouse=True)
-def empty_cache():
-    """Counts kept in the cache (the stalled review's) by one test must not answer another's."""
+def empty_cache(settings):
+    """Counts kept in the cache (the stalled review's) by one test must not answer another's: each test
+    has its own, in the memory of its process (the test processes share one var directory)."""
     from django.core.cache import cache
 
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     cache.clear()
 
 

@@ -197,9 +197,10 @@ MAX_DOCUMENT_LINES = env.int("MAX_DOCUMENT_LINES", default=500)
 # The order and quotation editors post about six fields a line: room for a few lines more than
 # allowed, so one too many gets the editor's message rather than Django's bare 400.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200 + 10 * MAX_DOCUMENT_LINES
-# The cache (django-environ's CACHE_URL, e.g. redis://127.0.0.1:6379/1 to share it between the web
-# processes); by default each process keeps its own in memory, which needs nothing set up.
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# The cache (django-environ's CACHE_URL, e.g. redis://127.0.0.1:6379/1): by default files under the var
+# directory, which need nothing set up and are shared by the web processes (gunicorn's workers), so
+# "count again" on one is seen by all.
+CACHES = {"default": env.cache("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}")}
 # How long the stalled-items review keeps its counts (automation.stalled): it says when it counted
 # and offers to count again.
 STALLED_COUNTS_SECONDS = env.int("STALLED_COUNTS_SECONDS", default=300)
