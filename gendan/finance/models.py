@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from gendan.accounts.roles import DataScope
 from gendan.accounts.scoping import ScopedQuerySet, owner_filters
 from gendan.core.models import TimeStampedModel
 from gendan.core.states import StateMachine
@@ -147,6 +148,18 @@ class PaymentAllocationQuerySet(ScopedQuerySet):
     """An allocation is seen with its invoice: a payment shows each person only the invoices they may see."""
 
     owner_path = "invoice__owner"
+
+    def visible_to(self, user):
+        """Each allocation tested against the invoices in sight by one primary-key look-up, not joined to them.
+
+        A join on the invoice's owner made SQLite start from every invoice of the user's (8,000 of a rep's at
+        30,000 orders) and look for a page's payments among their allocations.
+        """
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.data_scope == DataScope.ALL:
+            return self
+        return self.filter(models.Exists(Invoice.objects.visible_to(user).filter(pk=models.OuterRef("invoice_id"))))
 
 
 class Payment(TimeStampedModel):

@@ -1,4 +1,4 @@
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from gendan.accounts.roles import DataScope
 from gendan.core.models import Event
@@ -23,11 +23,7 @@ def order_payment_allocations(*, order) -> QuerySet[PaymentAllocation]:
 
 def payment_queryset(*, user) -> QuerySet[Payment]:
     """The payments the user may see, each with only the allocations to invoices the user may see."""
-    # The page's payments' allocations, each tested against the invoices in sight by one primary-key lookup:
-    # PaymentAllocation.visible_to, a join on the invoice's owner, made SQLite start from every invoice of the
-    # user's (8,000 of a rep's at 30,000 orders) and look for the page's payments among their allocations.
-    invoice_in_sight = Invoice.objects.visible_to(user).filter(pk=OuterRef("invoice_id"))
-    allocations = PaymentAllocation.objects.filter(Exists(invoice_in_sight)).select_related("invoice")
+    allocations = PaymentAllocation.objects.visible_to(user).select_related("invoice")
     return (
         Payment.objects.visible_to(user)
         .select_related("customer", "created_by")
