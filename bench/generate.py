@@ -867,7 +867,7 @@ class Generator:
                     )
                 )
                 rows[PaymentAllocation].append(
-                    PaymentAllocation(payment_id=payment_id, invoice_id=invoice_id, amount=paying)
+                    PaymentAllocation(payment_id=payment_id, invoice_id=invoice_id, amount=paying, owner_id=owner_id)
                 )
                 invoice.amount_paid = paying
                 invoice.updated_at = paid_at

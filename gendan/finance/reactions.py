@@ -1,10 +1,11 @@
 """What finance does when something happens to an order, in the order's transaction (see gendan.core.hooks)."""
 
-from .models import Invoice
+from .models import Invoice, PaymentAllocation
 
 
 def order_updated(event, *, actor, obj) -> None:
-    """A new owner of the order is the owner of its invoices too (Invoice.owner: whom they are listed for)."""
+    """A new owner of the order owns its invoices and their allocations too (whom they are listed for)."""
     if "owner" in event.changes:
         # A copy of the order's column, not an edit of the invoice: no event, no new updated_at.
         Invoice.objects.filter(order=obj).update(owner_id=obj.owner_id)
+        PaymentAllocation.objects.filter(invoice__order=obj).update(owner_id=obj.owner_id)

@@ -225,7 +225,9 @@ def _apply_allocations(payment: Payment, cleaned, orders, actor, *, new_payment:
         if invoice.pk in earlier:
             PaymentAllocation.objects.filter(pk=earlier[invoice.pk]).update(amount=F("amount") + amount)
         else:
-            new_allocations.append(PaymentAllocation(payment=payment, invoice=invoice, amount=amount))
+            new_allocations.append(
+                PaymentAllocation(payment=payment, invoice=invoice, amount=amount, owner_id=invoice.owner_id)
+            )
         order.amount_paid += amount
         events.record(actor, "payment.allocated", payment, data={"invoice": invoice.pk, "amount": amount}, root=order)
     PaymentAllocation.objects.bulk_create(new_allocations)

@@ -11,7 +11,7 @@ from django.apps import apps
 from django.urls import reverse
 
 from gendan.accounts.scoping import owner_filter
-from gendan.finance.models import Invoice, Payment
+from gendan.finance.models import Invoice, Payment, PaymentAllocation
 from gendan.finance.services import invoice_create, invoice_issue
 from gendan.finance.tables import InvoiceTable
 from gendan.fulfillment.models import Shipment
@@ -108,19 +108,32 @@ def test_a_payment_is_seen_with_the_invoices_it_pays_as_before(invoiced, persona
         allocations=[{"invoice": rep2s, "amount": rep2s.total}],
     )
     assert list(Payment.objects.visible_to(personas["rep2"])) == [payment]
+    assert [allocation.owner for allocation in payment.allocations.all()] == [personas["rep2"]]
     # rep2's order, for a customer of rep1's: rep1 does not see what paid it.
     assert payment not in Payment.objects.visible_to(personas["rep1"])
 
 
-def test_a_new_owner_of_the_order_is_the_new_owner_of_its_invoices_and_shipments(invoiced, personas):
+def test_a_new_owner_of_the_order_is_the_new_owner_of_its_invoices_shipments_and_allocations(invoiced, personas):
     # Only a draft's owner can change today, and a draft has no invoice or shipment yet; whatever path
     # changes the owner of an order that has some, they follow it in the same transaction.
+    from gendan.finance.services import payment_record
+
     invoice = invoiced[0]
+    payment = payment_record(
+        actor=personas["finance1"],
+        customer=invoice.customer,
+        amount=invoice.total,
+        received_on=invoice.issued_at.date(),
+        allocations=[{"invoice": invoice, "amount": invoice.total}],
+    )
     order = invoice.order
     Order.objects.filter(pk=order.pk).update(status=OrderStatus.DRAFT)
     order.refresh_from_db()
     order_update(order=order, actor=personas["manager1"], owner=personas["rep3"])
     assert Invoice.objects.get(pk=invoice.pk).owner == personas["rep3"]
+    assert [allocation.owner for allocation in payment.allocations.all()] == [personas["rep3"]]
+    assert payment in Payment.objects.visible_to(personas["rep3"])
+    assert payment not in Payment.objects.visible_to(personas["rep1"])
     assert set(Shipment.objects.filter(order=order).values_list("owner", flat=True)) == {personas["rep3"].pk}
     assert invoice in Invoice.objects.visible_to(personas["rep3"])
     assert invoice not in Invoice.objects.visible_to(personas["rep1"])
@@ -135,3 +148,22 @@ def test_the_migration_fills_each_rows_owner_from_its_order(invoiced, personas, 
     importlib.import_module(f"gendan.{app}.migrations.{migration}").fill_owner(apps, None)
     for row in model.objects.select_related("order"):
         assert row.owner_id == row.order.owner_id
+
+
+def test_the_migration_fills_each_allocations_owner_from_its_invoice(invoiced, personas):
+    from gendan.finance.services import payment_record
+
+    issued = [invoice for invoice in invoiced if invoice.issued_at]
+    for invoice in issued:
+        payment_record(
+            actor=personas["finance1"],
+            customer=invoice.customer,
+            amount=invoice.total,
+            received_on=invoice.issued_at.date(),
+            allocations=[{"invoice": invoice, "amount": invoice.total}],
+        )
+    PaymentAllocation.objects.update(owner=personas["admin"])
+    importlib.import_module("gendan.finance.migrations.0010_allocation_owner").fill_owner(apps, None)
+    rows = list(PaymentAllocation.objects.values_list("invoice__owner", "owner"))
+    assert len(rows) == len(issued) and len({owner for owner, _ in rows}) > 1
+    assert all(invoice_owner == owner for invoice_owner, owner in rows)

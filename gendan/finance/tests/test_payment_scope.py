@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from gendan.crm.models import Customer
-from gendan.finance.models import Invoice, Payment
+from gendan.finance.models import Invoice, Payment, PaymentAllocation
 from gendan.finance.services import invoice_create, invoice_issue, payment_record
 from gendan.fulfillment.services import shipment_create, shipment_ship
 from gendan.sales.models import Order
@@ -55,8 +55,9 @@ def money(personas):
     # The customer and the second order passed to rep2 afterwards.
     Customer.objects.filter(pk=customer.pk).update(owner=personas["rep2"])
     Order.objects.filter(pk=rep2s.order_id).update(owner=personas["rep2"])
-    # With the order's owner goes its invoice's copy of it (finance.reactions).
+    # With the order's owner go its invoice's and their allocations' copies of it (finance.reactions).
     Invoice.objects.filter(order_id=rep2s.order_id).update(owner=personas["rep2"])
+    PaymentAllocation.objects.filter(invoice__order_id=rep2s.order_id).update(owner=personas["rep2"])
     return {"invoices": {"rep1": rep1s, "rep2": rep2s}, "payments": payments}
 
 
