@@ -16,7 +16,16 @@ from gendan.automation.search import TASKS
 from gendan.catalog.models import Product
 from gendan.catalog.search import PRODUCTS
 from gendan.core.lists import capped_count
-from gendan.core.search import Searchable, fts_phrase, fts_table, registered, search, trigram_index
+from gendan.core.search import (
+    Searchable,
+    character_index,
+    fts_phrase,
+    fts_table,
+    registered,
+    search,
+    short_fts_table,
+    trigram_index,
+)
 from gendan.core.search_indexes import statements
 from gendan.crm.models import Customer
 from gendan.crm.search import CUSTOMERS, FOLLOW_UPS, MEETINGS
@@ -97,6 +106,13 @@ TERMS = [
     "a",
     "0",
     "7-",
+    # Single characters in order (为华 is in no name), separators the character index drops, and digits.
+    "为华",
+    "-m",
+    "e ",
+    "_b",
+    "0-",
+    "55",
     "%_%",
     "   ",
     "  acme  ",
@@ -240,6 +256,48 @@ def test_the_text_index_follows_every_write(personas):
     _index_agrees_with_table("crm_customer")
 
 
+def test_the_index_of_single_characters_follows_every_write(personas):
+    owner = personas["rep1"]
+    Customer.objects.bulk_create(
+        [Customer(name="北极星贸易", code="B1", owner=owner), Customer(name="南极光电", code="B2", owner=owner)]
+    )
+
+    def found(term):
+        return codes(search(Customer.objects.all(), CUSTOMERS, term))
+
+    assert found("极") == ["B1", "B2"]
+    assert found("星贸") == ["B1"]
+    assert found("贸星") == []
+
+    Customer.objects.filter(code="B1").update(name="北斗七星")
+    assert found("贸") == []
+    assert found("斗") == ["B1"]
+
+    second = Customer.objects.get(code="B2")
+    second.phone = "0574-8888"
+    second.save(update_fields=["phone"])
+    assert found("-8") == ["B2"]
+    assert found("48") == []
+
+    Customer.objects.filter(code="B1").delete()
+    assert found("斗") == []
+    second.delete()
+    assert found("极") == []
+    _short_index_agrees_with_table("crm_customer")
+
+
+def _short_index_agrees_with_table(table):
+    """On SQLite, the table of single characters holds each row's text spaced out, and nothing else."""
+    if connection.vendor != "sqlite":
+        return
+    short = short_fts_table(table)
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT rowid, name FROM "{short}" ORDER BY rowid')
+        indexed = cursor.fetchall()
+        cursor.execute(f'SELECT id, name FROM "{table}" ORDER BY id')
+        assert indexed == [(pk, " ".join(name)) for pk, name in cursor.fetchall()]
+
+
 def _index_agrees_with_table(table):
     if connection.vendor != "sqlite":
         return
@@ -360,6 +418,29 @@ def test_every_searched_text_field_has_its_index():
                     assert "gin_trgm_ops" in definition and "upper" in definition, definition
 
 
+def test_the_tables_searched_by_one_or_two_characters_have_their_index_of_characters():
+    indexed = [s for s in every_description() if s.short_terms]
+    assert {s.model._meta.label for s in indexed} == {"crm.Customer", "crm.Contact"}
+    with connection.cursor() as cursor:
+        for searchable in indexed:
+            table = searchable.model._meta.db_table
+            columns = [searchable.model._meta.get_field(name).column for name in searchable.text]
+            if connection.vendor == "sqlite":
+                short = short_fts_table(table)
+                cursor.execute(f'PRAGMA table_info("{short}")')
+                assert [row[1] for row in cursor.fetchall()] == columns, short
+                cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", [table])
+                triggers = {row[0] for row in cursor.fetchall()}
+                assert triggers >= {f"{short}_insert", f"{short}_update", f"{short}_delete"}
+            else:
+                for column in columns:
+                    cursor.execute(
+                        "SELECT indexdef FROM pg_indexes WHERE indexname = %s", [character_index(table, column)]
+                    )
+                    (definition,) = cursor.fetchone()
+                    assert "string_to_array(upper" in definition and "gin" in definition, definition
+
+
 def plan(queryset) -> str:
     return plan_of(*queryset.query.sql_with_params())
 
@@ -426,8 +507,14 @@ def test_a_term_shorter_than_a_trigram_reads_the_customers_once_and_no_trigram_i
 
     assert list(found) == [order]
     assert "crm_customer" not in str(found.query)
-    # On PostgreSQL a LIKE without a trigram in it would read the whole trigram index: the customers are scanned.
-    assert "_trgm" not in "\n".join(probe_plan for _sql, probe_plan in probe)
+    # On PostgreSQL a LIKE without a trigram in it would read the whole trigram index. The customers and
+    # contacts are read through the indexes of their characters instead.
+    plans = "\n".join(probe_plan for _sql, probe_plan in probe)
+    assert "_trgm" not in plans
+    if connection.vendor == "sqlite":
+        assert "crm_customer_short VIRTUAL TABLE" in plans and "crm_contact_short VIRTUAL TABLE" in plans
+    else:
+        assert "crm_customer_name_chars" in plans and "crm_contact_name_chars" in plans
 
 
 def test_a_broad_term_tests_each_row_it_walks_without_reading_every_customer_first(personas, settings):

@@ -11,9 +11,12 @@ described once, in its app's `search.py`, by what its fields are:
   through the text index the app's migration makes (core.search_indexes.AddSearchIndex): a trigram
   GIN index on `UPPER(column)` per field on PostgreSQL, which serves the `UPPER(col) LIKE UPPER('%term%')`
   that Django writes for `icontains`; an FTS5 trigram table on SQLite, asked for the term as one
-  phrase, with `icontains` checking the few rows it finds. A term shorter than a trigram (two
-  characters, common in Chinese names) can use neither index: it is the plain `icontains`, a scan
-  (on PostgreSQL written so that the planner cannot pick a trigram index to read whole for it).
+  phrase, with `icontains` checking the few rows it finds. A term shorter than a trigram (one or two
+  characters, common in Chinese names) can use neither index. Where `short_terms` says so (customers,
+  contacts), a second index of the text's single characters serves it (AddShortSearchIndex: a GIN index
+  of each value's characters on PostgreSQL, an FTS5 table of the characters spaced out on SQLite), again
+  with `icontains` checking what it finds; elsewhere it is the plain `icontains`, a scan (on PostgreSQL
+  written so that the planner cannot pick a trigram index to read whole for it).
 - `scanned`: text without an index, matched by `icontains`: for small tables only.
 - `through`: relations searched by another model's description. An order matches when its customer
   does (`customer_id IN (<the customer search>)`), a customer when one of its contacts does
@@ -52,6 +55,8 @@ from django.db.models.expressions import RawSQL
 TRIGRAM = 3
 # The largest code point: every string starting with a prefix sorts (byte-wise) before prefix + it.
 _LAST_CHARACTER = "\U0010ffff"
+# The characters of a value that SQLite's index of single characters holds (core.search_indexes).
+SHORT_INDEX_LENGTH = 4096
 
 
 def fts_table(db_table: str) -> str:
@@ -62,6 +67,26 @@ def fts_table(db_table: str) -> str:
 def trigram_index(db_table: str, column: str) -> str:
     """The PostgreSQL trigram index on one text column (made by core.search_indexes)."""
     return f"{db_table}_{column}_trgm"
+
+
+def short_fts_table(db_table: str) -> str:
+    """The SQLite FTS5 table holding the single characters of the text fields of `db_table`."""
+    return f"{db_table}_short"
+
+
+def character_index(db_table: str, column: str) -> str:
+    """The PostgreSQL index of the single characters of one text column."""
+    return f"{db_table}_{column}_chars"
+
+
+def short_phrase(term: str) -> str | None:
+    """`term` as a phrase of single characters for the FTS5 table of characters; None if no character is a token.
+
+    The unicode61 tokenizer keeps letters and digits (and drops the rest, as it did from the indexed text).
+    """
+    if not any(character.isalnum() for character in term):
+        return None
+    return fts_phrase(" ".join(term))
 
 
 def fts_phrase(term: str) -> str:
@@ -81,6 +106,9 @@ class Searchable:
     # statistics may take the joined rows first and look every match up again for each of them
     # in the foreign key's index, which ends in the rowid — orders times matches, seconds.
     sqlite_key: str = "pk"
+    # Whether the app's migration made an index of the `text` fields' single characters
+    # (AddShortSearchIndex), for terms shorter than a trigram.
+    short_terms: bool = False
 
     def __deepcopy__(self, memo):
         # Immutable: the filter sets that carry one (copied for each request) share it.
@@ -270,6 +298,10 @@ class Searchable:
         return reduce(operator.or_, conditions) if conditions else None
 
     def _text_matches(self, term: str, vendor: str, limit: int | None = None) -> Q:
+        if self.short_terms and len(term) < TRIGRAM:
+            short = self._short_matches(term, vendor, limit)
+            if short is not None:
+                return short
         if vendor == "postgresql" and len(term) < TRIGRAM:
             # No trigram in the term: the planner may still take the trigram index for the LIKE,
             # which then reads the whole index. The same test in a form no index serves: a scan.
@@ -283,6 +315,21 @@ class Searchable:
         # Limited (the probe), FTS5 stops reading there; SQLite would otherwise collect every match for the IN.
         found = f"SELECT rowid FROM {table} WHERE {table} MATCH %s" + ("" if limit is None else f" LIMIT {int(limit)}")
         return Q(pk__in=RawSQL(found, [fts_phrase(term)])) & anywhere
+
+    def _short_matches(self, term: str, vendor: str, limit: int | None) -> Q | None:
+        """A term shorter than a trigram through the index of single characters; None where it cannot serve."""
+        if vendor == "postgresql":
+            return reduce(
+                operator.or_,
+                (Q(_HasCharacters(F(name), term)) & Q(_ContainsUpper(F(name), term)) for name in self.text),
+            )
+        phrase = short_phrase(term)
+        if vendor != "sqlite" or phrase is None:
+            return None
+        table = f'"{short_fts_table(self.model._meta.db_table)}"'
+        found = f"SELECT rowid FROM {table} WHERE {table} MATCH %s" + ("" if limit is None else f" LIMIT {int(limit)}")
+        anywhere = reduce(operator.or_, (Q(**{f"{name}__icontains": term}) for name in self.text))
+        return Q(pk__in=RawSQL(found, [phrase])) & anywhere
 
 
 # A term's matching keys of each of a description's relations (`through`), read by `Searchable.probe`:
@@ -350,6 +397,21 @@ class _ContainsUpper(Lookup):
         if _caseless(self.rhs):
             return f"STRPOS({lhs}::text, %s) > 0", (*lhs_params, self.rhs)
         return f"STRPOS(UPPER({lhs}::text), UPPER(%s)) > 0", (*lhs_params, self.rhs)
+
+
+class _HasCharacters(Lookup):
+    """Every character of the term is among the value's (uppercased, both): what the GIN index of the
+    column's characters (core.search_indexes.AddShortSearchIndex) answers. The index's expression exactly."""
+
+    lookup_name = "has_characters"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return (
+            f"string_to_array(UPPER({lhs}::text), NULL) @> string_to_array(UPPER(%s), NULL)",
+            (*lhs_params, self.rhs),
+        )
 
 
 def _caseless(term: str) -> bool:

@@ -14,13 +14,32 @@ rows already there. A migration that remakes the table on SQLite (Django does so
 writes: such a migration ends with `RestoreSearchIndex` (`tests/test_search.py` checks that every
 description's index and triggers are there).
 
+Terms shorter than a trigram (one or two characters: a surname, a city, 华为) find nothing in those
+indexes. For the large tables that people search that way (customers, contacts), a second index holds
+each row's single characters:
+
+    AddShortSearchIndex("customer", ["name", "code", "phone", "tax_id"])
+
+PostgreSQL: per field, a GIN index on the array of the characters of `UPPER(column::text)`
+(`string_to_array(..., NULL)`), which serves `@>` (every character of the term is in the value).
+
+SQLite: an FTS5 table (the unicode61 tokenizer, its own copy of the text) holding each field with a
+space between every two characters, so that each character is a token and a term of two characters
+is a phrase of two adjacent tokens. The triggers space the text out through a table of positions
+(`search_positions`, 1 to SHORT_INDEX_LENGTH): SQLite has no function that splits a string, and a
+trigger may not use a recursive WITH. `group_concat` joins the characters in the order the positions
+are read, their primary key's.
+
+Either index finds a superset of the rows (case and accents folded, punctuation dropped): core.search
+keeps the rows `icontains` matches among them.
+
 Neither Django's migration state nor the models know of these indexes: a GIN index in
 `Meta.indexes` could not be created on SQLite.
 """
 
 from django.db.migrations.operations.base import Operation
 
-from .search import fts_table, trigram_index
+from .search import SHORT_INDEX_LENGTH, character_index, fts_table, short_fts_table, trigram_index
 
 
 def _postgresql(table: str, columns: list[str]) -> tuple[list[str], list[str]]:
@@ -59,20 +78,64 @@ def _sqlite(table: str, pk: str, columns: list[str]) -> tuple[list[str], list[st
     return create, drop
 
 
-def statements(vendor: str, model, fields: list[str]) -> tuple[list[str], list[str]]:
-    """The SQL that makes the search index of `fields` of `model`, and the SQL that drops it."""
+def _postgresql_short(table: str, columns: list[str]) -> tuple[list[str], list[str]]:
+    create = [
+        f'CREATE INDEX "{character_index(table, column)}" ON "{table}" '
+        f'USING gin (string_to_array(UPPER("{column}"::text), NULL))'
+        for column in columns
+    ]
+    create.append(f'ANALYZE "{table}"')
+    drop = [f'DROP INDEX IF EXISTS "{character_index(table, column)}"' for column in columns]
+    return create, drop
+
+
+def _sqlite_short(table: str, pk: str, columns: list[str]) -> tuple[list[str], list[str]]:
+    fts = short_fts_table(table)
+    listed = ", ".join(f'"{column}"' for column in columns)
+
+    def spaced(row: str) -> str:
+        return ", ".join(
+            f"(SELECT group_concat(substr({row}\"{column}\", n, 1), ' ') FROM search_positions "
+            f'WHERE n <= length({row}"{column}"))'
+            for column in columns
+        )
+
+    insert = f'INSERT INTO "{fts}"(rowid, {listed}) VALUES (new."{pk}", {spaced("new.")});'
+    forget = f'DELETE FROM "{fts}" WHERE rowid = old."{pk}";'
+    changed = " OR ".join(f'old."{column}" IS NOT new."{column}"' for column in columns)
+    qualified = f'"{table}".'
+    create = [
+        "CREATE TABLE IF NOT EXISTS search_positions (n INTEGER PRIMARY KEY)",
+        "WITH RECURSIVE counted(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM counted "
+        f"WHERE n < {SHORT_INDEX_LENGTH}) INSERT OR IGNORE INTO search_positions SELECT n FROM counted",
+        f"CREATE VIRTUAL TABLE \"{fts}\" USING fts5({listed}, tokenize='unicode61')",
+        f'CREATE TRIGGER "{fts}_insert" AFTER INSERT ON "{table}" BEGIN {insert} END',
+        f'CREATE TRIGGER "{fts}_delete" AFTER DELETE ON "{table}" BEGIN {forget} END',
+        f'CREATE TRIGGER "{fts}_update" AFTER UPDATE OF {listed} ON "{table}" WHEN {changed} '
+        f"BEGIN {forget} {insert} END",
+        f'INSERT INTO "{fts}"(rowid, {listed}) SELECT "{pk}", {spaced(qualified)} FROM "{table}"',
+    ]
+    # search_positions stays: other tables' triggers may read it.
+    drop = [f'DROP TRIGGER IF EXISTS "{fts}_{event}"' for event in ("insert", "delete", "update")]
+    drop.append(f'DROP TABLE IF EXISTS "{fts}"')
+    return create, drop
+
+
+def statements(vendor: str, model, fields: list[str], short: bool = False) -> tuple[list[str], list[str]]:
+    """The SQL that makes the search index of `fields` of `model` (`short`: of their characters) and that drops it."""
     table = model._meta.db_table
     columns = [model._meta.get_field(name).column for name in fields]
     if vendor == "postgresql":
-        return _postgresql(table, columns)
+        return (_postgresql_short if short else _postgresql)(table, columns)
     if vendor == "sqlite":
-        return _sqlite(table, model._meta.pk.column, columns)
+        return (_sqlite_short if short else _sqlite)(table, model._meta.pk.column, columns)
     return [], []
 
 
 class AddSearchIndex(Operation):
     reduces_to_sql = True
     reversible = True
+    short = False
 
     def __init__(self, model_name: str, fields: list[str]):
         self.model_name = model_name
@@ -88,7 +151,7 @@ class AddSearchIndex(Operation):
         model = state.apps.get_model(app_label, self.model_name)
         if not self.allow_migrate_model(schema_editor.connection.alias, model):
             return
-        made, dropped = statements(schema_editor.connection.vendor, model, self.fields)
+        made, dropped = statements(schema_editor.connection.vendor, model, self.fields, self.short)
         for sql in made if create else dropped:
             schema_editor.execute(sql, params=None)
 
@@ -129,3 +192,26 @@ class RestoreSearchIndex(AddSearchIndex):
 
     def describe(self):
         return f"Make the search index on {self.model_name} ({', '.join(self.fields)}) again after the table was remade"
+
+
+class AddShortSearchIndex(AddSearchIndex):
+    """The index of the single characters of `fields`, for terms shorter than a trigram (module docstring)."""
+
+    short = True
+
+    def _run(self, app_label, schema_editor, state, create: bool):
+        model = state.apps.get_model(app_label, self.model_name)
+        for name in self.fields:
+            length = model._meta.get_field(name).max_length
+            if length is None or length > SHORT_INDEX_LENGTH:
+                raise ValueError(
+                    f"{self.model_name}.{name}: a short search index spaces out at most {SHORT_INDEX_LENGTH} characters"
+                )
+        super()._run(app_label, schema_editor, state, create)
+
+    def describe(self):
+        return f"Add a search index of single characters on {self.model_name} ({', '.join(self.fields)})"
+
+    @property
+    def migration_name_fragment(self):
+        return f"{self.model_name}_short_search_index"
