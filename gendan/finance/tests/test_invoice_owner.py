@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from gendan.accounts.scoping import owner_filter
 from gendan.finance.models import Invoice, Payment, PaymentAllocation
-from gendan.finance.services import invoice_create, invoice_issue
+from gendan.finance.services import invoice_create, invoice_issue, payment_record
 from gendan.finance.tables import InvoiceTable
 from gendan.fulfillment.models import Shipment
 from gendan.fulfillment.services import shipment_create, shipment_ship
@@ -51,6 +51,17 @@ def invoiced(personas):
             invoice = invoice_issue(invoice=invoice, actor=finance)
         made.append(invoice)
     return made
+
+
+def paid_in_full(invoice, finance):
+    """A payment of the whole of an issued invoice, allocated to it."""
+    return payment_record(
+        actor=finance,
+        customer=invoice.customer,
+        amount=invoice.total,
+        received_on=invoice.issued_at.date(),
+        allocations=[{"invoice": invoice, "amount": invoice.total}],
+    )
 
 
 def through_the_order(model, user):
@@ -97,16 +108,8 @@ def test_the_api_lists_show_the_same_rows_in_the_same_order(invoiced, personas, 
 
 
 def test_a_payment_is_seen_with_the_invoices_it_pays_as_before(invoiced, personas):
-    from gendan.finance.services import payment_record
-
     rep2s = next(invoice for invoice in invoiced if invoice.order.owner == personas["rep2"] and invoice.issued_at)
-    payment = payment_record(
-        actor=personas["finance1"],
-        customer=rep2s.customer,
-        amount=rep2s.total,
-        received_on=rep2s.issued_at.date(),
-        allocations=[{"invoice": rep2s, "amount": rep2s.total}],
-    )
+    payment = paid_in_full(rep2s, personas["finance1"])
     assert list(Payment.objects.visible_to(personas["rep2"])) == [payment]
     assert [allocation.owner for allocation in payment.allocations.all()] == [personas["rep2"]]
     # rep2's order, for a customer of rep1's: rep1 does not see what paid it.
@@ -116,16 +119,8 @@ def test_a_payment_is_seen_with_the_invoices_it_pays_as_before(invoiced, persona
 def test_a_new_owner_of_the_order_is_the_new_owner_of_its_invoices_shipments_and_allocations(invoiced, personas):
     # Only a draft's owner can change today, and a draft has no invoice or shipment yet; whatever path
     # changes the owner of an order that has some, they follow it in the same transaction.
-    from gendan.finance.services import payment_record
-
     invoice = invoiced[0]
-    payment = payment_record(
-        actor=personas["finance1"],
-        customer=invoice.customer,
-        amount=invoice.total,
-        received_on=invoice.issued_at.date(),
-        allocations=[{"invoice": invoice, "amount": invoice.total}],
-    )
+    payment = paid_in_full(invoice, personas["finance1"])
     order = invoice.order
     Order.objects.filter(pk=order.pk).update(status=OrderStatus.DRAFT)
     order.refresh_from_db()
@@ -151,17 +146,9 @@ def test_the_migration_fills_each_rows_owner_from_its_order(invoiced, personas, 
 
 
 def test_the_migration_fills_each_allocations_owner_from_its_invoice(invoiced, personas):
-    from gendan.finance.services import payment_record
-
     issued = [invoice for invoice in invoiced if invoice.issued_at]
     for invoice in issued:
-        payment_record(
-            actor=personas["finance1"],
-            customer=invoice.customer,
-            amount=invoice.total,
-            received_on=invoice.issued_at.date(),
-            allocations=[{"invoice": invoice, "amount": invoice.total}],
-        )
+        paid_in_full(invoice, personas["finance1"])
     PaymentAllocation.objects.update(owner=personas["admin"])
     importlib.import_module("gendan.finance.migrations.0010_allocation_owner").fill_owner(apps, None)
     rows = list(PaymentAllocation.objects.values_list("invoice__owner", "owner"))
