@@ -132,13 +132,16 @@ class PaymentQuerySet(ScopedQuerySet):
         invoice_scope, customer_scope = owner_filters(user, "owner", "owner")
         if invoice_scope is None:
             return self
-        # One set of ids, each half read through its own index (the allocations' owner, the customers'), then
-        # the page's payments fetched by key: with an OR of the two tests on every payment, a deep page of a
-        # rep's walked the whole payment table in date order.
+        # One set of ids, each half read through its own index (the allocations' owner; the customers' and their
+        # payments'), then the page's payments fetched by key: with an OR of the two tests on every payment, a
+        # deep page of a rep's walked the whole payment table in date order. A payment is allocated to no
+        # invoice exactly when nothing of it is allocated: allocations only add to allocated_amount, each a
+        # positive amount (payment_allocate, allocation_amount_positive).
         allocated_in_sight = PaymentAllocation.objects.filter(invoice_scope).order_by().values("payment_id")
         unallocated_in_sight = (
-            self.model.objects.filter(customer__in=Customer.objects.filter(customer_scope).values("pk"))
-            .filter(~models.Exists(PaymentAllocation.objects.filter(payment=models.OuterRef("pk"))))
+            self.model.objects.filter(
+                customer__in=Customer.objects.filter(customer_scope).values("pk"), allocated_amount=0
+            )
             .order_by()
             .values("pk")
         )
@@ -162,8 +165,9 @@ class Payment(TimeStampedModel):
         ACCEPTANCE_BILL = "acceptance_bill", _("Bank acceptance bill")
 
     number = models.CharField(_("number"), max_length=32, unique=True)
+    # No index of its own: payment_customer_idx starts with it.
     customer = models.ForeignKey(
-        "crm.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="payments"
+        "crm.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="payments", db_index=False
     )
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
     currency = models.CharField(_("currency"), max_length=3, default="CNY")
@@ -186,6 +190,9 @@ class Payment(TimeStampedModel):
             ),
         ]
         indexes = [
+            # A customer's payments, and among them those on account, allocated to no invoice yet
+            # (allocated_amount 0), which Payment.visible_to shows with the customer.
+            models.Index(fields=["customer", "allocated_amount"], name="payment_customer_idx"),
             # The payment lists in their default order, latest received first (/finance/payments/,
             # /api/v1/payments/, their deep pages by keyset and the "received from / to" filter).
             models.Index(fields=["received_on", "id"], name="payment_received_idx"),
