@@ -200,6 +200,10 @@ class Order(VersionedModel):
             models.Index(fields=["created_at", "id"], name="order_created_idx"),
             # A rep's /orders/ and /api/v1/orders/ (owner = me), newest first, and their date filters.
             models.Index(fields=["owner", "created_at", "id"], name="order_owner_created_idx"),
+            # A rep's search by number prefix (owner = me AND number >= 'SO2026' ...): one range, and its capped
+            # count from the index alone; through order_owner_created_idx SQLite read every older order of the
+            # rep's first. Also a rep's list sorted by number.
+            models.Index(fields=["owner", "number"], name="order_owner_number_idx"),
             # The stalled review (automation.stalled): open orders counted per owner and status, late by
             # their promise or idle since their creation, from the index alone; each status's first few
             # by promise. The id is in every SQLite index already; PostgreSQL's index-only scan needs it included.
@@ -472,6 +476,8 @@ class Quotation(VersionedModel):
             # (order_created_idx): every quotation for an administrator, a rep's own for a rep.
             models.Index(fields=["created_at", "id"], name="quotation_created_idx"),
             models.Index(fields=["owner", "created_at", "id"], name="quotation_owner_created_idx"),
+            # A rep's search by number prefix and sort by number, as for orders (order_owner_number_idx).
+            models.Index(fields=["owner", "number"], name="quotation_owner_number_idx"),
         ]
 
     def __str__(self):
