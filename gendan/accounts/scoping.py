@@ -9,6 +9,23 @@ from .models import Department
 from .roles import DataScope
 
 
+class TestedIn(models.Lookup):
+    """`column IN (<subquery>)` as a test of each row the statement reads, never the rows it starts from.
+
+    For a scope that is a set of ids (a rep's payments): a list walks its own sort index and looks each row
+    up in the set, reaching a page within a few hundred rows. Given the plain IN, SQLite reads every id of
+    the set by primary key and sorts them (the `+` keeps it off that index), and PostgreSQL joins the set
+    (under an OR it is a hashed subplan, a test).
+    """
+
+    lookup_name = "tested_in"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"+{lhs} IN {rhs}", (*lhs_params, *rhs_params)
+
+
 def department_subtree_ids(department) -> list[int]:
     """The department and every team below it, breadth first (one query per level)."""
     ids = [department.pk]

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from gendan.accounts.scoping import ScopedQuerySet, owner_filters
+from gendan.accounts.scoping import ScopedQuerySet, TestedIn, owner_filters
 from gendan.core.models import TimeStampedModel
 from gendan.core.states import StateMachine
 from gendan.crm.models import Customer
@@ -132,11 +132,11 @@ class PaymentQuerySet(ScopedQuerySet):
         invoice_scope, customer_scope = owner_filters(user, "owner", "owner")
         if invoice_scope is None:
             return self
-        # One set of ids, each half read through its own index (the allocations' owner; the customers' and their
-        # payments'), then the page's payments fetched by key: with an OR of the two tests on every payment, a
-        # deep page of a rep's walked the whole payment table in date order. A payment is allocated to no
-        # invoice exactly when nothing of it is allocated: allocations only add to allocated_amount, each a
-        # positive amount (payment_allocate, allocation_amount_positive).
+        # Two sets of ids, each read once through its own index (the allocations' owner; the customers' and
+        # their payments'), and each payment the list walks in its own order (payment_received_idx) looked up
+        # in them: a rep's 28,000 payments of a million orders, fetched and sorted for each page, took 0.1 s
+        # (SQLite) to 0.25 s (PostgreSQL). A payment is allocated to no invoice exactly when nothing of it is
+        # allocated: allocations only add to allocated_amount, each a positive amount.
         allocated_in_sight = PaymentAllocation.objects.filter(invoice_scope).order_by().values("payment_id")
         unallocated_in_sight = (
             self.model.objects.filter(
@@ -145,7 +145,10 @@ class PaymentQuerySet(ScopedQuerySet):
             .order_by()
             .values("pk")
         )
-        return self.filter(pk__in=allocated_in_sight.union(unallocated_in_sight, all=True))
+        return self.filter(
+            models.Q(TestedIn(models.F("pk"), allocated_in_sight))
+            | models.Q(TestedIn(models.F("pk"), unallocated_in_sight))
+        )
 
 
 class PaymentAllocationQuerySet(ScopedQuerySet):
