@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
-from django.db.models import Max, Sum
+from django.db.models import F, Max, Sum
 from django.utils import timezone
 
 from bench import generate
@@ -83,6 +83,8 @@ def test_every_order_agrees_with_its_lines_shipments_invoices_and_payments(gener
     invoices = defaultdict(list)
     for invoice in Invoice.objects.all():
         invoices[invoice.order_id].append(invoice)
+    # Who sees a payment's allocation: its invoice's owner (PaymentAllocation.owner).
+    assert not PaymentAllocation.objects.exclude(owner=F("invoice__owner")).exists()
     allocated = dict(
         PaymentAllocation.objects.values_list("invoice_id")
         .annotate(total=Sum("amount"))
@@ -108,6 +110,8 @@ def test_every_order_agrees_with_its_lines_shipments_invoices_and_payments(gener
         assert order.payment_status == payment_status_of(order.billing_status, order.amount_invoiced, order.amount_paid)
         for invoice in invoices[order.id]:
             assert invoice.amount_paid == allocated.get(invoice.id, Decimal("0"))
+            # Who sees them: the order's owner, kept on its documents as the services keep it.
+            assert invoice.owner_id == order.owner_id
             assert invoice.status == ("paid" if invoice.amount_paid == invoice.total else "issued")
         if order.status == "closed":
             assert order.payment_status == "paid" and order.delivery_status == "delivered" and order.closed_at
