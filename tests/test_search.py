@@ -401,46 +401,39 @@ def every_description() -> list[Searchable]:
 def test_every_searched_text_field_has_its_index():
     indexed = [s for s in every_description() if s.text]
     assert {s.model._meta.label for s in indexed} >= {"crm.Customer", "crm.Contact", "catalog.Product", "crm.Lead"}
-    with connection.cursor() as cursor:
-        for searchable in indexed:
-            table = searchable.model._meta.db_table
-            columns = [searchable.model._meta.get_field(name).column for name in searchable.text]
-            if connection.vendor == "sqlite":
-                fts = fts_table(table)
-                cursor.execute(f'PRAGMA table_info("{fts}")')
-                assert [row[1] for row in cursor.fetchall()] == columns, fts
-                cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", [table])
-                assert {row[0] for row in cursor.fetchall()} >= {f"{fts}_insert", f"{fts}_update", f"{fts}_delete"}
-            else:
-                for column in columns:
-                    cursor.execute(
-                        "SELECT indexdef FROM pg_indexes WHERE indexname = %s", [trigram_index(table, column)]
-                    )
-                    (definition,) = cursor.fetchone()
-                    assert "gin_trgm_ops" in definition and "upper" in definition, definition
+    for searchable in indexed:
+        definitions = _index_definitions(searchable, fts_table, trigram_index)
+        assert all("gin_trgm_ops" in found and "upper" in found for found in definitions), definitions
 
 
 def test_the_tables_searched_by_one_or_two_characters_have_their_index_of_characters():
     indexed = [s for s in every_description() if s.short_terms]
     assert {s.model._meta.label for s in indexed} == {"crm.Customer", "crm.Contact"}
+    for searchable in indexed:
+        definitions = _index_definitions(searchable, short_fts_table, character_index)
+        assert all("string_to_array(upper" in found and "gin" in found for found in definitions), definitions
+
+
+def _index_definitions(searchable, fts_name, index_name) -> list[str]:
+    """On SQLite, checks the FTS5 table `fts_name` names and its triggers (and gives nothing back); on
+    PostgreSQL, gives back the definition of each text column's index that `index_name` names."""
+    table = searchable.model._meta.db_table
+    columns = [searchable.model._meta.get_field(name).column for name in searchable.text]
     with connection.cursor() as cursor:
-        for searchable in indexed:
-            table = searchable.model._meta.db_table
-            columns = [searchable.model._meta.get_field(name).column for name in searchable.text]
-            if connection.vendor == "sqlite":
-                short = short_fts_table(table)
-                cursor.execute(f'PRAGMA table_info("{short}")')
-                assert [row[1] for row in cursor.fetchall()] == columns, short
-                cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", [table])
-                triggers = {row[0] for row in cursor.fetchall()}
-                assert triggers >= {f"{short}_insert", f"{short}_update", f"{short}_delete"}
-            else:
-                for column in columns:
-                    cursor.execute(
-                        "SELECT indexdef FROM pg_indexes WHERE indexname = %s", [character_index(table, column)]
-                    )
-                    (definition,) = cursor.fetchone()
-                    assert "string_to_array(upper" in definition and "gin" in definition, definition
+        if connection.vendor == "sqlite":
+            fts = fts_name(table)
+            cursor.execute(f'PRAGMA table_info("{fts}")')
+            assert [row[1] for row in cursor.fetchall()] == columns, fts
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", [table])
+            assert {row[0] for row in cursor.fetchall()} >= {f"{fts}_insert", f"{fts}_update", f"{fts}_delete"}
+            return []
+        definitions = []
+        for column in columns:
+            cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = %s", [index_name(table, column)])
+            (definition,) = cursor.fetchone()
+            definitions.append(definition)
+        assert len(definitions) == len(columns)
+        return definitions
 
 
 def plan(queryset) -> str:

@@ -42,14 +42,39 @@ from django.db.migrations.operations.base import Operation
 from .search import SHORT_INDEX_LENGTH, character_index, fts_table, short_fts_table, trigram_index
 
 
-def _postgresql(table: str, columns: list[str]) -> tuple[list[str], list[str]]:
-    create = ["CREATE EXTENSION IF NOT EXISTS pg_trgm"] + [
-        f'CREATE INDEX "{trigram_index(table, column)}" ON "{table}" USING gin (UPPER("{column}"::text) gin_trgm_ops)'
-        for column in columns
+def _gin_indexes(table: str, columns: list[str], name, expression: str) -> tuple[list[str], list[str]]:
+    """A GIN index per column on `expression` (the column's SQL in place of {column}), named by `name`."""
+    create = [
+        f'CREATE INDEX "{name(table, column)}" ON "{table}" USING gin ({expression.format(column=quoted)})'
+        for column, quoted in ((column, f'"{column}"') for column in columns)
     ]
     # The planner weighs an expression index by statistics of the expression, gathered by ANALYZE.
     create.append(f'ANALYZE "{table}"')
-    drop = [f'DROP INDEX IF EXISTS "{trigram_index(table, column)}"' for column in columns]
+    drop = [f'DROP INDEX IF EXISTS "{name(table, column)}"' for column in columns]
+    return create, drop
+
+
+def _postgresql(table: str, columns: list[str]) -> tuple[list[str], list[str]]:
+    create, drop = _gin_indexes(table, columns, trigram_index, "UPPER({column}::text) gin_trgm_ops")
+    return ["CREATE EXTENSION IF NOT EXISTS pg_trgm", *create], drop
+
+
+def _postgresql_short(table: str, columns: list[str]) -> tuple[list[str], list[str]]:
+    return _gin_indexes(table, columns, character_index, "string_to_array(UPPER({column}::text), NULL)")
+
+
+def _fts_triggers(fts: str, table: str, columns: list[str], insert: str, forget: str) -> tuple[list[str], list[str]]:
+    """The triggers that keep the FTS5 table `fts` in step with `table`'s `columns`, and the SQL that drops them."""
+    listed = ", ".join(f'"{column}"' for column in columns)
+    changed = " OR ".join(f'old."{column}" IS NOT new."{column}"' for column in columns)
+    create = [
+        f'CREATE TRIGGER "{fts}_insert" AFTER INSERT ON "{table}" BEGIN {insert} END',
+        f'CREATE TRIGGER "{fts}_delete" AFTER DELETE ON "{table}" BEGIN {forget} END',
+        f'CREATE TRIGGER "{fts}_update" AFTER UPDATE OF {listed} ON "{table}" WHEN {changed} '
+        f"BEGIN {forget} {insert} END",
+    ]
+    drop = [f'DROP TRIGGER IF EXISTS "{fts}_{event}"' for event in ("insert", "delete", "update")]
+    drop.append(f'DROP TABLE IF EXISTS "{fts}"')
     return create, drop
 
 
@@ -63,29 +88,13 @@ def _sqlite(table: str, pk: str, columns: list[str]) -> tuple[list[str], list[st
     insert = f'INSERT INTO "{fts}"(rowid, {listed}) VALUES ({values("new")});'
     # An external-content table forgets a row by being told the values it indexed.
     forget = f'INSERT INTO "{fts}"("{fts}", rowid, {listed}) VALUES (\'delete\', {values("old")});'
-    changed = " OR ".join(f'old."{column}" IS NOT new."{column}"' for column in columns)
+    triggers, drop = _fts_triggers(fts, table, columns, insert, forget)
     create = [
         f'CREATE VIRTUAL TABLE "{fts}" USING fts5({listed}, content="{table}", content_rowid="{pk}", '
         "tokenize='trigram')",
-        f'CREATE TRIGGER "{fts}_insert" AFTER INSERT ON "{table}" BEGIN {insert} END',
-        f'CREATE TRIGGER "{fts}_delete" AFTER DELETE ON "{table}" BEGIN {forget} END',
-        f'CREATE TRIGGER "{fts}_update" AFTER UPDATE OF {listed} ON "{table}" WHEN {changed} '
-        f"BEGIN {forget} {insert} END",
+        *triggers,
         f'INSERT INTO "{fts}"("{fts}") VALUES (\'rebuild\')',
     ]
-    drop = [f'DROP TRIGGER IF EXISTS "{fts}_{event}"' for event in ("insert", "delete", "update")]
-    drop.append(f'DROP TABLE IF EXISTS "{fts}"')
-    return create, drop
-
-
-def _postgresql_short(table: str, columns: list[str]) -> tuple[list[str], list[str]]:
-    create = [
-        f'CREATE INDEX "{character_index(table, column)}" ON "{table}" '
-        f'USING gin (string_to_array(UPPER("{column}"::text), NULL))'
-        for column in columns
-    ]
-    create.append(f'ANALYZE "{table}"')
-    drop = [f'DROP INDEX IF EXISTS "{character_index(table, column)}"' for column in columns]
     return create, drop
 
 
@@ -102,22 +111,17 @@ def _sqlite_short(table: str, pk: str, columns: list[str]) -> tuple[list[str], l
 
     insert = f'INSERT INTO "{fts}"(rowid, {listed}) VALUES (new."{pk}", {spaced("new.")});'
     forget = f'DELETE FROM "{fts}" WHERE rowid = old."{pk}";'
-    changed = " OR ".join(f'old."{column}" IS NOT new."{column}"' for column in columns)
+    triggers, drop = _fts_triggers(fts, table, columns, insert, forget)
     qualified = f'"{table}".'
     create = [
         "CREATE TABLE IF NOT EXISTS search_positions (n INTEGER PRIMARY KEY)",
         "WITH RECURSIVE counted(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM counted "
         f"WHERE n < {SHORT_INDEX_LENGTH}) INSERT OR IGNORE INTO search_positions SELECT n FROM counted",
         f"CREATE VIRTUAL TABLE \"{fts}\" USING fts5({listed}, tokenize='unicode61')",
-        f'CREATE TRIGGER "{fts}_insert" AFTER INSERT ON "{table}" BEGIN {insert} END',
-        f'CREATE TRIGGER "{fts}_delete" AFTER DELETE ON "{table}" BEGIN {forget} END',
-        f'CREATE TRIGGER "{fts}_update" AFTER UPDATE OF {listed} ON "{table}" WHEN {changed} '
-        f"BEGIN {forget} {insert} END",
+        *triggers,
         f'INSERT INTO "{fts}"(rowid, {listed}) SELECT "{pk}", {spaced(qualified)} FROM "{table}"',
     ]
     # search_positions stays: other tables' triggers may read it.
-    drop = [f'DROP TRIGGER IF EXISTS "{fts}_{event}"' for event in ("insert", "delete", "update")]
-    drop.append(f'DROP TABLE IF EXISTS "{fts}"')
     return create, drop
 
 
