@@ -427,9 +427,8 @@ def set_up_django(*, var_dir: str | None, database_url: str | None) -> None:
         os.environ["GENDAN_VAR_DIR"] = var_dir
     if database_url:
         os.environ["DATABASE_URL"] = database_url
-    import django
-
-    django.setup()
+    # Set up as the server is (gendan.wsgi), with what it does once loaded: the figures are the server's.
+    import gendan.wsgi  # noqa: F401
 
 
 def main(argv=None) -> int:
