@@ -11,6 +11,7 @@ from functools import reduce
 import pytest
 from django.db import connection
 from django.db.models import Q
+from django.test.utils import CaptureQueriesContext
 
 from gendan.automation.search import TASKS
 from gendan.catalog.models import Product
@@ -575,6 +576,30 @@ def test_a_term_finding_many_rows_finds_the_same_in_a_page_and_in_a_count(person
             counted = capped_count(search(rows, ORDERS, term))
             assert set(page) == unordered == expected, term
             assert counted == len(expected), term
+
+
+def test_a_term_finding_many_orders_of_few_customers_counts_them_through_the_customers_keys(personas, settings):
+    _warehouse, products = stocked_products(1)
+    rep1 = personas["rep1"]
+    customer = customer_ready_to_order(rep1, name="温州瓯海阀门厂")
+    for _ in range(3):
+        draft_order(rep1, products, customer=customer)
+    draft_order(rep1, products)
+    draft_order(personas["rep3"], products, customer=customer_ready_to_order(personas["rep3"], name="瓯海二厂"))
+    # Two customers are few (their keys are read once), their four orders many (tested on the rows walked).
+    settings.SEARCH_MANY_MATCHES = 3
+
+    for user, expected in ((personas["admin"], 4), (rep1, 3)):
+        rows = Order.objects.visible_to(user)
+        page = list(search(rows.order_by("-created_at", "-id"), ORDERS, "瓯海"))
+        with CaptureQueriesContext(connection) as counting:
+            counted = capped_count(search(rows, ORDERS, "瓯海"))
+
+        assert len(page) == counted == expected
+        assert {order.customer.name for order in page} <= {"温州瓯海阀门厂", "瓯海二厂"}
+        if connection.vendor == "postgresql":
+            # The count reads the customers' orders through order_customer_idx, not every order row by row.
+            assert "= ANY(" in counting.captured_queries[-1]["sql"]
 
 
 # On PostgreSQL a number prefix alone is planned by its statistics, which these few rows do not give (at

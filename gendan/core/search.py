@@ -202,7 +202,7 @@ class Searchable:
         Equal to `matches`, read the other way round: instead of finding every matching row through
         the indexes, the database tests the rows the list reads, in the list's order, and stops at its
         page (or, counting, at the cap). A relation whose matching keys the probe read (`related`)
-        is `IN (those keys)`, a look-up per row tested; one whose rows `term` finds by the thousand
+        is `IN (those keys)`, a look-up per row tested (in a count on PostgreSQL, `= ANY`); one whose rows `term` finds by the thousand
         is tested on the related row itself (`_found_on`), a few index reads for each row tested and
         nothing for rows never reached. `walked` (the statement is ordered): on SQLite every relation
         is tested on the related row, since SQLite, without statistics, would read every key's rows
@@ -217,7 +217,11 @@ class Searchable:
             elif keys == ():
                 continue
             elif keys is not None:
-                conditions.append(Q(_InKeys(F(_linked(relation)), keys)))
+                # Counted (not walked) on PostgreSQL, `= ANY(<keys>)`, which the foreign key's index serves: a
+                # hashed IN is only a test, and the planner then scans the table for a rep's 1,000 matches
+                # (62 ms against 16 for 5,556 customers' keys at a million orders).
+                in_keys = _AnyKey if vendor == "postgresql" and not walked else _InKeys
+                conditions.append(Q(in_keys(F(_linked(relation)), keys)))
             else:
                 conditions.append(Q(other._found_on(relation, term, vendor)))
         return reduce(operator.or_, conditions) if conditions else Q(pk__in=[])
@@ -392,6 +396,19 @@ class _InKeys(Lookup):
         if connection.vendor == "postgresql":
             return f"{lhs} IN (SELECT unnest(%s::bigint[]))", (*lhs_params, keys)
         return f"{lhs} IN (SELECT value FROM json_each(%s))", (*lhs_params, json.dumps(keys))
+
+
+class _AnyKey(Lookup):
+    """`column = ANY(<keys read before>)` on PostgreSQL, the keys as one array parameter: an index condition
+    (a bitmap of the foreign key's index), where `_InKeys` is a test of each row read. The planner weighs
+    the array's elements (a few ms for SEARCH_MANY_MATCHES of them), so only for a statement that gains it."""
+
+    lookup_name = "any_key"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s::bigint[])", (*lhs_params, [int(key) for key in self.rhs])
 
 
 class _ContainsUpper(Lookup):
