@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = "postgres://someone@db.example:5432/gendan"
@@ -33,6 +34,22 @@ def test_postgresql_prepares_repeated_statements_on_the_server_by_default(tmp_pa
     options = database_options(tmp_path, DATABASE_URL=PG_URL)
 
     assert (options["server_side_binding"], options["prepare_threshold"]) == (True, 1)
+
+
+def test_postgresql_plans_each_prepared_execution_for_its_own_parameters(tmp_path):
+    options = database_options(tmp_path, DATABASE_URL=PG_URL)
+
+    assert options["options"] == "-c plan_cache_mode=force_custom_plan"
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plan cache")
+def test_a_statement_run_again_and_again_is_still_planned_for_its_values():
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW plan_cache_mode")
+        (mode,) = cursor.fetchone()
+
+    assert mode == "force_custom_plan"
 
 
 @pytest.mark.parametrize("value", ["false", "0", "no"])
