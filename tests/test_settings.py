@@ -36,20 +36,26 @@ def test_postgresql_prepares_repeated_statements_on_the_server_by_default(tmp_pa
     assert (options["server_side_binding"], options["prepare_threshold"]) == (True, 1)
 
 
-def test_postgresql_plans_each_prepared_execution_for_its_own_parameters(tmp_path):
+def test_postgresql_plans_each_prepared_execution_for_its_own_parameters_and_compiles_none(tmp_path):
     options = database_options(tmp_path, DATABASE_URL=PG_URL)
 
-    assert options["options"] == "-c plan_cache_mode=force_custom_plan"
+    assert options["options"] == "-c plan_cache_mode=force_custom_plan -c jit=off"
+
+
+def test_options_given_in_the_database_url_are_kept(tmp_path):
+    options = database_options(tmp_path, DATABASE_URL=PG_URL + "?options=-c%20statement_timeout%3D5000")
+
+    assert options["options"] == "-c statement_timeout=5000 -c plan_cache_mode=force_custom_plan -c jit=off"
 
 
 @pytest.mark.django_db
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plan cache")
 def test_a_statement_run_again_and_again_is_still_planned_for_its_values():
     with connection.cursor() as cursor:
-        cursor.execute("SHOW plan_cache_mode")
-        (mode,) = cursor.fetchone()
+        cursor.execute("SELECT current_setting('plan_cache_mode'), current_setting('jit')")
+        settings = cursor.fetchone()
 
-    assert mode == "force_custom_plan"
+    assert settings == ("force_custom_plan", "off")
 
 
 @pytest.mark.parametrize("value", ["false", "0", "no"])
