@@ -43,7 +43,10 @@ class OrderTable(ListTable):
 
     number = tables.Column(gettext_lazy("Number"), orderable=True, attrs=cell("text-nowrap"))
     customer = tables.Column(gettext_lazy("Customer"), accessor="customer__name", orderable=True, attrs=_WIDE_CUSTOMER)
-    status = tables.Column(gettext_lazy("Status"), orderable=True, attrs={"th": {"class": "text-nowrap"}})
+    # On a phone the status shows under the number and the total under the customer: four columns do not fit.
+    status = tables.Column(
+        gettext_lazy("Status"), orderable=True, attrs=cell("d-none", "d-sm-table-cell", th="text-nowrap")
+    )
     progress = tables.Column(
         gettext_lazy("Delivery / billing / payment"),
         empty_values=(),
@@ -66,7 +69,9 @@ class OrderTable(ListTable):
         exclude_from_export=True,
         attrs=cell("d-none", "d-md-table-cell", "text-nowrap"),
     )
-    total = tables.Column(gettext_lazy("Total"), orderable=True, attrs=cell("num", "text-nowrap"))
+    total = tables.Column(
+        gettext_lazy("Total"), orderable=True, attrs=cell("d-none", "d-sm-table-cell", "num", "text-nowrap")
+    )
     created = tables.Column(
         gettext_lazy("Created"),
         accessor="created_at",
@@ -92,12 +97,22 @@ class OrderTable(ListTable):
         empty_text = gettext_lazy("No orders match these filters.")
 
     def render_number(self, record):
-        return format_html('<a href="{}">{}</a>', reverse("sales:order_detail", args=[record.pk]), record.number)
+        return format_html(
+            '<a href="{}">{}</a><div class="d-sm-none">{}</div>',
+            reverse("sales:order_detail", args=[record.pk]),
+            record.number,
+            badge(status_class(record.status), record.get_status_display()),
+        )
 
     def render_customer(self, record):
         promised = f" · {when(record.promised_date)}" if record.promised_date else ""
         return format_html(
-            '{}<div class="small text-muted d-md-none">{}{}</div>', record.customer.name, record.owner, promised
+            '{}<div class="small text-muted d-md-none">{}{}</div><div class="small d-sm-none">{} {}</div>',
+            record.customer.name,
+            record.owner,
+            promised,
+            record.currency,
+            intcomma(record.total),
         )
 
     def render_status(self, record, value):
@@ -150,7 +165,9 @@ class QuotationTable(ListTable):
             },
         },
     )
-    total = tables.Column(gettext_lazy("Total"), orderable=True, attrs=cell("num", "text-nowrap"))
+    total = tables.Column(
+        gettext_lazy("Total"), orderable=True, attrs=cell("d-none", "d-sm-table-cell", "num", "text-nowrap")
+    )
     created = tables.Column(
         gettext_lazy("Created"),
         accessor="created_at",

@@ -47,6 +47,13 @@ def shipped_order(personas):
     return order
 
 
+# Tables whose columns run past the screen, inside their scrolling box: the page is no wider, but the last
+# columns are out of sight.
+CUT_TABLES = """() => [...document.querySelectorAll('.table-responsive')]
+    .filter(box => box.scrollWidth > box.clientWidth + 1)
+    .map(box => box.querySelector('table')?.dataset.testid || box.className)"""
+
+
 def csp_violations(page) -> list[str]:
     errors = []
     page.on("console", lambda message: "Content Security Policy" in message.text and errors.append(message.text))
@@ -73,6 +80,7 @@ def test_phone_width_in_chinese(live_server, personas, shipped_order, new_page, 
 
         widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
         assert widths[0] <= widths[1], f"{name}: the page is wider than the phone {widths}"
+        assert page.evaluate(CUT_TABLES) == [], f"{name}: a table's columns are cut off on a phone"
         assert page.evaluate(SMALL_TARGETS) == [], f"{name}: tap targets under 44 px"
         if name == "home" and username == "rep1":
             assert page.evaluate(NARROWEST_CELL) > 40, "the home table's cells are one character wide"
