@@ -867,7 +867,13 @@ class Generator:
                     )
                 )
                 rows[PaymentAllocation].append(
-                    PaymentAllocation(payment_id=payment_id, invoice_id=invoice_id, amount=paying, owner_id=owner_id)
+                    PaymentAllocation(
+                        payment_id=payment_id,
+                        invoice_id=invoice_id,
+                        amount=paying,
+                        owner_id=owner_id,
+                        received_on=paid_at.astimezone(self.zone).date(),
+                    )
                 )
                 invoice.amount_paid = paying
                 invoice.updated_at = paid_at

@@ -13,7 +13,9 @@ At a million rows two things are slow: counting every matching row for "1–25 o
 - a page asked for by its number from page LIST_KEYSET_FROM_PAGE on (a link, a typed URL, the API's ?page=)
   still needs its OFFSET, but pays it on the list's own table only: the page's keys first (on an index of the
   sort, alone), then those rows with their customer, owner, ... An OFFSET over the whole list would join each
-  row it skips before skipping it.
+  row it skips before skipping it. A queryset may offer `deep_page_keys(bottom, top)`, a narrower read of those
+  keys (a rep's payments, from the allocations' index of owner and date), or None where its filters or order
+  leave it none.
 """
 
 import datetime
@@ -195,7 +197,10 @@ class ListPaginator(Paginator):
         rows = self.object_list
         if not isinstance(rows, QuerySet) or bottom < (settings.LIST_KEYSET_FROM_PAGE - 1) * self.per_page:
             return list(rows[bottom:top])
-        keys = list(rows.values_list("pk", flat=True)[bottom:top])
+        narrower = getattr(rows, "deep_page_keys", None)
+        keys = narrower(bottom, top) if narrower else None
+        if keys is None:
+            keys = list(rows.values_list("pk", flat=True)[bottom:top])
         found = rows.order_by().in_bulk(keys)
         # A row deleted between the two reads is left out, as if the page had been read a moment later.
         return [found[key] for key in keys if key in found]

@@ -119,6 +119,8 @@ class InvoiceLine(models.Model):
 
 class PaymentQuerySet(ScopedQuerySet):
     owner_path = "customer__owner"
+    # The lists' order (Meta.ordering), as the lists spell it.
+    _LISTS_ORDER = (("-received_on", "-id"), ("-received_on", "-pk"))
 
     def visible_to(self, user):
         """A payment is seen by whoever sees at least one invoice it pays; one paying none yet, with its customer.
@@ -138,16 +140,42 @@ class PaymentQuerySet(ScopedQuerySet):
         # in them: a rep's 28,000 payments of a million orders, fetched and sorted for each page, took 0.1 s
         # (SQLite) to 0.25 s (PostgreSQL). A payment is allocated to no invoice exactly when nothing of it is
         # allocated: allocations only add to allocated_amount, each a positive amount.
-        allocated_in_sight = PaymentAllocation.objects.filter(scope).order_by().values("payment_id")
-        unallocated_in_sight = (
-            self.model.objects.filter(customer__in=Customer.objects.filter(scope).values("pk"), allocated_amount=0)
-            .order_by()
-            .values("pk")
+        allocated, on_account = self._in_sight(scope)
+        seen = self.filter(
+            models.Q(TestedIn(models.F("pk"), allocated.values("payment_id")))
+            | models.Q(TestedIn(models.F("pk"), on_account.values("pk")))
         )
-        return self.filter(
-            models.Q(TestedIn(models.F("pk"), allocated_in_sight))
-            | models.Q(TestedIn(models.F("pk"), unallocated_in_sight))
-        )
+        if not self.query.where:
+            # Nothing else narrows them: the sets alone hold the whole list (deep_page_keys). Kept on the query,
+            # which every later filter, order and slice copies.
+            seen.query.payments_in_sight = scope
+        return seen
+
+    def _in_sight(self, scope):
+        """The allocations and the payments on account in `scope`: together, the payments it sees."""
+        allocated = PaymentAllocation.objects.filter(scope).order_by()
+        customers = Customer.objects.filter(scope).values("pk")
+        on_account = self.model.objects.filter(customer__in=customers, allocated_amount=0).order_by()
+        return allocated, on_account
+
+    def deep_page_keys(self, bottom: int, top: int) -> list[int] | None:
+        """The keys of the rows from `bottom` to `top` of a scope's whole list in the lists' order, or None.
+
+        Read from the two sets alone, each in that order on an index of the owner and the date (the allocations'
+        allocation_owner_received_idx, the customers' payments on account): to skip 12,475 of a rep's payments
+        at a million orders, the list itself walks some 400,000 of the company's by date (80 ms, against about
+        20). None once anything else narrows the list (a search, a filter) or orders it otherwise.
+        """
+        scope = getattr(self.query, "payments_in_sight", None)
+        if scope is None or len(self.query.where.children) != 1 or self.query.distinct:
+            return None
+        ordered = tuple(self.query.order_by)
+        if not (ordered in self._LISTS_ORDER or (not ordered and self.query.default_ordering)):
+            return None
+        allocated, on_account = self._in_sight(scope)
+        # UNION, not UNION ALL: a payment allocated to two invoices in sight is one row of the list.
+        found = allocated.values_list("received_on", "payment_id").union(on_account.values_list("received_on", "pk"))
+        return [pk for _received_on, pk in found.order_by("-received_on", "-payment_id")[bottom:top]]
 
 
 class PaymentAllocationQuerySet(ScopedQuerySet):
@@ -226,6 +254,10 @@ class PaymentAllocation(models.Model):
         db_index=False,
         editable=False,
     )
+    # The payment's date, with the owner: a rep's payments in the lists' order are then one range of
+    # allocation_owner_received_idx, so a page far down is found without walking every payment of the company
+    # (Payment.objects.deep_page_keys). Set where allocations are made; a payment's date never changes.
+    received_on = models.DateField(_("received on"), editable=False)
 
     objects = PaymentAllocationQuerySet.as_manager()
 
@@ -237,8 +269,8 @@ class PaymentAllocation(models.Model):
         ]
         indexes = [
             # The payments a rep sees (Payment.visible_to: the allocations whose owner is in the user's scope),
-            # read from the index alone.
-            models.Index(fields=["owner", "payment"], name="allocation_owner_payment_idx"),
+            # read from the index alone, and in the lists' order (latest received first) for a deep page's keys.
+            models.Index(fields=["owner", "received_on", "payment"], name="allocation_owner_received_idx"),
         ]
 
     def __str__(self):

@@ -226,7 +226,13 @@ def _apply_allocations(payment: Payment, cleaned, orders, actor, *, new_payment:
             PaymentAllocation.objects.filter(pk=earlier[invoice.pk]).update(amount=F("amount") + amount)
         else:
             new_allocations.append(
-                PaymentAllocation(payment=payment, invoice=invoice, amount=amount, owner_id=invoice.owner_id)
+                PaymentAllocation(
+                    payment=payment,
+                    invoice=invoice,
+                    amount=amount,
+                    owner_id=invoice.owner_id,
+                    received_on=payment.received_on,
+                )
             )
         order.amount_paid += amount
         events.record(actor, "payment.allocated", payment, data={"invoice": invoice.pk, "amount": amount}, root=order)
