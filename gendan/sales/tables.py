@@ -101,7 +101,7 @@ class OrderTable(ListTable):
             '<a href="{}">{}</a><div class="d-sm-none">{}</div>',
             reverse("sales:order_detail", args=[record.pk]),
             record.number,
-            badge(status_class(record.status), record.get_status_display()),
+            self.render_status(record, record.get_status_display()),
         )
 
     def render_customer(self, record):

@@ -91,6 +91,9 @@ def test_a_filtered_or_otherwise_ordered_list_is_read_plainly(payments):
     assert mine.filter(allocated_amount=0).deep_page_keys(0, 3) is None
     assert mine.order_by("amount", "pk").deep_page_keys(0, 3) is None
     assert mine.order_by().deep_page_keys(0, 3) is None
+    assert mine[:5].deep_page_keys(0, 3) is None
+    # The same order spelt out, as the API does, is still the lists' order.
+    assert mine.order_by("-received_on", "-pk").deep_page_keys(0, 3) == list(mine.values_list("pk", flat=True)[:3])
     assert Payment.objects.filter(allocated_amount=0).visible_to(rep1).deep_page_keys(0, 3) is None
     # Those who see every payment walk the list's own index.
     assert Payment.objects.visible_to(payments["admin"]).deep_page_keys(0, 3) is None
