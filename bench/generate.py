@@ -225,6 +225,7 @@ class Generator:
 
         from gendan.accounts.models import Department, User
         from gendan.accounts.roles import Role
+        from gendan.sales.models import ApprovalRule
 
         rep_count = max(3, min(200, self.orders // 20000))
         teams = ["east", "south"] + ([key for key, _name in EXTRA_TEAMS] if rep_count > 3 else [])
@@ -259,6 +260,10 @@ class Generator:
                 is_staff=role == Role.ADMIN,
                 is_superuser=role == Role.ADMIN,
             )
+        approving = {Role.SALES_MANAGER, Role.EXECUTIVE, Role.ADMIN}
+        self.approvers = sorted(user.pk for user in self.users.values() if user.role in approving)
+        shipped = ApprovalRule.objects.get(system_key="price_and_discount")
+        self.approval_levels = [{"rule": shipped.name, **level} for level in shipped.levels]
         for key, _name, _parent, leader in self.demo.DEPARTMENTS:
             departments[key].leader = self.users[leader]
             departments[key].save(update_fields=["leader", "updated_at"])
@@ -469,7 +474,7 @@ class Generator:
         from gendan.core.models import Event
         from gendan.finance.models import Invoice, InvoiceLine, Payment, PaymentAllocation
         from gendan.fulfillment.models import Shipment, ShipmentLine
-        from gendan.sales.models import ApprovalRequest, Order, OrderLine
+        from gendan.sales.models import ApprovalRequest, ApprovalStep, Order, OrderLine
 
         self.rows = {
             model: []
@@ -477,6 +482,7 @@ class Generator:
                 Order,
                 OrderLine,
                 ApprovalRequest,
+                ApprovalStep,
                 Shipment,
                 ShipmentLine,
                 Invoice,
@@ -501,7 +507,7 @@ class Generator:
         from gendan.finance.models import Invoice, InvoiceLine, Payment, PaymentAllocation
         from gendan.fulfillment.models import Shipment, ShipmentLine
         from gendan.sales.lines import line_amount, order_totals
-        from gendan.sales.models import ApprovalRequest, Order, OrderLine
+        from gendan.sales.models import ApprovalRequest, ApprovalStep, Order, OrderLine
 
         rng = self.rng
         rows = self.rows
@@ -640,15 +646,24 @@ class Generator:
                 {"status": ["draft", "pending_approval"]},
                 {"approval_reasons": reasons},
             )
+            request_id = self.ids.take(ApprovalRequest)
             rows[ApprovalRequest].append(
                 ApprovalRequest(
+                    id=request_id,
                     order_id=order_id,
                     reasons=reasons,
+                    levels=self.approval_levels,
                     requested_by_id=owner_id,
                     created_at=submitted,
                     updated_at=submitted,
                 )
             )
+            # The shipped rule's one level: whoever may approve (the sales manager, the executive, the admin).
+            rows[ApprovalStep] += [
+                ApprovalStep(request_id=request_id, level=1, approver_id=approver)
+                for approver in self.approvers
+                if approver != owner_id
+            ]
             version, last_change = 2, submitted
         elif approved:
             manager = self.users["manager1"].id
@@ -662,10 +677,24 @@ class Generator:
                 {"approval_reasons": reasons},
             )
             event(decided, manager, "order.approved", {"status": ["pending_approval", "confirmed"]})
+            request_id = self.ids.take(ApprovalRequest)
+            rows[ApprovalStep].append(
+                ApprovalStep(
+                    request_id=request_id,
+                    level=1,
+                    approver_id=manager,
+                    decision="approved",
+                    decided_by_id=manager,
+                    decided_at=decided,
+                    comment="老客户，同意特价。",
+                )
+            )
             rows[ApprovalRequest].append(
                 ApprovalRequest(
+                    id=request_id,
                     order_id=order_id,
                     reasons=reasons,
+                    levels=self.approval_levels,
                     status="approved",
                     requested_by_id=owner_id,
                     decided_by_id=manager,

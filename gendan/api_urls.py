@@ -17,6 +17,7 @@ from gendan.fulfillment.api import ShipmentViewSet
 from gendan.fulfillment.api_worklists import InTransitViewSet, OrderToShipViewSet, PendingShipmentViewSet
 from gendan.inventory.api import StockLevelViewSet, StockMoveViewSet, WarehouseViewSet
 from gendan.sales.api import OrderViewSet
+from gendan.sales.api_approvals import ApprovalRuleViewSet, ApprovalViewSet
 from gendan.sales.api_quotations import QuotationViewSet
 from gendan.sales.api_worklists import ApprovalInboxViewSet, OrdersAttentionViewSet, QuotationsAwaitingViewSet
 
@@ -34,6 +35,8 @@ router.register("stock-levels", StockLevelViewSet, basename="stock-level")
 router.register("stock-moves", StockMoveViewSet, basename="stock-move")
 router.register("orders", OrderViewSet, basename="order")
 router.register("quotations", QuotationViewSet, basename="quotation")
+router.register("approval-rules", ApprovalRuleViewSet, basename="approval-rule")
+router.register("approvals", ApprovalViewSet, basename="approval")
 router.register("shipments", ShipmentViewSet, basename="shipment")
 router.register("invoices", InvoiceViewSet, basename="invoice")
 router.register("payments", PaymentViewSet, basename="payment")

@@ -24,6 +24,7 @@ urlpatterns = [
     path("orders/", include("gendan.sales.urls")),
     path("quotations/", include("gendan.sales.urls_quotations")),
     path("work/", include("gendan.sales.urls_worklists")),
+    path("approvals/", include("gendan.sales.urls_approvals")),
     path("shipments/", include("gendan.fulfillment.urls")),
     path("finance/", include("gendan.finance.urls")),
     path("", include("gendan.automation.urls")),

@@ -20,7 +20,8 @@ from gendan.crm.services_pipeline import lead_create, opportunity_create
 from gendan.finance.services import invoice_create, invoice_issue, payment_record
 from gendan.fulfillment.services import shipment_create, shipment_ship
 from gendan.inventory.models import StockMove
-from gendan.sales.models import OrderStatus, QuotationStatus
+from gendan.sales.models import ApprovalRequest, OrderStatus, QuotationStatus
+from gendan.sales.services_approvals import approval_rule_create
 from gendan.sales.tests.quotation_helpers import quotation_at
 
 from .backbone import COURIER, draft_order, stocked_products
@@ -106,7 +107,14 @@ def walk_world(people) -> dict[str, int]:
         "lead": lead_create(actor=rep, company="新线索有限公司", phone="13800000000").pk,
         "opportunity": opportunity_create(customer=customer, actor=rep, name="年度采购").pk,
         "order:draft": order_draft.pk,
-        "order:pending": order_at(OrderStatus.PENDING_APPROVAL, people).pk,
+        "order:pending": (pending := order_at(OrderStatus.PENDING_APPROVAL, people)).pk,
+        "approval": ApprovalRequest.objects.get(order=pending).pk,
+        "approval-rule": approval_rule_create(
+            actor=people["admin"],
+            name="大单",
+            conditions=[{"type": "total_above", "amount": "1000000"}],
+            levels=[{"approvers": ["role:executive"], "mode": "any"}],
+        ).pk,
         "order:confirmed": order_confirmed.pk,
         "order:on-hold": order_at(OrderStatus.ON_HOLD, people).pk,
         "order:to-invoice": to_invoice.pk,

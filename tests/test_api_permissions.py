@@ -381,6 +381,33 @@ WALK: dict[tuple[str, str], Op] = {
     ("order-submit", "post"): Op(SELLERS, on="order:draft", body=lambda ids, role: {}),
     ("order-approve", "post"): Op(APPROVERS, on="order:pending", body=lambda ids, role: {"comment": "同意"}),
     ("order-reject", "post"): Op(APPROVERS, on="order:pending", body=lambda ids, role: {"comment": "折扣过高"}),
+    # approval rules (administrators) and approval requests (whoever submitted, decides or may decide them)
+    ("approval-rule-list", "get"): Op(ADMINS),
+    ("approval-rule-list", "post"): Op(
+        ADMINS,
+        201,
+        body=lambda ids, role: {
+            "name": "新客户大单",
+            "conditions": [{"type": "total_above", "amount": "100000"}],
+            "levels": [{"approvers": ["leader"], "mode": "any"}],
+        },
+    ),
+    ("approval-rule-detail", "get"): Op(ADMINS, on="approval-rule"),
+    ("approval-rule-detail", "put"): Op(
+        ADMINS,
+        on="approval-rule",
+        body=lambda ids, role: {
+            "name": "底价与折扣",
+            "conditions": [{"type": "below_floor_price"}],
+            "levels": [{"approvers": ["approvers"], "mode": "any"}],
+        },
+    ),
+    ("approval-rule-detail", "patch"): Op(ADMINS, on="approval-rule", body=lambda ids, role: {"position": 3}),
+    ("approval-rule-detail", "delete"): Op(ADMINS, 204, on="approval-rule", body=lambda ids, role: {}),
+    ("approval-list", "get"): Op(EVERYONE),
+    ("approval-detail", "get"): Op(EVERYONE, on="approval"),
+    ("approval-approve", "post"): Op(APPROVERS, on="approval", body=lambda ids, role: {"comment": "同意"}),
+    ("approval-reject", "post"): Op(APPROVERS, on="approval", body=lambda ids, role: {"comment": "折扣过高"}),
     ("order-hold", "post"): Op(HOLDERS, on="order:confirmed", body=lambda ids, role: {"reason": "待客户确认"}),
     ("order-resume", "post"): Op(HOLDERS, on="order:on-hold", body=lambda ids, role: {}),
     ("order-cancel", "post"): Op(SELLERS, on="order:confirmed", body=lambda ids, role: {"reason": "客户取消"}),
@@ -471,6 +498,9 @@ SEEN_BY = {
     "task": frozenset({"rep1", "manager1", "boss1"}),
     "notification": frozenset({"rep1"}),
     "api-token": frozenset({"rep1"}),
+    "approval-rule": EVERYONE,
+    # rep1 submitted it; the shipped rule's level names whoever may approve and sees it.
+    "approval": frozenset({"rep1", "manager1", "boss1", "admin"}),
 }
 
 

@@ -165,5 +165,7 @@ ROLE_PERMISSIONS = {
         "automation.view_rule",
         "automation.add_rule",
         "automation.change_rule",
+        "sales.view_approvalrule",
+        "sales.change_approvalrule",
     ],
 }

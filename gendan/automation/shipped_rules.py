@@ -220,7 +220,8 @@ SHIPPED_RULES = [
         "trigger": "after_event",
         "target_model": "sales.order",
         "event_verb": "order.submitted",
-        "unless_verbs": ["order.approved", "order.rejected", "order.cancelled"],
+        # A level approved starts the next level's own wait (approval_level_waiting_4h).
+        "unless_verbs": ["order.approval_advanced", "order.approved", "order.rejected", "order.cancelled"],
         "offset_minutes": 4 * HOUR,
         "business_hours": True,
         "conditions": [{"field": "status", "op": "eq", "value": "pending_approval"}],
@@ -229,6 +230,31 @@ SHIPPED_RULES = [
                 "type": "create_task",
                 # A manager, not merely the team leader: a team may be led by a rep who cannot approve.
                 "assignee": "role:sales_manager",
+                "title": _("Approve or reject order {number} ({customer})"),
+                "due_in_hours": 1,
+                "priority": "urgent",
+            }
+        ],
+        "escalation_hours": [2, 4, 8],
+    },
+    {
+        "system_key": "approval_level_waiting_4h",
+        "name": _("Next approval level waiting more than 4 working hours"),
+        "description": _(
+            "An order one approval level further and still waiting 4 working hours later: a task for the next "
+            "level's approvers, escalated if it stays open."
+        ),
+        "trigger": "after_event",
+        "target_model": "sales.order",
+        "event_verb": "order.approval_advanced",
+        "unless_verbs": ["order.approval_advanced", "order.approved", "order.rejected", "order.cancelled"],
+        "offset_minutes": 4 * HOUR,
+        "business_hours": True,
+        "conditions": [{"field": "status", "op": "eq", "value": "pending_approval"}],
+        "actions": [
+            {
+                "type": "create_task",
+                "assignee": "approvers",
                 "title": _("Approve or reject order {number} ({customer})"),
                 "due_in_hours": 1,
                 "priority": "urgent",
@@ -343,6 +369,15 @@ SHIPPED_RULES += [
         _("Owner: {owner}."),
         recipient="approvers",
         conditions=[{"field": "event:status", "op": "eq", "value": "pending_approval"}],
+    ),
+    _order_notice(
+        "order.approval_needed#next_level",
+        _("Order approved at one level: tell the next level's approvers"),
+        _("When one approval level approves an order and another level follows, that level's approvers are told."),
+        "order.approval_advanced",
+        _("Order {number} ({customer}) waits for your approval"),
+        _("Owner: {owner}. An earlier level approved it."),
+        recipient="approvers",
     ),
     _order_notice(
         "order.approved",

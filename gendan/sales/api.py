@@ -3,6 +3,7 @@
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
+from rest_framework.permissions import BasePermission, IsAuthenticated
 
 from gendan.accounts.models import User
 from gendan.catalog.models import Product
@@ -21,9 +22,10 @@ from gendan.core.api import (
 from gendan.crm.models import Address, Contact, Customer
 
 from .filters import OrderFilter
-from .models import ACTIONS, Order, OrderLine
+from .models import ACTIONS, DECISIONS, Order, OrderLine
 from .search import ORDERS
-from .selectors import order_allowed_actions, order_detail_queryset
+from .selectors import order_allowed_actions, order_api_queryset
+from .selectors_worklists import may_approve
 from .services import (
     ORDER_FIELDS,
     order_approve,
@@ -115,6 +117,13 @@ class OrderSerializer(serializers.ModelSerializer):
 
     def get_allowed_actions(self, order) -> list[str]:
         return order_allowed_actions(order=order, user=self.context["request"].user)
+
+
+class MayApprove(BasePermission):
+    """Whoever may approve, or whom an approval rule names: the service then asks for a step of the current level."""
+
+    def has_permission(self, request, view):
+        return may_approve(request.user)
 
 
 # --- input -------------------------------------------------------------------------------------
@@ -218,12 +227,17 @@ class OrderViewSet(
         "create": "sales.add_order",
         "update": "sales.change_order",
         "partial_update": "sales.change_order",
-        # The lifecycle actions need what the transition table says.
-        **{name: perm for name, (_from, perm) in ACTIONS.items()},
+        # The lifecycle actions need what the transition table says; a decision, a place among the approvers.
+        **{name: perm for name, (_from, perm) in ACTIONS.items() if name not in DECISIONS},
     }
 
+    def get_permissions(self):
+        if self.action in DECISIONS:
+            return [IsAuthenticated(), MayApprove()]
+        return super().get_permissions()
+
     def get_queryset(self):
-        return order_detail_queryset(user=self.request.user)
+        return order_api_queryset(user=self.request.user)
 
     def perform_create(self, data):
         return order_create(actor=self.request.user, **data)

@@ -29,7 +29,7 @@ from .filters_quotations import QuotationFilter
 from .models import Quotation, QuotationLine
 from .pdf_quotations import pdf_response
 from .search import QUOTATIONS
-from .selectors import order_detail_queryset
+from .selectors import order_api_queryset
 from .selectors_quotations import quotation_allowed_actions, quotation_detail_queryset
 from .services_quotations import (
     QUOTATION_FIELDS,
@@ -260,7 +260,7 @@ class QuotationViewSet(
         quotation = self.get_object()
         data = self.validated_input(QuotationAcceptInputSerializer)
         order = quotation_accept(quotation=quotation, actor=request.user, **data)
-        order = order_detail_queryset(user=request.user).get(pk=order.pk)
+        order = order_api_queryset(user=request.user).get(pk=order.pk)
         return Response(OrderSerializer(order, context=self.get_serializer_context()).data, status.HTTP_201_CREATED)
 
     @extend_schema(request=QuotationRejectInputSerializer, responses=QuotationSerializer)

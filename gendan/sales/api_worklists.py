@@ -1,18 +1,25 @@
 """The sellers' and approvers' worklists in the API: read-only lists, scoped and filterable like the pages."""
 
 from rest_framework import mixins, serializers
+from rest_framework.permissions import IsAuthenticated
 
 from gendan.core.api import ServiceViewSet
 
-from .api import OrderSerializer
+from .api import MayApprove, OrderSerializer
 from .api_quotations import QuotationSerializer
 from .filters import OrderFilter
 from .filters_quotations import QuotationFilter
 from .models import ApprovalRequest
 from .search import ORDERS, QUOTATIONS
-from .selectors import order_detail_queryset
+from .selectors import order_api_queryset
 from .selectors_quotations import quotation_detail_queryset
-from .selectors_worklists import Attention, approval_inbox, approval_reason_text, awaiting_answer, needing_attention
+from .selectors_worklists import (
+    Attention,
+    approval_inbox,
+    approval_reason_text,
+    awaiting_answer,
+    needing_attention,
+)
 
 
 class ApprovalInboxSerializer(serializers.ModelSerializer):
@@ -53,7 +60,8 @@ class ApprovalInboxViewSet(mixins.ListModelMixin, ServiceViewSet):
     """Pending approvals the caller may decide (orders in scope that others submitted), oldest first."""
 
     serializer_class = ApprovalInboxSerializer
-    action_perms = {"list": "sales.approve_order"}
+    # A rule may name anyone an approver, so the inbox is for whoever may approve or is named (may_approve).
+    permission_classes = [IsAuthenticated, MayApprove]
 
     def get_queryset(self):
         return approval_inbox(user=self.request.user)
@@ -76,7 +84,7 @@ class OrdersAttentionViewSet(mixins.ListModelMixin, ServiceViewSet):
     searchable = ORDERS
 
     def get_queryset(self):
-        return needing_attention(order_detail_queryset(user=self.request.user))
+        return needing_attention(order_api_queryset(user=self.request.user))
 
 
 class QuotationsAwaitingViewSet(mixins.ListModelMixin, ServiceViewSet):

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.apps import apps as global_apps
 from django.utils.translation import gettext_lazy as _
 
 
@@ -38,3 +39,18 @@ class SalesConfig(AppConfig):
 
         # The record types one search box finds (core.search).
         search.register(ORDERS, QUOTATIONS)
+
+        from django.db.models.signals import post_migrate
+
+        from .approval_rules import install_shipped_rules
+
+        def install_shipped_approval_rules(sender, apps=global_apps, **kwargs):
+            try:
+                rule_model = apps.get_model("sales", "ApprovalRule")
+            except LookupError:  # migrated back to before approval rules
+                return
+            install_shipped_rules(rule_model)
+
+        # After every migrate, and after a test's flush: the shipped approval rules are always there (an
+        # administrator switches one off, never deletes it).
+        post_migrate.connect(install_shipped_approval_rules, sender=self, weak=False)

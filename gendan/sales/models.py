@@ -5,6 +5,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -75,6 +76,8 @@ ACTIONS: dict[str, tuple[set[str], str]] = {
     "resume": ({S.ON_HOLD}, "sales.hold_order"),
     "cancel": ({S.DRAFT, S.PENDING_APPROVAL, S.CONFIRMED, S.ON_HOLD}, "sales.cancel_order"),
 }
+# The actions that decide an approval: allowed by a place among the approvers, not by the permission alone.
+DECISIONS = ("approve", "reject")
 
 OPEN_STATUSES = {S.DRAFT, S.PENDING_APPROVAL, S.CONFIRMED, S.PARTIALLY_SHIPPED, S.SHIPPED, S.DELIVERED, S.ON_HOLD}
 # Statuses in which goods may leave the warehouse.
@@ -86,13 +89,28 @@ STAGES = [S.DRAFT, S.PENDING_APPROVAL, S.CONFIRMED, S.SHIPPED, S.DELIVERED, S.CL
 class OrderQuerySet(ScopedQuerySet):
     owner_path = "owner"
 
-    def with_approval_requester(self):
-        """Each order with `pending_requested_by_id`: who submitted its pending approval (None if there is none).
+    def with_approval_for(self, user):
+        """Each order with `approval_decidable`: whether `user` may decide its pending approval now.
 
-        A subquery in the same SELECT, so a list can ask `may_decide` of every row without a query per row.
+        True when a step of the current level waits for them, or for someone they stand in for today,
+        and they did not submit it. A subquery in the same SELECT, so a list can offer "approve" on
+        every row without a query per row.
         """
-        pending = ApprovalRequest.objects.filter(order=models.OuterRef("pk"), status=ApprovalRequest.Status.PENDING)
-        return self.annotate(pending_requested_by_id=models.Subquery(pending.values("requested_by_id")[:1]))
+        today = timezone.localdate()
+        stands_in_for = ApprovalDelegation.objects.filter(
+            delegate=user.pk, starts_on__lte=today, ends_on__gte=today
+        ).values("delegator")
+        waiting = (
+            ApprovalStep.objects.filter(
+                request__order=models.OuterRef("pk"),
+                request__status=ApprovalRequest.Status.PENDING,
+                level=models.F("request__level"),
+                decision="",
+            )
+            .filter(models.Q(approver=user.pk) | models.Q(approver__in=stands_in_for))
+            .exclude(request__requested_by=user.pk)
+        )
+        return self.annotate(approval_decidable=models.Exists(waiting))
 
 
 class Order(VersionedModel):
@@ -288,6 +306,92 @@ class OrderLine(PricedLine):
         return self.quantity - self.shipped_quantity
 
 
+class ApprovalSubject(models.TextChoices):
+    """What an approval rule can apply to: one engine approves them all."""
+
+    QUOTATION = "quotation", _("Quotation")
+    ORDER = "order", _("Order")
+    ORDER_CHANGE = "order_change", _("Order change")
+    CONTRACT = "contract", _("Contract")
+
+
+class ApprovalMode(models.TextChoices):
+    ANY = "any", _("Any one of them")
+    ALL = "all", _("All of them")
+
+
+class ApprovalRule(VersionedModel):
+    """When a record needs approval and who decides it, level by level: set by an administrator, without code.
+
+    `conditions`: [{"type": "total_above", "amount": "100000"}, ...], the types of sales.approval_rules.
+    `levels`: [{"approvers": ["role:sales_manager", "user:7", "leader", "approvers"], "mode": "any"}, ...].
+    A submission that meets the conditions of several rules passes the levels of each, in `position` order.
+    """
+
+    class Match(models.TextChoices):
+        ANY = "any", _("Any condition holds")
+        ALL = "all", _("All conditions hold")
+
+    name = models.CharField(_("name"), max_length=100)
+    applies_to = models.CharField(
+        _("applies to"), max_length=16, choices=ApprovalSubject.choices, default=ApprovalSubject.ORDER
+    )
+    conditions = models.JSONField(_("conditions"), default=list, encoder=DjangoJSONEncoder)
+    match = models.CharField(_("match"), max_length=3, choices=Match.choices, default=Match.ANY)
+    levels = models.JSONField(_("levels"), default=list)
+    active = models.BooleanField(_("active"), default=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    # The shipped default rule set (the floor price and discount check), kept by key across upgrades.
+    system_key = models.CharField(max_length=64, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("approval rule")
+        verbose_name_plural = _("approval rules")
+        ordering = ["applies_to", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["applies_to", "name"], name="approval_rule_unique_name"),
+            models.UniqueConstraint(
+                fields=["system_key"], condition=~models.Q(system_key=""), name="approval_rule_unique_system_key"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class ApprovalDelegation(TimeStampedModel):
+    """While away, an approver's decisions go to a delegate too: from one date to another, both included."""
+
+    delegator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("away"), on_delete=models.CASCADE, related_name="approval_delegations"
+    )
+    delegate = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("delegate"), on_delete=models.CASCADE, related_name="+"
+    )
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("to"))
+
+    class Meta:
+        verbose_name = _("approval delegation")
+        verbose_name_plural = _("approval delegations")
+        ordering = ["-starts_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")), name="approval_delegation_dates_in_order"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(delegate=models.F("delegator")), name="approval_delegation_not_to_self"
+            ),
+        ]
+        indexes = [
+            # "Whose approvals may I decide today": the delegate's current delegations.
+            models.Index(fields=["delegate", "ends_on"], name="approval_delegation_delegate"),
+        ]
+
+    def __str__(self):
+        return f"{self.delegator_id} → {self.delegate_id} {self.starts_on}–{self.ends_on}"
+
+
 class ApprovalRequest(TimeStampedModel):
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -297,6 +401,10 @@ class ApprovalRequest(TimeStampedModel):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="approvals")
     # [{"code": "below_floor", "line": 1, "product": "SKU", ...}] — why approval is needed.
     reasons = models.JSONField(default=list, encoder=DjangoJSONEncoder)
+    # The levels as the rules set them at submission ([{"rule", "approvers", "mode"}]); later edits of a
+    # rule leave a request already under way as it was. `level` is the one deciding now, from 1.
+    levels = models.JSONField(default=list)
+    level = models.PositiveSmallIntegerField(default=1)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     decided_by = models.ForeignKey(
@@ -320,6 +428,40 @@ class ApprovalRequest(TimeStampedModel):
                 name="approval_one_pending_per_order",
             ),
         ]
+
+
+class ApprovalStep(models.Model):
+    """One approver's say at one level of a request: who may decide, and what they (or their delegate) decided."""
+
+    class Decision(models.TextChoices):
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    request = models.ForeignKey(ApprovalRequest, on_delete=models.CASCADE, related_name="steps")
+    level = models.PositiveSmallIntegerField()
+    approver = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decision = models.CharField(max_length=10, choices=Decision.choices, blank=True)
+    # The approver, or whoever decided in their place while they were away.
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("approval step")
+        verbose_name_plural = _("approval steps")
+        ordering = ["level", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "level", "approver"], name="approval_step_unique_approver"),
+        ]
+        indexes = [
+            # The approval inbox: the steps waiting for this person.
+            models.Index(fields=["approver", "decision", "request"], name="approval_step_inbox_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.request_id}/{self.level} {self.approver_id} {self.decision or '-'}"
 
 
 # --- quotations (报价单) -------------------------------------------------------------------------

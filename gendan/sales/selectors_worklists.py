@@ -10,7 +10,7 @@ from django.utils.translation import pgettext_lazy
 
 from gendan.core.numbers import plain_decimal
 
-from .models import ApprovalRequest, Order, OrderStatus, Quotation, QuotationStatus
+from .models import ApprovalRequest, ApprovalStep, Order, OrderStatus, Quotation, QuotationStatus
 from .selectors import APPROVE_PERMISSION, decidable_orders, order_list
 from .selectors_quotations import quotation_list
 
@@ -44,11 +44,28 @@ def approval_reason_text(reason: dict) -> str:
             "discount_percent": plain_decimal(reason["discount_percent"]),
             "limit": plain_decimal(reason["limit"]),
         }
+    if reason.get("code") == "total_above":
+        return _("The total %(total)s is above %(amount)s.") % {
+            "total": plain_decimal(reason["total"]),
+            "amount": plain_decimal(reason["amount"]),
+        }
+    if reason.get("code") == "new_customer":
+        return _("A new customer: %(orders)s earlier orders, fewer than %(orders_below)s.") % reason
+    if reason.get("code") == "payment_terms_over":
+        return _("The customer's payment terms of %(terms_days)s days are longer than %(days)s days.") % reason
+    if reason.get("code") == "credit_exceeded":
+        return _("The customer would owe %(exposure)s, above the credit limit of %(credit_limit)s.") % {
+            "exposure": plain_decimal(reason["exposure"]),
+            "credit_limit": plain_decimal(reason["credit_limit"]),
+        }
     return str(reason)
 
 
 def may_approve(user) -> bool:
-    return user.has_perm(APPROVE_PERMISSION)
+    """Whether the approval inbox is for `user`: someone who may approve, or whom a rule names as an approver."""
+    if user.has_perm(APPROVE_PERMISSION):
+        return True
+    return ApprovalStep.objects.filter(approver=user).exists() or decidable_orders(user=user).exists()
 
 
 def approval_inbox(*, user) -> QuerySet[ApprovalRequest]:
@@ -59,6 +76,23 @@ def approval_inbox(*, user) -> QuerySet[ApprovalRequest]:
         )
         .select_related("order__customer", "order__owner", "requested_by")
         .order_by("created_at", "id")
+    )
+
+
+def approvals_of(*, user) -> QuerySet[ApprovalRequest]:
+    """Approval requests of orders in `user`'s sight that they submitted, were asked to decide, or may decide now
+    (standing in for someone away), newest first."""
+    visible = Order.objects.visible_to(user).values("pk")
+    mine = (
+        Q(requested_by=user.pk)
+        | Q(pk__in=ApprovalStep.objects.filter(approver=user.pk).values("request"))
+        | Q(status=ApprovalRequest.Status.PENDING, order__in=decidable_orders(user=user).values("pk"))
+    )
+    return (
+        ApprovalRequest.objects.filter(mine, order__in=visible)
+        .select_related("order", "requested_by", "decided_by")
+        .prefetch_related("steps__approver", "steps__decided_by")
+        .order_by("-created_at", "-id")
     )
 
 

@@ -16,7 +16,7 @@ from gendan.core.bounds import date_errors
 from gendan.core.errors import ApplicationError, ErrorCode
 from gendan.core.hooks import assign_owner
 from gendan.core.locks import lock_with_children
-from gendan.core.money import HUNDRED, round_money
+from gendan.core.money import HUNDRED
 from gendan.core.numbering import next_number
 from gendan.core.services import check_version, require_perm, save_all
 from gendan.crm.models import Customer
@@ -24,7 +24,8 @@ from gendan.inventory.models import Warehouse
 from gendan.inventory.services import stock_release_lines, stock_reserve_lines
 
 from .lines import build_lines, checked_totals
-from .models import ACTIONS, ORDER_STATES, ApprovalRequest, Order, OrderLine, OrderStatus
+from .models import ACTIONS, DECISIONS, ORDER_STATES, ApprovalRequest, Order, OrderLine, OrderStatus
+from .services_approvals import approval_decide, approval_open
 from .status import PaymentStatus, billing_status_of, delivery_status_of, payment_status_of
 
 ORDER_FIELDS = [
@@ -80,7 +81,10 @@ def _keep_cached_relations(given, fresh, names) -> None:
 
 def _check_action(order: Order, action: str, actor) -> None:
     from_statuses, perm = ACTIONS[action]
-    require_perm(actor, perm)
+    # Approving and rejecting need a place among the current level's approvers (approval_decide), which
+    # a rule may give to any role or person, not the permission.
+    if action not in DECISIONS:
+        require_perm(actor, perm)
     if order.status not in from_statuses:
         raise ApplicationError(
             _("Cannot %(action)s an order that is %(status)s.")
@@ -212,35 +216,6 @@ def order_update(*, order: Order, actor, version=None, lines=None, **fields) -> 
 # --- the lifecycle ---------------------------------------------------------------------------
 
 
-def approval_reasons(order: Order, lines, submitter) -> list[dict]:
-    """Why this order needs a manager: a price below floor, or a discount above the submitter's limit."""
-    reasons = []
-    limit = submitter.discount_limit
-    for line in lines:
-        net_price = line.unit_price * (HUNDRED - line.discount_percent) / HUNDRED
-        if net_price < line.product.floor_price:
-            reasons.append(
-                {
-                    "code": "below_floor_price",
-                    "line": line.position,
-                    "product": line.product.sku,
-                    "net_price": str(round_money(net_price)),
-                    "floor_price": str(line.product.floor_price),
-                }
-            )
-        if line.discount_percent > limit:
-            reasons.append(
-                {
-                    "code": "discount_above_limit",
-                    "line": line.position,
-                    "product": line.product.sku,
-                    "discount_percent": str(line.discount_percent),
-                    "limit": str(limit),
-                }
-            )
-    return reasons
-
-
 def _check_complete(order: Order, lines) -> None:
     errors = {}
     if not order.customer_id:
@@ -286,15 +261,14 @@ def _submit_locked(order: Order, lines, actor) -> Order:
     _check_complete(order, lines)
     order.shipping_address_text = str(order.shipping_address)
     order.submitted_at = timezone.now()
-    reasons = approval_reasons(order, lines, actor)
-    if reasons:
-        ApprovalRequest.objects.create(order=order, reasons=reasons, requested_by=actor)
+    approval = approval_open(order=order, lines=lines, actor=actor)
+    if approval is not None:
         ORDER_STATES.move(
             order,
             OrderStatus.PENDING_APPROVAL,
             actor=actor,
             verb="order.submitted",
-            data={"approval_reasons": reasons},
+            data={"approval_reasons": approval.reasons, "approval_levels": len(approval.levels)},
             extra_fields=["shipping_address_text", "submitted_at"],
         )
     else:
@@ -303,29 +277,26 @@ def _submit_locked(order: Order, lines, actor) -> Order:
     return order
 
 
-def _decide(order: Order, actor, status: str, comment: str) -> ApprovalRequest:
-    request = ApprovalRequest.objects.select_for_update().get(order=order, status=ApprovalRequest.Status.PENDING)
-    # The rule of selectors.may_decide, checked here on the locked request.
-    if request.is_submitted_by(actor):
-        raise ApplicationError(
-            _("You submitted this order for approval; another approver decides it."),
-            ErrorCode.OWN_SUBMISSION,
-            {"requested_by": request.requested_by_id},
-        )
-    request.status = status
-    request.decided_by = actor
-    request.decided_at = timezone.now()
-    request.comment = comment
-    request.save(update_fields=["status", "decided_by", "decided_at", "comment", "updated_at"])
-    return request
+def _pending_approval(order: Order) -> ApprovalRequest:
+    return ApprovalRequest.objects.get(order=order, status=ApprovalRequest.Status.PENDING)
 
 
 @events.batched
 def order_approve(*, order: Order, actor, comment: str = "") -> Order:
     order, lines = lock_order_with_lines(order, actor=actor, line_related=["product"])
     _check_action(order, "approve", actor)
-    _decide(order, actor, ApprovalRequest.Status.APPROVED, comment)
-    events.record(actor, "order.approved", order, data={"comment": comment})
+    request = _pending_approval(order)
+    level = request.level
+    if not approval_decide(request=request, actor=actor, approve=True, comment=comment):
+        # A level of several, or one approver of "all of them": the order waits for the rest.
+        events.record(
+            actor,
+            "order.approval_advanced",
+            order,
+            data={"comment": comment, "level": level, "levels": len(request.levels)},
+        )
+        return order
+    events.record(actor, "order.approved", order, data={"comment": comment, "level": level})
     _confirm(order, lines, actor, data={"approved_by": actor.pk})
     return order
 
@@ -336,7 +307,7 @@ def order_reject(*, order: Order, actor, comment: str) -> Order:
     _check_action(order, "reject", actor)
     if not (comment or "").strip():
         raise ValidationError({"comment": [_("Say why the order is rejected.")]})
-    _decide(order, actor, ApprovalRequest.Status.REJECTED, comment)
+    approval_decide(request=_pending_approval(order), actor=actor, approve=False, comment=comment)
     ORDER_STATES.move(order, OrderStatus.DRAFT, actor=actor, verb="order.rejected", data={"comment": comment})
     return order
 

@@ -7,11 +7,30 @@ from gendan.core import verbs
 
 def register() -> None:
     verbs.register_many(
+        "sales.approvalrule",
+        {
+            "approval_rule.created": (_("Approval rule added"), _("added the approval rule")),
+            "approval_rule.updated": (_("Approval rule edited"), _("edited the approval rule")),
+            "approval_rule.deleted": (_("Approval rule deleted"), _("deleted the approval rule")),
+        },
+    )
+    verbs.register_many(
+        "sales.approvaldelegation",
+        {
+            "approval_delegation.created": (_("Approvals delegated"), _("handed approvals to a delegate")),
+            "approval_delegation.ended": (_("Delegation ended"), _("ended the delegation of approvals")),
+        },
+    )
+    verbs.register_many(
         "sales.order",
         {
             "order.created": (_("Order created"), _("created the order")),
             "order.updated": (_("Order edited"), _("edited the order")),
             "order.submitted": (_("Order submitted"), _("submitted the order")),
+            "order.approval_advanced": (
+                _("Order approved at one level"),
+                _("approved one level of the order's approval"),
+            ),
             "order.approved": (_("Order approved"), _("approved the order")),
             "order.rejected": (_("Order rejected"), _("rejected the order")),
             "order.confirmed": (_("Order confirmed"), _("confirmed the order")),

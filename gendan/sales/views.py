@@ -28,7 +28,8 @@ from .forms import LineEditor, LineRow, OrderForm, OrderLineForm, new_row_key, t
 from .lists import order_filter
 from .models import ApprovalRequest, OrderStatus
 from .selectors import (
-    approver_roles,
+    approval_steps_of,
+    may_decide,
     order_allowed_actions,
     order_detail_queryset,
     order_list,
@@ -351,7 +352,8 @@ def render_order_page(request, order, *, status=200, **forms):
         if approval is not None:
             approval.reason_texts = [approval_reason_text(reason) for reason in approval.reasons]
             approval.own = approval.is_submitted_by(user)
-            approval.deciders = ", ".join(approver_roles())
+            approval.mine = may_decide(user, order)
+            approval.level_rows = approval_steps_of(approval)
     return render(
         request,
         "sales/order_detail.html",
@@ -397,6 +399,6 @@ def order_action_view(request, pk, action):
     else:
         message = ACTION_DONE[action]
         if action == "submit" and order.status == OrderStatus.PENDING_APPROVAL:
-            message = _("Order submitted; it waits for a manager's approval.")
+            message = _("Order submitted; it waits for approval.")
         messages.success(request, message)
     return redirect("sales:order_detail", pk=pk)

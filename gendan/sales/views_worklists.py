@@ -2,6 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from gendan.core.tables import list_response
@@ -17,6 +18,7 @@ def approvals_view(request):
     context = {
         "title": _("Approval inbox"),
         "intro": _("Orders others submitted that wait for your decision, the longest-waiting first."),
+        "extra_link": {"url": reverse("approvals:delegations"), "label": _("Delegation while away")},
     }
     return list_response(request, ApprovalInboxTable, approval_inbox(user=request.user), "worklist.html", context)
 

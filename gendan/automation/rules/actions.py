@@ -48,7 +48,10 @@ def _notify(rule: Rule, record, action: dict, *, key: str, url: str, date_value,
         logger.warning("Rule %s: nobody is %s for %s", rule.pk, action["recipient"], record)
         return
     # A shipped rule whose key is a kind of notice sends that kind: people choose its channels apart.
-    kind = rule.system_key if rule.system_key in NotificationKind.values else NotificationKind.RULE
+    # A shipped rule's key is the kind of notice it sends; "<kind>#<variant>" sends the same kind another way.
+    kind = rule.system_key.partition("#")[0]
+    if kind not in NotificationKind.values:
+        kind = NotificationKind.RULE
     title = render(action["title"], record, date_value, event)
     body = render(action.get("body") or "", record, date_value, event)
     for recipient in recipients:

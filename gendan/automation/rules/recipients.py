@@ -12,8 +12,9 @@ from django.utils.translation import gettext_lazy
 from gendan.accounts.models import Department
 from gendan.accounts.roles import ROLE_PERMISSIONS, Role
 from gendan.accounts.scoping import is_visible
+from gendan.accounts.selectors import leader_of
 from gendan.core.bounds import id_from
-from gendan.sales.models import ApprovalRequest
+from gendan.sales.models import ApprovalRequest, ApprovalStep
 
 from .records import owner_of
 
@@ -49,45 +50,33 @@ def _user_with_role(role: str, owner):
     return min(users, key=lambda u: (distance(u), u.pk))
 
 
-def _team_leader(owner):
-    """The leader of the owner's team, or of the nearest department above that has one other than the owner."""
-    if owner is None or owner.department_id is None:
-        return None
-    department = owner.department
-    seen = set()
-    while department is not None and department.pk not in seen:
-        seen.add(department.pk)
-        leader = department.leader
-        if leader is not None and leader.is_active and leader.pk != owner.pk:
-            return leader
-        department = department.parent
-    return None
-
-
 def _approvers(record) -> list:
-    """Active users allowed to approve whose data scope covers the record, except whoever asked for approval.
+    """Who decides the record's approval now: the current level's approvers who have not decided yet.
 
-    The same two checks order_approve makes (the permission, and the order within the approver's
-    scope); the requester is left out because nobody decides on their own request.
+    A record with no approval under way (a rule about something else): the active users allowed to
+    approve whose data scope covers it.
     """
+    if record._meta.label_lower == "sales.order":
+        waiting = ApprovalStep.objects.filter(
+            request__order=record,
+            request__status=ApprovalRequest.Status.PENDING,
+            level=models.F("request__level"),
+            decision="",
+            approver__is_active=True,
+        ).values("approver")
+        if waiting.exists():
+            return list(get_user_model().objects.filter(pk__in=waiting).order_by("pk"))
     roles = [role for role, perms in ROLE_PERMISSIONS.items() if APPROVE_PERMISSION in perms]
     candidates = (
         get_user_model().objects.filter(is_active=True).filter(models.Q(role__in=roles) | models.Q(is_superuser=True))
     )
-    requesters = set()
-    if record._meta.label_lower == "sales.order":
-        requesters = set(
-            ApprovalRequest.objects.filter(order=record, status=ApprovalRequest.Status.PENDING).values_list(
-                "requested_by_id", flat=True
-            )
-        )
     manager = type(record)._default_manager
     return [
         user
         for user in candidates.order_by("pk")
         # The role filter above is the permission (ROLE_PERMISSIONS): asking has_perm again would cost
         # two queries per approver; the scope check is one, and approvers are few.
-        if user.pk not in requesters and is_visible(manager, record, user)
+        if is_visible(manager, record, user)
     ]
 
 
@@ -117,7 +106,7 @@ def resolve_recipient(spec: str, record):
     if spec == "owner":
         return owner if owner is not None and owner.is_active else None
     if spec == "team_leader":
-        return _team_leader(owner)
+        return leader_of(owner)
     kind, _sep, value = spec.partition(":")
     if kind == "role":
         return _user_with_role(value, owner)

@@ -62,13 +62,16 @@ def test_the_approval_and_meeting_rules_read_as_a_person_would_say_them():
     with translation.override("en"):
         approval_en = describe_rule(rules["approval_waiting_4h"])
 
-    assert approval.startswith("订单提交审批后 4 小时（按工作时间计），且期间没有订单审批通过、订单被驳回或订单取消")
+    assert approval.startswith(
+        "订单提交审批后 4 小时（按工作时间计），且期间没有订单通过一级审批、订单审批通过、订单被驳回或订单取消"
+    )
     assert "若状态 等于 待审批：给离负责人最近的销售经理创建任务「" in approval
     assert "逾期 2 小时、4 小时、8 小时后逐级上报" in approval
     assert meeting.startswith("会议开始时间前 1 小时，若状态 等于 已安排：通知负责人「")
     assert approval_en.startswith(
-        "4 hours (business hours) after order submitted, unless meanwhile: order approved, order rejected or "
-        "order cancelled, if status is Pending approval: create a task for the sales manager nearest the owner"
+        "4 hours (business hours) after order submitted, unless meanwhile: order approved at one level, order "
+        "approved, order rejected or order cancelled, if status is Pending approval: create a task for the sales "
+        "manager nearest the owner"
     )
 
 

@@ -90,7 +90,11 @@ def test_the_order_page_hides_the_decision_from_the_submitter_and_says_who_decid
     assert shown_actions(response) == ["cancel"] == order_allowed_actions(order=order, user=manager)
     body = response.content.decode()
     assert "You submitted this order, so another approver decides it" in body
-    assert "Sales manager, Executive, Administrator" in body
+    # Who decides: the level's approvers by name, everyone who may approve but the submitter
+    (level,) = re.findall(r'data-testid="approval-level".*?</li>', body, re.S)
+    assert "Level 1 of 1" in level
+    assert f"{personas['boss1']}" in level and f"{personas['admin']}" in level
+    assert f"{manager}<" not in level
 
     client.force_login(personas["admin"])
     assert shown_actions(client.get(reverse("sales:order_detail", args=[order.pk]))) == ["approve", "reject", "cancel"]
@@ -104,7 +108,7 @@ def test_posting_ones_own_approval_from_the_page_is_refused_with_a_message(clien
     response = client.post(reverse("sales:order_action", args=[order.pk, "approve"]), {"comment": ""})
 
     assert [str(m) for m in get_messages(response.wsgi_request)] == [
-        "You submitted this order for approval; another approver decides it."
+        "You submitted this for approval; another approver decides it."
     ]
     order.refresh_from_db()
     assert order.status == OrderStatus.PENDING_APPROVAL

@@ -214,7 +214,6 @@ def test_nothing_ships_while_the_order_is_on_hold(personas):
         ("hold", "confirmed", "warehouse1", "sales.hold_order"),
         ("resume", "on_hold", "logistics1", "sales.hold_order"),
         ("submit", "draft", "warehouse1", "sales.submit_order"),
-        ("approve", "pending_approval", "rep1", "sales.approve_order"),
     ],
 )
 def test_roles_without_the_right_are_refused(personas, action, status, who, perm):

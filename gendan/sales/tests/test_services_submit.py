@@ -138,7 +138,7 @@ def test_a_price_below_floor_goes_to_approval_with_its_reason_and_reserves_nothi
     assert StockMove.objects.count() == 0
     event = Event.objects.get(verb="order.submitted")
     assert event.changes == {"status": ["draft", "pending_approval"]}
-    assert event.data == {"approval_reasons": approval.reasons}
+    assert event.data == {"approval_reasons": approval.reasons, "approval_levels": 1}
 
 
 def test_a_discount_that_takes_the_net_price_below_floor_needs_approval(personas, product):
