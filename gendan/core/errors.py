@@ -20,6 +20,7 @@ class ErrorCode(StrEnum):
     IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
     QUOTATION_EXPIRED = "quotation_expired"
     OWN_SUBMISSION = "own_submission"
+    DUPLICATE_ORDER = "duplicate_order"
 
 
 class ApplicationError(Exception):

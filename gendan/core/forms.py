@@ -95,6 +95,7 @@ def run_service(form, call, row_forms=None):
     stale version) also sets `form.stale`, so the page can offer to reload it.
     """
     form.stale = False
+    form.refusal = None
     try:
         return call()
     except ValidationError as exc:
@@ -102,4 +103,5 @@ def run_service(form, call, row_forms=None):
     except ApplicationError as exc:
         form.add_error(None, exc.message)
         form.stale = exc.code == ErrorCode.STALE_VERSION
+        form.refusal = exc
     return None

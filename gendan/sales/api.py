@@ -167,16 +167,24 @@ class OrderInputSerializer(serializers.ModelSerializer):
         default=False,
         help_text="Submit it at once too, as `submit/` would: both or neither (the answer says where it went).",
     )
+    duplicate_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=500,
+        help_text="Why this is not a duplicate, when the customer placed an order with the same products and "
+        "quantities in the last 24 hours (refused with 409 `duplicate_order` and `duplicate_of` otherwise).",
+    )
 
     class Meta:
         model = Order
-        fields = [*ORDER_FIELDS, "lines", "submit"]
+        fields = [*ORDER_FIELDS, "lines", "submit", "duplicate_reason"]
         extra_kwargs = {"warehouse": {"required": False, "help_text": "Defaults to the first warehouse."}}
 
 
 class OrderUpdateInputSerializer(OrderInputSerializer):
     lines = OrderLineInputSerializer(many=True, required=False, help_text="When sent: replaces every line.")
     submit = None
+    duplicate_reason = None
     version = version_field()
 
     class Meta(OrderInputSerializer.Meta):

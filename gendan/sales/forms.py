@@ -50,6 +50,12 @@ class OrderForm(BootstrapForm):
     )
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    duplicate_reason = forms.CharField(
+        label=_("Why this is not a duplicate"),
+        max_length=500,
+        required=False,
+        help_text=_("The customer placed an order like this one in the last 24 hours."),
+    )
 
     # The fields handed to sales.services.order_create / order_update.
     service_fields = [

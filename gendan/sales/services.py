@@ -1,5 +1,6 @@
 """Everything that can happen to a sales order. Each function is one transaction and records its event."""
 
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -129,11 +130,44 @@ def _validate_header(order: Order, actor) -> None:
         raise ValidationError(errors)
 
 
+# How far back an order with the same customer, products and quantities counts as a likely duplicate.
+DUPLICATE_WINDOW = datetime.timedelta(hours=24)
+
+
+def _duplicates_of(customer: Customer, order_lines) -> list[str]:
+    """The numbers of the customer's orders of the last 24 hours, not cancelled, with the same products and quantities."""
+    wanted = sorted((line.product_id, line.quantity) for line in order_lines)
+    recent = Order.objects.filter(customer=customer, created_at__gte=timezone.now() - DUPLICATE_WINDOW).exclude(
+        status=OrderStatus.CANCELLED
+    )
+    found = {}
+    for order_id, number, product_id, quantity in OrderLine.objects.filter(order__in=recent).values_list(
+        "order_id", "order__number", "product_id", "quantity"
+    ):
+        found.setdefault((order_id, number), []).append((product_id, quantity))
+    return sorted(number for (_id, number), rows in found.items() if sorted(rows) == wanted)
+
+
 @events.batched
 def order_create(
-    *, actor, customer: Customer, lines, warehouse: Warehouse | None = None, owner=None, submit: bool = False, **fields
+    *,
+    actor,
+    customer: Customer,
+    lines,
+    warehouse: Warehouse | None = None,
+    owner=None,
+    submit: bool = False,
+    duplicate_reason: str = "",
+    check_duplicates: bool = True,
+    **fields,
 ) -> Order:
-    """A draft order; with submit, submitted at once too ("save and submit"): both or neither."""
+    """A draft order; with submit, submitted at once too ("save and submit"): both or neither.
+
+    An order like one the customer placed in the last 24 hours (same products, same quantities) is
+    refused as a likely duplicate unless `duplicate_reason` says why it is not; the reason goes on the
+    record. `check_duplicates=False` is for orders that come from a document of their own (a quotation
+    the customer accepted).
+    """
     require_perm(actor, "sales.add_order")
     unknown = set(fields) - set(ORDER_FIELDS)
     if unknown:
@@ -157,6 +191,18 @@ def order_create(
     )
     _validate_header(order, actor)
     order_lines = build_lines(lines)
+    duplicate_of = _duplicates_of(customer, order_lines) if check_duplicates else []
+    duplicate_reason = (duplicate_reason or "").strip()
+    if duplicate_of and not duplicate_reason:
+        raise ApplicationError(
+            _(
+                "%(customer)s placed an order with the same products and quantities in the last 24 hours "
+                "(%(numbers)s). If this one is not a duplicate, say why."
+            )
+            % {"customer": customer.name, "numbers": ", ".join(duplicate_of)},
+            ErrorCode.DUPLICATE_ORDER,
+            {"duplicate_of": duplicate_of},
+        )
     _apply_totals(order, order_lines)
     order.number = next_number("sales_order")
     order.save(force_insert=True)
@@ -164,12 +210,10 @@ def order_create(
     for line in order_lines:
         line.order = order
     OrderLine.objects.bulk_create(order_lines)
-    events.record(
-        actor,
-        "order.created",
-        order,
-        data={"customer": customer.pk, "total": order.total, "lines": len(order_lines)},
-    )
+    data = {"customer": customer.pk, "total": order.total, "lines": len(order_lines)}
+    if duplicate_of:
+        data |= {"duplicate_of": duplicate_of, "duplicate_reason": duplicate_reason}
+    events.record(actor, "order.created", order, data=data)
     if assigned is not None:
         events.record(actor, "order.assigned", order, data={"owner": assigned.pk, "by": "assignment_rule"})
     if submit:

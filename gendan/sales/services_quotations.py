@@ -328,6 +328,8 @@ def quotation_accept(*, quotation: Quotation, actor, warehouse=None) -> Order:
     order = order_create(
         actor=actor,
         customer=customer,
+        # The customer accepted this quotation: a document of its own, not a second entry of an order.
+        check_duplicates=False,
         owner=quotation.owner,
         warehouse=warehouse,
         contact=quotation.contact,

@@ -16,7 +16,7 @@ from django_htmx.http import trigger_client_event
 
 from gendan.core import panels
 from gendan.core.bounds import id_from
-from gendan.core.errors import ApplicationError
+from gendan.core.errors import ApplicationError, ErrorCode
 from gendan.core.forms import bootstrap, run_service
 from gendan.core.selectors import timeline_events
 from gendan.core.tables import list_response
@@ -148,7 +148,11 @@ def _save_order(request, form, editor, order):
     submit = order is None and "submit" in request.POST  # "Save and submit"
     if order is None:
         call = functools.partial(
-            services.order_create, actor=request.user, customer=form.cleaned_data["customer"], submit=submit
+            services.order_create,
+            actor=request.user,
+            customer=form.cleaned_data["customer"],
+            submit=submit,
+            duplicate_reason=form.cleaned_data["duplicate_reason"],
         )
     else:
         call = functools.partial(
@@ -161,6 +165,8 @@ def _save_order(request, form, editor, order):
     row_forms = {f"lines.{i}": row.form for i, row in enumerate(editor.rows)}
     saved = run_service(form, lambda: call(lines=editor.service_rows(), **fields), row_forms)
     if saved is None:
+        if form.refusal is not None and form.refusal.code == ErrorCode.DUPLICATE_ORDER:
+            form.duplicate_of = form.refusal.extra["duplicate_of"]
         return None
     if submit:
         messages.success(
