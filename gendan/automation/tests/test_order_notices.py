@@ -19,6 +19,7 @@ from gendan.fulfillment.services import shipment_create, shipment_deliver, shipm
 from gendan.inventory.services import warehouse_staff_set
 from gendan.sales.models import Order, OrderStatus
 from gendan.sales.services import order_approve, order_cancel, order_hold, order_reject, order_submit, order_update
+from gendan.sales.services_approvals import approval_rule_create
 from tests.backbone import draft_order, stocked_products
 from tests.factories import WarehouseFactory
 from tests.stages import order_at
@@ -89,6 +90,33 @@ def test_an_order_waiting_for_approval_tells_at_once_everyone_who_may_approve_it
     assert told() == {"manager1": [waiting], "boss1": [waiting], "admin": [waiting]}
     notice = Notification.objects.get(recipient=personas["manager1"])
     assert notice.url == f"/orders/{order.pk}/" and notice.read_at is None
+
+
+def test_each_level_of_a_two_level_approval_tells_only_its_own_approvers(personas, staffed, committed):
+    # given: every order needs the team leader (manager1), then an executive (boss1)
+    approval_rule_create(
+        actor=personas["admin"],
+        name="Two levels",
+        conditions=[{"type": "total_above", "amount": "0"}],
+        levels=[{"approvers": ["leader"], "mode": "any"}, {"approvers": ["role:executive"], "mode": "any"}],
+    )
+    order = draft_order(personas["rep1"], staffed[1])
+    # when
+    with committed():
+        order = order_submit(order=order, actor=personas["rep1"])
+    # then: the first level's approver alone
+    waiting = ("order.approval_needed", f"{heading(order)} waits for your approval", "Owner: rep1.")
+    assert told() == {"manager1": [waiting]}
+    # when: the first level approves
+    with committed():
+        order_approve(order=order, actor=personas["manager1"], comment="OK")
+    # then: the second level's approver is told, as an approval waiting for them
+    next_level = (
+        "order.approval_needed",
+        f"{heading(order)} waits for your approval",
+        "Owner: rep1. An earlier level approved it.",
+    )
+    assert told() == {"manager1": [waiting], "boss1": [next_level]}
 
 
 def test_a_manager_submitting_an_order_that_needs_approval_is_not_told_of_it(personas, staffed, committed):
