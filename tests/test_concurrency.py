@@ -16,8 +16,9 @@ from gendan.core.numbering import next_number
 from gendan.finance.models import Invoice, Payment
 from gendan.finance.services import invoice_create, invoice_issue, payment_record
 from gendan.inventory.models import StockLevel, StockMove
-from gendan.sales.models import Order, OrderLine
-from gendan.sales.services import order_submit
+from gendan.sales.models import ApprovalRequest, ApprovalStep, Order, OrderLine
+from gendan.sales.services import order_approve, order_submit
+from gendan.sales.services_approvals import approval_rule_create
 from tests.backbone import draft_order, stocked_products
 from tests.stages import order_at
 
@@ -168,3 +169,41 @@ def test_two_payments_against_one_invoice_at_once_never_overpay(personas, vendor
     order.refresh_from_db()
     assert (order.amount_paid, order.payment_status) == (Decimal("150.00"), "partially_paid")
     assert Invoice.objects.get().open_amount == Decimal("76.00")
+
+
+@on_each_database
+@pytest.mark.parametrize("mode", ["any", "all"])
+def test_two_approvers_of_one_level_deciding_at_once_confirm_the_order_once(personas, vendor, mode):
+    # given: a level of two named approvers, and an order waiting for it
+    require(vendor)
+    deciders = [personas["manager1"], personas["boss1"]]
+    approval_rule_create(
+        actor=personas["admin"],
+        name="Both or either",
+        conditions=[{"type": "total_above", "amount": "0"}],
+        levels=[{"approvers": [f"user:{user.pk}" for user in deciders], "mode": mode}],
+    )
+    _warehouse, products = stocked_products(1, on_hand="10")
+    order = order_submit(order=draft_order(personas["rep1"], products, ["4"]), actor=personas["rep1"])
+    assert order.status == "pending_approval"
+
+    # when
+    results = race(lambda i: order_approve(order=order, actor=deciders[i]).status, 2)
+
+    # then: "all of them" takes both approvals, "any one of them" the first; the stock is reserved once
+    outcomes = sorted(outcome for outcome, _value in results)
+    if mode == "all":
+        assert outcomes == ["ok", "ok"], results
+    else:
+        assert outcomes == ["error", "ok"], results
+        (error,) = [value for outcome, value in results if outcome == "error"]
+        assert isinstance(error, ApplicationError) and error.code == ErrorCode.TRANSITION_NOT_ALLOWED, error
+    order.refresh_from_db()
+    assert order.status == "confirmed"
+    assert StockLevel.objects.get(product=products[0]).reserved == Decimal("4")
+    approval = ApprovalRequest.objects.get(order=order)
+    assert approval.status == "approved"
+    decided = sorted(
+        ApprovalStep.objects.filter(request=approval).exclude(decision="").values_list("decision", flat=True)
+    )
+    assert decided == ["approved"] * (2 if mode == "all" else 1)
