@@ -1,3 +1,5 @@
+from dataclasses import dataclass
+
 from django.db.models import (
     Count,
     DecimalField,
@@ -157,6 +159,62 @@ def approval_steps_of(approval: ApprovalRequest) -> list[dict]:
             "steps": [step for step in steps if step.level == number],
         }
         for number, level in enumerate(approval.levels, start=1)
+    ]
+
+
+# The order board's columns, along the main road: partly shipped orders wait with the confirmed ones.
+BOARD_COLUMNS: list[tuple[str, list[str]]] = [
+    (OrderStatus.DRAFT, [OrderStatus.DRAFT]),
+    (OrderStatus.PENDING_APPROVAL, [OrderStatus.PENDING_APPROVAL]),
+    (OrderStatus.CONFIRMED, [OrderStatus.CONFIRMED, OrderStatus.PARTIALLY_SHIPPED]),
+    (OrderStatus.ON_HOLD, [OrderStatus.ON_HOLD]),
+    (OrderStatus.SHIPPED, [OrderStatus.SHIPPED]),
+    (OrderStatus.DELIVERED, [OrderStatus.DELIVERED]),
+]
+# The newest cards each column shows; the rest are a click away in the list, filtered by status.
+BOARD_CARDS = 30
+# The action a card dragged from one column to another takes (the transition table's); any other move is refused.
+BOARD_MOVES: dict[tuple[str, str], str] = {
+    (OrderStatus.DRAFT, OrderStatus.PENDING_APPROVAL): "submit",
+    (OrderStatus.DRAFT, OrderStatus.CONFIRMED): "submit",
+    (OrderStatus.PENDING_APPROVAL, OrderStatus.CONFIRMED): "approve",
+    (OrderStatus.PENDING_APPROVAL, OrderStatus.DRAFT): "reject",
+    (OrderStatus.CONFIRMED, OrderStatus.ON_HOLD): "hold",
+    (OrderStatus.ON_HOLD, OrderStatus.CONFIRMED): "resume",
+}
+
+
+@dataclass
+class BoardColumn:
+    stage: str
+    label: str
+    count: int
+    cards: list
+    statuses: list[str]
+
+
+def board_column_of(order: Order) -> str:
+    return next(stage for stage, statuses in BOARD_COLUMNS if order.status in statuses)
+
+
+def order_board(orders: QuerySet[Order], *, per_column: int = BOARD_CARDS) -> list[BoardColumn]:
+    """The open `orders` by stage: each column's count, and its newest cards (a fixed number of queries)."""
+    counts = orders.filter(status__in=OPEN_STATUSES).aggregate(
+        **{stage: Count("status", filter=Q(status__in=statuses)) for stage, statuses in BOARD_COLUMNS}
+    )
+    return [
+        BoardColumn(
+            stage=stage,
+            label=OrderStatus(stage).label,
+            count=counts[stage],
+            cards=list(
+                orders.filter(status__in=statuses)
+                .select_related("customer", "owner")
+                .order_by("-created_at", "-id")[:per_column]
+            ),
+            statuses=statuses,
+        )
+        for stage, statuses in BOARD_COLUMNS
     ]
 
 

@@ -28,15 +28,18 @@ from .forms import LineEditor, LineRow, OrderForm, OrderLineForm, new_row_key, t
 from .lists import order_filter
 from .models import ApprovalRequest, OrderStatus
 from .selectors import (
+    BOARD_MOVES,
     approval_steps_of,
+    board_column_of,
     may_decide,
     order_allowed_actions,
+    order_board,
     order_detail_queryset,
     order_list,
     order_progress,
     products_for_order_entry,
 )
-from .selectors_worklists import approval_reason_text
+from .selectors_worklists import approval_reason_text, may_approve
 from .tables import OrderTable
 
 # Filters behind "More" on the list; the common ones are laid out by hand in order_filters.html.
@@ -66,6 +69,62 @@ def order_list_view(request):
             "more_open": any(request.GET.get(name) for name in MORE_FILTERS),
         },
     )
+
+
+# --- the board -----------------------------------------------------------------------------------
+
+
+def _board_context(request, move_error=None):
+    filterset = order_filter(request.user, request.GET, request=request)
+    bootstrap(filterset.form)
+    return {
+        "filter": filterset,
+        "columns": order_board(filterset.qs),
+        "can_move": request.user.has_perm("sales.change_order") or may_approve(request.user),
+        "move_error": move_error,
+    }
+
+
+@login_required
+def order_board_view(request):
+    if not request.user.has_perm("sales.view_order"):
+        raise PermissionDenied
+    return render(request, "sales/order_board.html", _board_context(request))
+
+
+@login_required
+@require_POST
+def order_board_move(request, pk):
+    """A card dropped on another column: the transition table's action for that move, or the reason it is refused.
+
+    Answered with the redrawn board (HTMX), where a refused card is back in its column.
+    """
+    order = get_object_or_404(order_list(user=request.user), pk=pk)
+    origin, target = board_column_of(order), request.POST.get("move-stage", "")
+    action = BOARD_MOVES.get((origin, target))
+    error = None
+    if action is None:
+        if target in (OrderStatus.SHIPPED, OrderStatus.DELIVERED):
+            error = _("Orders move to shipped and delivered with their shipments.")
+        else:
+            error = _("An order cannot move from %(origin)s to %(target)s.") % {
+                "origin": OrderStatus(origin).label,
+                "target": OrderStatus(target).label if target in OrderStatus.values else target,
+            }
+    else:
+        data = {"comment": request.POST.get("move-comment", ""), "reason": request.POST.get("move-reason", "")}
+        try:
+            _run_action(action, order, request.user, data)
+        except ApplicationError as exc:
+            error = exc.message
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+    move_error = {"order": order, "message": error} if error else None
+    if request.htmx:
+        return render(request, "sales/_order_board.html", _board_context(request, move_error))
+    if move_error:
+        messages.error(request, f"{order.number}: {error}")
+    return redirect("sales:order_board")
 
 
 # --- entry and editing ---------------------------------------------------------------------------

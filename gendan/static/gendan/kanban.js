@@ -1,10 +1,12 @@
-/* The opportunity kanban: drag a card to another stage; the server moves the deal and redraws the board.
-   A deal dropped on "lost" asks for the reason first. Without JavaScript the deal's own page has "Move to". */
+/* A kanban board (deals by stage, orders by stage): drag a card to another column; the server makes the move
+   and redraws the board, a refused move included (the card goes back, with the reason above the board).
+   A column with data-prompt asks for a reason first, sent as its data-prompt-field. Without JavaScript
+   the record's own page has the same moves. */
 (function () {
   "use strict";
 
   function moveUrl(board, id) {
-    // The board's filters (?q=, ?owner=) ride along, so the redrawn board shows the same deals.
+    // The board's filters (?q=, ?owner=) ride along, so the redrawn board shows the same records.
     return board.dataset.moveUrl.replace("/0/", "/" + id + "/") + window.location.search;
   }
 
@@ -26,18 +28,18 @@
           return !event.related || !event.related.dataset.locked;
         },
         onEnd: function (event) {
-          var stage = event.to.dataset.stage;
           if (event.from === event.to) {
             return;
           }
-          var values = { "move-stage": stage };
-          if (stage === "lost") {
-            var reason = window.prompt(board.dataset.lostPrompt);
+          var values = {};
+          values[board.dataset.stageField || "move-stage"] = event.to.dataset.stage;
+          if (event.to.dataset.prompt) {
+            var reason = window.prompt(event.to.dataset.prompt);
             if (!reason) {
               event.from.insertBefore(event.item, event.from.children[event.oldIndex] || null);
               return;
             }
-            values["move-lost_reason"] = reason;
+            values[event.to.dataset.promptField] = reason;
           }
           htmx.ajax("POST", moveUrl(board, event.item.dataset.id), {
             target: "#board",
