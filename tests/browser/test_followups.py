@@ -135,3 +135,40 @@ def test_a_manager_drags_deals_across_the_kanban(live_server, personas, new_page
         "lost",
         "客户选择了竞品",
     )
+
+
+def test_an_approver_drags_orders_across_the_order_board_and_a_refused_move_snaps_back(
+    live_server, personas, new_page, shot
+):
+    # given: one of Alice's orders waiting for approval
+    from decimal import Decimal
+
+    from gendan.sales.models import Order
+    from gendan.sales.services import order_submit, order_update
+    from tests.backbone import draft_order, stocked_products
+
+    _warehouse, (product,) = stocked_products(1)
+    rep = personas["rep1"]
+    waiting = draft_order(rep, [product])
+    waiting = order_update(
+        order=waiting, actor=rep, lines=[{"product": product, "quantity": 1, "discount_percent": Decimal("15")}]
+    )
+    waiting = order_submit(order=waiting, actor=rep)
+    url = live_server.url
+    page = new_page(width=1920)  # every column in view: a drag does not scroll the board sideways
+    log_in(page, url, "manager1", "pw-manager1")
+    page.goto(f"{url}/orders/board/")
+
+    # when: the manager drags it to "confirmed" (approves it) ...
+    page.drag_and_drop(f"[data-id='{waiting.pk}']", "[data-stage=confirmed]")
+    expect(page.locator("[data-testid=count-confirmed]")).to_have_text("1")
+    # ... and then on to "shipped", which only a shipment does
+    page.drag_and_drop(f"[data-id='{waiting.pk}']", "[data-stage=shipped]")
+    expect(page.locator("[data-testid=move-error]")).to_be_visible()
+    shot(page, "refused")
+
+    # then: approved, and the refused card is back in its column, with the reason above the board
+    assert Order.objects.get(pk=waiting.pk).status == "confirmed"
+    expect(page.locator(f"[data-testid=column-confirmed] [data-id='{waiting.pk}']")).to_have_count(1)
+    expect(page.locator("[data-testid=count-shipped]")).to_have_text("0")
+    assert waiting.number in page.locator("[data-testid=move-error]").inner_text()
