@@ -17,9 +17,12 @@ def stocked_products(count=3, on_hand="100", warehouse=None, **product_kwargs):
     return warehouse, products
 
 
-def draft_order(rep, products, quantities=None, customer=None, **kwargs):
+def draft_order(rep, products, quantities=None, customer=None, repeat_reason="a repeat order of a test", **kwargs):
+    """A draft order. Tests about something else place the same order twice at will: `repeat_reason` answers
+    the duplicate-order check (tests of that check pass repeat_reason="")."""
     customer = customer or customer_ready_to_order(rep)
     quantities = quantities or ["1"] * len(products)
+    kwargs.setdefault("duplicate_reason", repeat_reason)
     return order_create(
         actor=rep,
         customer=customer,

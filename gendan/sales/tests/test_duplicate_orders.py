@@ -26,6 +26,7 @@ def first(personas):
 
 def again(rep, first, quantities=("3", "5"), **kwargs):
     products = [line.product for line in first.lines.order_by("position")]
+    kwargs.setdefault("repeat_reason", "")
     return draft_order(rep, products, list(quantities), customer=first.customer, **kwargs)
 
 
@@ -38,7 +39,7 @@ def test_the_same_products_and_quantities_within_a_day_need_a_reason(personas, f
     assert (exc.value.code, exc.value.extra) == (ErrorCode.DUPLICATE_ORDER, {"duplicate_of": [first.number]})
     assert Order.objects.count() == 1
 
-    second = again(rep, first, duplicate_reason="客户追加同样一批")
+    second = again(rep, first, repeat_reason="客户追加同样一批")
 
     created = Event.objects.get(verb="order.created", object_id=second.pk)
     assert created.data["duplicate_of"] == [first.number]
@@ -62,12 +63,12 @@ def test_the_order_of_the_lines_does_not_hide_a_duplicate(personas, first):
     products = [line.product for line in first.lines.order_by("-position")]
 
     with pytest.raises(ApplicationError):
-        draft_order(personas["rep1"], products, ["5", "3"], customer=first.customer)
+        draft_order(personas["rep1"], products, ["5", "3"], customer=first.customer, repeat_reason="")
 
 
 def test_a_blank_reason_is_no_reason(personas, first):
     with pytest.raises(ApplicationError):
-        again(personas["rep1"], first, duplicate_reason="   ")
+        again(personas["rep1"], first, repeat_reason="   ")
 
 
 def test_the_api_answers_409_with_the_duplicates_and_takes_a_reason(personas, first):
