@@ -94,7 +94,10 @@ def test_the_api_creates_and_submits_with_submit_true(personas):
     }
 
     created = api_as(personas["rep1"]).post("/api/v1/orders/", body, format="json")
-    refused = api_as(personas["rep1"]).post("/api/v1/orders/", body, format="json")  # the last unit is gone
+    # The same order again, said to be meant (a duplicate needs a reason): the last unit is gone
+    refused = api_as(personas["rep1"]).post(
+        "/api/v1/orders/", {**body, "duplicate_reason": "客户再要一件"}, format="json"
+    )
 
     assert created.status_code == 201 and created.json()["status"] == "confirmed"
     assert created.json()["lines"][0]["reserved_quantity"] == "1.000"

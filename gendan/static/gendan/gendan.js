@@ -9,6 +9,12 @@
     if (field && field.form) field.form.submit();
   });
 
+  // A form that undoes something (deleting a rule) asks first: <form data-confirm="...">.
+  document.addEventListener("submit", function (event) {
+    const form = event.target.closest("form[data-confirm]");
+    if (form && !window.confirm(form.dataset.confirm)) event.preventDefault();
+  });
+
   document.addEventListener("click", function (event) {
     const remover = event.target.closest("[data-remove-closest]");
     if (remover) {
