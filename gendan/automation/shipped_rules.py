@@ -16,6 +16,31 @@ from django.utils.translation import gettext_lazy as _
 HOUR = 60
 DAY = 24 * HOUR
 
+def _approval_wait(assignee: str) -> dict:
+    """Each approval level's wait: 4 working hours, then a task for `assignee`, escalated while it stays open.
+
+    A level approved ends its wait ("order.approval_advanced") and starts the next level's.
+    """
+    return {
+        "trigger": "after_event",
+        "target_model": "sales.order",
+        "unless_verbs": ["order.approval_advanced", "order.approved", "order.rejected", "order.cancelled"],
+        "offset_minutes": 4 * HOUR,
+        "business_hours": True,
+        "conditions": [{"field": "status", "op": "eq", "value": "pending_approval"}],
+        "actions": [
+            {
+                "type": "create_task",
+                "assignee": assignee,
+                "title": _("Approve or reject order {number} ({customer})"),
+                "due_in_hours": 1,
+                "priority": "urgent",
+            }
+        ],
+        "escalation_hours": [2, 4, 8],
+    }
+
+
 SHIPPED_RULES = [
     {
         "system_key": "customer_not_contacted_24h",
@@ -217,25 +242,9 @@ SHIPPED_RULES = [
             "An order waiting for approval 4 working hours after it was submitted: a task for the nearest sales "
             "manager above the owner (someone who may approve), escalated if it stays open."
         ),
-        "trigger": "after_event",
-        "target_model": "sales.order",
         "event_verb": "order.submitted",
-        # A level approved starts the next level's own wait (approval_level_waiting_4h).
-        "unless_verbs": ["order.approval_advanced", "order.approved", "order.rejected", "order.cancelled"],
-        "offset_minutes": 4 * HOUR,
-        "business_hours": True,
-        "conditions": [{"field": "status", "op": "eq", "value": "pending_approval"}],
-        "actions": [
-            {
-                "type": "create_task",
-                # A manager, not merely the team leader: a team may be led by a rep who cannot approve.
-                "assignee": "role:sales_manager",
-                "title": _("Approve or reject order {number} ({customer})"),
-                "due_in_hours": 1,
-                "priority": "urgent",
-            }
-        ],
-        "escalation_hours": [2, 4, 8],
+        # A manager, not merely the team leader: a team may be led by a rep who cannot approve.
+        **_approval_wait("role:sales_manager"),
     },
     {
         "system_key": "approval_level_waiting_4h",
@@ -244,23 +253,8 @@ SHIPPED_RULES = [
             "An order one approval level further and still waiting 4 working hours later: a task for the next "
             "level's approvers, escalated if it stays open."
         ),
-        "trigger": "after_event",
-        "target_model": "sales.order",
         "event_verb": "order.approval_advanced",
-        "unless_verbs": ["order.approval_advanced", "order.approved", "order.rejected", "order.cancelled"],
-        "offset_minutes": 4 * HOUR,
-        "business_hours": True,
-        "conditions": [{"field": "status", "op": "eq", "value": "pending_approval"}],
-        "actions": [
-            {
-                "type": "create_task",
-                "assignee": "approvers",
-                "title": _("Approve or reject order {number} ({customer})"),
-                "due_in_hours": 1,
-                "priority": "urgent",
-            }
-        ],
-        "escalation_hours": [2, 4, 8],
+        **_approval_wait("approvers"),
     },
     {
         "system_key": "order_ship_warning_1d",
