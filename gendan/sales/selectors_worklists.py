@@ -8,9 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
+from gendan.accounts.scoping import owner_filter
 from gendan.core.numbers import plain_decimal
 
-from .models import ApprovalRequest, ApprovalStep, Order, OrderStatus, Quotation, QuotationStatus
+from .models import ApprovalDelegation, ApprovalRequest, ApprovalStep, Order, OrderStatus, Quotation, QuotationStatus
 from .selectors import APPROVE_PERMISSION, decidable_orders, order_list
 from .selectors_quotations import quotation_list
 
@@ -80,17 +81,31 @@ def approval_inbox(*, user) -> QuerySet[ApprovalRequest]:
 
 
 def approvals_of(*, user) -> QuerySet[ApprovalRequest]:
-    """Approval requests of orders in `user`'s sight that they submitted, were asked to decide, or may decide now
-    (standing in for someone away), newest first."""
-    visible = Order.objects.visible_to(user).values("pk")
-    mine = (
-        Q(requested_by=user.pk)
-        | Q(pk__in=ApprovalStep.objects.filter(approver=user.pk).values("request"))
-        | Q(status=ApprovalRequest.Status.PENDING, order__in=decidable_orders(user=user).values("pk"))
+    """Approval requests of orders in `user`'s sight that they submitted (any outcome), or that wait for them at
+    some level, themselves or standing in for someone away today; newest first.
+
+    The waiting ones are few (a step per approver of each pending request) and read first, by
+    approval_step_inbox_idx; the list is then `requested_by = me OR id IN (<those>)`, which both databases
+    answer from two indexes. With the set of waiting requests as a subquery instead, each planner read every
+    request (PostgreSQL: 230 ms at a million orders).
+    """
+    today = timezone.localdate()
+    stands_in_for = ApprovalDelegation.objects.filter(
+        delegate=user.pk, starts_on__lte=today, ends_on__gte=today
+    ).values("delegator")
+    waiting = set(
+        ApprovalStep.objects.filter(decision="", request__status=ApprovalRequest.Status.PENDING)
+        .filter(Q(approver=user.pk) | Q(approver__in=stands_in_for))
+        .values_list("request", flat=True)
     )
+    requests = ApprovalRequest.objects.filter(Q(requested_by=user.pk) | Q(pk__in=sorted(waiting)))
+    # The orders' scope on the join, not as `order IN (<every order in sight>)`: for an administrator
+    # SQLite would gather a million order ids first.
+    in_sight = owner_filter(user, "order__owner")
+    if in_sight is not None:
+        requests = requests.filter(in_sight)
     return (
-        ApprovalRequest.objects.filter(mine, order__in=visible)
-        .select_related("order", "requested_by", "decided_by")
+        requests.select_related("order", "requested_by", "decided_by")
         .prefetch_related("steps__approver", "steps__decided_by")
         .order_by("-created_at", "-id")
     )
