@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 HOUR = 60
 DAY = 24 * HOUR
 
+
 def _approval_wait(assignee: str) -> dict:
     """Each approval level's wait: 4 working hours, then a task for `assignee`, escalated while it stays open.
 

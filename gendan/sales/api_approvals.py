@@ -14,7 +14,7 @@ from gendan.core.filters import FilterSet
 
 from .api import MayApprove
 from .models import ApprovalMode, ApprovalRequest, ApprovalRule, ApprovalStep, ApprovalSubject
-from .selectors_worklists import approval_reason_text, approvals_of
+from .selectors_worklists import approval_reason_text, approval_requests_of, approvals_of
 from .services import order_approve, order_reject
 from .services_approvals import (
     MANAGE_RULES,
@@ -192,7 +192,9 @@ class ApprovalViewSet(mixins.ListModelMixin, RetrieveMixin, ServiceViewSet):
         return super().get_permissions()
 
     def get_queryset(self):
-        return approvals_of(user=self.request.user)
+        if self.action == "list":
+            return approvals_of(user=self.request.user)
+        return approval_requests_of(user=self.request.user)
 
     def _pending(self) -> ApprovalRequest:
         approval = self.get_object()
