@@ -96,10 +96,7 @@ class OrderQuerySet(ScopedQuerySet):
         and they did not submit it. A subquery in the same SELECT, so a list can offer "approve" on
         every row without a query per row.
         """
-        today = timezone.localdate()
-        stands_in_for = ApprovalDelegation.objects.filter(
-            delegate=user.pk, starts_on__lte=today, ends_on__gte=today
-        ).values("delegator")
+        stands_in_for = ApprovalDelegation.objects.stood_in_for_by(user)
         waiting = (
             ApprovalStep.objects.filter(
                 request__order=models.OuterRef("pk"),
@@ -359,8 +356,17 @@ class ApprovalRule(VersionedModel):
         return self.name
 
 
+class ApprovalDelegationQuerySet(models.QuerySet):
+    def stood_in_for_by(self, user):
+        """The people `user` stands in for today, as a subquery of their ids."""
+        today = timezone.localdate()
+        return self.filter(delegate=user.pk, starts_on__lte=today, ends_on__gte=today).values("delegator")
+
+
 class ApprovalDelegation(TimeStampedModel):
     """While away, an approver's decisions go to a delegate too: from one date to another, both included."""
+
+    objects = ApprovalDelegationQuerySet.as_manager()
 
     delegator = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("away"), on_delete=models.CASCADE, related_name="approval_delegations"

@@ -69,7 +69,12 @@ def may_approve(user) -> bool:
         return True
     # One statement of two index lookups: every page's menu asks it of every rep.
     named = ApprovalStep.objects.filter(approver=user.pk)
-    return get_user_model().objects.filter(pk=user.pk).filter(Exists(named) | Exists(_stands_in_for(user))).exists()
+    return (
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .filter(Exists(named) | Exists(ApprovalDelegation.objects.stood_in_for_by(user)))
+        .exists()
+    )
 
 
 def approval_inbox(*, user) -> QuerySet[ApprovalRequest]:
@@ -80,13 +85,6 @@ def approval_inbox(*, user) -> QuerySet[ApprovalRequest]:
         )
         .select_related("order__customer", "order__owner", "requested_by")
         .order_by("created_at", "id")
-    )
-
-
-def _stands_in_for(user):
-    today = timezone.localdate()
-    return ApprovalDelegation.objects.filter(delegate=user.pk, starts_on__lte=today, ends_on__gte=today).values(
-        "delegator"
     )
 
 
@@ -114,7 +112,7 @@ def approvals_of(*, user) -> QuerySet[ApprovalRequest]:
     """
     waiting = set(
         ApprovalStep.objects.filter(decision="", request__status=ApprovalRequest.Status.PENDING)
-        .filter(Q(approver=user.pk) | Q(approver__in=_stands_in_for(user)))
+        .filter(Q(approver=user.pk) | Q(approver__in=ApprovalDelegation.objects.stood_in_for_by(user)))
         .values_list("request", flat=True)
     )
     return _in_sight(ApprovalRequest.objects.filter(Q(requested_by=user.pk) | Q(pk__in=sorted(waiting))), user)
@@ -124,7 +122,7 @@ def approval_requests_of(*, user) -> QuerySet[ApprovalRequest]:
     """One request at a time, by id: those of `approvals_of`, and those `user` was asked to decide or decided
     (in anyone's place) since. Too broad to list (an approver's every decision), cheap for one key."""
     theirs = ApprovalStep.objects.filter(request=OuterRef("pk")).filter(
-        Q(approver=user.pk) | Q(decided_by=user.pk) | Q(approver__in=_stands_in_for(user))
+        Q(approver=user.pk) | Q(decided_by=user.pk) | Q(approver__in=ApprovalDelegation.objects.stood_in_for_by(user))
     )
     return _in_sight(ApprovalRequest.objects.filter(Q(requested_by=user.pk) | Exists(theirs)), user)
 

@@ -151,14 +151,10 @@ def approval_open(*, order, lines, actor) -> ApprovalRequest | None:
     return request
 
 
-def acting_steps(request: ApprovalRequest, actor):
+def _acting_steps(request: ApprovalRequest, actor):
     """The undecided steps of the current level that `actor` may take: their own, or an absent approver's."""
-    today = timezone.localdate()
-    delegators = ApprovalDelegation.objects.filter(delegate=actor, starts_on__lte=today, ends_on__gte=today).values(
-        "delegator"
-    )
     steps = ApprovalStep.objects.filter(request=request, level=request.level, decision="")
-    return steps.filter(approver=actor) | steps.filter(approver__in=delegators)
+    return steps.filter(approver=actor) | steps.filter(approver__in=ApprovalDelegation.objects.stood_in_for_by(actor))
 
 
 def _level_waits(request: ApprovalRequest) -> bool:
@@ -181,7 +177,7 @@ def approval_decide(*, request: ApprovalRequest, actor, approve: bool, comment: 
             {"requested_by": request.requested_by_id},
         )
     # Their own step first: someone who is an approver and a delegate decides as themselves.
-    step = next(iter(sorted(acting_steps(request, actor), key=lambda s: (s.approver_id != actor.pk, s.pk))), None)
+    step = next(iter(sorted(_acting_steps(request, actor), key=lambda s: (s.approver_id != actor.pk, s.pk))), None)
     if step is None:
         raise ApplicationError(
             _("You are not among the approvers of this level."),
