@@ -23,10 +23,10 @@ from gendan.accounts.selectors import leader_of
 from gendan.core.money import HUNDRED, round_money
 from gendan.crm.models import Customer
 
-from .models import ApprovalMode, ApprovalRule, Order, OrderStatus
+from .models import ACTIONS, ApprovalMode, ApprovalRule, Order, OrderStatus
 
 # Who may decide when a level names "approvers", and whoever decides when a level names nobody who can.
-APPROVE_PERMISSION = "sales.approve_order"
+APPROVE_PERMISSION = ACTIONS["approve"][1]
 # Orders that count as the customer's orders when asking whether the customer is new.
 _COUNTED_STATUSES = [s for s in OrderStatus.values if s not in (OrderStatus.DRAFT, OrderStatus.CANCELLED)]
 # Orders whose unpaid total is the customer's exposure: taken and not yet settled.
@@ -159,7 +159,7 @@ def clean_conditions(conditions) -> tuple[list[dict], list[str]]:
     cleaned, errors = [], []
     for item in conditions:
         kind = item.get("type") if isinstance(item, dict) else None
-        condition = CONDITIONS.get(kind)
+        condition = CONDITIONS.get(kind) if isinstance(kind, str) else None
         if condition is None:
             errors.append(str(_("Unknown condition: %(type)s.") % {"type": kind}))
             continue

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from gendan.accounts.lookups import user_picker
 from gendan.core.forms import bootstrap
 
 from .approval_rules import CONDITIONS, approver_choices
@@ -115,11 +116,15 @@ def level_forms(data, levels: list[dict], count: int) -> list[ApprovalLevelForm]
 
 
 class DelegationForm(forms.Form):
-    delegate = forms.ModelChoiceField(label=_("Delegate"), queryset=get_user_model().objects.none())
+    # Asked of the server as one types (accounts.lookups), never a list of every user in the page.
+    delegate = forms.ModelChoiceField(
+        label=_("Delegate"), queryset=get_user_model().objects.none(), widget=user_picker()
+    )
     starts_on = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
     ends_on = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["delegate"].queryset = get_user_model().objects.filter(is_active=True).exclude(pk=user.pk)
+        self.fields["delegate"].widget.user = user
         bootstrap(self)

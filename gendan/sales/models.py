@@ -86,6 +86,30 @@ SHIPPABLE_STATUSES = {S.CONFIRMED, S.PARTIALLY_SHIPPED}
 STAGES = [S.DRAFT, S.PENDING_APPROVAL, S.CONFIRMED, S.SHIPPED, S.DELIVERED, S.CLOSED]
 
 
+# The order board's columns, along the main road: partly shipped orders wait with the confirmed ones.
+BOARD_COLUMNS: list[tuple[str, list[str]]] = [
+    (S.DRAFT, [S.DRAFT]),
+    (S.PENDING_APPROVAL, [S.PENDING_APPROVAL]),
+    (S.CONFIRMED, [S.CONFIRMED, S.PARTIALLY_SHIPPED]),
+    (S.ON_HOLD, [S.ON_HOLD]),
+    (S.SHIPPED, [S.SHIPPED]),
+    (S.DELIVERED, [S.DELIVERED]),
+]
+# The action a card dragged from one column to another takes (the transition table's); any other move is refused.
+BOARD_MOVES: dict[tuple[str, str], str] = {
+    (S.DRAFT, S.PENDING_APPROVAL): "submit",
+    (S.DRAFT, S.CONFIRMED): "submit",
+    (S.PENDING_APPROVAL, S.CONFIRMED): "approve",
+    (S.PENDING_APPROVAL, S.DRAFT): "reject",
+    (S.CONFIRMED, S.ON_HOLD): "hold",
+    (S.ON_HOLD, S.CONFIRMED): "resume",
+}
+
+
+def board_column_of(order) -> str:
+    return next(stage for stage, statuses in BOARD_COLUMNS if order.status in statuses)
+
+
 class OrderQuerySet(ScopedQuerySet):
     owner_path = "owner"
 

@@ -23,6 +23,7 @@ from gendan.inventory.models import StockLevel
 
 from .models import (
     ACTIONS,
+    BOARD_COLUMNS,
     DECISIONS,
     OPEN_STATUSES,
     SHIPPABLE_STATUSES,
@@ -33,8 +34,6 @@ from .models import (
     OrderStatus,
     PaymentStatus,
 )
-
-APPROVE_PERMISSION = ACTIONS["approve"][1]
 
 
 def order_list(*, user) -> QuerySet[Order]:
@@ -162,26 +161,8 @@ def approval_steps_of(approval: ApprovalRequest) -> list[dict]:
     ]
 
 
-# The order board's columns, along the main road: partly shipped orders wait with the confirmed ones.
-BOARD_COLUMNS: list[tuple[str, list[str]]] = [
-    (OrderStatus.DRAFT, [OrderStatus.DRAFT]),
-    (OrderStatus.PENDING_APPROVAL, [OrderStatus.PENDING_APPROVAL]),
-    (OrderStatus.CONFIRMED, [OrderStatus.CONFIRMED, OrderStatus.PARTIALLY_SHIPPED]),
-    (OrderStatus.ON_HOLD, [OrderStatus.ON_HOLD]),
-    (OrderStatus.SHIPPED, [OrderStatus.SHIPPED]),
-    (OrderStatus.DELIVERED, [OrderStatus.DELIVERED]),
-]
 # The newest cards each column shows; the rest are a click away in the list, filtered by status.
 BOARD_CARDS = 20
-# The action a card dragged from one column to another takes (the transition table's); any other move is refused.
-BOARD_MOVES: dict[tuple[str, str], str] = {
-    (OrderStatus.DRAFT, OrderStatus.PENDING_APPROVAL): "submit",
-    (OrderStatus.DRAFT, OrderStatus.CONFIRMED): "submit",
-    (OrderStatus.PENDING_APPROVAL, OrderStatus.CONFIRMED): "approve",
-    (OrderStatus.PENDING_APPROVAL, OrderStatus.DRAFT): "reject",
-    (OrderStatus.CONFIRMED, OrderStatus.ON_HOLD): "hold",
-    (OrderStatus.ON_HOLD, OrderStatus.CONFIRMED): "resume",
-}
 
 
 @dataclass
@@ -191,10 +172,6 @@ class BoardColumn:
     count: int
     cards: list
     statuses: list[str]
-
-
-def board_column_of(order: Order) -> str:
-    return next(stage for stage, statuses in BOARD_COLUMNS if order.status in statuses)
 
 
 def order_board(orders: QuerySet[Order], *, per_column: int = BOARD_CARDS) -> list[BoardColumn]:

@@ -12,8 +12,9 @@ from django.utils.translation import pgettext_lazy
 from gendan.accounts.scoping import owner_filter
 from gendan.core.numbers import plain_decimal
 
+from .approval_rules import APPROVE_PERMISSION
 from .models import ApprovalDelegation, ApprovalRequest, ApprovalStep, Order, OrderStatus, Quotation, QuotationStatus
-from .selectors import APPROVE_PERMISSION, decidable_orders, order_list
+from .selectors import decidable_orders, order_list
 from .selectors_quotations import quotation_list
 
 # An order is late while it still has something to do before it ships.

@@ -25,7 +25,17 @@ from gendan.inventory.models import Warehouse
 from gendan.inventory.services import stock_release_lines, stock_reserve_lines
 
 from .lines import build_lines, checked_totals
-from .models import ACTIONS, DECISIONS, ORDER_STATES, ApprovalRequest, Order, OrderLine, OrderStatus
+from .models import (
+    ACTIONS,
+    BOARD_MOVES,
+    DECISIONS,
+    ORDER_STATES,
+    ApprovalRequest,
+    Order,
+    OrderLine,
+    OrderStatus,
+    board_column_of,
+)
 from .services_approvals import approval_decide, approval_open
 from .status import PaymentStatus, billing_status_of, delivery_status_of, payment_status_of
 
@@ -472,3 +482,31 @@ def order_refresh_progress(*, order: Order, actor, lines=None) -> Order:
     if unsaved:
         order.save(update_fields=[*unsaved, "updated_at"])
     return order
+
+
+def order_move(*, order: Order, actor, stage: str, comment: str = "", reason: str = "") -> Order:
+    """Move an order to another stage of the board: the transition table's action for that move, or refused.
+
+    Shipped and delivered follow the order's shipments; any other move no action makes is refused
+    with nothing changed.
+    """
+    origin = board_column_of(order)
+    action = BOARD_MOVES.get((origin, stage))
+    if action is None:
+        if stage in (OrderStatus.SHIPPED, OrderStatus.DELIVERED):
+            message = _("Orders move to shipped and delivered with their shipments.")
+        else:
+            message = _("An order cannot move from %(origin)s to %(target)s.") % {
+                "origin": OrderStatus(origin).label,
+                "target": OrderStatus(stage).label if stage in OrderStatus.values else stage,
+            }
+        raise ApplicationError(message, ErrorCode.TRANSITION_NOT_ALLOWED, {"from": origin, "to": stage})
+    if action == "submit":
+        return order_submit(order=order, actor=actor)
+    if action == "approve":
+        return order_approve(order=order, actor=actor, comment=comment)
+    if action == "reject":
+        return order_reject(order=order, actor=actor, comment=comment)
+    if action == "hold":
+        return order_hold(order=order, actor=actor, reason=reason)
+    return order_resume(order=order, actor=actor)

@@ -28,9 +28,7 @@ from .forms import LineEditor, LineRow, OrderForm, OrderLineForm, new_row_key, t
 from .lists import order_filter
 from .models import ApprovalRequest, OrderStatus
 from .selectors import (
-    BOARD_MOVES,
     approval_steps_of,
-    board_column_of,
     may_decide,
     order_allowed_actions,
     order_board,
@@ -95,30 +93,22 @@ def order_board_view(request):
 @login_required
 @require_POST
 def order_board_move(request, pk):
-    """A card dropped on another column: the transition table's action for that move, or the reason it is refused.
-
-    Answered with the redrawn board (HTMX), where a refused card is back in its column.
-    """
+    """A card dropped on another column (services.order_move), answered with the redrawn board (HTMX), where a
+    refused card is back in its column under the reason."""
     order = get_object_or_404(order_list(user=request.user), pk=pk)
-    origin, target = board_column_of(order), request.POST.get("move-stage", "")
-    action = BOARD_MOVES.get((origin, target))
     error = None
-    if action is None:
-        if target in (OrderStatus.SHIPPED, OrderStatus.DELIVERED):
-            error = _("Orders move to shipped and delivered with their shipments.")
-        else:
-            error = _("An order cannot move from %(origin)s to %(target)s.") % {
-                "origin": OrderStatus(origin).label,
-                "target": OrderStatus(target).label if target in OrderStatus.values else target,
-            }
-    else:
-        data = {"comment": request.POST.get("move-comment", ""), "reason": request.POST.get("move-reason", "")}
-        try:
-            _run_action(action, order, request.user, data)
-        except ApplicationError as exc:
-            error = exc.message
-        except ValidationError as exc:
-            error = " ".join(exc.messages)
+    try:
+        services.order_move(
+            order=order,
+            actor=request.user,
+            stage=request.POST.get("move-stage", ""),
+            comment=request.POST.get("move-comment", ""),
+            reason=request.POST.get("move-reason", ""),
+        )
+    except ApplicationError as exc:
+        error = exc.message
+    except ValidationError as exc:
+        error = " ".join(exc.messages)
     move_error = {"order": order, "message": error} if error else None
     if request.htmx:
         return render(request, "sales/_order_board.html", _board_context(request, move_error))

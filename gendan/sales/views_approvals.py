@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -116,7 +117,13 @@ def rule_edit_view(request, pk):
 @require_POST
 def rule_toggle_view(request, pk):
     rule = get_object_or_404(ApprovalRule, pk=pk)
-    approval_rule_update(rule=rule, actor=request.user, active=request.POST.get("active") == "1")
+    try:
+        approval_rule_update(rule=rule, actor=request.user, active=request.POST.get("active") == "1")
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    except ValidationError as exc:
+        # A rule naming someone who has left since: switching it is refused until its levels are mended.
+        messages.error(request, f"{rule.name}: {' '.join(exc.messages)}")
     return redirect("approvals:rule_list")
 
 

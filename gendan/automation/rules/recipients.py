@@ -14,11 +14,10 @@ from gendan.accounts.roles import ROLE_PERMISSIONS, Role
 from gendan.accounts.scoping import is_visible
 from gendan.accounts.selectors import leader_of
 from gendan.core.bounds import id_from
+from gendan.sales.approval_rules import APPROVE_PERMISSION
 from gendan.sales.models import ApprovalRequest, ApprovalStep
 
 from .records import owner_of
-
-APPROVE_PERMISSION = "sales.approve_order"
 
 # The groups a rule can name, for the rule editor's suggestions.
 GROUP_RECIPIENTS = {

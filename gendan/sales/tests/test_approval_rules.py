@@ -274,6 +274,7 @@ def test_a_rule_edited_later_leaves_a_request_under_way_as_it_was(personas):
         ({"name": " "}, "name"),
         ({"conditions": []}, "conditions"),
         ({"conditions": [{"type": "moon_phase"}]}, "conditions"),
+        ({"conditions": [{"type": ["total_above"]}]}, "conditions"),
         ({"conditions": [{"type": "total_above"}]}, "conditions"),
         ({"conditions": [{"type": "total_above", "amount": "-1"}]}, "conditions"),
         ({"conditions": [{"type": "new_customer", "orders_below": "1.5"}]}, "conditions"),

@@ -143,3 +143,20 @@ def test_an_order_out_of_sight_cannot_be_moved(client, personas):
     assert move(client, order, "confirmed").status_code == 404
     order.refresh_from_db()
     assert order.status == OrderStatus.DRAFT
+
+
+def test_the_move_is_a_service_refusing_what_no_action_does_with_nothing_changed(personas):
+    from gendan.core.errors import ApplicationError, ErrorCode
+    from gendan.sales.services import order_move
+
+    confirmed = order_at(OrderStatus.CONFIRMED, personas)
+
+    with pytest.raises(ApplicationError) as exc:
+        order_move(order=confirmed, actor=personas["manager1"], stage="delivered")
+
+    assert (exc.value.code, exc.value.extra) == (
+        ErrorCode.TRANSITION_NOT_ALLOWED,
+        {"from": "confirmed", "to": "delivered"},
+    )
+    held = order_move(order=confirmed, actor=personas["manager1"], stage="on_hold", reason="等客户确认")
+    assert (held.status, held.hold_reason) == (OrderStatus.ON_HOLD, "等客户确认")

@@ -122,3 +122,25 @@ def test_an_approver_hands_over_approvals_while_away_and_ends_it_early(client, p
     client.force_login(manager)
     client.post(reverse("approvals:delegation_end", args=[delegation.pk]))
     assert not ApprovalDelegation.objects.filter(ends_on__gte=today).exists()
+
+
+def test_switching_a_rule_that_names_someone_gone_says_why_instead_of_failing(client, personas):
+    from gendan.accounts.models import User
+    from gendan.sales.services_approvals import approval_rule_create
+
+    gone = User.objects.create_user(username="gone", password="x")
+    rule = approval_rule_create(
+        actor=personas["admin"],
+        name="Named",
+        conditions=[{"type": "total_above", "amount": "1"}],
+        levels=[{"approvers": [f"user:{gone.pk}"], "mode": "any"}],
+    )
+    User.objects.filter(pk=gone.pk).update(is_active=False)
+    client.force_login(personas["admin"])
+
+    response = client.post(reverse("approvals:rule_toggle", args=[rule.pk]), {"active": "0"}, follow=True)
+
+    assert response.status_code == 200
+    assert f"Level 1: nobody is user:{gone.pk}." in response.content.decode()
+    rule.refresh_from_db()
+    assert rule.active
