@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from gendan.accounts.api import ApiTokenViewSet, TokenObtainView
+from gendan.accounts.api_saved_views import SavedViewViewSet
 from gendan.automation.api import FollowupsDueViewSet, NotificationViewSet, TaskViewSet, TeamOverdueViewSet
 from gendan.catalog.api import ProductViewSet
 from gendan.core.api_worklists import WorklistSummaryView
@@ -18,11 +19,13 @@ from gendan.fulfillment.api_worklists import InTransitViewSet, OrderToShipViewSe
 from gendan.inventory.api import StockLevelViewSet, StockMoveViewSet, WarehouseViewSet
 from gendan.sales.api import OrderViewSet
 from gendan.sales.api_approvals import ApprovalRuleViewSet, ApprovalViewSet
+from gendan.sales.api_changes import ChangeRequestViewSet
 from gendan.sales.api_quotations import QuotationViewSet
 from gendan.sales.api_worklists import ApprovalInboxViewSet, OrdersAttentionViewSet, QuotationsAwaitingViewSet
 
 router = DefaultRouter()
 router.register("auth/tokens", ApiTokenViewSet, basename="api-token")
+router.register("saved-views", SavedViewViewSet, basename="saved-view")
 router.register("customers", CustomerViewSet, basename="customer")
 router.register("follow-ups", FollowUpViewSet, basename="follow-up")
 router.register("meetings", MeetingViewSet, basename="meeting")
@@ -35,6 +38,7 @@ router.register("stock-levels", StockLevelViewSet, basename="stock-level")
 router.register("stock-moves", StockMoveViewSet, basename="stock-move")
 router.register("orders", OrderViewSet, basename="order")
 router.register("quotations", QuotationViewSet, basename="quotation")
+router.register("change-requests", ChangeRequestViewSet, basename="change-request")
 router.register("approval-rules", ApprovalRuleViewSet, basename="approval-rule")
 router.register("approvals", ApprovalViewSet, basename="approval")
 router.register("shipments", ShipmentViewSet, basename="shipment")

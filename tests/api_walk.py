@@ -13,6 +13,7 @@ import time_machine
 from django.utils import timezone
 
 from gendan.accounts.services import api_token_issue
+from gendan.accounts.services_saved_views import saved_view_create
 from gendan.automation.services import task_create
 from gendan.crm.services_contracts import contract_activate, contract_create
 from gendan.crm.services_followups import followup_create, meeting_schedule
@@ -22,6 +23,7 @@ from gendan.fulfillment.services import shipment_create, shipment_ship
 from gendan.inventory.models import StockMove
 from gendan.sales.models import ApprovalRequest, OrderStatus, QuotationStatus
 from gendan.sales.services_approvals import approval_rule_create
+from gendan.sales.services_changes import change_request_create, change_request_submit
 from gendan.sales.tests.quotation_helpers import quotation_at
 
 from .backbone import COURIER, draft_order, stocked_products
@@ -93,6 +95,23 @@ def walk_world(people) -> dict[str, int]:
             customer=customer, actor=rep, title="上门拜访", starts_at=timezone.now() + datetime.timedelta(hours=1)
         )
 
+    changed = order_at(OrderStatus.CONFIRMED, people)
+    (changed_line,) = changed.lines.all()
+
+    def change(quantity, discount="0"):
+        return change_request_create(
+            order=changed,
+            actor=rep,
+            reason="客户调整数量",
+            lines=[{"line": changed_line.pk, "quantity": Decimal(quantity), "discount_percent": Decimal(discount)}],
+        )
+
+    # One gone stale when another was applied, one waiting for approval (15% is above a rep's limit), a draft.
+    change_stale = change("4")
+    change_request_submit(change=change("5"), actor=rep)
+    change_pending = change_request_submit(change=change("2", discount="15"), actor=rep)
+    change_draft = change("3")
+
     return {
         "product": quotation_draft.lines.get().product_id,
         "warehouse": order_draft.warehouse_id,
@@ -129,4 +148,10 @@ def walk_world(people) -> dict[str, int]:
         "notification": task.notifications.get().pk,
         "user:rep2": people["rep2"].pk,
         "api-token": api_token_issue(actor=rep, name="ERP")[0].pk,
+        # Alice's own: her teammates see only the views she shares.
+        "saved-view": saved_view_create(actor=rep, list_name="orders", name="大单", query="sort=-total").pk,
+        "order:changed": changed.pk,
+        "change-request:pending": change_pending.pk,
+        "change-request:draft": change_draft.pk,
+        "change-request:stale": change_stale.pk,
     }

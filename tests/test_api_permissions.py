@@ -222,6 +222,7 @@ QUOTERS = SELLERS - {"follower1"}
 CRM_READERS = SELLERS | {"service1", "boss1"}
 CONTRACT_READERS = CRM_READERS | {"finance1"}
 APPROVERS = frozenset({"manager1", "boss1", "admin"})
+ASSIGNERS = frozenset({"manager1", "admin"})
 HOLDERS = SELLERS | {"finance1"}
 SHIPMENT_MAKERS = frozenset({"follower1", "warehouse1", "logistics1", "admin"})
 CARRIERS = frozenset({"warehouse1", "logistics1", "admin"})
@@ -264,6 +265,17 @@ WALK: dict[tuple[str, str], Op] = {
     # API tokens: everyone has their own, and only their own
     ("api-token-list", "get"): Op(EVERYONE),
     ("api-token-detail", "delete"): Op(EVERYONE, 204, on="api-token", body=lambda ids, role: {}),
+    # saved views of lists: everyone keeps their own; only the owner changes one
+    ("saved-view-list", "get"): Op(EVERYONE),
+    ("saved-view-list", "post"): Op(
+        EVERYONE, 201, body=lambda ids, role: {"name": f"{role}的视图", "list": "orders", "query": "status=draft"}
+    ),
+    ("saved-view-detail", "get"): Op(EVERYONE, on="saved-view"),
+    ("saved-view-detail", "put"): Op(
+        EVERYONE, on="saved-view", body=lambda ids, role: {"name": "待提交", "query": "status=draft"}
+    ),
+    ("saved-view-detail", "patch"): Op(EVERYONE, on="saved-view", body=lambda ids, role: {"columns": ["total"]}),
+    ("saved-view-detail", "delete"): Op(EVERYONE, 204, on="saved-view", body=lambda ids, role: {}),
     # customers
     ("customer-list", "get"): Op(EVERYONE),
     ("customer-list", "post"): Op(SELLERS, 201, body=lambda ids, role: {"name": f"{role}的新客户"}),
@@ -378,9 +390,37 @@ WALK: dict[tuple[str, str], Op] = {
     ),
     ("order-detail", "patch"): Op(SELLERS, on="order:draft", body=lambda ids, role: {"notes": "x"}),
     ("order-events", "get"): Op(EVERYONE, on="order:draft"),
+    ("order-pdf", "get"): Op(EVERYONE, on="order:draft"),
+    ("order-bulk-assign", "post"): Op(
+        ASSIGNERS, body=lambda ids, role: {"orders": [ids["order:draft"]], "owner": ids["user:rep2"]}
+    ),
     ("order-submit", "post"): Op(SELLERS, on="order:draft", body=lambda ids, role: {}),
     ("order-approve", "post"): Op(APPROVERS, on="order:pending", body=lambda ids, role: {"comment": "同意"}),
     ("order-reject", "post"): Op(APPROVERS, on="order:pending", body=lambda ids, role: {"comment": "折扣过高"}),
+    # changes to a confirmed order and its revisions: read with the order, made by the people who sell
+    ("order-change-requests", "get"): Op(EVERYONE, on="order:changed"),
+    ("order-change-requests", "post"): Op(
+        SELLERS, 201, on="order:changed", body=lambda ids, role: {"reason": "客户要求", "requested_date": LATER}
+    ),
+    ("order-revisions", "get"): Op(EVERYONE, on="order:changed"),
+    ("order-compare-revisions", "get"): Op(EVERYONE, on="order:changed"),
+    ("change-request-list", "get"): Op(EVERYONE),
+    ("change-request-detail", "get"): Op(EVERYONE, on="change-request:draft"),
+    ("change-request-detail", "put"): Op(
+        SELLERS, on="change-request:draft", body=lambda ids, role: {"reason": "客户再次调整"}
+    ),
+    ("change-request-detail", "patch"): Op(
+        SELLERS, on="change-request:draft", body=lambda ids, role: {"promised_date": LATER}
+    ),
+    ("change-request-submit", "post"): Op(SELLERS, on="change-request:draft", body=lambda ids, role: {}),
+    ("change-request-cancel", "post"): Op(SELLERS, on="change-request:draft", body=lambda ids, role: {}),
+    ("change-request-rebase", "post"): Op(SELLERS, on="change-request:stale", body=lambda ids, role: {}),
+    ("change-request-approve", "post"): Op(
+        APPROVERS, on="change-request:pending", body=lambda ids, role: {"comment": "同意"}
+    ),
+    ("change-request-reject", "post"): Op(
+        APPROVERS, on="change-request:pending", body=lambda ids, role: {"comment": "折扣过高"}
+    ),
     # approval rules (administrators) and approval requests (whoever submitted, decides or may decide them)
     ("approval-rule-list", "get"): Op(ADMINS),
     ("approval-rule-list", "post"): Op(
@@ -498,6 +538,7 @@ SEEN_BY = {
     "task": frozenset({"rep1", "manager1", "boss1"}),
     "notification": frozenset({"rep1"}),
     "api-token": frozenset({"rep1"}),
+    "saved-view": frozenset({"rep1"}),
     "approval-rule": EVERYONE,
     # rep1 submitted it; the shipped rule's level names whoever may approve and sees it.
     "approval": frozenset({"rep1", "manager1", "boss1", "admin"}),

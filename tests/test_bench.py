@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import o2c, pages
+from bench import changes, o2c, pages
 from gendan.core.tables import ListTable
 
 from .backbone import draft_order, stocked_products
@@ -168,3 +168,14 @@ def test_a_pager_without_a_last_link_is_read_as_a_capped_count_with_a_keyset_nex
     # then
     assert (capped.last_page, capped.next_href) == (1, "?page=2&after=eyJrIjoxfQ")
     assert (counted.last_page, counted.next_href, counted.sorts) == (6, "?page=2", ["-number"])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("lines", [5, 50])
+def test_applying_a_change_takes_the_same_statements_for_five_lines_as_for_fifty(lines):
+    result = changes.run(2, lines)
+
+    # The bound of docs/BENCHMARKS.md, whatever the number of lines (the first change writes revision 1 too).
+    assert result["queries_per_change"] == {"change_request_create": [7, 7], "change_request_submit": [15, 16]}
+    assert result["revision"] == 3
+    assert "change_request_submit" in changes.report(result)

@@ -16,9 +16,10 @@ from gendan.core.numbering import next_number
 from gendan.finance.models import Invoice, Payment
 from gendan.finance.services import invoice_create, invoice_issue, payment_record
 from gendan.inventory.models import StockLevel, StockMove
-from gendan.sales.models import ApprovalRequest, ApprovalStep, Order, OrderLine
+from gendan.sales.models import ApprovalRequest, ApprovalStep, ChangeRequest, Order, OrderLine
 from gendan.sales.services import order_approve, order_submit
 from gendan.sales.services_approvals import approval_rule_create
+from gendan.sales.services_changes import change_request_create, change_request_submit
 from tests.backbone import draft_order, stocked_products
 from tests.stages import order_at
 
@@ -207,3 +208,44 @@ def test_two_approvers_of_one_level_deciding_at_once_confirm_the_order_once(pers
         ApprovalStep.objects.filter(request=approval).exclude(decision="").values_list("decision", flat=True)
     )
     assert decided == ["approved"] * (2 if mode == "all" else 1)
+
+
+@on_each_database
+def test_two_changes_of_one_order_applied_at_once_one_wins_the_other_goes_stale(personas, vendor):
+    # given: a confirmed order and two draft changes of it, each raising another line
+    require(vendor)
+    rep = personas["rep1"]
+    _warehouse, products = stocked_products(2, on_hand="100")
+    order = order_submit(order=draft_order(rep, products, ["10", "10"]), actor=rep)
+    first, second = order.lines.order_by("position")
+    changes = [
+        change_request_create(
+            order=order,
+            actor=rep,
+            reason=f"change {i}",
+            lines=[
+                {"line": first.pk, "quantity": Decimal("15") if i == 0 else first.quantity},
+                {"line": second.pk, "quantity": Decimal("18") if i == 1 else second.quantity},
+            ],
+        )
+        for i in range(2)
+    ]
+
+    # when: both are submitted at once, from two connections
+    results = race(lambda i: change_request_submit(change=changes[i], actor=rep), 2)
+
+    # then: one applied, the other refused as stale with nothing of it applied
+    errors = [value for outcome, value in results if outcome == "error"]
+    assert sum(outcome == "ok" for outcome, _value in results) == 1, errors
+    assert len(errors) == 1 and isinstance(errors[0], ApplicationError), errors
+    assert errors[0].code == ErrorCode.STALE_CHANGE
+    order.refresh_from_db()
+    assert order.revision == 2
+    statuses = sorted(ChangeRequest.objects.filter(order=order).values_list("status", flat=True))
+    assert statuses == ["applied", "stale"]
+    lines = list(order.lines.order_by("position"))
+    assert sorted(line.quantity for line in lines) in ([Decimal("10"), Decimal("15")], [Decimal("10"), Decimal("18")])
+    # Reservations exact: each line holds its quantity, each level what the lines hold.
+    assert all(line.reserved_quantity == line.quantity for line in lines)
+    for line in lines:
+        assert StockLevel.objects.get(product=line.product_id).reserved == line.quantity

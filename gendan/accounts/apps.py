@@ -6,3 +6,8 @@ class AccountsConfig(AppConfig):
     name = "gendan.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self):
+        from . import verbs
+
+        verbs.register()

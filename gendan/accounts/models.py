@@ -180,3 +180,45 @@ class ApiToken(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.prefix}…)"
+
+
+class SavedViewQuerySet(models.QuerySet):
+    def seen_by(self, user):
+        """The user's own views and those the members of their team (department) share with it."""
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        shared = models.Q(shared=True, owner__department_id=user.department_id) if user.department_id else models.Q()
+        return self.filter(models.Q(owner=user) | shared) if shared else self.filter(owner=user)
+
+
+class SavedView(TimeStampedModel):
+    """A list as someone set it up (its filters, sort and columns), under a name, for them or for their team.
+
+    `list_name` is the list's name in accounts.saved_views (the order list's "orders"); `query` its
+    filters and sort as a query string, `columns` the optional columns shown (ListTable.optional_columns).
+    A shared view follows its owner: it shows to whoever is in the owner's department now.
+    """
+
+    # No index of its own: saved_view_unique_name starts with it.
+    owner = models.ForeignKey(
+        User, verbose_name=_("owner"), on_delete=models.CASCADE, related_name="saved_views", db_index=False
+    )
+    list_name = models.CharField(_("list"), max_length=64)
+    name = models.CharField(_("name"), max_length=100)
+    query = models.CharField(_("filters and sort"), max_length=2000, blank=True)
+    columns = models.JSONField(_("columns"), default=list, blank=True)
+    shared = models.BooleanField(_("shared with my team"), default=False)
+
+    objects = SavedViewQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("saved view")
+        verbose_name_plural = _("saved views")
+        ordering = ["name", "id"]
+        constraints = [
+            # Also the index of a person's views of one list (owner, list).
+            models.UniqueConstraint(fields=["owner", "list_name", "name"], name="saved_view_unique_name"),
+        ]
+
+    def __str__(self):
+        return self.name

@@ -39,6 +39,9 @@ ROLE_SCOPES = {
     Role.ADMIN: DataScope.ALL,
 }
 
+# The people who may own customers, orders, contracts and meetings: those who sell.
+SELLING_ROLES = [Role.SALES_REP, Role.SALES_MANAGER, Role.ORDER_FOLLOWER, Role.EXECUTIVE, Role.ADMIN]
+
 # People who own what they enter: a record they create without naming an owner is theirs.
 OWNERS_OF_WHAT_THEY_ENTER = frozenset({Role.SALES_REP, Role.ORDER_FOLLOWER})
 
@@ -108,6 +111,7 @@ ROLE_PERMISSIONS = {
         *_CRM,
         *_QUOTE,
         "sales.approve_order",
+        "sales.assign_order",
         "catalog.view_cost",
         "automation.view_team_tasks",
     ],
@@ -148,6 +152,7 @@ ROLE_PERMISSIONS = {
         *_CRM,
         *_QUOTE,
         "sales.approve_order",
+        "sales.assign_order",
         "catalog.view_cost",
         "catalog.add_product",
         "catalog.change_product",

@@ -17,23 +17,39 @@ HOUR = 60
 DAY = 24 * HOUR
 
 
-def _approval_wait(assignee: str) -> dict:
+# What ends the wait for a change's approval level: the level decided, the change settled, the order cancelled.
+_CHANGE_SETTLED = [
+    "order.change_approval_advanced",
+    "order.change_applied",
+    "order.change_rejected",
+    "order.change_cancelled",
+    "order.change_stale",
+    "order.cancelled",
+]
+
+
+def _approval_wait(assignee: str, *, change: bool = False) -> dict:
     """Each approval level's wait: 4 working hours, then a task for `assignee`, escalated while it stays open.
 
-    A level approved ends its wait ("order.approval_advanced") and starts the next level's.
+    A level approved ends its wait ("order.approval_advanced") and starts the next level's. `change`: the
+    wait of a change to a confirmed order, whose status says nothing of it: its own verbs end the wait.
     """
     return {
         "trigger": "after_event",
         "target_model": "sales.order",
-        "unless_verbs": ["order.approval_advanced", "order.approved", "order.rejected", "order.cancelled"],
+        "unless_verbs": _CHANGE_SETTLED
+        if change
+        else ["order.approval_advanced", "order.approved", "order.rejected", "order.cancelled"],
         "offset_minutes": 4 * HOUR,
         "business_hours": True,
-        "conditions": [{"field": "status", "op": "eq", "value": "pending_approval"}],
+        "conditions": [] if change else [{"field": "status", "op": "eq", "value": "pending_approval"}],
         "actions": [
             {
                 "type": "create_task",
                 "assignee": assignee,
-                "title": _("Approve or reject order {number} ({customer})"),
+                "title": _("Approve or reject the change to order {number} ({customer})")
+                if change
+                else _("Approve or reject order {number} ({customer})"),
                 "due_in_hours": 1,
                 "priority": "urgent",
             }
@@ -258,6 +274,26 @@ SHIPPED_RULES = [
         **_approval_wait("approvers"),
     },
     {
+        "system_key": "change_approval_waiting_4h",
+        "name": _("Order change waiting for approval more than 4 working hours"),
+        "description": _(
+            "A change to a confirmed order still waiting at an approval level 4 working hours after it got there: a "
+            "task for that level's approvers, escalated if it stays open."
+        ),
+        "event_verb": "order.change_submitted",
+        **_approval_wait("approvers", change=True),
+    },
+    {
+        "system_key": "change_approval_level_waiting_4h",
+        "name": _("Next approval level of an order change waiting more than 4 working hours"),
+        "description": _(
+            "A change to an order one approval level further and still waiting 4 working hours later: a task for "
+            "the next level's approvers, escalated if it stays open."
+        ),
+        "event_verb": "order.change_approval_advanced",
+        **_approval_wait("approvers", change=True),
+    },
+    {
         "system_key": "order_ship_warning_1d",
         "name": _("Order due to ship tomorrow and not shipped"),
         "description": _("A day before an order's promised date, its owner is warned if it has not shipped."),
@@ -331,8 +367,11 @@ SHIPPED_RULES = [
 ]
 
 
-def _order_notice(key, name, description, verb, title, body="", *, recipient="owner", conditions=()):
-    """A notice at one step of an order: sent when `verb` happens to the order (or to a record of it)."""
+def _order_notice(key, name, description, verb, title, body="", *, recipient="owner", conditions=(), also=()):
+    """A notice at one step of an order: sent when `verb` happens to the order (or to a record of it).
+
+    `also`: more recipients told the same.
+    """
     return {
         "system_key": key,
         "name": name,
@@ -344,7 +383,7 @@ def _order_notice(key, name, description, verb, title, body="", *, recipient="ow
         "offset_minutes": 0,
         "business_hours": False,
         "conditions": list(conditions),
-        "actions": [{"type": "notify", "recipient": recipient, "title": title, "body": body}],
+        "actions": [{"type": "notify", "recipient": spec, "title": title, "body": body} for spec in (recipient, *also)],
         "escalation_hours": [],
     }
 
@@ -453,6 +492,44 @@ SHIPPED_RULES += [
         _("Reason: {reason}"),
     ),
     _order_notice(
+        "order.approval_needed#change",
+        _("Order change waiting for approval: tell the approvers"),
+        _("When a change to a confirmed order needs approval, the first level's approvers are told at once."),
+        "order.change_submitted",
+        _("A change to order {number} ({customer}) waits for your approval"),
+        _("Reason: {reason}"),
+        recipient="approvers",
+    ),
+    _order_notice(
+        "order.approval_needed#change_next_level",
+        _("Order change approved at one level: tell the next level's approvers"),
+        _("When one approval level approves a change to an order and another level follows, that level is told."),
+        "order.change_approval_advanced",
+        _("A change to order {number} ({customer}) waits for your approval"),
+        _("An earlier level approved it."),
+        recipient="approvers",
+    ),
+    _order_notice(
+        "order.rejected#change",
+        _("Order change rejected: tell the owner"),
+        _("When a change to an order is rejected, the order's owner is told why; the order stays as it was."),
+        "order.change_rejected",
+        _("The change to order {number} ({customer}) is rejected"),
+        _("Reason: {comment}"),
+    ),
+    _order_notice(
+        "order.changed",
+        _("Order changed: tell everyone responsible"),
+        _(
+            "When a change to a confirmed order is applied, its owner, the staff of its warehouse, logistics and "
+            "finance are told, with the comparison of the revision before and the new one."
+        ),
+        "order.change_applied",
+        _("Order {number} ({customer}) changed: revision {revision}"),
+        _("Reason: {reason}"),
+        also=("warehouse_staff", "role:logistics", "role:finance"),
+    ),
+    _order_notice(
         "order.cancelled",
         _("Order cancelled: tell the owner"),
         _("When an order is cancelled, its owner is told why."),
@@ -461,6 +538,123 @@ SHIPPED_RULES += [
         _("Reason: {reason}"),
     ),
 ]
+
+
+def _approval_rules(
+    subject: str, model: str, *, needed, title, next_title, approved, approved_title, refused, refused_title
+):
+    """The notices and waits of one kind of record's approvals (a quotation's, a contract's), as an order's."""
+    verbs = {
+        "submitted": f"{subject}.submitted",
+        "advanced": f"{subject}.approval_advanced",
+        "approved": f"{subject}.approved",
+        "refused": f"{subject}.approval_rejected",
+    }
+
+    def notice(key, name, description, verb, title, body="", recipient="owner"):
+        return {
+            **_order_notice(key, name, description, verb, title, body, recipient=recipient),
+            "target_model": model,
+        }
+
+    def wait(key, name, description, verb):
+        return {
+            "system_key": key,
+            "name": name,
+            "description": description,
+            "trigger": "after_event",
+            "target_model": model,
+            "event_verb": verb,
+            "unless_verbs": [verbs["advanced"], verbs["approved"], verbs["refused"]],
+            "offset_minutes": 4 * HOUR,
+            "business_hours": True,
+            "conditions": [{"field": "status", "op": "eq", "value": "pending_approval"}],
+            "actions": [
+                {
+                    "type": "create_task",
+                    "assignee": "approvers",
+                    "title": title,
+                    "due_in_hours": 1,
+                    "priority": "urgent",
+                }
+            ],
+            "escalation_hours": [2, 4, 8],
+        }
+
+    return [
+        notice(
+            f"order.approval_needed#{subject}", needed[0], needed[1], verbs["submitted"], title, recipient="approvers"
+        ),
+        notice(
+            f"order.approval_needed#{subject}_next_level",
+            needed[2],
+            needed[3],
+            verbs["advanced"],
+            next_title,
+            _("An earlier level approved it."),
+            recipient="approvers",
+        ),
+        notice(f"order.approved#{subject}", approved[0], approved[1], verbs["approved"], approved_title, "{comment}"),
+        notice(
+            f"order.rejected#{subject}", refused[0], refused[1], verbs["refused"], refused_title, _("Reason: {comment}")
+        ),
+        wait(f"{subject}_approval_waiting_4h", needed[4], needed[5], verbs["submitted"]),
+        wait(f"{subject}_approval_level_waiting_4h", needed[6], needed[7], verbs["advanced"]),
+    ]
+
+
+SHIPPED_RULES += _approval_rules(
+    "quotation",
+    "sales.quotation",
+    needed=(
+        _("Quotation waiting for approval: tell the approvers"),
+        _("When an approval rule for quotations catches one on its way to the customer, its approvers are told."),
+        _("Quotation approved at one level: tell the next level's approvers"),
+        _("When one level approves a quotation and another follows, that level's approvers are told."),
+        _("Quotation waiting for approval more than 4 working hours"),
+        _("A quotation still waiting at its first approval level 4 working hours later: a task for its approvers."),
+        _("Next approval level of a quotation waiting more than 4 working hours"),
+        _("A quotation one approval level further and still waiting 4 working hours later: a task for that level."),
+    ),
+    title=_("Quotation {number} ({customer}) waits for your approval"),
+    next_title=_("Quotation {number} ({customer}) waits for your approval"),
+    approved=(
+        _("Quotation approved: tell the owner"),
+        _("When a quotation's approval is complete, its owner is told it may be sent."),
+    ),
+    approved_title=_("Quotation {number} ({customer}) is approved: send it"),
+    refused=(
+        _("Quotation's approval refused: tell the owner"),
+        _("When an approver refuses a quotation, its owner is told why; it is a draft again."),
+    ),
+    refused_title=_("Quotation {number} ({customer}) was not approved"),
+)
+SHIPPED_RULES += _approval_rules(
+    "contract",
+    "crm.contract",
+    needed=(
+        _("Contract waiting for approval: tell the approvers"),
+        _("When an approval rule for contracts catches a signed contract, its approvers are told."),
+        _("Contract approved at one level: tell the next level's approvers"),
+        _("When one level approves a contract and another follows, that level's approvers are told."),
+        _("Contract waiting for approval more than 4 working hours"),
+        _("A contract still waiting at its first approval level 4 working hours later: a task for its approvers."),
+        _("Next approval level of a contract waiting more than 4 working hours"),
+        _("A contract one approval level further and still waiting 4 working hours later: a task for that level."),
+    ),
+    title=_("Contract {number} ({customer}) waits for your approval"),
+    next_title=_("Contract {number} ({customer}) waits for your approval"),
+    approved=(
+        _("Contract approved: tell the owner"),
+        _("When a contract's approval is complete it is in force, and its owner is told."),
+    ),
+    approved_title=_("Contract {number} ({customer}) is approved and in force"),
+    refused=(
+        _("Contract's approval refused: tell the owner"),
+        _("When an approver refuses a contract, its owner is told why; it is a draft again."),
+    ),
+    refused_title=_("Contract {number} ({customer}) was not approved"),
+)
 
 
 def _plain(value):

@@ -22,6 +22,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -106,6 +107,20 @@ class RolePermission(BasePermission):
     def has_permission(self, request, view):
         perm = view.required_permission()
         return perm is not None and request.user.has_perm(perm)
+
+
+# --- documents ---------------------------------------------------------------------------------
+
+
+class PDFRenderer(BaseRenderer):
+    """Lets a client ask for Accept: application/pdf. The PDF itself is returned as it is made;
+    what passes through here is an error, written as the JSON every other error is."""
+
+    media_type = "application/pdf"
+    format = "pdf"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return JSONRenderer().render(data)
 
 
 # --- timelines ---------------------------------------------------------------------------------

@@ -63,6 +63,38 @@ def largest(model, name: str) -> Decimal:
     return Decimal(10) ** (field.max_digits - field.decimal_places) - Decimal(1).scaleb(-field.decimal_places)
 
 
+# The most records one action on a selection (assign, export, print) takes: people select on a page of a list,
+# and each record of an assignment is its own transaction.
+MAX_SELECTION = 200
+
+
+def selected_ids(values) -> list[int]:
+    """The ids of a selection as sent (form values, JSON numbers), each once, in the order given.
+
+    Refused as one message (the caller keys it by its field): a value that is not an id, an empty
+    selection, or more than MAX_SELECTION.
+    """
+    ids: dict[int, None] = {}
+    for value in values:
+        if isinstance(value, bool):
+            pk = None
+        elif isinstance(value, int):
+            pk = value if 1 <= value <= BIGINT_MAX else None
+        else:
+            pk = id_from(value)
+        if pk is None:
+            raise ValidationError(_("“%(value)s” is not the id of a record.") % {"value": str(value)[:20]})
+        ids[pk] = None
+    if not ids:
+        raise ValidationError(_("Select at least one."))
+    if len(ids) > MAX_SELECTION:
+        raise ValidationError(
+            _("Select at most %(most)s at a time (%(count)s are selected).")
+            % {"most": MAX_SELECTION, "count": len(ids)}
+        )
+    return list(ids)
+
+
 def too_many_lines(most: int) -> str:
     """The refusal of a document with more than `most` lines, the same from the services and the API's input."""
     return _("A document holds at most %(most)s lines; split it into several.") % {"most": most}

@@ -21,6 +21,13 @@ class ErrorCode(StrEnum):
     QUOTATION_EXPIRED = "quotation_expired"
     OWN_SUBMISSION = "own_submission"
     DUPLICATE_ORDER = "duplicate_order"
+    REFUSED_BY_RULE = "refused_by_rule"
+    # Changes to a confirmed order (sales.services_changes).
+    STALE_CHANGE = "stale_change"
+    BELOW_SHIPPED = "below_shipped"
+    BELOW_INVOICED = "below_invoiced"
+    BELOW_PENDING_SHIPMENT = "below_pending_shipment"
+    NO_CHANGE = "no_change"
 
 
 class ApplicationError(Exception):

@@ -12,12 +12,13 @@ core.search, which matches through indexes.
 import datetime
 
 import django_filters
+from django import forms
 from django.template import loader
 from django.utils import timezone
 from django_filters.constants import EMPTY_VALUES
 from rest_framework import filters
 
-from .bounds import BIGINT_MAX, BIGINT_MIN, within_calendar
+from .bounds import BIGINT_MAX, BIGINT_MIN, selected_ids, within_calendar
 from .lookups import LookupInput
 from .search import Searchable, search, search_all
 
@@ -65,6 +66,27 @@ class DayFilter(django_filters.DateFilter):
         start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
         lookup = "gte" if self.lookup_expr == "gte" else "lt"
         return self.get_method(qs)(**{f"{self.field_name}__{lookup}": start})
+
+
+class IdsField(forms.Field):
+    """The ids of a selection, one parameter each (?id=3&id=5): at most MAX_SELECTION, as core.bounds.selected_ids."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value):
+        values = [v for v in (value or []) if v not in EMPTY_VALUES]
+        return selected_ids(values) if values else []
+
+
+class IdsFilter(django_filters.MultipleChoiceFilter):
+    """The records picked on a list (its checkboxes), for an action on them: exporting, printing."""
+
+    field_class = IdsField
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return qs.filter(**{f"{self.field_name}__in": value})
 
 
 class SearchFilter(django_filters.CharFilter):

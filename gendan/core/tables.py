@@ -25,6 +25,7 @@ one COUNT (capped at LIST_COUNT_CAP) and one SELECT of the page; deep pages by k
 """
 
 import datetime
+import re
 
 import django_tables2 as tables
 from django.conf import settings
@@ -42,6 +43,10 @@ from .exports import FORMATS, Column, export_response
 from .lists import capped_count, keyset_of, paginate
 from .numbers import plain_decimal
 from .views_exports import start_export
+
+# The class that shows a cell hidden on narrow screens from a width past a tablet's up (Bootstrap's display
+# utilities).
+_FROM_WIDTH = re.compile(r"\bd-(?:lg|xl|xxl)-table-cell\b")
 
 
 def cell(*classes: str, th: str = "", td: str = "") -> dict:
@@ -72,6 +77,10 @@ class ListTable(tables.Table):
     # or fewer: past that, a sort reads and orders every row (a million orders by total: seconds), and
     # the page keeps its default order with a word on how to get the sort.
     indexed_sorts: frozenset[str] | None = None
+    # The columns a reader may show or hide on the page (the column chooser), in the chooser's order; the
+    # others always show. One declared `visible=False` (in downloads only) shows once chosen. Downloads keep
+    # their columns whatever is chosen.
+    optional_columns: tuple[str, ...] = ()
 
     class Meta:
         template_name = "includes/table.html"
@@ -84,6 +93,7 @@ class ListTable(tables.Table):
         # paged already (see `order` and `list_response`).
         self.sort = sort
         self.page_obj = page_obj
+        self.chosen = self.default_columns()
         for column in self.columns.iterall():
             if not hasattr(self, f"value_{column.name}"):
                 # django-tables2 would download what render_<name> shows (HTML); a download holds the
@@ -98,6 +108,53 @@ class ListTable(tables.Table):
         if column is None or not (column.orderable if column.orderable is not None else cls._meta.orderable):
             return cls.default_sort
         return requested
+
+    @classmethod
+    def default_columns(cls) -> list[str]:
+        """The optional columns shown until the reader chooses: those the table declares visible."""
+        return [name for name in cls.optional_columns if cls.base_columns[name].visible]
+
+    @classmethod
+    def chosen_columns(cls, data) -> list[str]:
+        """The optional columns the query `data` asks for, in the table's order; the defaults when it names none.
+
+        `?columns=status,total` (a link, a saved view) or one `columns` per ticked box with an empty one
+        before them (the chooser's form, so that ticking none still says "none").
+        """
+        if "columns" not in data:
+            return cls.default_columns()
+        asked = {name for value in data.getlist("columns") for name in value.split(",")}
+        return [name for name in cls.optional_columns if name in asked]
+
+    def show_columns(self, chosen, *, by_reader: bool = False) -> None:
+        """Shows the optional columns in `chosen` on the page and hides the others.
+
+        `by_reader`: the reader chose them, so each shows from a tablet's width up, even one the table
+        otherwise keeps for wide screens (a priority ticked on a laptop shows there). Narrower, the columns
+        keep their own widths: on phones the first cells carry the summary (status under the number).
+        """
+        for name in self.optional_columns:
+            if name not in self.columns:  # excluded for this reader
+                continue
+            if name not in chosen:
+                self.columns.hide(name)
+                continue
+            self.columns.show(name)
+            if by_reader:
+                attrs = self.columns[name].column.attrs
+                for part in ("th", "td"):
+                    classes = attrs.get(part, {}).get("class")
+                    if isinstance(classes, str) and _FROM_WIDTH.search(classes):
+                        attrs[part] = {**attrs[part], "class": _FROM_WIDTH.sub("d-md-table-cell", classes)}
+        self.chosen = list(chosen)
+
+    def column_choices(self) -> list[tuple[str, str, bool]]:
+        """(name, header, shown) of each optional column the reader may see, for the chooser."""
+        return [
+            (name, self.columns[name].header, name in self.chosen)
+            for name in self.optional_columns
+            if name in self.columns
+        ]
 
     @classmethod
     def order_fields(cls, sort: str) -> list[tuple[str, bool]]:
@@ -150,11 +207,50 @@ class ActionsColumn(tables.Column):
         return format_html('<span class="visually-hidden">{}</span>', self.verbose_name)
 
 
+class SelectColumn(tables.Column):
+    """A checkbox per row for the list's actions on a selection, and one in the header for the whole page.
+
+    The boxes belong to the form `form_id` (the list's action bar) wherever it stands on the page, and
+    send the row's id as `id` (core.filters.IdsFilter); gendan/static/gendan/selection.js ties the
+    header's box to the rows' and counts them.
+    """
+
+    def __init__(self, form_id: str, **kwargs):
+        self.form_id = form_id
+        super().__init__(
+            verbose_name=_("Select"),
+            accessor="pk",
+            empty_values=(),
+            exclude_from_export=True,
+            attrs=cell("select-cell"),
+            **kwargs,
+        )
+
+    @property
+    def header(self):
+        return format_html(
+            '<label class="select-box"><input class="form-check-input" type="checkbox" data-select-all="{}" '
+            'aria-label="{}"></label>',
+            self.form_id,
+            _("Select all on this page"),
+        )
+
+    def render(self, record):
+        return format_html(
+            '<label class="select-box"><input class="form-check-input" type="checkbox" name="id" value="{}" '
+            'form="{}" data-select-row aria-label="{}"></label>',
+            record.pk,
+            self.form_id,
+            _("Select %(record)s") % {"record": record},
+        )
+
+
 def list_response(request, table_class: type[ListTable], queryset, template: str, context=None, *, exclude=()):
     """The list page of `queryset` (already scoped and filtered), or with ?export= the download of all its rows.
 
-    The template gets `table` ({% render_table table %} shows it with its pager), `page_obj` (the page of
-    records) and `sort` (kept by the filter form), besides `context`.
+    The template gets `table` ({% render_table table %} shows it with its pager, in the columns the query
+    chose: `ListTable.chosen_columns`), `page_obj` (the page of records) and `sort` (kept by the filter form),
+    besides `context`.
 
     A download of more than EXPORT_INLINE_ROWS rows is written by the worker: a list with an `export_name`
     is registered under that name in core.exportable, whence the worker re-runs it from the user and the
@@ -192,6 +288,7 @@ def list_response(request, table_class: type[ListTable], queryset, template: str
         request, rows, keyset=keyset_of(queryset.model, table_class.order_fields(sort)), counted=counted
     )
     table = table_class(page_obj.object_list, sort=sort, page_obj=page_obj, exclude=exclude)
+    table.show_columns(table_class.chosen_columns(request.GET), by_reader="columns" in request.GET)
     return render(request, template, {**(context or {}), "table": table, "page_obj": page_obj, "sort": sort})
 
 

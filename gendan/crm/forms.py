@@ -6,7 +6,7 @@ from django.forms.models import fields_for_model
 from django.utils.translation import gettext_lazy as _
 
 from gendan.accounts.models import User
-from gendan.accounts.roles import DataScope, Role
+from gendan.accounts.roles import SELLING_ROLES, DataScope
 from gendan.core.forms import BootstrapForm
 from gendan.core.money import CENT
 
@@ -28,7 +28,6 @@ PROFILE_FIELDS = [
 ]
 CONTACT_FORM_FIELDS = ["name", "phone", "title", "email"]
 ADDRESS_FORM_FIELDS = ["province", "city", "district", "street", "postal_code", "recipient", "phone"]
-SELLING_ROLES = [Role.SALES_REP, Role.SALES_MANAGER, Role.ORDER_FOLLOWER, Role.EXECUTIVE, Role.ADMIN]
 
 
 class CustomerForm(BootstrapForm):

@@ -278,6 +278,8 @@ class Meeting(VersionedModel):
 
 class ContractStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")  # being prepared; editable, not yet in force
+    # Signed, waiting for the approval a rule asks before it is put in force.
+    PENDING_APPROVAL = "pending_approval", pgettext_lazy("contract status", "Pending approval")
     ACTIVE = "active", pgettext_lazy("contract status", "Active")  # signed and in force; renewal reminders run
     EXPIRED = "expired", pgettext_lazy("contract status", "Expired")  # its end date passed (set by the nightly job)
     TERMINATED = "terminated", _("Terminated")  # ended early, or a draft abandoned, with a reason
@@ -285,7 +287,8 @@ class ContractStatus(models.TextChoices):
 
 # Which status may follow which: one table, one guard (core.states).
 CONTRACT_TRANSITIONS: dict[str, set[str]] = {
-    ContractStatus.DRAFT: {ContractStatus.ACTIVE, ContractStatus.TERMINATED},
+    ContractStatus.DRAFT: {ContractStatus.ACTIVE, ContractStatus.PENDING_APPROVAL, ContractStatus.TERMINATED},
+    ContractStatus.PENDING_APPROVAL: {ContractStatus.ACTIVE, ContractStatus.DRAFT},
     ContractStatus.ACTIVE: {ContractStatus.EXPIRED, ContractStatus.TERMINATED},
     ContractStatus.EXPIRED: set(),
     ContractStatus.TERMINATED: set(),
@@ -326,7 +329,7 @@ class Contract(VersionedModel):
         _("amount"), max_digits=14, decimal_places=2, default=Decimal("0"), validators=[MinValueValidator(0)]
     )
     currency = models.CharField(_("currency"), max_length=3, default="CNY")
-    status = models.CharField(_("status"), max_length=10, choices=ContractStatus.choices, default=ContractStatus.DRAFT)
+    status = models.CharField(_("status"), max_length=20, choices=ContractStatus.choices, default=ContractStatus.DRAFT)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="contracts"
     )

@@ -20,6 +20,7 @@ from gendan.accounts.scoping import require_visible
 from gendan.core import events
 from gendan.core.bounds import date_errors
 from gendan.core.errors import ApplicationError, ErrorCode
+from gendan.core.hooks import Port
 from gendan.core.money import CENT
 from gendan.core.numbering import next_number
 from gendan.core.services import apply_to_each, check_version, full_clean, require_perm
@@ -248,12 +249,42 @@ def _contract_move(contract: Contract, status: str, *, actor, verb: str, data=No
     )
 
 
+# Whether putting a contract in force waits for an approval: sales answers (its approval rules for contracts,
+# opening the request when one applies; a rule that refuses raises). Until then, never.
+contract_needs_approval = Port("crm.contract_needs_approval", default=lambda *, contract, actor: False)
+
+
 @transaction.atomic
 def contract_activate(*, contract: Contract, actor, signed_on: datetime.date | None = None) -> Contract:
-    """The contract was signed and is in force."""
+    """The contract was signed and is in force — or, where an approval rule for contracts applies, signed and
+    waiting for that approval (pending approval)."""
     require_perm(actor, "crm.change_contract")
     contract = lock_contract(contract, actor)
     _require_status(contract, {ContractStatus.DRAFT}, "activate")
+    return _activate(contract, actor, signed_on, ask_approval=True)
+
+
+@transaction.atomic
+def contract_approved(*, contract: Contract, actor) -> Contract:
+    """Put in force a contract whose approval the last level just gave (called by sales' approval engine, whose
+    step, not a permission here, is the approver's authority)."""
+    contract = lock_contract(contract, actor)
+    _require_status(contract, {ContractStatus.PENDING_APPROVAL}, "activate")
+    return _activate(contract, actor, None, ask_approval=False)
+
+
+@transaction.atomic
+def contract_approval_refused(*, contract: Contract, actor, comment: str) -> Contract:
+    """Back to a draft: an approver refused it (called by sales' approval engine), with the reason."""
+    contract = lock_contract(contract, actor)
+    _require_status(contract, {ContractStatus.PENDING_APPROVAL}, "activate")
+    _contract_move(
+        contract, ContractStatus.DRAFT, actor=actor, verb="contract.approval_rejected", data={"comment": comment}
+    )
+    return contract
+
+
+def _activate(contract: Contract, actor, signed_on, *, ask_approval: bool) -> Contract:
     today = timezone.localdate()
     if contract.end_date < today:
         raise ApplicationError(
@@ -266,6 +297,16 @@ def contract_activate(*, contract: Contract, actor, signed_on: datetime.date | N
     if signed_on is not None or contract.signed_on is None:
         contract.signed_on = signed_on or today
         extra.append("signed_on")
+    if ask_approval and contract_needs_approval(contract=contract, actor=actor):
+        _contract_move(
+            contract,
+            ContractStatus.PENDING_APPROVAL,
+            actor=actor,
+            verb="contract.submitted",
+            data={"signed_on": contract.signed_on},
+            extra_fields=extra,
+        )
+        return contract
     _contract_move(
         contract,
         ContractStatus.ACTIVE,

@@ -45,6 +45,11 @@ def register() -> None:
             "contract.created": (_("Contract created"), _("created a contract")),
             "contract.updated": (_("Contract edited"), _("edited a contract")),
             "contract.activated": (_("Contract put in force"), _("put a contract in force")),
+            "contract.submitted": (
+                _("Contract waiting for approval"),
+                _("signed a contract and submitted it for approval"),
+            ),
+            "contract.approval_rejected": (_("Contract's approval refused"), _("refused a contract's approval")),
             "contract.terminated": (_("Contract terminated"), _("terminated a contract")),
             "contract.expired": (_("Contract expired"), _("a contract expired")),
         },

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from gendan.core import panels
 from gendan.core.forms import bootstrap, run_service
 from gendan.core.selectors import timeline_events
 from gendan.core.tables import list_response
@@ -17,7 +18,7 @@ from gendan.core.tables import list_response
 from . import services_contracts as services
 from .forms_contracts import ContractActivateForm, ContractEditForm, ContractForm, ContractTerminateForm
 from .lists import contract_filter
-from .models import CONTRACT_EDITABLE
+from .models import CONTRACT_EDITABLE, ContractStatus
 from .selectors import contract_list
 from .tables import SOON_DAYS, ContractTable
 from .views_followups import _drop_owner_filter, _visible_customer
@@ -72,6 +73,8 @@ def _contract_page(request, contract, **forms):
             "days_left": contract.days_left(today),
             "editable": contract.status in CONTRACT_EDITABLE,
             "soon": SOON_DAYS,
+            # What the apps above add: sales shows the contract's approval and its approvers' forms.
+            "panels": panels.for_page("crm.contract", request, contract, **forms),
         },
         status=400 if forms else 200,
     )
@@ -139,7 +142,11 @@ def contract_activate(request, pk):
         form, lambda: services.contract_activate(contract=contract, actor=request.user, **form.cleaned_data)
     )
     if done:
-        messages.success(request, _("Contract %(number)s is in force.") % {"number": contract.number})
+        if done.status == ContractStatus.PENDING_APPROVAL:
+            message = _("Contract %(number)s submitted for approval: it is in force once approved.")
+        else:
+            message = _("Contract %(number)s is in force.")
+        messages.success(request, message % {"number": contract.number})
         return redirect(contract.get_absolute_url())
     return _contract_page(request, contract, activate_form=form)
 

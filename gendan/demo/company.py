@@ -29,6 +29,7 @@ from gendan.inventory.models import StockMove
 from gendan.inventory.services import stock_move_record, warehouse_create, warehouse_staff_set
 from gendan.sales.services import order_approve, order_cancel, order_create, order_hold, order_submit
 
+from .changes import add_demo_changes
 from .clock import at
 from .crm import load_crm_demo
 from .quotations import add_demo_quotations
@@ -55,8 +56,9 @@ USERNAMES = [username for username, *_rest in PEOPLE]
 
 # key, name, parent key, leader
 DEPARTMENTS = [
-    ("sales", "销售部", None, "manager1"),
-    ("east", "华东组", "sales", "rep1"),
+    # The boss heads sales himself; the sales manager leads the East team: a change there goes to 周明, then 黄建国.
+    ("sales", "销售部", None, "boss1"),
+    ("east", "华东组", "sales", "manager1"),
     ("south", "华南组", "sales", "rep3"),
     ("ops", "运营部", None, "warehouse1"),
     ("finance", "财务部", None, "finance1"),
@@ -280,6 +282,7 @@ class DemoBuilder:
             plans = self._plan_orders()
             self._replay(plans)
             add_demo_quotations(self)
+            add_demo_changes(self)
             load_crm_demo(users=self.users, customers=self.customers, now=self.now)
         return {
             "users": len(self.users),

@@ -19,7 +19,9 @@ class FinanceConfig(AppConfig):
         from .worklists import WORKLISTS
 
         panels.register("sales.order", template="finance/order_panel.html", context=order_finance_panel)
+        # An order's owner changes when a draft is edited and when it is handed to someone else.
         hooks.on_recorded("order.updated", order_updated)
+        hooks.on_recorded("order.assigned", order_updated)
         for worklist in WORKLISTS:
             worklists.register(worklist)
         exportable.register("invoices", invoice_rows, permission="finance.view_invoice")

@@ -12,14 +12,19 @@ class FulfillmentConfig(AppConfig):
 
         verbs.register()
         from gendan.core import hooks, panels, worklists
+        from gendan.sales import changes
 
         from .panels import order_shipments_panel
         from .reactions import order_cancelled, order_updated
+        from .selectors import pending_shipment_quantities
         from .worklists import WORKLISTS
 
         panels.register("sales.order", template="fulfillment/order_shipments.html", context=order_shipments_panel)
         hooks.on_recorded("order.cancelled", order_cancelled)
+        # An order's owner changes when a draft is edited and when it is handed to someone else.
         hooks.on_recorded("order.updated", order_updated)
+        hooks.on_recorded("order.assigned", order_updated)
+        changes.pending_shipment_quantities.provide(pending_shipment_quantities)
         for worklist in WORKLISTS:
             worklists.register(worklist)
 

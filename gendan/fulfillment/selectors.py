@@ -1,6 +1,8 @@
-from django.db.models import Prefetch, QuerySet
+from decimal import Decimal
 
-from .models import Shipment, ShipmentLine
+from django.db.models import Prefetch, QuerySet, Sum
+
+from .models import Shipment, ShipmentLine, ShipmentStatus
 
 
 def order_shipments(*, order) -> QuerySet[Shipment]:
@@ -13,3 +15,13 @@ def order_shipments(*, order) -> QuerySet[Shipment]:
         )
         .order_by("created_at", "id")
     )
+
+
+def pending_shipment_quantities(line_ids) -> dict[int, Decimal]:
+    """How much of each order line waits in shipments not yet sent: a change cannot take a line below it."""
+    rows = (
+        ShipmentLine.objects.filter(order_line__in=list(line_ids), shipment__status=ShipmentStatus.PENDING)
+        .values("order_line")
+        .annotate(quantity=Sum("quantity"))
+    )
+    return {row["order_line"]: row["quantity"] for row in rows}

@@ -225,6 +225,28 @@ def _refuse_reservation(warehouse, wanted, totals) -> None:
     raise AssertionError("a reservation was refused although every product has enough stock")
 
 
+def stock_adjust_lines(*, warehouse, lines, actor) -> None:
+    """Bring each line's reservation to its open quantity (ordered less shipped): more reserved where a change
+    raised it, released where it lowered it; all or none, in one UPDATE of the stock levels.
+
+    Refused, naming the product that is short, when what must be reserved is not available; the
+    caller's transaction then rolls back with nothing changed.
+    """
+    deltas = [(line, line.quantity - line.shipped_quantity - line.reserved_quantity) for line in lines]
+    deltas = [(line, quantity) for line, quantity in deltas if quantity != 0]
+    if not deltas:
+        return
+    totals = _by_product((line.product_id, quantity) for line, quantity in deltas)
+    changed = {p: (Decimal("0"), q) for p, q in totals.items() if q != 0}
+    if changed and not _change_levels(warehouse, changed, keep="available"):
+        wanted = [(line, quantity) for line, quantity in deltas if totals[line.product_id] > 0]
+        _refuse_reservation(warehouse, wanted, {p: q for p, q in totals.items() if q > 0})
+    for line, quantity in deltas:
+        line.reserved_quantity += quantity
+    _ledger(StockMove.Kind.RESERVATION, warehouse, [(ln, q) for ln, q in deltas if q > 0], actor)
+    _ledger(StockMove.Kind.RELEASE, warehouse, [(ln, q) for ln, q in deltas if q < 0], actor)
+
+
 def stock_release_lines(*, warehouse, lines, actor) -> None:
     held = [(line, line.reserved_quantity) for line in lines if line.reserved_quantity > 0]
     if not held:

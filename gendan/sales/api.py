@@ -3,7 +3,7 @@
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 
 from gendan.accounts.models import User
 from gendan.catalog.models import Product
@@ -21,11 +21,13 @@ from gendan.core.api import (
 )
 from gendan.crm.models import Address, Contact, Customer
 
+from .api_bulk import OrderBulkMixin
+from .api_changes import OrderChangesMixin
+from .api_permissions import MayApprove
 from .filters import OrderFilter
 from .models import ACTIONS, DECISIONS, Order, OrderLine
 from .search import ORDERS
 from .selectors import order_allowed_actions, order_api_queryset
-from .selectors_worklists import may_approve
 from .services import (
     ORDER_FIELDS,
     order_approve,
@@ -117,13 +119,6 @@ class OrderSerializer(serializers.ModelSerializer):
 
     def get_allowed_actions(self, order) -> list[str]:
         return order_allowed_actions(order=order, user=self.context["request"].user)
-
-
-class MayApprove(BasePermission):
-    """Whoever may approve, or whom an approval rule names: the service then asks for a step of the current level."""
-
-    def has_permission(self, request, view):
-        return may_approve(request.user)
 
 
 # --- input -------------------------------------------------------------------------------------
@@ -223,6 +218,8 @@ class OrderViewSet(
     IdempotentCreateMixin,
     VersionedUpdateMixin,
     EventsMixin,
+    OrderChangesMixin,
+    OrderBulkMixin,
     ServiceViewSet,
 ):
     serializer_class = OrderSerializer
@@ -237,6 +234,8 @@ class OrderViewSet(
         "partial_update": "sales.change_order",
         # The lifecycle actions need what the transition table says; a decision, a place among the approvers.
         **{name: perm for name, (_from, perm) in ACTIONS.items() if name not in DECISIONS},
+        **OrderChangesMixin.action_perms,
+        **OrderBulkMixin.action_perms,
     }
 
     def get_permissions(self):

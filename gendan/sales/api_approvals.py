@@ -12,9 +12,10 @@ from gendan.core.api import IdempotentCreateMixin, RetrieveMixin, ServiceViewSet
 from gendan.core.errors import ApplicationError, ErrorCode
 from gendan.core.filters import FilterSet
 
-from .api import MayApprove
+from .api_permissions import MayApprove
+from .approval_rules import reason_text
 from .models import ApprovalMode, ApprovalRequest, ApprovalRule, ApprovalStep, ApprovalSubject
-from .selectors_worklists import approval_reason_text, approval_requests_of, approvals_of
+from .selectors_worklists import approval_requests_of, approvals_of
 from .services import order_approve, order_reject
 from .services_approvals import (
     MANAGE_RULES,
@@ -22,7 +23,11 @@ from .services_approvals import (
     approval_rule_create,
     approval_rule_delete,
     approval_rule_update,
+    contract_approval_reject,
+    contract_approve,
 )
+from .services_changes import change_request_approve, change_request_reject
+from .services_quotations import quotation_approval_reject, quotation_approve
 
 # --- rules -------------------------------------------------------------------------------------
 
@@ -61,6 +66,9 @@ class ApprovalRuleInputSerializer(serializers.Serializer):
     match = serializers.CharField(max_length=3, required=False)
     levels = serializers.ListField(child=serializers.DictField())
     active = serializers.BooleanField(required=False)
+    refuses = serializers.BooleanField(
+        required=False, help_text="Refuse what the conditions catch instead of asking for approval (no levels)."
+    )
     position = serializers.IntegerField(min_value=0, max_value=32767, required=False)
     version = version_field()
 
@@ -117,9 +125,14 @@ class ApprovalStepSerializer(serializers.ModelSerializer):
 
 
 class ApprovalSerializer(serializers.ModelSerializer):
-    object_type = serializers.SerializerMethodField(help_text="What is approved: order (quotation, order_change ...).")
-    object_id = serializers.IntegerField(source="order_id", read_only=True)
-    object_number = serializers.CharField(source="order.number", read_only=True)
+    object_type = serializers.SerializerMethodField(
+        help_text="What is approved: order, order_change, quotation or contract."
+    )
+    object_id = serializers.SerializerMethodField(
+        help_text="The id of the order, change request, quotation or contract."
+    )
+    object_number = serializers.SerializerMethodField(help_text="Its number: SO…, SO…-C1 for a change, QT… (-V2), HT…")
+    order = serializers.IntegerField(source="order_id", read_only=True, allow_null=True)
     reason_texts = serializers.SerializerMethodField(help_text="Each reason in the caller's language.")
     levels = serializers.SerializerMethodField(help_text="How many levels the request passes; `level` is the current.")
     level_modes = serializers.SerializerMethodField(help_text="Each level's mode (any / all), in order.")
@@ -135,6 +148,7 @@ class ApprovalSerializer(serializers.ModelSerializer):
             "object_type",
             "object_id",
             "object_number",
+            "order",
             "reasons",
             "reason_texts",
             "level",
@@ -153,10 +167,16 @@ class ApprovalSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_object_type(self, approval) -> str:
-        return ApprovalSubject.ORDER
+        return approval.subject
+
+    def get_object_id(self, approval) -> int:
+        return approval.change_request_id or approval.record.pk
+
+    def get_object_number(self, approval) -> str:
+        return approval.number
 
     def get_reason_texts(self, approval) -> list[str]:
-        return [approval_reason_text(reason) for reason in approval.reasons]
+        return [reason_text(reason) for reason in approval.reasons]
 
     def get_levels(self, approval) -> int:
         return len(approval.levels)
@@ -171,6 +191,22 @@ class ApprovalFilter(FilterSet):
     class Meta:
         model = ApprovalRequest
         fields = ["status"]
+
+
+# For each subject: the request's field holding its record, the keyword the services take it by, and the
+# services that approve and reject it.
+DECIDE = {
+    ApprovalSubject.ORDER: ("order", "order", order_approve, order_reject),
+    ApprovalSubject.ORDER_CHANGE: ("change_request", "change", change_request_approve, change_request_reject),
+    ApprovalSubject.QUOTATION: ("quotation", "quotation", quotation_approve, quotation_approval_reject),
+    ApprovalSubject.CONTRACT: ("contract", "contract", contract_approve, contract_approval_reject),
+}
+
+
+def decide(approval: ApprovalRequest, actor, *, approve: bool, comment: str) -> None:
+    field, keyword, approve_service, reject_service = DECIDE[approval.subject]
+    service = approve_service if approve else reject_service
+    service(**{keyword: getattr(approval, field)}, actor=actor, comment=comment)
 
 
 class DecisionInputSerializer(serializers.Serializer):
@@ -216,12 +252,14 @@ class ApprovalViewSet(mixins.ListModelMixin, RetrieveMixin, ServiceViewSet):
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         approval = self._pending()
-        order_approve(order=approval.order, actor=request.user, **self.validated_input(DecisionInputSerializer))
+        data = self.validated_input(DecisionInputSerializer)
+        decide(approval, request.user, approve=True, comment=data["comment"])
         return self._decided(approval)
 
     @extend_schema(request=DecisionInputSerializer, responses=ApprovalSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         approval = self._pending()
-        order_reject(order=approval.order, actor=request.user, **self.validated_input(DecisionInputSerializer))
+        data = self.validated_input(DecisionInputSerializer)
+        decide(approval, request.user, approve=False, comment=data["comment"])
         return self._decided(approval)

@@ -4,7 +4,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from gendan.accounts.models import User
@@ -15,6 +15,7 @@ from gendan.core.api import (
     DocumentLinesSerializer,
     EventsMixin,
     IdempotentCreateMixin,
+    PDFRenderer,
     RetrieveMixin,
     ScopedPrimaryKeyRelatedField,
     ServiceViewSet,
@@ -181,17 +182,6 @@ class QuotationRejectInputSerializer(serializers.Serializer):
 
 
 # --- endpoints ---------------------------------------------------------------------------------
-
-
-class PDFRenderer(BaseRenderer):
-    """Lets a client ask for Accept: application/pdf. The PDF itself is returned as it is made;
-    what passes through here is an error, written as the JSON every other error is."""
-
-    media_type = "application/pdf"
-    format = "pdf"
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        return JSONRenderer().render(data)
 
 
 @extend_schema_view(

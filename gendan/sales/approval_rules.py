@@ -13,14 +13,16 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import models
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.functional import cached_property
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from gendan.accounts.roles import ROLE_PERMISSIONS, Role
 from gendan.accounts.scoping import is_visible
-from gendan.accounts.selectors import leader_of
+from gendan.accounts.selectors import head_of, leader_of
 from gendan.core.money import HUNDRED, round_money
+from gendan.core.numbers import plain_decimal
 from gendan.crm.models import Customer
 
 from .models import ACTIONS, ApprovalMode, ApprovalRule, Order, OrderStatus
@@ -43,28 +45,31 @@ class ApprovalFacts:
     lines: list
     submitter: object
     total: Decimal
+    # A change to a confirmed order: its lines as they are now (lines above are the proposed ones), and the
+    # header fields it sets. None for a submission of the record itself.
+    current_lines: list | None = None
+    header: dict | None = None
 
     @cached_property
     def customer(self) -> Customer:
         """Read afresh: a limit or terms changed a moment ago count."""
         return Customer.objects.only("payment_terms_days", "credit_limit").get(pk=self.record.customer_id)
 
+    def _other_orders(self, statuses):
+        """The customer's orders in `statuses`, but the one submitted (when what is submitted is an order)."""
+        orders = Order.objects.filter(customer_id=self.record.customer_id, status__in=statuses)
+        return orders.exclude(pk=self.record.pk) if isinstance(self.record, Order) else orders
+
     @cached_property
     def customer_order_count(self) -> int:
-        return (
-            Order.objects.filter(customer_id=self.record.customer_id, status__in=_COUNTED_STATUSES)
-            .exclude(pk=self.record.pk)
-            .count()
-        )
+        return self._other_orders(_COUNTED_STATUSES).count()
 
     @cached_property
     def customer_exposure(self) -> Decimal:
-        """What the customer owes and will owe: the unpaid part of their orders taken and not settled."""
-        unpaid = (
-            Order.objects.filter(customer_id=self.record.customer_id, status__in=_EXPOSED_STATUSES)
-            .exclude(pk=self.record.pk)
-            .aggregate(unpaid=models.Sum(models.F("total") - models.F("amount_paid")))["unpaid"]
-        )
+        """What the customer owes and will owe: the unpaid part of their orders taken and not settled, and this."""
+        unpaid = self._other_orders(_EXPOSED_STATUSES).aggregate(
+            unpaid=models.Sum(models.F("total") - models.F("amount_paid"))
+        )["unpaid"]
         return (unpaid or Decimal("0")) + self.total
 
 
@@ -130,6 +135,56 @@ def _credit_exceeded(facts: ApprovalFacts, params: dict) -> list[dict]:
     return []
 
 
+def _days_before_promise(facts: ApprovalFacts, params: dict) -> list[dict]:
+    """The freeze by date: the record's promised date (as it stands) is this close, or past."""
+    days = int(params["days"])
+    promised = getattr(facts.record, "promised_date", None)
+    if promised is None:
+        return []
+    left = (promised - timezone.localdate()).days
+    if left <= days:
+        return [{"code": "days_before_promise", "days_left": left, "days": days, "promised_date": str(promised)}]
+    return []
+
+
+def _partly_shipped(facts: ApprovalFacts, params: dict) -> list[dict]:
+    """The freeze by stage: some of the order's goods have left the warehouse."""
+    if facts.current_lines is not None and any(line.shipped_quantity > 0 for line in facts.current_lines):
+        return [{"code": "partly_shipped"}]
+    return []
+
+
+def _quantity_raised(facts: ApprovalFacts, params: dict) -> list[dict]:
+    """A change that asks for more goods: a line's quantity raised, or a line added."""
+    if facts.current_lines is None:
+        return []
+    before = {line.pk: line.quantity for line in facts.current_lines}
+    reasons = []
+    for line in facts.lines:
+        was = before.get(line.pk, Decimal("0")) if line.pk else Decimal("0")
+        if line.quantity > was:
+            reasons.append(
+                {
+                    "code": "quantity_raised",
+                    "line": line.position,
+                    "product": line.product.sku,
+                    "before": str(was),
+                    "after": str(line.quantity),
+                }
+            )
+    return reasons
+
+
+def _date_moved(facts: ApprovalFacts, params: dict) -> list[dict]:
+    """A change that moves the promised date."""
+    if not facts.header or "promised_date" not in facts.header:
+        return []
+    before, after = facts.record.promised_date, facts.header["promised_date"]
+    if before == after:
+        return []
+    return [{"code": "date_moved", "before": str(before or ""), "after": str(after or "")}]
+
+
 @dataclass(frozen=True)
 class Condition:
     label: str
@@ -149,6 +204,13 @@ CONDITIONS: dict[str, Condition] = {
         _("The customer's payment terms are longer than"), _payment_terms_over, ("days", _("days"), "count")
     ),
     "credit_exceeded": Condition(_("The customer's credit limit would be exceeded"), _credit_exceeded),
+    # The freeze of a confirmed order: from a stage, or from a number of days before the promised date.
+    "days_before_promise": Condition(
+        _("The promised date is this close (or past), in days"), _days_before_promise, ("days", _("days"), "count")
+    ),
+    "partly_shipped": Condition(_("Changes only: goods of the order have already shipped"), _partly_shipped),
+    "quantity_raised": Condition(_("Changes only: a quantity is raised or a line added"), _quantity_raised),
+    "date_moved": Condition(_("Changes only: the promised date moves"), _date_moved),
 }
 
 
@@ -193,8 +255,13 @@ def _clean_parameter(value, unit: str):
     return str(round_money(number))
 
 
-def clean_levels(levels) -> tuple[list[dict], list[str]]:
-    """The levels as stored, and what is wrong with them: each names someone and says any or all."""
+def clean_levels(levels, *, required: bool = True) -> tuple[list[dict], list[str]]:
+    """The levels as stored, and what is wrong with them: each names someone and says any or all.
+
+    A rule that refuses needs none (`required=False`).
+    """
+    if not required and not levels:
+        return [], []
     if not isinstance(levels, list) or not levels:
         return [], [str(_("Add at least one level."))]
     user_ids = {
@@ -229,7 +296,7 @@ def clean_levels(levels) -> tuple[list[dict], list[str]]:
 
 
 def _valid_approver(spec, active_user_ids: set[int]) -> bool:
-    if spec in ("approvers", "leader"):
+    if spec in ("approvers", "leader", "head"):
         return True
     if not isinstance(spec, str):
         return False
@@ -246,6 +313,7 @@ def approver_choices() -> list[tuple[str, str]]:
     choices = [
         ("approvers", str(_("Whoever may approve (managers and executives over the owner)"))),
         ("leader", str(_("The submitter's team leader"))),
+        ("head", str(_("The head of the submitter's department (the top of their branch)"))),
     ]
     choices += [(f"role:{role.value}", str(_("Role: %(role)s") % {"role": role.label})) for role in Role]
     choices += [
@@ -256,6 +324,56 @@ def approver_choices() -> list[tuple[str, str]]:
         .only("pk", "username", "first_name", "last_name")
     ]
     return choices
+
+
+def reason_text(reason: dict) -> str:
+    """What a reason a condition found says, in the reader's language."""
+    if reason.get("code") == "below_floor_price":
+        return (
+            gettext("Line %(line)s, %(product)s: net price %(net_price)s is below the floor price %(floor_price)s.")
+            % reason
+        )
+    if reason.get("code") == "discount_above_limit":
+        return gettext(
+            "Line %(line)s, %(product)s: discount %(discount_percent)s%% is above the submitter's limit of %(limit)s%%."
+        ) % {
+            **reason,
+            "discount_percent": plain_decimal(reason["discount_percent"]),
+            "limit": plain_decimal(reason["limit"]),
+        }
+    if reason.get("code") == "total_above":
+        return gettext("The total %(total)s is above %(amount)s.") % {
+            "total": plain_decimal(reason["total"]),
+            "amount": plain_decimal(reason["amount"]),
+        }
+    if reason.get("code") == "new_customer":
+        return gettext("A new customer: %(orders)s earlier orders, fewer than %(orders_below)s.") % reason
+    if reason.get("code") == "payment_terms_over":
+        return gettext("The customer's payment terms of %(terms_days)s days are longer than %(days)s days.") % reason
+    if reason.get("code") == "credit_exceeded":
+        return gettext("The customer would owe %(exposure)s, above the credit limit of %(credit_limit)s.") % {
+            "exposure": plain_decimal(reason["exposure"]),
+            "credit_limit": plain_decimal(reason["credit_limit"]),
+        }
+    if reason.get("code") == "days_before_promise":
+        return (
+            gettext("%(days_left)s days left before the promised date %(promised_date)s (frozen from %(days)s days).")
+            % reason
+        )
+    if reason.get("code") == "partly_shipped":
+        return gettext("Goods of the order have already shipped.")
+    if reason.get("code") == "quantity_raised":
+        return gettext("Line %(line)s, %(product)s: quantity raised from %(before)s to %(after)s.") % {
+            **reason,
+            "before": plain_decimal(reason["before"]),
+            "after": plain_decimal(reason["after"]),
+        }
+    if reason.get("code") == "date_moved":
+        return gettext("The promised date moves from %(before)s to %(after)s.") % {
+            "before": reason["before"] or "—",
+            "after": reason["after"] or "—",
+        }
+    return str(reason)
 
 
 def rule_reasons(rule: ApprovalRule, facts: ApprovalFacts) -> list[dict]:
@@ -269,15 +387,26 @@ def rule_reasons(rule: ApprovalRule, facts: ApprovalFacts) -> list[dict]:
     return found
 
 
-def plan_approval(subject: str, facts: ApprovalFacts) -> tuple[list[dict], list[dict]]:
-    """The reasons the active rules find, and the levels they require, in rule order; ([], []) when none apply.
+@dataclass
+class ApprovalPlan:
+    reasons: list[dict]
+    levels: list[dict]
+    # The rules that refuse the submission outright, each with its reasons: [{"rule", "reasons"}].
+    refusals: list[dict]
+
+
+def plan_approval(subject: str, facts: ApprovalFacts) -> ApprovalPlan:
+    """The reasons the active rules find and the levels they require, in rule order, and any refusal.
 
     Two rules that ask for the same level (the same people, the same mode) ask for it once.
     """
-    reasons, levels = [], []
+    reasons, levels, refusals = [], [], []
     for rule in ApprovalRule.objects.filter(applies_to=subject, active=True):
         found = rule_reasons(rule, facts)
         if not found:
+            continue
+        if rule.refuses:
+            refusals.append({"rule": rule.name, "reasons": found})
             continue
         reasons += [reason for reason in found if reason not in reasons]
         for level in rule.levels:
@@ -285,7 +414,7 @@ def plan_approval(subject: str, facts: ApprovalFacts) -> tuple[list[dict], list[
                 planned["approvers"] == level["approvers"] and planned["mode"] == level["mode"] for planned in levels
             ):
                 levels.append({"rule": rule.name, **level})
-    return reasons, levels
+    return ApprovalPlan(reasons, levels, refusals)
 
 
 def level_approvers(level: dict, *, record, submitter) -> list:
@@ -312,8 +441,8 @@ def _named(specs: list[str], submitter) -> list:
         if spec == "approvers":
             roles = [role for role, perms in ROLE_PERMISSIONS.items() if APPROVE_PERMISSION in perms]
             condition |= models.Q(role__in=roles) | models.Q(is_superuser=True)
-        elif spec == "leader":
-            leader = leader_of(submitter)
+        elif spec in ("leader", "head"):
+            leader = leader_of(submitter) if spec == "leader" else head_of(submitter)
             if leader is not None:
                 condition |= models.Q(pk=leader.pk)
         elif kind == "role":
@@ -333,15 +462,50 @@ SHIPPED_APPROVAL_RULES = [
         "conditions": [{"type": "below_floor_price"}, {"type": "discount_above_limit"}],
         "match": "any",
         "levels": [{"approvers": ["approvers"], "mode": "any"}],
-    }
+    },
+    # The same check for a change to a confirmed order: a change is no way around the price rules.
+    {
+        "system_key": "change_price_and_discount",
+        "name": _("Price below floor or discount above the limit"),
+        "applies_to": "order_change",
+        "conditions": [{"type": "below_floor_price"}, {"type": "discount_above_limit"}],
+        "match": "any",
+        "levels": [{"approvers": ["approvers"], "mode": "any"}],
+    },
+    # Quotations go out without approval until a company switches this on (a price below floor is flagged only).
+    {
+        "system_key": "quotation_price_and_discount",
+        "name": _("Price below floor or discount above the limit"),
+        "applies_to": "quotation",
+        "conditions": [{"type": "below_floor_price"}, {"type": "discount_above_limit"}],
+        "match": "any",
+        "levels": [{"approvers": ["approvers"], "mode": "any"}],
+        "active": False,
+    },
+    # The freeze, off until a company sets its own days: a change this close to the promised date is refused.
+    {
+        "system_key": "change_freeze",
+        "name": _("Freeze: no changes in the last days before the promised date"),
+        "applies_to": "order_change",
+        "conditions": [{"type": "days_before_promise", "days": 2}],
+        "match": "any",
+        "levels": [],
+        "refuses": True,
+        "active": False,
+    },
 ]
 
 
-def install_shipped_rules(rule_model) -> list:
-    """Add the shipped approval rules that are missing, named in the company's language; works with migration models."""
+def install_shipped_rules(rule_model, keys=None) -> list:
+    """Add the shipped approval rules that are missing (of `keys`, else all), named in the company's language.
+
+    Works with migration models: a migration names the rules its schema can hold.
+    """
     rules = []
     with translation.override(settings.LANGUAGE_CODE):
         for definition in SHIPPED_APPROVAL_RULES:
+            if keys is not None and definition["system_key"] not in keys:
+                continue
             fields = {key: str(value) if key == "name" else value for key, value in definition.items()}
             key = fields.pop("system_key")
             rule, _created = rule_model.objects.get_or_create(system_key=key, defaults=fields)

@@ -12,26 +12,36 @@ class SalesConfig(AppConfig):
         from . import verbs
 
         verbs.register()
+        from gendan.accounts import saved_views
         from gendan.core import exportable, panels
         from gendan.crm import selectors as crm_selectors
+        from gendan.crm import services_contracts
         from gendan.inventory import selectors as inventory_selectors
 
         # Registers the Huey jobs with the worker: Huey discovers only modules named tasks.
         from . import jobs  # noqa: F401
+        from .filters import OrderFilter
         from .lists import order_rows
-        from .panels import customer_orders_panel, customer_quotations_panel
+        from .panels import contract_approval_panel, customer_orders_panel, customer_quotations_panel
         from .selectors import customer_open_order_count, stock_move_order_visible
+        from .services_approvals import contract_approval_open
+        from .tables import OrderTable
         from .worklists import register_worklists
 
         # What the apps below ask of sales, without importing it.
         crm_selectors.open_order_count.provide(customer_open_order_count)
         inventory_selectors.order_visible.provide(stock_move_order_visible)
+        services_contracts.contract_needs_approval.provide(contract_approval_open)
         panels.register(
             "crm.customer", template="sales/quotation_customer_panel_loader.html", context=customer_quotations_panel
         )
         panels.register("crm.customer", template="sales/customer_orders.html", context=customer_orders_panel)
+        panels.register("crm.contract", template="sales/contract_approval_panel.html", context=contract_approval_panel)
         register_worklists()
         exportable.register("orders", order_rows, permission="sales.view_order")
+        saved_views.register(
+            "orders", table=OrderTable, filters=OrderFilter, permission="sales.view_order", url_name="sales:order_list"
+        )
 
         from gendan.core import search
 

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gendan.accounts.lookups import user_picker
 from gendan.accounts.models import User
-from gendan.core.filters import DayFilter, FilterSet, SearchFilter
+from gendan.core.filters import DayFilter, FilterSet, IdsFilter, SearchFilter
 from gendan.core.forms import bootstrap
 from gendan.crm.lookups import customer_picker
 
@@ -34,6 +34,8 @@ class OrderFilter(FilterSet):
     promised_to = django_filters.DateFilter(
         field_name="promised_date", lookup_expr="lte", label=_("Promised to"), widget=DATE
     )
+    # The orders ticked on the list, for exporting or printing exactly those.
+    id = IdsFilter(field_name="id", label=_("Selected orders"))
 
     class Meta:
         model = Order

@@ -120,18 +120,23 @@ class OrderQuerySet(ScopedQuerySet):
         and they did not submit it. A subquery in the same SELECT, so a list can offer "approve" on
         every row without a query per row.
         """
-        stands_in_for = ApprovalDelegation.objects.stood_in_for_by(user)
-        waiting = (
-            ApprovalStep.objects.filter(
-                request__order=models.OuterRef("pk"),
-                request__status=ApprovalRequest.Status.PENDING,
-                level=models.F("request__level"),
-                decision="",
-            )
-            .filter(models.Q(approver=user.pk) | models.Q(approver__in=stands_in_for))
-            .exclude(request__requested_by=user.pk)
+        return self.annotate(
+            approval_decidable=_decidable_by(user, request__order=models.OuterRef("pk"), request__change_request=None)
         )
-        return self.annotate(approval_decidable=models.Exists(waiting))
+
+
+def _decidable_by(user, **request):
+    """EXISTS a step of the current level of a pending request (`request` picks it) waiting for `user`, or for
+    someone they stand in for today, of a request they did not submit."""
+    stands_in_for = ApprovalDelegation.objects.stood_in_for_by(user)
+    waiting = (
+        ApprovalStep.objects.filter(
+            **request, request__status=ApprovalRequest.Status.PENDING, level=models.F("request__level"), decision=""
+        )
+        .filter(models.Q(approver=user.pk) | models.Q(approver__in=stands_in_for))
+        .exclude(request__requested_by=user.pk)
+    )
+    return models.Exists(waiting)
 
 
 class Order(VersionedModel):
@@ -202,6 +207,9 @@ class Order(VersionedModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # The order's revision as the customer and the warehouse know it: 1 as confirmed, one more for each change
+    # applied (ChangeRequest). A change drafted on an older revision is stale.
+    revision = models.PositiveSmallIntegerField(_("revision"), default=1)
 
     objects = OrderQuerySet.as_manager()
 
@@ -214,6 +222,7 @@ class Order(VersionedModel):
             ("approve_order", _("Can approve or reject orders")),
             ("cancel_order", _("Can cancel orders")),
             ("hold_order", _("Can put orders on hold and resume them")),
+            ("assign_order", _("Can reassign orders to another owner")),
         ]
         constraints = [
             models.CheckConstraint(
@@ -295,7 +304,8 @@ class OrderLine(PricedLine):
         verbose_name_plural = _("order lines")
         ordering = ["position", "id"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="order_line_quantity_positive"),
+            # Zero only for a line a change removed: it stays, with its stock ledger, as nothing to ship.
+            models.CheckConstraint(condition=models.Q(quantity__gte=0), name="order_line_quantity_not_negative"),
             models.CheckConstraint(
                 condition=models.Q(unit_price__gte=0, discount_percent__gte=0, discount_percent__lte=100),
                 name="order_line_price_valid",
@@ -325,6 +335,128 @@ class OrderLine(PricedLine):
     def open_quantity(self):
         """Ordered and not yet shipped."""
         return self.quantity - self.shipped_quantity
+
+    @property
+    def is_removed(self) -> bool:
+        """Taken off the order by a change (kept for its stock ledger)."""
+        return self.quantity == 0
+
+
+# --- changes to a confirmed order (变更单) ---------------------------------------------------------
+
+
+class ChangeStatus(models.TextChoices):
+    DRAFT = "draft", pgettext_lazy("change request", "Draft")  # being written; its impact shown, nothing changed
+    PENDING_APPROVAL = "pending_approval", pgettext_lazy("change request", "Pending approval")
+    APPLIED = "applied", pgettext_lazy("change request", "Applied")  # the order is the new revision
+    REJECTED = "rejected", pgettext_lazy("change request", "Rejected")  # an approver said no; nothing changed
+    # Another change was applied first: drafted on an older revision, it can be rebased onto the new one.
+    STALE = "stale", pgettext_lazy("change request", "Stale")
+    CANCELLED = "cancelled", pgettext_lazy("change request", "Cancelled")
+
+
+# Orders a change can be requested on: taken, not yet all shipped, not stopped.
+CHANGEABLE_STATUSES = {S.CONFIRMED, S.PARTIALLY_SHIPPED, S.ON_HOLD}
+# Changes still under way: at most one of them applies; the others go stale.
+OPEN_CHANGE_STATUSES = {ChangeStatus.DRAFT, ChangeStatus.PENDING_APPROVAL}
+# The header fields a change may set.
+CHANGE_HEADER_FIELDS = ["promised_date", "requested_date"]
+
+
+class ChangeRequestQuerySet(ScopedQuerySet):
+    # Seen by whoever sees its order.
+    owner_path = "order__owner"
+
+    def with_decidable_for(self, user):
+        """Each change with `approval_decidable`: whether `user` may decide its pending approval now (as
+        Order.objects.with_approval_for)."""
+        return self.annotate(approval_decidable=_decidable_by(user, request__change_request=models.OuterRef("pk")))
+
+
+class ChangeRequest(VersionedModel):
+    """A change to a confirmed order: a draft of its next revision (header and lines), with a reason.
+
+    `lines` is the whole new set of lines: [{"line": <order line id> or null for a new one, "product": id,
+    "quantity": "…", "unit_price": "…", "discount_percent": "…"}]; an existing line left out is removed
+    (down to what has shipped). `header` holds the header fields it changes ({"promised_date": "2026-12-20"}).
+    `impact` is what applying it would do, as last worked out (sales.changes.change_impact).
+    """
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="change_requests")
+    number = models.PositiveSmallIntegerField(_("number"))
+    status = models.CharField(_("status"), max_length=20, choices=ChangeStatus.choices, default=ChangeStatus.DRAFT)
+    reason = models.CharField(_("reason"), max_length=400)
+    # The order's revision it was drafted on; applied, it makes `base_revision + 1`.
+    base_revision = models.PositiveSmallIntegerField(_("based on revision"))
+    header = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
+    lines = models.JSONField(default=list, encoder=DjangoJSONEncoder)
+    impact = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    # The revision it made, once applied.
+    revision = models.PositiveSmallIntegerField(_("revision"), null=True, blank=True)
+
+    objects = ChangeRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("change request")
+        verbose_name_plural = _("change requests")
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "number"], name="change_request_unique_number"),
+            # One change makes each revision: of two applied at once, the second fails here if not before.
+            models.UniqueConstraint(
+                fields=["order", "revision"],
+                condition=models.Q(revision__isnull=False),
+                name="change_request_one_per_revision",
+            ),
+        ]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return f"{self.order.number}-C{self.number}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_CHANGE_STATUSES
+
+
+class OrderRevision(models.Model):
+    """An order as it stood at one revision: header and lines, written when a change is applied.
+
+    Revision 1 (as confirmed) is written by the first change applied; an order never changed has no rows
+    and is its own revision 1 (sales.changes.revisions_of). Lines: [{"line", "position", "product", "sku",
+    "name", "quantity", "unit_price", "discount_percent", "amount", "shipped_quantity"}].
+    """
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveSmallIntegerField(_("revision"))
+    created_at = models.DateTimeField(_("created at"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(_("reason"), max_length=400, blank=True)
+    change_request = models.OneToOneField(
+        ChangeRequest, null=True, blank=True, on_delete=models.PROTECT, related_name="made_revision"
+    )
+    header = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
+    lines = models.JSONField(default=list, encoder=DjangoJSONEncoder)
+
+    class Meta:
+        verbose_name = _("order revision")
+        verbose_name_plural = _("order revisions")
+        ordering = ["order", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "number"], name="order_revision_unique_number"),
+        ]
+
+    def __str__(self):
+        return f"{self.order_id} R{self.number}"
 
 
 class ApprovalSubject(models.TextChoices):
@@ -361,6 +493,8 @@ class ApprovalRule(VersionedModel):
     match = models.CharField(_("match"), max_length=3, choices=Match.choices, default=Match.ANY)
     levels = models.JSONField(_("levels"), default=list)
     active = models.BooleanField(_("active"), default=True)
+    # Instead of asking for approval, refuse what the conditions catch (a change inside the freeze).
+    refuses = models.BooleanField(_("refuse instead"), default=False)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     # The shipped default rule set (the floor price and discount check), kept by key across upgrades.
     system_key = models.CharField(max_length=64, blank=True, editable=False)
@@ -428,7 +562,18 @@ class ApprovalRequest(TimeStampedModel):
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="approvals")
+    # What is approved: an order (or, with change_request, a change to it), a quotation or a contract; one of
+    # them (approval_one_subject).
+    order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.CASCADE, related_name="approvals")
+    change_request = models.ForeignKey(
+        ChangeRequest, null=True, blank=True, on_delete=models.CASCADE, related_name="approvals"
+    )
+    quotation = models.ForeignKey(
+        "Quotation", null=True, blank=True, on_delete=models.CASCADE, related_name="approvals"
+    )
+    contract = models.ForeignKey(
+        "crm.Contract", null=True, blank=True, on_delete=models.CASCADE, related_name="approvals"
+    )
     # [{"code": "below_floor", "line": 1, "product": "SKU", ...}] — why approval is needed.
     reasons = models.JSONField(default=list, encoder=DjangoJSONEncoder)
     # The levels as the rules set them at submission ([{"rule", "approvers", "mode"}]); later edits of a
@@ -443,6 +588,45 @@ class ApprovalRequest(TimeStampedModel):
     decided_at = models.DateTimeField(null=True, blank=True)
     comment = models.TextField(blank=True)
 
+    @property
+    def subject(self) -> str:
+        """What is approved: an order, a change to one, a quotation or a contract."""
+        if self.quotation_id:
+            return ApprovalSubject.QUOTATION
+        if self.contract_id:
+            return ApprovalSubject.CONTRACT
+        return ApprovalSubject.ORDER_CHANGE if self.change_request_id else ApprovalSubject.ORDER
+
+    @property
+    def record(self):
+        """The record approved (for a change, its order): whose scope, owner and number the request shows."""
+        return self.quotation or self.contract or self.order
+
+    @property
+    def url(self) -> str:
+        """The page the approver decides on."""
+        if self.change_request_id:
+            return reverse("sales:change_detail", args=[self.change_request_id])
+        if self.quotation_id:
+            return reverse("quotations:detail", args=[self.quotation_id])
+        if self.contract_id:
+            return reverse("crm:contract_detail", args=[self.contract_id])
+        return reverse("sales:order_detail", args=[self.order_id])
+
+    @property
+    def total(self):
+        """The amount at stake: the order's or quotation's total, the contract's amount."""
+        return self.contract.amount if self.contract_id else self.record.total
+
+    @property
+    def number(self) -> str:
+        """What the approver reads: SO2026…, SO2026…-C1, QT2026…-V2, HT2026…"""
+        if self.change_request_id:
+            return f"{self.order.number}-C{self.change_request.number}"
+        if self.quotation_id:
+            return self.quotation.label
+        return self.record.number
+
     def is_submitted_by(self, user) -> bool:
         """Nobody decides their own submission, whatever their role: another approver does."""
         return self.requested_by_id == user.pk
@@ -454,8 +638,31 @@ class ApprovalRequest(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["order"],
-                condition=models.Q(status="pending"),
+                condition=models.Q(status="pending", change_request__isnull=True),
                 name="approval_one_pending_per_order",
+            ),
+            models.UniqueConstraint(
+                fields=["change_request"],
+                condition=models.Q(status="pending"),
+                name="approval_one_pending_per_change",
+            ),
+            models.UniqueConstraint(
+                fields=["quotation"], condition=models.Q(status="pending"), name="approval_one_pending_per_quotation"
+            ),
+            models.UniqueConstraint(
+                fields=["contract"], condition=models.Q(status="pending"), name="approval_one_pending_per_contract"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(order__isnull=False, quotation__isnull=True, contract__isnull=True)
+                    | models.Q(
+                        order__isnull=True, change_request__isnull=True, quotation__isnull=False, contract__isnull=True
+                    )
+                    | models.Q(
+                        order__isnull=True, change_request__isnull=True, quotation__isnull=True, contract__isnull=False
+                    )
+                ),
+                name="approval_one_subject",
             ),
         ]
 
@@ -499,6 +706,9 @@ class ApprovalStep(models.Model):
 
 class QuotationStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")  # being prepared; editable
+    # An approval rule caught it on its way to the customer (a price below floor, a big total): not sent yet.
+    PENDING_APPROVAL = "pending_approval", pgettext_lazy("quotation status", "Pending approval")
+    APPROVED = "approved", pgettext_lazy("quotation status", "Approved, ready to send")
     SENT = "sent", pgettext_lazy("quotation status", "Sent")  # with the customer, waiting for an answer
     ACCEPTED = "accepted", pgettext_lazy("quotation status", "Accepted")  # the customer said yes: now an order
     REJECTED = "rejected", pgettext_lazy("quotation status", "Rejected")  # the customer said no, with a reason
@@ -509,7 +719,9 @@ class QuotationStatus(models.TextChoices):
 Q_ = QuotationStatus
 # Which status may follow which: one table, one guard (core.states).
 QUOTATION_TRANSITIONS: dict[str, set[str]] = {
-    Q_.DRAFT: {Q_.SENT},
+    Q_.DRAFT: {Q_.SENT, Q_.PENDING_APPROVAL},
+    Q_.PENDING_APPROVAL: {Q_.APPROVED, Q_.DRAFT},
+    Q_.APPROVED: {Q_.SENT},
     Q_.SENT: {Q_.ACCEPTED, Q_.REJECTED, Q_.EXPIRED, Q_.SUPERSEDED},
     Q_.REJECTED: {Q_.SUPERSEDED},
     Q_.EXPIRED: {Q_.SUPERSEDED},
@@ -522,7 +734,8 @@ QUOTATION_STATES = StateMachine(
 
 # The actions a person can take on a quotation: the statuses it starts from and the permissions it needs.
 QUOTATION_ACTIONS: dict[str, tuple[set[str], tuple[str, ...]]] = {
-    "send": ({Q_.DRAFT}, ("sales.send_quotation",)),
+    # From a draft the approval rules are asked first; an approved one goes straight out.
+    "send": ({Q_.DRAFT, Q_.APPROVED}, ("sales.send_quotation",)),
     # A new version, a draft again; the one revised stays as it was, read-only.
     "revise": ({Q_.SENT, Q_.REJECTED, Q_.EXPIRED}, ("sales.change_quotation",)),
     # Accepting makes a draft order, so it needs the right to enter orders too.
@@ -531,7 +744,7 @@ QUOTATION_ACTIONS: dict[str, tuple[set[str], tuple[str, ...]]] = {
 }
 
 # Statuses still waiting on someone: the rep (draft) or the customer (sent).
-QUOTATION_OPEN_STATUSES = {Q_.DRAFT, Q_.SENT}
+QUOTATION_OPEN_STATUSES = {Q_.DRAFT, Q_.PENDING_APPROVAL, Q_.APPROVED, Q_.SENT}
 
 
 class QuotationQuerySet(ScopedQuerySet):
@@ -579,7 +792,7 @@ class Quotation(VersionedModel):
         related_name="quotations",
     )
     status = models.CharField(
-        _("status"), max_length=12, choices=QuotationStatus.choices, default=QuotationStatus.DRAFT
+        _("status"), max_length=20, choices=QuotationStatus.choices, default=QuotationStatus.DRAFT
     )
     valid_until = models.DateField(_("valid until"))
     currency = models.CharField(_("currency"), max_length=3, default="CNY")

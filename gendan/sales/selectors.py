@@ -98,6 +98,18 @@ def order_api_queryset(*, user) -> QuerySet[Order]:
     )
 
 
+def order_documents(queryset) -> QuerySet[Order]:
+    """Orders (already scoped) as their printed confirmation shows them, in two queries whatever their number:
+    the orders with their customer, contact, address and owner, then every line with its product."""
+    return queryset.select_related("customer", "contact", "shipping_address", "owner").prefetch_related(
+        Prefetch(
+            "lines",
+            # A line a change took off the order stays at quantity 0 for its stock ledger; it is not sold.
+            queryset=OrderLine.objects.filter(quantity__gt=0).select_related("product").order_by("position", "id"),
+        )
+    )
+
+
 def order_allowed_actions(*, order: Order, user) -> list[str]:
     """The actions the transition table allows on this order for this user, in table order.
 
@@ -113,7 +125,9 @@ def order_allowed_actions(*, order: Order, user) -> list[str]:
 
 
 def pending_approval_of(order: Order) -> ApprovalRequest | None:
-    return ApprovalRequest.objects.filter(order=order, status=ApprovalRequest.Status.PENDING).first()
+    return ApprovalRequest.objects.filter(
+        order=order, change_request=None, status=ApprovalRequest.Status.PENDING
+    ).first()
 
 
 def may_decide(user, order: Order) -> bool:

@@ -4,17 +4,15 @@ import datetime
 
 from django.contrib.auth import get_user_model
 from django.db import models
-from django.db.models import Case, CharField, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
-from gendan.accounts.scoping import owner_filter
-from gendan.core.numbers import plain_decimal
+from gendan.accounts.scoping import owner_filters
 
 from .approval_rules import APPROVE_PERMISSION
 from .models import ApprovalDelegation, ApprovalRequest, ApprovalStep, Order, OrderStatus, Quotation, QuotationStatus
-from .selectors import decidable_orders, order_list
+from .selectors import order_list
 from .selectors_quotations import quotation_list
 
 # An order is late while it still has something to do before it ships.
@@ -34,36 +32,6 @@ class Attention(models.TextChoices):
     LATE = "late", pgettext_lazy("attention", "Past the promised date")
 
 
-def approval_reason_text(reason: dict) -> str:
-    if reason.get("code") == "below_floor_price":
-        return (
-            _("Line %(line)s, %(product)s: net price %(net_price)s is below the floor price %(floor_price)s.") % reason
-        )
-    if reason.get("code") == "discount_above_limit":
-        return _(
-            "Line %(line)s, %(product)s: discount %(discount_percent)s%% is above the submitter's limit of %(limit)s%%."
-        ) % {
-            **reason,
-            "discount_percent": plain_decimal(reason["discount_percent"]),
-            "limit": plain_decimal(reason["limit"]),
-        }
-    if reason.get("code") == "total_above":
-        return _("The total %(total)s is above %(amount)s.") % {
-            "total": plain_decimal(reason["total"]),
-            "amount": plain_decimal(reason["amount"]),
-        }
-    if reason.get("code") == "new_customer":
-        return _("A new customer: %(orders)s earlier orders, fewer than %(orders_below)s.") % reason
-    if reason.get("code") == "payment_terms_over":
-        return _("The customer's payment terms of %(terms_days)s days are longer than %(days)s days.") % reason
-    if reason.get("code") == "credit_exceeded":
-        return _("The customer would owe %(exposure)s, above the credit limit of %(credit_limit)s.") % {
-            "exposure": plain_decimal(reason["exposure"]),
-            "credit_limit": plain_decimal(reason["credit_limit"]),
-        }
-    return str(reason)
-
-
 def may_approve(user) -> bool:
     """Whether the approval inbox is for `user`: someone who may approve, or whom a rule names as an approver."""
     if user.has_perm(APPROVE_PERMISSION):
@@ -78,32 +46,64 @@ def may_approve(user) -> bool:
     )
 
 
-def approval_inbox(*, user) -> QuerySet[ApprovalRequest]:
-    """The pending approvals `user` may decide (see `decidable_orders`), oldest first."""
-    return (
-        ApprovalRequest.objects.filter(
-            status=ApprovalRequest.Status.PENDING, order__in=decidable_orders(user=user).values("pk")
+def _waiting_for(user) -> list[int]:
+    """The pending requests with a step of their current level waiting for `user`, themselves or standing in for
+    someone away today: few, read by approval_step_inbox_idx."""
+    return sorted(
+        set(
+            ApprovalStep.objects.filter(decision="", request__status=ApprovalRequest.Status.PENDING)
+            .filter(Q(approver=user.pk) | Q(approver__in=ApprovalDelegation.objects.stood_in_for_by(user)))
+            .filter(level=F("request__level"))
+            .values_list("request", flat=True)
         )
-        .select_related("order__customer", "order__owner", "requested_by")
+    )
+
+
+def approval_inbox(*, user) -> QuerySet[ApprovalRequest]:
+    """The pending approvals `user` may decide now, of orders and of changes to them, in scope and not of their
+    own submitting; oldest first."""
+    requests = ApprovalRequest.objects.filter(pk__in=_waiting_for(user)).exclude(requested_by=user.pk)
+    return (
+        in_scope(requests, user)
+        .select_related(*_SUBJECTS, "change_request", "requested_by")
         .order_by("created_at", "id")
     )
 
 
+# What a request may approve, each with its customer and owner joined: one of them is set.
+_SUBJECTS = [
+    f"{subject}__{relation}" for subject in ("order", "quotation", "contract") for relation in ("customer", "owner")
+]
+
+
+def in_scope(requests: QuerySet[ApprovalRequest], user) -> QuerySet[ApprovalRequest]:
+    """The requests whose record (order, quotation or contract) `user` may see, by its owner's scope.
+
+    The scope on the join, not as `order IN (<every order in sight>)`: for an administrator SQLite would
+    gather a million order ids first.
+    """
+    conditions = owner_filters(user, "order__owner", "quotation__owner", "contract__owner")
+    if conditions[0] is None:
+        return requests
+    order, quotation, contract = conditions
+    return requests.filter(
+        (Q(order__isnull=False) & order)
+        | (Q(quotation__isnull=False) & quotation)
+        | (Q(contract__isnull=False) & contract)
+    )
+
+
 def _in_sight(requests: QuerySet[ApprovalRequest], user) -> QuerySet[ApprovalRequest]:
-    # The orders' scope on the join, not as `order IN (<every order in sight>)`: for an administrator
-    # SQLite would gather a million order ids first.
-    condition = owner_filter(user, "order__owner")
-    if condition is not None:
-        requests = requests.filter(condition)
     return (
-        requests.select_related("order", "requested_by", "decided_by")
+        in_scope(requests, user)
+        .select_related("order", "quotation", "contract", "change_request", "requested_by", "decided_by")
         .prefetch_related("steps__approver", "steps__decided_by")
         .order_by("-created_at", "-id")
     )
 
 
 def approvals_of(*, user) -> QuerySet[ApprovalRequest]:
-    """Approval requests of orders in `user`'s sight that they submitted (any outcome), or that wait for them at
+    """Approval requests of records in `user`'s sight that they submitted (any outcome), or that wait for them at
     some level, themselves or standing in for someone away today; newest first.
 
     The waiting ones are few (a step per approver of each pending request) and read first, by

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from gendan.accounts.roles import assigns_automatically
+from gendan.accounts.roles import SELLING_ROLES, assigns_automatically
 from gendan.accounts.scoping import ensure_in_scope, is_visible, require_visible
 from gendan.core import events
 from gendan.core.bounds import date_errors
@@ -24,19 +24,24 @@ from gendan.crm.models import Customer
 from gendan.inventory.models import Warehouse
 from gendan.inventory.services import stock_release_lines, stock_reserve_lines
 
+from .approval_rules import ApprovalFacts
 from .lines import build_lines, checked_totals
 from .models import (
     ACTIONS,
     BOARD_MOVES,
     DECISIONS,
+    OPEN_CHANGE_STATUSES,
+    OPEN_STATUSES,
     ORDER_STATES,
     ApprovalRequest,
+    ApprovalSubject,
+    ChangeStatus,
     Order,
     OrderLine,
     OrderStatus,
     board_column_of,
 )
-from .services_approvals import approval_decide, approval_open
+from .services_approvals import approval_decide, approval_open, approval_plan
 from .status import PaymentStatus, billing_status_of, delivery_status_of, payment_status_of
 
 ORDER_FIELDS = [
@@ -315,7 +320,8 @@ def _submit_locked(order: Order, lines, actor) -> Order:
     _check_complete(order, lines)
     order.shipping_address_text = str(order.shipping_address)
     order.submitted_at = timezone.now()
-    approval = approval_open(order=order, lines=lines, actor=actor)
+    facts = ApprovalFacts(record=order, lines=lines, submitter=actor, total=order.total)
+    approval = approval_open(record=order, plan=approval_plan(ApprovalSubject.ORDER, facts), actor=actor)
     if approval is not None:
         ORDER_STATES.move(
             order,
@@ -332,7 +338,7 @@ def _submit_locked(order: Order, lines, actor) -> Order:
 
 
 def _pending_approval(order: Order) -> ApprovalRequest:
-    return ApprovalRequest.objects.get(order=order, status=ApprovalRequest.Status.PENDING)
+    return ApprovalRequest.objects.get(order=order, change_request=None, status=ApprovalRequest.Status.PENDING)
 
 
 @events.batched
@@ -387,8 +393,13 @@ def order_cancel(*, order: Order, actor, reason: str) -> Order:
         )
     stock_release_lines(warehouse=order.warehouse, lines=lines, actor=actor)
     OrderLine.objects.bulk_update(lines, ["reserved_quantity"])
+    now = timezone.now()
+    # Its approval, and those of changes under way: nothing is left waiting on a cancelled order.
     order.approvals.filter(status=ApprovalRequest.Status.PENDING).update(
-        status=ApprovalRequest.Status.REJECTED, decided_by=actor, decided_at=timezone.now(), comment=reason
+        status=ApprovalRequest.Status.REJECTED, decided_by=actor, decided_at=now, comment=reason
+    )
+    order.change_requests.filter(status__in=OPEN_CHANGE_STATUSES).update(
+        status=ChangeStatus.CANCELLED, decided_at=now, comment=reason
     )
     order.cancel_reason = reason
     ORDER_STATES.move(
@@ -428,6 +439,65 @@ def order_resume(*, order: Order, actor) -> Order:
     order.status_before_hold = ""
     ORDER_STATES.move(
         order, target, actor=actor, verb="order.resumed", extra_fields=["hold_reason", "status_before_hold"]
+    )
+    return order
+
+
+# --- the owner --------------------------------------------------------------------------------
+
+ASSIGN_REASON_MAX_LENGTH = 200
+
+
+def check_new_owner(owner) -> None:
+    """Refuses, on the field `owner`, anyone who cannot own orders: not a person who sells, or gone."""
+    if owner is None or not owner.is_active:
+        raise ValidationError({"owner": [_("Choose someone who still works here.")]})
+    if owner.role not in SELLING_ROLES:
+        raise ValidationError({"owner": [_("%(person)s does not sell, so cannot own orders.") % {"person": owner}]})
+
+
+def check_assign_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if len(reason) > ASSIGN_REASON_MAX_LENGTH:
+        raise ValidationError(
+            {"reason": [_("Keep the reason under %(max)s characters.") % {"max": ASSIGN_REASON_MAX_LENGTH}]}
+        )
+    return reason
+
+
+@transaction.atomic
+def order_assign(*, order: Order, actor, owner, reason: str = "") -> Order:
+    """Hands the order to another owner, who follows it from now on (their list, their reminders).
+
+    Its invoices, payments' allocations and shipments follow it in the same transaction (finance's and
+    fulfillment's reactions to the event). A closed or cancelled order keeps whoever sold it. The actor
+    must see the order before and after: nobody hands an order out of their own sight.
+    """
+    require_perm(actor, "sales.assign_order")
+    check_new_owner(owner)
+    reason = check_assign_reason(reason)
+    order = lock_order(order, actor=actor)
+    if order.status not in OPEN_STATUSES:
+        raise ApplicationError(
+            _("This order is %(status)s: it keeps its owner.") % {"status": order.get_status_display()},
+            ErrorCode.NOT_EDITABLE,
+            {"status": order.status},
+        )
+    if order.owner_id == owner.pk:
+        raise ApplicationError(
+            _("%(person)s already owns this order.") % {"person": owner}, ErrorCode.NO_CHANGE, {"owner": owner.pk}
+        )
+    previous = order.owner_id
+    order.owner = owner
+    order.version += 1
+    order.save(update_fields=["owner", "version", "updated_at"])
+    ensure_in_scope(Order.objects, order, actor)
+    events.record(
+        actor,
+        "order.assigned",
+        order,
+        changes={"owner": [previous, owner.pk]},
+        data={"owner": owner.pk, "by": "hand", "reason": reason},
     )
     return order
 

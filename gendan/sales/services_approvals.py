@@ -10,11 +10,21 @@ from django.utils.translation import gettext as _
 from gendan.core import events
 from gendan.core.errors import ApplicationError, ErrorCode
 from gendan.core.services import check_version, require_perm
+from gendan.crm.models import ContractStatus
+from gendan.crm.services_contracts import contract_approval_refused, contract_approved, lock_contract
 
-from .approval_rules import ApprovalFacts, clean_conditions, clean_levels, level_approvers, plan_approval
+from .approval_rules import (
+    ApprovalFacts,
+    ApprovalPlan,
+    clean_conditions,
+    clean_levels,
+    level_approvers,
+    plan_approval,
+    reason_text,
+)
 from .models import ApprovalDelegation, ApprovalMode, ApprovalRequest, ApprovalRule, ApprovalStep, ApprovalSubject
 
-RULE_FIELDS = ["name", "applies_to", "conditions", "match", "levels", "active", "position"]
+RULE_FIELDS = ["name", "applies_to", "conditions", "match", "levels", "active", "refuses", "position"]
 MANAGE_RULES = "sales.change_approvalrule"
 
 
@@ -35,7 +45,8 @@ def _clean_rule(rule: ApprovalRule) -> None:
     rule.conditions, condition_errors = clean_conditions(rule.conditions)
     if condition_errors:
         errors["conditions"] = condition_errors
-    rule.levels, level_errors = clean_levels(rule.levels)
+    rule.refuses = bool(rule.refuses)
+    rule.levels, level_errors = clean_levels(rule.levels, required=not rule.refuses)
     if level_errors:
         errors["levels"] = level_errors
     if errors:
@@ -132,21 +143,43 @@ def approval_delegation_end(*, delegation: ApprovalDelegation, actor) -> Approva
 # --- requests ----------------------------------------------------------------------------------
 
 
-def approval_open(*, order, lines, actor) -> ApprovalRequest | None:
-    """Ask the rules whether the submission needs approval; if so, the request with every level's approvers.
+def approval_plan(subject: str, facts: ApprovalFacts) -> ApprovalPlan:
+    """What the active rules for `subject` ask of this submission; refused (409 refused_by_rule) when a rule that
+    refuses applies."""
+    plan = plan_approval(subject, facts)
+    if plan.refusals:
+        refusal = plan.refusals[0]
+        raise ApplicationError(
+            _("Refused by the rule “%(rule)s”: %(reasons)s")
+            % {"rule": refusal["rule"], "reasons": " ".join(reason_text(r) for r in refusal["reasons"])},
+            ErrorCode.REFUSED_BY_RULE,
+            {"rule": refusal["rule"], "reasons": refusal["reasons"]},
+        )
+    return plan
+
+
+def approval_open(*, record, plan: ApprovalPlan, actor, change_request=None) -> ApprovalRequest | None:
+    """The approval request the plan asks for `record` (an order — with `change_request`, a change to it —, a
+    quotation or a contract), with every level's approvers; None when it asks for none.
 
     Each level's people are found now, so the approver sees at submission who will decide and a rule
     edited later leaves this request as it was.
     """
-    facts = ApprovalFacts(record=order, lines=lines, submitter=actor, total=order.total)
-    reasons, levels = plan_approval(ApprovalSubject.ORDER, facts)
-    if not levels:
+    if not plan.levels:
         return None
-    request = ApprovalRequest.objects.create(order=order, reasons=reasons, levels=levels, requested_by=actor)
+    reasons, levels = plan.reasons, plan.levels
+    subject = {"sales.order": "order", "sales.quotation": "quotation", "crm.contract": "contract"}
+    request = ApprovalRequest.objects.create(
+        **{subject[record._meta.label_lower]: record},
+        change_request=change_request,
+        reasons=reasons,
+        levels=levels,
+        requested_by=actor,
+    )
     ApprovalStep.objects.bulk_create(
         ApprovalStep(request=request, level=number, approver=approver)
         for number, level in enumerate(levels, start=1)
-        for approver in level_approvers(level, record=order, submitter=actor)
+        for approver in level_approvers(level, record=record, submitter=actor)
     )
     return request
 
@@ -203,3 +236,52 @@ def approval_decide(*, request: ApprovalRequest, actor, approve: bool, comment: 
     request.comment = comment
     request.save(update_fields=["status", "decided_by", "decided_at", "comment", "updated_at"])
     return True
+
+
+# --- contracts (crm asks through its port; the decisions come back here) ------------------------
+
+
+def contract_approval_open(*, contract, actor) -> bool:
+    """crm.services_contracts.contract_needs_approval: ask the rules for contracts (amount as the total, the
+    customer's history); open the request when one applies. A rule that refuses raises."""
+    facts = ApprovalFacts(record=contract, lines=[], submitter=actor, total=contract.amount)
+    return approval_open(record=contract, plan=approval_plan(ApprovalSubject.CONTRACT, facts), actor=actor) is not None
+
+
+def _contract_pending(contract, actor):
+    contract = lock_contract(contract, actor)
+    if contract.status != ContractStatus.PENDING_APPROVAL:
+        raise ApplicationError(
+            _("This contract is not waiting for approval; it is %(status)s.")
+            % {"status": contract.get_status_display()},
+            ErrorCode.TRANSITION_NOT_ALLOWED,
+            {"status": contract.status},
+        )
+    return contract, ApprovalRequest.objects.get(contract=contract, status=ApprovalRequest.Status.PENDING)
+
+
+@events.batched
+def contract_approve(*, contract, actor, comment: str = ""):
+    """Approve the current level of the contract's approval; the last level puts it in force."""
+    contract, request = _contract_pending(contract, actor)
+    level = request.level
+    if not approval_decide(request=request, actor=actor, approve=True, comment=comment):
+        events.record(
+            actor,
+            "contract.approval_advanced",
+            contract,
+            data={"comment": comment, "level": level, "levels": len(request.levels)},
+            root=contract.customer,
+        )
+        return contract
+    events.record(actor, "contract.approved", contract, data={"comment": comment}, root=contract.customer)
+    return contract_approved(contract=contract, actor=actor)
+
+
+@events.batched
+def contract_approval_reject(*, contract, actor, comment: str):
+    contract, request = _contract_pending(contract, actor)
+    if not (comment or "").strip():
+        raise ValidationError({"comment": [_("Say why the contract is rejected.")]})
+    approval_decide(request=request, actor=actor, approve=False, comment=comment)
+    return contract_approval_refused(contract=contract, actor=actor, comment=comment)

@@ -1,6 +1,8 @@
 """Everything that can happen to a quotation (报价单). Each function is one transaction and records its event.
 
-A quotation goes draft → sent → accepted / rejected / expired. Revising a sent, rejected or
+A quotation goes draft → sent → accepted / rejected / expired; where an approval rule for
+quotations catches it on its way out (a price below floor, a big total), draft → pending approval
+→ approved → sent, and a rejection returns it to draft with the approver's reason. Revising a sent, rejected or
 expired one makes a new version — a draft with the same number — and retires the old one
 (superseded), which stays as it was, read-only, to compare with. Accepting makes a draft
 order through `order_create`, so every rule of order entry applies to it; the order's own
@@ -26,9 +28,20 @@ from gendan.core.numbering import next_number
 from gendan.core.services import apply_to_each, check_version, require_perm
 from gendan.crm.models import Customer
 
+from .approval_rules import ApprovalFacts
 from .lines import build_lines, checked_totals
-from .models import QUOTATION_ACTIONS, QUOTATION_STATES, Order, Quotation, QuotationLine, QuotationStatus
+from .models import (
+    QUOTATION_ACTIONS,
+    QUOTATION_STATES,
+    ApprovalRequest,
+    ApprovalSubject,
+    Order,
+    Quotation,
+    QuotationLine,
+    QuotationStatus,
+)
 from .services import order_create
+from .services_approvals import approval_decide, approval_open, approval_plan
 
 # The header fields a quotation is created and edited with (besides its customer and lines).
 QUOTATION_FIELDS = ["contact", "opportunity", "owner", "valid_until", "tax_rate", "terms", "notes"]
@@ -226,15 +239,33 @@ def quotation_update(*, quotation: Quotation, actor, version=None, lines=None, *
 # --- its life with the customer ----------------------------------------------------------------
 
 
-@transaction.atomic
+@events.batched
 def quotation_send(*, quotation: Quotation, actor) -> Quotation:
-    """Mark the quotation as sent to the customer (by whatever channel the rep used: the PDF, WeChat, e-mail)."""
+    """Mark the quotation as sent to the customer (by whatever channel the rep used: the PDF, WeChat, e-mail).
+
+    A draft an approval rule for quotations catches waits for approval instead (pending approval), and
+    is sent once approved.
+    """
     quotation = lock_quotation(quotation, actor=actor)
     _check_action(quotation, "send", actor)
     if is_past_validity(quotation):
         raise ValidationError(
             {"valid_until": [_("Its validity date has passed: set a later one before sending the quotation.")]}
         )
+    if quotation.status == QuotationStatus.DRAFT:
+        lines = list(quotation.lines.select_related("product"))
+        facts = ApprovalFacts(record=quotation, lines=lines, submitter=actor, total=quotation.total)
+        plan = approval_plan(ApprovalSubject.QUOTATION, facts)
+        approval = approval_open(record=quotation, plan=plan, actor=actor)
+        if approval is not None:
+            _move_to(
+                quotation,
+                QuotationStatus.PENDING_APPROVAL,
+                actor=actor,
+                verb="quotation.submitted",
+                data={"approval_reasons": approval.reasons, "approval_levels": len(approval.levels)},
+            )
+            return quotation
     quotation.sent_at = timezone.now()
     _move_to(
         quotation,
@@ -248,6 +279,53 @@ def quotation_send(*, quotation: Quotation, actor) -> Quotation:
             "revision": quotation.revision,
         },
         extra_fields=["sent_at"],
+    )
+    return quotation
+
+
+def _pending_approval(quotation: Quotation) -> ApprovalRequest:
+    if quotation.status != QuotationStatus.PENDING_APPROVAL:
+        raise ApplicationError(
+            _("This quotation is not waiting for approval; it is %(status)s.")
+            % {"status": quotation.get_status_display()},
+            ErrorCode.TRANSITION_NOT_ALLOWED,
+            {"status": quotation.status},
+        )
+    return ApprovalRequest.objects.get(quotation=quotation, status=ApprovalRequest.Status.PENDING)
+
+
+@transaction.atomic
+def quotation_approve(*, quotation: Quotation, actor, comment: str = "") -> Quotation:
+    """Approve the current level of the quotation's approval; the last level makes it approved, ready to send."""
+    quotation = lock_quotation(quotation, actor=actor)
+    request = _pending_approval(quotation)
+    level = request.level
+    if not approval_decide(request=request, actor=actor, approve=True, comment=comment):
+        events.record(
+            actor,
+            "quotation.approval_advanced",
+            quotation,
+            data={"comment": comment, "level": level, "levels": len(request.levels)},
+        )
+        return quotation
+    _move_to(quotation, QuotationStatus.APPROVED, actor=actor, verb="quotation.approved", data={"comment": comment})
+    return quotation
+
+
+@transaction.atomic
+def quotation_approval_reject(*, quotation: Quotation, actor, comment: str) -> Quotation:
+    """Refuse the quotation's approval: back to a draft for its owner to rework, with the reason."""
+    quotation = lock_quotation(quotation, actor=actor)
+    request = _pending_approval(quotation)
+    if not (comment or "").strip():
+        raise ValidationError({"comment": [_("Say why the quotation is rejected.")]})
+    approval_decide(request=request, actor=actor, approve=False, comment=comment)
+    _move_to(
+        quotation,
+        QuotationStatus.DRAFT,
+        actor=actor,
+        verb="quotation.approval_rejected",
+        data={"comment": comment},
     )
     return quotation
 

@@ -8,7 +8,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from gendan.core.tables import ListTable, badge, cell, when
+from gendan.core.tables import ListTable, SelectColumn, badge, cell, when
 
 from .models import QuotationStatus
 from .templatetags.quotation_ui import quotation_status_class
@@ -40,9 +40,26 @@ class OrderTable(ListTable):
         "total",
         "created_at",
     )
+    # The number and the customer always show (on a phone they carry the status, owner and total).
+    optional_columns = (
+        "status",
+        "progress",
+        "owner",
+        "priority",
+        "requested_date",
+        "promised",
+        "customer_reference",
+        "total",
+        "created",
+    )
 
+    # The boxes of the list's actions on a selection (sales/includes/order_bulk_bar.html).
+    select = SelectColumn("order-selection")
     number = tables.Column(gettext_lazy("Number"), orderable=True, attrs=cell("text-nowrap"))
-    customer = tables.Column(gettext_lazy("Customer"), accessor="customer__name", orderable=True, attrs=_WIDE_CUSTOMER)
+    # Wide, but on a phone only what the box and the number leave (gendan.css): the row fits the screen.
+    customer = tables.Column(
+        gettext_lazy("Customer"), accessor="customer__name", orderable=True, attrs={"td": {"class": "wide-customer"}}
+    )
     # On a phone the status shows under the number and the total under the customer: four columns do not fit.
     status = tables.Column(
         gettext_lazy("Status"), orderable=True, attrs=cell("d-none", "d-sm-table-cell", th="text-nowrap")
@@ -79,13 +96,17 @@ class OrderTable(ListTable):
         exclude_from_export=True,
         attrs=cell("d-none", "d-lg-table-cell", "text-nowrap", td="small"),
     )
-    # In downloads only.
+    # In downloads only, unless chosen for the page (the requested date and the customer's PO).
     delivery = tables.Column(gettext_lazy("Delivery"), accessor="delivery_status", visible=False)
     billing = tables.Column(gettext_lazy("Billing"), accessor="billing_status", visible=False)
     payment = tables.Column(gettext_lazy("Payment"), accessor="payment_status", visible=False)
-    requested_date = tables.Column(gettext_lazy("Requested date"), visible=False)
+    requested_date = tables.Column(
+        gettext_lazy("Requested date"), visible=False, attrs=cell("d-none", "d-md-table-cell", "text-nowrap")
+    )
     promised_date = tables.Column(gettext_lazy("Promised date"), visible=False)
-    customer_reference = tables.Column(gettext_lazy("Customer PO"), visible=False)
+    customer_reference = tables.Column(
+        gettext_lazy("Customer PO"), visible=False, attrs=cell("d-none", "d-md-table-cell", "text-nowrap")
+    )
     currency = tables.Column(gettext_lazy("Currency"), visible=False)
     subtotal = tables.Column(gettext_lazy("Subtotal"), visible=False)
     tax_amount = tables.Column(gettext_lazy("Tax"), visible=False)
@@ -95,6 +116,22 @@ class OrderTable(ListTable):
         attrs = {**ListTable.Meta.attrs, "data-testid": "order-table"}
         row_attrs = {"data-testid": "order-row"}
         empty_text = gettext_lazy("No orders match these filters.")
+        # A column chosen from the downloads' shows beside its kin on the page.
+        sequence = (
+            "select",
+            "number",
+            "customer",
+            "status",
+            "progress",
+            "owner",
+            "priority",
+            "requested_date",
+            "promised",
+            "customer_reference",
+            "total",
+            "created",
+            "...",
+        )
 
     def render_number(self, record):
         return format_html(
@@ -128,6 +165,9 @@ class OrderTable(ListTable):
         )
 
     def render_promised(self, value):
+        return when(value)
+
+    def render_requested_date(self, value):
         return when(value)
 
     def render_total(self, value):

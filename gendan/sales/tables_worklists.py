@@ -11,7 +11,9 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from gendan.core.tables import ListTable, badge, cell, when
 
-from .selectors_worklists import Attention, approval_reason_text
+from .approval_rules import reason_text
+from .models import ApprovalSubject
+from .selectors_worklists import Attention
 from .templatetags.sales_ui import status_class
 
 _WIDE = {"td": {"style": "min-width: 12rem"}}
@@ -29,31 +31,37 @@ def _order_link(order) -> str:
 class ApprovalInboxTable(ListTable):
     default_sort = "waiting"
 
-    order = tables.Column(gettext_lazy("Order"), accessor="order__number", attrs=cell("text-nowrap"))
-    customer = tables.Column(gettext_lazy("Customer"), accessor="order__customer__name", attrs=_WIDE)
+    subject = tables.Column(gettext_lazy("To approve"), empty_values=(), attrs=cell("text-nowrap"))
+    customer = tables.Column(gettext_lazy("Customer"), empty_values=(), attrs=_WIDE)
     reasons = tables.Column(gettext_lazy("Why it needs approval"), empty_values=(), attrs=cell(td="small"))
     requested_by = tables.Column(gettext_lazy("Submitted by"), attrs=cell("d-none", "d-md-table-cell", "text-nowrap"))
     waiting = tables.Column(
         gettext_lazy("Waiting"), accessor="created_at", orderable=True, attrs=cell("text-nowrap", td="small")
     )
-    total = tables.Column(gettext_lazy("Total"), accessor="order__total", attrs=cell("num", "text-nowrap"))
+    total = tables.Column(gettext_lazy("Total"), empty_values=(), attrs=cell("num", "text-nowrap"))
 
     class Meta(ListTable.Meta):
         attrs = {**ListTable.Meta.attrs, "data-testid": "approval-inbox"}
         row_attrs = {"data-testid": "worklist-row"}
         empty_text = gettext_lazy("Nothing waits for your approval.")
 
-    def render_order(self, record):
-        return _order_link(record.order)
+    def render_subject(self, record):
+        link = format_html('<a href="{}">{}</a>', record.url, record.number)
+        if record.subject == ApprovalSubject.ORDER:
+            return link
+        return format_html('{} <span class="badge text-bg-info">{}</span>', link, ApprovalSubject(record.subject).label)
+
+    def render_customer(self, record):
+        return record.record.customer.name
+
+    def render_total(self, record):
+        return intcomma(record.total)
 
     def render_reasons(self, record):
-        return format_html_join("", "<div>{}</div>", ((approval_reason_text(r),) for r in record.reasons))
+        return format_html_join("", "<div>{}</div>", ((reason_text(r),) for r in record.reasons))
 
     def render_waiting(self, value):
         return format_html('<span title="{}">{}</span>', when(value, "Y-m-d H:i"), timesince(value))
-
-    def render_total(self, value):
-        return intcomma(value)
 
 
 class QuotationsAwaitingTable(ListTable):

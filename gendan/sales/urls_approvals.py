@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views_approvals
+from . import views_approval_subjects, views_approvals
 
 app_name = "approvals"
 urlpatterns = [
@@ -11,4 +11,6 @@ urlpatterns = [
     path("rules/<int:pk>/delete/", views_approvals.rule_delete_view, name="rule_delete"),
     path("delegations/", views_approvals.delegations_view, name="delegations"),
     path("delegations/<int:pk>/end/", views_approvals.delegation_end_view, name="delegation_end"),
+    # A contract's approval, decided from the panel sales adds to crm's contract page.
+    path("contracts/<int:pk>/<slug:decision>/", views_approval_subjects.contract_decide_view, name="contract_decide"),
 ]

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import views_approval_subjects
 from . import views_quotations as views
 
 app_name = "quotations"
@@ -12,5 +13,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.quotation_edit_view, name="edit"),
     path("<int:pk>/pdf/", views.quotation_pdf_view, name="pdf"),
     path("<int:pk>/compare/<int:other_pk>/", views.quotation_compare_view, name="compare"),
+    # Approving or refusing its approval (a rule caught it on its way to the customer).
+    path("<int:pk>/approval/<slug:decision>/", views_approval_subjects.quotation_decide_view, name="approval_decide"),
     path("<int:pk>/<slug:action>/", views.quotation_action_view, name="action"),
 ]

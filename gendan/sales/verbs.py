@@ -42,7 +42,37 @@ def register() -> None:
             "order.delivered": (_("Order delivered"), _("order delivered")),
             "order.paid": (_("Order paid in full"), _("order paid in full")),
             "order.closed": (_("Order closed"), _("closed the order")),
-            "order.assigned": (_("Order assigned by rule"), _("assigned the order by rule")),
+            # By an assignment rule (data "by": "assignment_rule") or by hand ("hand", with the old owner).
+            "order.assigned": (_("Order assigned"), _("assigned the order to an owner")),
+            "order.change_requested": (_("Order change drafted"), _("drafted a change to the order")),
+            "order.change_submitted": (
+                _("Order change waiting for approval"),
+                _("submitted a change to the order for approval"),
+            ),
+            "order.change_approval_advanced": (
+                _("Order change approved at one level"),
+                _("approved one level of a change to the order"),
+            ),
+            "order.change_approved": (_("Order change approved"), _("approved a change to the order")),
+            "order.change_rejected": (_("Order change rejected"), _("rejected a change to the order")),
+            "order.change_applied": (_("Order changed"), _("applied a change to the order")),
+            "order.change_cancelled": (_("Order change cancelled"), _("cancelled a change to the order")),
+            "order.change_stale": (
+                _("Order change gone stale"),
+                _("another change was applied first; this one went stale"),
+            ),
+            "order.change_rebased": (_("Order change rebased"), _("rebased a change onto the order's new revision")),
+        },
+        also_for=("crm.customer",),
+    )
+    verbs.register_many(
+        "crm.contract",
+        {
+            "contract.approval_advanced": (
+                _("Contract approved at one level"),
+                _("approved one level of the contract's approval"),
+            ),
+            "contract.approved": (_("Contract approved"), _("approved the contract")),
         },
         also_for=("crm.customer",),
     )
@@ -59,6 +89,19 @@ def register() -> None:
             "quotation.accepted": (_("Quotation accepted"), _("recorded the customer's acceptance of the quotation")),
             "quotation.rejected": (_("Quotation rejected"), _("recorded the customer's rejection of the quotation")),
             "quotation.expired": (_("Quotation expired"), _("the quotation expired")),
+            "quotation.submitted": (
+                _("Quotation waiting for approval"),
+                _("submitted the quotation for approval"),
+            ),
+            "quotation.approval_advanced": (
+                _("Quotation approved at one level"),
+                _("approved one level of the quotation's approval"),
+            ),
+            "quotation.approved": (_("Quotation approved"), _("approved the quotation")),
+            "quotation.approval_rejected": (
+                _("Quotation's approval refused"),
+                _("refused the quotation's approval"),
+            ),
         },
         also_for=("crm.customer", "crm.opportunity"),
     )

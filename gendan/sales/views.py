@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
+from gendan.accounts.selectors import saved_views_menu
 from gendan.core import panels
 from gendan.core.bounds import id_from
 from gendan.core.errors import ApplicationError, ErrorCode
@@ -24,6 +25,7 @@ from gendan.crm.models import Customer
 from gendan.inventory.models import Warehouse
 
 from . import services
+from .approval_rules import reason_text
 from .forms import LineEditor, LineRow, OrderForm, OrderLineForm, new_row_key, tax_rate_from, warehouse_id_from
 from .lists import order_filter
 from .models import ApprovalRequest, OrderStatus
@@ -37,7 +39,8 @@ from .selectors import (
     order_progress,
     products_for_order_entry,
 )
-from .selectors_worklists import approval_reason_text, may_approve
+from .selectors_changes import may_request_change
+from .selectors_worklists import may_approve
 from .tables import OrderTable
 
 # Filters behind "More" on the list; the common ones are laid out by hand in order_filters.html.
@@ -65,6 +68,7 @@ def order_list_view(request):
             "selected_statuses": request.GET.getlist("status"),
             "more_fields": more_fields,
             "more_open": any(request.GET.get(name) for name in MORE_FILTERS),
+            "saved_views": saved_views_menu(request, "orders"),
         },
     )
 
@@ -405,7 +409,7 @@ def render_order_page(request, order, *, status=200, **forms):
             .first()
         )
         if approval is not None:
-            approval.reason_texts = [approval_reason_text(reason) for reason in approval.reasons]
+            approval.reason_texts = [reason_text(reason) for reason in approval.reasons]
             approval.own = approval.is_submitted_by(user)
             approval.mine = may_decide(user, order)
             approval.level_rows = approval_steps_of(approval)
@@ -421,6 +425,10 @@ def render_order_page(request, order, *, status=200, **forms):
             "approval": approval,
             "panels": order_panels,
             "events": timeline_events(order),
+            "may_request_change": may_request_change(order=order, user=user),
+            "change_requests": list(order.change_requests.select_related("created_by")),
+            # Revisions are written from the first change applied on: until then the order is its revision 1.
+            "revisions": list(order.revisions.select_related("created_by")) if order.revision > 1 else [],
         },
         status=status,
     )

@@ -25,8 +25,9 @@ from . import services_quotations as services
 from .filters_quotations import QuotationFilter
 from .forms import LineEditor, tax_rate_from, warehouse_id_from
 from .forms_quotations import QuotationForm
-from .models import Quotation, QuotationLine
+from .models import Quotation, QuotationLine, QuotationStatus
 from .pdf_quotations import pdf_response
+from .selectors_approvals import approval_for_page, with_latest_approval
 from .selectors_quotations import (
     STATUS_CHOICES_LISTED,
     compare_quotations,
@@ -235,7 +236,8 @@ def _lines_of(quotation_id) -> list[QuotationLine]:
 @require_GET
 def quotation_detail_view(request, pk):
     user = request.user
-    quotation = _get_for_page(request, pk)
+    _require(user, "sales.view_quotation")
+    quotation = get_object_or_404(with_latest_approval(quotation_detail_queryset(user=user)), pk=pk)
     lines = list(quotation.lines.all())
     versions = quotation_versions(quotation=quotation, user=user)
     comparison = None
@@ -257,6 +259,7 @@ def quotation_detail_view(request, pk):
             "can_edit": quotation.is_editable and user.has_perm("sales.change_quotation"),
             "past_validity": services.is_past_validity(quotation, today),
             "events": quotation_timeline(versions=versions),
+            "approval": approval_for_page(quotation, user),
         },
     )
 
@@ -276,7 +279,7 @@ def quotation_action_view(request, pk, action):
     quotation = get_object_or_404(Quotation.objects.visible_to(request.user), pk=pk)
     try:
         if action == "send":
-            services.quotation_send(quotation=quotation, actor=request.user)
+            quotation = services.quotation_send(quotation=quotation, actor=request.user)
         elif action == "reject":
             services.quotation_reject(quotation=quotation, actor=request.user, reason=request.POST.get("reason", ""))
         elif action == "revise":
@@ -300,7 +303,10 @@ def quotation_action_view(request, pk, action):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, ACTION_DONE[action])
+        if action == "send" and quotation.status == QuotationStatus.PENDING_APPROVAL:
+            messages.success(request, _("Submitted for approval: once it is approved, you can send it."))
+        else:
+            messages.success(request, ACTION_DONE[action])
     return redirect("quotations:detail", pk=pk)
 
 

@@ -17,7 +17,10 @@ def approvals_view(request):
         raise PermissionDenied
     context = {
         "title": _("Approval inbox"),
-        "intro": _("Orders others submitted that wait for your decision, the longest-waiting first."),
+        "intro": _(
+            "Orders, changes, quotations and contracts others submitted that wait for your decision, the "
+            "longest-waiting first."
+        ),
         "extra_link": {"url": reverse("approvals:delegations"), "label": _("Delegation while away")},
     }
     return list_response(request, ApprovalInboxTable, approval_inbox(user=request.user), "worklist.html", context)

@@ -35,6 +35,7 @@ class NotificationKind(models.TextChoices):
     ORDER_HELD = "order.held", _("My order is put on hold")
     ORDER_CANCELLED = "order.cancelled", _("My order is cancelled")
     ORDER_TO_WAREHOUSE = "order.to_warehouse", _("An order is confirmed for my warehouse")
+    ORDER_CHANGED = "order.changed", _("An order I follow is changed")
 
 
 class Notification(models.Model):

@@ -30,7 +30,8 @@ def fire(rule: Rule, record, occasion: str, *, now: datetime.datetime, date_valu
             RuleFiring.objects.create(rule=rule, content_type=content_type, object_id=record.pk, occasion=occasion)
     except IntegrityError:
         return False
-    url = record_url(record)
+    # An event may name the page its notice opens (an order's change: the comparison of its revisions).
+    url = (event.data.get("url") if event is not None else None) or record_url(record)
     for index, action in enumerate(rule.actions):
         key = f"rule:{rule.pk}:{content_type.pk}:{record.pk}:{occasion}:{index}"
         if action["type"] == "create_task":

@@ -8,7 +8,7 @@ from .records import owner_of
 
 # Filled from the record, or from the event that fired the rule (empty when no event did).
 RECORD_PLACEHOLDERS = {"record", "number", "customer", "owner", "date"}
-EVENT_PLACEHOLDERS = {"comment", "reason", "carrier", "tracking_number", "signed_by"}
+EVENT_PLACEHOLDERS = {"comment", "reason", "carrier", "tracking_number", "signed_by", "revision"}
 PLACEHOLDERS = RECORD_PLACEHOLDERS | EVENT_PLACEHOLDERS
 
 

@@ -49,15 +49,20 @@ def _user_with_role(role: str, owner):
     return min(users, key=lambda u: (distance(u), u.pk))
 
 
+# The records approvals are for, and the request's field that names each.
+APPROVED_RECORDS = {"sales.order": "order", "sales.quotation": "quotation", "crm.contract": "contract"}
+
+
 def _approvers(record) -> list:
     """Who decides the record's approval now: the current level's approvers who have not decided yet.
 
     A record with no approval under way (a rule about something else): the active users allowed to
     approve whose data scope covers it.
     """
-    if record._meta.label_lower == "sales.order":
+    field = APPROVED_RECORDS.get(record._meta.label_lower)
+    if field is not None:
         waiting = ApprovalStep.objects.filter(
-            request__order=record,
+            **{f"request__{field}": record},
             request__status=ApprovalRequest.Status.PENDING,
             level=models.F("request__level"),
             decision="",

@@ -95,3 +95,19 @@ def sort_link(context, key: str, label) -> str:
 def whole_minutes(duration) -> int:
     """A timedelta in minutes, rounded up: a lock of 14.5 minutes is not over after 14."""
     return math.ceil(duration.total_seconds() / 60)
+
+
+@register.simple_tag(takes_context=True)
+def kept_params(context, dropped: str) -> list[tuple[str, str]]:
+    """(name, value) of the query's parameters but those named in `dropped` (space-separated), for hidden inputs.
+
+    A GET form that changes one thing of a list (its columns) keeps its filters, sort and chosen view.
+    """
+    names = set(dropped.split())
+    return [
+        (name, value)
+        for name, values in context["request"].GET.lists()
+        if name not in names
+        for value in values
+        if value
+    ]

@@ -59,8 +59,8 @@ def test_the_demo_has_every_role_every_stage_and_consistent_ledgers(var_dir):
     assert users["rep3"].department.name == "华南组"
     leaders = dict(Department.objects.values_list("name", "leader__username"))
     assert leaders == {
-        "销售部": "manager1",
-        "华东组": "rep1",
+        "销售部": "boss1",
+        "华东组": "manager1",
         "华南组": "rep3",
         "运营部": "warehouse1",
         "财务部": "finance1",

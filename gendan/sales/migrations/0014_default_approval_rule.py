@@ -18,7 +18,7 @@ def forwards(apps, schema_editor):
     ApprovalRequest = apps.get_model("sales", "ApprovalRequest")
     ApprovalStep = apps.get_model("sales", "ApprovalStep")
     User = apps.get_model("accounts", "User")
-    (rule,) = install_shipped_rules(ApprovalRule)
+    (rule,) = install_shipped_rules(ApprovalRule, keys=["price_and_discount"])
     approvers = list(
         User.objects.filter(Q(role__in=APPROVING_ROLES) | Q(is_superuser=True), is_active=True)
         .order_by("pk")

@@ -7,6 +7,8 @@ register = template.Library()
 # Bootstrap background classes per quotation status.
 QUOTATION_STATUS_CLASSES = {
     "draft": "text-bg-secondary",
+    "pending_approval": "text-bg-warning",
+    "approved": "text-bg-info",
     "sent": "text-bg-primary",
     "accepted": "text-bg-success",
     "rejected": "text-bg-danger",

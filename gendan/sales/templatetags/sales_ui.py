@@ -36,3 +36,19 @@ def status_class(value) -> str:
 
 # Quantities and percentages on the order and quotation pages (and the panels other apps add to them).
 register.filter("qty", plain_number)
+
+
+# Bootstrap background classes per change request status (sales.models.ChangeStatus).
+CHANGE_STATUS_CLASSES = {
+    "draft": "text-bg-secondary",
+    "pending_approval": "text-bg-warning",
+    "applied": "text-bg-success",
+    "rejected": "text-bg-danger",
+    "stale": "text-bg-dark",
+    "cancelled": "text-bg-light border",
+}
+
+
+@register.filter
+def change_status_class(value) -> str:
+    return CHANGE_STATUS_CLASSES.get(str(value), "text-bg-secondary")

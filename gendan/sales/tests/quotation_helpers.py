@@ -8,8 +8,10 @@ from django.utils import timezone
 
 from gendan.core.models import Event
 from gendan.sales.models import Order, Quotation, QuotationLine, QuotationStatus
+from gendan.sales.services_approvals import approval_rule_create
 from gendan.sales.services_quotations import (
     quotation_accept,
+    quotation_approve,
     quotation_create,
     quotation_reject,
     quotation_revise,
@@ -41,6 +43,20 @@ def quotation_at(status: str, people, **kwargs) -> Quotation:
     quotation = draft_quotation(rep, **kwargs)
     if status == QuotationStatus.DRAFT:
         return quotation
+    if status in (QuotationStatus.PENDING_APPROVAL, QuotationStatus.APPROVED):
+        # A rule that catches every quotation, decided by whoever may approve (manager1 among them).
+        approval_rule_create(
+            actor=people["admin"],
+            name="每张报价单",
+            applies_to="quotation",
+            conditions=[{"type": "total_above", "amount": "0"}],
+            levels=[{"approvers": ["approvers"], "mode": "any"}],
+        )
+        quotation = quotation_send(quotation=quotation, actor=rep)
+        if status == QuotationStatus.APPROVED:
+            quotation = quotation_approve(quotation=quotation, actor=people["manager1"])
+        assert quotation.status == status
+        return Quotation.objects.get(pk=quotation.pk)
     quotation = quotation_send(quotation=quotation, actor=rep)
     if status == QuotationStatus.SENT:
         return quotation

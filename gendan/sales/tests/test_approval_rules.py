@@ -12,9 +12,10 @@ from gendan.accounts.roles import Role
 from gendan.core.errors import ApplicationError, ErrorCode
 from gendan.core.models import Event
 from gendan.crm.models import Customer
+from gendan.sales.approval_rules import reason_text
 from gendan.sales.models import ApprovalRequest, ApprovalRule, ApprovalStep, OrderStatus
 from gendan.sales.selectors import decidable_orders, may_decide, order_allowed_actions
-from gendan.sales.selectors_worklists import approval_inbox, approval_reason_text
+from gendan.sales.selectors_worklists import approval_inbox
 from gendan.sales.services import order_approve, order_reject, order_submit, order_update
 from gendan.sales.services_approvals import (
     approval_delegation_create,
@@ -184,7 +185,7 @@ def test_customer_conditions(personas, condition, customer_terms, expected):
     else:
         (reason,) = ApprovalRequest.objects.get(order=order).reasons
         assert reason["code"] == expected
-        assert "{" not in approval_reason_text(reason) and str(reason) != approval_reason_text(reason)
+        assert "{" not in reason_text(reason) and str(reason) != reason_text(reason)
 
 
 def test_a_customer_with_enough_orders_is_not_new_and_credit_counts_what_is_unpaid(personas):

@@ -11,9 +11,9 @@ import pytest
 from django.urls import reverse
 
 from gendan.core.models import Event
+from gendan.sales.approval_rules import reason_text
 from gendan.sales.models import OrderStatus, QuotationStatus
 from gendan.sales.services_quotations import quotation_revise, quotation_send
-from gendan.sales.views import approval_reason_text
 from tests.backbone import draft_order, stocked_products
 from tests.stages import order_at
 
@@ -112,7 +112,7 @@ def test_an_approval_reason_writes_its_percentages_plain():
         "limit": "10.00",
     }
 
-    assert approval_reason_text(reason) == ("Line 1, BOLT-01: discount 15% is above the submitter's limit of 10%.")
+    assert reason_text(reason) == ("Line 1, BOLT-01: discount 15% is above the submitter's limit of 10%.")
 
 
 # --- a revision's terms ----------------------------------------------------------------------------

@@ -228,8 +228,9 @@ def test_the_list_runs_the_same_queries_for_one_order_or_five(client, personas):
         draft_order(rep, products, customer=customer)
     with_five = _queries_of_get(client, url)
 
-    # session, user, the user's permissions (user's and groups'), count, page: no customer or owner choices
-    assert with_one == with_five == 6
+    # session, user, the user's permissions (user's and groups'), count, page, the saved views: no customer or
+    # owner choices
+    assert with_one == with_five == 7
 
 
 def test_the_order_page_runs_the_same_queries_for_one_line_or_five(client, personas):
@@ -245,9 +246,9 @@ def test_the_order_page_runs_the_same_queries_for_one_line_or_five(client, perso
 
     # session, user, the user's permissions (user's and groups'), order, its contact, address, creator
     # and quotation, lines, quantities on pending shipments, invoices, shipments, shipment lines,
-    # payment allocations, open tasks, the responsible people per stage, timeline (the person to hand
-    # a stage over to is looked up as one types)
-    assert with_one == with_five == 18
+    # payment allocations, open tasks, the responsible people per stage, timeline, change requests (the
+    # person to hand a stage over to is looked up as one types; revisions are read once a change is applied)
+    assert with_one == with_five == 19
 
 
 def order_with_documents(personas, lines):

@@ -1,0 +1,16 @@
+from django.db import migrations
+
+
+def forwards(apps, schema_editor):
+    from gendan.automation.shipped_rules import install
+
+    install(apps.get_model("automation", "Rule"))
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("automation", "0014_approval_levels"),
+        ("sales", "0015_order_changes"),
+    ]
+
+    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
