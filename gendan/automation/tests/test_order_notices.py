@@ -20,6 +20,7 @@ from gendan.inventory.services import warehouse_staff_set
 from gendan.sales.models import Order, OrderStatus
 from gendan.sales.services import order_approve, order_cancel, order_hold, order_reject, order_submit, order_update
 from gendan.sales.services_approvals import approval_rule_create
+from gendan.sales.services_changes import change_request_approve, change_request_create, change_request_submit
 from tests.backbone import draft_order, stocked_products
 from tests.factories import WarehouseFactory
 from tests.stages import order_at
@@ -356,3 +357,56 @@ def test_the_notices_are_installed_in_the_company_language(settings):
     rule = Rule.objects.get(system_key="order.shipped")
     assert rule.name == "货物发出：通知订单负责人"
     assert rule.actions[0]["body"] == "承运商：{carrier}。运单号：{tracking_number}。"
+
+
+# --- changes to a confirmed order -----------------------------------------------------------------
+
+
+def test_a_change_waits_for_each_level_then_tells_everyone_responsible_with_the_comparison(
+    personas, staffed, committed
+):
+    rep, follower = personas["rep1"], personas["follower1"]
+    approval_rule_create(
+        actor=personas["admin"],
+        name="Raised quantities",
+        applies_to="order_change",
+        conditions=[{"type": "quantity_raised"}],
+        levels=[{"approvers": ["leader"], "mode": "any"}, {"approvers": ["role:executive"], "mode": "any"}],
+    )
+    order = order_submit(order=draft_order(rep, staffed[1]), actor=rep)
+    (line,) = order.lines.all()
+    # Raised by the order follower, so the owner hears of it too (nobody is told of what they did).
+    change = change_request_create(
+        order=order, actor=follower, reason="客户追加", lines=[{"line": line.pk, "quantity": Decimal("3")}]
+    )
+    Notification.objects.all().delete()
+
+    with committed():
+        change_request_submit(change=change, actor=follower)
+    assert told() == {
+        "manager1": [
+            (
+                "order.approval_needed",
+                f"A change to order {order.number} ({order.customer}) waits for your approval",
+                "Reason: 客户追加",
+            )
+        ]
+    }
+    Notification.objects.all().delete()
+    with committed():
+        change_request_approve(change=change, actor=personas["manager1"])
+    assert list(told()) == ["boss1"]
+    Notification.objects.all().delete()
+
+    with committed():
+        change_request_approve(change=change, actor=personas["boss1"], comment="同意")
+
+    title = f"{heading(order)} changed: revision 2"
+    assert told() == {
+        "rep1": [("order.changed", title, "Reason: 客户追加")],
+        "warehouse1": [("order.changed", title, "Reason: 客户追加")],
+        "logistics1": [("order.changed", title, "Reason: 客户追加")],
+        "finance1": [("order.changed", title, "Reason: 客户追加")],
+    }
+    compare = reverse("sales:order_revisions_compare", args=[order.pk]) + "?a=1&b=2"
+    assert set(Notification.objects.filter(kind="order.changed").values_list("url", flat=True)) == {compare}
