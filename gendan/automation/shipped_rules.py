@@ -530,6 +530,17 @@ SHIPPED_RULES += [
         also=("warehouse_staff", "role:logistics", "role:finance"),
     ),
     _order_notice(
+        "order.assigned",
+        _("Order handed to a new owner: tell them"),
+        _(
+            "When an order is handed to someone else (by a manager, or by the assignment rule), its new owner is "
+            "told, unless they took it themselves."
+        ),
+        "order.assigned",
+        _("Order {number} ({customer}) is now yours"),
+        "{reason}",
+    ),
+    _order_notice(
         "order.cancelled",
         _("Order cancelled: tell the owner"),
         _("When an order is cancelled, its owner is told why."),

@@ -36,6 +36,7 @@ class NotificationKind(models.TextChoices):
     ORDER_CANCELLED = "order.cancelled", _("My order is cancelled")
     ORDER_TO_WAREHOUSE = "order.to_warehouse", _("An order is confirmed for my warehouse")
     ORDER_CHANGED = "order.changed", _("An order I follow is changed")
+    ORDER_ASSIGNED = "order.assigned", _("An order is handed to me")
 
 
 class Notification(models.Model):

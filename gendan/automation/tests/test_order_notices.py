@@ -18,7 +18,15 @@ from gendan.finance.services import invoice_create, invoice_issue, payment_recor
 from gendan.fulfillment.services import shipment_create, shipment_deliver, shipment_ship
 from gendan.inventory.services import warehouse_staff_set
 from gendan.sales.models import Order, OrderStatus
-from gendan.sales.services import order_approve, order_cancel, order_hold, order_reject, order_submit, order_update
+from gendan.sales.services import (
+    order_approve,
+    order_assign,
+    order_cancel,
+    order_hold,
+    order_reject,
+    order_submit,
+    order_update,
+)
 from gendan.sales.services_approvals import approval_rule_create
 from gendan.sales.services_changes import change_request_approve, change_request_create, change_request_submit
 from tests.backbone import draft_order, stocked_products
@@ -410,3 +418,12 @@ def test_a_change_waits_for_each_level_then_tells_everyone_responsible_with_the_
     }
     compare = reverse("sales:order_revisions_compare", args=[order.pk]) + "?a=1&b=2"
     assert set(Notification.objects.filter(kind="order.changed").values_list("url", flat=True)) == {compare}
+
+
+def test_an_order_handed_to_someone_else_tells_its_new_owner(personas, staffed, committed):
+    order = draft_order(personas["rep1"], staffed[1])
+
+    with committed():
+        order_assign(order=order, actor=personas["manager1"], owner=personas["rep2"], reason="李娜休假")
+
+    assert told() == {"rep2": [("order.assigned", f"{heading(order)} is now yours", "李娜休假")]}
