@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -25,6 +26,7 @@ from gendan.crm.models import Customer
 from gendan.inventory.models import Warehouse
 
 from . import services
+from .action_buttons import ActionUI, action_buttons
 from .approval_rules import reason_text
 from .forms import LineEditor, LineRow, OrderForm, OrderLineForm, new_row_key, tax_rate_from, warehouse_id_from
 from .lists import order_filter
@@ -344,38 +346,25 @@ ACTION_DONE = {
 }
 
 
-# How each action looks on the order page: label, button style, the text it asks for and whether it must be given.
+# How each action looks on the order page.
 ACTION_UI = {
-    "submit": (gettext_lazy("Submit"), "btn-primary", None, False),
-    "approve": (gettext_lazy("Approve"), "btn-success", "comment", False),
-    "reject": (gettext_lazy("Reject"), "btn-outline-danger", "comment", True),
-    "hold": (gettext_lazy("Put on hold"), "btn-outline-warning", "reason", True),
-    "resume": (gettext_lazy("Resume"), "btn-primary", None, False),
-    "cancel": (gettext_lazy("Cancel order"), "btn-outline-danger", "reason", True),
+    "submit": ActionUI(gettext_lazy("Submit"), "btn-primary"),
+    "approve": ActionUI(gettext_lazy("Approve"), "btn-success", "comment", prompt=gettext_lazy("Comment (optional)")),
+    "reject": ActionUI(
+        gettext_lazy("Reject"), "btn-outline-danger", "comment", True, gettext_lazy("Why is the order rejected?")
+    ),
+    "hold": ActionUI(
+        gettext_lazy("Put on hold"),
+        "btn-outline-warning",
+        "reason",
+        True,
+        gettext_lazy("Why is the order put on hold?"),
+    ),
+    "resume": ActionUI(gettext_lazy("Resume"), "btn-primary"),
+    "cancel": ActionUI(
+        gettext_lazy("Cancel order"), "btn-outline-danger", "reason", True, gettext_lazy("Why is the order cancelled?")
+    ),
 }
-ACTION_PROMPTS = {
-    "approve": gettext_lazy("Comment (optional)"),
-    "reject": gettext_lazy("Why is the order rejected?"),
-    "hold": gettext_lazy("Why is the order put on hold?"),
-    "cancel": gettext_lazy("Why is the order cancelled?"),
-}
-
-
-def _action_buttons(order, user) -> list[dict]:
-    buttons = []
-    for name in order_allowed_actions(order=order, user=user):
-        label, style, asks, required = ACTION_UI[name]
-        buttons.append(
-            {
-                "name": name,
-                "label": label,
-                "style": style,
-                "asks": asks,
-                "required": required,
-                "prompt": ACTION_PROMPTS.get(name),
-            }
-        )
-    return buttons
 
 
 def _run_action(action, order, actor, data):
@@ -420,7 +409,11 @@ def render_order_page(request, order, *, status=200, **forms):
             "order": order,
             "lines": lines,
             "progress": order_progress(order),
-            "actions": _action_buttons(order, user),
+            "actions": action_buttons(
+                order_allowed_actions(order=order, user=user),
+                ACTION_UI,
+                lambda name: reverse("sales:order_action", args=[order.pk, name]),
+            ),
             "can_edit": order.is_editable and user.has_perm("sales.change_order"),
             "approval": approval,
             "panels": order_panels,

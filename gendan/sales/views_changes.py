@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -16,6 +17,7 @@ from gendan.core.errors import ApplicationError
 from gendan.core.forms import run_service
 
 from . import services_changes
+from .action_buttons import ActionUI, action_buttons
 from .approval_rules import reason_text
 from .changes import LINE_COMPARED, compare_revisions, revisions_of, with_details
 from .forms_changes import ChangeForm, ChangeLines
@@ -114,36 +116,21 @@ def change_edit_view(request, pk):
 
 # --- the change page -----------------------------------------------------------------------------
 
-# How each action looks on the change page: label, button style, the text it asks for and whether it must be given.
+# How each action looks on the change page.
 ACTION_UI = {
-    "submit": (gettext_lazy("Submit"), "btn-primary", None, False),
-    "approve": (gettext_lazy("Approve"), "btn-success", "comment", False),
-    "reject": (gettext_lazy("Reject"), "btn-outline-danger", "comment", True),
-    "rebase": (gettext_lazy("Redraft on the new revision"), "btn-primary", None, False),
-    "cancel": (gettext_lazy("Cancel the change"), "btn-outline-danger", "reason", False),
+    "submit": ActionUI(gettext_lazy("Submit"), "btn-primary"),
+    "approve": ActionUI(gettext_lazy("Approve"), "btn-success", "comment", prompt=gettext_lazy("Comment (optional)")),
+    "reject": ActionUI(
+        gettext_lazy("Reject"), "btn-outline-danger", "comment", True, gettext_lazy("Why is the change rejected?")
+    ),
+    "rebase": ActionUI(gettext_lazy("Redraft on the new revision"), "btn-primary"),
+    "cancel": ActionUI(
+        gettext_lazy("Cancel the change"),
+        "btn-outline-danger",
+        "reason",
+        prompt=gettext_lazy("Why is it cancelled? (optional)"),
+    ),
 }
-ACTION_PROMPTS = {
-    "approve": gettext_lazy("Comment (optional)"),
-    "reject": gettext_lazy("Why is the change rejected?"),
-    "cancel": gettext_lazy("Why is it cancelled? (optional)"),
-}
-
-
-def _action_buttons(change, user) -> list[dict]:
-    buttons = []
-    for name in change_allowed_actions(change=change, user=user):
-        label, style, asks, required = ACTION_UI[name]
-        buttons.append(
-            {
-                "name": name,
-                "label": label,
-                "style": style,
-                "asks": asks,
-                "required": required,
-                "prompt": ACTION_PROMPTS.get(name),
-            }
-        )
-    return buttons
 
 
 def _number(value):
@@ -225,7 +212,11 @@ def change_detail_view(request, pk):
         {
             "change": change,
             "order": change.order,
-            "actions": _action_buttons(change, user),
+            "actions": action_buttons(
+                change_allowed_actions(change=change, user=user),
+                ACTION_UI,
+                lambda name: reverse("sales:change_action", args=[change.pk, name]),
+            ),
             "can_edit": change.status == ChangeStatus.DRAFT and user.has_perm(CHANGE_PERMISSION),
             "impact": impact_context(change.impact),
             "approval": _approval_of(change, user),

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
@@ -22,6 +23,7 @@ from gendan.crm.models import OPEN_STAGES, Customer, Opportunity
 from gendan.inventory.models import Warehouse
 
 from . import services_quotations as services
+from .action_buttons import ActionUI, action_buttons
 from .filters_quotations import QuotationFilter
 from .forms import LineEditor, tax_rate_from, warehouse_id_from
 from .forms_quotations import QuotationForm
@@ -204,22 +206,19 @@ def editor_customer(request):
 
 # --- the quotation page --------------------------------------------------------------------------
 
-# How each action looks on the page: label, button style, the text it asks for (if any).
+# How each action looks on the page.
 ACTION_UI = {
-    "send": (pgettext_lazy("quotation action", "Mark as sent"), "btn-primary", None),
-    "revise": (gettext_lazy("Revise (new version)"), "btn-outline-primary", None),
-    "accept": (gettext_lazy("Accept → order"), "btn-success", None),
-    "reject": (pgettext_lazy("quotation action", "Customer rejected"), "btn-outline-danger", "reason"),
+    "send": ActionUI(pgettext_lazy("quotation action", "Mark as sent"), "btn-primary"),
+    "revise": ActionUI(gettext_lazy("Revise (new version)"), "btn-outline-primary"),
+    "accept": ActionUI(gettext_lazy("Accept → order"), "btn-success"),
+    "reject": ActionUI(
+        pgettext_lazy("quotation action", "Customer rejected"),
+        "btn-outline-danger",
+        "reason",
+        True,
+        gettext_lazy("Why did the customer reject it?"),
+    ),
 }
-ACTION_PROMPTS = {"reject": gettext_lazy("Why did the customer reject it?")}
-
-
-def _action_buttons(quotation, user) -> list[dict]:
-    buttons = []
-    for name in quotation_allowed_actions(quotation=quotation, user=user):
-        label, style, asks = ACTION_UI[name]
-        buttons.append({"name": name, "label": label, "style": style, "asks": asks, "prompt": ACTION_PROMPTS.get(name)})
-    return buttons
 
 
 def _get_for_page(request, pk) -> Quotation:
@@ -255,7 +254,11 @@ def quotation_detail_view(request, pk):
             "versions": versions,
             "latest": versions[-1] if versions else None,
             "comparison": comparison,
-            "actions": _action_buttons(quotation, user),
+            "actions": action_buttons(
+                quotation_allowed_actions(quotation=quotation, user=user),
+                ACTION_UI,
+                lambda name: reverse("quotations:action", args=[quotation.pk, name]),
+            ),
             "can_edit": quotation.is_editable and user.has_perm("sales.change_quotation"),
             "past_validity": services.is_past_validity(quotation, today),
             "events": quotation_timeline(versions=versions),
