@@ -13,6 +13,7 @@ from gendan.crm.api_contracts import ContractViewSet
 from gendan.crm.api_followups import FollowUpViewSet, MeetingViewSet
 from gendan.crm.api_pipeline import LeadViewSet, OpportunityViewSet
 from gendan.finance.api import InvoiceViewSet, PaymentViewSet
+from gendan.finance.api_receivables import AgeingView
 from gendan.finance.api_worklists import OrderToInvoiceViewSet, UnallocatedPaymentViewSet, UnpaidInvoiceViewSet
 from gendan.fulfillment.api import ShipmentViewSet
 from gendan.fulfillment.api_worklists import InTransitViewSet, OrderToShipViewSet, PendingShipmentViewSet
@@ -62,5 +63,6 @@ router.register("worklists/unallocated-payments", UnallocatedPaymentViewSet, bas
 urlpatterns = [
     path("auth/token/", TokenObtainView.as_view(), name="api-token"),
     path("worklists/", WorklistSummaryView.as_view(), name="api-worklists"),
+    path("receivables/ageing/", AgeingView.as_view(), name="api-receivables-ageing"),
     *router.urls,
 ]

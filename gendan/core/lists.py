@@ -15,7 +15,7 @@ At a million rows two things are slow: counting every matching row for "1–25 o
   sort, alone), then those rows with their customer, owner, ... An OFFSET over the whole list would join each
   row it skips before skipping it. A queryset may offer `deep_page_keys(bottom, top)`, a narrower read of those
   keys (a rep's payments, from the allocations' index of owner and date), or None where its filters or order
-  leave it none.
+  leave it none; and likewise `narrow_count(cap)`, a narrower capped count.
 """
 
 import datetime
@@ -81,6 +81,12 @@ def capped_count(queryset, cap: int | None = None) -> int:
     More than `cap` (LIST_COUNT_CAP by default) reads as `cap` + 1: show it with the `capped` filter.
     """
     cap = settings.LIST_COUNT_CAP if cap is None else cap
+    narrower = getattr(queryset, "narrow_count", None)
+    if narrower is not None and (counted := narrower(cap)) is not None:
+        return counted
+    if queryset.query.group_by:
+        # Rows that are groups (values().annotate()): their count is the groups', keys and all.
+        return queryset.order_by()[: cap + 1].count()
     if not queryset.query.distinct and not queryset.query.distinct_fields:
         # Sorting the whole table only to count its first rows would cost what the cap saves, and so
         # would computing the columns it shows (a count per customer): only the key is read.
@@ -195,7 +201,9 @@ class ListPaginator(Paginator):
 
     def _rows(self, bottom: int, top: int) -> list:
         rows = self.object_list
-        if not isinstance(rows, QuerySet) or bottom < (settings.LIST_KEYSET_FROM_PAGE - 1) * self.per_page:
+        far = bottom >= (settings.LIST_KEYSET_FROM_PAGE - 1) * self.per_page
+        # Groups (values().annotate()) have no row keys to read first: they are sliced.
+        if not isinstance(rows, QuerySet) or not far or rows.query.group_by:
             return list(rows[bottom:top])
         narrower = getattr(rows, "deep_page_keys", None)
         keys = narrower(bottom, top) if narrower else None

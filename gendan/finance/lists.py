@@ -4,7 +4,9 @@ from gendan.sales.filters import list_filters_for
 
 from .filters import InvoiceFilter, PaymentFilter
 from .models import Invoice, Payment
+from .receivables import GROUPS, ageing
 from .tables import InvoiceTable, PaymentTable
+from .tables_receivables import AGEING_TABLES
 
 
 def invoice_filter(user, data) -> InvoiceFilter:
@@ -26,3 +28,14 @@ def payment_filter(user, data) -> PaymentFilter:
 
 def payment_rows(user, data):
     return PaymentTable, payment_filter(user, data).qs, ()
+
+
+def ageing_group(data) -> str:
+    """The ?group_by= of the ageing (customer or owner); customer when missing or unknown."""
+    group_by = data.get("group_by")
+    return group_by if group_by in GROUPS else "customer"
+
+
+def ageing_rows(user, data):
+    group_by = ageing_group(data)
+    return AGEING_TABLES[group_by], ageing(user=user, group_by=group_by), ()

@@ -156,6 +156,29 @@ class PaymentQuerySet(ScopedQuerySet):
         on_account = self.model.objects.filter(customer__in=customers, allocated_amount=0).order_by()
         return allocated, on_account
 
+    def _whole_list_scope(self):
+        """The scope `visible_to` applied, while nothing else narrows the list; else None."""
+        query = self.query
+        scope = getattr(query, "payments_in_sight", None)
+        if scope is None or len(query.where.children) != 1 or query.distinct or query.is_sliced:
+            return None
+        return scope
+
+    def narrow_count(self, cap: int) -> int | None:
+        """How many payments a scope's whole list has, no further than `cap` + 1, from the two sets alone, or None.
+
+        Counting the list itself walks the company's payments by date until `cap` + 1 of them are in sight: a
+        rep's list, asked whether it is small enough to sort by another column (LIST_SORT_CAP), read some
+        350,000 of a million orders' payments (100 ms on SQLite).
+        """
+        scope = self._whole_list_scope()
+        if scope is None:
+            return None
+        allocated, on_account = self._in_sight(scope)
+        # UNION, not UNION ALL: a payment allocated to two invoices in sight is one row of the list.
+        found = allocated.values_list("payment_id").union(on_account.values_list("pk"))
+        return found[: cap + 1].count()
+
     def deep_page_keys(self, bottom: int, top: int) -> list[int] | None:
         """The keys of the rows from `bottom` to `top` of a scope's whole list in the lists' order, or None.
 
@@ -164,13 +187,12 @@ class PaymentQuerySet(ScopedQuerySet):
         at a million orders, the list itself walks some 400,000 of the company's by date (80 ms, against about
         20). None once anything else narrows the list (a search, a filter) or orders it otherwise.
         """
-        query = self.query
-        scope = getattr(query, "payments_in_sight", None)
-        if scope is None or len(query.where.children) != 1 or query.distinct or query.is_sliced:
+        scope = self._whole_list_scope()
+        if scope is None:
             return None
         # The lists' order is Meta.ordering, left implicit or spelt out (the API names the key "pk").
-        ordered = [{"pk": "id", "-pk": "-id"}.get(term, term) for term in query.order_by]
-        if ordered != self.model._meta.ordering and (ordered or not query.default_ordering):
+        ordered = [{"pk": "id", "-pk": "-id"}.get(term, term) for term in self.query.order_by]
+        if ordered != self.model._meta.ordering and (ordered or not self.query.default_ordering):
             return None
         allocated, on_account = self._in_sight(scope)
         # UNION, not UNION ALL: a payment allocated to two invoices in sight is one row of the list.

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.db.models import DecimalField, Exists, F, OuterRef, Q, QuerySet, Value
 
-from gendan.sales.models import BillingStatus, DeliveryStatus, Order, OrderLine
+from gendan.sales.models import AWAITING_INVOICE, BillingStatus, Order, OrderLine
 
 from .models import Invoice, InvoiceStatus, Payment
 from .selectors import payment_queryset
@@ -20,16 +20,12 @@ _HALF_A_CENT = Value(Decimal("0.005"), output_field=_MONEY)
 def orders_to_invoice(*, user) -> QuerySet[Order]:
     """Orders with quantities shipped and not yet invoiced, the oldest order first."""
     shipped_not_invoiced = OrderLine.objects.filter(order=OuterRef("pk"), shipped_quantity__gt=F("invoiced_quantity"))
-    shipped = [DeliveryStatus.PARTIALLY_SHIPPED, DeliveryStatus.SHIPPED, DeliveryStatus.DELIVERED]
     return (
         Order.objects.visible_to(user)
-        # What the order's statuses already tell, through their index: something shipped and nothing
-        # invoiced yet; or something shipped and part invoiced, where only the lines can tell.
-        .filter(
-            Q(billing_status=BillingStatus.NOT_INVOICED, delivery_status__in=shipped)
-            | Q(billing_status=BillingStatus.PARTIALLY_INVOICED, delivery_status__in=shipped)
-            & Exists(shipped_not_invoiced)
-        )
+        # What the order's statuses tell (through order_to_invoice_idx, which holds only these orders):
+        # something shipped and nothing invoiced yet; or part invoiced, where only the lines can tell.
+        .filter(AWAITING_INVOICE)
+        .filter(Q(billing_status=BillingStatus.NOT_INVOICED) | Exists(shipped_not_invoiced))
         .select_related("customer", "owner")
         .order_by("created_at", "pk")
     )

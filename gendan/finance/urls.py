@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_lists, views_worklists
+from . import views, views_lists, views_receivables, views_worklists
 
 app_name = "finance"
 urlpatterns = [
@@ -9,6 +9,7 @@ urlpatterns = [
     path("payments/new/<int:order_pk>/", views.payment_create_view, name="payment_create"),
     path("invoices/", views_lists.invoice_list_view, name="invoice_list"),
     path("payments/", views_lists.payment_list_view, name="payment_list"),
+    path("ageing/", views_receivables.ageing_view, name="ageing"),
     # The worklists, and the steps taken from their rows.
     path("to-invoice/", views_worklists.to_invoice_view, name="to_invoice"),
     path("to-invoice/<int:order_pk>/invoice/", views_worklists.to_invoice_invoice_view, name="to_invoice_invoice"),

@@ -84,6 +84,12 @@ OPEN_STATUSES = {S.DRAFT, S.PENDING_APPROVAL, S.CONFIRMED, S.PARTIALLY_SHIPPED, 
 SHIPPABLE_STATUSES = {S.CONFIRMED, S.PARTIALLY_SHIPPED}
 # The main road, for the progress bar.
 STAGES = [S.DRAFT, S.PENDING_APPROVAL, S.CONFIRMED, S.SHIPPED, S.DELIVERED, S.CLOSED]
+# Something shipped and not everything invoiced, as far as the order's own statuses tell: the condition of
+# order_to_invoice_idx, which a query reads only when it states this condition as it is. Said with "not equal"
+# rather than "in": SQLite matches a query's parameter against the index's value in a comparison, never in a list.
+AWAITING_INVOICE = ~models.Q(billing_status=BillingStatus.INVOICED) & ~models.Q(
+    delivery_status=DeliveryStatus.NOT_SHIPPED
+)
 
 
 # The order board's columns, along the main road: partly shipped orders wait with the confirmed ones.
@@ -258,8 +264,13 @@ class Order(VersionedModel):
             models.Index(
                 fields=["status", "promised_date", "created_at", "owner"], include=["id"], name="order_stalled_idx"
             ),
-            # Finance's "to invoice" worklist: something shipped, not everything invoiced, the oldest first.
-            models.Index(fields=["billing_status", "delivery_status", "created_at"], name="order_to_invoice_idx"),
+            # Finance's "to invoice" worklist, the oldest first: only the orders it may hold, in its order, so
+            # that its first page and its capped count read a few rows, not every such order sorted (with the
+            # statuses leading the index, 150 ms at a million orders on SQLite).
+            models.Index(fields=["created_at", "id"], condition=AWAITING_INVOICE, name="order_to_invoice_idx"),
+            # Each customer's open orders counted from the index alone (the customer list's "open orders",
+            # sorted by it: a rep's 2,000 customers at a million orders).
+            models.Index(fields=["customer", "status"], name="order_customer_status_idx"),
         ]
 
     def __str__(self):

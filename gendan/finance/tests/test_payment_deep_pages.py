@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from gendan.core.lists import ListPaginator
+from gendan.core.lists import ListPaginator, capped_count
 from gendan.finance.models import Payment, PaymentAllocation
 from gendan.finance.services import invoice_create, invoice_issue, payment_record
 from gendan.fulfillment.services import shipment_create, shipment_ship
@@ -111,3 +111,17 @@ def test_the_migration_fills_each_allocations_date_from_its_payment(payments):
 
     rows = list(PaymentAllocation.objects.values_list("payment__received_on", "received_on"))
     assert len(rows) == 19 and all(paid == kept for paid, kept in rows)
+
+
+def test_a_scopes_whole_list_is_counted_from_the_owners_indexes_the_same_as_plainly(payments):
+    mine = Payment.objects.visible_to(payments["rep1"])
+
+    for cap in (0, 5, 18, 19, 100):
+        with CaptureQueriesContext(connection) as queries:
+            counted = capped_count(mine.order_by("customer__name", "pk"), cap)
+        assert counted == min(mine.count(), cap + 1)
+        assert "UNION" in queries.captured_queries[0]["sql"]
+    # Narrowed otherwise, or seen whole, the list counts itself.
+    assert mine.filter(allocated_amount=0).narrow_count(100) is None
+    assert Payment.objects.visible_to(payments["admin"]).narrow_count(100) is None
+    assert capped_count(mine.filter(allocated_amount=0), 100) == 6
