@@ -1,6 +1,6 @@
 """/api/v1/customers/: customers with their contacts and shipping addresses."""
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers
 
 from gendan.accounts.models import User
@@ -18,7 +18,7 @@ from gendan.core.api import (
 from .filters import CustomerFilter
 from .models import Address, Contact, Customer
 from .search import CUSTOMERS
-from .selectors import customer_detail_queryset
+from .selectors import credit_available, customer_detail_queryset
 from .services import CUSTOMER_FIELDS, customer_create, customer_update
 
 # --- output ------------------------------------------------------------------------------------
@@ -40,6 +40,15 @@ class CustomerSerializer(serializers.ModelSerializer):
     owner_name = serializers.StringRelatedField(source="owner")
     contacts = ContactSerializer(many=True, read_only=True)
     addresses = AddressSerializer(many=True, read_only=True)
+    credit_exposure = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        read_only=True,
+        help_text="What the customer owes and will owe: open invoices and confirmed orders not yet invoiced.",
+    )
+    credit_available = serializers.SerializerMethodField(
+        help_text="The credit limit less the exposure; null when the customer's credit is not limited (limit 0)."
+    )
 
     class Meta:
         model = Customer
@@ -57,6 +66,8 @@ class CustomerSerializer(serializers.ModelSerializer):
             "owner",
             "owner_name",
             "credit_limit",
+            "credit_exposure",
+            "credit_available",
             "payment_terms_days",
             "notes",
             "last_followed_up_at",
@@ -67,6 +78,11 @@ class CustomerSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True))
+    def get_credit_available(self, customer):
+        available = credit_available(customer)
+        return None if available is None else f"{available:.2f}"
 
 
 # --- input -------------------------------------------------------------------------------------

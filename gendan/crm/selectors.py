@@ -23,20 +23,30 @@ from .models import (
 # Per customer, how many of their orders are open (an expression): sales knows which orders are
 # open and provides it in SalesConfig.ready(); without it, none.
 open_order_count = Port("crm.open_order_count", default=lambda: Value(0))
+# Per customer, their credit exposure (an expression): sales defines it (sales.credit) and provides it.
+credit_exposure = Port("crm.credit_exposure", default=lambda: Value(Decimal("0")))
+
+
+def credit_available(customer) -> Decimal | None:
+    """What the customer (annotated with `credit_exposure`) may still owe; None when their credit is not limited."""
+    if not customer.credit_limit:
+        return None
+    return customer.credit_limit - customer.credit_exposure
 
 
 def customer_list(*, user) -> QuerySet[Customer]:
     return Customer.objects.visible_to(user).select_related("owner").annotate(open_order_count=open_order_count())
 
 
+def customer_page_queryset(*, user) -> QuerySet[Customer]:
+    """The customers `user` sees, as their page shows them: with their owner and credit exposure."""
+    return Customer.objects.visible_to(user).select_related("owner").annotate(credit_exposure=credit_exposure())
+
+
 def customer_detail_queryset(*, user) -> QuerySet[Customer]:
-    return (
-        Customer.objects.visible_to(user)
-        .select_related("owner")
-        .prefetch_related(
-            Prefetch("contacts", queryset=Contact.objects.order_by("id")),
-            Prefetch("addresses", queryset=Address.objects.order_by("id")),
-        )
+    return customer_page_queryset(user=user).prefetch_related(
+        Prefetch("contacts", queryset=Contact.objects.order_by("id")),
+        Prefetch("addresses", queryset=Address.objects.order_by("id")),
     )
 
 

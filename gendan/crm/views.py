@@ -29,11 +29,13 @@ from .forms_followups import FollowUpForm
 from .lists import customer_filter
 from .models import Customer
 from .selectors import (
+    credit_available,
     customer_contracts,
     customer_detail_queryset,
     customer_followups,
     customer_meetings,
     customer_opportunities,
+    customer_page_queryset,
 )
 from .tables import CustomerTable
 
@@ -52,6 +54,7 @@ def customer_list_view(request):
 def _detail_context(request, customer, **forms):
     return {
         "customer": customer,
+        "credit_available": credit_available(customer),
         "contacts": customer.contacts.all(),
         "addresses": customer.addresses.all(),
         # Cards other apps add: the customer's quotations and orders (sales).
@@ -126,7 +129,7 @@ def customer_edit(request, pk):
 def _add_row(request, pk, *, form_class, prefix, service, template):
     """Add a contact or an address from the detail page: the HTMX fragment, or the whole page without JS."""
     # Not the prefetching detail queryset: the lists must be read after the add.
-    customer = get_object_or_404(Customer.objects.visible_to(request.user).select_related("owner"), pk=pk)
+    customer = get_object_or_404(customer_page_queryset(user=request.user), pk=pk)
     form = form_class(request.POST, prefix=prefix)
     added = False
     if form.is_valid():

@@ -25,13 +25,14 @@ from .forms_followups import (
 )
 from .lists import for_customer
 from .models import Customer, MeetingStatus
-from .selectors import followup_list, meeting_detail_queryset, meeting_list
+from .selectors import customer_page_queryset, followup_list, meeting_detail_queryset, meeting_list
 from .tables import FollowUpTable, MeetingTable
 from .views import _detail_context
 
 
 def _visible_customer(request, pk) -> Customer:
-    return get_object_or_404(Customer.objects.visible_to(request.user).select_related("owner"), pk=pk)
+    # As the customer page reads it: a follow-up form with errors shows the whole page again.
+    return get_object_or_404(customer_page_queryset(user=request.user), pk=pk)
 
 
 def _drop_owner_filter(request, filterset, field="owner"):

@@ -25,16 +25,13 @@ from gendan.core.money import HUNDRED, round_money
 from gendan.core.numbers import plain_decimal
 from gendan.crm.models import Customer
 
+from .credit import customer_exposure
 from .models import ACTIONS, ApprovalMode, ApprovalRule, Order, OrderStatus
 
 # Who may decide when a level names "approvers", and whoever decides when a level names nobody who can.
 APPROVE_PERMISSION = ACTIONS["approve"][1]
 # Orders that count as the customer's orders when asking whether the customer is new.
 _COUNTED_STATUSES = [s for s in OrderStatus.values if s not in (OrderStatus.DRAFT, OrderStatus.CANCELLED)]
-# Orders whose unpaid total is the customer's exposure: taken and not yet settled.
-_EXPOSED_STATUSES = [
-    s for s in OrderStatus.values if s not in (OrderStatus.DRAFT, OrderStatus.CANCELLED, OrderStatus.CLOSED)
-]
 
 
 @dataclass
@@ -66,11 +63,9 @@ class ApprovalFacts:
 
     @cached_property
     def customer_exposure(self) -> Decimal:
-        """What the customer owes and will owe: the unpaid part of their orders taken and not settled, and this."""
-        unpaid = self._other_orders(_EXPOSED_STATUSES).aggregate(
-            unpaid=models.Sum(models.F("total") - models.F("amount_paid"))
-        )["unpaid"]
-        return (unpaid or Decimal("0")) + self.total
+        """What the customer would owe with this: their exposure (sales.credit) less this order's, plus this."""
+        excluding = self.record if isinstance(self.record, Order) else None
+        return customer_exposure(self.record.customer_id, excluding=excluding) + self.total
 
 
 def _below_floor_price(facts: ApprovalFacts, params: dict) -> list[dict]:

@@ -20,6 +20,7 @@ class SalesConfig(AppConfig):
 
         # Registers the Huey jobs with the worker: Huey discovers only modules named tasks.
         from . import jobs  # noqa: F401
+        from .credit import customer_exposure_expression
         from .filters import OrderFilter
         from .lists import order_rows
         from .panels import contract_approval_panel, customer_orders_panel, customer_quotations_panel
@@ -30,6 +31,7 @@ class SalesConfig(AppConfig):
 
         # What the apps below ask of sales, without importing it.
         crm_selectors.open_order_count.provide(customer_open_order_count)
+        crm_selectors.credit_exposure.provide(customer_exposure_expression)
         inventory_selectors.order_visible.provide(stock_move_order_visible)
         services_contracts.contract_needs_approval.provide(contract_approval_open)
         panels.register(
