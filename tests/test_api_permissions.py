@@ -484,6 +484,7 @@ WALK: dict[tuple[str, str], Op] = {
     ("invoice-list", "post"): Op(BILLERS, 201, body=lambda ids, role: {"order": ids["order:to-invoice"]}),
     ("invoice-detail", "get"): Op(EVERYONE, on="invoice:draft"),
     ("invoice-events", "get"): Op(EVERYONE, on="invoice:draft"),
+    ("invoice-pdf", "get"): Op(EVERYONE, on="invoice:draft"),
     ("invoice-issue", "post"): Op(BILLERS, on="invoice:draft", body=lambda ids, role: {}),
     ("payment-list", "get"): Op(EVERYONE),
     ("payment-list", "post"): Op(

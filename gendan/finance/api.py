@@ -1,14 +1,18 @@
 """/api/v1/invoices/ and /api/v1/payments/: billing shipped goods and the money that comes in."""
 
 from django.db.models import Prefetch
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
+from rest_framework.renderers import JSONRenderer
 
 from gendan.core.api import (
     IDEMPOTENCY_KEY_PARAMETER,
     EventsMixin,
     IdempotentCreateMixin,
+    PDFRenderer,
     RetrieveMixin,
     ScopedPrimaryKeyRelatedField,
     ServiceViewSet,
@@ -19,8 +23,9 @@ from gendan.sales.models import Order, OrderLine
 
 from .filters import InvoiceFilter, PaymentFilter
 from .models import Invoice, InvoiceLine, Payment, PaymentAllocation
+from .pdf_invoices import invoice_pdf_response
 from .search import INVOICES, PAYMENTS
-from .selectors import payment_queryset, payment_timeline
+from .selectors import invoice_detail_queryset, invoice_lines, payment_queryset, payment_timeline
 from .services import invoice_create, invoice_issue, payment_allocate, payment_record
 
 # --- invoices ----------------------------------------------------------------------------------
@@ -124,6 +129,16 @@ class InvoiceViewSet(
         invoice = self.get_object()
         data = self.validated_input(IssueInputSerializer)
         return self.render(invoice_issue(invoice=invoice, actor=request.user, **data))
+
+    @extend_schema(
+        responses={(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="The invoice.")},
+        filters=False,
+    )
+    @action(detail=True, methods=["get"], filter_backends=[], renderer_classes=[JSONRenderer, PDFRenderer])
+    def pdf(self, request, pk=None):
+        """The invoice as its page prints it, in the language asked for (Accept-Language)."""
+        invoice = get_object_or_404(invoice_detail_queryset(user=request.user), pk=pk)
+        return invoice_pdf_response(invoice, invoice_lines(invoice))
 
 
 # --- payments ----------------------------------------------------------------------------------

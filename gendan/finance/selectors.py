@@ -4,12 +4,26 @@ from gendan.accounts.roles import DataScope
 from gendan.core.models import Event
 from gendan.sales.models import Order
 
-from .models import Invoice, Payment, PaymentAllocation
+from .models import Invoice, InvoiceLine, Payment, PaymentAllocation
 
 
 def order_invoices(*, order) -> QuerySet[Invoice]:
     """An order's invoices; the caller already checked the order is in scope."""
     return Invoice.objects.filter(order=order).order_by("created_at", "id")
+
+
+def invoice_detail_queryset(*, user) -> QuerySet[Invoice]:
+    """The invoices `user` sees, as their page and PDF show them."""
+    return Invoice.objects.visible_to(user).select_related("order", "customer")
+
+
+def invoice_lines(invoice: Invoice) -> list[InvoiceLine]:
+    return list(invoice.lines.select_related("order_line__product").order_by("id"))
+
+
+def invoice_allocations(invoice: Invoice) -> QuerySet[PaymentAllocation]:
+    """The payments put against the invoice (whoever sees the invoice sees these parts of them), oldest first."""
+    return invoice.allocations.select_related("payment").order_by("received_on", "id")
 
 
 def order_payment_allocations(*, order) -> QuerySet[PaymentAllocation]:

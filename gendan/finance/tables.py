@@ -116,8 +116,8 @@ class InvoiceTable(_Dated):
 
     def render_number(self, record):
         return format_html(
-            '<a href="{}#invoices">{}</a><div class="small text-muted d-md-none">{}</div>{}',
-            reverse("sales:order_detail", args=[record.order_id]),
+            '<a href="{}">{}</a><div class="small text-muted d-md-none">{}</div>{}',
+            reverse("finance:invoice_detail", args=[record.pk]),
             record.number,
             record.order.number,
             on_phones(self.render_status(record, record.get_status_display())),
@@ -248,8 +248,8 @@ class UnpaidInvoiceTable(_Dated):
 
     def render_number(self, record):
         return format_html(
-            '<a href="{}#invoices">{}</a><div class="small text-muted">{}</div>{}',
-            reverse("sales:order_detail", args=[record.order_id]),
+            '<a href="{}">{}</a><div class="small text-muted">{}</div>{}',
+            reverse("finance:invoice_detail", args=[record.pk]),
             record.number,
             record.order.number,
             on_phones(record.customer.name, format_html("{} {}", _("Open"), intcomma(record.open_amount))),

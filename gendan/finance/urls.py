@@ -5,6 +5,8 @@ from . import views, views_lists, views_receivables, views_worklists
 app_name = "finance"
 urlpatterns = [
     path("invoices/new/<int:order_pk>/", views.invoice_create_view, name="invoice_create"),
+    path("invoices/<int:pk>/", views.invoice_detail_view, name="invoice_detail"),
+    path("invoices/<int:pk>/pdf/", views.invoice_pdf_view, name="invoice_pdf"),
     path("invoices/<int:pk>/issue/", views.invoice_issue_view, name="invoice_issue"),
     path("payments/new/<int:order_pk>/", views.payment_create_view, name="payment_create"),
     path("invoices/", views_lists.invoice_list_view, name="invoice_list"),

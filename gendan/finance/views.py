@@ -3,17 +3,21 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from gendan.core.errors import ApplicationError
+from gendan.core.selectors import timeline_events
+from gendan.core.worklist_lists import days_since
 from gendan.sales.views import get_order_for_page, render_order_page
 
 from . import services
 from .forms import InvoiceForm, PaymentForm
 from .models import Invoice, InvoiceStatus
-from .selectors import order_invoices
+from .pdf_invoices import invoice_pdf_response
+from .selectors import invoice_allocations, invoice_detail_queryset, invoice_lines, order_invoices
+from .worklists import works_finance
 
 
 @login_required
@@ -51,6 +55,8 @@ def invoice_issue_view(request, pk):
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Invoice %(number)s issued.") % {"number": invoice.number})
+    if request.POST.get("back") == "invoice":
+        return redirect("finance:invoice_detail", pk=invoice.pk)
     return redirect("sales:order_detail", pk=invoice.order_id)
 
 
@@ -65,3 +71,30 @@ def payment_create_view(request, order_pk):
         messages.success(request, _("Payment %(number)s recorded.") % {"number": payment.number})
         return redirect("sales:order_detail", pk=order.pk)
     return render_order_page(request, order, payment_form=form)
+
+
+@login_required
+@require_GET
+def invoice_detail_view(request, pk):
+    invoice = get_object_or_404(invoice_detail_queryset(user=request.user), pk=pk)
+    user = request.user
+    late = days_since(invoice.due_date) if invoice.status == InvoiceStatus.ISSUED else None
+    context = {
+        "invoice": invoice,
+        "lines": invoice_lines(invoice),
+        "allocations": invoice_allocations(invoice),
+        "events": timeline_events(invoice),
+        "days_overdue": late if late and late > 0 else None,
+        "can_issue": invoice.status == InvoiceStatus.DRAFT and user.has_perm("finance.issue_invoice"),
+        "can_pay": invoice.status == InvoiceStatus.ISSUED
+        and works_finance(user)
+        and user.has_perm("finance.add_payment"),
+    }
+    return render(request, "finance/invoice_detail.html", context)
+
+
+@login_required
+@require_GET
+def invoice_pdf_view(request, pk):
+    invoice = get_object_or_404(invoice_detail_queryset(user=request.user), pk=pk)
+    return invoice_pdf_response(invoice, invoice_lines(invoice))
