@@ -8,14 +8,16 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Case, DecimalField, F, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, F, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce, Concat, Trim
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gendan.core.money import SummedMoney
+
 from .models import Invoice, InvoiceStatus
 
-_MONEY = DecimalField(max_digits=14, decimal_places=2)
+_MONEY = SummedMoney()
 _ZERO = Value(Decimal("0"), output_field=_MONEY)
 _OPEN = F("total") - F("amount_paid")
 # DSO reads the sales of this many days back.
@@ -81,7 +83,7 @@ def _amounts(today: datetime.date) -> dict:
     """Per bucket, the open amount of the invoices in it; and their total."""
     amounts = {
         bucket.key: Coalesce(
-            Sum(Case(When(bucket.condition(today), then=_OPEN), default=_ZERO), output_field=_MONEY), _ZERO
+            Sum(Case(When(bucket.condition(today), then=_OPEN), default=_ZERO, output_field=_MONEY)), _ZERO
         )
         for bucket in BUCKETS
     }

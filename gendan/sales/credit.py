@@ -8,12 +8,14 @@ limit: the company has not limited the customer.
 
 from decimal import Decimal
 
-from django.db.models import DecimalField, F, OuterRef, Subquery, Sum, Value
+from django.db.models import F, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+
+from gendan.core.money import SummedMoney
 
 from .models import Order, OrderStatus
 
-_MONEY = DecimalField(max_digits=14, decimal_places=2)
+_MONEY = SummedMoney()
 # Confirmed and not finished: an order on hold keeps its reservation and its debt. Read through
 # order_customer_status_idx (customer, status).
 EXPOSED_STATUSES = [
