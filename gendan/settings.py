@@ -193,6 +193,8 @@ MEDIA_URL = "media/"
 # A row costs about a millisecond to write (its cells rendered as the list shows them, then the XLSX),
 # so a download answered in the request stays within the 100 ms any page gets.
 EXPORT_INLINE_ROWS = env.int("EXPORT_INLINE_ROWS", default=100)
+# How long a link that shows the customer their order's progress stays open.
+ORDER_STATUS_LINK_DAYS = env.int("ORDER_STATUS_LINK_DAYS", default=30)
 # Hours a prepared download is kept before the hourly sweep deletes it.
 EXPORT_KEEP_HOURS = env.int("EXPORT_KEEP_HOURS", default=24)
 

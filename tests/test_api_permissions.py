@@ -391,6 +391,7 @@ WALK: dict[tuple[str, str], Op] = {
     ("order-detail", "patch"): Op(SELLERS, on="order:draft", body=lambda ids, role: {"notes": "x"}),
     ("order-events", "get"): Op(EVERYONE, on="order:draft"),
     ("order-pdf", "get"): Op(EVERYONE, on="order:draft"),
+    ("order-status-link", "post"): Op(SELLERS, 201, on="order:draft", body=lambda ids, role: {}),
     ("order-bulk-assign", "post"): Op(
         ASSIGNERS, body=lambda ids, role: {"orders": [ids["order:draft"]], "owner": ids["user:rep2"]}
     ),

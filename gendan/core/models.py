@@ -236,3 +236,36 @@ class Export(models.Model):
         if self.status == ExportStatus.DONE:
             return 100
         return min(99, self.rows_done * 100 // self.rows_total) if self.rows_total else 0
+
+
+class PublicLink(models.Model):
+    """A link that opens one record's page to someone without an account (a customer), until it expires.
+
+    The link carries a random token; only its SHA-256 is kept, so the table alone opens nothing. An
+    unknown, expired or revoked token opens nothing and tells nothing (core.services_links).
+    """
+
+    class Purpose(models.TextChoices):
+        ORDER_STATUS = "order_status", _("Order status for the customer")
+
+    purpose = models.CharField(_("purpose"), max_length=32, choices=Purpose.choices)
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.BigIntegerField()
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    open_count = models.PositiveIntegerField(_("times opened"), default=0)
+    last_opened_at = models.DateTimeField(_("last opened"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("public link")
+        verbose_name_plural = _("public links")
+        indexes = [
+            # A record's links, newest first (the order page's "links sent").
+            models.Index(fields=["content_type", "object_id", "created_at"], name="public_link_record_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_purpose_display()} #{self.object_id}"

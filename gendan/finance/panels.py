@@ -1,6 +1,7 @@
 """The order page's invoices and payments panel (registered for the sales order page in FinanceConfig.ready())."""
 
 from .forms import InvoiceForm, PaymentForm
+from .models import InvoiceStatus
 from .selectors import order_invoices, order_payment_allocations
 
 
@@ -24,3 +25,9 @@ def order_finance_panel(request, order, *, invoice_form=None, payment_form=None,
         "payment_form": payment_form,
         "can_issue_invoices": user.has_perm("finance.issue_invoice"),
     }
+
+
+def order_invoices_public(request, order) -> dict:
+    """What the customer's link shows of the order's invoices: those issued to them, paid or not."""
+    invoices = order_invoices(order=order).filter(status__in=[InvoiceStatus.ISSUED, InvoiceStatus.PAID])
+    return {"public_invoices": list(invoices)}

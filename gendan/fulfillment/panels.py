@@ -3,7 +3,7 @@
 from gendan.sales.models import SHIPPABLE_STATUSES
 
 from .forms import COMMON_CARRIERS, ShipmentForm
-from .models import TRACKING_NUMBER_MAX_LENGTH, DeliveryMethod
+from .models import TRACKING_NUMBER_MAX_LENGTH, DeliveryMethod, ShipmentStatus
 from .selectors import order_shipments
 from .services import pending_quantities
 
@@ -27,3 +27,10 @@ def order_shipments_panel(request, order, *, shipment_form=None, **other_forms) 
         "tracking_number_max_length": TRACKING_NUMBER_MAX_LENGTH,
         "order_shippable": shippable,
     }
+
+
+def order_shipments_public(request, order) -> dict:
+    """What the customer's link shows of the order's shipments: those on their way or arrived, with the
+    carrier and tracking number, no warehouse and no people."""
+    shipments = order_shipments(order=order).filter(status__in=[ShipmentStatus.SHIPPED, ShipmentStatus.DELIVERED])
+    return {"public_shipments": list(shipments)}

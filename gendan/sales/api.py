@@ -24,6 +24,7 @@ from gendan.crm.models import Address, Contact, Customer
 from .api_bulk import OrderBulkMixin
 from .api_changes import OrderChangesMixin
 from .api_permissions import MayApprove
+from .api_status_links import OrderStatusLinkMixin
 from .filters import OrderFilter
 from .models import ACTIONS, DECISIONS, Order, OrderLine
 from .search import ORDERS
@@ -220,6 +221,7 @@ class OrderViewSet(
     EventsMixin,
     OrderChangesMixin,
     OrderBulkMixin,
+    OrderStatusLinkMixin,
     ServiceViewSet,
 ):
     serializer_class = OrderSerializer
@@ -236,6 +238,7 @@ class OrderViewSet(
         **{name: perm for name, (_from, perm) in ACTIONS.items() if name not in DECISIONS},
         **OrderChangesMixin.action_perms,
         **OrderBulkMixin.action_perms,
+        **OrderStatusLinkMixin.action_perms,
     }
 
     def get_permissions(self):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_bulk, views_changes
+from . import views, views_bulk, views_changes, views_status_links
 
 app_name = "sales"
 urlpatterns = [
@@ -25,5 +25,11 @@ urlpatterns = [
     path("changes/<int:pk>/", views_changes.change_detail_view, name="change_detail"),
     path("changes/<int:pk>/edit/", views_changes.change_edit_view, name="change_edit"),
     path("changes/<int:pk>/<slug:action>/", views_changes.change_action_view, name="change_action"),
+    path("<int:pk>/status-link/", views_status_links.status_link_send_view, name="status_link_send"),
+    path(
+        "<int:pk>/status-link/<int:link_pk>/revoke/",
+        views_status_links.status_link_revoke_view,
+        name="status_link_revoke",
+    ),
     path("<int:pk>/<slug:action>/", views.order_action_view, name="order_action"),
 ]

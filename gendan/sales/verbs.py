@@ -44,6 +44,12 @@ def register() -> None:
             "order.closed": (_("Order closed"), _("closed the order")),
             # By an assignment rule (data "by": "assignment_rule") or by hand ("hand", with the old owner).
             "order.assigned": (_("Order assigned"), _("assigned the order to an owner")),
+            "order.status_link_sent": (
+                _("Link sent to the customer"),
+                _("made a link for the customer to follow the order"),
+            ),
+            "order.status_link_revoked": (_("Customer link closed"), _("closed the customer's link to the order")),
+            "order.status_link_opened": (_("Customer opened the link"), _("opened the link to the order")),
             "order.change_requested": (_("Order change drafted"), _("drafted a change to the order")),
             "order.change_submitted": (
                 _("Order change waiting for approval"),

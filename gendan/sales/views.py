@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -20,7 +21,9 @@ from gendan.core import panels
 from gendan.core.bounds import id_from
 from gendan.core.errors import ApplicationError, ErrorCode
 from gendan.core.forms import bootstrap, run_service
+from gendan.core.models import PublicLink
 from gendan.core.selectors import timeline_events
+from gendan.core.services_links import links_of
 from gendan.core.tables import list_response
 from gendan.crm.models import Customer
 from gendan.inventory.models import Warehouse
@@ -30,7 +33,7 @@ from .action_buttons import ActionUI, action_buttons
 from .approval_rules import reason_text
 from .forms import LineEditor, LineRow, OrderForm, OrderLineForm, new_row_key, tax_rate_from, warehouse_id_from
 from .lists import order_filter
-from .models import ApprovalRequest, OrderStatus
+from .models import ApprovalRequest, Order, OrderStatus
 from .selectors import (
     approval_steps_of,
     may_decide,
@@ -43,9 +46,12 @@ from .selectors import (
 )
 from .selectors_changes import may_request_change
 from .selectors_worklists import may_approve
+from .services_status_links import SEND_PERMISSION as STATUS_LINK_PERMISSION
 from .tables import OrderTable
 
 # Filters behind "More" on the list; the common ones are laid out by hand in order_filters.html.
+# The customer links the order page lists, newest first.
+RECENT_STATUS_LINKS = 5
 MORE_FILTERS = ["delivery_status", "billing_status", "payment_status", "priority", "promised_from", "promised_to"]
 
 
@@ -381,6 +387,14 @@ def _run_action(action, order, actor, data):
     return services.order_cancel(order=order, actor=actor, reason=data.get("reason", ""))
 
 
+def _status_link_context(order: Order, user) -> dict:
+    """The customer-link card: offered once the order is submitted, to those who may send it."""
+    if order.status == OrderStatus.DRAFT or not user.has_perm(STATUS_LINK_PERMISSION):
+        return {}
+    links = links_of(order, PublicLink.Purpose.ORDER_STATUS).select_related("created_by")[:RECENT_STATUS_LINKS]
+    return {"may_send_status_link": True, "status_links": list(links), "now": timezone.now()}
+
+
 def render_order_page(request, order, *, status=200, **forms):
     """The order page, with the panels other apps add to it (shipments, invoices and payments).
 
@@ -422,6 +436,7 @@ def render_order_page(request, order, *, status=200, **forms):
             "change_requests": list(order.change_requests.select_related("created_by")),
             # Revisions are written from the first change applied on: until then the order is its revision 1.
             "revisions": list(order.revisions.select_related("created_by")) if order.revision > 1 else [],
+            **_status_link_context(order, user),
         },
         status=status,
     )

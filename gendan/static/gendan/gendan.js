@@ -77,3 +77,17 @@
     document.addEventListener("DOMContentLoaded", function () { fold(document); });
   }
 })();
+
+// A button with data-copy="<selector>" copies that field's text (a link to send on WeChat).
+document.addEventListener("click", function (event) {
+  const button = event.target.closest("[data-copy]");
+  if (!button) return;
+  const field = document.querySelector(button.dataset.copy);
+  if (!field) return;
+  field.select();
+  if (navigator.clipboard) {
+    navigator.clipboard.writeText(field.value).catch(function () { document.execCommand("copy"); });
+  } else {
+    document.execCommand("copy");
+  }
+});

@@ -1,0 +1,30 @@
+"""Pages for people without an account: the customer following their order through the link a rep sent."""
+
+from django.http import Http404
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from gendan.core import panels
+
+from .selectors import order_progress
+from .services_status_links import order_status_link_open
+
+
+@never_cache
+@require_GET
+def order_status_public(request, token):
+    """The order's stages, and what the apps after it add (shipments, invoices); a bad link is a plain 404."""
+    order = order_status_link_open(token=token)
+    if order is None:
+        raise Http404
+    context = {
+        "order": order,
+        "progress": order_progress(order),
+        "panels": panels.for_page("sales.order.public", request, order),
+    }
+    response = render(request, "sales/order_status_public.html", context)
+    # The link is the key: no search engine or shared proxy keeps the page.
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
