@@ -197,7 +197,7 @@ def search_terms(user) -> dict:
     """An order and a quotation number prefix, a customer's name and id, from what `user` can see."""
     from gendan.catalog.models import Product
     from gendan.crm.models import Customer
-    from gendan.finance.models import Payment
+    from gendan.finance.models import Invoice, Payment
     from gendan.fulfillment.models import Shipment
     from gendan.sales.models import Order, Quotation
 
@@ -207,6 +207,7 @@ def search_terms(user) -> dict:
     product = Product.objects.order_by("-pk").first()
     payment = Payment.objects.visible_to(user).exclude(reference="").order_by("-pk").first()
     shipment = Shipment.objects.visible_to(user).exclude(tracking_number="").order_by("-pk").first()
+    invoice = Invoice.objects.visible_to(user).order_by("-pk").first()
     return {
         # Terms that find most rows: a word in nearly every customer's name (有限公司), a year's
         # numbers, one character.
@@ -219,6 +220,7 @@ def search_terms(user) -> dict:
         "customer_name": customer.name if customer else "",
         "customer_id": customer.pk if customer else None,
         "order_id": order.pk if order else None,
+        "invoice_id": invoice.pk if invoice else None,
         "product_name": product.name if product else "",
     }
 
@@ -316,6 +318,16 @@ def measure_records(bench: Bench, client, username: str, terms: dict) -> None:
         bench.measure(client, username, f"/api/v1/orders/{order}/events/", "api record")
     if terms["customer_id"]:
         bench.measure(client, username, reverse("crm:customer_detail", args=[terms["customer_id"]]), "record")
+    if terms["invoice_id"]:
+        bench.measure(client, username, reverse("finance:invoice_detail", args=[terms["invoice_id"]]), "record")
+
+
+# Pages and API reads that are no router list and take a choice the page offers as links, not a form.
+GROUPED = [
+    ("/finance/ageing/?group_by=owner", "page"),
+    ("/api/v1/receivables/ageing/", "api"),
+    ("/api/v1/receivables/ageing/?group_by=owner", "api"),
+]
 
 
 def run(*, admin: str, rep: str, extra_users=EXTRA_USERS, repeat=20, warmup=2, only=None) -> dict:
@@ -358,6 +370,8 @@ def run(*, admin: str, rep: str, extra_users=EXTRA_USERS, repeat=20, warmup=2, o
                 measure_api_list(bench, client, username, path, viewset, terms)
         if everything:
             measure_records(bench, client, username, terms)
+            for path, kind in GROUPED:
+                bench.measure(client, username, path, kind)
         bench.measure(client, username, "/api/v1/worklists/", "api")
     results = sorted(bench.results, key=lambda m: m.p95_ms, reverse=True)
     return {

@@ -335,6 +335,28 @@ SHIPPED_RULES = [
         "escalation_hours": [4, 8, 16],
     },
     {
+        "system_key": "invoice_due_soon",
+        "name": _("Invoice due in 3 days"),
+        "description": _(
+            "3 days before an issued invoice is due, the order's owner is reminded to ask the customer for payment, "
+            "so it is paid on time."
+        ),
+        "trigger": "date",
+        "target_model": "finance.invoice",
+        "date_field": "due_date",
+        "offset_minutes": -3 * DAY,
+        "business_hours": True,
+        "conditions": [{"field": "status", "op": "eq", "value": "issued"}],
+        "actions": [
+            {
+                "type": "notify",
+                "recipient": "owner",
+                "title": _("Invoice {number} of {customer} is due on {date}"),
+                "body": _("Remind the customer now, so it is paid on time."),
+            },
+        ],
+    },
+    {
         "system_key": "invoice_overdue",
         "name": _("Invoice overdue"),
         "description": _(

@@ -1,11 +1,11 @@
 """/api/v1/invoices/ and /api/v1/payments/: billing shipped goods and the money that comes in."""
 
 from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
 from rest_framework.renderers import JSONRenderer
 
 from gendan.core.api import (

@@ -254,7 +254,8 @@ def test_an_overdue_invoice_gives_finance_a_task_and_tells_the_order_owner(perso
         invoice = _issued_invoice(personas, datetime.date(2025, 4, 10))
 
     assert ScheduledCheck.objects.get(rule=rule).due_at == at(2025, 4, 11, 0)
-    assert scan(at(2025, 4, 10, 23, 59)) == {}
+    # Only the reminder three days before it is due (invoice_due_soon), until the day is over.
+    assert scan(at(2025, 4, 10, 23, 59)) == {"fired": 1}
 
     assert scan(at(2025, 4, 11, 0)) == {"fired": 1}
     task = Task.objects.get(rule=rule)
@@ -263,7 +264,7 @@ def test_an_overdue_invoice_gives_finance_a_task_and_tells_the_order_owner(perso
         f"Collect overdue invoice {invoice.number} from {invoice.customer}",
     )
     assert (task.due_at, task.next_escalation_at) == (at(2025, 4, 11, 17), at(2025, 4, 14, 16))
-    notice = Notification.objects.get(kind="rule")
+    notice = Notification.objects.get(kind="rule", title__endswith="is overdue")
     assert (notice.recipient, notice.title, notice.body) == (
         personas["rep1"],
         f"Invoice {invoice.number} of {invoice.customer} is overdue",
@@ -271,7 +272,31 @@ def test_an_overdue_invoice_gives_finance_a_task_and_tells_the_order_owner(perso
     )
 
     assert scan(at(2025, 4, 11, 0, 1)) == {}
-    assert (Task.objects.filter(rule=rule).count(), Notification.objects.filter(kind="rule").count()) == (1, 1)
+    assert (Task.objects.filter(rule=rule).count(), Notification.objects.filter(kind="rule").count()) == (1, 2)
+
+
+def test_three_days_before_an_invoice_is_due_its_owner_is_reminded_unless_it_is_paid(personas, committed, scan):
+    rule = shipped("invoice_due_soon")
+    with time_machine.travel(at(2025, 3, 3, 10), tick=False), committed():
+        invoice = _issued_invoice(personas, datetime.date(2025, 4, 10))
+        paid = _issued_invoice(personas, datetime.date(2025, 4, 10))
+        payment_record(
+            actor=personas["finance1"],
+            customer=paid.customer,
+            amount=paid.total,
+            received_on=datetime.date(2025, 3, 3),
+            allocations=[{"invoice": paid, "amount": paid.total}],
+        )
+
+    assert {check.due_at for check in ScheduledCheck.objects.filter(rule=rule)} == {at(2025, 4, 8, 0)}
+    assert scan(at(2025, 4, 7, 23, 59)) == {}
+    assert scan(at(2025, 4, 8, 0)) == {"fired": 1, "conditions": 1}
+    notice = Notification.objects.get(kind="rule")
+    assert (notice.recipient, notice.title, notice.body) == (
+        personas["rep1"],
+        f"Invoice {invoice.number} of {invoice.customer} is due on 2025-04-10",
+        "Remind the customer now, so it is paid on time.",
+    )
 
 
 def test_a_paid_invoice_is_not_overdue(personas, committed, scan):
@@ -286,7 +311,8 @@ def test_a_paid_invoice_is_not_overdue(personas, committed, scan):
             allocations=[{"invoice": invoice, "amount": invoice.total}],
         )
 
-    assert scan(at(2025, 4, 11, 0)) == {"conditions": 1}
+    # Neither reminded before the due date nor chased after it.
+    assert scan(at(2025, 4, 11, 0)) == {"conditions": 2}
     assert not Task.objects.filter(rule=rule).exists()
 
 
