@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 from gendan.core.lists import PAGE_SIZE, ListPaginator
 
 from .models import Invoice
-from .receivables import BUCKETS, GROUPS, ageing, ageing_totals, dso
+from .receivables import BUCKETS, GROUPS, ageing, ageing_totals, dso, name_rows
 
 _AMOUNT = {"max_digits": 14, "decimal_places": 2}
 
@@ -77,6 +77,7 @@ class AgeingView(APIView):
         except InvalidPage as exc:
             raise NotFound(str(exc)) from None
         url = request.build_absolute_uri()
+        totals = ageing_totals(user=request.user, today=today)
         body = {
             "as_of": today,
             "group_by": group_by,
@@ -85,8 +86,8 @@ class AgeingView(APIView):
             "count_capped": paginator.capped,
             "next": replace_query_param(url, "page", number + 1) if page.has_next() else None,
             "previous": replace_query_param(url, "page", number - 1) if page.has_previous() else None,
-            "rows": list(page.object_list),
-            "totals": ageing_totals(user=request.user, today=today),
-            "dso": dso(user=request.user, today=today),
+            "rows": name_rows(list(page.object_list), group_by),
+            "totals": totals,
+            "dso": dso(user=request.user, today=today, owed=totals["total"]),
         }
         return Response(AgeingSerializer(body).data)

@@ -38,4 +38,6 @@ def ageing_group(data) -> str:
 
 def ageing_rows(user, data):
     group_by = ageing_group(data)
-    return AGEING_TABLES[group_by], ageing(user=user, group_by=group_by), ()
+    # A download names every row in the query; a page only its own (receivables.name_rows).
+    rows = ageing(user=user, group_by=group_by, named=bool(data.get("export")))
+    return AGEING_TABLES[group_by], rows, ()

@@ -81,6 +81,19 @@ class Invoice(TimeStampedModel):
             # Issued invoices by due date: finance's "unpaid" worklist and the overdue ones of the stalled review,
             # which counts them per owner from the index alone (owner last).
             models.Index(fields=["status", "due_date", "owner"], name="invoice_status_due_idx"),
+            # The open invoices alone, with what the ageing sums (receivables.ageing): per customer and per owner
+            # (a rep's scope), in the key's order, never from the table. The status leads although the condition
+            # fixes it: SQLite, without statistics, takes an index its equality starts over one it does not.
+            models.Index(
+                fields=["status", "customer", "due_date", "total", "amount_paid"],
+                condition=models.Q(status="issued"),
+                name="invoice_open_customer_idx",
+            ),
+            models.Index(
+                fields=["status", "owner", "customer", "due_date", "total", "amount_paid"],
+                condition=models.Q(status="issued"),
+                name="invoice_open_owner_idx",
+            ),
             # A rep's invoice list (visible_to: owner = the rep) in its default order, newest issued first
             # (/finance/invoices/), its capped count and its deep pages.
             models.Index(fields=["owner", "issued_at", "id"], name="invoice_owner_issued_idx"),

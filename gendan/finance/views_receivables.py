@@ -25,7 +25,7 @@ def ageing_view(request):
         "totals": [(bucket, totals[bucket.key], links.invoices_url(bucket=bucket)) for bucket in BUCKETS],
         "total": totals["total"],
         "total_url": links.invoices_url(),
-        "dso": dso(user=request.user, today=today),
+        "dso": dso(user=request.user, today=today, owed=totals["total"]),
         "dso_days": DSO_DAYS,
     }
     return list_response(request, table_class, rows, "finance/ageing.html", context, exclude=exclude)

@@ -83,7 +83,7 @@ def test_each_open_invoice_falls_in_one_bucket_by_its_days_past_due_on_the_bucke
 
 
 def test_the_ageing_adds_up_open_amounts_per_customer_and_per_owner_in_the_readers_scope(personas, owed):
-    rows = list(ageing(user=personas["admin"], group_by="owner"))
+    rows = list(ageing(user=personas["admin"], group_by="owner", named=True))
 
     by_owner = {row["code"]: row for row in rows}
     assert set(by_owner) == {"rep1", "rep3"}
@@ -125,6 +125,9 @@ def test_the_ageing_page_links_every_amount_to_the_invoices_behind_it(client, pe
     assert response.status_code == 200
     # Session and user, the totals, DSO's two sums, the page's count and rows, the navigation's permissions.
     assert len(queries) <= 10
+    # Grouped by the key alone, from the open invoices' index; the page's rows named in one query afterwards.
+    grouped = [query["sql"] for query in queries.captured_queries if "GROUP BY" in query["sql"]]
+    assert grouped and not any("JOIN" in sql for sql in grouped)
     table = response.context["table"]
     # The largest debt first: rep3's customer owes eight units, rep1's most indebted five.
     assert [row.record["name"] for row in table.rows][:2] == [owed[key].customer.name for key in ("rep3", "over_90")]
