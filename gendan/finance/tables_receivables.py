@@ -32,6 +32,8 @@ class _AgeingTable(ListTable):
     group_by = ""
     # The invoice list's filter that narrows it to a row's invoices.
     invoice_filter = ""
+    # Each subclass names its rows in `code` and `name` columns.
+    export_sequence = ("code", "name", *(bucket.key for bucket in BUCKETS), "total")
 
     current, days_1_30, days_31_60, days_61_90, over_90 = (_bucket_column(bucket) for bucket in BUCKETS)
     total = tables.Column(gettext_lazy("Total owed"), orderable=True, attrs=cell("num", "text-nowrap", "fw-semibold"))
@@ -89,7 +91,6 @@ class CustomerAgeingTable(_AgeingTable):
     group_by = "customer"
     invoice_filter = "customer"
     export_name = "ageing-customers"
-    export_sequence = ("code", "name", *(bucket.key for bucket in BUCKETS), "total")
 
     code = tables.Column(gettext_lazy("Code"), visible=False)
     name = tables.Column(gettext_lazy("Customer"), attrs=cell(td="w-100"))
@@ -98,13 +99,12 @@ class CustomerAgeingTable(_AgeingTable):
         sequence = ("name", "...")
 
     def render_name(self, record, value):
-        overdue = record["total"] - record["current"]
         return format_html(
             '<a href="{}">{}</a><div class="small text-muted">{}{}</div>',
             reverse("crm:customer_detail", args=[record["key"]]),
             value,
             record["code"],
-            _overdue_on_phones(overdue),
+            _overdue_on_phones(record),
         )
 
 
@@ -112,7 +112,6 @@ class OwnerAgeingTable(_AgeingTable):
     group_by = "owner"
     invoice_filter = "owner"
     export_name = "ageing-owners"
-    export_sequence = ("code", "name", *(bucket.key for bucket in BUCKETS), "total")
 
     code = tables.Column(gettext_lazy("Username"), visible=False)
     name = tables.Column(gettext_lazy("Owner"), attrs=cell(td="w-100"))
@@ -121,10 +120,12 @@ class OwnerAgeingTable(_AgeingTable):
         sequence = ("name", "...")
 
     def render_name(self, record, value):
-        return format_html("{}{}", value or record["code"], _overdue_on_phones(record["total"] - record["current"]))
+        return format_html("{}{}", value or record["code"], _overdue_on_phones(record))
 
 
-def _overdue_on_phones(overdue):
+def _overdue_on_phones(record):
+    """What of the row is past due, under its name on phones, where the buckets are hidden."""
+    overdue = record["total"] - record["current"]
     if not overdue:
         return ""
     return format_html(
