@@ -15,7 +15,8 @@ At a million rows two things are slow: counting every matching row for "1–25 o
   sort, alone), then those rows with their customer, owner, ... An OFFSET over the whole list would join each
   row it skips before skipping it. A queryset may offer `deep_page_keys(bottom, top)`, a narrower read of those
   keys (a rep's payments, from the allocations' index of owner and date), or None where its filters or order
-  leave it none; and likewise `narrow_count(cap)`, a narrower capped count.
+  leave it none; and likewise `narrow_count(cap)`, a narrower capped count. A list sorted by what no index
+  holds reads every page so (`keys_first`).
 """
 
 import datetime
@@ -73,6 +74,19 @@ def keyset_filter(queryset, keyset: list[tuple[str, bool]], values: list):
     # every row before the cursor, as OFFSET would.
     (first, descending), first_value = keyset[0], values[0]
     return queryset.filter(Q(**{f"{first}__{'lte' if descending else 'gte'}": first_value}), reduce(or_, conditions))
+
+
+def keys_first(queryset: QuerySet) -> QuerySet:
+    """`queryset`, whose every page reads its keys first, then those rows (as deep pages do).
+
+    For a list ordered by what no index holds and long before its filters: the database sorts the narrow
+    rows of the table alone and joins only the page's (the orders needing attention of a whole company:
+    eleven thousand on hold at a million orders, each joined to its customer and owner before the sort).
+    """
+    queryset = queryset.all()
+    # On the query, which every later filter, order and slice copies.
+    queryset.query.keys_first = True
+    return queryset
 
 
 def capped_count(queryset, cap: int | None = None) -> int:
@@ -201,9 +215,11 @@ class ListPaginator(Paginator):
 
     def _rows(self, bottom: int, top: int) -> list:
         rows = self.object_list
+        if not isinstance(rows, QuerySet):
+            return list(rows[bottom:top])
         far = bottom >= (settings.LIST_KEYSET_FROM_PAGE - 1) * self.per_page
         # Groups (values().annotate()) have no row keys to read first: they are sliced.
-        if not isinstance(rows, QuerySet) or not far or rows.query.group_by:
+        if not (far or getattr(rows.query, "keys_first", False)) or rows.query.group_by:
             return list(rows[bottom:top])
         narrower = getattr(rows, "deep_page_keys", None)
         keys = narrower(bottom, top) if narrower else None

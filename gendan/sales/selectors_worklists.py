@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import pgettext_lazy
 
 from gendan.accounts.scoping import owner_filters
+from gendan.core.lists import keys_first
 
 from .approval_rules import APPROVE_PERMISSION
 from .models import ApprovalDelegation, ApprovalRequest, ApprovalStep, Order, OrderStatus, Quotation, QuotationStatus
@@ -153,7 +154,7 @@ def needing_attention(orders: QuerySet[Order], *, today: datetime.date | None = 
     )
     late = Q(status__in=_BEFORE_SHIPPING, promised_date__lt=today)
     on_hold = Q(status=OrderStatus.ON_HOLD)
-    return (
+    ordered = (
         # The statuses first, on their own: the planners read them from the scope's (owner, status) index
         # instead of testing every order in sight against the three cases.
         orders.filter(status__in=[OrderStatus.ON_HOLD, *_BEFORE_SHIPPING])
@@ -173,3 +174,5 @@ def needing_attention(orders: QuerySet[Order], *, today: datetime.date | None = 
         )
         .order_by("attention_rank", "promised_date", "id")
     )
+    # Sorted by urgency, which no index holds: the page's keys first, then only those orders with their customer.
+    return keys_first(ordered)

@@ -102,6 +102,11 @@ def test_orders_needing_attention_are_on_hold_refused_or_late_in_that_order(clie
 
     assert [(o.pk, o.attention) for o in orders] == [(held.pk, "on_hold"), (refused.pk, "refused"), (late.pk, "late")]
     assert "等客户确认" in response.content.decode()
+    # Sorted by urgency, which no index holds: the page's keys are sorted alone, then those orders read.
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse("sales_work:orders_attention"))
+    keys_only = 'SELECT "sales_order"."id" AS "pk" FROM "sales_order"'
+    assert any(q["sql"].startswith(keys_only) and "ORDER BY" in q["sql"] for q in queries.captured_queries)
     assert _count(rep, "sales.orders_attention") == 3
     body = api_as(rep).get("/api/v1/worklists/orders-attention/").json()
     assert [(r["id"], r["attention"]) for r in body["results"]] == [
