@@ -487,7 +487,8 @@ def test_the_order_search_reads_indexes_only(personas):
     else:
         assert "_like" in by_number
         assert "crm_customer_name_trgm" in keys and "crm_contact_name_trgm" in keys
-        assert "order_customer_idx" in by_name and "order_customer_idx" in counted
+        # Either index that starts with the customer (order_customer_idx, order_customer_status_idx).
+        assert "order_customer_" in by_name and "order_customer_" in counted
         assert "Seq Scan" not in by_number + by_name + keys + counted
         # The found orders are computed once and picked at the orders' own scan, however many joins the list makes.
         assert "InitPlan" in by_name and "(id = ANY ($" in by_name

@@ -218,8 +218,9 @@ class ListPaginator(Paginator):
         if not isinstance(rows, QuerySet):
             return list(rows[bottom:top])
         far = bottom >= (settings.LIST_KEYSET_FROM_PAGE - 1) * self.per_page
-        # Groups (values().annotate()) have no row keys to read first: they are sliced.
-        if not (far or getattr(rows.query, "keys_first", False)) or rows.query.group_by:
+        # Groups (values().annotate()) have no row keys to read first: they are sliced. Nor do DISTINCT rows
+        # (a filter of several choices) on PostgreSQL, which sorts DISTINCT keys only by what they select.
+        if not (far or getattr(rows.query, "keys_first", False)) or rows.query.group_by or rows.query.distinct:
             return list(rows[bottom:top])
         narrower = getattr(rows, "deep_page_keys", None)
         keys = narrower(bottom, top) if narrower else None

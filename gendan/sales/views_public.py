@@ -7,8 +7,11 @@ from django.views.decorators.http import require_GET
 
 from gendan.core import panels
 
+from .models import OrderStatus
 from .selectors import order_progress
 from .services_status_links import order_status_link_open
+
+_BEFORE_CONFIRMATION = {OrderStatus.DRAFT, OrderStatus.PENDING_APPROVAL}
 
 
 @never_cache
@@ -20,7 +23,8 @@ def order_status_public(request, token):
         raise Http404
     context = {
         "order": order,
-        "progress": order_progress(order),
+        # The customer follows the order from its confirmation: how the seller entered and approved it is theirs.
+        "progress": [step for step in order_progress(order) if step[0] not in _BEFORE_CONFIRMATION],
         "panels": panels.for_page("sales.order.public", request, order),
     }
     response = render(request, "sales/order_status_public.html", context)

@@ -54,6 +54,8 @@ def test_a_customer_follows_their_order_through_the_link_without_an_account(clie
     # Nothing of the order's inside, nothing of the customer's other orders.
     assert "internal: push" not in text and shipped["other"].number not in text
     assert 'data-testid="nav-' not in text
+    # The stages from the confirmation on: how the seller entered and approved the order is not the customer's.
+    assert "Pending approval" not in text and ">Confirmed<" in text
     assert page["X-Robots-Tag"] == "noindex, nofollow"
     verbs = list(Event.objects.for_object(order).values_list("verb", flat=True))
     assert "order.status_link_sent" in verbs and "order.status_link_opened" in verbs
