@@ -14,13 +14,16 @@ class FinanceConfig(AppConfig):
         from gendan.core import exportable, hooks, panels, worklists
 
         from .lists import ageing_rows, invoice_rows, payment_rows
-        from .panels import order_finance_panel, order_invoices_public
+        from .panels import customer_receivables_panel, order_finance_panel, order_invoices_public
         from .reactions import order_updated
         from .worklists import WORKLISTS
 
         panels.register("sales.order", template="finance/order_panel.html", context=order_finance_panel)
         # The page a customer opens through the link a rep sent (sales.views_public).
         panels.register("sales.order.public", template="finance/public_invoices.html", context=order_invoices_public)
+        panels.register(
+            "crm.customer", template="finance/customer_receivables.html", context=customer_receivables_panel
+        )
         # An order's owner changes when a draft is edited and when it is handed to someone else.
         hooks.on_recorded("order.updated", order_updated)
         hooks.on_recorded("order.assigned", order_updated)

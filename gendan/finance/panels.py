@@ -1,8 +1,13 @@
-"""The order page's invoices and payments panel (registered for the sales order page in FinanceConfig.ready())."""
+"""Finance's panels on other apps' pages (registered in FinanceConfig.ready()): the order page's invoices and
+payments, the customer page's receivables, and the invoices on the page a customer opens by link."""
+
+from django.utils import timezone
 
 from .forms import InvoiceForm, PaymentForm
 from .models import InvoiceStatus
+from .receivables import BUCKETS, ageing_totals
 from .selectors import order_invoices, order_payment_allocations
+from .tables_receivables import CustomerAgeingTable
 
 
 def order_finance_panel(request, order, *, invoice_form=None, payment_form=None, **other_forms) -> dict:
@@ -31,3 +36,20 @@ def order_invoices_public(request, order) -> dict:
     """What the customer's link shows of the order's invoices: those issued to them, paid or not."""
     invoices = order_invoices(order=order).filter(status__in=[InvoiceStatus.ISSUED, InvoiceStatus.PAID])
     return {"public_invoices": list(invoices)}
+
+
+def customer_receivables_panel(request, customer, **forms) -> dict:
+    """What the customer owes on the invoices the user sees, by how long it is overdue, each part a link."""
+    today = timezone.localdate()
+    totals = ageing_totals(user=request.user, today=today, customer=customer)
+    links = CustomerAgeingTable([])
+    return {
+        "owed": totals["total"],
+        "overdue": totals["total"] - totals["current"],
+        "owed_url": links.invoices_url(customer.pk),
+        "owed_buckets": [
+            (bucket, totals[bucket.key], links.invoices_url(customer.pk, bucket))
+            for bucket in BUCKETS
+            if totals[bucket.key]
+        ],
+    }

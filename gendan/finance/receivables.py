@@ -124,9 +124,12 @@ def name_rows(rows: list[dict], group_by: str) -> list[dict]:
     return rows
 
 
-def ageing_totals(*, user, today: datetime.date | None = None) -> dict:
-    """Each bucket's amount and the total over every open invoice in sight."""
-    return open_invoices(user=user).aggregate(**_amounts(today or timezone.localdate()))
+def ageing_totals(*, user, today: datetime.date | None = None, customer=None) -> dict:
+    """Each bucket's amount and the total over every open invoice in sight (of one `customer`, when given)."""
+    invoices = open_invoices(user=user)
+    if customer is not None:
+        invoices = invoices.filter(customer=customer)
+    return invoices.aggregate(**_amounts(today or timezone.localdate()))
 
 
 def dso(

@@ -17,6 +17,7 @@ from rest_framework.test import APIClient
 from gendan.finance.models import Invoice
 from gendan.finance.receivables import BUCKETS, ageing, ageing_totals, dso
 from gendan.finance.services import payment_record
+from gendan.finance.tables_receivables import CustomerAgeingTable
 from gendan.finance.tests.test_lists import invoice_of
 from tests.api_client import api_as
 from tests.factories import customer_ready_to_order
@@ -190,3 +191,24 @@ def test_the_api_refuses_an_unknown_grouping_by_field(personas):
     assert "group_by" in str(response.json())
     assert response.json()["group_by"]
     assert APIClient().get("/api/v1/receivables/ageing/").status_code == 401
+
+
+def test_the_customer_page_shows_what_they_owe_and_how_overdue_each_part_a_link(client, personas, owed):
+    customer = owed["over_90"].customer
+    client.force_login(personas["rep1"])
+
+    page = client.get(reverse("crm:customer_detail", args=[customer.pk])).content.decode()
+
+    assert 'data-testid="customer-receivables"' in page
+    assert f"¥{5 * UNIT}" in page and "Overdue" in page
+    over_90 = next(bucket for bucket in BUCKETS if bucket.key == "over_90")
+    link = CustomerAgeingTable([]).invoices_url(customer.pk, over_90)
+    assert escape(link) in page
+    listed = client.get(link).context["table"]
+    assert [row.record.number for row in listed.rows] == [owed["over_90"].number]
+    # A customer who owes nothing shows no card; nor does one whose invoices the reader does not see.
+    paid = owed["paid"].customer
+    assert (
+        'data-testid="customer-receivables"'
+        not in client.get(reverse("crm:customer_detail", args=[paid.pk])).content.decode()
+    )
