@@ -30,7 +30,10 @@ def public_link_create(*, record, purpose: str, actor, days: int) -> tuple[Publi
 
 
 def public_link_open(*, purpose: str, token: str) -> PublicLink | None:
-    """The link `token` opens for `purpose`, its opening counted; None when unknown, expired or revoked."""
+    """The link `token` opens for `purpose`, its opening counted; None when unknown, expired or revoked.
+
+    The link comes back with `opened_before`: when it was last opened before now (None the first time).
+    """
     now = timezone.now()
     link = PublicLink.objects.filter(
         purpose=purpose, token_hash=_hash(token or ""), expires_at__gt=now, revoked_at__isnull=True
@@ -38,6 +41,7 @@ def public_link_open(*, purpose: str, token: str) -> PublicLink | None:
     if link is None:
         return None
     PublicLink.objects.filter(pk=link.pk).update(open_count=F("open_count") + 1, last_opened_at=now)
+    link.opened_before = link.last_opened_at
     link.open_count += 1
     link.last_opened_at = now
     return link

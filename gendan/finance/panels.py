@@ -7,7 +7,7 @@ from .forms import InvoiceForm, PaymentForm
 from .models import InvoiceStatus
 from .receivables import BUCKETS, ageing_totals
 from .selectors import order_invoices, order_payment_allocations
-from .tables_receivables import CustomerAgeingTable
+from .tables_receivables import open_invoices_url
 
 
 def order_finance_panel(request, order, *, invoice_form=None, payment_form=None, **other_forms) -> dict:
@@ -42,13 +42,12 @@ def customer_receivables_panel(request, customer, **forms) -> dict:
     """What the customer owes on the invoices the user sees, by how long it is overdue, each part a link."""
     today = timezone.localdate()
     totals = ageing_totals(user=request.user, today=today, customer=customer)
-    links = CustomerAgeingTable([])
     return {
         "owed": totals["total"],
         "overdue": totals["total"] - totals["current"],
-        "owed_url": links.invoices_url(customer.pk),
+        "owed_url": open_invoices_url(today, "customer", customer.pk),
         "owed_buckets": [
-            (bucket, totals[bucket.key], links.invoices_url(customer.pk, bucket))
+            (bucket, totals[bucket.key], open_invoices_url(today, "customer", customer.pk, bucket))
             for bucket in BUCKETS
             if totals[bucket.key]
         ],

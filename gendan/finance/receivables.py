@@ -148,5 +148,5 @@ def dso(
     if not invoiced:
         return None
     if owed is None:
-        owed = open_invoices(user=user).aggregate(total=Coalesce(Sum(_OPEN, output_field=_MONEY), _ZERO))["total"]
+        owed = ageing_totals(user=user, today=today)["total"]
     return (Decimal(owed) / Decimal(invoiced) * days).quantize(Decimal("0.1"))

@@ -25,6 +25,18 @@ def _bucket_column(bucket):
     return tables.Column(bucket.label, orderable=True, attrs=cell("num", "text-nowrap", *widths))
 
 
+def open_invoices_url(today, invoice_filter: str = "", key=None, bucket=None) -> str:
+    """The invoice list of the open invoices behind an ageing figure: everyone's, or those of one customer or
+    owner (`invoice_filter`, `key`), in one bucket or all. The page's cards, its cells and the customer page's
+    card link through it."""
+    query = {"status": InvoiceStatus.ISSUED}
+    if invoice_filter:
+        query[invoice_filter] = key
+    if bucket is not None:
+        query.update({name: day.isoformat() for name, day in bucket.due_range(today).items()})
+    return f"{reverse('finance:invoice_list')}?{urlencode(query)}"
+
+
 class _AgeingTable(ListTable):
     """Rows of `receivables.ageing`: groups, not records, so the group's key breaks ties, not a primary key."""
 
@@ -56,12 +68,7 @@ class _AgeingTable(ListTable):
 
     def invoices_url(self, key=None, bucket=None) -> str:
         """The invoice list showing what a cell adds up: the row's (or everyone's) open invoices of the bucket."""
-        query = {"status": InvoiceStatus.ISSUED}
-        if key is not None:
-            query[self.invoice_filter] = key
-        if bucket is not None:
-            query.update({name: day.isoformat() for name, day in bucket.due_range(self.today).items()})
-        return f"{reverse('finance:invoice_list')}?{urlencode(query)}"
+        return open_invoices_url(self.today, self.invoice_filter if key is not None else "", key, bucket)
 
     def _amount(self, record, value, bucket=None):
         if not value:

@@ -8,6 +8,7 @@ from gendan.core.tables import list_response
 
 from .lists import ageing_group, ageing_rows
 from .receivables import BUCKETS, DSO_DAYS, ageing_totals, dso
+from .tables_receivables import open_invoices_url
 
 
 @login_required
@@ -17,14 +18,13 @@ def ageing_view(request):
     table_class, rows, exclude = ageing_rows(request.user, request.GET)
     today = timezone.localdate()
     totals = ageing_totals(user=request.user, today=today)
-    # Each bucket's total, and the link to its invoices, as the table's cells have them.
-    links = table_class([])
     context = {
         "group_by": ageing_group(request.GET),
         "today": today,
-        "totals": [(bucket, totals[bucket.key], links.invoices_url(bucket=bucket)) for bucket in BUCKETS],
+        # Each bucket's total, and the link to its invoices, as the table's cells have them.
+        "totals": [(bucket, totals[bucket.key], open_invoices_url(today, bucket=bucket)) for bucket in BUCKETS],
         "total": totals["total"],
-        "total_url": links.invoices_url(),
+        "total_url": open_invoices_url(today),
         "dso": dso(user=request.user, today=today, owed=totals["total"]),
         "dso_days": DSO_DAYS,
     }

@@ -2,12 +2,16 @@
 
 The page it opens (sales.views_public) shows the order's stages, and what the apps after the order add to it
 (shipments with carrier and tracking number, invoices): nothing of the customer's other orders, no prices
-of lines, no notes. Each link expires; each sending and each opening is on the order's timeline.
+of lines, no notes. Each link expires; each sending is on the order's timeline, and its openings (once an hour
+at most).
 """
+
+import datetime
 
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from gendan.accounts.scoping import require_visible
 from gendan.core import events
@@ -18,6 +22,7 @@ from gendan.core.services_links import public_link_create, public_link_open, pub
 from .models import Order
 
 SEND_PERMISSION = "sales.add_order"
+OPENING_RECORDED_EVERY = datetime.timedelta(hours=1)
 
 
 def status_link_path(token: str) -> str:
@@ -52,6 +57,8 @@ def order_status_link_open(*, token: str) -> Order | None:
     if link is None:
         return None
     order = Order.objects.select_related("customer").filter(pk=link.object_id).first()
-    if order is not None:
+    # On the timeline once an hour at most: a customer who checks again and again is one visit, not a hundred.
+    first_in_a_while = link.opened_before is None or timezone.now() - link.opened_before >= OPENING_RECORDED_EVERY
+    if order is not None and first_in_a_while:
         events.record(None, "order.status_link_opened", order, data={"link": link.pk, "opened": link.open_count})
     return order

@@ -107,3 +107,19 @@ def test_the_link_lasts_the_configured_days(personas, shipped, settings):
     settings.ORDER_STATUS_LINK_DAYS = 7
     link, _token = order_status_link_send(order=shipped["order"], actor=personas["rep1"])
     assert datetime.timedelta(days=6) < link.expires_at - timezone.now() <= datetime.timedelta(days=7)
+
+
+def test_a_customer_checking_again_and_again_is_one_visit_an_hour_on_the_timeline(client, personas, shipped):
+    order = shipped["order"]
+    client.force_login(personas["rep1"])
+    url = sent_link(client, order)
+    anonymous = Client()
+
+    for _ in range(3):
+        assert anonymous.get(url).status_code == 200
+    opened = Event.objects.for_object(order).filter(verb="order.status_link_opened")
+    assert opened.count() == 1 and PublicLink.objects.get().open_count == 3
+
+    PublicLink.objects.update(last_opened_at=timezone.now() - datetime.timedelta(hours=2))
+    anonymous.get(url)
+    assert opened.count() == 2
