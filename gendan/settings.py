@@ -195,6 +195,10 @@ MEDIA_URL = "media/"
 EXPORT_INLINE_ROWS = env.int("EXPORT_INLINE_ROWS", default=100)
 # How long a link that shows the customer their order's progress stays open.
 ORDER_STATUS_LINK_DAYS = env.int("ORDER_STATUS_LINK_DAYS", default=30)
+# How long an approved credit override lets an order past its customer's credit limit, unless the requester
+# asks for fewer days, and the most they may ask for.
+CREDIT_OVERRIDE_DAYS = env.int("CREDIT_OVERRIDE_DAYS", default=7)
+CREDIT_OVERRIDE_MAX_DAYS = env.int("CREDIT_OVERRIDE_MAX_DAYS", default=30)
 # Hours a prepared download is kept before the hourly sweep deletes it.
 EXPORT_KEEP_HOURS = env.int("EXPORT_KEEP_HOURS", default=24)
 

@@ -24,6 +24,7 @@ from gendan.inventory.models import StockMove
 from gendan.sales.models import ApprovalRequest, OrderStatus, QuotationStatus
 from gendan.sales.services_approvals import approval_rule_create
 from gendan.sales.services_changes import change_request_create, change_request_submit
+from gendan.sales.services_credit import credit_override_request
 from gendan.sales.tests.quotation_helpers import quotation_at
 
 from .backbone import COURIER, draft_order, stocked_products
@@ -95,6 +96,12 @@ def walk_world(people) -> dict[str, int]:
             customer=customer, actor=rep, title="上门拜访", starts_at=timezone.now() + datetime.timedelta(hours=1)
         )
 
+    # A customer with room for nothing: one order to ask a credit override for, one whose override waits.
+    tight = customer_ready_to_order(rep, credit_limit=Decimal("1.00"))
+    over_credit = draft_order(rep, products, customer=tight)
+    credit_pending = draft_order(rep, products, customer=tight)
+    credit_override_request(order=credit_pending, actor=rep, reason="年底大单")
+
     changed = order_at(OrderStatus.CONFIRMED, people)
     (changed_line,) = changed.lines.all()
 
@@ -126,6 +133,8 @@ def walk_world(people) -> dict[str, int]:
         "lead": lead_create(actor=rep, company="新线索有限公司", phone="13800000000").pk,
         "opportunity": opportunity_create(customer=customer, actor=rep, name="年度采购").pk,
         "order:draft": order_draft.pk,
+        "order:over-credit": over_credit.pk,
+        "order:credit-pending": credit_pending.pk,
         "order:pending": (pending := order_at(OrderStatus.PENDING_APPROVAL, people)).pk,
         "approval": ApprovalRequest.objects.get(order=pending).pk,
         "approval-rule": approval_rule_create(

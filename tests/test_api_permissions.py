@@ -392,6 +392,11 @@ WALK: dict[tuple[str, str], Op] = {
     ("order-events", "get"): Op(EVERYONE, on="order:draft"),
     ("order-pdf", "get"): Op(EVERYONE, on="order:draft"),
     ("order-status-link", "post"): Op(SELLERS, 201, on="order:draft", body=lambda ids, role: {}),
+    ("order-credit-overrides", "get"): Op(EVERYONE, on="order:credit-pending"),
+    ("order-credit-overrides", "post"): Op(
+        SELLERS, 201, on="order:over-credit", body=lambda ids, role: {"reason": "年底大单", "days": 3}
+    ),
+    ("order-withdraw-credit-override", "post"): Op(SELLERS, on="order:credit-pending", body=lambda ids, role: {}),
     ("order-bulk-assign", "post"): Op(
         ASSIGNERS, body=lambda ids, role: {"orders": [ids["order:draft"]], "owner": ids["user:rep2"]}
     ),

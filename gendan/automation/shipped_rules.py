@@ -540,6 +540,43 @@ SHIPPED_RULES += [
         _("Reason: {comment}"),
     ),
     _order_notice(
+        "order.approval_needed#credit_override",
+        _("Credit override asked for: tell the approvers"),
+        _(
+            "When a rep asks to take an order past its customer's credit limit, the first level's approvers are "
+            "told at once, with the figures and the reason."
+        ),
+        "order.credit_override_requested",
+        _("Order {number} ({customer}) would pass the credit limit: your approval is asked"),
+        _("Owed with this order: {exposure}, over the credit limit of {credit_limit} by {over_by}. Reason: {reason}"),
+        recipient="approvers",
+    ),
+    _order_notice(
+        "order.approval_needed#credit_override_next_level",
+        _("Credit override approved at one level: tell the next level's approvers"),
+        _("When one approval level approves a credit override and another level follows, that level is told."),
+        "order.credit_override_advanced",
+        _("Order {number} ({customer}) would pass the credit limit: your approval is asked"),
+        _("An earlier level approved it."),
+        recipient="approvers",
+    ),
+    _order_notice(
+        "order.approved#credit_override",
+        _("Credit override approved: tell the owner"),
+        _("When a credit override is approved, the order's owner is told until when the order may pass the limit."),
+        "order.credit_override_approved",
+        _("Order {number} ({customer}) may pass the credit limit"),
+        "{comment}",
+    ),
+    _order_notice(
+        "order.rejected#credit_override",
+        _("Credit override rejected: tell the owner"),
+        _("When a credit override is rejected, the order's owner is told why; the order stays within the limit."),
+        "order.credit_override_rejected",
+        _("The credit override of order {number} ({customer}) is rejected"),
+        _("Reason: {comment}"),
+    ),
+    _order_notice(
         "order.changed",
         _("Order changed: tell everyone responsible"),
         _(

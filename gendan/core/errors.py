@@ -28,6 +28,8 @@ class ErrorCode(StrEnum):
     BELOW_INVOICED = "below_invoiced"
     BELOW_PENDING_SHIPMENT = "below_pending_shipment"
     NO_CHANGE = "no_change"
+    # The customer's credit limit (sales.credit).
+    CREDIT_LIMIT_EXCEEDED = "credit_limit_exceeded"
 
 
 class ApplicationError(Exception):

@@ -14,6 +14,7 @@ from gendan.core.errors import ApplicationError, ErrorCode
 from gendan.core.money import HUNDRED, percent_of, round_money
 from gendan.core.numbering import next_number
 from gendan.core.services import require_perm, row_errors, save_all
+from gendan.sales.credit import CreditStage, credit_check
 from gendan.sales.lines import order_line_quantities
 from gendan.sales.models import Order, OrderLine
 from gendan.sales.services import lock_order_with_lines, order_refresh_progress
@@ -111,6 +112,7 @@ def invoice_issue(*, invoice: Invoice, actor, due_date: datetime.date | None = N
 
 def _issue(invoice: Invoice, actor, due_date) -> None:
     ensure_dates({"due_date": due_date}, planned=True)
+    credit_check(invoice.order, actor=actor, stage=CreditStage.INVOICING)
     invoice.issued_at = timezone.now()
     invoice.due_date = due_date or (
         timezone.localdate(invoice.issued_at) + datetime.timedelta(days=invoice.customer.payment_terms_days)

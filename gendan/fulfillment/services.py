@@ -14,6 +14,7 @@ from gendan.core.locks import lock_with_children
 from gendan.core.numbering import next_number
 from gendan.core.services import require_perm, save_all
 from gendan.inventory.services import stock_ship_lines
+from gendan.sales.credit import CreditStage, credit_check
 from gendan.sales.lines import order_line_quantities
 from gendan.sales.models import SHIPPABLE_STATUSES, Order
 from gendan.sales.services import lock_order_with_lines, order_refresh_progress
@@ -214,6 +215,7 @@ def shipment_ship(
 
 def _ship(shipment: Shipment, shipment_lines, order, lines_of_order, actor) -> None:
     """Stock out, lines and statuses moved on; the caller holds the order's lock."""
+    credit_check(order, actor=actor, stage=CreditStage.SHIPPING)
     order_lines = {line.pk: line for line in lines_of_order}
     items = [(order_lines[sl.order_line_id], sl.quantity) for sl in shipment_lines]
     stock_ship_lines(warehouse=shipment.warehouse, shipment=shipment, items=items, actor=actor)

@@ -23,6 +23,7 @@ from gendan.crm.models import Address, Contact, Customer
 
 from .api_bulk import OrderBulkMixin
 from .api_changes import OrderChangesMixin
+from .api_credit import OrderCreditOverrideMixin
 from .api_permissions import MayApprove
 from .api_status_links import OrderStatusLinkMixin
 from .filters import OrderFilter
@@ -222,6 +223,7 @@ class OrderViewSet(
     OrderChangesMixin,
     OrderBulkMixin,
     OrderStatusLinkMixin,
+    OrderCreditOverrideMixin,
     ServiceViewSet,
 ):
     serializer_class = OrderSerializer
@@ -239,6 +241,7 @@ class OrderViewSet(
         **OrderChangesMixin.action_perms,
         **OrderBulkMixin.action_perms,
         **OrderStatusLinkMixin.action_perms,
+        **OrderCreditOverrideMixin.action_perms,
     }
 
     def get_permissions(self):

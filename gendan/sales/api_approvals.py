@@ -27,6 +27,7 @@ from .services_approvals import (
     contract_approve,
 )
 from .services_changes import change_request_approve, change_request_reject
+from .services_credit import credit_override_approve, credit_override_reject
 from .services_quotations import quotation_approval_reject, quotation_approve
 
 # --- rules -------------------------------------------------------------------------------------
@@ -126,10 +127,10 @@ class ApprovalStepSerializer(serializers.ModelSerializer):
 
 class ApprovalSerializer(serializers.ModelSerializer):
     object_type = serializers.SerializerMethodField(
-        help_text="What is approved: order, order_change, quotation or contract."
+        help_text="What is approved: order, order_change, quotation, contract or credit_override."
     )
     object_id = serializers.SerializerMethodField(
-        help_text="The id of the order, change request, quotation or contract."
+        help_text="The id of the order, change request, quotation, contract or credit override."
     )
     object_number = serializers.SerializerMethodField(help_text="Its number: SO…, SO…-C1 for a change, QT… (-V2), HT…")
     order = serializers.IntegerField(source="order_id", read_only=True, allow_null=True)
@@ -170,7 +171,7 @@ class ApprovalSerializer(serializers.ModelSerializer):
         return approval.subject
 
     def get_object_id(self, approval) -> int:
-        return approval.change_request_id or approval.record.pk
+        return approval.change_request_id or approval.credit_override_id or approval.record.pk
 
     def get_object_number(self, approval) -> str:
         return approval.number
@@ -200,6 +201,7 @@ DECIDE = {
     ApprovalSubject.ORDER_CHANGE: ("change_request", "change", change_request_approve, change_request_reject),
     ApprovalSubject.QUOTATION: ("quotation", "quotation", quotation_approve, quotation_approval_reject),
     ApprovalSubject.CONTRACT: ("contract", "contract", contract_approve, contract_approval_reject),
+    ApprovalSubject.CREDIT_OVERRIDE: ("credit_override", "override", credit_override_approve, credit_override_reject),
 }
 
 

@@ -477,6 +477,16 @@ SHIPPED_APPROVAL_RULES = [
         "levels": [{"approvers": ["approvers"], "mode": "any"}],
         "active": False,
     },
+    # Leave to pass a customer's credit limit: decided by whoever may approve until a company names others (a
+    # finance manager, a second level above an amount). The condition always holds for an override asked for.
+    {
+        "system_key": "credit_override",
+        "name": _("Credit override: an order past the customer's credit limit"),
+        "applies_to": "credit_override",
+        "conditions": [{"type": "credit_exceeded"}],
+        "match": "any",
+        "levels": [{"approvers": ["approvers"], "mode": "any"}],
+    },
     # The freeze, off until a company sets its own days: a change this close to the promised date is refused.
     {
         "system_key": "change_freeze",

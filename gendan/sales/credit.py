@@ -1,21 +1,36 @@
-"""A customer's credit exposure, defined once: for the customer's page and API, and for the approval rules.
+"""A customer's credit exposure and the credit limit that holds, defined once: for the customer's page and API,
+the approval rules, and every stage an order passes the limit at.
 
 Exposure is what the customer owes and will owe for orders taken: their open invoices and what is confirmed
 and not yet invoiced. Per order that is its total less what payments cover (`amount_paid`, the money put
 against its invoices), over the orders confirmed and not yet closed or cancelled. A credit limit of 0 is no
 limit: the company has not limited the customer.
+
+The limit is checked when an order is confirmed (submitted, and at its last approval), when it ships and when
+it is invoiced (`credit_check`): with the order counted, the customer's exposure may not pass the limit unless
+the order has a credit override in force (sales.services_credit).
 """
 
+from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import models
 from django.db.models import F, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
+from gendan.core import events
+from gendan.core.errors import ApplicationError, ErrorCode
 from gendan.core.money import SummedMoney
+from gendan.crm.models import Customer
 
-from .models import Order, OrderStatus
+from .models import CreditOverride, CreditOverrideStatus, Order, OrderStatus
 
 _MONEY = SummedMoney()
+# Who may ask for a credit override: whoever takes orders. Who decides: the approval rules.
+OVERRIDE_PERMISSION = "sales.add_order"
 # Confirmed and not finished: an order on hold keeps its reservation and its debt. Read through
 # order_customer_status_idx (customer, status).
 EXPOSED_STATUSES = [
@@ -52,3 +67,117 @@ def customer_exposure_expression():
         .values("owed")
     )
     return Coalesce(Subquery(owed, output_field=_MONEY), Value(Decimal("0")), output_field=_MONEY)
+
+
+class CreditStage(models.TextChoices):
+    """Where an order meets its customer's credit limit."""
+
+    CONFIRMATION = "confirmation", _("confirmation")
+    SHIPPING = "shipping", _("shipping")
+    INVOICING = "invoicing", _("invoicing")
+
+
+@dataclass(frozen=True)
+class CreditPosition:
+    """The customer's credit with one order counted: its limit, what they would owe, and the order's part."""
+
+    credit_limit: Decimal
+    exposure: Decimal
+    order_amount: Decimal
+
+    @property
+    def over_by(self) -> Decimal:
+        return max(self.exposure - self.credit_limit, Decimal("0"))
+
+    @property
+    def is_over(self) -> bool:
+        return self.exposure > self.credit_limit
+
+    def figures(self) -> dict:
+        """As the API's 409 and the event log carry them: amounts as strings of two decimals."""
+        return {
+            "credit_limit": str(self.credit_limit),
+            "exposure": str(self.exposure),
+            "order_amount": str(self.order_amount),
+            "credit_available": str(self.credit_limit - self.exposure + self.order_amount),
+            "over_by": str(self.over_by),
+        }
+
+
+def _owed_on(order: Order) -> Decimal:
+    return order.total - order.amount_paid
+
+
+def credit_position(order: Order, *, credit_limit: Decimal | None = None) -> CreditPosition | None:
+    """The customer's position with `order` counted, or None when the customer has no limit."""
+    if credit_limit is None:
+        credit_limit = Customer.objects.filter(pk=order.customer_id).values_list("credit_limit", flat=True).get()
+    if not credit_limit:
+        return None
+    owed = _owed_on(order)
+    return CreditPosition(credit_limit, customer_exposure(order.customer_id, excluding=order) + owed, owed)
+
+
+def override_in_force(order: Order) -> CreditOverride | None:
+    return CreditOverride.objects.filter(
+        order=order, status=CreditOverrideStatus.APPROVED, valid_until__gt=timezone.now()
+    ).first()
+
+
+_REFUSED = {
+    CreditStage.CONFIRMATION: _("Order %(number)s cannot be confirmed"),
+    CreditStage.SHIPPING: _("Order %(number)s cannot ship"),
+    CreditStage.INVOICING: _("Order %(number)s cannot be invoiced"),
+}
+
+
+def credit_check(order: Order, *, actor, stage: str) -> None:
+    """Refuse `stage` of `order` when, with it counted, its customer would owe more than their credit limit, unless
+    the order has an override in force (then its use goes on the order's timeline).
+
+    The caller holds the order's lock. The customer's row is locked here, for a customer with a limit only:
+    two orders of one customer checked at once are checked one after the other, and the second counts the
+    first (on PostgreSQL each statement of a READ COMMITTED transaction reads what committed before it;
+    SQLite's write transactions run one at a time anyway).
+    """
+    # A customer without a limit matches nothing, so nothing is locked for them.
+    customer = (
+        Customer.objects.select_for_update()
+        .filter(pk=order.customer_id)
+        .exclude(credit_limit=0)
+        .only("name", "credit_limit")
+        .first()
+    )
+    if customer is None:
+        return
+    position = credit_position(order, credit_limit=customer.credit_limit)
+    if position is None or not position.is_over:
+        return
+    override = override_in_force(order)
+    if override is not None:
+        events.record(
+            actor,
+            "order.credit_override_used",
+            order,
+            data={"stage": stage, "credit_override": override.pk, **position.figures()},
+        )
+        return
+    pending = order.credit_overrides.filter(status=CreditOverrideStatus.PENDING).values_list("pk", flat=True).first()
+    message = gettext(
+        "%(refused)s: %(customer)s would owe %(exposure)s, %(over_by)s over the credit limit of %(credit_limit)s."
+    ) % {
+        "refused": _REFUSED[stage] % {"number": order.number},
+        "customer": customer.name,
+        "exposure": f"{position.exposure:,}",
+        "over_by": f"{position.over_by:,}",
+        "credit_limit": f"{position.credit_limit:,}",
+    }
+    if pending is None:
+        message += " " + gettext("A credit override approved for this order lets it through.")
+    else:
+        message += " " + gettext("Its credit override waits for approval.")
+    raise ApplicationError(
+        message,
+        ErrorCode.CREDIT_LIMIT_EXCEEDED,
+        {"stage": stage, **position.figures(), "credit_override": pending},
+    )

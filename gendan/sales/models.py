@@ -127,11 +127,13 @@ class OrderQuerySet(ScopedQuerySet):
         every row without a query per row.
         """
         return self.annotate(
-            approval_decidable=_decidable_by(user, request__order=models.OuterRef("pk"), request__change_request=None)
+            approval_decidable=decidable_by(
+                user, request__order=models.OuterRef("pk"), request__change_request=None, request__credit_override=None
+            )
         )
 
 
-def _decidable_by(user, **request):
+def decidable_by(user, **request):
     """EXISTS a step of the current level of a pending request (`request` picks it) waiting for `user`, or for
     someone they stand in for today, of a request they did not submit."""
     stands_in_for = ApprovalDelegation.objects.stood_in_for_by(user)
@@ -381,7 +383,7 @@ class ChangeRequestQuerySet(ScopedQuerySet):
     def with_decidable_for(self, user):
         """Each change with `approval_decidable`: whether `user` may decide its pending approval now (as
         Order.objects.with_approval_for)."""
-        return self.annotate(approval_decidable=_decidable_by(user, request__change_request=models.OuterRef("pk")))
+        return self.annotate(approval_decidable=decidable_by(user, request__change_request=models.OuterRef("pk")))
 
 
 class ChangeRequest(VersionedModel):
@@ -477,6 +479,67 @@ class ApprovalSubject(models.TextChoices):
     ORDER = "order", _("Order")
     ORDER_CHANGE = "order_change", _("Order change")
     CONTRACT = "contract", _("Contract")
+    CREDIT_OVERRIDE = "credit_override", _("Credit override")
+
+
+class CreditOverrideStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    CANCELLED = "cancelled", _("Withdrawn")
+
+
+class CreditOverride(TimeStampedModel):
+    """Leave to take an order past its customer's credit limit: asked for one order, decided through the
+    approval rules, good for a number of days from its approval (sales.services_credit).
+
+    The figures are those when it was asked for, so the approver and the record read what was decided on.
+    """
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="credit_overrides")
+    status = models.CharField(
+        _("status"), max_length=10, choices=CreditOverrideStatus.choices, default=CreditOverrideStatus.PENDING
+    )
+    reason = models.CharField(_("reason"), max_length=400)
+    days = models.PositiveSmallIntegerField(_("days"), validators=[MinValueValidator(1)])
+    credit_limit = models.DecimalField(_("credit limit"), max_digits=14, decimal_places=2)
+    # The customer's exposure with this order, and this order's part of it (its total less what is paid).
+    exposure = models.DecimalField(_("exposure"), max_digits=14, decimal_places=2)
+    order_amount = models.DecimalField(_("order amount"), max_digits=14, decimal_places=2)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    valid_until = models.DateTimeField(_("valid until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("credit override")
+        verbose_name_plural = _("credit overrides")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # One asked at a time: a second request while one waits would split the approvers.
+            models.UniqueConstraint(
+                fields=["order"], condition=models.Q(status="pending"), name="credit_override_one_pending"
+            ),
+            models.CheckConstraint(condition=models.Q(days__gte=1), name="credit_override_days_positive"),
+            models.CheckConstraint(
+                condition=~models.Q(status="approved") | models.Q(valid_until__isnull=False),
+                name="credit_override_approved_has_end",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.order_id} {self.status}"
+
+    @property
+    def is_in_force(self) -> bool:
+        return self.status == CreditOverrideStatus.APPROVED and self.valid_until > timezone.now()
+
+    @property
+    def over_by(self) -> Decimal:
+        return self.exposure - self.credit_limit
 
 
 class ApprovalMode(models.TextChoices):
@@ -585,6 +648,10 @@ class ApprovalRequest(TimeStampedModel):
     contract = models.ForeignKey(
         "crm.Contract", null=True, blank=True, on_delete=models.CASCADE, related_name="approvals"
     )
+    # Leave for the order (set with `order`) to go past its customer's credit limit.
+    credit_override = models.ForeignKey(
+        CreditOverride, null=True, blank=True, on_delete=models.CASCADE, related_name="approvals"
+    )
     # [{"code": "below_floor", "line": 1, "product": "SKU", ...}] — why approval is needed.
     reasons = models.JSONField(default=list, encoder=DjangoJSONEncoder)
     # The levels as the rules set them at submission ([{"rule", "approvers", "mode"}]); later edits of a
@@ -606,6 +673,8 @@ class ApprovalRequest(TimeStampedModel):
             return ApprovalSubject.QUOTATION
         if self.contract_id:
             return ApprovalSubject.CONTRACT
+        if self.credit_override_id:
+            return ApprovalSubject.CREDIT_OVERRIDE
         return ApprovalSubject.ORDER_CHANGE if self.change_request_id else ApprovalSubject.ORDER
 
     @property
@@ -622,11 +691,16 @@ class ApprovalRequest(TimeStampedModel):
             return reverse("quotations:detail", args=[self.quotation_id])
         if self.contract_id:
             return reverse("crm:contract_detail", args=[self.contract_id])
+        if self.credit_override_id:
+            return reverse("sales:order_detail", args=[self.order_id]) + "#credit"
         return reverse("sales:order_detail", args=[self.order_id])
 
     @property
     def total(self):
-        """The amount at stake: the order's or quotation's total, the contract's amount."""
+        """The amount at stake: the order's or quotation's total, the contract's amount; for a credit override,
+        what the customer would owe."""
+        if self.credit_override_id:
+            return self.credit_override.exposure
         return self.contract.amount if self.contract_id else self.record.total
 
     @property
@@ -649,8 +723,13 @@ class ApprovalRequest(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["order"],
-                condition=models.Q(status="pending", change_request__isnull=True),
+                condition=models.Q(status="pending", change_request__isnull=True, credit_override__isnull=True),
                 name="approval_one_pending_per_order",
+            ),
+            models.UniqueConstraint(
+                fields=["credit_override"],
+                condition=models.Q(status="pending"),
+                name="approval_one_pending_per_credit_override",
             ),
             models.UniqueConstraint(
                 fields=["change_request"],
@@ -665,12 +744,23 @@ class ApprovalRequest(TimeStampedModel):
             ),
             models.CheckConstraint(
                 condition=(
-                    models.Q(order__isnull=False, quotation__isnull=True, contract__isnull=True)
-                    | models.Q(
-                        order__isnull=True, change_request__isnull=True, quotation__isnull=False, contract__isnull=True
+                    (
+                        models.Q(order__isnull=False, quotation__isnull=True, contract__isnull=True)
+                        & (models.Q(change_request__isnull=True) | models.Q(credit_override__isnull=True))
                     )
                     | models.Q(
-                        order__isnull=True, change_request__isnull=True, quotation__isnull=True, contract__isnull=False
+                        order__isnull=True,
+                        change_request__isnull=True,
+                        credit_override__isnull=True,
+                        quotation__isnull=False,
+                        contract__isnull=True,
+                    )
+                    | models.Q(
+                        order__isnull=True,
+                        change_request__isnull=True,
+                        credit_override__isnull=True,
+                        quotation__isnull=True,
+                        contract__isnull=False,
                     )
                 ),
                 name="approval_one_subject",

@@ -126,7 +126,7 @@ def order_allowed_actions(*, order: Order, user) -> list[str]:
 
 def pending_approval_of(order: Order) -> ApprovalRequest | None:
     return ApprovalRequest.objects.filter(
-        order=order, change_request=None, status=ApprovalRequest.Status.PENDING
+        order=order, change_request=None, credit_override=None, status=ApprovalRequest.Status.PENDING
     ).first()
 
 

@@ -66,7 +66,7 @@ def approval_inbox(*, user) -> QuerySet[ApprovalRequest]:
     requests = ApprovalRequest.objects.filter(pk__in=_waiting_for(user)).exclude(requested_by=user.pk)
     return (
         in_scope(requests, user)
-        .select_related(*_SUBJECTS, "change_request", "requested_by")
+        .select_related(*_SUBJECTS, "change_request", "credit_override", "requested_by")
         .order_by("created_at", "id")
     )
 
@@ -97,7 +97,9 @@ def in_scope(requests: QuerySet[ApprovalRequest], user) -> QuerySet[ApprovalRequ
 def _in_sight(requests: QuerySet[ApprovalRequest], user) -> QuerySet[ApprovalRequest]:
     return (
         in_scope(requests, user)
-        .select_related("order", "quotation", "contract", "change_request", "requested_by", "decided_by")
+        .select_related(
+            "order", "quotation", "contract", "change_request", "credit_override", "requested_by", "decided_by"
+        )
         .prefetch_related("steps__approver", "steps__decided_by")
         .order_by("-created_at", "-id")
     )
@@ -150,7 +152,9 @@ def needing_attention(orders: QuerySet[Order], *, today: datetime.date | None = 
     """
     today = today or timezone.localdate()
     refused = Q(status=OrderStatus.DRAFT) & Exists(
-        ApprovalRequest.objects.filter(order=OuterRef("pk"), status=ApprovalRequest.Status.REJECTED)
+        ApprovalRequest.objects.filter(
+            order=OuterRef("pk"), change_request=None, credit_override=None, status=ApprovalRequest.Status.REJECTED
+        )
     )
     late = Q(status__in=_BEFORE_SHIPPING, promised_date__lt=today)
     on_hold = Q(status=OrderStatus.ON_HOLD)

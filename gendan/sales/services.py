@@ -25,6 +25,7 @@ from gendan.inventory.models import Warehouse
 from gendan.inventory.services import stock_release_lines, stock_reserve_lines
 
 from .approval_rules import ApprovalFacts
+from .credit import CreditStage, credit_check
 from .lines import build_lines, checked_totals
 from .models import (
     ACTIONS,
@@ -36,6 +37,7 @@ from .models import (
     ApprovalRequest,
     ApprovalSubject,
     ChangeStatus,
+    CreditOverrideStatus,
     Order,
     OrderLine,
     OrderStatus,
@@ -318,6 +320,8 @@ def _submit_locked(order: Order, lines, actor) -> Order:
     """Submit an order the caller has locked (or just created), with its lines and their products."""
     _check_action(order, "submit", actor)
     _check_complete(order, lines)
+    # Refused now rather than after the approvers' time: the last approval checks again.
+    credit_check(order, actor=actor, stage=CreditStage.CONFIRMATION)
     order.shipping_address_text = str(order.shipping_address)
     order.submitted_at = timezone.now()
     facts = ApprovalFacts(record=order, lines=lines, submitter=actor, total=order.total)
@@ -338,7 +342,9 @@ def _submit_locked(order: Order, lines, actor) -> Order:
 
 
 def _pending_approval(order: Order) -> ApprovalRequest:
-    return ApprovalRequest.objects.get(order=order, change_request=None, status=ApprovalRequest.Status.PENDING)
+    return ApprovalRequest.objects.get(
+        order=order, change_request=None, credit_override=None, status=ApprovalRequest.Status.PENDING
+    )
 
 
 @events.batched
@@ -356,6 +362,7 @@ def order_approve(*, order: Order, actor, comment: str = "") -> Order:
             data={"comment": comment, "level": level, "levels": len(request.levels)},
         )
         return order
+    credit_check(order, actor=actor, stage=CreditStage.CONFIRMATION)
     events.record(actor, "order.approved", order, data={"comment": comment, "level": level})
     _confirm(order, lines, actor, data={"approved_by": actor.pk})
     return order
@@ -400,6 +407,9 @@ def order_cancel(*, order: Order, actor, reason: str) -> Order:
     )
     order.change_requests.filter(status__in=OPEN_CHANGE_STATUSES).update(
         status=ChangeStatus.CANCELLED, decided_at=now, comment=reason
+    )
+    order.credit_overrides.filter(status=CreditOverrideStatus.PENDING).update(
+        status=CreditOverrideStatus.CANCELLED, decided_at=now, comment=reason
     )
     order.cancel_reason = reason
     ORDER_STATES.move(

@@ -158,9 +158,12 @@ def approval_plan(subject: str, facts: ApprovalFacts) -> ApprovalPlan:
     return plan
 
 
-def approval_open(*, record, plan: ApprovalPlan, actor, change_request=None) -> ApprovalRequest | None:
-    """The approval request the plan asks for `record` (an order — with `change_request`, a change to it —, a
-    quotation or a contract), with every level's approvers; None when it asks for none.
+def approval_open(
+    *, record, plan: ApprovalPlan, actor, change_request=None, credit_override=None
+) -> ApprovalRequest | None:
+    """The approval request the plan asks for `record` (an order — with `change_request`, a change to it, with
+    `credit_override`, leave to go past its customer's credit limit —, a quotation or a contract), with every
+    level's approvers; None when it asks for none.
 
     Each level's people are found now, so the approver sees at submission who will decide and a rule
     edited later leaves this request as it was.
@@ -172,6 +175,7 @@ def approval_open(*, record, plan: ApprovalPlan, actor, change_request=None) -> 
     request = ApprovalRequest.objects.create(
         **{subject[record._meta.label_lower]: record},
         change_request=change_request,
+        credit_override=credit_override,
         reasons=reasons,
         levels=levels,
         requested_by=actor,

@@ -23,6 +23,7 @@ from gendan.inventory.services import stock_adjust_lines
 
 from .approval_rules import ApprovalFacts
 from .changes import blocking_problem, build_proposal, change_impact, problem_text, revision_snapshot, stored_rows
+from .credit import CreditStage, credit_check
 from .models import (
     CHANGEABLE_STATUSES,
     OPEN_CHANGE_STATUSES,
@@ -432,6 +433,9 @@ def _apply(change: ChangeRequest, order: Order, current, proposal, actor, approv
     for name, value in proposal.header.items():
         setattr(order, name, value)
     order.subtotal, order.tax_amount, order.total = proposal.subtotal, proposal.tax_amount, proposal.total
+    if order.total > before["total"]:
+        # What the customer will owe grows: confirmed anew against their credit limit.
+        credit_check(order, actor=actor, stage=CreditStage.CONFIRMATION)
     order.revision += 1
     order.version += 1
     order.save(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_bulk, views_changes, views_status_links
+from . import views, views_bulk, views_changes, views_credit, views_status_links
 
 app_name = "sales"
 urlpatterns = [
@@ -26,6 +26,12 @@ urlpatterns = [
     path("changes/<int:pk>/edit/", views_changes.change_edit_view, name="change_edit"),
     path("changes/<int:pk>/<slug:action>/", views_changes.change_action_view, name="change_action"),
     path("<int:pk>/status-link/", views_status_links.status_link_send_view, name="status_link_send"),
+    path("<int:pk>/credit-override/", views_credit.credit_override_request_view, name="credit_override_request"),
+    path(
+        "<int:pk>/credit-override/<int:override_pk>/<str:decision>/",
+        views_credit.credit_override_decide_view,
+        name="credit_override_decide",
+    ),
     path(
         "<int:pk>/status-link/<int:link_pk>/revoke/",
         views_status_links.status_link_revoke_view,

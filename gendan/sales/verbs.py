@@ -48,6 +48,21 @@ def register() -> None:
                 _("Link sent to the customer"),
                 _("made a link for the customer to follow the order"),
             ),
+            "order.credit_override_requested": (
+                _("Credit override asked for"),
+                _("asked to take the order past the customer's credit limit"),
+            ),
+            "order.credit_override_advanced": (
+                _("Credit override approved at one level"),
+                _("approved one level of the credit override"),
+            ),
+            "order.credit_override_approved": (_("Credit override approved"), _("approved the credit override")),
+            "order.credit_override_rejected": (_("Credit override rejected"), _("rejected the credit override")),
+            "order.credit_override_withdrawn": (_("Credit override withdrawn"), _("withdrew the credit override")),
+            "order.credit_override_used": (
+                _("Credit limit passed under an override"),
+                _("took the order past the credit limit under its override"),
+            ),
             "order.status_link_revoked": (_("Customer link closed"), _("closed the customer's link to the order")),
             "order.status_link_opened": (_("Customer opened the link"), _("opened the link to the order")),
             "order.change_requested": (_("Order change drafted"), _("drafted a change to the order")),

@@ -32,6 +32,7 @@ from . import services
 from .action_buttons import ActionUI, action_buttons
 from .approval_rules import reason_text
 from .forms import LineEditor, LineRow, OrderForm, OrderLineForm, new_row_key, tax_rate_from, warehouse_id_from
+from .forms_credit import CreditOverrideForm
 from .lists import order_filter
 from .models import ApprovalRequest, Order, OrderStatus
 from .selectors import (
@@ -45,6 +46,7 @@ from .selectors import (
     products_for_order_entry,
 )
 from .selectors_changes import may_request_change
+from .selectors_credit import credit_card
 from .selectors_worklists import may_approve
 from .services_status_links import SEND_PERMISSION as STATUS_LINK_PERMISSION
 from .tables import OrderTable
@@ -395,7 +397,15 @@ def _status_link_context(order: Order, user) -> dict:
     return {"may_send_status_link": True, "status_links": list(links), "now": timezone.now()}
 
 
-def render_order_page(request, order, *, status=200, **forms):
+def _credit_context(order: Order, user, form) -> dict:
+    """The credit card, for a customer with a limit: with the form to ask for an override when one is needed."""
+    card = credit_card(order, user)
+    if card is None:
+        return {}
+    return {"credit": card, "credit_form": form or (CreditOverrideForm() if card.may_request else None)}
+
+
+def render_order_page(request, order, *, status=200, credit_form=None, **forms):
     """The order page, with the panels other apps add to it (shipments, invoices and payments).
 
     Creating a shipment, invoice or payment re-renders it with the bound form on bad input
@@ -407,7 +417,9 @@ def render_order_page(request, order, *, status=200, **forms):
     approval = None
     if order.status == OrderStatus.PENDING_APPROVAL:
         approval = (
-            ApprovalRequest.objects.filter(order=order, status=ApprovalRequest.Status.PENDING)
+            ApprovalRequest.objects.filter(
+                order=order, change_request=None, credit_override=None, status=ApprovalRequest.Status.PENDING
+            )
             .select_related("requested_by")
             .first()
         )
@@ -437,6 +449,7 @@ def render_order_page(request, order, *, status=200, **forms):
             # Revisions are written from the first change applied on: until then the order is its revision 1.
             "revisions": list(order.revisions.select_related("created_by")) if order.revision > 1 else [],
             **_status_link_context(order, user),
+            **_credit_context(order, user, credit_form),
         },
         status=status,
     )

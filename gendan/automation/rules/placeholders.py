@@ -8,7 +8,18 @@ from .records import owner_of
 
 # Filled from the record, or from the event that fired the rule (empty when no event did).
 RECORD_PLACEHOLDERS = {"record", "number", "customer", "owner", "date"}
-EVENT_PLACEHOLDERS = {"comment", "reason", "carrier", "tracking_number", "signed_by", "revision"}
+EVENT_PLACEHOLDERS = {
+    "comment",
+    "reason",
+    "carrier",
+    "tracking_number",
+    "signed_by",
+    "revision",
+    # A credit override asked for: what the customer would owe, their limit, and by how much it is passed.
+    "exposure",
+    "credit_limit",
+    "over_by",
+}
 PLACEHOLDERS = RECORD_PLACEHOLDERS | EVENT_PLACEHOLDERS
 
 

@@ -40,6 +40,7 @@ def test_an_administrator_sets_a_rule_and_reads_it_back(personas):
     assert (body["active"], body["match"], body["version"], body["system_key"]) == (True, "any", 1, "")
     listed = admin.get("/api/v1/approval-rules/").json()["results"]
     assert [rule["system_key"] for rule in listed] == [
+        "credit_override",
         "price_and_discount",
         "",
         "change_price_and_discount",

@@ -13,7 +13,7 @@ from gendan.core.errors import ApplicationError, ErrorCode
 from gendan.core.models import Event
 from gendan.crm.models import Customer
 from gendan.sales.approval_rules import reason_text
-from gendan.sales.models import ApprovalRequest, ApprovalRule, ApprovalStep, OrderStatus
+from gendan.sales.models import ApprovalRequest, ApprovalRule, ApprovalStep, Order, OrderStatus
 from gendan.sales.selectors import decidable_orders, may_decide, order_allowed_actions
 from gendan.sales.selectors_worklists import approval_inbox
 from gendan.sales.services import order_approve, order_reject, order_submit, order_update
@@ -24,6 +24,7 @@ from gendan.sales.services_approvals import (
     approval_rule_delete,
     approval_rule_update,
 )
+from gendan.sales.services_credit import credit_override_approve, credit_override_request
 from tests.backbone import draft_order, stocked_products
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -169,14 +170,13 @@ def test_rules_that_both_apply_pass_each_ones_levels_once(personas):
         ({"type": "new_customer", "orders_below": 1}, 30, "new_customer"),
         ({"type": "payment_terms_over", "days": 45}, 60, "payment_terms_over"),
         ({"type": "payment_terms_over", "days": 45}, 30, None),
-        ({"type": "credit_exceeded"}, 30, "credit_exceeded"),
     ],
 )
 def test_customer_conditions(personas, condition, customer_terms, expected):
     admin, rep = personas["admin"], personas["rep1"]
     rule(admin, [condition])
     order = draft_order(rep, stocked_products(1)[1])
-    Customer.objects.filter(pk=order.customer_id).update(payment_terms_days=customer_terms, credit_limit=Decimal("1"))
+    Customer.objects.filter(pk=order.customer_id).update(payment_terms_days=customer_terms)
 
     order = order_submit(order=order, actor=rep)
 
@@ -188,23 +188,33 @@ def test_customer_conditions(personas, condition, customer_terms, expected):
         assert "{" not in reason_text(reason) and str(reason) != reason_text(reason)
 
 
-def test_a_customer_with_enough_orders_is_not_new_and_credit_counts_what_is_unpaid(personas):
-    admin, rep = personas["admin"], personas["rep1"]
+def test_the_credit_condition_of_an_order_rule_counts_under_an_override(personas):
+    """Past the limit, submitting is refused (sales.credit); with an override in force, an order rule that asks
+    about credit still asks its approvers."""
+    admin, rep, manager = personas["admin"], personas["rep1"], personas["manager1"]
     first = submitted(rep)
-    customer = first.customer
     rule(admin, [{"type": "new_customer", "orders_below": 1}], name="New")
     rule(admin, [{"type": "credit_exceeded"}], name="Credit")
+    customer = first.customer
     Customer.objects.filter(pk=customer.pk).update(credit_limit=first.total * 2 + Decimal("0.01"))
 
     second = submitted(rep, customer=customer)
-    assert second.status == OrderStatus.CONFIRMED  # one earlier order, and 2 × total fits the limit
-    third = submitted(rep, customer=customer)
-    (reason,) = ApprovalRequest.objects.get(order=third).reasons
+    assert second.status == OrderStatus.CONFIRMED  # one earlier order (not new), and 2 × total fits the limit
+    with pytest.raises(ApplicationError) as refused:
+        submitted(rep, customer=customer)
+    assert refused.value.code == ErrorCode.CREDIT_LIMIT_EXCEEDED
+    third = Order.objects.filter(customer=customer, status=OrderStatus.DRAFT).get()
+    override = credit_override_request(order=third, actor=rep, reason="a customer of twenty years")
+    credit_override_approve(override=override, actor=manager)
+
+    third = order_submit(order=third, actor=rep)
+    (reason,) = ApprovalRequest.objects.get(order=third, credit_override=None).reasons
     assert reason == {
         "code": "credit_exceeded",
         "exposure": str(first.total * 3),
         "credit_limit": str(first.total * 2 + Decimal("0.01")),
     }
+    assert "{" not in reason_text(reason)
 
 
 def test_a_delegate_decides_in_the_absent_approvers_place_while_the_delegation_lasts(personas):

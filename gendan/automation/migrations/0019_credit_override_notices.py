@@ -1,0 +1,16 @@
+from django.db import migrations
+
+
+def forwards(apps, schema_editor):
+    from gendan.automation.shipped_rules import install
+
+    install(apps.get_model("automation", "Rule"))
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("automation", "0018_invoice_due_soon"),
+        ("sales", "0019_credit_overrides"),
+    ]
+
+    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
