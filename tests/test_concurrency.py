@@ -15,12 +15,15 @@ from gendan.core.errors import ApplicationError, ErrorCode
 from gendan.core.numbering import next_number
 from gendan.finance.models import Invoice, Payment
 from gendan.finance.services import invoice_create, invoice_issue, payment_record
+from gendan.fulfillment.services import shipment_create, shipment_ship
 from gendan.inventory.models import StockLevel, StockMove
+from gendan.sales.credit import customer_exposure
 from gendan.sales.models import ApprovalRequest, ApprovalStep, ChangeRequest, Order, OrderLine
 from gendan.sales.services import order_approve, order_submit
 from gendan.sales.services_approvals import approval_rule_create
 from gendan.sales.services_changes import change_request_create, change_request_submit
-from tests.backbone import draft_order, stocked_products
+from tests.backbone import COURIER, draft_order, stocked_products
+from tests.factories import customer_ready_to_order
 from tests.stages import order_at
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -249,3 +252,59 @@ def test_two_changes_of_one_order_applied_at_once_one_wins_the_other_goes_stale(
     assert all(line.reserved_quantity == line.quantity for line in lines)
     for line in lines:
         assert StockLevel.objects.get(product=line.product_id).reserved == line.quantity
+
+
+@on_each_database
+def test_orders_racing_for_the_last_of_a_customers_credit_confirm_one(personas, vendor):
+    # given: a customer with room for one order of 113 and four orders of 113, from two reps
+    require(vendor)
+    reps = [personas["rep1"], personas["follower1"]]
+    customer = customer_ready_to_order(reps[0], credit_limit=Decimal("200.00"))
+    _warehouse, products = stocked_products(1, on_hand="100")
+    orders = [draft_order(reps[i % 2], products, customer=customer) for i in range(4)]
+
+    # when: all four are submitted at once
+    results = race(lambda i: order_submit(order=orders[i], actor=reps[i % 2]), len(orders))
+
+    # then: one confirmed; the rest refused for credit, each counting the one that won
+    errors = [value for outcome, value in results if outcome == "error"]
+    assert sum(outcome == "ok" for outcome, _value in results) == 1, errors
+    assert all(isinstance(e, ApplicationError) and e.code == ErrorCode.CREDIT_LIMIT_EXCEEDED for e in errors), errors
+    assert {e.extra["exposure"] for e in errors} == {"226.00"}
+    assert (
+        sorted(Order.objects.filter(customer=customer).values_list("status", flat=True))
+        == ["confirmed"] + ["draft"] * 3
+    )
+    assert StockLevel.objects.get(product=products[0]).reserved == Decimal("1")
+
+
+@on_each_database
+def test_an_order_confirmed_while_another_ships_or_grows_never_takes_the_customer_past_the_limit(personas, vendor):
+    # given: two confirmed orders of 113 under a limit of 400, a change raising one by 113, a new order of 113
+    require(vendor)
+    rep, clerk = personas["rep1"], personas["warehouse1"]
+    customer = customer_ready_to_order(rep, credit_limit=Decimal("400.00"))
+    _warehouse, products = stocked_products(1, on_hand="100")
+    shipping = order_submit(order=draft_order(rep, products, customer=customer), actor=rep)
+    growing = order_submit(order=draft_order(rep, products, customer=customer), actor=rep)
+    (line,) = growing.lines.all()
+    change = change_request_create(
+        order=growing, actor=rep, reason="one more", lines=[{"line": line.pk, "quantity": Decimal("2")}]
+    )
+    shipment = shipment_create(order=shipping, actor=clerk)
+    newcomer = draft_order(rep, products, customer=customer)
+
+    # when: the change is applied, the new order submitted and the shipment shipped, at once
+    work = [
+        lambda: change_request_submit(change=change, actor=rep),
+        lambda: order_submit(order=newcomer, actor=rep),
+        lambda: shipment_ship(shipment=shipment, actor=clerk, **COURIER),
+    ]
+    results = race(lambda i: work[i](), 3)
+
+    # then: what the customer owes never passes the limit, whichever of the two that add to it won
+    errors = [value for outcome, value in results if outcome == "error"]
+    assert len(errors) == 1, results
+    assert isinstance(errors[0], ApplicationError) and errors[0].code == ErrorCode.CREDIT_LIMIT_EXCEEDED
+    assert results[2][0] == "ok"  # shipping adds nothing: it passes either way
+    assert customer_exposure(customer.pk) == Decimal("339.00")

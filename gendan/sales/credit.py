@@ -104,17 +104,16 @@ class CreditPosition:
         }
 
 
-def _owed_on(order: Order) -> Decimal:
-    return order.total - order.amount_paid
-
-
-def credit_position(order: Order, *, credit_limit: Decimal | None = None) -> CreditPosition | None:
-    """The customer's position with `order` counted, or None when the customer has no limit."""
+def credit_position(
+    order: Order, *, credit_limit: Decimal | None = None, total: Decimal | None = None
+) -> CreditPosition | None:
+    """The customer's position with `order` counted (at `total`, when it is about to change), or None when the
+    customer has no limit."""
     if credit_limit is None:
         credit_limit = Customer.objects.filter(pk=order.customer_id).values_list("credit_limit", flat=True).get()
     if not credit_limit:
         return None
-    owed = _owed_on(order)
+    owed = (order.total if total is None else total) - order.amount_paid
     return CreditPosition(credit_limit, customer_exposure(order.customer_id, excluding=order) + owed, owed)
 
 
@@ -131,14 +130,16 @@ _REFUSED = {
 }
 
 
-def credit_check(order: Order, *, actor, stage: str) -> None:
-    """Refuse `stage` of `order` when, with it counted, its customer would owe more than their credit limit, unless
-    the order has an override in force (then its use goes on the order's timeline).
+def credit_check(order: Order, *, actor, stage: str, total: Decimal | None = None) -> None:
+    """Refuse `stage` of `order` when, with it counted (at `total`, for a change about to apply), its customer would
+    owe more than their credit limit, unless the order has an override in force (then its use goes on the
+    order's timeline).
 
-    The caller holds the order's lock. The customer's row is locked here, for a customer with a limit only:
-    two orders of one customer checked at once are checked one after the other, and the second counts the
-    first (on PostgreSQL each statement of a READ COMMITTED transaction reads what committed before it;
-    SQLite's write transactions run one at a time anyway).
+    The caller holds the order's lock and no stock level's. The customer's row is locked here, for a customer
+    with a limit only: two orders of one customer checked at once are checked one after the other, and the
+    second counts the first (on PostgreSQL each statement of a READ COMMITTED transaction reads what committed
+    before it; SQLite's write transactions run one at a time anyway). Order, customer, then stock: a service
+    that locked stock first could deadlock with one confirming another order of the customer.
     """
     # A customer without a limit matches nothing, so nothing is locked for them.
     customer = (
@@ -150,7 +151,7 @@ def credit_check(order: Order, *, actor, stage: str) -> None:
     )
     if customer is None:
         return
-    position = credit_position(order, credit_limit=customer.credit_limit)
+    position = credit_position(order, credit_limit=customer.credit_limit, total=total)
     if position is None or not position.is_over:
         return
     override = override_in_force(order)
@@ -163,21 +164,25 @@ def credit_check(order: Order, *, actor, stage: str) -> None:
         )
         return
     pending = order.credit_overrides.filter(status=CreditOverrideStatus.PENDING).values_list("pk", flat=True).first()
-    message = gettext(
-        "%(refused)s: %(customer)s would owe %(exposure)s, %(over_by)s over the credit limit of %(credit_limit)s."
-    ) % {
+    figures = {
         "refused": _REFUSED[stage] % {"number": order.number},
         "customer": customer.name,
-        "exposure": f"{position.exposure:,}",
-        "over_by": f"{position.over_by:,}",
-        "credit_limit": f"{position.credit_limit:,}",
+        "exposure": position.exposure,
+        "over_by": position.over_by,
+        "credit_limit": position.credit_limit,
     }
     if pending is None:
-        message += " " + gettext("A credit override approved for this order lets it through.")
+        message = gettext(
+            "%(refused)s: %(customer)s would owe %(exposure)s, %(over_by)s over the credit limit of "
+            "%(credit_limit)s. A credit override approved for this order lets it through."
+        )
     else:
-        message += " " + gettext("Its credit override waits for approval.")
+        message = gettext(
+            "%(refused)s: %(customer)s would owe %(exposure)s, %(over_by)s over the credit limit of "
+            "%(credit_limit)s. Its credit override waits for approval."
+        )
     raise ApplicationError(
-        message,
+        message % figures,
         ErrorCode.CREDIT_LIMIT_EXCEEDED,
         {"stage": stage, **position.figures(), "credit_override": pending},
     )

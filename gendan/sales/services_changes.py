@@ -395,6 +395,9 @@ def _go_stale(changes, order: Order, actor) -> None:
 def _apply(change: ChangeRequest, order: Order, current, proposal, actor, approved_by=None) -> ChangeRequest:
     """Make the order the change's revision: lines, reservations, totals, dates, revision rows; one transaction
     (the caller's), with the order and its lines locked."""
+    if proposal.total > order.total:
+        # What the customer will owe grows: confirmed anew against their credit limit, before any stock is locked.
+        credit_check(order, actor=actor, stage=CreditStage.CONFIRMATION, total=proposal.total)
     now = timezone.now()
     if order.revision == 1:
         # The first change: the order as confirmed becomes revision 1, to compare with.
@@ -433,9 +436,6 @@ def _apply(change: ChangeRequest, order: Order, current, proposal, actor, approv
     for name, value in proposal.header.items():
         setattr(order, name, value)
     order.subtotal, order.tax_amount, order.total = proposal.subtotal, proposal.tax_amount, proposal.total
-    if order.total > before["total"]:
-        # What the customer will owe grows: confirmed anew against their credit limit.
-        credit_check(order, actor=actor, stage=CreditStage.CONFIRMATION)
     order.revision += 1
     order.version += 1
     order.save(

@@ -18,8 +18,8 @@ def approvals_view(request):
     context = {
         "title": _("Approval inbox"),
         "intro": _(
-            "Orders, changes, quotations and contracts others submitted that wait for your decision, the "
-            "longest-waiting first."
+            "Orders, changes, quotations, contracts and credit overrides others submitted that wait for your "
+            "decision, the longest-waiting first."
         ),
         "extra_link": {"url": reverse("approvals:delegations"), "label": _("Delegation while away")},
     }
