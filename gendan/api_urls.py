@@ -13,6 +13,7 @@ from gendan.crm.api_contracts import ContractViewSet
 from gendan.crm.api_followups import FollowUpViewSet, MeetingViewSet
 from gendan.crm.api_pipeline import LeadViewSet, OpportunityViewSet
 from gendan.finance.api import InvoiceViewSet, PaymentViewSet
+from gendan.finance.api_credit_notes import CreditNoteViewSet
 from gendan.finance.api_receivables import AgeingView
 from gendan.finance.api_worklists import OrderToInvoiceViewSet, UnallocatedPaymentViewSet, UnpaidInvoiceViewSet
 from gendan.fulfillment.api import ShipmentViewSet
@@ -44,6 +45,7 @@ router.register("approval-rules", ApprovalRuleViewSet, basename="approval-rule")
 router.register("approvals", ApprovalViewSet, basename="approval")
 router.register("shipments", ShipmentViewSet, basename="shipment")
 router.register("invoices", InvoiceViewSet, basename="invoice")
+router.register("credit-notes", CreditNoteViewSet, basename="credit-note")
 router.register("payments", PaymentViewSet, basename="payment")
 router.register("tasks", TaskViewSet, basename="task")
 router.register("notifications", NotificationViewSet, basename="notification")

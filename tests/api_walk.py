@@ -19,6 +19,7 @@ from gendan.crm.services_contracts import contract_activate, contract_create
 from gendan.crm.services_followups import followup_create, meeting_schedule
 from gendan.crm.services_pipeline import lead_create, opportunity_create
 from gendan.finance.services import invoice_create, invoice_issue, payment_record
+from gendan.finance.services_credit_notes import credit_note_create
 from gendan.fulfillment.services import shipment_create, shipment_ship
 from gendan.inventory.models import StockMove
 from gendan.sales.models import ApprovalRequest, OrderStatus, QuotationStatus
@@ -66,6 +67,9 @@ def walk_world(people) -> dict[str, int]:
     draft_invoice = invoice_create(order=order_at(OrderStatus.SHIPPED, people), actor=finance)
     open_invoice = invoice_issue(
         invoice=invoice_create(order=order_at(OrderStatus.SHIPPED, people), actor=finance), actor=finance
+    )
+    credit_note = credit_note_create(
+        actor=finance, invoice=open_invoice, reason="包装破损，折让", amount=Decimal("5.00")
     )
     # Money received and not yet put against any invoice: what `allocate` spends.
     payment = payment_record(
@@ -152,6 +156,8 @@ def walk_world(people) -> dict[str, int]:
         "shipment:shipped": _shipment_of(order_at(OrderStatus.CONFIRMED, people), clerk, ship=True).pk,
         "invoice:draft": draft_invoice.pk,
         "invoice:open": open_invoice.pk,
+        "customer:invoice-open": open_invoice.customer_id,
+        "credit-note:draft": credit_note.pk,
         "payment": payment.pk,
         "task": task.pk,
         "notification": task.notifications.get().pk,

@@ -492,6 +492,20 @@ WALK: dict[tuple[str, str], Op] = {
     ("invoice-events", "get"): Op(EVERYONE, on="invoice:draft"),
     ("invoice-pdf", "get"): Op(EVERYONE, on="invoice:draft"),
     ("invoice-issue", "post"): Op(BILLERS, on="invoice:draft", body=lambda ids, role: {}),
+    ("credit-note-list", "get"): Op(EVERYONE),
+    ("credit-note-list", "post"): Op(
+        BILLERS,
+        201,
+        body=lambda ids, role: {
+            "customer": ids["customer:invoice-open"],
+            "invoice": ids["invoice:open"],
+            "amount": "10.00",
+            "reason": "价格折让",
+        },
+    ),
+    ("credit-note-detail", "get"): Op(EVERYONE, on="credit-note:draft"),
+    ("credit-note-events", "get"): Op(EVERYONE, on="credit-note:draft"),
+    ("credit-note-issue", "post"): Op(BILLERS, on="credit-note:draft", body=lambda ids, role: {}),
     ("payment-list", "get"): Op(EVERYONE),
     ("payment-list", "post"): Op(
         BILLERS,
@@ -504,6 +518,12 @@ WALK: dict[tuple[str, str], Op] = {
     ),
     ("payment-detail", "get"): Op(EVERYONE, on="payment"),
     ("payment-events", "get"): Op(EVERYONE, on="payment"),
+    ("payment-refund", "post"): Op(
+        BILLERS,
+        201,
+        on="payment",
+        body=lambda ids, role: {"amount": "1.00", "refunded_on": str(timezone.localdate()), "reason": "多付退回"},
+    ),
     ("payment-allocate", "post"): Op(
         BILLERS,
         on="payment",

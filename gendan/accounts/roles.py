@@ -71,6 +71,7 @@ _VIEW_ALL = [
     "sales.view_quotation",
     "fulfillment.view_shipment",
     "finance.view_invoice",
+    "finance.view_creditnote",
     "finance.view_payment",
 ]
 _SELL = [
@@ -134,6 +135,7 @@ ROLE_PERMISSIONS = {
         "catalog.view_cost",
         "finance.add_invoice",
         "finance.issue_invoice",
+        "finance.add_creditnote",
         "finance.add_payment",
         "sales.hold_order",
         "crm.view_contract",
@@ -166,6 +168,7 @@ ROLE_PERMISSIONS = {
         "fulfillment.deliver_shipment",
         "finance.add_invoice",
         "finance.issue_invoice",
+        "finance.add_creditnote",
         "finance.add_payment",
         "automation.view_rule",
         "automation.add_rule",

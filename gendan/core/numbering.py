@@ -20,6 +20,8 @@ DEFAULT_PATTERNS = {
     "shipment": "SH{yyyy}{mm}{seq:05}",
     "invoice": "INV{yyyy}{mm}{seq:05}",
     "payment": "PAY{yyyy}{mm}{seq:05}",
+    "credit_note": "CN{yyyy}{mm}{seq:05}",
+    "refund": "RF{yyyy}{mm}{seq:05}",
     "customer": "C{seq:06}",
     "contract": "HT{yyyy}{mm}{seq:04}",
 }

@@ -3,10 +3,11 @@
 from django.db.models import Prefetch
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
 
 from gendan.core.api import (
     IDEMPOTENCY_KEY_PARAMETER,
@@ -22,11 +23,13 @@ from gendan.sales.api import lines_of_visible_orders
 from gendan.sales.models import Order, OrderLine
 
 from .filters import InvoiceFilter, PaymentFilter
-from .models import Invoice, InvoiceLine, Payment, PaymentAllocation
+from .models import Invoice, InvoiceLine, Payment, PaymentAllocation, Refund
 from .pdf_invoices import invoice_pdf_response
 from .search import INVOICES, PAYMENTS
 from .selectors import invoice_detail_queryset, invoice_lines, payment_queryset, payment_timeline
 from .services import invoice_create, invoice_issue, payment_allocate, payment_record
+from .services_refunds import REASON_MAX_LENGTH as REFUND_REASON_MAX_LENGTH
+from .services_refunds import REFUND_PERMISSION, payment_refund
 
 # --- invoices ----------------------------------------------------------------------------------
 
@@ -62,6 +65,7 @@ class InvoiceSerializer(serializers.ModelSerializer):
             "tax_amount",
             "total",
             "amount_paid",
+            "amount_credited",
             "open_amount",
             "issued_at",
             "due_date",
@@ -153,6 +157,13 @@ class PaymentAllocationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class RefundSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Refund
+        fields = ["id", "number", "payment", "amount", "currency", "method", "refunded_on", "reference", "reason"]
+        read_only_fields = fields
+
+
 class PaymentSerializer(serializers.ModelSerializer):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     allocations = PaymentAllocationSerializer(
@@ -161,6 +172,10 @@ class PaymentSerializer(serializers.ModelSerializer):
         help_text="The parts applied to invoices you may see; `allocated_amount` counts every invoice the payment paid.",
     )
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    unallocated_amount = serializers.DecimalField(
+        max_digits=14, decimal_places=2, read_only=True, help_text="What is left to allocate or refund."
+    )
+    refunds = RefundSerializer(many=True, read_only=True)
 
     class Meta:
         model = Payment
@@ -175,7 +190,10 @@ class PaymentSerializer(serializers.ModelSerializer):
             "received_on",
             "reference",
             "allocated_amount",
+            "refunded_amount",
+            "unallocated_amount",
             "allocations",
+            "refunds",
             "created_by",
             "created_at",
             "updated_at",
@@ -188,17 +206,35 @@ class AllocationInputSerializer(serializers.Serializer):
     amount = serializers.DecimalField(max_digits=14, decimal_places=2)
 
 
+_OLDEST_FIRST_HELP = (
+    "Instead of `allocations`: put the money against the customer's open invoices, the earliest due first, until it "
+    "runs out; what is left stays unallocated."
+)
+
+
 class PaymentInputSerializer(serializers.ModelSerializer):
     customer = ScopedPrimaryKeyRelatedField(queryset=Customer.objects.all())
     allocations = AllocationInputSerializer(many=True, required=False, default=list)
+    oldest_first = serializers.BooleanField(required=False, default=False, help_text=_OLDEST_FIRST_HELP)
 
     class Meta:
         model = Payment
-        fields = ["customer", "amount", "method", "received_on", "reference", "allocations"]
+        fields = ["customer", "amount", "method", "received_on", "reference", "allocations", "oldest_first"]
 
 
 class AllocateInputSerializer(serializers.Serializer):
-    allocations = AllocationInputSerializer(many=True)
+    allocations = AllocationInputSerializer(many=True, required=False, default=list)
+    oldest_first = serializers.BooleanField(required=False, default=False, help_text=_OLDEST_FIRST_HELP)
+
+
+class RefundInputSerializer(serializers.Serializer):
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    refunded_on = serializers.DateField()
+    reason = serializers.CharField(max_length=REFUND_REASON_MAX_LENGTH)
+    method = serializers.ChoiceField(
+        choices=Payment.Method.choices, required=False, help_text="The payment's if left out."
+    )
+    reference = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
 
 
 @extend_schema_view(
@@ -218,7 +254,7 @@ class PaymentViewSet(
     filterset_class = PaymentFilter
     searchable = PAYMENTS
     ordering_fields = ["number", "received_on", "amount"]
-    action_perms = {"create": "finance.add_payment", "allocate": "finance.add_payment"}
+    action_perms = {"create": "finance.add_payment", "allocate": "finance.add_payment", "refund": REFUND_PERMISSION}
 
     def get_queryset(self):
         return payment_queryset(user=self.request.user)
@@ -236,3 +272,12 @@ class PaymentViewSet(
         payment = self.get_object()
         data = self.validated_input(AllocateInputSerializer)
         return self.render(payment_allocate(payment=payment, actor=request.user, **data))
+
+    @extend_schema(request=RefundInputSerializer, responses={201: RefundSerializer})
+    @action(detail=True, methods=["post"])
+    def refund(self, request, pk=None):
+        """Pay back to the customer some of what the payment left unallocated."""
+        payment = self.get_object()
+        data = self.validated_input(RefundInputSerializer)
+        refund = payment_refund(payment=payment, actor=request.user, **data)
+        return Response(RefundSerializer(refund).data, status=status.HTTP_201_CREATED)

@@ -47,7 +47,7 @@ class UnallocatedPaymentSerializer(PaymentSerializer):
         read_only_fields = fields
 
     def get_unallocated_amount(self, payment) -> str:
-        return str(payment.amount - payment.allocated_amount)
+        return str(payment.unallocated_amount)
 
 
 class OrderToInvoiceViewSet(WorklistViewSet):

@@ -70,7 +70,7 @@ class PaymentFilter(FilterSet):
 
     def by_unallocated(self, queryset, name, value):
         # Half a cent: SQLite compares decimals as binary floating point.
-        left = Q(allocated_amount__lt=F("amount") - Decimal("0.005"))
+        left = Q(allocated_amount__lt=F("amount") - F("refunded_amount") - Decimal("0.005"))
         return queryset.filter(left if value else ~left)
 
 

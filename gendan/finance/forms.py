@@ -102,3 +102,19 @@ class PaymentForm(BootstrapForm):
         """A refused allocation names its invoice: show it on that invoice's field."""
         name = f"alloc_{exc.extra.get('invoice')}"
         self.add_error(name if name in self.fields else None, exc.message)
+
+
+class RefundForm(BootstrapForm):
+    """Money paid back of what a payment left unallocated (finance.services_refunds checks it again)."""
+
+    amount = forms.DecimalField(label=_("Amount refunded"), max_digits=14, decimal_places=2)
+    refunded_on = forms.DateField(label=_("Refunded on"), widget=forms.DateInput(attrs={"type": "date"}))
+    method = forms.ChoiceField(label=_("Method"), choices=Payment.Method.choices)
+    reference = forms.CharField(label=_("Reference"), max_length=64, required=False)
+    reason = forms.CharField(label=_("Why does the money go back?"), max_length=400)
+
+    def __init__(self, *args, payment, **kwargs):
+        super().__init__(*args, prefix="refund", **kwargs)
+        self.fields["amount"].initial = payment.unallocated_amount
+        self.fields["refunded_on"].initial = timezone.localdate()
+        self.fields["method"].initial = payment.method

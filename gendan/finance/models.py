@@ -11,7 +11,7 @@ from gendan.crm.models import Customer
 class InvoiceStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")  # quantities claimed from the order; not yet sent to the customer
     ISSUED = "issued", _("Issued")  # sent; the customer owes it
-    PAID = "paid", _("Paid")  # fully covered by payments
+    PAID = "paid", _("Paid")  # fully covered by payments (and credit notes)
     CANCELLED = "cancelled", _("Cancelled")
 
 
@@ -41,6 +41,8 @@ class Invoice(TimeStampedModel):
     tax_amount = models.DecimalField(_("tax"), max_digits=14, decimal_places=2)
     total = models.DecimalField(_("total"), max_digits=14, decimal_places=2)
     amount_paid = models.DecimalField(_("paid"), max_digits=14, decimal_places=2, default=0)
+    # What issued credit notes took off it: the customer owes total − paid − credited.
+    amount_credited = models.DecimalField(_("credited"), max_digits=14, decimal_places=2, default=0)
     issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
     due_date = models.DateField(_("due date"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -66,7 +68,11 @@ class Invoice(TimeStampedModel):
         permissions = [("issue_invoice", _("Can issue invoices"))]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(amount_paid__gte=0, amount_paid__lte=models.F("total")),
+                condition=models.Q(
+                    amount_paid__gte=0,
+                    amount_credited__gte=0,
+                    amount_paid__lte=models.F("total") - models.F("amount_credited"),
+                ),
                 name="invoice_never_overpaid",
             ),
         ]
@@ -85,12 +91,12 @@ class Invoice(TimeStampedModel):
             # (a rep's scope), in the key's order, never from the table. The status leads although the condition
             # fixes it: SQLite, without statistics, takes an index its equality starts over one it does not.
             models.Index(
-                fields=["status", "customer", "due_date", "total", "amount_paid"],
+                fields=["status", "customer", "due_date", "total", "amount_paid", "amount_credited"],
                 condition=models.Q(status="issued"),
                 name="invoice_open_customer_idx",
             ),
             models.Index(
-                fields=["status", "owner", "customer", "due_date", "total", "amount_paid"],
+                fields=["status", "owner", "customer", "due_date", "total", "amount_paid", "amount_credited"],
                 condition=models.Q(status="issued"),
                 name="invoice_open_owner_idx",
             ),
@@ -108,7 +114,7 @@ class Invoice(TimeStampedModel):
 
     @property
     def open_amount(self):
-        return self.total - self.amount_paid
+        return self.total - self.amount_paid - self.amount_credited
 
 
 class InvoiceLine(models.Model):
@@ -128,6 +134,88 @@ class InvoiceLine(models.Model):
 
     def __str__(self):
         return f"{self.invoice_id}: {self.order_line_id} × {self.quantity}"
+
+
+class CreditNoteStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    ISSUED = "issued", _("Issued")  # sent; it takes its amount off the invoice
+
+
+class CreditNoteQuerySet(ScopedQuerySet):
+    # Its invoice's owner, kept here as on the invoice.
+    owner_path = "owner"
+
+
+class CreditNote(TimeStampedModel):
+    """A credit note (红字发票 / 贷项通知单): an amount taken off an issued invoice, for lines of it (a quantity of
+    each) or as one sum, with a reason. Issued, it lowers what is open on the invoice and what the customer owes;
+    it is never edited after, only another credit note or a new invoice corrects it (finance.services_credit_notes).
+    """
+
+    number = models.CharField(_("number"), max_length=32, unique=True)
+    invoice = models.ForeignKey(
+        Invoice, verbose_name=_("invoice"), on_delete=models.PROTECT, related_name="credit_notes"
+    )
+    # The invoice's order and customer, kept for the order's timeline and the customer's statement.
+    order = models.ForeignKey("sales.Order", on_delete=models.PROTECT, related_name="credit_notes")
+    customer = models.ForeignKey("crm.Customer", on_delete=models.PROTECT, related_name="credit_notes")
+    status = models.CharField(
+        _("status"), max_length=12, choices=CreditNoteStatus.choices, default=CreditNoteStatus.DRAFT
+    )
+    reason = models.CharField(_("reason"), max_length=400)
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    tax_rate = models.DecimalField(_("tax rate (%)"), max_digits=5, decimal_places=2)
+    subtotal = models.DecimalField(_("subtotal"), max_digits=14, decimal_places=2)
+    tax_amount = models.DecimalField(_("tax"), max_digits=14, decimal_places=2)
+    total = models.DecimalField(_("total"), max_digits=14, decimal_places=2)
+    issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        editable=False,
+    )
+
+    objects = CreditNoteQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("credit note")
+        verbose_name_plural = _("credit notes")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(total__gt=0, subtotal__gte=0, tax_amount__gte=0), name="credit_note_positive"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["owner", "created_at", "id"], name="credit_note_owner_created_idx"),
+            models.Index(fields=["customer", "status"], name="credit_note_customer_idx"),
+        ]
+
+    def __str__(self):
+        return self.number
+
+
+class CreditNoteLine(models.Model):
+    credit_note = models.ForeignKey(CreditNote, on_delete=models.CASCADE, related_name="lines")
+    invoice_line = models.ForeignKey(InvoiceLine, on_delete=models.PROTECT, related_name="credit_note_lines")
+    quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=3)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="credit_note_line_quantity_positive"),
+            models.UniqueConstraint(
+                fields=["credit_note", "invoice_line"], name="credit_note_line_unique_invoice_line"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.credit_note_id}: {self.invoice_line_id} × {self.quantity}"
 
 
 class PaymentQuerySet(ScopedQuerySet):
@@ -240,6 +328,8 @@ class Payment(TimeStampedModel):
     received_on = models.DateField(_("received on"))
     reference = models.CharField(_("reference"), max_length=64, blank=True)
     allocated_amount = models.DecimalField(_("allocated"), max_digits=14, decimal_places=2, default=0)
+    # What was paid back to the customer of what was never allocated (finance.services_refunds).
+    refunded_amount = models.DecimalField(_("refunded"), max_digits=14, decimal_places=2, default=0)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     objects = PaymentQuerySet.as_manager()
@@ -250,7 +340,12 @@ class Payment(TimeStampedModel):
         ordering = ["-received_on", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(amount__gt=0, allocated_amount__gte=0, allocated_amount__lte=models.F("amount")),
+                condition=models.Q(
+                    amount__gt=0,
+                    allocated_amount__gte=0,
+                    refunded_amount__gte=0,
+                    allocated_amount__lte=models.F("amount") - models.F("refunded_amount"),
+                ),
                 name="payment_never_over_allocated",
             ),
         ]
@@ -264,10 +359,43 @@ class Payment(TimeStampedModel):
             # Finance's "to allocate" worklist: the few payments with money not yet put against invoices.
             models.Index(
                 fields=["received_on", "id"],
-                condition=models.Q(allocated_amount__lt=models.F("amount")),
+                condition=models.Q(allocated_amount__lt=models.F("amount") - models.F("refunded_amount")),
                 name="payment_unallocated_idx",
             ),
         ]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def unallocated_amount(self):
+        """What is left of the payment to put against invoices or pay back."""
+        return self.amount - self.allocated_amount - self.refunded_amount
+
+
+class Refund(TimeStampedModel):
+    """Money paid back to a customer from what a payment left unallocated (an overpayment, a prepayment no longer
+    needed), with a reason; on the customer's statement as a debit."""
+
+    number = models.CharField(_("number"), max_length=32, unique=True)
+    payment = models.ForeignKey(Payment, verbose_name=_("payment"), on_delete=models.PROTECT, related_name="refunds")
+    customer = models.ForeignKey("crm.Customer", on_delete=models.PROTECT, related_name="refunds")
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    method = models.CharField(
+        _("method"), max_length=16, choices=Payment.Method.choices, default=Payment.Method.BANK_TRANSFER
+    )
+    refunded_on = models.DateField(_("refunded on"))
+    reference = models.CharField(_("reference"), max_length=64, blank=True)
+    reason = models.CharField(_("reason"), max_length=400)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
+        ordering = ["-refunded_on", "-id"]
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="refund_positive")]
+        indexes = [models.Index(fields=["customer", "refunded_on"], name="refund_customer_idx")]
 
     def __str__(self):
         return self.number

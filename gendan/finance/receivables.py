@@ -21,7 +21,7 @@ from .models import Invoice, InvoiceStatus
 
 _MONEY = SummedMoney()
 _ZERO = Value(Decimal("0"), output_field=_MONEY)
-_OPEN = F("total") - F("amount_paid")
+_OPEN = F("total") - F("amount_paid") - F("amount_credited")
 # DSO reads the sales of this many days back.
 DSO_DAYS = 90
 

@@ -1,10 +1,12 @@
-from django.db.models import Prefetch, Q, QuerySet
+from decimal import Decimal
+
+from django.db.models import Prefetch, Q, QuerySet, Sum
 
 from gendan.accounts.roles import DataScope
 from gendan.core.models import Event
 from gendan.sales.models import Order
 
-from .models import Invoice, InvoiceLine, Payment, PaymentAllocation
+from .models import CreditNote, CreditNoteLine, Invoice, InvoiceLine, Payment, PaymentAllocation
 
 
 def order_invoices(*, order) -> QuerySet[Invoice]:
@@ -19,6 +21,30 @@ def invoice_detail_queryset(*, user) -> QuerySet[Invoice]:
 
 def invoice_lines(invoice: Invoice) -> list[InvoiceLine]:
     return list(invoice.lines.select_related("order_line__product").order_by("id"))
+
+
+def credited_quantities(invoice: Invoice) -> dict[int, Decimal]:
+    """What the invoice's credit notes (drafts too) took of each of its lines, by line id."""
+    rows = (
+        CreditNoteLine.objects.filter(credit_note__invoice=invoice)
+        .values("invoice_line")
+        .annotate(quantity=Sum("quantity"))
+        .values_list("invoice_line", "quantity")
+    )
+    return {line_id: Decimal(quantity) for line_id, quantity in rows}
+
+
+def invoice_lines_left_to_credit(invoice: Invoice) -> list[InvoiceLine]:
+    """The invoice's lines, each with `left`: its quantity less what credit notes took of it."""
+    lines = invoice_lines(invoice)
+    credited = credited_quantities(invoice)
+    for line in lines:
+        line.left = line.quantity - credited.get(line.pk, Decimal("0"))
+    return lines
+
+
+def invoice_credit_notes(invoice: Invoice) -> list[CreditNote]:
+    return list(invoice.credit_notes.select_related("created_by").order_by("created_at", "id"))
 
 
 def invoice_allocations(invoice: Invoice) -> QuerySet[PaymentAllocation]:
@@ -41,7 +67,7 @@ def payment_queryset(*, user) -> QuerySet[Payment]:
     return (
         Payment.objects.visible_to(user)
         .select_related("customer", "created_by")
-        .prefetch_related(Prefetch("allocations", queryset=allocations))
+        .prefetch_related(Prefetch("allocations", queryset=allocations), "refunds")
     )
 
 

@@ -47,8 +47,8 @@ def payments_unallocated(*, user) -> QuerySet[Payment]:
     return (
         payment_queryset(user=user)
         # The first condition as payment_unallocated_idx states it, so the database reads that index.
-        .filter(allocated_amount__lt=F("amount"))
-        .filter(allocated_amount__lt=F("amount") - _HALF_A_CENT)
+        .filter(allocated_amount__lt=F("amount") - F("refunded_amount"))
+        .filter(allocated_amount__lt=F("amount") - F("refunded_amount") - _HALF_A_CENT)
         .select_related("customer__owner")
         .order_by("received_on", "pk")
     )

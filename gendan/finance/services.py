@@ -174,12 +174,12 @@ def _clean_allocations(payment: Payment, allocations, actor) -> tuple[list[tuple
         raise row_errors("allocations", errors)
     if len({inv.pk for inv, _a in cleaned}) != len(cleaned):
         raise ValidationError({"allocations": [_("Each invoice may appear once.")]})
-    if total > payment.amount - payment.allocated_amount:
+    if total > payment.unallocated_amount:
         raise ValidationError(
             {
                 "allocations": [
                     _("The allocations (%(total)s) exceed what is left of the payment (%(left)s).")
-                    % {"total": total, "left": payment.amount - payment.allocated_amount}
+                    % {"total": total, "left": payment.unallocated_amount}
                 ]
             }
         )
@@ -187,13 +187,14 @@ def _clean_allocations(payment: Payment, allocations, actor) -> tuple[list[tuple
 
 
 def _pay_invoice(invoice: Invoice, amount: Decimal, *, actor, order: Order) -> None:
-    """Add `amount` to what is paid of an issued invoice, never beyond its total; paid in full → status paid.
+    """Add `amount` to what is paid of an issued invoice, never beyond what is open (its total less what is paid
+    and credited); nothing left open → status paid.
 
     `invoice` was read under the caller's lock, so two payments racing for the same invoice take
     turns and the second sees what the first paid. The sums are Decimals in Python: money is
     never compared by the database (SQLite keeps decimals as binary floating point).
     """
-    if invoice.status != InvoiceStatus.ISSUED or invoice.amount_paid + amount > invoice.total:
+    if invoice.status != InvoiceStatus.ISSUED or amount > invoice.open_amount:
         raise ApplicationError(
             _("Invoice %(number)s has only %(open)s open; %(amount)s is too much.")
             % {"number": invoice.number, "open": invoice.open_amount, "amount": amount},
@@ -201,7 +202,7 @@ def _pay_invoice(invoice: Invoice, amount: Decimal, *, actor, order: Order) -> N
             {"invoice": invoice.pk, "open_amount": str(invoice.open_amount)},
         )
     invoice.amount_paid += amount
-    if invoice.amount_paid < invoice.total:
+    if invoice.open_amount > 0:
         invoice.save(update_fields=["amount_paid", "updated_at"])
         return
     INVOICE_STATES.move(
@@ -243,10 +244,53 @@ def _apply_allocations(payment: Payment, cleaned, orders, actor, *, new_payment:
         order_refresh_progress(order=order, actor=actor, lines=lines)
 
 
+def oldest_first_allocations(*, customer_id: int, amount: Decimal, actor) -> list[dict]:
+    """Allocations of `amount` to the customer's open invoices that `actor` sees, the earliest due first (then the
+    earliest issued): each takes what is open of it until the money runs out. What is left stays unallocated.
+
+    Read without locks: the allocation that follows locks and checks every invoice again, and refuses, with
+    nothing written, an invoice paid meanwhile.
+    """
+    invoices = (
+        Invoice.objects.visible_to(actor)
+        .filter(customer_id=customer_id, status=InvoiceStatus.ISSUED)
+        .order_by(F("due_date").asc(nulls_last=True), "issued_at", "pk")
+    )
+    allocations, left = [], amount
+    for invoice in invoices.iterator(chunk_size=100):
+        if left <= 0:
+            break
+        take = min(left, invoice.open_amount)
+        if take > 0:
+            allocations.append({"invoice": invoice, "amount": take})
+            left -= take
+    return allocations
+
+
+def _allocations_or_oldest_first(allocations, oldest_first: bool, *, customer_id, amount, actor):
+    if not oldest_first:
+        return allocations
+    if allocations:
+        raise ValidationError(
+            {"allocations": [_("Give the allocations or ask for the oldest invoices first, not both.")]}
+        )
+    return oldest_first_allocations(customer_id=customer_id, amount=amount, actor=actor)
+
+
 @events.batched
 def payment_record(
-    *, actor, customer, amount, received_on, method=Payment.Method.BANK_TRANSFER, reference="", allocations=()
+    *,
+    actor,
+    customer,
+    amount,
+    received_on,
+    method=Payment.Method.BANK_TRANSFER,
+    reference="",
+    allocations=(),
+    oldest_first: bool = False,
 ) -> Payment:
+    """Money received from `customer`: put against `allocations`, or against their open invoices the oldest first
+    (`oldest_first`); what is not allocated stays on account (a prepayment) until allocated or refunded."""
     require_perm(actor, "finance.add_payment")
     if customer is None:
         raise ValidationError({"customer": [_("Choose a customer.")]})
@@ -269,6 +313,9 @@ def payment_record(
     )
     # The customer and the actor are objects in hand: validating them would re-read both rows.
     payment.full_clean(exclude=["number", "customer", "created_by"], validate_unique=False, validate_constraints=False)
+    allocations = _allocations_or_oldest_first(
+        allocations, oldest_first, customer_id=customer.pk, amount=amount, actor=actor
+    )
     cleaned, payment.allocated_amount, orders = (
         _clean_allocations(payment, allocations, actor) if allocations else ([], Decimal("0"), {})
     )
@@ -281,11 +328,16 @@ def payment_record(
 
 
 @events.batched
-def payment_allocate(*, payment: Payment, actor, allocations) -> Payment:
-    """Allocate what is left of an earlier payment to invoices."""
+def payment_allocate(*, payment: Payment, actor, allocations=(), oldest_first: bool = False) -> Payment:
+    """Allocate what is left of an earlier payment to invoices: those given, or the oldest open ones first."""
     require_perm(actor, "finance.add_payment")
     payment = Payment.objects.select_for_update().get(pk=payment.pk)
+    allocations = _allocations_or_oldest_first(
+        allocations, oldest_first, customer_id=payment.customer_id, amount=payment.unallocated_amount, actor=actor
+    )
     if not allocations:
+        if oldest_first:
+            raise ValidationError({"allocations": [_("This customer has no open invoice to allocate to.")]})
         raise ValidationError({"allocations": [_("Add at least one invoice.")]})
     cleaned, total, orders = _clean_allocations(payment, allocations, actor)
     _apply_allocations(payment, cleaned, orders, actor, new_payment=False)

@@ -276,6 +276,7 @@ class UnallocatedPaymentTable(ListTable):
     received_on = tables.Column(gettext_lazy("Received on"), attrs=cell("d-none", "d-sm-table-cell", "text-nowrap"))
     amount = tables.Column(gettext_lazy("Amount"), attrs=cell("num", "text-nowrap", "d-none", "d-md-table-cell"))
     left = tables.Column(gettext_lazy("Not allocated"), empty_values=(), attrs=cell("num", "text-nowrap"))
+    action = _actions("finance/worklists/_settle_action.html")
 
     class Meta(ListTable.Meta):
         attrs = {**ListTable.Meta.attrs, "data-testid": "unallocated-payments-table"}
@@ -297,4 +298,4 @@ class UnallocatedPaymentTable(ListTable):
         return intcomma(value)
 
     def render_left(self, record):
-        return intcomma(record.amount - record.allocated_amount)
+        return intcomma(record.unallocated_amount)

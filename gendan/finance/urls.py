@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_lists, views_receivables, views_worklists
+from . import views, views_credit_notes, views_lists, views_receivables, views_worklists
 
 app_name = "finance"
 urlpatterns = [
@@ -8,6 +8,8 @@ urlpatterns = [
     path("invoices/<int:pk>/", views.invoice_detail_view, name="invoice_detail"),
     path("invoices/<int:pk>/pdf/", views.invoice_pdf_view, name="invoice_pdf"),
     path("invoices/<int:pk>/issue/", views.invoice_issue_view, name="invoice_issue"),
+    path("invoices/<int:pk>/credit-notes/", views_credit_notes.credit_note_create_view, name="credit_note_create"),
+    path("credit-notes/<int:pk>/issue/", views_credit_notes.credit_note_issue_view, name="credit_note_issue"),
     path("payments/new/<int:order_pk>/", views.payment_create_view, name="payment_create"),
     path("invoices/", views_lists.invoice_list_view, name="invoice_list"),
     path("payments/", views_lists.payment_list_view, name="payment_list"),
@@ -18,4 +20,5 @@ urlpatterns = [
     path("unpaid/", views_worklists.unpaid_invoices_view, name="unpaid_invoices"),
     path("unpaid/<int:pk>/payment/", views_worklists.unpaid_invoice_payment_view, name="unpaid_invoice_payment"),
     path("to-allocate/", views_worklists.unallocated_payments_view, name="unallocated_payments"),
+    path("to-allocate/<int:pk>/", views_worklists.unallocated_payment_view, name="unallocated_payment"),
 ]

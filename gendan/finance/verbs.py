@@ -17,9 +17,20 @@ def register() -> None:
     )
     verbs.register("payment.received", _("Payment received"), "finance.payment", activity=_("recorded a payment"))
     verbs.register(
+        "payment.refunded", _("Money refunded"), "finance.payment", activity=_("refunded money of a payment")
+    )
+    verbs.register(
         "payment.allocated",
         _("Payment allocated"),
         "finance.payment",
         activity=_("allocated a payment"),
+        also_for=("sales.order", "finance.invoice"),
+    )
+    verbs.register_many(
+        "finance.creditnote",
+        {
+            "credit_note.created": (_("Credit note drafted"), _("drafted a credit note")),
+            "credit_note.issued": (_("Credit note issued"), _("issued a credit note")),
+        },
         also_for=("sales.order", "finance.invoice"),
     )

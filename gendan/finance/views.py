@@ -14,9 +14,19 @@ from gendan.sales.views import get_order_for_page, render_order_page
 
 from . import services
 from .forms import InvoiceForm, PaymentForm
+from .forms_credit_notes import CreditNoteForm
 from .models import Invoice, InvoiceStatus
 from .pdf_invoices import invoice_pdf_response
-from .selectors import invoice_allocations, invoice_detail_queryset, invoice_lines, order_invoices
+from .selectors import (
+    invoice_allocations,
+    invoice_credit_notes,
+    invoice_detail_queryset,
+    invoice_lines,
+    invoice_lines_left_to_credit,
+    order_invoices,
+)
+from .services_credit_notes import CREATE_PERMISSION as CREDIT_PERMISSION
+from .services_credit_notes import ISSUE_PERMISSION
 from .worklists import works_finance
 
 
@@ -76,13 +86,24 @@ def payment_create_view(request, order_pk):
 @login_required
 @require_GET
 def invoice_detail_view(request, pk):
-    invoice = get_object_or_404(invoice_detail_queryset(user=request.user), pk=pk)
+    return render_invoice_page(request, get_object_or_404(invoice_detail_queryset(user=request.user), pk=pk))
+
+
+def render_invoice_page(request, invoice, *, credit_form=None, status=200):
+    """The invoice as the customer receives it, its payments, its credit notes and history; with the credit note
+    form (bound, after bad input) for who may credit it."""
     user = request.user
     late = days_since(invoice.due_date) if invoice.status == InvoiceStatus.ISSUED else None
+    may_credit = invoice.status == InvoiceStatus.ISSUED and user.has_perm(CREDIT_PERMISSION)
+    if credit_form is None and may_credit:
+        credit_form = CreditNoteForm(lines=invoice_lines_left_to_credit(invoice))
     context = {
         "invoice": invoice,
         "lines": invoice_lines(invoice),
         "allocations": invoice_allocations(invoice),
+        "credit_notes": invoice_credit_notes(invoice),
+        "credit_form": credit_form,
+        "may_issue_credit_notes": user.has_perm(ISSUE_PERMISSION),
         "events": timeline_events(invoice),
         "days_overdue": late if late and late > 0 else None,
         "can_issue": invoice.status == InvoiceStatus.DRAFT and user.has_perm("finance.issue_invoice"),
@@ -90,7 +111,7 @@ def invoice_detail_view(request, pk):
         and works_finance(user)
         and user.has_perm("finance.add_payment"),
     }
-    return render(request, "finance/invoice_detail.html", context)
+    return render(request, "finance/invoice_detail.html", context, status=status)
 
 
 @login_required

@@ -9,14 +9,17 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from gendan.core.errors import ApplicationError
+from gendan.core.forms import run_service
 from gendan.sales.models import Order
 from gendan.sales.worklist_pages import back_to_list, worklist_page
 
 from . import services
 from .filters import OrderToInvoiceFilter, UnallocatedPaymentFilter, UnpaidInvoiceFilter
-from .forms import InvoiceForm, PaymentForm
+from .forms import InvoiceForm, PaymentForm, RefundForm
 from .models import Invoice, InvoiceStatus
+from .selectors import payment_queryset
 from .selectors_worklists import invoices_unpaid, orders_to_invoice, payments_unallocated
+from .services_refunds import payment_refund
 from .tables import OrderToInvoiceTable, UnallocatedPaymentTable, UnpaidInvoiceTable
 from .worklists import works_finance
 
@@ -122,3 +125,35 @@ def unpaid_invoice_payment_view(request, pk):
         messages.success(request, _("Payment %(number)s recorded.") % {"number": payment.number})
         return back_to_list(request, "finance:unpaid_invoices")
     return _dialog(request, "finance/worklists/_payment_form.html", {"invoice": invoice, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unallocated_payment_view(request, pk):
+    """What is left of a payment: put against the customer's oldest open invoices, or paid back."""
+    _require_worklist(request.user)
+    if not request.user.has_perm("finance.add_payment"):
+        raise PermissionDenied
+    payment = get_object_or_404(payment_queryset(user=request.user), pk=pk)
+    refund_form = RefundForm(request.POST if "refund" in request.POST else None, payment=payment)
+    if request.method == "POST" and "oldest_first" in request.POST:
+        try:
+            services.payment_allocate(payment=payment, actor=request.user, oldest_first=True)
+        except ValidationError as exc:
+            refund_form.add_error(None, " ".join(exc.messages))
+        except ApplicationError as exc:
+            refund_form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request, _("Payment %(number)s put against the oldest open invoices.") % {"number": payment.number}
+            )
+            return back_to_list(request, "finance:unallocated_payments")
+    elif request.method == "POST" and refund_form.is_valid():
+        refund = run_service(
+            refund_form, lambda: payment_refund(payment=payment, actor=request.user, **refund_form.cleaned_data)
+        )
+        if refund is not None:
+            messages.success(request, _("Refund %(number)s recorded.") % {"number": refund.number})
+            return back_to_list(request, "finance:unallocated_payments")
+    context = {"payment": payment, "refund_form": refund_form}
+    return _dialog(request, "finance/worklists/_payment_settle_form.html", context)

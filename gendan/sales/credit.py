@@ -2,8 +2,8 @@
 the approval rules, and every stage an order passes the limit at.
 
 Exposure is what the customer owes and will owe for orders taken: their open invoices and what is confirmed
-and not yet invoiced. Per order that is its total less what payments cover (`amount_paid`, the money put
-against its invoices), over the orders confirmed and not yet closed or cancelled. A credit limit of 0 is no
+and not yet invoiced. Per order that is its total less what payments and credit notes cover (`amount_paid`, the
+money put against its invoices, and `amount_credited`), over the orders confirmed and not yet closed or cancelled. A credit limit of 0 is no
 limit: the company has not limited the customer.
 
 The limit is checked when an order is confirmed (submitted, and at its last approval), when it ships and when
@@ -40,7 +40,7 @@ EXPOSED_STATUSES = [
     OrderStatus.DELIVERED,
     OrderStatus.ON_HOLD,
 ]
-_OWED = F("total") - F("amount_paid")
+_OWED = F("total") - F("amount_paid") - F("amount_credited")
 
 
 def _exposed_orders():
@@ -113,7 +113,7 @@ def credit_position(
         credit_limit = Customer.objects.filter(pk=order.customer_id).values_list("credit_limit", flat=True).get()
     if not credit_limit:
         return None
-    owed = (order.total if total is None else total) - order.amount_paid
+    owed = (order.total if total is None else total) - order.amount_paid - order.amount_credited
     return CreditPosition(credit_limit, customer_exposure(order.customer_id, excluding=order) + owed, owed)
 
 

@@ -204,6 +204,8 @@ class Order(VersionedModel):
     total = models.DecimalField(_("total"), max_digits=14, decimal_places=2, default=0)
     amount_invoiced = models.DecimalField(_("invoiced"), max_digits=14, decimal_places=2, default=0)
     amount_paid = models.DecimalField(_("paid"), max_digits=14, decimal_places=2, default=0)
+    # What issued credit notes took off its invoices (finance.services_credit_notes).
+    amount_credited = models.DecimalField(_("credited"), max_digits=14, decimal_places=2, default=0)
     notes = models.TextField(_("notes"), blank=True)
     hold_reason = models.CharField(_("hold reason"), max_length=200, blank=True)
     # Where `resume` returns to.
@@ -234,7 +236,9 @@ class Order(VersionedModel):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(subtotal__gte=0, tax_amount__gte=0, total__gte=0, amount_paid__gte=0),
+                condition=models.Q(
+                    subtotal__gte=0, tax_amount__gte=0, total__gte=0, amount_paid__gte=0, amount_credited__gte=0
+                ),
                 name="order_amounts_not_negative",
             ),
         ]

@@ -525,7 +525,10 @@ def order_refresh_progress(*, order: Order, actor, lines=None) -> Order:
     )
     order.billing_status = billing_status_of((ln.quantity, ln.invoiced_quantity) for ln in lines)
     was_paid = order.payment_status
-    order.payment_status = payment_status_of(order.billing_status, order.amount_invoiced, order.amount_paid)
+    # Settled by money or by credit notes alike.
+    order.payment_status = payment_status_of(
+        order.billing_status, order.amount_invoiced, order.amount_paid + order.amount_credited
+    )
     if order.payment_status == PaymentStatus.PAID != was_paid:
         # The step people wait for ("paid in full") is the order's, whichever invoice settled it.
         events.record(
@@ -536,7 +539,14 @@ def order_refresh_progress(*, order: Order, actor, lines=None) -> Order:
             data={"amount_paid": order.amount_paid},
         )
     # Saved with the first status move, if there is one: one UPDATE instead of two.
-    unsaved = ["delivery_status", "billing_status", "payment_status", "amount_invoiced", "amount_paid"]
+    unsaved = [
+        "delivery_status",
+        "billing_status",
+        "payment_status",
+        "amount_invoiced",
+        "amount_paid",
+        "amount_credited",
+    ]
     road = {
         OrderStatus.CONFIRMED: {
             "partially_shipped": (OrderStatus.PARTIALLY_SHIPPED, "order.partially_shipped"),
