@@ -15,6 +15,7 @@ from gendan.crm.api_pipeline import LeadViewSet, OpportunityViewSet
 from gendan.finance.api import InvoiceViewSet, PaymentViewSet
 from gendan.finance.api_credit_notes import CreditNoteViewSet
 from gendan.finance.api_receivables import AgeingView
+from gendan.finance.api_statements import StatementViewSet
 from gendan.finance.api_worklists import OrderToInvoiceViewSet, UnallocatedPaymentViewSet, UnpaidInvoiceViewSet
 from gendan.fulfillment.api import ShipmentViewSet
 from gendan.fulfillment.api_worklists import InTransitViewSet, OrderToShipViewSet, PendingShipmentViewSet
@@ -46,6 +47,7 @@ router.register("approvals", ApprovalViewSet, basename="approval")
 router.register("shipments", ShipmentViewSet, basename="shipment")
 router.register("invoices", InvoiceViewSet, basename="invoice")
 router.register("credit-notes", CreditNoteViewSet, basename="credit-note")
+router.register("statements", StatementViewSet, basename="statement")
 router.register("payments", PaymentViewSet, basename="payment")
 router.register("tasks", TaskViewSet, basename="task")
 router.register("notifications", NotificationViewSet, basename="notification")

@@ -6,6 +6,7 @@ from gendan.accounts.lookups import user_matches
 from gendan.catalog.lookups import product_matches
 from gendan.core.lookups import lookup_view
 from gendan.crm.lookups import customer_matches, seller_matches
+from gendan.finance.views_public import statement_public
 from gendan.sales.views_public import order_status_public
 
 urlpatterns = [
@@ -25,6 +26,7 @@ urlpatterns = [
     path("orders/", include("gendan.sales.urls")),
     # What a customer opens without an account: the link a rep sent them to follow their order.
     path("s/order/<str:token>/", order_status_public, name="order_status_public"),
+    path("s/statement/<str:token>/", statement_public, name="statement_public"),
     path("quotations/", include("gendan.sales.urls_quotations")),
     path("work/", include("gendan.sales.urls_worklists")),
     path("approvals/", include("gendan.sales.urls_approvals")),

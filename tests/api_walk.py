@@ -20,6 +20,7 @@ from gendan.crm.services_followups import followup_create, meeting_schedule
 from gendan.crm.services_pipeline import lead_create, opportunity_create
 from gendan.finance.services import invoice_create, invoice_issue, payment_record
 from gendan.finance.services_credit_notes import credit_note_create
+from gendan.finance.services_statements import statement_create, statement_dispute
 from gendan.fulfillment.services import shipment_create, shipment_ship
 from gendan.inventory.models import StockMove
 from gendan.sales.models import ApprovalRequest, OrderStatus, QuotationStatus
@@ -68,6 +69,15 @@ def walk_world(people) -> dict[str, int]:
     open_invoice = invoice_issue(
         invoice=invoice_create(order=order_at(OrderStatus.SHIPPED, people), actor=finance), actor=finance
     )
+    # The open invoice's customer: a month with a line to dispute.
+    month = {
+        "customer": open_invoice.customer,
+        "period_start": today - datetime.timedelta(days=30),
+        "period_end": today,
+    }
+    statement, _token = statement_create(actor=finance, **month)
+    disputed, _token = statement_create(actor=finance, **month)
+    statement_dispute(statement=disputed, lines=[{"index": 1, "comment": "金额不对"}])
     credit_note = credit_note_create(
         actor=finance, invoice=open_invoice, reason="包装破损，折让", amount=Decimal("5.00")
     )
@@ -158,6 +168,8 @@ def walk_world(people) -> dict[str, int]:
         "invoice:open": open_invoice.pk,
         "customer:invoice-open": open_invoice.customer_id,
         "credit-note:draft": credit_note.pk,
+        "statement:draft": statement.pk,
+        "statement:disputed": disputed.pk,
         "payment": payment.pk,
         "task": task.pk,
         "notification": task.notifications.get().pk,

@@ -9,6 +9,7 @@ a line in WALK saying who may call it, so a new route cannot be left out; each r
 calls every operation and gets 401, 403, 404 or the success the line states.
 """
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -492,6 +493,24 @@ WALK: dict[tuple[str, str], Op] = {
     ("invoice-events", "get"): Op(EVERYONE, on="invoice:draft"),
     ("invoice-pdf", "get"): Op(EVERYONE, on="invoice:draft"),
     ("invoice-issue", "post"): Op(BILLERS, on="invoice:draft", body=lambda ids, role: {}),
+    ("statement-list", "get"): Op(EVERYONE),
+    ("statement-list", "post"): Op(
+        BILLERS,
+        201,
+        body=lambda ids, role: {
+            "customer": ids["customer:invoice-open"],
+            "period_start": str(timezone.localdate() - datetime.timedelta(days=30)),
+            "period_end": str(timezone.localdate()),
+        },
+    ),
+    ("statement-detail", "get"): Op(EVERYONE, on="statement:draft"),
+    ("statement-events", "get"): Op(EVERYONE, on="statement:draft"),
+    ("statement-pdf", "get"): Op(EVERYONE, on="statement:draft"),
+    ("statement-xlsx", "get"): Op(EVERYONE, on="statement:draft"),
+    ("statement-send", "post"): Op(BILLERS, on="statement:draft", body=lambda ids, role: {"by_email": False}),
+    ("statement-resolve", "post"): Op(
+        BILLERS, 201, on="statement:disputed", body=lambda ids, role: {"resolution": "已核对"}
+    ),
     ("credit-note-list", "get"): Op(EVERYONE),
     ("credit-note-list", "post"): Op(
         BILLERS,

@@ -180,3 +180,50 @@ def test_applying_a_change_takes_the_same_statements_for_five_lines_as_for_fifty
     assert result["queries_per_change"] == {"change_request_create": [7, 7], "change_request_submit": [16, 17]}
     assert result["revision"] == 3
     assert "change_request_submit" in changes.report(result)
+
+
+@pytest.mark.django_db
+def test_the_receivables_benchmark_measures_every_step_and_reads_what_the_invoices_owe():
+    # given / when: 300 open invoices of one customer among five others
+    import datetime
+    from decimal import Decimal
+
+    from bench import receivables
+    from gendan.finance.models import Invoice
+
+    result = receivables.run(300, repeat=2, warmup=1, other_customers=5)
+
+    # then: owed as the generated invoices say, each bucket counted here from the due dates alone
+    today = datetime.date.fromisoformat(result["as_of"])
+    expected = {}
+    for total, paid, due in Invoice.objects.filter(customer_id=result["customer_id"]).values_list(
+        "total", "amount_paid", "due_date"
+    ):
+        late = (today - due).days
+        bucket = next(
+            key
+            for key, last in [
+                ("current", 0),
+                ("days_1_30", 30),
+                ("days_31_60", 60),
+                ("days_61_90", 90),
+                ("over_90", 10**6),
+            ]
+            if late <= last
+        )
+        expected[bucket] = expected.get(bucket, Decimal("0")) + total - paid
+    assert len(expected) == 5 and all(amount > 0 for amount in expected.values())
+    expected["total"] = sum(expected.values())
+    assert {key: Decimal(amount) for key, amount in result["owed"].items()} == expected
+    # What the ageing, the customer's card and the API read
+    assert set(result["read"]) == {"ageing", "ageing_totals", "/api/v1/receivables/ageing/"}
+    for amounts in result["read"].values():
+        assert {key: Decimal(amount) for key, amount in amounts.items()} == expected
+    assert Invoice.objects.filter(customer_id=result["customer_id"], status="issued").count() == 300
+    assert Invoice.objects.exclude(customer_id=result["customer_id"]).count() == 5 * receivables.OTHER_INVOICES_EACH
+    assert [step["step"] for step in result["steps"]] == receivables.STEPS
+    for step in result["steps"]:
+        assert step["statements"] > 0, step
+        assert 0 <= step["p50_ms"] <= step["p95_ms"], step
+    assert Decimal(result["dso"]) > 0
+    assert "/customers/<id>/" in receivables.report(result)

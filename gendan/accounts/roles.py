@@ -73,6 +73,7 @@ _VIEW_ALL = [
     "finance.view_invoice",
     "finance.view_creditnote",
     "finance.view_payment",
+    "finance.view_statement",
 ]
 _SELL = [
     "crm.add_customer",
@@ -137,6 +138,8 @@ ROLE_PERMISSIONS = {
         "finance.issue_invoice",
         "finance.add_creditnote",
         "finance.add_payment",
+        "finance.add_statement",
+        "finance.send_statement",
         "sales.hold_order",
         "crm.view_contract",
     ],
@@ -170,6 +173,8 @@ ROLE_PERMISSIONS = {
         "finance.issue_invoice",
         "finance.add_creditnote",
         "finance.add_payment",
+        "finance.add_statement",
+        "finance.send_statement",
         "automation.view_rule",
         "automation.add_rule",
         "automation.change_rule",

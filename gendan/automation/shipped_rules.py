@@ -335,6 +335,31 @@ SHIPPED_RULES = [
         "escalation_hours": [4, 8, 16],
     },
     {
+        "system_key": "statement_disputed",
+        "name": _("Customer disputes a statement: a task for finance"),
+        "description": _(
+            "When a customer disputes lines of a statement through its link, the finance person nearest the "
+            "customer's owner gets a task to look into them, due in two working days, escalated if it stays open."
+        ),
+        "trigger": "event",
+        "target_model": "crm.customer",
+        "event_verb": "statement.disputed",
+        "unless_verbs": [],
+        "offset_minutes": 0,
+        "business_hours": True,
+        "conditions": [],
+        "actions": [
+            {
+                "type": "create_task",
+                "assignee": "role:finance",
+                "title": _("{customer} disputes a statement: look into it and resolve it"),
+                "due_in_hours": 16,
+                "priority": "high",
+            }
+        ],
+        "escalation_hours": [16, 40],
+    },
+    {
         "system_key": "invoice_due_soon",
         "name": _("Invoice due in 3 days"),
         "description": _(

@@ -247,6 +247,7 @@ class PublicLink(models.Model):
 
     class Purpose(models.TextChoices):
         ORDER_STATUS = "order_status", _("Order status for the customer")
+        STATEMENT = "statement", _("Statement for the customer to confirm")
 
     purpose = models.CharField(_("purpose"), max_length=32, choices=Purpose.choices)
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")

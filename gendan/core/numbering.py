@@ -22,6 +22,7 @@ DEFAULT_PATTERNS = {
     "payment": "PAY{yyyy}{mm}{seq:05}",
     "credit_note": "CN{yyyy}{mm}{seq:05}",
     "refund": "RF{yyyy}{mm}{seq:05}",
+    "statement": "DZ{yyyy}{mm}{seq:04}",
     "customer": "C{seq:06}",
     "contract": "HT{yyyy}{mm}{seq:04}",
 }

@@ -13,7 +13,7 @@ class FinanceConfig(AppConfig):
         verbs.register()
         from gendan.core import exportable, hooks, panels, worklists
 
-        from .lists import ageing_rows, invoice_rows, payment_rows
+        from .lists import ageing_rows, invoice_rows, payment_rows, statement_rows
         from .panels import customer_receivables_panel, order_finance_panel, order_invoices_public
         from .reactions import order_updated
         from .worklists import WORKLISTS
@@ -31,6 +31,7 @@ class FinanceConfig(AppConfig):
             worklists.register(worklist)
         exportable.register("invoices", invoice_rows, permission="finance.view_invoice")
         exportable.register("payments", payment_rows, permission="finance.view_payment")
+        exportable.register("statements", statement_rows, permission="finance.view_statement")
         # The ageing per customer or per owner: one list, its ?group_by= in the query the worker re-runs.
         for name in ("ageing-customers", "ageing-owners"):
             exportable.register(name, ageing_rows, permission="finance.view_invoice")

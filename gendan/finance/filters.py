@@ -13,7 +13,7 @@ from gendan.core.worklist_lists import OverdueWorklistFilter, WorklistFilter, ye
 from gendan.crm.lookups import customer_picker
 from gendan.sales.models import Order
 
-from .models import Invoice, InvoiceStatus, Payment
+from .models import Invoice, InvoiceStatus, Payment, Statement, StatementStatus
 from .search import INVOICES, PAYMENTS
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -94,3 +94,19 @@ class UnallocatedPaymentFilter(WorklistFilter):
     class Meta:
         model = Payment
         fields = ["customer", "owner"]
+
+
+class StatementFilter(FilterSet):
+    customer = django_filters.NumberFilter(field_name="customer_id", label=_("Customer"), widget=customer_picker())
+    owner = django_filters.NumberFilter(field_name="customer__owner_id", label=_("Owner"))
+    status = django_filters.MultipleChoiceFilter(choices=StatementStatus.choices, label=_("Status"))
+    period_from = django_filters.DateFilter(
+        field_name="period_end", lookup_expr="gte", label=_("Period from"), widget=DATE
+    )
+    period_to = django_filters.DateFilter(
+        field_name="period_start", lookup_expr="lte", label=_("Period to"), widget=DATE
+    )
+
+    class Meta:
+        model = Statement
+        fields = ["customer", "status"]

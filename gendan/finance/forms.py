@@ -1,10 +1,15 @@
+import datetime
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gendan.core.bounds import id_from
 from gendan.core.errors import ApplicationError
 from gendan.core.forms import BootstrapForm, add_service_errors, bootstrap
+from gendan.crm.lookups import customer_picker
+from gendan.crm.models import Customer
 from gendan.sales.forms import OrderLineQuantitiesForm
 
 from . import services
@@ -118,3 +123,44 @@ class RefundForm(BootstrapForm):
         self.fields["amount"].initial = payment.unallocated_amount
         self.fields["refunded_on"].initial = timezone.localdate()
         self.fields["method"].initial = payment.method
+
+
+class StatementForm(BootstrapForm):
+    """A customer's statement for a period: last month unless chosen otherwise."""
+
+    customer = forms.ModelChoiceField(label=_("Customer"), queryset=Customer.objects.none(), widget=customer_picker())
+    period_start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    period_end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["customer"].queryset = Customer.objects.visible_to(user)
+        self.fields["customer"].widget.user = user
+        first_of_this_month = timezone.localdate().replace(day=1)
+        last_month_end = first_of_this_month - datetime.timedelta(days=1)
+        self.fields["period_start"].initial = last_month_end.replace(day=1)
+        self.fields["period_end"].initial = last_month_end
+
+    def for_customer(self, value) -> "StatementForm":
+        """Start with the customer (?customer= from their page) when the user sees them."""
+        customer_id = id_from(value)
+        if customer_id and self.fields["customer"].queryset.filter(pk=customer_id).exists():
+            self.fields["customer"].initial = customer_id
+        return self
+
+
+class ResolutionForm(BootstrapForm):
+    resolution = forms.CharField(
+        label=_("How was the dispute resolved?"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class StatementSendForm(BootstrapForm):
+    emails = forms.CharField(
+        label=_("Send to"),
+        required=False,
+        help_text=_("E-mail addresses separated by commas; leave empty to send to the customer's contacts."),
+    )
+
+    def addresses(self) -> list[str]:
+        return [part.strip() for part in self.cleaned_data["emails"].replace("，", ",").split(",") if part.strip()]

@@ -2,10 +2,10 @@
 
 from gendan.sales.filters import list_filters_for
 
-from .filters import InvoiceFilter, PaymentFilter
-from .models import Invoice, Payment
+from .filters import InvoiceFilter, PaymentFilter, StatementFilter
+from .models import Invoice, Payment, Statement
 from .receivables import GROUPS, ageing
-from .tables import InvoiceTable, PaymentTable
+from .tables import InvoiceTable, PaymentTable, StatementTable
 from .tables_receivables import AGEING_TABLES
 
 
@@ -41,3 +41,12 @@ def ageing_rows(user, data):
     # A download names every row in the query; a page only its own (receivables.name_rows).
     rows = ageing(user=user, group_by=group_by, named=bool(data.get("export")))
     return AGEING_TABLES[group_by], rows, ()
+
+
+def statement_filter(user, data) -> StatementFilter:
+    statements = Statement.objects.visible_to(user).select_related("customer")
+    return list_filters_for(user, data, StatementFilter, statements)
+
+
+def statement_rows(user, data):
+    return StatementTable, statement_filter(user, data).qs, ()

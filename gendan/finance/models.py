@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -79,6 +80,9 @@ class Invoice(TimeStampedModel):
         indexes = [
             # A customer's open invoices, for allocating payments.
             models.Index(fields=["customer", "status"], name="invoice_customer_status_idx"),
+            # A customer's statement (finance.statements): their invoices by the day issued, with the amount summed
+            # for the opening balance, from the index alone.
+            models.Index(fields=["customer", "issued_at", "total"], name="invoice_customer_issued_idx"),
             # The invoice lists in their default order, newest first (/finance/invoices/, /api/v1/invoices/,
             # their deep pages by keyset).
             models.Index(fields=["created_at", "id"], name="invoice_created_idx"),
@@ -353,6 +357,8 @@ class Payment(TimeStampedModel):
             # A customer's payments, and among them those on account, allocated to no invoice yet
             # (allocated_amount 0), which Payment.visible_to shows with the customer.
             models.Index(fields=["customer", "allocated_amount"], name="payment_customer_idx"),
+            # A customer's statement: their payments by the day received, with the amount.
+            models.Index(fields=["customer", "received_on", "amount"], name="payment_customer_received_idx"),
             # The payment lists in their default order, latest received first (/finance/payments/,
             # /api/v1/payments/, their deep pages by keyset and the "received from / to" filter).
             models.Index(fields=["received_on", "id"], name="payment_received_idx"),
@@ -438,3 +444,108 @@ class PaymentAllocation(models.Model):
 
     def __str__(self):
         return f"{self.payment_id} → {self.invoice_id}: {self.amount}"
+
+
+class StatementStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")  # made, not sent by e-mail yet; its link opens it already
+    SENT = "sent", _("Sent")
+    CONFIRMED = "confirmed", _("Confirmed")  # the customer agreed the balance: locked
+    DISPUTED = "disputed", _("Disputed")  # the customer disputed lines: finance resolves, a new version follows
+
+
+class StatementQuerySet(ScopedQuerySet):
+    # Seen with its customer.
+    owner_path = "customer__owner"
+
+
+class Statement(TimeStampedModel):
+    """A statement of account (对账单) of one customer for one period: the opening balance, every invoice, credit
+    note, payment and refund dated in the period, and the closing balance (finance.statements).
+
+    Its lines are written when it is made and never change: the customer confirms what they were shown. A
+    resolved dispute makes the next version (same number, `version` + 1, `previous` the one disputed) from the
+    documents as they are then; a confirmed statement is final, and a later correction is a document of its own.
+    """
+
+    number = models.CharField(_("number"), max_length=32)
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    previous = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="next_version", editable=False
+    )
+    customer = models.ForeignKey(
+        "crm.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="statements"
+    )
+    period_start = models.DateField(_("from"))
+    period_end = models.DateField(_("to"))
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    opening_balance = models.DecimalField(_("opening balance"), max_digits=14, decimal_places=2)
+    debit_total = models.DecimalField(_("debits"), max_digits=14, decimal_places=2)
+    credit_total = models.DecimalField(_("credits"), max_digits=14, decimal_places=2)
+    closing_balance = models.DecimalField(_("closing balance"), max_digits=14, decimal_places=2)
+    # [{"index", "date", "kind", "document", "debit", "credit", "balance"}], amounts as strings of two decimals.
+    lines = models.JSONField(default=list, encoder=DjangoJSONEncoder)
+    status = models.CharField(
+        _("status"), max_length=12, choices=StatementStatus.choices, default=StatementStatus.DRAFT
+    )
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    # Who answered for the customer, as they gave their name on the page (they have no account).
+    answered_by = models.CharField(_("answered by"), max_length=100, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    objects = StatementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("statement")
+        verbose_name_plural = _("statements")
+        ordering = ["-created_at", "-id"]
+        permissions = [("send_statement", _("Can send statements and resolve their disputes"))]
+        constraints = [
+            models.UniqueConstraint(fields=["number", "version"], name="statement_unique_version"),
+            models.CheckConstraint(
+                condition=models.Q(period_start__lte=models.F("period_end")), name="statement_period_in_order"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["customer", "period_end"], name="statement_customer_idx"),
+            models.Index(fields=["created_at", "id"], name="statement_created_idx"),
+        ]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return self.number if self.version == 1 else f"{self.number}-V{self.version}"
+
+    @property
+    def is_superseded(self) -> bool:
+        """A dispute of it was resolved: its next version is the one to answer."""
+        try:
+            self.next_version  # noqa: B018 - reading the reverse one-to-one is the question
+        except Statement.DoesNotExist:
+            return False
+        return True
+
+
+class StatementDispute(models.Model):
+    """A line of a statement the customer disputes, with their comment; resolved by finance with a new version."""
+
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="disputes")
+    line_index = models.PositiveIntegerField(_("line"))
+    comment = models.TextField(_("comment"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    resolution = models.TextField(_("resolution"), blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["line_index", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["statement", "line_index"], name="statement_dispute_one_per_line")
+        ]
+
+    def __str__(self):
+        return f"{self.statement_id}#{self.line_index}"

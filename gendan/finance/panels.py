@@ -4,9 +4,10 @@ payments, the customer page's receivables, and the invoices on the page a custom
 from django.utils import timezone
 
 from .forms import InvoiceForm, PaymentForm
-from .models import InvoiceStatus
+from .models import InvoiceStatus, Statement
 from .receivables import BUCKETS, ageing_totals
 from .selectors import order_invoices, order_payment_allocations
+from .services_statements import CREATE_PERMISSION as STATEMENT_PERMISSION
 from .tables_receivables import open_invoices_url
 
 
@@ -38,11 +39,27 @@ def order_invoices_public(request, order) -> dict:
     return {"public_invoices": list(invoices)}
 
 
+# The customer's latest statements on their page; the rest are in the statement list, filtered by customer.
+STATEMENTS_SHOWN = 3
+
+
 def customer_receivables_panel(request, customer, **forms) -> dict:
-    """What the customer owes on the invoices the user sees, by how long it is overdue, each part a link."""
+    """What the customer owes on the invoices the user sees, by how long it is overdue, each part a link; and
+    their latest statements."""
     today = timezone.localdate()
     totals = ageing_totals(user=request.user, today=today, customer=customer)
+    user = request.user
+    statements = []
+    if user.has_perm("finance.view_statement"):
+        statements = list(
+            Statement.objects.visible_to(user)
+            .filter(customer=customer)
+            .order_by("-created_at", "-id")[:STATEMENTS_SHOWN]
+        )
     return {
+        "customer": customer,
+        "statements": statements,
+        "may_make_statement": user.has_perm(STATEMENT_PERMISSION),
         "owed": totals["total"],
         "overdue": totals["total"] - totals["current"],
         "owed_url": open_invoices_url(today, "customer", customer.pk),

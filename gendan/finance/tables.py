@@ -299,3 +299,57 @@ class UnallocatedPaymentTable(ListTable):
 
     def render_left(self, record):
         return intcomma(record.unallocated_amount)
+
+
+class StatementTable(ListTable):
+    default_sort = "-created"
+    indexed_sorts = frozenset({"created"})
+    export_name = "statements"
+    export_sequence = ("number", "customer", "period_start", "period_end", "closing_balance", "status")
+
+    number = tables.Column(gettext_lazy("Number"), attrs=cell("text-nowrap"))
+    customer = tables.Column(gettext_lazy("Customer"), accessor="customer__name", attrs=_WIDE)
+    period = tables.Column(
+        gettext_lazy("Period"),
+        empty_values=(),
+        exclude_from_export=True,
+        attrs=cell("d-none", "d-sm-table-cell", "text-nowrap"),
+    )
+    closing_balance = _money_column(gettext_lazy("Closing balance"))
+    status = tables.Column(gettext_lazy("Status"), attrs=cell("text-nowrap"))
+    created = tables.Column(
+        gettext_lazy("Made"),
+        accessor="created_at",
+        orderable=True,
+        exclude_from_export=True,
+        attrs=cell("d-none", "d-md-table-cell", "text-nowrap"),
+    )
+    period_start = tables.Column(gettext_lazy("From"), visible=False)
+    period_end = tables.Column(gettext_lazy("To"), visible=False)
+
+    class Meta(ListTable.Meta):
+        attrs = {**ListTable.Meta.attrs, "data-testid": "statement-table"}
+        row_attrs = {"data-testid": "statement-row"}
+        empty_text = gettext_lazy("No statements match these filters.")
+
+    def render_number(self, record):
+        link = format_html('<a href="{}">{}</a>', reverse("finance:statement_detail", args=[record.pk]), record.label)
+        return format_html("{}{}", link, on_phones(f"{when(record.period_start)} – {when(record.period_end)}"))
+
+    def value_number(self, record):
+        return record.label
+
+    def render_period(self, record):
+        return f"{when(record.period_start)} – {when(record.period_end)}"
+
+    def render_closing_balance(self, value):
+        return intcomma(value)
+
+    def render_status(self, record):
+        return badge(status_class(record.status), record.get_status_display())
+
+    def value_status(self, record):
+        return record.get_status_display()
+
+    def render_created(self, value):
+        return when(value)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_credit_notes, views_lists, views_receivables, views_worklists
+from . import views, views_credit_notes, views_lists, views_receivables, views_statements, views_worklists
 
 app_name = "finance"
 urlpatterns = [
@@ -10,6 +10,16 @@ urlpatterns = [
     path("invoices/<int:pk>/issue/", views.invoice_issue_view, name="invoice_issue"),
     path("invoices/<int:pk>/credit-notes/", views_credit_notes.credit_note_create_view, name="credit_note_create"),
     path("credit-notes/<int:pk>/issue/", views_credit_notes.credit_note_issue_view, name="credit_note_issue"),
+    path("statements/", views_statements.statement_list_view, name="statement_list"),
+    path("statements/new/", views_statements.statement_create_view, name="statement_create"),
+    path("statements/<int:pk>/", views_statements.statement_detail_view, name="statement_detail"),
+    path("statements/<int:pk>/send/", views_statements.statement_send_view, name="statement_send"),
+    path("statements/<int:pk>/resolve/", views_statements.statement_resolve_view, name="statement_resolve"),
+    path(
+        "statements/<int:pk>/<str:fmt>/",
+        views_statements.statement_file_view,
+        name="statement_file",
+    ),
     path("payments/new/<int:order_pk>/", views.payment_create_view, name="payment_create"),
     path("invoices/", views_lists.invoice_list_view, name="invoice_list"),
     path("payments/", views_lists.payment_list_view, name="payment_list"),

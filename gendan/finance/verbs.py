@@ -34,3 +34,15 @@ def register() -> None:
         },
         also_for=("sales.order", "finance.invoice"),
     )
+    verbs.register_many(
+        "finance.statement",
+        {
+            "statement.created": (_("Statement made"), _("made a statement")),
+            "statement.sent": (_("Statement sent"), _("sent the statement")),
+            "statement.opened": (_("Customer opened the statement"), _("opened the statement")),
+            "statement.confirmed": (_("Customer confirmed the statement"), _("confirmed the statement's balance")),
+            "statement.disputed": (_("Customer disputed the statement"), _("disputed lines of the statement")),
+            "statement.resolved": (_("Statement dispute resolved"), _("resolved the statement's dispute")),
+        },
+        also_for=("crm.customer",),
+    )
