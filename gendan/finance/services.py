@@ -40,8 +40,8 @@ def invoice_create(
         require_perm(actor, "finance.issue_invoice")
     elif due_date is not None:
         raise ValidationError({"due_date": [_("A due date is set when the invoice is issued.")]})
-    # The invoice's customer comes joined (issuing reads its payment terms), and chosen lines'
-    # products (their unit says whether a quantity may be fractional).
+    # The invoice's customer comes joined, and chosen lines' products (their unit says whether a quantity may be
+    # fractional).
     order, lines_of_order = lock_order_with_lines(
         order, actor=actor, related=["customer"], line_related=["product"] if lines is not None else ()
     )
@@ -102,7 +102,7 @@ def invoice_issue(*, invoice: Invoice, actor, due_date: datetime.date | None = N
     given = invoice
     # Issuing changes the invoice alone, so only its row is locked; a payment, which locks
     # the order and then the invoice, waits for the issue to commit.
-    invoice = Invoice.objects.select_for_update(of=("self",)).select_related("customer").get(pk=given.pk)
+    invoice = Invoice.objects.select_for_update(of=("self",)).select_related("order").get(pk=given.pk)
     require_visible(Invoice.objects, invoice, actor)
     if Invoice.order.is_cached(given) and given.order_id == invoice.order_id:
         invoice.order = given.order
@@ -114,8 +114,9 @@ def _issue(invoice: Invoice, actor, due_date) -> None:
     ensure_dates({"due_date": due_date}, planned=True)
     credit_check(invoice.order, actor=actor, stage=CreditStage.INVOICING)
     invoice.issued_at = timezone.now()
+    # The order's terms: the customer's, unless agreed otherwise for the order.
     invoice.due_date = due_date or (
-        timezone.localdate(invoice.issued_at) + datetime.timedelta(days=invoice.customer.payment_terms_days)
+        timezone.localdate(invoice.issued_at) + datetime.timedelta(days=invoice.order.payment_terms_days)
     )
     INVOICE_STATES.move(
         invoice,

@@ -98,6 +98,7 @@ class OrderSerializer(serializers.ModelSerializer):
             "requested_date",
             "promised_date",
             "customer_reference",
+            "payment_terms_days",
             "currency",
             "tax_rate",
             "subtotal",

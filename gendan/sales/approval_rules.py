@@ -116,7 +116,8 @@ def _new_customer(facts: ApprovalFacts, params: dict) -> list[dict]:
 
 def _payment_terms_over(facts: ApprovalFacts, params: dict) -> list[dict]:
     days = int(params["days"])
-    terms = facts.customer.payment_terms_days
+    # An order's own terms (the customer's unless agreed otherwise); a quotation's or contract's, the customer's.
+    terms = facts.record.payment_terms_days if isinstance(facts.record, Order) else facts.customer.payment_terms_days
     if terms > days:
         return [{"code": "payment_terms_over", "terms_days": terms, "days": days}]
     return []

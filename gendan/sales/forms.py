@@ -18,7 +18,7 @@ from gendan.crm.models import Address, Contact, Customer
 from gendan.inventory.models import Warehouse
 
 from .lines import line_amount, order_totals
-from .models import Priority
+from .models import PAYMENT_TERMS_MAX_DAYS, Priority
 from .selectors import products_for_order_entry
 
 
@@ -39,6 +39,13 @@ class OrderForm(BootstrapForm):
         label=_("Promised date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     customer_reference = forms.CharField(label=_("Customer PO"), max_length=64, required=False)
+    payment_terms_days = forms.IntegerField(
+        label=_("Payment terms (days)"),
+        min_value=0,
+        max_value=PAYMENT_TERMS_MAX_DAYS,
+        required=False,
+        help_text=_("Leave empty for the customer's terms."),
+    )
     tax_rate = forms.DecimalField(
         label=_("Tax rate (%)"),
         max_digits=5,
@@ -66,6 +73,7 @@ class OrderForm(BootstrapForm):
         "requested_date",
         "promised_date",
         "customer_reference",
+        "payment_terms_days",
         "tax_rate",
         "notes",
     ]

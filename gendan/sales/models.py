@@ -13,6 +13,9 @@ from gendan.accounts.scoping import ScopedQuerySet
 from gendan.core.models import TimeStampedModel, VersionedModel
 from gendan.core.states import StateMachine
 
+# The longest payment terms an order may carry, in days.
+PAYMENT_TERMS_MAX_DAYS = 365
+
 
 class OrderStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")  # being entered; editable
@@ -191,6 +194,10 @@ class Order(VersionedModel):
     requested_date = models.DateField(_("requested date"), null=True, blank=True)
     promised_date = models.DateField(_("promised date"), null=True, blank=True)
     customer_reference = models.CharField(_("customer PO"), max_length=64, blank=True)
+    # Days from an invoice's issue to its due date: the customer's terms unless agreed otherwise for this order.
+    payment_terms_days = models.PositiveSmallIntegerField(
+        _("payment terms (days)"), default=30, validators=[MaxValueValidator(PAYMENT_TERMS_MAX_DAYS)]
+    )
     currency = models.CharField(_("currency"), max_length=3, default="CNY")
     tax_rate = models.DecimalField(
         _("tax rate (%)"),

@@ -34,6 +34,7 @@ from .models import (
     OPEN_CHANGE_STATUSES,
     OPEN_STATUSES,
     ORDER_STATES,
+    PAYMENT_TERMS_MAX_DAYS,
     ApprovalRequest,
     ApprovalSubject,
     ChangeStatus,
@@ -56,6 +57,7 @@ ORDER_FIELDS = [
     "requested_date",
     "promised_date",
     "customer_reference",
+    "payment_terms_days",
     "tax_rate",
     "notes",
 ]
@@ -140,6 +142,10 @@ def _validate_header(order: Order, actor) -> None:
         errors["shipping_address"] = [_("This address belongs to another customer.")]
     if not Decimal("0") <= Decimal(order.tax_rate) <= HUNDRED:
         errors["tax_rate"] = [_("A tax rate is between 0 and 100%.")]
+    if not 0 <= order.payment_terms_days <= PAYMENT_TERMS_MAX_DAYS:
+        errors["payment_terms_days"] = [
+            _("Payment terms are from 0 to %(max)s days.") % {"max": PAYMENT_TERMS_MAX_DAYS}
+        ]
     errors.update(
         date_errors({"requested_date": order.requested_date, "promised_date": order.promised_date}, planned=True)
     )
@@ -193,6 +199,8 @@ def order_create(
     if warehouse is None:
         raise ValidationError({"warehouse": [_("Set up a warehouse first.")]})
     fields.setdefault("tax_rate", settings.DEFAULT_TAX_RATE)
+    if fields.get("payment_terms_days") is None:
+        fields["payment_terms_days"] = customer.payment_terms_days
     assigned = None
     if owner is None and not customer.owner.is_active and assigns_automatically(actor):
         # The customer's rep has left: an order entered for them goes by the assignment rule, if any.
@@ -254,6 +262,12 @@ def order_update(*, order: Order, actor, version=None, lines=None, **fields) -> 
     unknown = set(fields) - set(ORDER_FIELDS)
     if unknown:
         raise TypeError(f"order_update got unexpected fields {sorted(unknown)}")
+    if "payment_terms_days" in fields and fields["payment_terms_days"] is None:
+        # Left blank: the customer's terms, as when the order was entered.
+        customer_id = fields["customer"].pk if fields.get("customer") else order.customer_id
+        fields["payment_terms_days"] = (
+            Customer.objects.filter(pk=customer_id).values_list("payment_terms_days", flat=True).get()
+        )
     before = events.snapshot(order, [*fields, "total"])
     for name, value in fields.items():
         setattr(order, name, value)

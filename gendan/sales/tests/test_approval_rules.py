@@ -177,6 +177,8 @@ def test_customer_conditions(personas, condition, customer_terms, expected):
     rule(admin, [condition])
     order = draft_order(rep, stocked_products(1)[1])
     Customer.objects.filter(pk=order.customer_id).update(payment_terms_days=customer_terms)
+    # The order's own terms count: the customer's when it was entered, unless agreed otherwise.
+    Order.objects.filter(pk=order.pk).update(payment_terms_days=customer_terms)
 
     order = order_submit(order=order, actor=rep)
 

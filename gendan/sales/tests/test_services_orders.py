@@ -1,15 +1,20 @@
 """Entering and editing orders: order_create and order_update."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from gendan.core.errors import ApplicationError, ErrorCode
 from gendan.core.models import Event
+from gendan.crm.models import Customer
+from gendan.finance.services import invoice_create, invoice_issue
+from gendan.fulfillment.services import shipment_create, shipment_ship
 from gendan.sales.models import Order, OrderLine
-from gendan.sales.services import order_create, order_update
-from tests.backbone import draft_order, stocked_products
+from gendan.sales.services import order_create, order_submit, order_update
+from tests.backbone import COURIER, draft_order, stocked_products
 from tests.factories import ProductFactory, customer_ready_to_order
 from tests.stages import order_at, order_state
 
@@ -236,3 +241,25 @@ def test_update_refuses_a_contact_of_another_customer(personas, catalog):
         order_update(order=order, actor=rep, contact=other.contacts.first())
 
     assert exc.value.message_dict == {"contact": ["This contact belongs to another customer."]}
+
+
+def test_an_order_takes_the_customers_payment_terms_unless_agreed_otherwise_and_its_invoices_fall_due_by_them(
+    personas,
+):
+    rep, clerk, finance = personas["rep1"], personas["warehouse1"], personas["finance1"]
+    customer = customer_ready_to_order(rep, payment_terms_days=45)
+    _warehouse, products = stocked_products(1)
+    usual = draft_order(rep, products, customer=customer)
+    agreed = draft_order(rep, products, customer=customer, payment_terms_days=10)
+    assert (usual.payment_terms_days, agreed.payment_terms_days) == (45, 10)
+
+    with pytest.raises(ValidationError) as too_long:
+        order_update(order=agreed, actor=rep, payment_terms_days=400)
+    assert "payment_terms_days" in too_long.value.message_dict
+    Customer.objects.filter(pk=customer.pk).update(payment_terms_days=60)
+    assert order_update(order=usual, actor=rep, payment_terms_days=None).payment_terms_days == 60
+
+    order = order_submit(order=agreed, actor=rep)
+    shipment_ship(shipment=shipment_create(order=order, actor=clerk), actor=clerk, **COURIER)
+    invoice = invoice_issue(invoice=invoice_create(order=order, actor=finance), actor=finance)
+    assert invoice.due_date == timezone.localdate(invoice.issued_at) + datetime.timedelta(days=10)
