@@ -197,6 +197,9 @@ EXPORT_INLINE_ROWS = env.int("EXPORT_INLINE_ROWS", default=100)
 ORDER_STATUS_LINK_DAYS = env.int("ORDER_STATUS_LINK_DAYS", default=30)
 # How long an approved credit override lets an order past its customer's credit limit, unless the requester
 # asks for fewer days, and the most they may ask for.
+# Days past its due date an invoice may stay open before the customer's further shipments are held (the last step
+# of the dunning ladder); 0 holds nothing.
+OVERDUE_HOLD_DAYS = env.int("OVERDUE_HOLD_DAYS", default=30)
 # How long the link that shows a customer their statement (对账单) stays open.
 STATEMENT_LINK_DAYS = env.int("STATEMENT_LINK_DAYS", default=30)
 CREDIT_OVERRIDE_DAYS = env.int("CREDIT_OVERRIDE_DAYS", default=7)

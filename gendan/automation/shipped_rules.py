@@ -411,6 +411,64 @@ SHIPPED_RULES = [
         ],
         "escalation_hours": [8, 24],
     },
+    # The dunning ladder (催款): friendly at the due date (above), firm two weeks on, and from OVERDUE_HOLD_DAYS
+    # (30) the customer's further shipments are held (sales.credit) and everyone who ships is told.
+    {
+        "system_key": "invoice_overdue_firm",
+        "name": _("Invoice 15 days overdue: a firm reminder"),
+        "description": _(
+            "15 days after an issued invoice fell due, its owner gets a task to call the customer with a firm "
+            "reminder, and their team leader is told."
+        ),
+        "trigger": "date",
+        "target_model": "finance.invoice",
+        "date_field": "due_date",
+        "offset_minutes": 15 * DAY,
+        "business_hours": True,
+        "conditions": [{"field": "status", "op": "eq", "value": "issued"}],
+        "actions": [
+            {
+                "type": "create_task",
+                "assignee": "owner",
+                "title": _("Call {customer}: invoice {number} is 15 days overdue"),
+                "due_in_hours": 8,
+                "priority": "high",
+            },
+            {
+                "type": "notify",
+                "recipient": "team_leader",
+                "title": _("Invoice {number} of {customer} is 15 days overdue"),
+                "body": _("It was due on {date}. Its owner has a task to call the customer."),
+            },
+        ],
+        "escalation_hours": [8, 24],
+    },
+    {
+        "system_key": "invoice_overdue_hold",
+        "name": _("Invoice 30 days overdue: shipments held"),
+        "description": _(
+            "30 days after an issued invoice fell due, the customer's further shipments are held until it is paid "
+            "or a credit override is approved for an order; its owner, finance and logistics are told."
+        ),
+        "trigger": "date",
+        "target_model": "finance.invoice",
+        "date_field": "due_date",
+        "offset_minutes": 30 * DAY,
+        "business_hours": True,
+        "conditions": [{"field": "status", "op": "eq", "value": "issued"}],
+        "actions": [
+            {
+                "type": "notify",
+                "recipient": spec,
+                "title": _("Shipments to {customer} are held: invoice {number} is 30 days overdue"),
+                "body": _(
+                    "It was due on {date}. Nothing more ships to them until it is paid or an override is approved."
+                ),
+            }
+            for spec in ("owner", "role:finance", "role:logistics")
+        ],
+        "escalation_hours": [],
+    },
 ]
 
 

@@ -30,6 +30,8 @@ class ErrorCode(StrEnum):
     NO_CHANGE = "no_change"
     # The customer's credit limit (sales.credit).
     CREDIT_LIMIT_EXCEEDED = "credit_limit_exceeded"
+    # The last step of the dunning ladder: no further shipment while an invoice is long overdue.
+    OVERDUE_HOLD = "overdue_hold"
 
 
 class ApplicationError(Exception):

@@ -24,6 +24,12 @@ class FinanceConfig(AppConfig):
         panels.register(
             "crm.customer", template="finance/customer_receivables.html", context=customer_receivables_panel
         )
+        # Which invoice puts a customer's shipments on hold (sales.credit).
+        from gendan.sales import credit
+
+        from .selectors import oldest_overdue_invoice
+
+        credit.oldest_overdue_invoice.provide(oldest_overdue_invoice)
         # An order's owner changes when a draft is edited and when it is handed to someone else.
         hooks.on_recorded("order.updated", order_updated)
         hooks.on_recorded("order.assigned", order_updated)

@@ -6,7 +6,7 @@ from gendan.accounts.roles import DataScope
 from gendan.core.models import Event
 from gendan.sales.models import Order
 
-from .models import CreditNote, CreditNoteLine, Invoice, InvoiceLine, Payment, PaymentAllocation
+from .models import CreditNote, CreditNoteLine, Invoice, InvoiceLine, InvoiceStatus, Payment, PaymentAllocation
 
 
 def order_invoices(*, order) -> QuerySet[Invoice]:
@@ -78,3 +78,18 @@ def payment_timeline(*, payment: Payment, user) -> QuerySet[Event]:
         return events
     seen_orders = Order.objects.visible_to(user).values("pk")
     return events.exclude(Q(verb="payment.allocated") & ~Q(root_id__in=seen_orders))
+
+
+def oldest_overdue_invoice(customer_id: int, due_before) -> dict | None:
+    """sales.credit.oldest_overdue_invoice: the customer's earliest issued invoice due before `due_before`, read
+    from invoice_open_customer_idx (issued means something is still open)."""
+    row = (
+        Invoice.objects.filter(customer_id=customer_id, status=InvoiceStatus.ISSUED, due_date__lt=due_before)
+        .order_by("due_date", "pk")
+        .values_list("number", "due_date", "total", "amount_paid", "amount_credited")
+        .first()
+    )
+    if row is None:
+        return None
+    number, due_date, total, paid, credited = row
+    return {"invoice": number, "due_date": due_date, "open_amount": total - paid - credited}

@@ -351,6 +351,11 @@ def reason_text(reason: dict) -> str:
             "exposure": plain_decimal(reason["exposure"]),
             "credit_limit": plain_decimal(reason["credit_limit"]),
         }
+    if reason.get("code") == "overdue_hold":
+        return gettext("Invoice %(invoice)s is %(days_overdue)s days overdue (%(open_amount)s open).") % {
+            **reason,
+            "open_amount": plain_decimal(reason["open_amount"]),
+        }
     if reason.get("code") == "days_before_promise":
         return (
             gettext("%(days_left)s days left before the promised date %(promised_date)s (frozen from %(days)s days).")

@@ -8,12 +8,17 @@ limit: the company has not limited the customer.
 
 The limit is checked when an order is confirmed (submitted, and at its last approval), when it ships and when
 it is invoiced (`credit_check`): with the order counted, the customer's exposure may not pass the limit unless
-the order has a credit override in force (sales.services_credit).
+the order has a credit override in force (sales.services_credit). The last step of the dunning ladder holds at
+shipping too: a customer with an invoice overdue more than OVERDUE_HOLD_DAYS gets no further shipment, limit or
+not, unless the order has an override in force. Finance, above sales, tells which invoice
+(`oldest_overdue_invoice`).
 """
 
+import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
@@ -23,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gendan.core import events
 from gendan.core.errors import ApplicationError, ErrorCode
+from gendan.core.hooks import Port
 from gendan.core.money import SummedMoney
 from gendan.crm.models import Customer
 
@@ -67,6 +73,27 @@ def customer_exposure_expression():
         .values("owed")
     )
     return Coalesce(Subquery(owed, output_field=_MONEY), Value(Decimal("0")), output_field=_MONEY)
+
+
+def _no_invoices(customer_id: int, due_before: datetime.date) -> dict | None:
+    return None
+
+
+# The customer's earliest issued invoice due before `due_before` and still open: {"invoice": number,
+# "due_date": date, "open_amount": Decimal}, or None. Finance provides it.
+oldest_overdue_invoice = Port("sales.oldest_overdue_invoice", default=_no_invoices)
+
+
+def overdue_hold(customer_id: int) -> dict | None:
+    """The invoice that puts the customer's shipments on hold (overdue more than OVERDUE_HOLD_DAYS), or None."""
+    days = settings.OVERDUE_HOLD_DAYS
+    if not days:
+        return None
+    today = timezone.localdate()
+    found = oldest_overdue_invoice(customer_id, today - datetime.timedelta(days=days))
+    if found is None:
+        return None
+    return {**found, "days_overdue": (today - found["due_date"]).days}
 
 
 class CreditStage(models.TextChoices):
@@ -141,6 +168,8 @@ def credit_check(order: Order, *, actor, stage: str, total: Decimal | None = Non
     before it; SQLite's write transactions run one at a time anyway). Order, customer, then stock: a service
     that locked stock first could deadlock with one confirming another order of the customer.
     """
+    if stage == CreditStage.SHIPPING:
+        _overdue_check(order, actor=actor)
     # A customer without a limit matches nothing, so nothing is locked for them.
     customer = (
         Customer.objects.select_for_update()
@@ -185,4 +214,42 @@ def credit_check(order: Order, *, actor, stage: str, total: Decimal | None = Non
         message % figures,
         ErrorCode.CREDIT_LIMIT_EXCEEDED,
         {"stage": stage, **position.figures(), "credit_override": pending},
+    )
+
+
+def _overdue_check(order: Order, *, actor) -> None:
+    """Refuse to ship to a customer on overdue hold, unless the order has an override in force."""
+    hold = overdue_hold(order.customer_id)
+    if hold is None:
+        return
+    override = override_in_force(order)
+    figures = {
+        "invoice": hold["invoice"],
+        "due_date": hold["due_date"].isoformat(),
+        "days_overdue": hold["days_overdue"],
+        "open_amount": str(hold["open_amount"]),
+    }
+    if override is not None:
+        events.record(
+            actor,
+            "order.credit_override_used",
+            order,
+            data={"stage": CreditStage.SHIPPING, "credit_override": override.pk, "overdue_hold": figures},
+        )
+        return
+    pending = order.credit_overrides.filter(status=CreditOverrideStatus.PENDING).values_list("pk", flat=True).first()
+    raise ApplicationError(
+        gettext(
+            "Order %(number)s cannot ship: invoice %(invoice)s of the customer is %(days)s days overdue "
+            "(%(amount)s open). Shipments are held until it is paid, unless a credit override is approved for "
+            "this order."
+        )
+        % {
+            "number": order.number,
+            "invoice": hold["invoice"],
+            "days": hold["days_overdue"],
+            "amount": hold["open_amount"],
+        },
+        ErrorCode.OVERDUE_HOLD,
+        {"stage": CreditStage.SHIPPING, **figures, "credit_override": pending},
     )

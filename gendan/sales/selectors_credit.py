@@ -5,14 +5,34 @@ from dataclasses import dataclass
 from django.db.models import OuterRef
 
 from .approval_rules import reason_text
-from .credit import OVERRIDE_PERMISSION, CreditPosition, credit_position
-from .models import OPEN_STATUSES, ApprovalRequest, CreditOverride, CreditOverrideStatus, Order, decidable_by
+from .credit import OVERRIDE_PERMISSION, CreditPosition, credit_position, overdue_hold
+from .models import (
+    OPEN_STATUSES,
+    ApprovalRequest,
+    CreditOverride,
+    CreditOverrideStatus,
+    Order,
+    OrderStatus,
+    decidable_by,
+)
 from .selectors import approval_steps_of
+
+# The orders that have yet to ship all their goods: the overdue hold is theirs to meet.
+_BEFORE_SHIPPED = {
+    OrderStatus.DRAFT,
+    OrderStatus.PENDING_APPROVAL,
+    OrderStatus.CONFIRMED,
+    OrderStatus.PARTIALLY_SHIPPED,
+    OrderStatus.ON_HOLD,
+}
 
 
 @dataclass
 class CreditCard:
-    position: CreditPosition
+    # None for a customer without a limit (on overdue hold, then).
+    position: CreditPosition | None
+    # The invoice long overdue that holds the customer's shipments (sales.credit.overdue_hold), if any.
+    hold: dict | None
     overrides: list[CreditOverride]
     # The override waiting for approval or in force, if any; with a pending one, its approval request.
     live: CreditOverride | None
@@ -22,11 +42,16 @@ class CreditCard:
 
 
 def credit_card(order: Order, user) -> CreditCard | None:
-    """The order page's credit card; None for a customer without a limit, or an order closed or cancelled.
+    """The order page's credit card; None for an order closed or cancelled, or a customer without a limit and not
+    on overdue hold.
 
-    Costs nothing for a customer without a limit (the customer comes joined to the order).
+    One query for a customer without a limit (whether an invoice of theirs is long overdue), while the order
+    has goods to ship; none after.
     """
-    if not order.customer.credit_limit or order.status not in OPEN_STATUSES:
+    if order.status not in OPEN_STATUSES:
+        return None
+    hold = overdue_hold(order.customer_id) if order.status in _BEFORE_SHIPPED else None
+    if not order.customer.credit_limit and hold is None:
         return None
     position = credit_position(order, credit_limit=order.customer.credit_limit)
     overrides = list(order.credit_overrides.select_related("requested_by", "decided_by"))
@@ -46,9 +71,10 @@ def credit_card(order: Order, user) -> CreditCard | None:
     may_ask = user.has_perm(OVERRIDE_PERMISSION)
     return CreditCard(
         position=position,
+        hold=hold,
         overrides=overrides,
         live=live,
         approval=approval,
-        may_request=may_ask and live is None and position.is_over,
+        may_request=may_ask and live is None and (hold is not None or (position is not None and position.is_over)),
         may_withdraw=may_ask and live is not None,
     )

@@ -7,6 +7,7 @@ approval, at every stage of that order and of no other. Each step is on the orde
 """
 
 import datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -19,7 +20,14 @@ from gendan.core.errors import ApplicationError, ErrorCode
 from gendan.core.services import require_perm
 
 from .approval_rules import ApprovalFacts, ApprovalPlan
-from .credit import OVERRIDE_PERMISSION, credit_position, override_in_force
+from .credit import (
+    OVERRIDE_PERMISSION,
+    CreditPosition,
+    credit_position,
+    customer_exposure,
+    overdue_hold,
+    override_in_force,
+)
 from .models import OPEN_STATUSES, ApprovalRequest, ApprovalSubject, CreditOverride, CreditOverrideStatus, Order
 from .services import lock_order, lock_order_with_lines
 from .services_approvals import approval_decide, approval_open, approval_plan
@@ -78,12 +86,21 @@ def credit_override_request(*, order: Order, actor, reason: str, days=None) -> C
         )
         raise ApplicationError(message, ErrorCode.TRANSITION_NOT_ALLOWED, {"credit_override": live.pk})
     position = credit_position(order)
-    if position is None or not position.is_over:
+    hold = overdue_hold(order.customer_id)
+    over = position is not None and position.is_over
+    if not over and hold is None:
         raise ApplicationError(
-            _("The customer stays within their credit limit with this order: there is nothing to override."),
+            _(
+                "The customer stays within their credit limit with this order and has no invoice long overdue: "
+                "there is nothing to override."
+            ),
             ErrorCode.NO_CHANGE,
             position.figures() if position is not None else {"credit_limit": "0.00"},
         )
+    if position is None:
+        # On overdue hold without a limit: what they would owe, against no limit.
+        owed = order.total - order.amount_paid - order.amount_credited
+        position = CreditPosition(Decimal("0"), customer_exposure(order.customer_id, excluding=order) + owed, owed)
     override = CreditOverride.objects.create(
         order=order,
         reason=reason,
@@ -95,13 +112,22 @@ def credit_override_request(*, order: Order, actor, reason: str, days=None) -> C
     )
     facts = ApprovalFacts(record=order, lines=lines, submitter=actor, total=position.order_amount)
     plan = approval_plan(ApprovalSubject.CREDIT_OVERRIDE, facts)
-    # The approver reads first what is asked: the limit passed, with the figures.
-    exceeded = {
-        "code": "credit_exceeded",
-        "exposure": str(position.exposure),
-        "credit_limit": str(position.credit_limit),
-    }
-    reasons = [exceeded, *(r for r in plan.reasons if r.get("code") != "credit_exceeded")]
+    # The approver reads first what is asked: the limit passed, the invoice long overdue, with the figures.
+    asked = []
+    if over:
+        asked.append(
+            {"code": "credit_exceeded", "exposure": str(position.exposure), "credit_limit": str(position.credit_limit)}
+        )
+    if hold is not None:
+        asked.append(
+            {
+                "code": "overdue_hold",
+                "invoice": hold["invoice"],
+                "days_overdue": hold["days_overdue"],
+                "open_amount": str(hold["open_amount"]),
+            }
+        )
+    reasons = [*asked, *(r for r in plan.reasons if r.get("code") not in {"credit_exceeded", "overdue_hold"})]
     request = approval_open(
         record=order,
         plan=ApprovalPlan(reasons, plan.levels or FALLBACK_LEVELS, []),
@@ -118,6 +144,7 @@ def credit_override_request(*, order: Order, actor, reason: str, days=None) -> C
             "days": days,
             "approval_levels": len(request.levels),
             **position.figures(),
+            "overdue_invoice": hold["invoice"] if hold else None,
         },
     )
     return override

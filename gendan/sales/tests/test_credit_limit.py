@@ -422,7 +422,7 @@ def test_the_order_page_shows_the_credit_asks_for_an_override_and_lets_the_appro
     assert override.status == "approved"
 
 
-def test_the_credit_card_costs_nothing_without_a_limit_and_four_queries_with_an_override_waiting(
+def test_the_credit_card_costs_one_query_without_a_limit_and_four_more_with_an_override_waiting(
     client, personas, products, customer
 ):
     from django.db import connection
@@ -443,7 +443,83 @@ def test_the_credit_card_costs_nothing_without_a_limit_and_four_queries_with_an_
 
     without, page = queries(plain)
     assert 'data-testid="credit-card"' not in page
-    # The exposure, the overrides, the waiting approval and its steps.
+    # Both: whether an invoice of the customer is long overdue. With a limit: the exposure, the overrides, the
+    # waiting approval and its steps.
     with_card, page = queries(limited)
     assert 'data-testid="credit-card"' in page
     assert with_card - without == 4
+
+
+# --- the overdue hold (the dunning ladder's last step) ------------------------------------------
+
+
+def test_a_customer_with_an_invoice_long_overdue_gets_no_further_shipment_until_an_override(
+    client, personas, products, settings
+):
+    settings.OVERDUE_HOLD_DAYS = 30
+    rep, manager, clerk, finance = personas["rep1"], personas["manager1"], personas["warehouse1"], personas["finance1"]
+    unlimited = customer_ready_to_order(rep)
+    earlier = confirmed(rep, products, unlimited)
+    shipment_ship(shipment=shipment_create(order=earlier, actor=clerk), actor=clerk, **COURIER)
+    overdue = invoice_issue(
+        invoice=invoice_create(order=earlier, actor=finance),
+        actor=finance,
+        due_date=timezone.localdate() - datetime.timedelta(days=31),
+    )
+    order = confirmed(rep, products, unlimited)
+    shipment = shipment_create(order=order, actor=clerk)
+
+    with pytest.raises(ApplicationError) as held:
+        shipment_ship(shipment=shipment, actor=clerk, **COURIER)
+    assert held.value.code == ErrorCode.OVERDUE_HOLD
+    assert (held.value.extra["invoice"], held.value.extra["days_overdue"], held.value.extra["open_amount"]) == (
+        overdue.number,
+        31,
+        "113.00",
+    )
+    assert Shipment.objects.get(pk=shipment.pk).status == "pending"
+    response = api_as(clerk).post(f"/api/v1/shipments/{shipment.pk}/ship/", COURIER, format="json")
+    assert response.status_code == 409 and response.json()["code"] == "overdue_hold"
+    client.force_login(rep)
+    page = client.get(reverse("sales:order_detail", args=[order.pk])).content.decode()
+    assert 'data-testid="overdue-alert"' in page and 'data-testid="credit-override-form"' in page
+
+    override = credit_override_request(order=order, actor=rep, reason="they pay next week, a signed promise")
+    request = ApprovalRequest.objects.get(credit_override=override)
+    assert request.reasons[0]["code"] == "overdue_hold" and overdue.number in request.reasons[0]["invoice"]
+    credit_override_approve(override=override, actor=manager)
+    shipment_ship(shipment=shipment, actor=clerk, **COURIER)
+    used = Event.objects.get(verb="order.credit_override_used", object_id=order.pk)
+    assert used.data["overdue_hold"]["invoice"] == overdue.number
+
+
+def test_the_hold_lifts_when_the_invoice_is_paid_and_can_be_switched_off(personas, products, settings):
+    from gendan.finance.services import payment_record
+
+    settings.OVERDUE_HOLD_DAYS = 30
+    rep, clerk, finance = personas["rep1"], personas["warehouse1"], personas["finance1"]
+    unlimited = customer_ready_to_order(rep)
+    earlier = confirmed(rep, products, unlimited)
+    shipment_ship(shipment=shipment_create(order=earlier, actor=clerk), actor=clerk, **COURIER)
+    overdue = invoice_issue(
+        invoice=invoice_create(order=earlier, actor=finance),
+        actor=finance,
+        due_date=timezone.localdate() - datetime.timedelta(days=40),
+    )
+    first = shipment_create(order=confirmed(rep, products, unlimited), actor=clerk)
+    second = shipment_create(order=confirmed(rep, products, unlimited), actor=clerk)
+
+    settings.OVERDUE_HOLD_DAYS = 0
+    shipment_ship(shipment=first, actor=clerk, **COURIER)
+    settings.OVERDUE_HOLD_DAYS = 30
+    with pytest.raises(ApplicationError):
+        shipment_ship(shipment=second, actor=clerk, **COURIER)
+    payment_record(
+        actor=finance,
+        customer=unlimited,
+        amount=overdue.total,
+        received_on=timezone.localdate(),
+        allocations=[{"invoice": overdue, "amount": overdue.total}],
+    )
+    shipment_ship(shipment=second, actor=clerk, **COURIER)
+    assert Shipment.objects.get(pk=second.pk).status == "shipped"
