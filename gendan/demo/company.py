@@ -33,6 +33,7 @@ from .changes import add_demo_changes
 from .clock import at
 from .crm import load_crm_demo
 from .quotations import add_demo_quotations
+from .receivables import add_demo_receivables
 
 SEED = 20250601
 PASSWORD_ENV = "GENDAN_DEMO_PASSWORD"
@@ -283,6 +284,7 @@ class DemoBuilder:
             self._replay(plans)
             add_demo_quotations(self)
             add_demo_changes(self)
+            add_demo_receivables(self)
             load_crm_demo(users=self.users, customers=self.customers, now=self.now)
         return {
             "users": len(self.users),

@@ -308,7 +308,7 @@ class StatementTable(ListTable):
     export_sequence = ("number", "customer", "period_start", "period_end", "closing_balance", "status")
 
     number = tables.Column(gettext_lazy("Number"), attrs=cell("text-nowrap"))
-    customer = tables.Column(gettext_lazy("Customer"), accessor="customer__name", attrs=_WIDE)
+    customer = tables.Column(gettext_lazy("Customer"), accessor="customer__name", attrs=_CUSTOMER)
     period = tables.Column(
         gettext_lazy("Period"),
         empty_values=(),
@@ -316,7 +316,7 @@ class StatementTable(ListTable):
         attrs=cell("d-none", "d-sm-table-cell", "text-nowrap"),
     )
     closing_balance = _money_column(gettext_lazy("Closing balance"))
-    status = tables.Column(gettext_lazy("Status"), attrs=cell("text-nowrap"))
+    status = tables.Column(gettext_lazy("Status"), attrs=cell("d-none", "d-sm-table-cell", "text-nowrap"))
     created = tables.Column(
         gettext_lazy("Made"),
         accessor="created_at",
@@ -334,7 +334,14 @@ class StatementTable(ListTable):
 
     def render_number(self, record):
         link = format_html('<a href="{}">{}</a>', reverse("finance:statement_detail", args=[record.pk]), record.label)
-        return format_html("{}{}", link, on_phones(f"{when(record.period_start)} – {when(record.period_end)}"))
+        return format_html(
+            "{}{}",
+            link,
+            on_phones(
+                record.customer.name,
+                f"{when(record.period_start)} – {when(record.period_end)} · {record.get_status_display()}",
+            ),
+        )
 
     def value_number(self, record):
         return record.label

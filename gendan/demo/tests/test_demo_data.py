@@ -11,12 +11,14 @@ from django.db.models import Sum
 
 from gendan.accounts.models import Department, User
 from gendan.catalog.models import Product
+from gendan.core.errors import ApplicationError, ErrorCode
 from gendan.core.models import Event
 from gendan.crm.models import Customer
 from gendan.demo.company import PASSWORD_ENV, USERNAMES
-from gendan.finance.models import Invoice, Payment
+from gendan.finance.models import Invoice, Payment, Statement
 from gendan.inventory.models import StockLevel, StockMove, Warehouse
 from gendan.sales.models import Order
+from gendan.sales.services import order_submit
 
 pytestmark = pytest.mark.django_db
 
@@ -83,7 +85,9 @@ def test_the_demo_has_every_role_every_stage_and_consistent_ledgers(var_dir):
 
     # then: orders at every stage
     assert Counter(Order.objects.values_list("status", flat=True)) == {
-        "draft": 5,  # one made from an accepted quotation (gendan/demo/quotations.py)
+        # one made from an accepted quotation (gendan/demo/quotations.py), one past its customer's credit limit
+        # (gendan/demo/receivables.py)
+        "draft": 6,
         "pending_approval": 3,
         "confirmed": 5,
         "partially_shipped": 3,
@@ -94,7 +98,7 @@ def test_the_demo_has_every_role_every_stage_and_consistent_ledgers(var_dir):
         "on_hold": 2,
     }
     assert Counter(Order.objects.values_list("payment_status", flat=True)) == {
-        "unpaid": 32,
+        "unpaid": 33,
         "partially_paid": 3,
         "paid": 6,
     }
@@ -102,6 +106,14 @@ def test_the_demo_has_every_role_every_stage_and_consistent_ledgers(var_dir):
     assert Invoice.objects.filter(status="issued").count() == 7
     assert Invoice.objects.filter(status="paid").count() == 6
     assert Payment.objects.count() == 9
+
+    # then: last month's statement for finance to send, and a draft the credit limit refuses until an override
+    statement = Statement.objects.get()
+    assert statement.status == "draft" and statement.lines
+    over = Order.objects.get(status="draft", notes__contains="信用额度")
+    with pytest.raises(ApplicationError) as refused:
+        order_submit(order=over, actor=over.owner)
+    assert refused.value.code == ErrorCode.CREDIT_LIMIT_EXCEEDED
 
     # then: the stock ledger explains every stock level
     assert Product.objects.count() == 20
