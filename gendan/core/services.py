@@ -71,3 +71,22 @@ def save_all(instances, fields) -> None:
     for instance in instances:
         instance.updated_at = now
     type(instances[0]).objects.bulk_update(instances, [*fields, "updated_at"])
+
+
+def text_problems(value, *, missing, max_length: int | None = None) -> tuple[str, list[str]]:
+    """A text a service needs (a reason, a comment), stripped, and what is wrong with it: not there (`missing` says
+    what to give; anything but text counts as nothing given), or longer than `max_length`."""
+    text = value.strip() if isinstance(value, str) else ""
+    if not text:
+        return text, [missing]
+    if max_length is not None and len(text) > max_length:
+        return text, [_("Keep it under %(max)s characters.") % {"max": max_length}]
+    return text, []
+
+
+def required_text(value, *, field: str, missing, max_length: int | None = None) -> str:
+    """`text_problems`, refused as an error on `field`."""
+    text, problems = text_problems(value, missing=missing, max_length=max_length)
+    if problems:
+        raise ValidationError({field: problems})
+    return text

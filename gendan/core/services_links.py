@@ -29,10 +29,15 @@ def public_link_create(*, record, purpose: str, actor, days: int) -> tuple[Publi
     return link, token
 
 
+# An opening goes on the record's timeline once an hour at most: someone who checks again and again is one visit.
+OPENING_RECORDED_EVERY = datetime.timedelta(hours=1)
+
+
 def public_link_open(*, purpose: str, token: str) -> PublicLink | None:
     """The link `token` opens for `purpose`, its opening counted; None when unknown, expired or revoked.
 
-    The link comes back with `opened_before`: when it was last opened before now (None the first time).
+    The link comes back with `opened_before` (when it was last opened before now, None the first time) and
+    `worth_recording`: whether this opening goes on the timeline (the first in OPENING_RECORDED_EVERY).
     """
     now = timezone.now()
     link = PublicLink.objects.filter(
@@ -42,6 +47,7 @@ def public_link_open(*, purpose: str, token: str) -> PublicLink | None:
         return None
     PublicLink.objects.filter(pk=link.pk).update(open_count=F("open_count") + 1, last_opened_at=now)
     link.opened_before = link.last_opened_at
+    link.worth_recording = link.opened_before is None or now - link.opened_before >= OPENING_RECORDED_EVERY
     link.open_count += 1
     link.last_opened_at = now
     return link

@@ -134,6 +134,8 @@ class StatementViewSet(mixins.ListModelMixin, RetrieveMixin, EventsMixin, Servic
         context = {**self.get_serializer_context(), "token": token}
         return Response(StatementSerializer(statement, context=context).data, status=code)
 
+    # No Idempotency-Key here, unlike the other creates: the stored answer would keep the link's token in the clear,
+    # which the link's hash exists to avoid. A retry makes a second draft, which finance sees on the list.
     def create(self, request, *args, **kwargs):
         data = self.validated_input(StatementInputSerializer)
         statement, token = statement_create(actor=request.user, **data)

@@ -18,9 +18,11 @@ class CreditNoteForm(forms.Form):
     )
     issue = forms.BooleanField(label=_("Issue it now"), required=False, initial=True)
 
-    def __init__(self, *args, lines, **kwargs):
-        """`lines`: the invoice's lines, each with `left` (what is left to credit of it)."""
+    def __init__(self, *args, lines, may_issue: bool, **kwargs):
+        """`lines`: the invoice's lines, each with `left` (what is left to credit of it). Who may not issue drafts."""
         super().__init__(*args, prefix="credit", **kwargs)
+        if not may_issue:
+            del self.fields["issue"]
         self.invoice_lines = [line for line in lines if line.left > 0]
         for line in self.invoice_lines:
             self.fields[self.line_field(line)] = forms.DecimalField(

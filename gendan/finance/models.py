@@ -30,27 +30,21 @@ class InvoiceQuerySet(ScopedQuerySet):
     owner_path = "owner"
 
 
-class Invoice(TimeStampedModel):
+class BilledDocument(TimeStampedModel):
+    """What an invoice and a credit note share: a number, money with its tax, when it was issued, who made it, and
+    its order's owner (kept here so that a rep's documents are one range of an index of their table)."""
+
     number = models.CharField(_("number"), max_length=32, unique=True)
-    order = models.ForeignKey("sales.Order", verbose_name=_("order"), on_delete=models.PROTECT, related_name="invoices")
-    # No index of its own: invoice_customer_status_idx starts with it.
-    customer = models.ForeignKey("crm.Customer", on_delete=models.PROTECT, related_name="invoices", db_index=False)
-    status = models.CharField(_("status"), max_length=12, choices=InvoiceStatus.choices, default=InvoiceStatus.DRAFT)
     currency = models.CharField(_("currency"), max_length=3, default="CNY")
     tax_rate = models.DecimalField(_("tax rate (%)"), max_digits=5, decimal_places=2)
     subtotal = models.DecimalField(_("subtotal"), max_digits=14, decimal_places=2)
     tax_amount = models.DecimalField(_("tax"), max_digits=14, decimal_places=2)
     total = models.DecimalField(_("total"), max_digits=14, decimal_places=2)
-    amount_paid = models.DecimalField(_("paid"), max_digits=14, decimal_places=2, default=0)
-    # What issued credit notes took off it: the customer owes total − paid − credited.
-    amount_credited = models.DecimalField(_("credited"), max_digits=14, decimal_places=2, default=0)
     issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
-    due_date = models.DateField(_("due date"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    # The order's owner, kept here so that a rep's invoices are one range of an index of this table: through
-    # the order, a rep's list walked all of the rep's orders and sorted their invoices (17,000 at a million
-    # orders) on every page. Set by invoice_create, changed with the order's (finance.reactions). No index of
-    # its own: the invoice_owner_* indexes start with it.
+    # Through the order, a rep's invoice list walked all of the rep's orders and sorted their invoices (17,000 at
+    # a million orders) on every page. Set where the document is made, changed with the order's
+    # (finance.reactions). No index of its own: the *_owner_* indexes start with it.
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("owner"),
@@ -59,6 +53,23 @@ class Invoice(TimeStampedModel):
         db_index=False,
         editable=False,
     )
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.number
+
+
+class Invoice(BilledDocument):
+    order = models.ForeignKey("sales.Order", verbose_name=_("order"), on_delete=models.PROTECT, related_name="invoices")
+    # No index of its own: invoice_customer_status_idx starts with it.
+    customer = models.ForeignKey("crm.Customer", on_delete=models.PROTECT, related_name="invoices", db_index=False)
+    status = models.CharField(_("status"), max_length=12, choices=InvoiceStatus.choices, default=InvoiceStatus.DRAFT)
+    amount_paid = models.DecimalField(_("paid"), max_digits=14, decimal_places=2, default=0)
+    # What issued credit notes took off it: the customer owes total − paid − credited.
+    amount_credited = models.DecimalField(_("credited"), max_digits=14, decimal_places=2, default=0)
+    due_date = models.DateField(_("due date"), null=True, blank=True)
 
     objects = InvoiceQuerySet.as_manager()
 
@@ -113,9 +124,6 @@ class Invoice(TimeStampedModel):
             models.Index(fields=["owner", "number"], name="invoice_owner_number_idx"),
         ]
 
-    def __str__(self):
-        return self.number
-
     @property
     def open_amount(self):
         return self.total - self.amount_paid - self.amount_credited
@@ -150,13 +158,12 @@ class CreditNoteQuerySet(ScopedQuerySet):
     owner_path = "owner"
 
 
-class CreditNote(TimeStampedModel):
+class CreditNote(BilledDocument):
     """A credit note (红字发票 / 贷项通知单): an amount taken off an issued invoice, for lines of it (a quantity of
     each) or as one sum, with a reason. Issued, it lowers what is open on the invoice and what the customer owes;
     it is never edited after, only another credit note or a new invoice corrects it (finance.services_credit_notes).
     """
 
-    number = models.CharField(_("number"), max_length=32, unique=True)
     invoice = models.ForeignKey(
         Invoice, verbose_name=_("invoice"), on_delete=models.PROTECT, related_name="credit_notes"
     )
@@ -167,21 +174,6 @@ class CreditNote(TimeStampedModel):
         _("status"), max_length=12, choices=CreditNoteStatus.choices, default=CreditNoteStatus.DRAFT
     )
     reason = models.CharField(_("reason"), max_length=400)
-    currency = models.CharField(_("currency"), max_length=3, default="CNY")
-    tax_rate = models.DecimalField(_("tax rate (%)"), max_digits=5, decimal_places=2)
-    subtotal = models.DecimalField(_("subtotal"), max_digits=14, decimal_places=2)
-    tax_amount = models.DecimalField(_("tax"), max_digits=14, decimal_places=2)
-    total = models.DecimalField(_("total"), max_digits=14, decimal_places=2)
-    issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("owner"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-        editable=False,
-    )
 
     objects = CreditNoteQuerySet.as_manager()
 
@@ -198,9 +190,6 @@ class CreditNote(TimeStampedModel):
             models.Index(fields=["owner", "created_at", "id"], name="credit_note_owner_created_idx"),
             models.Index(fields=["customer", "status"], name="credit_note_customer_idx"),
         ]
-
-    def __str__(self):
-        return self.number
 
 
 class CreditNoteLine(models.Model):
@@ -517,6 +506,11 @@ class Statement(TimeStampedModel):
     @property
     def label(self) -> str:
         return self.number if self.version == 1 else f"{self.number}-V{self.version}"
+
+    @property
+    def is_answerable(self) -> bool:
+        """Whether the customer may still confirm or dispute it: not answered yet, and the latest version."""
+        return self.status in (StatementStatus.DRAFT, StatementStatus.SENT) and not self.is_superseded
 
     @property
     def is_superseded(self) -> bool:

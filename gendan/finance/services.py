@@ -20,6 +20,7 @@ from gendan.sales.models import Order, OrderLine
 from gendan.sales.services import lock_order_with_lines, order_refresh_progress
 
 from .models import INVOICE_STATES, Invoice, InvoiceLine, InvoiceStatus, Payment, PaymentAllocation
+from .selectors_worklists import invoices_unpaid
 
 
 def _invoiceable(line: OrderLine) -> Decimal:
@@ -252,11 +253,8 @@ def oldest_first_allocations(*, customer_id: int, amount: Decimal, actor) -> lis
     Read without locks: the allocation that follows locks and checks every invoice again, and refuses, with
     nothing written, an invoice paid meanwhile.
     """
-    invoices = (
-        Invoice.objects.visible_to(actor)
-        .filter(customer_id=customer_id, status=InvoiceStatus.ISSUED)
-        .order_by(F("due_date").asc(nulls_last=True), "issued_at", "pk")
-    )
+    # In the order of finance's "unpaid invoices" worklist: the longest overdue first.
+    invoices = invoices_unpaid(user=actor).filter(customer_id=customer_id)
     allocations, left = [], amount
     for invoice in invoices.iterator(chunk_size=100):
         if left <= 0:

@@ -19,7 +19,7 @@ from gendan.core import events
 from gendan.core.errors import ApplicationError, ErrorCode
 from gendan.core.money import HUNDRED, percent_of, round_money
 from gendan.core.numbering import next_number
-from gendan.core.services import require_perm, row_errors
+from gendan.core.services import require_perm, required_text, row_errors
 from gendan.sales.models import Order
 from gendan.sales.services import lock_order_with_lines, order_refresh_progress
 
@@ -44,15 +44,6 @@ def _lock(invoice_id: int, order_id: int, actor) -> tuple[Invoice, Order, list]:
     invoice = Invoice.objects.select_for_update(of=("self",)).get(pk=invoice_id)
     require_visible(Invoice.objects, invoice, actor)
     return invoice, order, order_lines
-
-
-def _clean_reason(reason) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": [_("Say why the customer is credited.")]})
-    if len(reason) > REASON_MAX_LENGTH:
-        raise ValidationError({"reason": [_("Keep the reason under %(max)s characters.") % {"max": REASON_MAX_LENGTH}]})
-    return reason
 
 
 def _line_items(invoice: Invoice, rows) -> list[CreditNoteLine]:
@@ -122,7 +113,9 @@ def credit_note_create(
     require_perm(actor, CREATE_PERMISSION)
     if issue:
         require_perm(actor, ISSUE_PERMISSION)
-    reason = _clean_reason(reason)
+    reason = required_text(
+        reason, field="reason", missing=_("Say why the customer is credited."), max_length=REASON_MAX_LENGTH
+    )
     if (lines is None) == (amount is None):
         raise ValidationError({"amount": [_("Give the lines credited or an amount, one of the two.")]})
     invoice, order, order_lines = _lock(invoice.pk, invoice.order_id, actor)

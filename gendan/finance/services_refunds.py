@@ -13,7 +13,7 @@ from gendan.core.bounds import decimal_problems, ensure_dates
 from gendan.core.errors import ApplicationError, ErrorCode
 from gendan.core.money import round_money
 from gendan.core.numbering import next_number
-from gendan.core.services import require_perm
+from gendan.core.services import require_perm, text_problems
 
 from .models import Payment, Refund
 
@@ -27,11 +27,9 @@ def payment_refund(
 ) -> Refund:
     require_perm(actor, REFUND_PERMISSION)
     errors = {}
-    reason = (reason or "").strip()
-    if not reason:
-        errors["reason"] = [_("Say why the money goes back.")]
-    elif len(reason) > REASON_MAX_LENGTH:
-        errors["reason"] = [_("Keep the reason under %(max)s characters.") % {"max": REASON_MAX_LENGTH}]
+    reason, problems = text_problems(reason, missing=_("Say why the money goes back."), max_length=REASON_MAX_LENGTH)
+    if problems:
+        errors["reason"] = problems
     try:
         amount = round_money(amount) if amount is not None else None
     except InvalidOperation:

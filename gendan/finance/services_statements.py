@@ -22,7 +22,7 @@ from gendan.core.bounds import ensure_dates
 from gendan.core.errors import ApplicationError, ErrorCode
 from gendan.core.models import PublicLink
 from gendan.core.numbering import next_number
-from gendan.core.services import require_perm, row_errors
+from gendan.core.services import require_perm, required_text, row_errors
 from gendan.core.services_links import public_link_create, public_link_open
 from gendan.crm.models import Customer
 
@@ -33,7 +33,6 @@ CREATE_PERMISSION = "finance.add_statement"
 SEND_PERMISSION = "finance.send_statement"
 COMMENT_MAX_LENGTH = 1000
 NAME_MAX_LENGTH = 100
-OPENING_RECORDED_EVERY = datetime.timedelta(hours=1)
 ANSWERABLE = (StatementStatus.DRAFT, StatementStatus.SENT)
 
 
@@ -175,7 +174,7 @@ def _require_latest_open(statement: Statement) -> None:
             ErrorCode.TRANSITION_NOT_ALLOWED,
             {"status": statement.status},
         )
-    if Statement.objects.filter(previous=statement).exists():
+    if statement.is_superseded:
         raise ApplicationError(
             _("Statement %(number)s has a newer version.") % {"number": statement.label},
             ErrorCode.TRANSITION_NOT_ALLOWED,
@@ -183,6 +182,7 @@ def _require_latest_open(statement: Statement) -> None:
         )
 
 
+@transaction.atomic
 def statement_link_open(*, token: str) -> Statement | None:
     """The statement `token` opens, None for an unknown, expired, closed or tampered link; an opening is on the
     customer's timeline once an hour at most."""
@@ -192,7 +192,7 @@ def statement_link_open(*, token: str) -> Statement | None:
     statement = Statement.objects.select_related("customer").filter(pk=link.object_id).first()
     if statement is None:
         return None
-    if link.opened_before is None or timezone.now() - link.opened_before >= OPENING_RECORDED_EVERY:
+    if link.worth_recording:
         events.record(
             None,
             "statement.opened",
@@ -204,6 +204,8 @@ def statement_link_open(*, token: str) -> Statement | None:
 
 
 def _clean_name(name) -> str:
+    if name is not None and not isinstance(name, str):
+        raise ValidationError({"name": [_("Give your name as text.")]})
     name = (name or "").strip()
     if len(name) > NAME_MAX_LENGTH:
         raise ValidationError({"name": [_("Keep the name under %(max)s characters.") % {"max": NAME_MAX_LENGTH}]})
@@ -243,7 +245,8 @@ def statement_dispute(*, statement: Statement, lines, name: str = "") -> Stateme
     for row in lines:
         problems = {}
         index = row.get("index") if isinstance(row, dict) else None
-        comment = (row.get("comment") or "").strip() if isinstance(row, dict) else ""
+        comment = row.get("comment") if isinstance(row, dict) else None
+        comment = comment.strip() if isinstance(comment, str) else ""
         if not isinstance(index, int) or isinstance(index, bool) or index not in known:
             problems["index"] = [_("No such line on this statement.")]
         elif index in seen:
@@ -285,11 +288,9 @@ def statement_resolve(*, statement: Statement, actor, resolution: str) -> tuple[
     """Answer the customer's dispute and make the statement's next version from the documents as they are now
     (a credit note or a corrected payment may have been entered meanwhile); returns it and its link's token."""
     require_perm(actor, SEND_PERMISSION)
-    resolution = (resolution or "").strip()
-    if not resolution:
-        raise ValidationError({"resolution": [_("Say how the dispute was resolved.")]})
+    resolution = required_text(resolution, field="resolution", missing=_("Say how the dispute was resolved."))
     statement = _lock(statement, actor)
-    if statement.status != StatementStatus.DISPUTED or Statement.objects.filter(previous=statement).exists():
+    if statement.status != StatementStatus.DISPUTED or statement.is_superseded:
         raise ApplicationError(
             _("Statement %(number)s has no dispute to resolve.") % {"number": statement.label},
             ErrorCode.TRANSITION_NOT_ALLOWED,

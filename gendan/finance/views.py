@@ -96,7 +96,9 @@ def render_invoice_page(request, invoice, *, credit_form=None, status=200):
     late = days_since(invoice.due_date) if invoice.status == InvoiceStatus.ISSUED else None
     may_credit = invoice.status == InvoiceStatus.ISSUED and user.has_perm(CREDIT_PERMISSION)
     if credit_form is None and may_credit:
-        credit_form = CreditNoteForm(lines=invoice_lines_left_to_credit(invoice))
+        credit_form = CreditNoteForm(
+            lines=invoice_lines_left_to_credit(invoice), may_issue=user.has_perm(ISSUE_PERMISSION)
+        )
     context = {
         "invoice": invoice,
         "lines": invoice_lines(invoice),

@@ -27,10 +27,12 @@ def credit_note_create_view(request, pk):
     if not request.user.has_perm(CREATE_PERMISSION):
         raise PermissionDenied
     invoice = get_object_or_404(invoice_detail_queryset(user=request.user), pk=pk)
-    form = CreditNoteForm(request.POST, lines=invoice_lines_left_to_credit(invoice))
+    form = CreditNoteForm(
+        request.POST, lines=invoice_lines_left_to_credit(invoice), may_issue=request.user.has_perm(ISSUE_PERMISSION)
+    )
     if form.is_valid():
         rows = form.line_rows()
-        issue = form.cleaned_data["issue"] and request.user.has_perm(ISSUE_PERMISSION)
+        issue = form.cleaned_data.get("issue", False)
         try:
             note = credit_note_create(
                 actor=request.user,

@@ -7,15 +7,17 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from gendan.core.api import nest_errors
+from gendan.core.bounds import id_from
 from gendan.core.errors import ApplicationError
+from gendan.core.parsers import MAX_JSON_DEPTH, TOO_DEEP, depth
+from gendan.core.views_links import link_page
 
-from .services_statements import ANSWERABLE, statement_confirm, statement_dispute, statement_link_open
-from .statements import kind_label
+from .documents_statements import statement_rows
+from .services_statements import statement_confirm, statement_dispute, statement_link_open
 
 
 def _public_body(statement) -> dict:
@@ -40,21 +42,26 @@ def _wants_json(request) -> bool:
 def _answer(request) -> tuple:
     """The customer's answer, from a JSON body or the page's form, as (action, lines, name)."""
     if request.content_type == "application/json":
+        # As the API's parser (core.parsers): a body nested too deeply is the client's error, never a crash.
         try:
             body = json.loads(request.body or b"{}")
+        except RecursionError as exc:
+            raise ValidationError({"action": [TOO_DEEP]}) from exc
         except ValueError as exc:
             raise ValidationError({"action": [_("Send a JSON object.")]}) from exc
+        if depth(body) > MAX_JSON_DEPTH:
+            raise ValidationError({"action": [TOO_DEEP]})
         if not isinstance(body, dict):
             raise ValidationError({"action": [_("Send a JSON object.")]})
         return body.get("action"), body.get("lines"), body.get("name", "")
-    chosen = [int(value) for value in request.POST.getlist("line") if value.isdigit()]
+    chosen = [index for value in request.POST.getlist("line") if (index := id_from(value))]
     lines = [{"index": index, "comment": request.POST.get(f"comment_{index}", "")} for index in chosen]
     return request.POST.get("action"), lines, request.POST.get("name", "")
 
 
 # The link is the key: no session, no cookie to forge a request with, so no CSRF token to check.
 @csrf_exempt
-@never_cache
+@link_page
 @require_http_methods(["GET", "POST"])
 def statement_public(request, token):
     statement = statement_link_open(token=token)
@@ -82,21 +89,16 @@ def statement_public(request, token):
         if errors:
             return JsonResponse(nest_errors(errors), status=400)
         return JsonResponse(_public_body(statement), json_dumps_params={"ensure_ascii": False})
-    rows = [{**line, "kind_label": kind_label(line["kind"])} for line in statement.lines]
-    disputed = {d.line_index: d.comment for d in statement.disputes.all()}
+    rows = statement_rows(statement)
     # After a refused answer the page shows what the customer chose and wrote, to mend and send again.
     checked = set(request.POST.getlist("line")) if errors else set()
     for row in rows:
-        row["dispute"] = disputed.get(row["index"])
         row["checked"] = str(row["index"]) in checked
         row["comment"] = request.POST.get(f"comment_{row['index']}", "") if errors else ""
     context = {
         "statement": statement,
         "rows": rows,
-        "answerable": statement.status in ANSWERABLE and not statement.is_superseded,
+        "answerable": statement.is_answerable,
         "errors": errors,
     }
-    response = render(request, "finance/statement_public.html", context, status=400 if errors else 200)
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "no-referrer"
-    return response
+    return render(request, "finance/statement_public.html", context, status=400 if errors else 200)

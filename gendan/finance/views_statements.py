@@ -62,7 +62,7 @@ def render_statement_page(request, statement, *, token=None, send_form=None, res
     statement = _statements(user).prefetch_related("disputes").get(pk=statement.pk)
     may_send = user.has_perm(SEND_PERMISSION)
     latest = not statement.is_superseded
-    answerable = latest and statement.status in (StatementStatus.DRAFT, StatementStatus.SENT)
+    answerable = statement.is_answerable
     context = {
         "statement": statement,
         "rows": statement_rows(statement),

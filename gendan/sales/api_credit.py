@@ -7,20 +7,17 @@ waits or is in force. An action the limit refuses answers 409 `credit_limit_exce
 """
 
 from django.db.models import Prefetch
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from gendan.core.errors import ApplicationError, ErrorCode
-
-from .credit import OVERRIDE_PERMISSION, override_in_force
-from .models import ApprovalRequest, CreditOverride, CreditOverrideStatus
+from .credit import OVERRIDE_PERMISSION
+from .models import ApprovalRequest, CreditOverride
 from .services_credit import (
     REASON_MAX_LENGTH,
     credit_override_request,
-    credit_override_withdraw,
+    credit_override_withdraw_live,
 )
 
 
@@ -105,9 +102,4 @@ class OrderCreditOverrideMixin:
     def withdraw_credit_override(self, request, pk=None):
         """Take back the order's override that waits for approval or is in force."""
         order = self.get_object()
-        live = order.credit_overrides.filter(status=CreditOverrideStatus.PENDING).first() or override_in_force(order)
-        if live is None:
-            raise ApplicationError(
-                _("This order has no credit override waiting or in force."), ErrorCode.TRANSITION_NOT_ALLOWED
-            )
-        return self._override_response(order, credit_override_withdraw(override=live, actor=request.user))
+        return self._override_response(order, credit_override_withdraw_live(order=order, actor=request.user))

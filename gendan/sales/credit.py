@@ -144,6 +144,13 @@ def credit_position(
     return CreditPosition(credit_limit, customer_exposure(order.customer_id, excluding=order) + owed, owed)
 
 
+def live_override(order: Order) -> CreditOverride | None:
+    """The order's override that waits for approval or is in force: at most one of them at a time."""
+    waiting = models.Q(status=CreditOverrideStatus.PENDING)
+    in_force = models.Q(status=CreditOverrideStatus.APPROVED, valid_until__gt=timezone.now())
+    return CreditOverride.objects.filter(waiting | in_force, order=order).first()
+
+
 def override_in_force(order: Order) -> CreditOverride | None:
     return CreditOverride.objects.filter(
         order=order, status=CreditOverrideStatus.APPROVED, valid_until__gt=timezone.now()

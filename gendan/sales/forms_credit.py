@@ -11,7 +11,7 @@ from .services_credit import REASON_MAX_LENGTH
 
 class CreditOverrideForm(forms.Form):
     reason = forms.CharField(
-        label=_("Why should the customer have more credit for this order?"),
+        label=_("Why should this order go ahead?"),
         max_length=REASON_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
     )

@@ -131,7 +131,9 @@ class OrderQuerySet(ScopedQuerySet):
         """
         return self.annotate(
             approval_decidable=decidable_by(
-                user, request__order=models.OuterRef("pk"), request__change_request=None, request__credit_override=None
+                user,
+                request__order=models.OuterRef("pk"),
+                **{f"request__{name}": value for name, value in ORDER_ITSELF.items()},
             )
         )
 
@@ -641,6 +643,16 @@ class ApprovalDelegation(TimeStampedModel):
         return f"{self.delegator_id} → {self.delegate_id} {self.starts_on}–{self.ends_on}"
 
 
+# The approval of an order itself: not of a change to it, nor of leave to pass its customer's credit limit.
+ORDER_ITSELF = {"change_request": None, "credit_override": None}
+
+
+class ApprovalRequestQuerySet(models.QuerySet):
+    def of_order(self, order):
+        """The requests approving `order` itself (an order, its id or an OuterRef)."""
+        return self.filter(order=order, **ORDER_ITSELF)
+
+
 class ApprovalRequest(TimeStampedModel):
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -676,6 +688,8 @@ class ApprovalRequest(TimeStampedModel):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     comment = models.TextField(blank=True)
+
+    objects = ApprovalRequestQuerySet.as_manager()
 
     @property
     def subject(self) -> str:

@@ -125,9 +125,12 @@ def order_allowed_actions(*, order: Order, user) -> list[str]:
 
 
 def pending_approval_of(order: Order) -> ApprovalRequest | None:
-    return ApprovalRequest.objects.filter(
-        order=order, change_request=None, credit_override=None, status=ApprovalRequest.Status.PENDING
-    ).first()
+    return (
+        ApprovalRequest.objects.of_order(order)
+        .filter(status=ApprovalRequest.Status.PENDING)
+        .select_related("requested_by")
+        .first()
+    )
 
 
 def may_decide(user, order: Order) -> bool:

@@ -152,9 +152,7 @@ def needing_attention(orders: QuerySet[Order], *, today: datetime.date | None = 
     """
     today = today or timezone.localdate()
     refused = Q(status=OrderStatus.DRAFT) & Exists(
-        ApprovalRequest.objects.filter(
-            order=OuterRef("pk"), change_request=None, credit_override=None, status=ApprovalRequest.Status.REJECTED
-        )
+        ApprovalRequest.objects.of_order(OuterRef("pk")).filter(status=ApprovalRequest.Status.REJECTED)
     )
     late = Q(status__in=_BEFORE_SHIPPING, promised_date__lt=today)
     on_hold = Q(status=OrderStatus.ON_HOLD)

@@ -19,7 +19,7 @@ from gendan.core.hooks import assign_owner
 from gendan.core.locks import lock_with_children
 from gendan.core.money import HUNDRED
 from gendan.core.numbering import next_number
-from gendan.core.services import check_version, require_perm, save_all
+from gendan.core.services import check_version, require_perm, required_text, save_all
 from gendan.crm.models import Customer
 from gendan.inventory.models import Warehouse
 from gendan.inventory.services import stock_release_lines, stock_reserve_lines
@@ -356,9 +356,7 @@ def _submit_locked(order: Order, lines, actor) -> Order:
 
 
 def _pending_approval(order: Order) -> ApprovalRequest:
-    return ApprovalRequest.objects.get(
-        order=order, change_request=None, credit_override=None, status=ApprovalRequest.Status.PENDING
-    )
+    return ApprovalRequest.objects.of_order(order).get(status=ApprovalRequest.Status.PENDING)
 
 
 @events.batched
@@ -394,10 +392,7 @@ def order_reject(*, order: Order, actor, comment: str) -> Order:
 
 
 def _require_reason(reason: str) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": [_("Give a reason.")]})
-    return reason
+    return required_text(reason, field="reason", missing=_("Give a reason."))
 
 
 @events.batched

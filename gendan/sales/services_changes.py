@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from gendan.catalog.models import Product
 from gendan.core import events
 from gendan.core.errors import ApplicationError, ErrorCode
-from gendan.core.services import check_version, require_perm
+from gendan.core.services import check_version, require_perm, required_text
 from gendan.inventory.services import stock_adjust_lines
 
 from .approval_rules import ApprovalFacts
@@ -58,10 +58,7 @@ def _lock(order: Order, actor):
 
 
 def _require_reason(reason: str) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": [_("Say why the order changes.")]})
-    return reason
+    return required_text(reason, field="reason", missing=_("Say why the order changes."))
 
 
 def _proposal_of(order, lines, *, rows, header):

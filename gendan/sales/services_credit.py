@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from gendan.core import events
 from gendan.core.errors import ApplicationError, ErrorCode
-from gendan.core.services import require_perm
+from gendan.core.services import require_perm, required_text, text_problems
 
 from .approval_rules import ApprovalFacts, ApprovalPlan
 from .credit import (
@@ -25,8 +25,8 @@ from .credit import (
     CreditPosition,
     credit_position,
     customer_exposure,
+    live_override,
     overdue_hold,
-    override_in_force,
 )
 from .models import OPEN_STATUSES, ApprovalRequest, ApprovalSubject, CreditOverride, CreditOverrideStatus, Order
 from .services import lock_order, lock_order_with_lines
@@ -39,11 +39,11 @@ FALLBACK_LEVELS = [{"rule": "", "approvers": ["approvers"], "mode": "any"}]
 
 def _clean_request(reason: str, days) -> tuple[str, int]:
     errors = {}
-    reason = (reason or "").strip()
-    if not reason:
-        errors["reason"] = [_("Say why the customer should have more credit for this order.")]
-    elif len(reason) > REASON_MAX_LENGTH:
-        errors["reason"] = [_("Keep the reason under %(max)s characters.") % {"max": REASON_MAX_LENGTH}]
+    reason, problems = text_problems(
+        reason, missing=_("Say why the customer should have more credit for this order."), max_length=REASON_MAX_LENGTH
+    )
+    if problems:
+        errors["reason"] = problems
     if days in (None, ""):
         days = settings.CREDIT_OVERRIDE_DAYS
     try:
@@ -76,7 +76,7 @@ def credit_override_request(*, order: Order, actor, reason: str, days=None) -> C
             ErrorCode.TRANSITION_NOT_ALLOWED,
             {"status": order.status},
         )
-    live = order.credit_overrides.filter(status=CreditOverrideStatus.PENDING).first() or override_in_force(order)
+    live = live_override(order)
     if live is not None:
         message = (
             _("A credit override of this order already waits for approval.")
@@ -198,9 +198,7 @@ def credit_override_approve(*, override: CreditOverride, actor, comment: str = "
 @transaction.atomic
 def credit_override_reject(*, override: CreditOverride, actor, comment: str) -> CreditOverride:
     order, override, request = _lock_pending(override, actor)
-    comment = (comment or "").strip()
-    if not comment:
-        raise ValidationError({"comment": [_("Say why the credit override is rejected.")]})
+    comment = required_text(comment, field="comment", missing=_("Say why the credit override is rejected."))
     approval_decide(request=request, actor=actor, approve=False, comment=comment)
     override.status = CreditOverrideStatus.REJECTED
     override.decided_by = actor
@@ -211,6 +209,17 @@ def credit_override_reject(*, override: CreditOverride, actor, comment: str) -> 
         actor, "order.credit_override_rejected", order, data={"credit_override": override.pk, "comment": comment}
     )
     return override
+
+
+@transaction.atomic
+def credit_override_withdraw_live(*, order: Order, actor) -> CreditOverride:
+    """Withdraw the order's override that waits or is in force; refused when it has none."""
+    live = live_override(order)
+    if live is None:
+        raise ApplicationError(
+            _("This order has no credit override waiting or in force."), ErrorCode.TRANSITION_NOT_ALLOWED
+        )
+    return credit_override_withdraw(override=live, actor=actor)
 
 
 @transaction.atomic

@@ -6,12 +6,9 @@ of lines, no notes. Each link expires; each sending is on the order's timeline, 
 at most).
 """
 
-import datetime
-
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
 
 from gendan.accounts.scoping import require_visible
 from gendan.core import events
@@ -22,7 +19,6 @@ from gendan.core.services_links import public_link_create, public_link_open, pub
 from .models import Order
 
 SEND_PERMISSION = "sales.add_order"
-OPENING_RECORDED_EVERY = datetime.timedelta(hours=1)
 
 
 def status_link_path(token: str) -> str:
@@ -57,8 +53,6 @@ def order_status_link_open(*, token: str) -> Order | None:
     if link is None:
         return None
     order = Order.objects.select_related("customer").filter(pk=link.object_id).first()
-    # On the timeline once an hour at most: a customer who checks again and again is one visit, not a hundred.
-    first_in_a_while = link.opened_before is None or timezone.now() - link.opened_before >= OPENING_RECORDED_EVERY
-    if order is not None and first_in_a_while:
+    if order is not None and link.worth_recording:
         events.record(None, "order.status_link_opened", order, data={"link": link.pk, "opened": link.open_count})
     return order

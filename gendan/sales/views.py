@@ -34,7 +34,7 @@ from .approval_rules import reason_text
 from .forms import LineEditor, LineRow, OrderForm, OrderLineForm, new_row_key, tax_rate_from, warehouse_id_from
 from .forms_credit import CreditOverrideForm
 from .lists import order_filter
-from .models import ApprovalRequest, Order, OrderStatus
+from .models import Order, OrderStatus
 from .selectors import (
     approval_steps_of,
     may_decide,
@@ -43,6 +43,7 @@ from .selectors import (
     order_detail_queryset,
     order_list,
     order_progress,
+    pending_approval_of,
     products_for_order_entry,
 )
 from .selectors_changes import may_request_change
@@ -416,13 +417,7 @@ def render_order_page(request, order, *, status=200, credit_form=None, **forms):
     order_panels = panels.for_page("sales.order", request, order, **forms)
     approval = None
     if order.status == OrderStatus.PENDING_APPROVAL:
-        approval = (
-            ApprovalRequest.objects.filter(
-                order=order, change_request=None, credit_override=None, status=ApprovalRequest.Status.PENDING
-            )
-            .select_related("requested_by")
-            .first()
-        )
+        approval = pending_approval_of(order)
         if approval is not None:
             approval.reason_texts = [reason_text(reason) for reason in approval.reasons]
             approval.own = approval.is_submitted_by(user)

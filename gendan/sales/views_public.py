@@ -2,10 +2,10 @@
 
 from django.http import Http404
 from django.shortcuts import render
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from gendan.core import panels
+from gendan.core.views_links import link_page
 
 from .models import OrderStatus
 from .selectors import order_progress
@@ -14,7 +14,7 @@ from .services_status_links import order_status_link_open
 _BEFORE_CONFIRMATION = {OrderStatus.DRAFT, OrderStatus.PENDING_APPROVAL}
 
 
-@never_cache
+@link_page
 @require_GET
 def order_status_public(request, token):
     """The order's stages, and what the apps after it add (shipments, invoices); a bad link is a plain 404."""
@@ -27,8 +27,4 @@ def order_status_public(request, token):
         "progress": [step for step in order_progress(order) if step[0] not in _BEFORE_CONFIRMATION],
         "panels": panels.for_page("sales.order.public", request, order),
     }
-    response = render(request, "sales/order_status_public.html", context)
-    # The link is the key: no search engine or shared proxy keeps the page.
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "no-referrer"
-    return response
+    return render(request, "sales/order_status_public.html", context)

@@ -16,7 +16,7 @@ from gendan.finance.services import invoice_create, invoice_issue, payment_recor
 from gendan.finance.services_credit_notes import credit_note_create, credit_note_issue
 from gendan.fulfillment.services import shipment_create, shipment_ship
 from gendan.sales.credit import customer_exposure
-from gendan.sales.services import order_submit
+from gendan.sales.services import order_assign, order_submit
 from tests.api_client import api_as
 from tests.backbone import COURIER, draft_order, stocked_products
 
@@ -213,3 +213,13 @@ def test_finance_credits_from_the_invoice_page(client, personas, invoice):
     client.force_login(personas["rep1"])
     page = client.get(reverse("finance:invoice_detail", args=[invoice.pk])).content.decode()
     assert 'data-testid="credit-note"' in page and 'data-testid="credit-note-form"' not in page
+
+
+def test_a_credit_note_follows_its_order_to_a_new_owner(personas, invoice):
+    note = credit_note_create(actor=personas["finance1"], invoice=invoice, reason="折让", amount=Decimal("10.00"))
+    order_assign(order=invoice.order, actor=personas["manager1"], owner=personas["rep2"], reason="接手客户")
+
+    note.refresh_from_db()
+    assert note.owner == personas["rep2"]
+    assert [row["id"] for row in api_as(personas["rep2"]).get("/api/v1/credit-notes/").json()["results"]] == [note.pk]
+    assert api_as(personas["rep1"]).get("/api/v1/credit-notes/").json()["count"] == 0

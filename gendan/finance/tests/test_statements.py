@@ -450,3 +450,24 @@ def test_every_statement_balances_and_the_ageing_sums_to_what_is_open(personas, 
         assert Decimal(figures.lines[-1]["balance"]) == figures.closing_balance
     assert sum((totals[bucket.key] for bucket in BUCKETS), Decimal(0)) == totals["total"]
     assert totals["total"] == sum((i.open_amount for i in invoices), Decimal(0))
+
+
+def test_the_public_link_answers_bad_input_with_a_clear_400(client, personas, history):
+    customer, _october, _november = history
+    _statement, token = statement_create(
+        actor=personas["finance1"],
+        customer=customer,
+        period_start=datetime.date(2026, 11, 1),
+        period_end=datetime.date(2026, 11, 30),
+    )
+    url = reverse("statement_public", args=[token])
+
+    def post(body):
+        return client.post(url, body, content_type="application/json")
+
+    assert post(json.dumps({"action": "confirm", "name": 7})).json() == {"name": ["Give your name as text."]}
+    assert "lines" in post(json.dumps({"action": "dispute", "lines": [{"index": 1, "comment": 5}]})).json()
+    assert post("[" * 5000 + "]" * 5000).status_code == 400
+    assert post("not json").status_code == 400
+    assert client.post(url, {"action": "dispute", "line": ["²"], "comment_2": "x"}).status_code == 400
+    assert Statement.objects.get().status == "draft"

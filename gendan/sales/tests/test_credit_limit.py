@@ -7,6 +7,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,7 +17,7 @@ from gendan.core.errors import ApplicationError, ErrorCode
 from gendan.core.models import Event
 from gendan.crm.models import Customer
 from gendan.finance.models import Invoice
-from gendan.finance.services import invoice_create, invoice_issue
+from gendan.finance.services import invoice_create, invoice_issue, payment_record
 from gendan.fulfillment.models import Shipment
 from gendan.fulfillment.services import shipment_create, shipment_ship
 from gendan.inventory.models import StockLevel
@@ -28,7 +30,7 @@ from gendan.sales.models import (
     OrderStatus,
 )
 from gendan.sales.selectors_worklists import approval_inbox
-from gendan.sales.services import order_approve, order_submit
+from gendan.sales.services import order_approve, order_cancel, order_submit
 from gendan.sales.services_approvals import approval_rule_create, approval_rule_update
 from gendan.sales.services_changes import change_request_create, change_request_submit
 from gendan.sales.services_credit import (
@@ -297,8 +299,6 @@ def test_the_override_rule_is_the_companys_to_edit_and_never_grants_without_a_de
 
 
 def test_cancelling_the_order_withdraws_its_waiting_override(personas, products, customer):
-    from gendan.sales.services import order_cancel
-
     rep = personas["rep1"]
     confirmed(rep, products, customer)
     order = draft_order(rep, products, customer=customer)
@@ -425,9 +425,6 @@ def test_the_order_page_shows_the_credit_asks_for_an_override_and_lets_the_appro
 def test_the_credit_card_costs_one_query_without_a_limit_and_four_more_with_an_override_waiting(
     client, personas, products, customer
 ):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     rep = personas["rep1"]
     plain = draft_order(rep, products)
     confirmed(rep, products, customer)
@@ -494,8 +491,6 @@ def test_a_customer_with_an_invoice_long_overdue_gets_no_further_shipment_until_
 
 
 def test_the_hold_lifts_when_the_invoice_is_paid_and_can_be_switched_off(personas, products, settings):
-    from gendan.finance.services import payment_record
-
     settings.OVERDUE_HOLD_DAYS = 30
     rep, clerk, finance = personas["rep1"], personas["warehouse1"], personas["finance1"]
     unlimited = customer_ready_to_order(rep)
