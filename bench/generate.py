@@ -834,6 +834,7 @@ class Generator:
                 total=total,
                 issued_at=invoiced_at,
                 due_date=(invoiced_at + datetime.timedelta(days=terms)).date(),
+                buyer_name=customer_name,
                 created_by_id=finance,
                 created_at=invoiced_at,
                 updated_at=invoiced_at,

@@ -203,6 +203,7 @@ class Invoices:
                         amount_paid=paid,
                         issued_at=issued,
                         due_date=due,
+                        buyer_name=customer.name,
                         created_by=self.fixture.finance,
                         created_at=issued,
                         updated_at=issued,

@@ -287,6 +287,8 @@ SPECTACULAR_SETTINGS = {
         "OrderStatusEnum": "gendan.sales.models.OrderStatus",
         "ShipmentStatusEnum": "gendan.fulfillment.models.ShipmentStatus",
         "InvoiceStatusEnum": "gendan.finance.models.InvoiceStatus",
+        # A customer's invoice_kind and an invoice's kind: one name for the two kinds of VAT invoice.
+        "InvoiceKindEnum": "gendan.crm.models.InvoiceKind",
     },
 }
 

@@ -493,6 +493,9 @@ WALK: dict[tuple[str, str], Op] = {
     ("invoice-events", "get"): Op(EVERYONE, on="invoice:draft"),
     ("invoice-pdf", "get"): Op(EVERYONE, on="invoice:draft"),
     ("invoice-issue", "post"): Op(BILLERS, on="invoice:draft", body=lambda ids, role: {}),
+    ("invoice-fapiao-number", "post"): Op(
+        BILLERS, on="invoice:open", body=lambda ids, role: {"fapiao_number": "12345678"}
+    ),
     ("statement-list", "get"): Op(EVERYONE),
     ("statement-list", "post"): Op(
         BILLERS,

@@ -19,6 +19,8 @@ DEFAULT_PATTERNS = {
     "quotation": "QT{yyyy}{mm}{seq:04}",
     "shipment": "SH{yyyy}{mm}{seq:05}",
     "invoice": "INV{yyyy}{mm}{seq:05}",
+    # Special VAT invoices (增值税专用发票, 专票) are counted apart: finance files and reconciles them apart.
+    "invoice_special": "ZP{yyyy}{mm}{seq:05}",
     "payment": "PAY{yyyy}{mm}{seq:05}",
     "credit_note": "CN{yyyy}{mm}{seq:05}",
     "refund": "RF{yyyy}{mm}{seq:05}",

@@ -11,8 +11,8 @@ model's own table and stores no copy), kept in step by triggers on insert, updat
 whatever writes the rows, `save()`, `update()`, `bulk_create()` or raw SQL — and filled from the
 rows already there. A migration that remakes the table on SQLite (Django does so for most
 `AlterField`s) drops its triggers with it, and the FTS table, left behind, no longer follows the
-writes: such a migration ends with `RestoreSearchIndex` (`tests/test_search.py` checks that every
-description's index and triggers are there).
+writes: such a migration ends with `RestoreSearchIndex` (and `RestoreShortSearchIndex` for the index of
+characters below; `tests/test_search.py` checks that every description's index and triggers are there).
 
 Terms shorter than a trigram (one or two characters: a surname, a city, 华为) find nothing in those
 indexes. For the large tables that people search that way (customers, contacts), a second index holds
@@ -187,7 +187,7 @@ class RestoreSearchIndex(AddSearchIndex):
         model = to_state.apps.get_model(app_label, self.model_name)
         if not self.allow_migrate_model(schema_editor.connection.alias, model):
             return
-        made, dropped = statements("sqlite", model, self.fields)
+        made, dropped = statements("sqlite", model, self.fields, self.short)
         for sql in [*dropped, *made]:
             schema_editor.execute(sql, params=None)
 
@@ -196,6 +196,18 @@ class RestoreSearchIndex(AddSearchIndex):
 
     def describe(self):
         return f"Make the search index on {self.model_name} ({', '.join(self.fields)}) again after the table was remade"
+
+
+class RestoreShortSearchIndex(RestoreSearchIndex):
+    """The index of the single characters of `fields` (AddShortSearchIndex) made again, as RestoreSearchIndex."""
+
+    short = True
+
+    def describe(self):
+        return (
+            f"Make the search index of single characters on {self.model_name} ({', '.join(self.fields)}) again "
+            "after the table was remade"
+        )
 
 
 class AddShortSearchIndex(AddSearchIndex):

@@ -21,11 +21,13 @@ PROFILE_FIELDS = [
     "region",
     "industry",
     "source",
-    "tax_id",
     "credit_limit",
     "payment_terms_days",
     "notes",
 ]
+# What the customer's invoices print of them: their own card on the form.
+BILLING_FIELDS = ["invoice_kind", "tax_id", "invoice_title", "invoice_address_phone", "invoice_bank_account"]
+CUSTOMER_FORM_FIELDS = [*PROFILE_FIELDS, *BILLING_FIELDS]
 CONTACT_FORM_FIELDS = ["name", "phone", "title", "email"]
 ADDRESS_FORM_FIELDS = ["province", "city", "district", "street", "postal_code", "recipient", "phone"]
 
@@ -38,7 +40,9 @@ class CustomerForm(BootstrapForm):
         super().__init__(*args, **kwargs)
 
     def setup_fields(self):
-        self.fields.update(fields_for_model(Customer, fields=PROFILE_FIELDS))
+        self.fields.update(fields_for_model(Customer, fields=CUSTOMER_FORM_FIELDS))
+        # Left out (a page opened before the field was there), the kind stays as it is: see clean().
+        self.fields["invoice_kind"].required = False
         if self.user.data_scope == DataScope.OWN:
             del self.fields["owner"]
         else:
@@ -49,11 +53,26 @@ class CustomerForm(BootstrapForm):
         # The database backstop (a CHECK) would otherwise be the first to notice.
         self.fields["credit_limit"].min_value = 0
         self.fields["credit_limit"].validators.append(MinValueValidator(0))
-        self.order_fields(PROFILE_FIELDS)
+        self.order_fields(CUSTOMER_FORM_FIELDS)
+
+    @property
+    def profile_fields(self):
+        return [field for field in self if field.name not in BILLING_FIELDS]
+
+    @property
+    def billing_fields(self):
+        return [self[name] for name in BILLING_FIELDS]
 
     def clean_credit_limit(self):
         # Stored with two places: "5000" and "5000.00" are the same limit, not an edit to record.
         return self.cleaned_data["credit_limit"].quantize(CENT)
+
+    def clean(self):
+        cleaned = super().clean()
+        # Not sent, not changed: the services set only the fields they are given.
+        if not cleaned.get("invoice_kind"):
+            cleaned.pop("invoice_kind", None)
+        return cleaned
 
 
 class CustomerEditForm(CustomerForm):

@@ -24,6 +24,14 @@ def _now():
     return timezone.now()
 
 
+class InvoiceKind(models.TextChoices):
+    """The two kinds of VAT invoice (增值税发票). Here, below finance, so that a customer can say which it gets."""
+
+    NORMAL = "normal", _("VAT invoice")  # 增值税普通发票
+    # 增值税专用发票: the buyer deducts its input tax, so it must name the buyer's tax details in full.
+    SPECIAL = "special", _("Special VAT invoice")
+
+
 class Customer(VersionedModel):
     class Level(models.TextChoices):
         A = "A", _("A — key account")
@@ -35,6 +43,16 @@ class Customer(VersionedModel):
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     tax_id = models.CharField(_("tax id"), max_length=32, blank=True)
+    # What the customer's invoices print of them (开票信息); finance copies it onto an invoice when issuing it.
+    invoice_kind = models.CharField(
+        _("invoice kind"), max_length=8, choices=InvoiceKind.choices, default=InvoiceKind.NORMAL
+    )
+    invoice_title = models.CharField(
+        _("invoice title"), max_length=200, blank=True, help_text=_("Leave empty to use the customer's name.")
+    )
+    # One text each, as a fapiao prints them: "address phone" and "bank account number".
+    invoice_address_phone = models.CharField(_("address and phone"), max_length=200, blank=True)
+    invoice_bank_account = models.CharField(_("bank and account"), max_length=200, blank=True)
     level = models.CharField(_("level"), max_length=1, choices=Level.choices, default=Level.B)
     industry = models.CharField(_("industry"), max_length=64, blank=True)
     region = models.CharField(_("region"), max_length=64, blank=True)
@@ -79,6 +97,15 @@ class Customer(VersionedModel):
 
     def get_absolute_url(self):
         return reverse("crm:customer_detail", args=[self.pk])
+
+    def invoice_buyer(self) -> dict[str, str]:
+        """The buyer an invoice to this customer names: {"name", "tax_id", "address_phone", "bank_account"}."""
+        return {
+            "name": self.invoice_title or self.name,
+            "tax_id": self.tax_id,
+            "address_phone": self.invoice_address_phone,
+            "bank_account": self.invoice_bank_account,
+        }
 
 
 class Contact(TimeStampedModel):

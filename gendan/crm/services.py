@@ -1,3 +1,5 @@
+import re
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -9,13 +11,17 @@ from gendan.core.hooks import assign_owner
 from gendan.core.numbering import next_number
 from gendan.core.services import check_version, full_clean, require_perm, row_errors
 
-from .models import Address, Contact, Customer
+from .models import Address, Contact, Customer, InvoiceKind
 
 CUSTOMER_FIELDS = [
     "name",
     "phone",
     "email",
     "tax_id",
+    "invoice_kind",
+    "invoice_title",
+    "invoice_address_phone",
+    "invoice_bank_account",
     "level",
     "industry",
     "region",
@@ -27,6 +33,41 @@ CUSTOMER_FIELDS = [
 ]
 CONTACT_FIELDS = ["name", "phone", "email", "title"]
 ADDRESS_FIELDS = ["recipient", "phone", "province", "city", "district", "street", "postal_code"]
+
+
+# The unified social credit code (统一社会信用代码, 18 characters), or a tax registration number from before it (15, 17
+# or 20): digits and capital letters.
+TAX_ID = re.compile(r"[0-9A-Z]{15}|[0-9A-Z]{17,18}|[0-9A-Z]{20}")
+
+
+def _billing_problems(customer: Customer, *, new_tax_id: bool) -> dict:
+    """What is wrong with the customer's billing details. The tax id's form is checked only when it is given anew:
+    ids entered before there was a check stay as they are until someone changes them."""
+    problems = []
+    if new_tax_id and customer.tax_id:
+        # As people copy it: with spaces, in small letters.
+        customer.tax_id = "".join(customer.tax_id.split()).upper()
+        if not TAX_ID.fullmatch(customer.tax_id):
+            problems.append(
+                _(
+                    "A tax id is the 18-character unified social credit code, or an older number of 15, 17 or 20 "
+                    "characters: digits and capital letters."
+                )
+            )
+    if customer.invoice_kind == InvoiceKind.SPECIAL and not customer.tax_id:
+        problems.append(_("A customer who gets special VAT invoices needs a tax id."))
+    return {"tax_id": problems} if problems else {}
+
+
+def _customer_problems(customer: Customer, exclude, *, new_tax_id: bool) -> dict:
+    """Every field problem of the customer, field by field."""
+    errors = _billing_problems(customer, new_tax_id=new_tax_id)
+    try:
+        full_clean(customer, exclude=exclude)
+    except ValidationError as exc:
+        for name, messages in exc.message_dict.items():
+            errors[name] = [*messages, *errors.get(name, [])]
+    return errors
 
 
 def _children_errors(model, rows, fields, customer):
@@ -52,12 +93,8 @@ def customer_create(*, actor, name: str, owner=None, contacts=(), addresses=(), 
     if owner is None and assigns_automatically(actor):
         assigned = assign_owner("crm.customer", region=fields.get("region", ""), actor=actor)
     customer = Customer(name=name, owner=owner or assigned or actor, code="pending", **fields)
-    errors = {}
     # The actor as owner is a user in hand: checking that the row exists would re-read it.
-    try:
-        full_clean(customer, exclude=["code", "owner"] if customer.owner is actor else ["code"])
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
+    errors = _customer_problems(customer, ["code", "owner"] if customer.owner is actor else ["code"], new_tax_id=True)
     contact_rows, contact_errors = _children_errors(Contact, contacts, CONTACT_FIELDS, customer)
     address_rows, address_errors = _children_errors(Address, addresses, ADDRESS_FIELDS, customer)
     if contact_errors:
@@ -142,7 +179,9 @@ def customer_update(*, customer: Customer, actor, version=None, contacts=None, a
     before = events.snapshot(customer, fields)
     for name, value in fields.items():
         setattr(customer, name, value)
-    full_clean(customer)
+    errors = _customer_problems(customer, None, new_tax_id=customer.tax_id != before.get("tax_id", customer.tax_id))
+    if errors:
+        raise ValidationError(errors)
     data = {}
     if contacts is not None:
         data["contacts"] = _sync_children(customer, Contact, "contacts", contacts, CONTACT_FIELDS)

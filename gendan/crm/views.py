@@ -17,7 +17,7 @@ from gendan.core.tables import list_response
 
 from . import services
 from .forms import (
-    PROFILE_FIELDS,
+    CUSTOMER_FORM_FIELDS,
     AddressForm,
     ContactForm,
     CustomerEditForm,
@@ -112,7 +112,7 @@ def customer_create(request):
 @permission_required("crm.change_customer", raise_exception=True)
 def customer_edit(request, pk):
     customer = get_object_or_404(Customer.objects.visible_to(request.user).select_related("owner"), pk=pk)
-    initial = {**model_to_dict(customer, fields=PROFILE_FIELDS), "version": customer.version}
+    initial = {**model_to_dict(customer, fields=CUSTOMER_FORM_FIELDS), "version": customer.version}
     form = CustomerEditForm(request.POST if request.method == "POST" else None, initial=initial, user=request.user)
     if request.method == "POST" and form.is_valid():
         fields = dict(form.cleaned_data)

@@ -22,6 +22,7 @@ from django.utils import timezone
 from gendan.accounts.models import Department, User
 from gendan.accounts.roles import Role
 from gendan.catalog.services import product_create
+from gendan.crm.models import InvoiceKind
 from gendan.crm.services import customer_create
 from gendan.finance.services import invoice_create, invoice_issue, payment_record
 from gendan.fulfillment.services import shipment_create, shipment_deliver, shipment_ship
@@ -238,6 +239,27 @@ class Plan:
     invoice: object = None
 
 
+# The first customers' billing details (开票信息), the first of them on special VAT invoices. Made without the random
+# generator, so that every other figure of the demo stays as it was.
+BILLED_CUSTOMERS = [
+    (InvoiceKind.SPECIAL, "中国工商银行"),
+    (InvoiceKind.NORMAL, "招商银行"),
+    (InvoiceKind.NORMAL, "中国建设银行"),
+]
+
+
+def _billing_details(index: int, city: str, area: str) -> dict:
+    if index >= len(BILLED_CUSTOMERS):
+        return {}
+    kind, bank = BILLED_CUSTOMERS[index]
+    return {
+        "invoice_kind": kind,
+        "tax_id": f"91{310000 + index * 101:06d}MA1G{index + 1:05d}X",
+        "invoice_address_phone": f"{city}{ROADS[index]}{88 + index}号 {area}-{66550000 + index}",
+        "invoice_bank_account": f"{bank}{city.removesuffix('市')}分行 {1001234500000000000 + index}",
+    }
+
+
 def known_demo_password() -> str | None:
     """The demo password from the environment, else the one generated on the first load, if any."""
     from_env = os.environ.get(PASSWORD_ENV, "").strip()
@@ -383,6 +405,7 @@ class DemoBuilder:
                     source=self.rng.choice(SOURCES),
                     credit_limit=Decimal(self.rng.choice([50000, 100000, 200000, 500000])),
                     payment_terms_days=self.rng.choice([30, 30, 45, 60]),
+                    **_billing_details(index, city, area),
                     contacts=[{"name": contact, "phone": self._mobile(), "title": self.rng.choice(TITLES)}],
                     addresses=[
                         {

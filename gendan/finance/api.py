@@ -18,7 +18,7 @@ from gendan.core.api import (
     ScopedPrimaryKeyRelatedField,
     ServiceViewSet,
 )
-from gendan.crm.models import Customer
+from gendan.crm.models import Customer, InvoiceKind
 from gendan.sales.api import lines_of_visible_orders
 from gendan.sales.models import Order, OrderLine
 
@@ -27,7 +27,7 @@ from .models import Invoice, InvoiceLine, Payment, PaymentAllocation, Refund
 from .pdf_invoices import invoice_pdf_response
 from .search import INVOICES, PAYMENTS
 from .selectors import invoice_detail_queryset, invoice_lines, payment_queryset, payment_timeline
-from .services import invoice_create, invoice_issue, payment_allocate, payment_record
+from .services import invoice_create, invoice_issue, invoice_set_fapiao_number, payment_allocate, payment_record
 from .services_refunds import REASON_MAX_LENGTH as REFUND_REASON_MAX_LENGTH
 from .services_refunds import REFUND_PERMISSION, payment_refund
 
@@ -59,6 +59,12 @@ class InvoiceSerializer(serializers.ModelSerializer):
             "customer",
             "customer_name",
             "status",
+            "kind",
+            "fapiao_number",
+            "buyer_name",
+            "buyer_tax_id",
+            "buyer_address_phone",
+            "buyer_bank_account",
             "currency",
             "tax_rate",
             "subtotal",
@@ -92,10 +98,25 @@ class InvoiceInputSerializer(serializers.Serializer):
     due_date = serializers.DateField(
         required=False, help_text="With issue: defaults to today plus the customer's payment terms."
     )
+    kind = serializers.ChoiceField(
+        choices=InvoiceKind.choices,
+        required=False,
+        help_text="Defaults to the customer's `invoice_kind`; each kind is numbered by its own series.",
+    )
+
+
+_FAPIAO_NUMBER_HELP = "The number the tax control system printed on the fapiao (发票号码): 8 to 20 digits."
 
 
 class IssueInputSerializer(serializers.Serializer):
     due_date = serializers.DateField(required=False, help_text="Defaults to today plus the customer's payment terms.")
+    fapiao_number = serializers.CharField(
+        required=False, allow_blank=True, help_text=f"{_FAPIAO_NUMBER_HELP} Leave out if not known yet."
+    )
+
+
+class FapiaoNumberInputSerializer(serializers.Serializer):
+    fapiao_number = serializers.CharField(allow_blank=True, help_text=_FAPIAO_NUMBER_HELP)
 
 
 @extend_schema_view(
@@ -115,7 +136,11 @@ class InvoiceViewSet(
     filterset_class = InvoiceFilter
     searchable = INVOICES
     ordering_fields = ["number", "created_at", "due_date", "total"]
-    action_perms = {"create": "finance.add_invoice", "issue": "finance.issue_invoice"}
+    action_perms = {
+        "create": "finance.add_invoice",
+        "issue": "finance.issue_invoice",
+        "fapiao_number": "finance.issue_invoice",
+    }
 
     def get_queryset(self):
         return (
@@ -133,6 +158,14 @@ class InvoiceViewSet(
         invoice = self.get_object()
         data = self.validated_input(IssueInputSerializer)
         return self.render(invoice_issue(invoice=invoice, actor=request.user, **data))
+
+    @extend_schema(request=FapiaoNumberInputSerializer, responses=InvoiceSerializer)
+    @action(detail=True, methods=["post"], url_path="fapiao-number")
+    def fapiao_number(self, request, pk=None):
+        """Enter or correct the fapiao number of an issued or paid invoice."""
+        invoice = self.get_object()
+        data = self.validated_input(FapiaoNumberInputSerializer)
+        return self.render(invoice_set_fapiao_number(invoice=invoice, actor=request.user, **data))
 
     @extend_schema(
         responses={(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="The invoice.")},

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from gendan.core.filters import DayFilter, FilterSet, SearchFilter
 from gendan.core.worklist_lists import OverdueWorklistFilter, WorklistFilter, yes_or_no
 from gendan.crm.lookups import customer_picker
+from gendan.crm.models import InvoiceKind
 from gendan.sales.models import Order
 
 from .models import Invoice, InvoiceStatus, Payment, Statement, StatementStatus
@@ -31,6 +32,7 @@ class InvoiceFilter(FilterSet):
     customer = django_filters.NumberFilter(field_name="customer_id", label=_("Customer"), widget=customer_picker())
     owner = django_filters.NumberFilter(field_name="owner_id", label=_("Owner"))
     status = django_filters.MultipleChoiceFilter(choices=InvoiceStatus.choices, label=_("Status"))
+    kind = django_filters.ChoiceFilter(choices=InvoiceKind.choices, label=_("Invoice kind"))
     overdue = django_filters.BooleanFilter(method="by_overdue", label=_("Overdue"), widget=yes_or_no())
     issued_from = DayFilter(field_name="issued_at", lookup_expr="gte", label=_("Issued from"), widget=DATE)
     issued_to = DayFilter(field_name="issued_at", lookup_expr="lte", label=_("Issued to"), widget=DATE)
@@ -41,7 +43,7 @@ class InvoiceFilter(FilterSet):
 
     class Meta:
         model = Invoice
-        fields = ["order", "customer", "status"]
+        fields = ["order", "customer", "status", "kind"]
 
     def by_overdue(self, queryset, name, value):
         return _overdue(queryset, value)

@@ -9,7 +9,7 @@ from gendan.core.bounds import id_from
 from gendan.core.errors import ApplicationError
 from gendan.core.forms import BootstrapForm, add_service_errors, bootstrap
 from gendan.crm.lookups import customer_picker
-from gendan.crm.models import Customer
+from gendan.crm.models import Customer, InvoiceKind
 from gendan.sales.forms import OrderLineQuantitiesForm
 
 from . import services
@@ -17,15 +17,39 @@ from .models import InvoiceStatus, Payment
 
 
 class InvoiceForm(OrderLineQuantitiesForm):
-    """A new invoice from the order page: per line, what is shipped and not yet invoiced."""
+    """A new invoice from the order page: per line, what is shipped and not yet invoiced; of the kind the customer
+    gets unless chosen otherwise."""
 
-    def __init__(self, *args, order_lines, **kwargs):
+    # Left out, the service takes the customer's kind.
+    kind = forms.ChoiceField(label=_("Invoice kind"), choices=InvoiceKind.choices, required=False)
+
+    def __init__(self, *args, order_lines, customer, **kwargs):
         super().__init__(
             *args,
             order_lines=order_lines,
             left=lambda line: line.shipped_quantity - line.invoiced_quantity,
             **kwargs,
         )
+        self.fields["kind"].initial = customer.invoice_kind
+
+    def chosen_kind(self) -> str | None:
+        return self.cleaned_data.get("kind") or None
+
+
+class FapiaoNumberForm(BootstrapForm):
+    """The number the tax control system printed on the fapiao (its form is the service's to check): given when the
+    invoice is issued, if known by then, or entered later."""
+
+    fapiao_number = forms.CharField(
+        label=_("Fapiao number"),
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "off", "placeholder": _("Fapiao number")}
+        ),
+    )
+
+    def __init__(self, *args, required: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["fapiao_number"].required = required
 
 
 class PaymentForm(BootstrapForm):

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from gendan.accounts.scoping import ScopedQuerySet, TestedIn, owner_filter
 from gendan.core.models import TimeStampedModel
 from gendan.core.states import StateMachine
-from gendan.crm.models import Customer
+from gendan.crm.models import Customer, InvoiceKind
 
 
 class InvoiceStatus(models.TextChoices):
@@ -70,6 +70,16 @@ class Invoice(BilledDocument):
     # What issued credit notes took off it: the customer owes total − paid − credited.
     amount_credited = models.DecimalField(_("credited"), max_digits=14, decimal_places=2, default=0)
     due_date = models.DateField(_("due date"), null=True, blank=True)
+    # Chosen when it is made: each kind has its own number series (finance.services.INVOICE_NUMBER_SERIES).
+    kind = models.CharField(_("invoice kind"), max_length=8, choices=InvoiceKind.choices, default=InvoiceKind.NORMAL)
+    # The buyer as the customer's billing details were when it was issued (blank before): an issued invoice keeps
+    # saying what was sent, whatever is edited on the customer afterwards.
+    buyer_name = models.CharField(_("buyer"), max_length=200, blank=True, editable=False)
+    buyer_tax_id = models.CharField(_("buyer's tax id"), max_length=32, blank=True, editable=False)
+    buyer_address_phone = models.CharField(_("buyer's address and phone"), max_length=200, blank=True, editable=False)
+    buyer_bank_account = models.CharField(_("buyer's bank and account"), max_length=200, blank=True, editable=False)
+    # The number the tax control system printed on the fapiao (发票号码), entered by finance when known.
+    fapiao_number = models.CharField(_("fapiao number"), max_length=20, blank=True)
 
     objects = InvoiceQuerySet.as_manager()
 
@@ -86,6 +96,13 @@ class Invoice(BilledDocument):
                     amount_paid__lte=models.F("total") - models.F("amount_credited"),
                 ),
                 name="invoice_never_overpaid",
+            ),
+            # Each kind is numbered by its own series in the tax control system: the same number may be a normal
+            # and a special invoice's, never two of one kind's. Blank is "not entered yet".
+            models.UniqueConstraint(
+                fields=["kind", "fapiao_number"],
+                condition=~models.Q(fapiao_number=""),
+                name="invoice_fapiao_number_unique",
             ),
         ]
         indexes = [
@@ -127,6 +144,19 @@ class Invoice(BilledDocument):
     @property
     def open_amount(self):
         return self.total - self.amount_paid - self.amount_credited
+
+    @property
+    def buyer(self) -> dict[str, str]:
+        """The buyer the invoice names, as Customer.invoice_buyer: as taken when it was issued, or, not issued, as the
+        customer's details are now (what issuing it would take)."""
+        if self.issued_at is None:
+            return self.customer.invoice_buyer()
+        return {
+            "name": self.buyer_name,
+            "tax_id": self.buyer_tax_id,
+            "address_phone": self.buyer_address_phone,
+            "bank_account": self.buyer_bank_account,
+        }
 
 
 class InvoiceLine(models.Model):

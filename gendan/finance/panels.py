@@ -17,7 +17,7 @@ def order_finance_panel(request, order, *, invoice_form=None, payment_form=None,
     # One queryset for the list and the payment form: the invoices are read once.
     invoices = order_invoices(order=order)
     if user.has_perm("finance.add_invoice") and invoice_form is None:
-        invoice_form = InvoiceForm(order_lines=list(order.lines.all()))
+        invoice_form = InvoiceForm(order_lines=list(order.lines.all()), customer=order.customer)
     if invoice_form is not None and not invoice_form.line_fields:
         invoice_form = None
     if user.has_perm("finance.add_payment") and payment_form is None:

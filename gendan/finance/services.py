@@ -1,8 +1,10 @@
 import datetime
+import re
+from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,6 +16,7 @@ from gendan.core.errors import ApplicationError, ErrorCode
 from gendan.core.money import HUNDRED, percent_of, round_money
 from gendan.core.numbering import next_number
 from gendan.core.services import require_perm, row_errors, save_all
+from gendan.crm.models import InvoiceKind
 from gendan.sales.credit import CreditStage, credit_check
 from gendan.sales.lines import order_line_quantities
 from gendan.sales.models import Order, OrderLine
@@ -22,6 +25,11 @@ from gendan.sales.services import lock_order_with_lines, order_refresh_progress
 from .models import INVOICE_STATES, Invoice, InvoiceLine, InvoiceStatus, Payment, PaymentAllocation
 from .selectors_worklists import invoices_unpaid
 
+# The number series (core.numbering) of each kind of invoice: normal ones keep the series invoices always had.
+INVOICE_NUMBER_SERIES = {InvoiceKind.NORMAL: "invoice", InvoiceKind.SPECIAL: "invoice_special"}
+# 发票号码: 8 digits on a paper fapiao (its 发票代码 apart), 20 on a fully digital one (数电票).
+FAPIAO_NUMBER = re.compile(r"[0-9]{8,20}")
+
 
 def _invoiceable(line: OrderLine) -> Decimal:
     return line.shipped_quantity - line.invoiced_quantity
@@ -29,18 +37,27 @@ def _invoiceable(line: OrderLine) -> Decimal:
 
 @events.batched
 def invoice_create(
-    *, order: Order, actor, lines=None, issue: bool = False, due_date: datetime.date | None = None
+    *,
+    order: Order,
+    actor,
+    lines=None,
+    issue: bool = False,
+    due_date: datetime.date | None = None,
+    kind: str | None = None,
 ) -> Invoice:
     """An invoice for shipped, not yet invoiced quantities. Without lines: all of them.
 
     lines: [{"order_line": OrderLine, "quantity": Decimal}].
     issue: issue it at once too ("create and issue"), in the same transaction: both or neither.
+    kind: an InvoiceKind, numbered by its own series; None: the kind the customer gets.
     """
     require_perm(actor, "finance.add_invoice")
     if issue:
         require_perm(actor, "finance.issue_invoice")
     elif due_date is not None:
         raise ValidationError({"due_date": [_("A due date is set when the invoice is issued.")]})
+    if kind is not None and kind not in InvoiceKind.values:
+        raise ValidationError({"kind": [_("Choose a kind of invoice.")]})
     # The invoice's customer comes joined, and chosen lines' products (their unit says whether a quantity may be
     # fractional).
     order, lines_of_order = lock_order_with_lines(
@@ -70,8 +87,10 @@ def invoice_create(
     ]
     subtotal = round_money(sum((il.amount for il in invoice_lines), Decimal("0")))
     tax = percent_of(subtotal, order.tax_rate)
+    kind = kind or order.customer.invoice_kind
     invoice = Invoice(
-        number=next_number("invoice"),
+        number=next_number(INVOICE_NUMBER_SERIES[kind]),
+        kind=kind,
         order=order,
         owner_id=order.owner_id,
         customer=order.customer,
@@ -98,36 +117,123 @@ def invoice_create(
 
 
 @transaction.atomic
-def invoice_issue(*, invoice: Invoice, actor, due_date: datetime.date | None = None) -> Invoice:
+def invoice_issue(
+    *, invoice: Invoice, actor, due_date: datetime.date | None = None, fapiao_number: str = ""
+) -> Invoice:
+    """Send the invoice: from now on the customer owes it. `fapiao_number`: the tax control system's, if known."""
     require_perm(actor, "finance.issue_invoice")
     given = invoice
     # Issuing changes the invoice alone, so only its row is locked; a payment, which locks
-    # the order and then the invoice, waits for the issue to commit.
-    invoice = Invoice.objects.select_for_update(of=("self",)).select_related("order").get(pk=given.pk)
+    # the order and then the invoice, waits for the issue to commit. The customer is read for the buyer's details.
+    invoice = Invoice.objects.select_for_update(of=("self",)).select_related("order", "customer").get(pk=given.pk)
     require_visible(Invoice.objects, invoice, actor)
     if Invoice.order.is_cached(given) and given.order_id == invoice.order_id:
         invoice.order = given.order
-    _issue(invoice, actor, due_date)
+    _issue(invoice, actor, due_date, fapiao_number)
     return invoice
 
 
-def _issue(invoice: Invoice, actor, due_date) -> None:
+def _issue(invoice: Invoice, actor, due_date, fapiao_number: str = "") -> None:
     ensure_dates({"due_date": due_date}, planned=True)
+    # Refused as a step first: an issued invoice asked again is that, whatever its details say.
+    INVOICE_STATES.check(invoice, InvoiceStatus.ISSUED)
+    errors = {}
+    buyer = invoice.customer.invoice_buyer()
+    if invoice.kind == InvoiceKind.SPECIAL and not all(
+        buyer[detail] for detail in ("tax_id", "address_phone", "bank_account")
+    ):
+        errors["kind"] = [
+            _(
+                "A special VAT invoice needs the customer's tax id, address and phone, bank and account: fill them "
+                "in on the customer."
+            )
+        ]
+    fapiao_number, problems = _fapiao_number_problems(invoice, fapiao_number, required=False)
+    if problems:
+        errors["fapiao_number"] = problems
+    if errors:
+        raise ValidationError(errors)
     credit_check(invoice.order, actor=actor, stage=CreditStage.INVOICING)
     invoice.issued_at = timezone.now()
     # The order's terms: the customer's, unless agreed otherwise for the order.
     invoice.due_date = due_date or (
         timezone.localdate(invoice.issued_at) + datetime.timedelta(days=invoice.order.payment_terms_days)
     )
-    INVOICE_STATES.move(
+    for detail, value in buyer.items():
+        setattr(invoice, f"buyer_{detail}", value)
+    invoice.fapiao_number = fapiao_number
+    with _unique_fapiao_number(fapiao_number):
+        INVOICE_STATES.move(
+            invoice,
+            InvoiceStatus.ISSUED,
+            actor=actor,
+            verb="invoice.issued",
+            extra_fields=["issued_at", "due_date", "fapiao_number", *(f"buyer_{detail}" for detail in buyer)],
+            data={"due_date": invoice.due_date, **({"fapiao_number": fapiao_number} if fapiao_number else {})},
+            root=invoice.order,
+        )
+
+
+def _fapiao_number_problems(invoice: Invoice, value, *, required: bool) -> tuple[str, list[str]]:
+    """The fapiao number as given (spaces dropped), and what is wrong with it: missing when `required`, not a
+    fapiao's number, or another invoice's of the same kind."""
+    number = "".join(value.split()) if isinstance(value, str) else ""
+    if not number:
+        return number, [_("Enter the fapiao number.")] if required else []
+    if not FAPIAO_NUMBER.fullmatch(number):
+        return number, [_("A fapiao number is 8 to 20 digits.")]
+    # Blank left out as invoice_fapiao_number_unique leaves it out, so that its index answers (on SQLite too).
+    taken = Invoice.objects.filter(kind=invoice.kind, fapiao_number=number).exclude(fapiao_number="")
+    if taken.exclude(pk=invoice.pk).exists():
+        return number, [_fapiao_number_taken_message(number)]
+    return number, []
+
+
+def _fapiao_number_taken_message(number: str) -> str:
+    return _("Fapiao number %(number)s is already on another invoice of this kind.") % {"number": number}
+
+
+@contextmanager
+def _unique_fapiao_number(number: str):
+    """Around the write of a fapiao number: one given to another invoice meanwhile (the check saw neither) fails the
+    database's unique constraint, and is told as the check tells it."""
+    if not number:
+        yield
+        return
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError as exc:
+        raise ValidationError({"fapiao_number": [_fapiao_number_taken_message(number)]}) from exc
+
+
+@transaction.atomic
+def invoice_set_fapiao_number(*, invoice: Invoice, actor, fapiao_number: str) -> Invoice:
+    """Enter or correct the fapiao number of an issued (or paid) invoice, as the tax control system printed it."""
+    require_perm(actor, "finance.issue_invoice")
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    require_visible(Invoice.objects, invoice, actor)
+    if invoice.status not in (InvoiceStatus.ISSUED, InvoiceStatus.PAID):
+        raise ApplicationError(
+            _("A fapiao number is entered on an issued invoice: issue this one first."), ErrorCode.NOT_EDITABLE
+        )
+    number, problems = _fapiao_number_problems(invoice, fapiao_number, required=True)
+    if problems:
+        raise ValidationError({"fapiao_number": problems})
+    if number == invoice.fapiao_number:
+        return invoice
+    before = invoice.fapiao_number
+    invoice.fapiao_number = number
+    with _unique_fapiao_number(number):
+        invoice.save(update_fields=["fapiao_number", "updated_at"])
+    events.record(
+        actor,
+        "invoice.fapiao_number_set",
         invoice,
-        InvoiceStatus.ISSUED,
-        actor=actor,
-        verb="invoice.issued",
-        extra_fields=["issued_at", "due_date"],
-        data={"due_date": invoice.due_date},
-        root=invoice.order,
+        changes={"fapiao_number": [before, number]},
+        root=Order(pk=invoice.order_id),
     )
+    return invoice
 
 
 def _clean_allocations(payment: Payment, allocations, actor) -> tuple[list[tuple[Invoice, Decimal]], Decimal, dict]:

@@ -61,6 +61,8 @@ class InvoiceTable(_Dated):
         "order",
         "customer",
         "status",
+        "kind",
+        "fapiao_number",
         "issued_at",
         "due_date",
         "currency",
@@ -79,6 +81,7 @@ class InvoiceTable(_Dated):
     status = tables.Column(
         gettext_lazy("Status"), orderable=True, attrs=cell("d-none", "d-sm-table-cell", "text-nowrap")
     )
+    kind = tables.Column(gettext_lazy("Invoice kind"), orderable=True, attrs=cell("d-none", "d-lg-table-cell"))
     issued = tables.Column(
         gettext_lazy("Issued"),
         accessor="issued_at",
@@ -101,6 +104,7 @@ class InvoiceTable(_Dated):
         attrs=cell("num", "text-nowrap", "d-none", "d-md-table-cell"),
     )
     # In downloads only.
+    fapiao_number = tables.Column(gettext_lazy("Fapiao number"), visible=False)
     issued_at = tables.Column(gettext_lazy("Issued at"), visible=False)
     due_date = tables.Column(gettext_lazy("Due date"), visible=False)
     currency = tables.Column(gettext_lazy("Currency"), visible=False)

@@ -8,6 +8,7 @@ urlpatterns = [
     path("invoices/<int:pk>/", views.invoice_detail_view, name="invoice_detail"),
     path("invoices/<int:pk>/pdf/", views.invoice_pdf_view, name="invoice_pdf"),
     path("invoices/<int:pk>/issue/", views.invoice_issue_view, name="invoice_issue"),
+    path("invoices/<int:pk>/fapiao-number/", views.invoice_fapiao_number_view, name="invoice_fapiao_number"),
     path("invoices/<int:pk>/credit-notes/", views_credit_notes.credit_note_create_view, name="credit_note_create"),
     path("credit-notes/<int:pk>/issue/", views_credit_notes.credit_note_issue_view, name="credit_note_issue"),
     path("statements/", views_statements.statement_list_view, name="statement_list"),

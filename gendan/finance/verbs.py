@@ -12,6 +12,7 @@ def register() -> None:
             "invoice.created": (_("Invoice created"), _("created an invoice")),
             "invoice.issued": (_("Invoice issued"), _("issued an invoice")),
             "invoice.paid": (_("Invoice paid in full"), _("invoice paid in full")),
+            "invoice.fapiao_number_set": (_("Fapiao number entered"), _("entered the fapiao number")),
         },
         also_for=("sales.order",),
     )

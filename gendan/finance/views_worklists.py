@@ -88,11 +88,15 @@ def to_invoice_invoice_view(request, order_pk):
     # Any order in sight, not only those still on the list: a second click meets the service's refusal.
     order = get_object_or_404(Order.objects.visible_to(request.user).select_related("customer"), pk=order_pk)
     lines = list(order.lines.select_related("product"))
-    form = InvoiceForm(request.POST or None, order_lines=lines)
+    form = InvoiceForm(request.POST or None, order_lines=lines, customer=order.customer)
     if request.method == "POST" and form.is_valid():
         try:
             invoice = services.invoice_create(
-                order=order, actor=request.user, lines=form.line_rows(), issue="issue" in request.POST
+                order=order,
+                actor=request.user,
+                lines=form.line_rows(),
+                issue="issue" in request.POST,
+                kind=form.chosen_kind(),
             )
         except ValidationError as exc:
             form.add_service_errors(exc)
