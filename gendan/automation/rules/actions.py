@@ -6,6 +6,7 @@ import logging
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from gendan.automation.customer_messages import customer_message_queue
 from gendan.automation.models import NotificationKind, Rule, RuleFiring, TaskPriority, TaskSource
@@ -74,6 +75,10 @@ def _notify(rule: Rule, record, action: dict, *, key: str, url: str, date_value,
 
 
 def _email_customer(rule: Rule, record, action: dict, *, key: str, date_value, event) -> None:
+    if rule.offset_minutes < 0 and date_value is not None and date_value < timezone.localdate():
+        # A reminder before a date, caught up after it (the worker was down, the rule is new): it would mislead.
+        logger.info("Rule %s: %s is past for %s; its reminder is not sent", rule.pk, date_value, record)
+        return
     message = customer_message_queue(
         about=record,
         subject=render(action["title"], record, date_value, event),

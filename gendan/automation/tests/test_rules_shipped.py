@@ -390,6 +390,17 @@ def test_a_paid_invoice_or_a_customer_without_an_address_gets_no_e_mail(personas
     assert Notification.objects.filter(object_id=no_address.pk, title__endswith="is overdue").exists()
 
 
+def test_a_reminder_before_the_due_date_caught_up_after_it_is_not_sent(personas, committed, scan):
+    with time_machine.travel(at(2025, 3, 3, 10), tick=False), committed():
+        invoice = _issued_invoice(personas, datetime.date(2025, 4, 10))
+        _with_addresses(invoice)
+
+    # The worker was down from before the reminder until after the due date.
+    scan(at(2025, 4, 12, 0))
+
+    assert [m.subject for m in mail.outbox] == [f"Invoice {invoice.number} is overdue"]
+
+
 def test_the_company_rewrites_the_reminder_and_the_customer_reads_the_new_text(personas, committed, scan):
     rule = shipped("invoice_overdue_customer")
     rule_update(
