@@ -14,6 +14,7 @@ from gendan.crm.api_followups import FollowUpViewSet, MeetingViewSet
 from gendan.crm.api_pipeline import LeadViewSet, OpportunityViewSet
 from gendan.finance.api import InvoiceViewSet, PaymentViewSet
 from gendan.finance.api_credit_notes import CreditNoteViewSet
+from gendan.finance.api_instalments import OrderInstalmentsView
 from gendan.finance.api_receivables import AgeingView
 from gendan.finance.api_statements import StatementViewSet
 from gendan.finance.api_worklists import OrderToInvoiceViewSet, UnallocatedPaymentViewSet, UnpaidInvoiceViewSet
@@ -68,5 +69,6 @@ urlpatterns = [
     path("auth/token/", TokenObtainView.as_view(), name="api-token"),
     path("worklists/", WorklistSummaryView.as_view(), name="api-worklists"),
     path("receivables/ageing/", AgeingView.as_view(), name="api-receivables-ageing"),
+    path("orders/<int:pk>/instalments/", OrderInstalmentsView.as_view(), name="api-order-instalments"),
     *router.urls,
 ]

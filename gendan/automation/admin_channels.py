@@ -1,4 +1,5 @@
-"""Configuration screens for outside channels: robots and webhooks, and the deliveries made through them."""
+"""Configuration screens for outside channels: robots and webhooks, the deliveries made through them, and the
+e-mails rules wrote to customers."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -6,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .channels import DeliveryError, endpoint_send_test
-from .models import NotificationDelivery, WebhookEndpoint
+from .models import CustomerMessage, NotificationDelivery, WebhookEndpoint
 from .services import notification_delivery_requeue
 
 
@@ -89,3 +90,23 @@ class NotificationDeliveryAdmin(admin.ModelAdmin):
             request,
             ngettext("%(count)d delivery re-queued.", "%(count)d deliveries re-queued.", count) % {"count": count},
         )
+
+
+@admin.register(CustomerMessage)
+class CustomerMessageAdmin(admin.ModelAdmin):
+    """Read-only: what was written to which customer, and whether it went out."""
+
+    list_display = ["id", "customer", "subject", "status", "attempts", "sent_at", "created_at"]
+    list_filter = ["status"]
+    search_fields = ["subject", "customer__name", "customer__code"]
+    list_select_related = ["customer"]
+    ordering = ["-id"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -35,7 +35,16 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Channel, DeliveryStatus, NotificationDelivery, NotificationPreference, WebhookEndpoint
+from gendan.core import events
+
+from .models import (
+    Channel,
+    CustomerMessage,
+    DeliveryStatus,
+    NotificationDelivery,
+    NotificationPreference,
+    WebhookEndpoint,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -144,13 +153,16 @@ def send_due_deliveries(ids=None) -> dict[str, int]:
         if until is not None:
             outcomes[_defer(delivery, until)] += 1
         else:
-            outcomes[_deliver(delivery)] += 1
+            outcomes[deliver(delivery, _send)] += 1
     return dict(outcomes)
 
 
-def expire_abandoned_deliveries(*, now: datetime.datetime) -> int:
-    """Fail rows whose worker died mid-delivery; they may have arrived, so they are not sent again."""
-    return NotificationDelivery.objects.filter(
+def expire_abandoned_deliveries(*, now: datetime.datetime, model=NotificationDelivery) -> int:
+    """Fail rows whose worker died mid-delivery; they may have arrived, so they are not sent again.
+
+    `model`: any outgoing-message model with the delivery fields (status, attempts, claimed_at, ...).
+    """
+    return model._default_manager.filter(
         status=DeliveryStatus.SENDING,
         claimed_at__lt=now - SENDING_TIMEOUT,
         # Always true for a claimed row; lets the scan use the partial index on due rows.
@@ -178,30 +190,35 @@ def _defer(delivery: NotificationDelivery, until: datetime.datetime) -> str:
     return "deferred"
 
 
-def _deliver(delivery: NotificationDelivery) -> str:
+def deliver(delivery, send) -> str:
+    """Claim, send with `send(delivery)` and record the outcome of one outgoing row (a notice, a customer's e-mail)."""
     if not _claim(delivery):
         return "skipped"  # another worker won the claim
     try:
-        _send(delivery)
+        send(delivery)
     except Undeliverable as exc:
         _record_failure(delivery, str(exc), final=True)
         return "failed"
     except Exception as exc:  # any failure of the outside world is retried, whatever its type
-        logger.warning("Delivery %s via %s failed: %s", delivery.pk, delivery.channel, exc)
+        logger.warning("Delivery of %s %s failed: %s", delivery._meta.model_name, delivery.pk, exc)
         return _record_failure(delivery, str(exc) or type(exc).__name__)
     # Outside the try: if recording fails, the row stays "sending" and is never re-sent.
     _mark_sent(delivery)
     return "sent"
 
 
-def _claim(delivery: NotificationDelivery) -> bool:
+def _claim(delivery) -> bool:
     claimed_at = timezone.now()
-    won = NotificationDelivery.objects.filter(
-        pk=delivery.pk,
-        status=DeliveryStatus.PENDING,
-        attempts=delivery.attempts,
-        next_attempt_at__lte=claimed_at,
-    ).update(status=DeliveryStatus.SENDING, attempts=F("attempts") + 1, claimed_at=claimed_at)
+    won = (
+        type(delivery)
+        ._default_manager.filter(
+            pk=delivery.pk,
+            status=DeliveryStatus.PENDING,
+            attempts=delivery.attempts,
+            next_attempt_at__lte=claimed_at,
+        )
+        .update(status=DeliveryStatus.SENDING, attempts=F("attempts") + 1, claimed_at=claimed_at)
+    )
     if won:
         delivery.status = DeliveryStatus.SENDING
         delivery.attempts += 1
@@ -209,22 +226,24 @@ def _claim(delivery: NotificationDelivery) -> bool:
     return won == 1
 
 
-def _mark_sent(delivery: NotificationDelivery) -> None:
-    recorded = NotificationDelivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.SENDING).update(
-        status=DeliveryStatus.SENT, sent_at=timezone.now(), last_error=""
+def _mark_sent(delivery) -> None:
+    recorded = (
+        type(delivery)
+        ._default_manager.filter(pk=delivery.pk, status=DeliveryStatus.SENDING)
+        .update(status=DeliveryStatus.SENT, sent_at=timezone.now(), last_error="")
     )
     if not recorded:
         logger.warning("Delivery %s was sent after it had been given up as abandoned.", delivery.pk)
 
 
-def _record_failure(delivery: NotificationDelivery, error: str, *, final: bool = False) -> str:
+def _record_failure(delivery, error: str, *, final: bool = False) -> str:
     give_up = final or delivery.attempts >= MAX_ATTEMPTS
     fields = {"last_error": error[:2000]}
     if give_up:
         fields.update(status=DeliveryStatus.FAILED, next_attempt_at=None)
     else:
         fields.update(status=DeliveryStatus.PENDING, next_attempt_at=timezone.now() + retry_delay(delivery.attempts))
-    NotificationDelivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.SENDING).update(**fields)
+    type(delivery)._default_manager.filter(pk=delivery.pk, status=DeliveryStatus.SENDING).update(**fields)
     return "failed" if give_up else "retry"
 
 
@@ -256,6 +275,43 @@ def _send(delivery: NotificationDelivery) -> None:
     if endpoint is None or not endpoint.is_active:
         raise Undeliverable(_("The webhook is switched off."))
     post_to_endpoint(endpoint, message)
+
+
+# --- e-mails to customers (催款函) ----------------------------------------------------------
+
+
+def _send_customer_message(message: CustomerMessage) -> None:
+    send_mail(message.subject, message.body, None, message.recipients, fail_silently=False)
+
+
+def send_due_customer_messages(ids=None) -> dict[str, int]:
+    """Send the customers' e-mails that are due (all, or those among `ids`); safe to run in several workers."""
+    now = timezone.now()
+    expire_abandoned_deliveries(now=now, model=CustomerMessage)
+    due = CustomerMessage.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+    if ids is not None:
+        due = due.filter(pk__in=list(ids))
+    outcomes = Counter()
+    for message in due.select_related("customer").order_by("next_attempt_at", "pk")[:BATCH_SIZE]:
+        outcome = deliver(message, _send_customer_message)
+        outcomes[outcome] += 1
+        if outcome in ("sent", "failed"):
+            _put_on_timeline(message, sent=outcome == "sent")
+    return dict(outcomes)
+
+
+def _put_on_timeline(message: CustomerMessage, *, sent: bool) -> None:
+    message.refresh_from_db(fields=["last_error"])
+    data = {"subject": message.subject, "to": ", ".join(message.recipients)}
+    if not sent:
+        data["error"] = message.last_error
+    events.record(
+        None,
+        "customer.emailed" if sent else "customer.email_failed",
+        message.about or message.customer,
+        data=data,
+        root=message.customer,
+    )
 
 
 # --- channels ----------------------------------------------------------------------------------

@@ -157,9 +157,14 @@ class ActionForm(RowForm):
     )
     recipient = forms.CharField(label=_("For"), required=False, widget=forms.Select)
     title = forms.CharField(
-        label=_("Title"), required=False, help_text=_("May use {record}, {number}, {customer}, {owner}, {date}.")
+        label=_("Title"),
+        required=False,
+        help_text=_(
+            "For an e-mail to the customer: its subject. "
+            "May use {record}, {number}, {customer}, {owner}, {date}, {amount}."
+        ),
     )
-    body = forms.CharField(label=_("Message"), required=False)
+    body = forms.CharField(label=_("Message"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     stage = forms.CharField(label=_("Stage"), required=False, widget=forms.Select(attrs={"data-rule-list": "stages"}))
     due_in_hours = forms.DecimalField(label=_("Due in (hours)"), required=False, min_value=0, decimal_places=2)
     priority = forms.ChoiceField(label=_("Priority"), choices=TaskPriority.choices, initial=TaskPriority.NORMAL)
@@ -182,6 +187,8 @@ class ActionForm(RowForm):
         if data.get("type") == "set_responsible":
             return {"type": "set_responsible", "recipient": data.get("recipient"), "stage": data.get("stage")}
         row = {"type": data.get("type"), "title": data.get("title")}
+        if data.get("type") == "email_customer":
+            return {**row, "body": data.get("body")}
         if data.get("type") == "create_task":
             hours = data.get("due_in_hours")
             row.update(

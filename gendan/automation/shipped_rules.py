@@ -58,6 +58,22 @@ def _approval_wait(assignee: str, *, change: bool = False) -> dict:
     }
 
 
+def _customer_reminder(key, name, description, offset_minutes, subject, body, *, instalment=False) -> dict:
+    """An e-mail to the customer of an issued invoice (an open instalment), `offset_minutes` from its due date."""
+    return {
+        "system_key": key,
+        "name": name,
+        "description": description,
+        "trigger": "date",
+        "target_model": "finance.instalment" if instalment else "finance.invoice",
+        "date_field": "due_date",
+        "offset_minutes": offset_minutes,
+        "business_hours": True,
+        "conditions": [{"field": "status", "op": "eq", "value": "open" if instalment else "issued"}],
+        "actions": [{"type": "email_customer", "title": subject, "body": body}],
+    }
+
+
 SHIPPED_RULES = [
     {
         "system_key": "customer_not_contacted_24h",
@@ -411,6 +427,118 @@ SHIPPED_RULES = [
         ],
         "escalation_hours": [8, 24],
     },
+    # What the customer reads (催款函): the company edits these texts in the rule editor.
+    _customer_reminder(
+        "invoice_due_soon_customer",
+        _("Payment reminder to the customer 3 days before the due date"),
+        _("3 days before an issued invoice is due, the customer is e-mailed a friendly payment reminder."),
+        -3 * DAY,
+        _("Payment reminder: invoice {number} is due on {date}"),
+        _(
+            "Dear {customer},\n\nA friendly reminder that invoice {number}, with {amount} open, is due on {date}. "
+            "If you have paid it already, thank you, and please ignore this message.\n\n"
+            "For any question, please contact {owner}."
+        ),
+    ),
+    _customer_reminder(
+        "invoice_overdue_customer",
+        _("Overdue notice to the customer the day after the due date"),
+        _("The day after an issued invoice fell due unpaid, the customer is e-mailed a polite overdue notice."),
+        DAY,
+        _("Invoice {number} is overdue"),
+        _(
+            "Dear {customer},\n\nOur records show that invoice {number}, due on {date}, still has {amount} open. "
+            "Please arrange the payment soon; if it is on its way, thank you, and please let us know.\n\n{owner}"
+        ),
+    ),
+    _customer_reminder(
+        "invoice_overdue_firm_customer",
+        _("Firm reminder to the customer 15 days after the due date"),
+        _("15 days after an issued invoice fell due unpaid, the customer is e-mailed a firm reminder."),
+        15 * DAY,
+        _("Second reminder: invoice {number} is 15 days overdue"),
+        _(
+            "Dear {customer},\n\nInvoice {number}, due on {date}, is 15 days overdue with {amount} open. "
+            "Please pay it within 7 days. While an invoice stays unpaid 30 days after its due date, we have to "
+            "hold further shipments to you.\n\n{owner}"
+        ),
+    ),
+    # An order's instalments (分期付款), due some days after a step of the order: reminded like invoices.
+    {
+        "system_key": "instalment_due_soon",
+        "name": _("Instalment due in 3 days"),
+        "description": _("3 days before an open instalment of an order is due, the order's owner is reminded."),
+        "trigger": "date",
+        "target_model": "finance.instalment",
+        "date_field": "due_date",
+        "offset_minutes": -3 * DAY,
+        "business_hours": True,
+        "conditions": [{"field": "status", "op": "eq", "value": "open"}],
+        "actions": [
+            {
+                "type": "notify",
+                "recipient": "owner",
+                "title": _("Instalment {number} of {customer} ({amount}) is due on {date}"),
+                "body": _("Remind the customer now, so it is paid on time."),
+            },
+        ],
+    },
+    {
+        "system_key": "instalment_overdue",
+        "name": _("Instalment overdue"),
+        "description": _(
+            "When an open instalment's due date is over, finance gets a task to collect it and the order's owner "
+            "is told."
+        ),
+        "trigger": "date",
+        "target_model": "finance.instalment",
+        "date_field": "due_date",
+        "offset_minutes": 0,
+        "business_hours": True,
+        "conditions": [{"field": "status", "op": "eq", "value": "open"}],
+        "actions": [
+            {
+                "type": "create_task",
+                "assignee": "role:finance",
+                "title": _("Collect instalment {number} ({amount}) from {customer}"),
+                "due_in_hours": 8,
+                "priority": "high",
+            },
+            {
+                "type": "notify",
+                "recipient": "owner",
+                "title": _("Instalment {number} of {customer} is overdue"),
+                "body": _("It was due on {date}."),
+            },
+        ],
+        "escalation_hours": [8, 24],
+    },
+    _customer_reminder(
+        "instalment_due_soon_customer",
+        _("Instalment reminder to the customer 3 days before the due date"),
+        _("3 days before an open instalment is due, the customer is e-mailed a friendly payment reminder."),
+        -3 * DAY,
+        _("Payment reminder: instalment {number} is due on {date}"),
+        _(
+            "Dear {customer},\n\nA friendly reminder that instalment {number} of your order, {amount}, is due on "
+            "{date}. If you have paid it already, thank you, and please ignore this message.\n\n"
+            "For any question, please contact {owner}."
+        ),
+        instalment=True,
+    ),
+    _customer_reminder(
+        "instalment_overdue_customer",
+        _("Overdue instalment notice to the customer the day after the due date"),
+        _("The day after an open instalment fell due unpaid, the customer is e-mailed a polite overdue notice."),
+        DAY,
+        _("Instalment {number} is overdue"),
+        _(
+            "Dear {customer},\n\nOur records show that instalment {number} of your order, due on {date}, still has "
+            "{amount} open. Please arrange the payment soon; if it is on its way, thank you, and please let us "
+            "know.\n\n{owner}"
+        ),
+        instalment=True,
+    ),
     # The dunning ladder (催款): friendly at the due date (above), firm two weeks on, and from OVERDUE_HOLD_DAYS
     # (30) the customer's further shipments are held (sales.credit) and everyone who ships is told.
     {

@@ -20,6 +20,15 @@ def register() -> None:
         },
         also_for=(verbs.ANY_RECORD,),
     )
+    # An e-mail a rule wrote to a customer, about one of their records (an invoice).
+    verbs.register_many(
+        "crm.customer",
+        {
+            "customer.emailed": (_("Customer e-mailed"), _("e-mailed the customer")),
+            "customer.email_failed": (_("E-mail to the customer failed"), _("could not e-mail the customer")),
+        },
+        also_for=(verbs.ANY_RECORD,),
+    )
     verbs.register(
         "responsibility.changed",
         _("Stage handed over"),

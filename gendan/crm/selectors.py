@@ -34,6 +34,12 @@ def credit_available(customer) -> Decimal | None:
     return customer.credit_limit - customer.credit_exposure
 
 
+def customer_email_addresses(customer: Customer) -> list[str]:
+    """Where mail to the customer goes: the company's own address first, then its contacts', each once."""
+    contacts = customer.contacts.exclude(email="").order_by("pk").values_list("email", flat=True)
+    return list(dict.fromkeys(address for address in (customer.email, *contacts) if address))
+
+
 def customer_list(*, user) -> QuerySet[Customer]:
     return Customer.objects.visible_to(user).select_related("owner").annotate(open_order_count=open_order_count())
 

@@ -227,6 +227,7 @@ class PaymentSerializer(serializers.ModelSerializer):
             "unallocated_amount",
             "allocations",
             "refunds",
+            "order",
             "created_by",
             "created_at",
             "updated_at",
@@ -249,10 +250,18 @@ class PaymentInputSerializer(serializers.ModelSerializer):
     customer = ScopedPrimaryKeyRelatedField(queryset=Customer.objects.all())
     allocations = AllocationInputSerializer(many=True, required=False, default=list)
     oldest_first = serializers.BooleanField(required=False, default=False, help_text=_OLDEST_FIRST_HELP)
+    order = ScopedPrimaryKeyRelatedField(
+        queryset=Order.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The order the money was paid for (a deposit): what is not allocated counts for its instalments, "
+        "and its invoices use it when they are issued.",
+    )
 
     class Meta:
         model = Payment
-        fields = ["customer", "amount", "method", "received_on", "reference", "allocations", "oldest_first"]
+        fields = ["customer", "amount", "method", "received_on", "reference", "allocations", "oldest_first", "order"]
 
 
 class AllocateInputSerializer(serializers.Serializer):

@@ -33,6 +33,13 @@ class FinanceConfig(AppConfig):
         # An order's owner changes when a draft is edited and when it is handed to someone else.
         hooks.on_recorded("order.updated", order_updated)
         hooks.on_recorded("order.assigned", order_updated)
+        # An order's instalments fall due some days after its steps, and follow its total.
+        from .instalments import BASIS_OF_VERB, order_total_changed, step_happened
+
+        for verb in BASIS_OF_VERB:
+            hooks.on_recorded(verb, step_happened)
+        for verb in ("order.updated", "order.change_applied"):
+            hooks.on_recorded(verb, order_total_changed)
         for worklist in WORKLISTS:
             worklists.register(worklist)
         exportable.register("invoices", invoice_rows, permission="finance.view_invoice")

@@ -60,7 +60,8 @@ class PaymentForm(BootstrapForm):
     received_on = forms.DateField(label=_("Received on"), widget=forms.DateInput(attrs={"type": "date"}))
     reference = forms.CharField(label=_("Reference"), max_length=64, required=False)
 
-    def __init__(self, *args, invoices, **kwargs):
+    def __init__(self, *args, invoices, instalment=None, **kwargs):
+        """`instalment`: the order's next open instalment, whose open part is offered when nothing is invoiced."""
         super().__init__(*args, **kwargs)
         self.fields["received_on"].initial = timezone.localdate()
         self.allocation_fields = []
@@ -78,7 +79,9 @@ class PaymentForm(BootstrapForm):
             )
             self.fields[name].widget.attrs.update({"inputmode": "decimal", "step": "any"})
             self.allocation_fields.append((invoice, name))
-        self.fields["amount"].initial = sum(invoice.open_amount for invoice, _name in self.allocation_fields)
+        self.fields["amount"].initial = sum(invoice.open_amount for invoice, _name in self.allocation_fields) or (
+            instalment.open_amount if instalment is not None else None
+        )
         self.fields["amount"].widget.attrs.update({"inputmode": "decimal", "step": "any"})
         bootstrap(self)
         self._submitted: list[str] = []
@@ -87,12 +90,16 @@ class PaymentForm(BootstrapForm):
     def allocation_rows(self):
         return [(invoice, self[name]) for invoice, name in self.allocation_fields]
 
-    def record(self, *, actor, customer):
-        """The payment the valid form describes, or None with the refusal on the form."""
+    def record(self, *, actor, customer, order=None):
+        """The payment the valid form describes, or None with the refusal on the form.
+
+        `order`: the order it is recorded on; what it leaves unallocated is a deposit for that order.
+        """
         try:
             return services.payment_record(
                 actor=actor,
                 customer=customer,
+                order=order,
                 amount=self.cleaned_data["amount"],
                 received_on=self.cleaned_data["received_on"],
                 method=self.cleaned_data["method"],

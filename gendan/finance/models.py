@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gendan.accounts.scoping import ScopedQuerySet, TestedIn, owner_filter
@@ -353,6 +354,15 @@ class Payment(TimeStampedModel):
     allocated_amount = models.DecimalField(_("allocated"), max_digits=14, decimal_places=2, default=0)
     # What was paid back to the customer of what was never allocated (finance.services_refunds).
     refunded_amount = models.DecimalField(_("refunded"), max_digits=14, decimal_places=2, default=0)
+    # Money paid ahead for one order (a deposit, 定金): counts for its instalments until its invoices use it.
+    order = models.ForeignKey(
+        "sales.Order",
+        verbose_name=_("for order"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="prepayments",
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     objects = PaymentQuerySet.as_manager()
@@ -573,3 +583,83 @@ class StatementDispute(models.Model):
 
     def __str__(self):
         return f"{self.statement_id}#{self.line_index}"
+
+
+class InstalmentBasis(models.TextChoices):
+    """What an instalment's days count from."""
+
+    CONFIRMATION = "confirmation", _("the order's confirmation")
+    DELIVERY = "delivery", _("delivery")
+    INVOICE = "invoice", _("the first invoice")
+
+
+class InstalmentStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    PAID = "paid", _("Paid")
+
+
+class InstalmentQuerySet(ScopedQuerySet):
+    owner_path = "order__owner"
+
+
+class Instalment(models.Model):
+    """One part of an order's payment plan (分期付款): a share of the total, due some days after a step of the order.
+
+    Its due date is set when that step happens; what is paid of it follows the money of its order, earliest
+    instalment first (finance.instalments.instalments_settle). Both are stored so that rules can remind of it.
+    """
+
+    order = models.ForeignKey(
+        "sales.Order", verbose_name=_("order"), on_delete=models.CASCADE, related_name="instalments"
+    )
+    # The order's customer, kept here for the customer's reminders (like Invoice.customer).
+    customer = models.ForeignKey("crm.Customer", on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveSmallIntegerField(_("instalment"))
+    percent = models.DecimalField(_("share (%)"), max_digits=5, decimal_places=2)
+    basis = models.CharField(_("counted from"), max_length=12, choices=InstalmentBasis.choices)
+    days = models.PositiveSmallIntegerField(_("days after"), default=0)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    paid_amount = models.DecimalField(_("paid"), max_digits=14, decimal_places=2, default=0)
+    status = models.CharField(
+        _("status"), max_length=8, choices=InstalmentStatus.choices, default=InstalmentStatus.OPEN
+    )
+
+    objects = InstalmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("instalment")
+        verbose_name_plural = _("instalments")
+        ordering = ["order", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "position"], name="instalment_position_unique"),
+            models.CheckConstraint(
+                condition=models.Q(percent__gt=0, percent__lte=100, amount__gte=0, paid_amount__gte=0)
+                & models.Q(paid_amount__lte=models.F("amount")),
+                name="instalment_amounts_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "due_date"], name="instalment_status_due_idx"),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def number(self) -> str:
+        return f"{self.order.number}-{self.position}"
+
+    @property
+    def open_amount(self):
+        return self.amount - self.paid_amount
+
+    @property
+    def is_overdue(self) -> bool:
+        return (
+            self.status == InstalmentStatus.OPEN and self.due_date is not None and self.due_date < timezone.localdate()
+        )
+
+    @property
+    def currency(self) -> str:
+        return self.order.currency

@@ -3,33 +3,49 @@ payments, the customer page's receivables, and the invoices on the page a custom
 
 from django.utils import timezone
 
+from gendan.sales.models import OrderStatus
+
 from .forms import InvoiceForm, PaymentForm
-from .models import InvoiceStatus, Statement
+from .forms_instalments import InstalmentPlanForm
+from .models import InstalmentStatus, InvoiceStatus, Statement
 from .receivables import BUCKETS, ageing_totals
-from .selectors import order_invoices, order_payment_allocations
+from .selectors import order_instalments, order_invoices, order_payment_allocations
+from .services_instalments import PERMISSIONS as PLAN_PERMISSIONS
 from .services_statements import CREATE_PERMISSION as STATEMENT_PERMISSION
 from .tables_receivables import open_invoices_url
 
 
-def order_finance_panel(request, order, *, invoice_form=None, payment_form=None, **other_forms) -> dict:
-    """The order's invoices and the payments applied to them; with the add permissions, the forms for new ones."""
+def order_finance_panel(
+    request, order, *, invoice_form=None, payment_form=None, instalment_form=None, **other_forms
+) -> dict:
+    """The order's payment plan, invoices and the payments applied to them; with the permissions, the forms."""
     user = request.user
     # One queryset for the list and the payment form: the invoices are read once.
     invoices = order_invoices(order=order)
+    instalments = order_instalments(order=order)
+    open_instalments = [row for row in instalments if row.status == InstalmentStatus.OPEN]
     if user.has_perm("finance.add_invoice") and invoice_form is None:
         invoice_form = InvoiceForm(order_lines=list(order.lines.all()), customer=order.customer)
     if invoice_form is not None and not invoice_form.line_fields:
         invoice_form = None
     if user.has_perm("finance.add_payment") and payment_form is None:
-        payment_form = PaymentForm(invoices=invoices)
-    if payment_form is not None and not payment_form.allocation_fields:
+        payment_form = PaymentForm(invoices=invoices, instalment=open_instalments[0] if open_instalments else None)
+    # With nothing invoiced yet, a payment is a deposit for the plan's next instalment.
+    if payment_form is not None and not (payment_form.allocation_fields or open_instalments):
         payment_form = None
+    may_plan = order.status not in (OrderStatus.CLOSED, OrderStatus.CANCELLED) and any(
+        user.has_perm(perm) for perm in PLAN_PERMISSIONS
+    )
+    if may_plan and instalment_form is None:
+        instalment_form = InstalmentPlanForm(instalments=instalments)
     return {
         "invoices": invoices,
         "allocations": order_payment_allocations(order=order),
         "invoice_form": invoice_form,
         "payment_form": payment_form,
         "can_issue_invoices": user.has_perm("finance.issue_invoice"),
+        "instalments": instalments,
+        "instalment_form": instalment_form if may_plan else None,
     }
 
 

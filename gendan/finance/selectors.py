@@ -6,7 +6,16 @@ from gendan.accounts.roles import DataScope
 from gendan.core.models import Event
 from gendan.sales.models import Order
 
-from .models import CreditNote, CreditNoteLine, Invoice, InvoiceLine, InvoiceStatus, Payment, PaymentAllocation
+from .models import (
+    CreditNote,
+    CreditNoteLine,
+    Instalment,
+    Invoice,
+    InvoiceLine,
+    InvoiceStatus,
+    Payment,
+    PaymentAllocation,
+)
 
 
 def order_invoices(*, order) -> QuerySet[Invoice]:
@@ -93,3 +102,8 @@ def oldest_overdue_invoice(customer_id: int, due_before) -> dict | None:
         return None
     number, due_date, total, paid, credited = row
     return {"invoice": number, "due_date": due_date, "open_amount": total - paid - credited}
+
+
+def order_instalments(*, order) -> list[Instalment]:
+    """An order's payment plan, earliest instalment first; the caller already checked the order is in scope."""
+    return list(Instalment.objects.filter(order=order).order_by("position"))

@@ -19,9 +19,10 @@ from gendan.core.services import require_perm, row_errors, save_all
 from gendan.crm.models import InvoiceKind
 from gendan.sales.credit import CreditStage, credit_check
 from gendan.sales.lines import order_line_quantities
-from gendan.sales.models import Order, OrderLine
+from gendan.sales.models import Order, OrderLine, OrderStatus
 from gendan.sales.services import lock_order_with_lines, order_refresh_progress
 
+from .instalments import instalments_settle
 from .models import INVOICE_STATES, Invoice, InvoiceLine, InvoiceStatus, Payment, PaymentAllocation
 from .selectors_worklists import invoices_unpaid
 
@@ -123,8 +124,9 @@ def invoice_issue(
     """Send the invoice: from now on the customer owes it. `fapiao_number`: the tax control system's, if known."""
     require_perm(actor, "finance.issue_invoice")
     given = invoice
-    # Issuing changes the invoice alone, so only its row is locked; a payment, which locks
-    # the order and then the invoice, waits for the issue to commit. The customer is read for the buyer's details.
+    # Issuing may use the order's deposits (a payment), so it locks as payments do: the order, then the invoice.
+    # The customer is read for the buyer's details.
+    Order.objects.select_for_update().filter(pk=given.order_id).values_list("pk").first()
     invoice = Invoice.objects.select_for_update(of=("self",)).select_related("order", "customer").get(pk=given.pk)
     require_visible(Invoice.objects, invoice, actor)
     if Invoice.order.is_cached(given) and given.order_id == invoice.order_id:
@@ -172,6 +174,7 @@ def _issue(invoice: Invoice, actor, due_date, fapiao_number: str = "") -> None:
             data={"due_date": invoice.due_date, **({"fapiao_number": fapiao_number} if fapiao_number else {})},
             root=invoice.order,
         )
+    _use_deposits(invoice, actor)
 
 
 def _fapiao_number_problems(invoice: Invoice, value, *, required: bool) -> tuple[str, list[str]]:
@@ -234,6 +237,22 @@ def invoice_set_fapiao_number(*, invoice: Invoice, actor, fapiao_number: str) ->
         root=Order(pk=invoice.order_id),
     )
     return invoice
+
+
+def _use_deposits(invoice: Invoice, actor) -> None:
+    """Deposits paid for the order pay its invoice as it is issued, the earliest received first."""
+    deposits = Payment.objects.select_for_update().filter(
+        order_id=invoice.order_id, allocated_amount__lt=F("amount") - F("refunded_amount")
+    )
+    for payment in deposits.order_by("received_on", "pk"):
+        take = min(payment.unallocated_amount, invoice.open_amount)
+        if take <= 0:
+            break
+        cleaned, total, orders = _clean_allocations(payment, [{"invoice": invoice, "amount": take}], actor)
+        Payment.objects.filter(pk=payment.pk).update(allocated_amount=F("allocated_amount") + total)
+        _apply_allocations(payment, cleaned, orders, actor, new_payment=False)
+        # The allocation paid a copy of the invoice read under its lock: this one tells the caller.
+        invoice.refresh_from_db(fields=["amount_paid", "status"])
 
 
 def _clean_allocations(payment: Payment, allocations, actor) -> tuple[list[tuple[Invoice, Decimal]], Decimal, dict]:
@@ -350,6 +369,7 @@ def _apply_allocations(payment: Payment, cleaned, orders, actor, *, new_payment:
     PaymentAllocation.objects.bulk_create(new_allocations)
     for order, lines in orders.values():
         order_refresh_progress(order=order, actor=actor, lines=lines)
+        instalments_settle(order)
 
 
 def oldest_first_allocations(*, customer_id: int, amount: Decimal, actor) -> list[dict]:
@@ -393,9 +413,14 @@ def payment_record(
     reference="",
     allocations=(),
     oldest_first: bool = False,
+    order: Order | None = None,
 ) -> Payment:
     """Money received from `customer`: put against `allocations`, or against their open invoices the oldest first
-    (`oldest_first`); what is not allocated stays on account (a prepayment) until allocated or refunded."""
+    (`oldest_first`); what is not allocated stays on account (a prepayment) until allocated or refunded.
+
+    `order`: the order the money was paid for (a deposit): what is not allocated counts for its instalments, and
+    its invoices use it when they are issued.
+    """
     require_perm(actor, "finance.add_payment")
     if customer is None:
         raise ValidationError({"customer": [_("Choose a customer.")]})
@@ -407,6 +432,7 @@ def payment_record(
         raise ValidationError({"amount": decimal_problems(Payment, "amount", amount)}) from exc
     if amount is None or amount <= 0:
         raise ValidationError({"amount": [_("Enter an amount above zero.")]})
+    order = _deposit_order(order, customer, actor)
     payment = Payment(
         number="pending",
         customer=customer,
@@ -414,6 +440,7 @@ def payment_record(
         method=method,
         received_on=received_on,
         reference=reference,
+        order=order,
         created_by=actor,
     )
     # The customer and the actor are objects in hand: validating them would re-read both rows.
@@ -427,9 +454,40 @@ def payment_record(
     payment.number = next_number("payment")
     payment.save(force_insert=True)
     ensure_in_scope(Payment.objects, payment, actor)
-    events.record(actor, "payment.received", payment, data={"amount": amount, "method": method})
+    events.record(
+        actor,
+        "payment.received",
+        payment,
+        data={"amount": amount, "method": method, **({"order": order.number} if order is not None else {})},
+        root=order,
+    )
     _apply_allocations(payment, cleaned, orders, actor, new_payment=True)
+    if order is not None and order.pk not in orders:
+        instalments_settle(order)
     return payment
+
+
+def _deposit_order(order: Order | None, customer, actor) -> Order | None:
+    """The order a payment is for, locked for its instalments: the customer's, seen by `actor`, still open."""
+    if order is None:
+        return None
+    locked = Order.objects.select_for_update().filter(pk=order.pk).first()
+    if (
+        locked is None
+        or locked.customer_id != customer.pk
+        or not Order.objects.visible_to(actor).filter(pk=order.pk).exists()
+    ):
+        raise ValidationError({"order": [_("Choose an order of this customer.")]})
+    if locked.status in (OrderStatus.CANCELLED, OrderStatus.CLOSED):
+        raise ValidationError(
+            {
+                "order": [
+                    _("Order %(number)s is %(status)s.")
+                    % {"number": locked.number, "status": locked.get_status_display()}
+                ]
+            }
+        )
+    return locked
 
 
 @events.batched
@@ -445,7 +503,10 @@ def payment_allocate(*, payment: Payment, actor, allocations=(), oldest_first: b
             raise ValidationError({"allocations": [_("This customer has no open invoice to allocate to.")]})
         raise ValidationError({"allocations": [_("Add at least one invoice.")]})
     cleaned, total, orders = _clean_allocations(payment, allocations, actor)
-    _apply_allocations(payment, cleaned, orders, actor, new_payment=False)
+    # Stored before the orders' instalments count their money: a deposit used is no longer one.
     Payment.objects.filter(pk=payment.pk).update(allocated_amount=F("allocated_amount") + total)
+    _apply_allocations(payment, cleaned, orders, actor, new_payment=False)
     payment.allocated_amount += total
+    if payment.order_id is not None and payment.order_id not in orders:
+        instalments_settle(Order.objects.select_for_update().get(pk=payment.order_id))
     return payment

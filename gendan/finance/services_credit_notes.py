@@ -23,6 +23,7 @@ from gendan.core.services import require_perm, required_text, row_errors
 from gendan.sales.models import Order
 from gendan.sales.services import lock_order_with_lines, order_refresh_progress
 
+from .instalments import instalments_settle
 from .models import (
     INVOICE_STATES,
     CreditNote,
@@ -210,3 +211,4 @@ def _issue(note: CreditNote, invoice: Invoice, order: Order, order_lines, actor)
         )
     order.amount_credited += note.total
     order_refresh_progress(order=order, actor=actor, lines=order_lines)
+    instalments_settle(order)

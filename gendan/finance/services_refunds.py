@@ -14,7 +14,9 @@ from gendan.core.errors import ApplicationError, ErrorCode
 from gendan.core.money import round_money
 from gendan.core.numbering import next_number
 from gendan.core.services import require_perm, text_problems
+from gendan.sales.models import Order
 
+from .instalments import instalments_settle
 from .models import Payment, Refund
 
 REFUND_PERMISSION = "finance.add_payment"
@@ -75,4 +77,7 @@ def payment_refund(
         payment,
         data={"refund": refund.number, "amount": amount, "reason": reason, "refunded_on": refunded_on},
     )
+    if payment.order_id is not None:
+        # A deposit paid back no longer pays the order's instalments.
+        instalments_settle(Order.objects.select_for_update().get(pk=payment.order_id))
     return refund

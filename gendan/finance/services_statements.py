@@ -25,6 +25,7 @@ from gendan.core.numbering import next_number
 from gendan.core.services import require_perm, required_text, row_errors
 from gendan.core.services_links import public_link_create, public_link_open
 from gendan.crm.models import Customer
+from gendan.crm.selectors import customer_email_addresses
 
 from .models import Statement, StatementDispute, StatementStatus
 from .statements import statement_figures
@@ -118,9 +119,11 @@ def _recipients(statement: Statement, emails) -> list[str]:
         if problems:
             raise ValidationError({"emails": problems})
         return list(dict.fromkeys(emails))
-    found = [contact.email for contact in statement.customer.contacts.exclude(email="").order_by("pk")]
+    found = customer_email_addresses(statement.customer)
     if not found:
-        raise ValidationError({"emails": [_("No contact of this customer has an e-mail address: give one.")]})
+        raise ValidationError(
+            {"emails": [_("Neither the customer nor any of its contacts has an e-mail address: give one.")]}
+        )
     return found
 
 

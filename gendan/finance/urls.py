@@ -22,6 +22,7 @@ urlpatterns = [
         name="statement_file",
     ),
     path("payments/new/<int:order_pk>/", views.payment_create_view, name="payment_create"),
+    path("orders/<int:order_pk>/instalments/", views.order_instalments_view, name="order_instalments"),
     path("invoices/", views_lists.invoice_list_view, name="invoice_list"),
     path("payments/", views_lists.payment_list_view, name="payment_list"),
     path("ageing/", views_receivables.ageing_view, name="ageing"),

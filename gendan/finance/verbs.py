@@ -47,3 +47,13 @@ def register() -> None:
         },
         also_for=("crm.customer",),
     )
+    verbs.register_many(
+        "finance.instalment",
+        {
+            "instalment.scheduled": (_("Instalment due date set"), _("an instalment's due date was set")),
+            "instalment.paid": (_("Instalment paid"), _("an instalment was paid")),
+            "instalment.reopened": (_("Instalment open again"), _("an instalment is open again")),
+        },
+        also_for=("sales.order",),
+    )
+    verbs.register("order.payment_plan_set", _("Payment plan set"), "sales.order", activity=_("set the payment plan"))

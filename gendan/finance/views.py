@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -16,6 +17,7 @@ from gendan.sales.views import get_order_for_page, render_order_page
 from . import services
 from .forms import FapiaoNumberForm, InvoiceForm, PaymentForm
 from .forms_credit_notes import CreditNoteForm
+from .forms_instalments import InstalmentPlanForm
 from .models import InvoiceStatus
 from .pdf_invoices import invoice_pdf_response
 from .selectors import (
@@ -24,6 +26,7 @@ from .selectors import (
     invoice_detail_queryset,
     invoice_lines,
     invoice_lines_left_to_credit,
+    order_instalments,
     order_invoices,
 )
 from .services_credit_notes import CREATE_PERMISSION as CREDIT_PERMISSION
@@ -116,7 +119,7 @@ def payment_create_view(request, order_pk):
         raise PermissionDenied
     order = get_order_for_page(request, order_pk)
     form = PaymentForm(request.POST, invoices=order_invoices(order=order))
-    if form.is_valid() and (payment := form.record(actor=request.user, customer=order.customer)):
+    if form.is_valid() and (payment := form.record(actor=request.user, customer=order.customer, order=order)):
         messages.success(request, _("Payment %(number)s recorded.") % {"number": payment.number})
         return redirect("sales:order_detail", pk=order.pk)
     return render_order_page(request, order, payment_form=form)
@@ -168,3 +171,15 @@ def render_invoice_page(request, invoice, *, credit_form=None, issue_form=None, 
 def invoice_pdf_view(request, pk):
     invoice = get_object_or_404(invoice_detail_queryset(user=request.user), pk=pk)
     return invoice_pdf_response(invoice, invoice_lines(invoice))
+
+
+@login_required
+@require_POST
+def order_instalments_view(request, order_pk):
+    """Set the order's payment plan from its page; bad rows come back on the page, each on its row."""
+    order = get_order_for_page(request, order_pk)
+    form = InstalmentPlanForm(request.POST, instalments=order_instalments(order=order))
+    if form.is_valid() and form.save(actor=request.user, order=order) is not None:
+        messages.success(request, _("Payment plan saved."))
+        return redirect(f"{reverse('sales:order_detail', args=[order.pk])}#instalments")
+    return render_order_page(request, order, instalment_form=form)

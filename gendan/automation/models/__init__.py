@@ -9,6 +9,7 @@ One module per area; every model is imported here, so Django and the migrations 
 
 from .assignment import AssignmentRule, AssignmentStrategy, Responsibility
 from .calendar import BusinessCalendar, CalendarDay
+from .customer_messages import CustomerMessage
 from .notifications import (
     BELL,
     CHANNEL_LABELS,
@@ -31,6 +32,7 @@ __all__ = [
     "BusinessCalendar",
     "CalendarDay",
     "Channel",
+    "CustomerMessage",
     "DeliveryStatus",
     "EventDelivery",
     "Notification",

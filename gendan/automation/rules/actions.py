@@ -1,11 +1,14 @@
-"""What a firing rule does: create a task, send a notice, make someone responsible — once per occasion."""
+"""What a firing rule does: create a task, send a notice, e-mail the customer, make someone responsible — once
+per occasion."""
 
 import datetime
 import logging
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
+from gendan.automation.customer_messages import customer_message_queue
 from gendan.automation.models import NotificationKind, Rule, RuleFiring, TaskPriority, TaskSource
 from gendan.automation.responsibility import responsibilities_of, responsibility_set
 from gendan.automation.services import notification_create, task_create
@@ -40,6 +43,8 @@ def fire(rule: Rule, record, occasion: str, *, now: datetime.datetime, date_valu
             _set_responsible(rule, record, action)
         elif action["type"] == "notify":
             _notify(rule, record, action, key=key, url=url, date_value=date_value, event=event)
+        elif action["type"] == "email_customer":
+            _email_customer(rule, record, action, key=key, date_value=date_value, event=event)
     return True
 
 
@@ -67,6 +72,22 @@ def _notify(rule: Rule, record, action: dict, *, key: str, url: str, date_value,
             related=record,
             dedupe_key=f"{key}:{recipient.pk}",
         )
+
+
+def _email_customer(rule: Rule, record, action: dict, *, key: str, date_value, event) -> None:
+    if rule.offset_minutes < 0 and date_value is not None and date_value < timezone.localdate():
+        # A reminder before a date, caught up after it (the worker was down, the rule is new): it would mislead.
+        logger.info("Rule %s: %s is past for %s; its reminder is not sent", rule.pk, date_value, record)
+        return
+    message = customer_message_queue(
+        about=record,
+        subject=render(action["title"], record, date_value, event),
+        body=render(action.get("body") or "", record, date_value, event),
+        rule=rule,
+        dedupe_key=key,
+    )
+    if message is None:
+        logger.info("Rule %s: the customer of %s has no e-mail address", rule.pk, record)
 
 
 def _set_responsible(rule: Rule, record, action: dict) -> None:

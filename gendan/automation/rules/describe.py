@@ -226,6 +226,8 @@ class RuleDescriber:
                 "who": self.recipient(action.get("recipient") or ""),
                 "title": action.get("title") or "",
             }
+        if kind == "email_customer":
+            return _("e-mail the customer: “%(title)s”") % {"title": action.get("title") or ""}
         if kind == "set_responsible":
             return _("make %(who)s responsible for the stage “%(stage)s”") % {
                 "who": self.recipient(action.get("recipient") or ""),

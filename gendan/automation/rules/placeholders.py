@@ -7,7 +7,8 @@ from django.utils.translation import gettext as _
 from .records import owner_of
 
 # Filled from the record, or from the event that fired the rule (empty when no event did).
-RECORD_PLACEHOLDERS = {"record", "number", "customer", "owner", "date"}
+# {amount}: what is still open on an invoice, else the record's total.
+RECORD_PLACEHOLDERS = {"record", "number", "customer", "owner", "date", "amount"}
 EVENT_PLACEHOLDERS = {
     "comment",
     "reason",
@@ -44,6 +45,16 @@ class _Placeholders(dict):
         return "{" + key + "}"
 
 
+def _amount(record) -> str:
+    amount = getattr(record, "open_amount", None)
+    if amount is None:
+        amount = getattr(record, "total", None)
+    if amount is None:
+        return ""
+    currency = getattr(record, "currency", "")
+    return f"{currency} {amount:,.2f}".strip()
+
+
 def render(template: str, record, date_value=None, event=None) -> str:
     """A title or body with its placeholders filled; only plain names (checked when the rule is saved)."""
     owner = owner_of(record)
@@ -54,6 +65,7 @@ def render(template: str, record, date_value=None, event=None) -> str:
         customer=str(customer) if customer is not None else "",
         owner=str(owner) if owner is not None else "",
         date=date_value.isoformat() if date_value is not None else "",
+        amount=_amount(record),
     )
     data = (event.data or {}) if event is not None else {}
     values.update({name: str(data.get(name) or "") for name in EVENT_PLACEHOLDERS})

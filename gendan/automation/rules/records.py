@@ -11,6 +11,7 @@ RECORD_TYPES = {
     "sales.order": gettext_lazy("Sales order"),
     "fulfillment.shipment": gettext_lazy("Shipment"),
     "finance.invoice": gettext_lazy("Invoice"),
+    "finance.instalment": gettext_lazy("Instalment"),
     "crm.meeting": gettext_lazy("Meeting"),
     "crm.contract": gettext_lazy("Contract"),
     "crm.lead": gettext_lazy("Lead"),

@@ -23,6 +23,7 @@ ACTION_TYPES = {
     "create_task": gettext_lazy("Create a task"),
     "notify": gettext_lazy("Send a notification"),
     "set_responsible": gettext_lazy("Make someone responsible for a stage"),
+    "email_customer": gettext_lazy("E-mail the customer"),
 }
 RULE_FIELDS = [
     "name",
@@ -40,7 +41,33 @@ RULE_FIELDS = [
 ]
 
 
-def _check_actions(rows) -> list[dict]:
+def _has_customer(model) -> bool:
+    if model._meta.label_lower == "crm.customer":
+        return True
+    try:
+        return model._meta.get_field("customer").related_model._meta.label_lower == "crm.customer"
+    except (FieldDoesNotExist, AttributeError):
+        return False
+
+
+def _check_email(row: dict, model) -> tuple[dict, dict]:
+    """An e-mail to the customer: a subject and a message (the company's template), to whoever the record is of."""
+    problems = {}
+    title, body = (row.get("title") or "").strip(), (row.get("body") or "").strip()
+    if model is not None and not _has_customer(model):
+        problems["type"] = [_("A %(model)s has no customer to write to.") % {"model": model._meta.verbose_name}]
+    if not title:
+        problems["title"] = [_("Give the e-mail a subject.")]
+    elif message := check_template(title):
+        problems["title"] = message
+    if not body:
+        problems["body"] = [_("Write the message the customer gets.")]
+    elif message := check_template(body):
+        problems["body"] = message
+    return {"type": "email_customer", "title": title, "body": body}, problems
+
+
+def _check_actions(rows, model=None) -> list[dict]:
     if not isinstance(rows, list) or not rows:
         raise ValidationError({"actions": [_("Add at least one action.")]})
     cleaned, errors = [], []
@@ -51,6 +78,11 @@ def _check_actions(rows) -> list[dict]:
         if kind not in ACTION_TYPES:
             problems["type"] = [_("Choose what the rule does.")]
             errors.append(problems)
+            continue
+        if kind == "email_customer":
+            item, problems = _check_email(row, model)
+            errors.append(problems)
+            cleaned.append(item)
             continue
         recipient_key = "assignee" if kind == "create_task" else "recipient"
         recipient = (row.get(recipient_key) or "").strip()
@@ -168,7 +200,7 @@ def clean_rule(fields: dict) -> dict:
         if trigger == RuleTrigger.DATE and cond.has_event_conditions(data["conditions"]):
             errors["conditions"] = [_("Only a rule run by an event can look at the event (event:…).")]
     try:
-        data["actions"] = _check_actions(data["actions"])
+        data["actions"] = _check_actions(data["actions"], model)
     except ValidationError as exc:
         errors.update(exc.message_dict)
     steps = data["escalation_hours"] or []

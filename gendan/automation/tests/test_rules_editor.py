@@ -151,3 +151,41 @@ def test_the_list_and_the_test_page_show_each_rule_as_a_sentence(client, persona
         assert "订单提交审批后 4 小时（按工作时间计）" in content
         assert "离负责人最近的销售经理" in content
         assert "order.submitted" not in content and "role:" not in content and "pending_approval" not in content
+
+
+def test_an_e_mail_to_the_customer_is_written_in_the_editor_with_its_subject_and_message(client, personas):
+    client.force_login(personas["admin"])
+    data = {
+        "name": "Overdue letter",
+        "trigger": "date",
+        "target_model": "finance.invoice",
+        "event_verb": "",
+        "date_field": "due_date",
+        "offset": "7",
+        "offset_unit": "days",
+        "escalation_hours": "",
+        "description": "",
+        "conditions-count": "0",
+        "actions-count": "1",
+        "actions-0-type": "email_customer",
+        "actions-0-recipient": "",
+        "actions-0-title": "发票 {number} 已逾期一周",
+        "actions-0-body": "尊敬的{customer}：\r\n尚欠 {amount}，请尽快付款。",
+        "actions-0-priority": "normal",
+    }
+
+    refused = client.post(reverse("automation:rule_create"), {**data, "actions-0-body": ""})
+    saved = client.post(reverse("automation:rule_create"), data)
+
+    assert refused.context["actions"][0].errors["body"] == ["Write the message the customer gets."]
+    assert saved.status_code == 302
+    rule = Rule.objects.get(name="Overdue letter")
+    assert rule.actions == [
+        {
+            "type": "email_customer",
+            "title": "发票 {number} 已逾期一周",
+            "body": "尊敬的{customer}：\r\n尚欠 {amount}，请尽快付款。",
+        }
+    ]
+    page = client.get(reverse("automation:rule_list")).content.decode()
+    assert "e-mail the customer: “发票 {number} 已逾期一周”" in page

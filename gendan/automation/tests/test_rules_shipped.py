@@ -5,11 +5,26 @@ import zoneinfo
 
 import pytest
 import time_machine
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 
-from gendan.automation.models import Notification, Rule, RuleFiring, ScheduledCheck, Task
+from gendan.automation import channels
+from gendan.automation.models import (
+    CustomerMessage,
+    DeliveryStatus,
+    Notification,
+    Rule,
+    RuleFiring,
+    ScheduledCheck,
+    Task,
+)
 from gendan.automation.rules.scanning import scan_due_checks
+from gendan.automation.rules.services import rule_update
 from gendan.automation.rules.validation import RULE_FIELDS, clean_rule
-from gendan.automation.shipped_rules import SHIPPED_RULES, install
+from gendan.automation.shipped_rules import SHIPPED_RULES, _plain, install
+from gendan.core.models import Event
+from gendan.crm.models import Contact, Customer
 from gendan.crm.services import customer_create
 from gendan.finance.services import invoice_create, invoice_issue, payment_record
 from gendan.fulfillment.services import shipment_create, shipment_ship
@@ -254,8 +269,8 @@ def test_an_overdue_invoice_gives_finance_a_task_and_tells_the_order_owner(perso
         invoice = _issued_invoice(personas, datetime.date(2025, 4, 10))
 
     assert ScheduledCheck.objects.get(rule=rule).due_at == at(2025, 4, 11, 0)
-    # Only the reminder three days before it is due (invoice_due_soon), until the day is over.
-    assert scan(at(2025, 4, 10, 23, 59)) == {"fired": 1}
+    # Only the reminders three days before it is due (the owner's and the customer's), until the day is over.
+    assert scan(at(2025, 4, 10, 23, 59)) == {"fired": 2}
 
     assert scan(at(2025, 4, 11, 0)) == {"fired": 1}
     task = Task.objects.get(rule=rule)
@@ -290,7 +305,7 @@ def test_three_days_before_an_invoice_is_due_its_owner_is_reminded_unless_it_is_
 
     assert {check.due_at for check in ScheduledCheck.objects.filter(rule=rule)} == {at(2025, 4, 8, 0)}
     assert scan(at(2025, 4, 7, 23, 59)) == {}
-    assert scan(at(2025, 4, 8, 0)) == {"fired": 1, "conditions": 1}
+    assert scan(at(2025, 4, 8, 0)) == {"fired": 2, "conditions": 2}
     notice = Notification.objects.get(kind="rule")
     assert (notice.recipient, notice.title, notice.body) == (
         personas["rep1"],
@@ -312,8 +327,144 @@ def test_a_paid_invoice_is_not_overdue(personas, committed, scan):
         )
 
     # Neither reminded before the due date nor chased after it.
-    assert scan(at(2025, 4, 11, 0)) == {"conditions": 2}
+    assert scan(at(2025, 4, 11, 0)) == {"conditions": 3}
     assert not Task.objects.filter(rule=rule).exists()
+
+
+# --- the customer's reminders (催款函) -------------------------------------------------------------
+
+
+def _with_addresses(invoice, *contact_emails):
+    Customer.objects.filter(pk=invoice.customer_id).update(email="ap@customer.example")
+    for index, email in enumerate(contact_emails):
+        Contact.objects.create(customer_id=invoice.customer_id, name=f"联系人{index}", email=email)
+
+
+def test_the_customer_is_e_mailed_before_the_due_date_after_it_and_firmly_two_weeks_on(personas, committed, scan):
+    with time_machine.travel(at(2025, 3, 3, 10), tick=False), committed():
+        invoice = _issued_invoice(personas, datetime.date(2025, 4, 10))
+        _with_addresses(invoice, "cfo@customer.example", "ap@customer.example")
+        invoice.refresh_from_db()
+
+    scan(at(2025, 4, 8, 0))
+    [friendly] = mail.outbox
+    assert friendly.to == ["ap@customer.example", "cfo@customer.example"]
+    assert friendly.subject == f"Payment reminder: invoice {invoice.number} is due on 2025-04-10"
+    assert f"invoice {invoice.number}, with CNY {invoice.open_amount:,.2f} open, is due on 2025-04-10" in friendly.body
+    assert friendly.body.startswith(f"Dear {invoice.customer},")
+    assert friendly.body.endswith(f"please contact {invoice.owner}.")
+
+    scan(at(2025, 4, 12, 0))
+    assert mail.outbox[1].subject == f"Invoice {invoice.number} is overdue"
+    scan(at(2025, 4, 26, 0))
+    assert mail.outbox[2].subject == f"Second reminder: invoice {invoice.number} is 15 days overdue"
+    assert "hold further shipments" in mail.outbox[2].body
+    assert len(mail.outbox) == 3
+
+    # Each went out once and is on the customer's timeline and the invoice's.
+    assert set(CustomerMessage.objects.values_list("status", flat=True)) == {DeliveryStatus.SENT}
+    sent = Event.objects.filter(verb="customer.emailed")
+    assert [e.data["subject"] for e in sent.order_by("pk")] == [m.subject for m in mail.outbox]
+    assert {(e.object_id, e.root_id) for e in sent} == {(invoice.pk, invoice.customer_id)}
+    assert Event.objects.for_object(invoice.customer).filter(verb="customer.emailed").count() == 3
+
+
+def test_a_paid_invoice_or_a_customer_without_an_address_gets_no_e_mail(personas, committed, scan):
+    with time_machine.travel(at(2025, 3, 3, 10), tick=False), committed():
+        paid = _issued_invoice(personas, datetime.date(2025, 4, 10))
+        _with_addresses(paid)
+        payment_record(
+            actor=personas["finance1"],
+            customer=paid.customer,
+            amount=paid.total,
+            received_on=datetime.date(2025, 3, 3),
+            allocations=[{"invoice": paid, "amount": paid.total}],
+        )
+        no_address = _issued_invoice(personas, datetime.date(2025, 4, 10))
+
+    scan(at(2025, 4, 12, 0))
+
+    assert mail.outbox == []
+    assert not CustomerMessage.objects.exists()
+    # The owner's own reminders still went.
+    assert Notification.objects.filter(object_id=no_address.pk, title__endswith="is overdue").exists()
+
+
+def test_a_reminder_before_the_due_date_caught_up_after_it_is_not_sent(personas, committed, scan):
+    with time_machine.travel(at(2025, 3, 3, 10), tick=False), committed():
+        invoice = _issued_invoice(personas, datetime.date(2025, 4, 10))
+        _with_addresses(invoice)
+
+    # The worker was down from before the reminder until after the due date.
+    scan(at(2025, 4, 12, 0))
+
+    assert [m.subject for m in mail.outbox] == [f"Invoice {invoice.number} is overdue"]
+
+
+def test_the_company_rewrites_the_reminder_and_the_customer_reads_the_new_text(personas, committed, scan):
+    rule = shipped("invoice_overdue_customer")
+    rule_update(
+        rule=rule,
+        actor=personas["admin"],
+        actions=[
+            {
+                "type": "email_customer",
+                "title": "【催款】{customer}：发票 {number} 已逾期",
+                "body": "尊敬的{customer}：\n发票 {number} 于 {date} 到期，尚欠 {amount}。请尽快付款。\n{owner}",
+            }
+        ],
+    )
+    with time_machine.travel(at(2025, 3, 3, 10), tick=False), committed():
+        invoice = _issued_invoice(personas, datetime.date(2025, 4, 10))
+        _with_addresses(invoice)
+
+    scan(at(2025, 4, 12, 0))
+
+    [message] = [m for m in mail.outbox if "催款" in m.subject]
+    assert message.subject == f"【催款】{invoice.customer}：发票 {invoice.number} 已逾期"
+    assert f"于 2025-04-10 到期，尚欠 CNY {invoice.total:,.2f}。" in message.body
+
+
+def test_a_failed_send_is_retried_then_given_up_on_the_record(personas, committed, scan, monkeypatch):
+    with time_machine.travel(at(2025, 3, 3, 10), tick=False), committed():
+        invoice = _issued_invoice(personas, datetime.date(2025, 4, 10))
+        _with_addresses(invoice)
+
+    def refuse(*args, **kwargs):
+        raise OSError("connection refused")
+
+    monkeypatch.setattr(channels, "send_mail", refuse)
+    scan(at(2025, 4, 8, 0))
+    message = CustomerMessage.objects.get()
+    assert (message.status, message.attempts, message.last_error) == (DeliveryStatus.PENDING, 1, "connection refused")
+    assert message.next_attempt_at == at(2025, 4, 8, 0) + channels.RETRY_DELAYS[0]
+
+    for _attempt in range(channels.MAX_ATTEMPTS - 1):
+        CustomerMessage.objects.update(next_attempt_at=timezone.now())
+        channels.send_due_customer_messages()
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (DeliveryStatus.FAILED, channels.MAX_ATTEMPTS)
+    failed = Event.objects.get(verb="customer.email_failed")
+    assert (failed.root_id, failed.data["error"]) == (invoice.customer_id, "connection refused")
+    assert not Event.objects.filter(verb="customer.emailed").exists()
+
+
+def test_an_e_mail_to_the_customer_needs_a_record_of_a_customer_a_subject_and_a_message(db):
+    base = {name: getattr(Rule(**_plain(SHIPPED_RULES[0])), name) for name in RULE_FIELDS}
+    email = {"type": "email_customer", "title": "发票 {number}", "body": "请付款 {amount}"}
+
+    assert clean_rule({**base, "target_model": "finance.invoice", "actions": [email]})["actions"] == [email]
+    with pytest.raises(ValidationError) as refused:
+        clean_rule(
+            {
+                **base,
+                "target_model": "fulfillment.shipment",
+                "trigger": "event",
+                "event_verb": "shipment.shipped",
+                "actions": [{**email, "title": " ", "body": "{nonsense}"}],
+            }
+        )
+    assert set(refused.value.message_dict) >= {"actions.0.type", "actions.0.title", "actions.0.body"}
 
 
 # --- at most once ---------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from gendan.core.numbers import plain_decimal
 register = template.Library()
 
 # Free-text data worth showing under an event (a rejection's comment, a hold's reason).
-NOTE_KEYS = ("comment", "reason", "signed_by", "note")
+NOTE_KEYS = ("comment", "reason", "signed_by", "note", "subject", "error")
 
 
 @register.filter
