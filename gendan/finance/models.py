@@ -3,6 +3,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gendan.accounts.scoping import ScopedQuerySet, TestedIn, owner_filter
 from gendan.core.models import TimeStampedModel
@@ -588,9 +589,9 @@ class StatementDispute(models.Model):
 class InstalmentBasis(models.TextChoices):
     """What an instalment's days count from."""
 
-    CONFIRMATION = "confirmation", _("the order's confirmation")
-    DELIVERY = "delivery", _("delivery")
-    INVOICE = "invoice", _("the first invoice")
+    CONFIRMATION = "confirmation", pgettext_lazy("instalment counted from", "the order's confirmation")
+    DELIVERY = "delivery", pgettext_lazy("instalment counted from", "delivery")
+    INVOICE = "invoice", pgettext_lazy("instalment counted from", "the first invoice")
 
 
 class InstalmentStatus(models.TextChoices):

@@ -9,7 +9,7 @@ from .forms import InvoiceForm, PaymentForm
 from .forms_instalments import InstalmentPlanForm
 from .models import InstalmentStatus, InvoiceStatus, Statement
 from .receivables import BUCKETS, ageing_totals
-from .selectors import order_instalments, order_invoices, order_payment_allocations
+from .selectors import order_deposits, order_instalments, order_invoices, order_payment_allocations
 from .services_instalments import PERMISSIONS as PLAN_PERMISSIONS
 from .services_statements import CREATE_PERMISSION as STATEMENT_PERMISSION
 from .tables_receivables import open_invoices_url
@@ -41,6 +41,7 @@ def order_finance_panel(
     return {
         "invoices": invoices,
         "allocations": order_payment_allocations(order=order),
+        "deposits": order_deposits(order=order),
         "invoice_form": invoice_form,
         "payment_form": payment_form,
         "can_issue_invoices": user.has_perm("finance.issue_invoice"),

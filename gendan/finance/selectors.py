@@ -70,6 +70,11 @@ def order_payment_allocations(*, order) -> QuerySet[PaymentAllocation]:
     )
 
 
+def order_deposits(*, order) -> list[Payment]:
+    """Payments recorded for the order (deposits), with what is still unused of each."""
+    return list(Payment.objects.filter(order=order).order_by("received_on", "id"))
+
+
 def payment_queryset(*, user) -> QuerySet[Payment]:
     """The payments the user may see, each with only the allocations to invoices the user may see."""
     allocations = PaymentAllocation.objects.visible_to(user).select_related("invoice")

@@ -90,7 +90,6 @@ def order_instalments_set(*, order: Order, actor, instalments) -> list[Instalmen
             % {"status": order.get_status_display()},
             ErrorCode.NOT_EDITABLE,
         )
-    before = plan_text(Instalment.objects.filter(order=order).order_by("position"))
     Instalment.objects.filter(order=order).delete()
     created = Instalment.objects.bulk_create(
         Instalment(order=order, customer=order.customer, position=index, amount=0, **row)
@@ -100,6 +99,7 @@ def order_instalments_set(*, order: Order, actor, instalments) -> list[Instalmen
         if day is not None:
             schedule(created, basis, day, order)
     instalments_settle(order)
-    after = plan_text(created)
-    events.record(actor, "order.payment_plan_set", order, changes={"payment_plan": [before, after]})
+    # The plan in words, as the timeline shows it under the event.
+    note = plan_text(created) or _("No plan: the order's payment terms apply.")
+    events.record(actor, "order.payment_plan_set", order, data={"note": note, "instalments": len(created)})
     return list(Instalment.objects.filter(order=order).order_by("position"))

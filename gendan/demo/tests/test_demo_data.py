@@ -89,7 +89,7 @@ def test_the_demo_has_every_role_every_stage_and_consistent_ledgers(var_dir):
         # (gendan/demo/receivables.py)
         "draft": 6,
         "pending_approval": 3,
-        "confirmed": 5,
+        "confirmed": 6,
         "partially_shipped": 3,
         "shipped": 4,
         "delivered": 11,
@@ -98,14 +98,23 @@ def test_the_demo_has_every_role_every_stage_and_consistent_ledgers(var_dir):
         "on_hold": 2,
     }
     assert Counter(Order.objects.values_list("payment_status", flat=True)) == {
-        "unpaid": 33,
+        "unpaid": 34,
         "partially_paid": 3,
         "paid": 6,
     }
     assert Counter(Order.objects.values_list("billing_status", flat=True))["invoiced"] == 13
     assert Invoice.objects.filter(status="issued").count() == 7
     assert Invoice.objects.filter(status="paid").count() == 6
-    assert Payment.objects.count() == 9
+    # the tenth: the deposit of the order paid in instalments, not yet used by an invoice
+    assert Payment.objects.count() == 10
+    planned = Order.objects.get(notes__contains="定金")
+    assert [(i.percent, i.basis, i.status) for i in planned.instalments.order_by("position")] == [
+        (Decimal("30.00"), "confirmation", "paid"),
+        (Decimal("70.00"), "delivery", "open"),
+    ]
+    assert Payment.objects.get(order=planned).unallocated_amount == planned.instalments.get(position=1).amount
+    # every customer can be sent a reminder
+    assert not Customer.objects.filter(email="").exists()
 
     # then: last month's statement for finance to send, and a draft the credit limit refuses until an override
     statement = Statement.objects.get()

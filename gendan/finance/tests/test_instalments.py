@@ -245,6 +245,16 @@ def test_the_order_page_shows_the_plan_and_sets_it(client, personas, planned):
     client.force_login(personas["rep1"])
     page = client.get(reverse("sales:order_detail", args=[planned.pk])).content.decode()
     assert 'data-testid="instalments"' in page and "67.80" in page and "30 days after delivery" in page
+    assert 'data-testid="deposit"' not in page
+    payment_record(
+        actor=personas["finance1"],
+        customer=planned.customer,
+        amount=Decimal("50"),
+        received_on=timezone.localdate(),
+        order=planned,
+    )
+    page = client.get(reverse("sales:order_detail", args=[planned.pk])).content.decode()
+    assert 'data-testid="deposit"' in page and "Deposit, not yet used" in page
 
     refused = client.post(
         reverse("finance:order_instalments", args=[planned.pk]),
@@ -270,10 +280,7 @@ def test_the_order_page_shows_the_plan_and_sets_it(client, personas, planned):
         (Decimal("60.00"), "invoice", 30),
     ]
     change = Event.objects.filter(verb="order.payment_plan_set", object_id=planned.pk).order_by("-pk").first()
-    assert (
-        change.changes["payment_plan"][1]
-        == "40% 5 days after the order's confirmation, 60% 30 days after the first invoice"
-    )
+    assert change.data["note"] == "40% 5 days after the order's confirmation, 60% 30 days after the first invoice"
 
 
 def test_an_overdue_instalment_gives_finance_a_task_and_e_mails_the_customer(
