@@ -67,6 +67,22 @@ def instalments_settle(order: Order) -> None:
     Instalment.objects.bulk_update(changed, ["amount", "paid_amount", "status"])
 
 
+def plan_due_date(order: Order, issued_on: datetime.date) -> datetime.date | None:
+    """When an invoice of the order issued on `issued_on` falls due under its plan: the latest due date of its open
+    instalments (those counting from the first invoice count from this one if none was issued before). None
+    without a plan, or when no open instalment's date is known yet (the order's terms apply).
+
+    The latest, because an invoice has one due date: the earlier instalments are chased by their own reminders.
+    """
+    dates = [
+        row.due_date
+        or (issued_on + datetime.timedelta(days=row.days) if row.basis == InstalmentBasis.INVOICE else None)
+        for row in Instalment.objects.filter(order=order, status=InstalmentStatus.OPEN)
+    ]
+    known = [day for day in dates if day is not None]
+    return max(known) if known else None
+
+
 def step_dates(order: Order) -> dict[str, datetime.date | None]:
     """When each step an instalment may count from happened to the order (None: not yet)."""
     delivered = (

@@ -22,7 +22,7 @@ from gendan.sales.lines import order_line_quantities
 from gendan.sales.models import Order, OrderLine, OrderStatus
 from gendan.sales.services import lock_order_with_lines, order_refresh_progress
 
-from .instalments import instalments_settle
+from .instalments import instalments_settle, plan_due_date
 from .models import INVOICE_STATES, Invoice, InvoiceLine, InvoiceStatus, Payment, PaymentAllocation
 from .selectors_worklists import invoices_unpaid
 
@@ -157,9 +157,12 @@ def _issue(invoice: Invoice, actor, due_date, fapiao_number: str = "") -> None:
         raise ValidationError(errors)
     credit_check(invoice.order, actor=actor, stage=CreditStage.INVOICING)
     invoice.issued_at = timezone.now()
-    # The order's terms: the customer's, unless agreed otherwise for the order.
-    invoice.due_date = due_date or (
-        timezone.localdate(invoice.issued_at) + datetime.timedelta(days=invoice.order.payment_terms_days)
+    issued_on = timezone.localdate(invoice.issued_at)
+    # The order's plan, if it has one; else its terms: the customer's, unless agreed otherwise for the order.
+    invoice.due_date = (
+        due_date
+        or plan_due_date(invoice.order, issued_on)
+        or issued_on + datetime.timedelta(days=invoice.order.payment_terms_days)
     )
     for detail, value in buyer.items():
         setattr(invoice, f"buyer_{detail}", value)

@@ -303,3 +303,37 @@ def test_an_overdue_instalment_gives_finance_a_task_and_e_mails_the_customer(
     assert message.recipients == ["ap@customer.example"]
     assert "CNY 67.80" in message.body
     assert any(m.subject == message.subject for m in mail.outbox)
+
+
+def test_an_invoice_of_a_planned_order_falls_due_by_the_plan(personas, planned):
+    finance, today = personas["finance1"], timezone.localdate()
+    order_instalments_set(
+        order=planned,
+        actor=personas["rep1"],
+        instalments=[
+            {"percent": Decimal("30"), "basis": "confirmation", "days": 0},
+            {"percent": Decimal("70"), "basis": "delivery", "days": 50},
+        ],
+    )
+    order = order_submit(order=planned, actor=personas["rep1"])
+    payment_record(actor=finance, customer=order.customer, amount=Decimal("67.80"), received_on=today, order=order)
+    order = deliver(order, personas)
+
+    invoice = invoice_issue(invoice=invoice_create(order=order, actor=finance), actor=finance)
+
+    # Not the order's terms (30 days): the open instalment's date, 50 days after delivery.
+    assert order.payment_terms_days != 50
+    assert invoice.due_date == today + datetime.timedelta(days=50)
+
+
+def test_an_instalment_counted_from_the_first_invoice_sets_that_invoice_due_date(personas):
+    finance, rep = personas["finance1"], personas["rep1"]
+    _warehouse, products = stocked_products(1)
+    order = draft_order(rep, products)
+    order_instalments_set(order=order, actor=rep, instalments=[{"percent": "100", "basis": "invoice", "days": 20}])
+    order = deliver(order_submit(order=order, actor=rep), personas)
+
+    invoice = invoice_issue(invoice=invoice_create(order=order, actor=finance), actor=finance)
+
+    assert invoice.due_date == timezone.localdate() + datetime.timedelta(days=20)
+    assert [row.due_date for row in plan(order)] == [invoice.due_date]
