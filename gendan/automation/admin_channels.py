@@ -6,6 +6,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from .admin_rules import ReadOnlyAdmin
 from .channels import DeliveryError, endpoint_send_test
 from .models import CustomerMessage, NotificationDelivery, WebhookEndpoint
 from .services import notification_delivery_requeue
@@ -56,7 +57,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
 
 
 @admin.register(NotificationDelivery)
-class NotificationDeliveryAdmin(admin.ModelAdmin):
+class NotificationDeliveryAdmin(ReadOnlyAdmin):
     """Read-only: deliveries change only through the sender and the explicit re-queue action."""
 
     list_display = ["id", "notification", "recipient", "channel", "endpoint", "status", "attempts", "error", "sent_at"]
@@ -65,15 +66,6 @@ class NotificationDeliveryAdmin(admin.ModelAdmin):
     list_select_related = ["notification__recipient", "endpoint"]
     ordering = ["-id"]
     actions = ["requeue"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("recipient"), ordering="notification__recipient__username")
     def recipient(self, delivery):
@@ -93,7 +85,7 @@ class NotificationDeliveryAdmin(admin.ModelAdmin):
 
 
 @admin.register(CustomerMessage)
-class CustomerMessageAdmin(admin.ModelAdmin):
+class CustomerMessageAdmin(ReadOnlyAdmin):
     """Read-only: what was written to which customer, and whether it went out."""
 
     list_display = ["id", "customer", "subject", "status", "attempts", "sent_at", "created_at"]
@@ -101,12 +93,3 @@ class CustomerMessageAdmin(admin.ModelAdmin):
     search_fields = ["subject", "customer__name", "customer__code"]
     list_select_related = ["customer"]
     ordering = ["-id"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
