@@ -32,6 +32,8 @@ class ErrorCode(StrEnum):
     CREDIT_LIMIT_EXCEEDED = "credit_limit_exceeded"
     # The last step of the dunning ladder: no further shipment while an invoice is long overdue.
     OVERDUE_HOLD = "overdue_hold"
+    # 款到发货: an order whose deposit (an instalment due on confirmation) is due and unpaid does not ship.
+    DEPOSIT_UNPAID = "deposit_unpaid"
 
 
 class ApplicationError(Exception):

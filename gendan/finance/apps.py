@@ -27,9 +27,11 @@ class FinanceConfig(AppConfig):
         # Which invoice puts a customer's shipments on hold (sales.credit).
         from gendan.sales import credit
 
-        from .selectors import oldest_overdue_invoice
+        from .selectors import oldest_overdue_invoice, unpaid_deposit
 
         credit.oldest_overdue_invoice.provide(oldest_overdue_invoice)
+        # Which deposit holds an order's shipment (款到发货).
+        credit.unpaid_deposit.provide(unpaid_deposit)
         # An order's owner changes when a draft is edited and when it is handed to someone else.
         hooks.on_recorded("order.updated", order_updated)
         hooks.on_recorded("order.assigned", order_updated)

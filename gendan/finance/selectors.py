@@ -10,6 +10,8 @@ from .models import (
     CreditNote,
     CreditNoteLine,
     Instalment,
+    InstalmentBasis,
+    InstalmentStatus,
     Invoice,
     InvoiceLine,
     InvoiceStatus,
@@ -107,6 +109,21 @@ def oldest_overdue_invoice(customer_id: int, due_before) -> dict | None:
         return None
     number, due_date, total, paid, credited = row
     return {"invoice": number, "due_date": due_date, "open_amount": total - paid - credited}
+
+
+def unpaid_deposit(order_id: int, today) -> dict | None:
+    """sales.credit.unpaid_deposit: the order's first open instalment counted from its confirmation, due by `today`."""
+    row = (
+        Instalment.objects.filter(
+            order_id=order_id, basis=InstalmentBasis.CONFIRMATION, status=InstalmentStatus.OPEN, due_date__lte=today
+        )
+        .select_related("order")
+        .order_by("position")
+        .first()
+    )
+    if row is None:
+        return None
+    return {"instalment": row.number, "due_date": row.due_date, "open_amount": row.open_amount}
 
 
 def order_instalments(*, order) -> list[Instalment]:

@@ -356,6 +356,11 @@ def reason_text(reason: dict) -> str:
             **reason,
             "open_amount": plain_decimal(reason["open_amount"]),
         }
+    if reason.get("code") == "deposit_unpaid":
+        return gettext("The deposit %(instalment)s (%(open_amount)s) was due on %(due_date)s and is not paid.") % {
+            **reason,
+            "open_amount": plain_decimal(reason["open_amount"]),
+        }
     if reason.get("code") == "days_before_promise":
         return (
             gettext("%(days_left)s days left before the promised date %(promised_date)s (frozen from %(days)s days).")

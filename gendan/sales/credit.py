@@ -84,6 +84,15 @@ def _no_invoices(customer_id: int, due_before: datetime.date) -> dict | None:
 oldest_overdue_invoice = Port("sales.oldest_overdue_invoice", default=_no_invoices)
 
 
+def _no_deposit(order_id: int, today: datetime.date) -> dict | None:
+    return None
+
+
+# The order's deposit that is due by `today` and not paid — its first open instalment counted from the order's
+# confirmation: {"instalment": number, "due_date": date, "open_amount": Decimal}, or None. Finance provides it.
+unpaid_deposit = Port("sales.unpaid_deposit", default=_no_deposit)
+
+
 def overdue_hold(customer_id: int) -> dict | None:
     """The invoice that puts the customer's shipments on hold (overdue more than OVERDUE_HOLD_DAYS), or None."""
     days = settings.OVERDUE_HOLD_DAYS
@@ -176,6 +185,7 @@ def credit_check(order: Order, *, actor, stage: str, total: Decimal | None = Non
     that locked stock first could deadlock with one confirming another order of the customer.
     """
     if stage == CreditStage.SHIPPING:
+        _deposit_check(order, actor=actor)
         _overdue_check(order, actor=actor)
     # A customer without a limit matches nothing, so nothing is locked for them.
     customer = (
@@ -221,6 +231,42 @@ def credit_check(order: Order, *, actor, stage: str, total: Decimal | None = Non
         message % figures,
         ErrorCode.CREDIT_LIMIT_EXCEEDED,
         {"stage": stage, **position.figures(), "credit_override": pending},
+    )
+
+
+def _deposit_check(order: Order, *, actor) -> None:
+    """Refuse to ship an order whose deposit is due and unpaid (款到发货), unless it has an override in force."""
+    deposit = unpaid_deposit(order.pk, timezone.localdate())
+    if deposit is None:
+        return
+    figures = {
+        "instalment": deposit["instalment"],
+        "due_date": deposit["due_date"].isoformat(),
+        "open_amount": str(deposit["open_amount"]),
+    }
+    override = override_in_force(order)
+    if override is not None:
+        events.record(
+            actor,
+            "order.credit_override_used",
+            order,
+            data={"stage": CreditStage.SHIPPING, "credit_override": override.pk, "deposit_unpaid": figures},
+        )
+        return
+    pending = order.credit_overrides.filter(status=CreditOverrideStatus.PENDING).values_list("pk", flat=True).first()
+    raise ApplicationError(
+        gettext(
+            "Order %(number)s cannot ship: its deposit %(instalment)s (%(amount)s) was due on %(date)s and is not "
+            "paid. It ships once the deposit is paid, unless a credit override is approved for this order."
+        )
+        % {
+            "number": order.number,
+            "instalment": deposit["instalment"],
+            "amount": deposit["open_amount"],
+            "date": figures["due_date"],
+        },
+        ErrorCode.DEPOSIT_UNPAID,
+        {"stage": CreditStage.SHIPPING, **figures, "credit_override": pending},
     )
 
 

@@ -3,9 +3,10 @@
 from dataclasses import dataclass
 
 from django.db.models import OuterRef
+from django.utils import timezone
 
 from .approval_rules import reason_text
-from .credit import OVERRIDE_PERMISSION, CreditPosition, credit_position, overdue_hold
+from .credit import OVERRIDE_PERMISSION, CreditPosition, credit_position, overdue_hold, unpaid_deposit
 from .models import (
     OPEN_STATUSES,
     ApprovalRequest,
@@ -33,6 +34,8 @@ class CreditCard:
     position: CreditPosition | None
     # The invoice long overdue that holds the customer's shipments (sales.credit.overdue_hold), if any.
     hold: dict | None
+    # The order's deposit due and unpaid that holds its shipment (sales.credit.unpaid_deposit), if any.
+    deposit: dict | None
     overrides: list[CreditOverride]
     # The override waiting for approval or in force, if any; with a pending one, its approval request.
     live: CreditOverride | None
@@ -42,16 +45,18 @@ class CreditCard:
 
 
 def credit_card(order: Order, user) -> CreditCard | None:
-    """The order page's credit card; None for an order closed or cancelled, or a customer without a limit and not
-    on overdue hold.
+    """The order page's credit card; None for an order closed or cancelled, or a customer without a limit, not on
+    overdue hold, with no deposit of the order due unpaid.
 
-    One query for a customer without a limit (whether an invoice of theirs is long overdue), while the order
-    has goods to ship; none after.
+    Two queries for a customer without a limit (whether an invoice of theirs is long overdue, whether the order's
+    deposit is due unpaid), while the order has goods to ship; none after.
     """
     if order.status not in OPEN_STATUSES:
         return None
-    hold = overdue_hold(order.customer_id) if order.status in _BEFORE_SHIPPED else None
-    if not order.customer.credit_limit and hold is None:
+    before_shipped = order.status in _BEFORE_SHIPPED
+    hold = overdue_hold(order.customer_id) if before_shipped else None
+    deposit = unpaid_deposit(order.pk, timezone.localdate()) if before_shipped else None
+    if not order.customer.credit_limit and hold is None and deposit is None:
         return None
     position = credit_position(order, credit_limit=order.customer.credit_limit)
     overrides = list(order.credit_overrides.select_related("requested_by", "decided_by"))
@@ -72,9 +77,12 @@ def credit_card(order: Order, user) -> CreditCard | None:
     return CreditCard(
         position=position,
         hold=hold,
+        deposit=deposit,
         overrides=overrides,
         live=live,
         approval=approval,
-        may_request=may_ask and live is None and (hold is not None or (position is not None and position.is_over)),
+        may_request=may_ask
+        and live is None
+        and (hold is not None or deposit is not None or (position is not None and position.is_over)),
         may_withdraw=may_ask and live is not None,
     )

@@ -27,6 +27,7 @@ from .credit import (
     customer_exposure,
     live_override,
     overdue_hold,
+    unpaid_deposit,
 )
 from .models import OPEN_STATUSES, ApprovalRequest, ApprovalSubject, CreditOverride, CreditOverrideStatus, Order
 from .services import lock_order, lock_order_with_lines
@@ -87,12 +88,13 @@ def credit_override_request(*, order: Order, actor, reason: str, days=None) -> C
         raise ApplicationError(message, ErrorCode.TRANSITION_NOT_ALLOWED, {"credit_override": live.pk})
     position = credit_position(order)
     hold = overdue_hold(order.customer_id)
+    deposit = unpaid_deposit(order.pk, timezone.localdate())
     over = position is not None and position.is_over
-    if not over and hold is None:
+    if not over and hold is None and deposit is None:
         raise ApplicationError(
             _(
-                "The customer stays within their credit limit with this order and has no invoice long overdue: "
-                "there is nothing to override."
+                "The customer stays within their credit limit with this order, has no invoice long overdue and no "
+                "deposit of it is due unpaid: there is nothing to override."
             ),
             ErrorCode.NO_CHANGE,
             position.figures() if position is not None else {"credit_limit": "0.00"},
@@ -125,6 +127,15 @@ def credit_override_request(*, order: Order, actor, reason: str, days=None) -> C
                 "invoice": hold["invoice"],
                 "days_overdue": hold["days_overdue"],
                 "open_amount": str(hold["open_amount"]),
+            }
+        )
+    if deposit is not None:
+        asked.append(
+            {
+                "code": "deposit_unpaid",
+                "instalment": deposit["instalment"],
+                "due_date": deposit["due_date"].isoformat(),
+                "open_amount": str(deposit["open_amount"]),
             }
         )
     reasons = [*asked, *(r for r in plan.reasons if r.get("code") not in {"credit_exceeded", "overdue_hold"})]

@@ -23,8 +23,9 @@ from gendan.finance.services_instalments import order_instalments_set
 from gendan.finance.services_refunds import payment_refund
 from gendan.fulfillment.models import Shipment
 from gendan.fulfillment.services import shipment_create, shipment_deliver, shipment_ship
-from gendan.sales.models import Order
+from gendan.sales.models import ApprovalRequest, Order
 from gendan.sales.services import order_cancel, order_submit, order_update
+from gendan.sales.services_credit import credit_override_approve, credit_override_request
 from tests.api_client import api_as
 from tests.backbone import COURIER, draft_order, stocked_products
 
@@ -73,6 +74,10 @@ def test_the_shares_fall_due_when_their_step_happens(personas, planned):
     confirmed = order_submit(order=planned, actor=personas["rep1"])
     assert [row.due_date for row in plan(confirmed)] == [today, None]
 
+    # The deposit is paid: the order may ship.
+    payment_record(
+        actor=personas["finance1"], customer=planned.customer, amount=Decimal("67.80"), received_on=today, order=planned
+    )
     deliver(confirmed, personas)
     assert [row.due_date for row in plan(confirmed)] == [today, today + datetime.timedelta(days=30)]
     scheduled = Event.objects.filter(verb="instalment.scheduled", root_id=planned.pk)
@@ -337,3 +342,44 @@ def test_an_instalment_counted_from_the_first_invoice_sets_that_invoice_due_date
 
     assert invoice.due_date == timezone.localdate() + datetime.timedelta(days=20)
     assert [row.due_date for row in plan(order)] == [invoice.due_date]
+
+
+def test_an_order_whose_deposit_is_due_unpaid_does_not_ship_until_it_is_paid_or_an_override(client, personas):
+    rep, clerk, finance, manager = personas["rep1"], personas["warehouse1"], personas["finance1"], personas["manager1"]
+    _warehouse, products = stocked_products(1)
+    order = draft_order(rep, products, ["2"])
+    order_instalments_set(order=order, actor=rep, instalments=THIRTY_SEVENTY)
+    order = order_submit(order=order, actor=rep)
+    shipment = shipment_create(order=order, actor=clerk)
+
+    with pytest.raises(ApplicationError) as held:
+        shipment_ship(shipment=shipment, actor=clerk, **COURIER)
+    assert held.value.code == ErrorCode.DEPOSIT_UNPAID
+    assert (held.value.extra["instalment"], held.value.extra["open_amount"]) == (f"{order.number}-1", "67.80")
+    assert Shipment.objects.get(pk=shipment.pk).status == "pending"
+    response = api_as(clerk).post(f"/api/v1/shipments/{shipment.pk}/ship/", COURIER, format="json")
+    assert response.status_code == 409 and response.json()["code"] == "deposit_unpaid"
+    client.force_login(rep)
+    page = client.get(reverse("sales:order_detail", args=[order.pk])).content.decode()
+    assert 'data-testid="deposit-alert"' in page and 'data-testid="credit-override-form"' in page
+
+    # An approved override lets it go, on the record.
+    override = credit_override_request(order=order, actor=rep, reason="老客户，定金明天到账")
+    assert ApprovalRequest.objects.get(credit_override=override).reasons[0]["code"] == "deposit_unpaid"
+    credit_override_approve(override=override, actor=manager)
+    shipment_ship(shipment=shipment, actor=clerk, **COURIER)
+    used = Event.objects.get(verb="order.credit_override_used", object_id=order.pk)
+    assert used.data["deposit_unpaid"]["instalment"] == f"{order.number}-1"
+
+    # Paid, the deposit holds nothing: the next order of the same plan ships once its deposit is in.
+    second = order_submit(order=draft_order(rep, products, ["1"]), actor=rep)
+    order_instalments_set(order=second, actor=rep, instalments=THIRTY_SEVENTY)
+    payment_record(
+        actor=finance,
+        customer=second.customer,
+        amount=plan(second)[0].amount,
+        received_on=timezone.localdate(),
+        order=second,
+    )
+    shipment_ship(shipment=shipment_create(order=second, actor=clerk), actor=clerk, **COURIER)
+    assert Order.objects.get(pk=second.pk).status == "shipped"

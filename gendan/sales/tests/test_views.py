@@ -248,9 +248,9 @@ def test_the_order_page_runs_the_same_queries_for_one_line_or_five(client, perso
     # and quotation, lines, quantities on pending shipments, invoices, shipments, shipment lines,
     # payment allocations, open tasks, the responsible people per stage, timeline, change requests, the links
     # sent to the customer, whether an invoice of the customer is long overdue (the order has goods left to
-    # ship), its instalment plan, the deposits paid for it (the person to hand a stage over to is looked up as one
-    # types; revisions are read once a change is applied)
-    assert with_one == with_five == 23
+    # ship), whether its deposit is due unpaid (ditto), its instalment plan, the deposits paid for it (the person to
+    # hand a stage over to is looked up as one types; revisions are read once a change is applied)
+    assert with_one == with_five == 24
 
 
 def order_with_documents(personas, lines):
