@@ -243,8 +243,12 @@ def invoice_set_fapiao_number(*, invoice: Invoice, actor, fapiao_number: str) ->
 
 
 def _use_deposits(invoice: Invoice, actor) -> None:
-    """Deposits paid for the order pay its invoice as it is issued, the earliest received first."""
-    deposits = Payment.objects.select_for_update().filter(
+    """Deposits paid for the order pay its invoice as it is issued, the earliest received first.
+
+    A deposit locked by another transaction (being allocated or refunded now) is left for finance to allocate:
+    those lock the payment before the order, this the order before the payment, and waiting could deadlock.
+    """
+    deposits = Payment.objects.select_for_update(skip_locked=True).filter(
         order_id=invoice.order_id, allocated_amount__lt=F("amount") - F("refunded_amount")
     )
     for payment in deposits.order_by("received_on", "pk"):
