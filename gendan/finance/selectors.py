@@ -1,9 +1,11 @@
 from decimal import Decimal
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Prefetch, Q, QuerySet, Sum
 
 from gendan.accounts.roles import DataScope
 from gendan.core.models import Event
+from gendan.core.selectors import TIMELINE_LENGTH
 from gendan.sales.models import Order
 
 from .models import (
@@ -56,6 +58,17 @@ def invoice_lines_left_to_credit(invoice: Invoice) -> list[InvoiceLine]:
 
 def invoice_credit_notes(invoice: Invoice) -> list[CreditNote]:
     return list(invoice.credit_notes.select_related("created_by").order_by("created_at", "id"))
+
+
+def invoice_timeline(invoice: Invoice, credit_notes: list[CreditNote]) -> QuerySet[Event]:
+    """The invoice's history with its credit notes' (theirs belong to the order, so the invoice's own misses them),
+    newest first."""
+    invoices, notes = (ContentType.objects.get_for_model(model) for model in (Invoice, CreditNote))
+    return Event.objects.filter(
+        Q(content_type=invoices, object_id=invoice.pk)
+        | Q(root_type=invoices, root_id=invoice.pk)
+        | Q(content_type=notes, object_id__in=[note.pk for note in credit_notes])
+    ).select_related("actor")[:TIMELINE_LENGTH]
 
 
 def invoice_allocations(invoice: Invoice) -> QuerySet[PaymentAllocation]:

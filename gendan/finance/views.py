@@ -10,7 +10,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from gendan.core.errors import ApplicationError
 from gendan.core.forms import add_service_errors
-from gendan.core.selectors import timeline_events
 from gendan.core.worklist_lists import days_since
 from gendan.sales.views import get_order_for_page, render_order_page
 
@@ -26,6 +25,7 @@ from .selectors import (
     invoice_detail_queryset,
     invoice_lines,
     invoice_lines_left_to_credit,
+    invoice_timeline,
     order_instalments,
     order_invoices,
 )
@@ -141,6 +141,7 @@ def render_invoice_page(request, invoice, *, credit_form=None, issue_form=None, 
         credit_form = CreditNoteForm(
             lines=invoice_lines_left_to_credit(invoice), may_issue=user.has_perm(ISSUE_PERMISSION)
         )
+    credit_notes = invoice_credit_notes(invoice)
     may_issue = user.has_perm("finance.issue_invoice")
     can_issue = invoice.status == InvoiceStatus.DRAFT and may_issue
     if can_issue and issue_form is None:
@@ -151,10 +152,10 @@ def render_invoice_page(request, invoice, *, credit_form=None, issue_form=None, 
         "invoice": invoice,
         "lines": invoice_lines(invoice),
         "allocations": invoice_allocations(invoice),
-        "credit_notes": invoice_credit_notes(invoice),
+        "credit_notes": credit_notes,
         "credit_form": credit_form,
         "may_issue_credit_notes": user.has_perm(ISSUE_PERMISSION),
-        "events": timeline_events(invoice),
+        "events": invoice_timeline(invoice, credit_notes),
         "days_overdue": late if late and late > 0 else None,
         "can_issue": can_issue,
         "issue_form": issue_form,

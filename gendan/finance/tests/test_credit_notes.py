@@ -211,8 +211,12 @@ def test_finance_credits_from_the_invoice_page(client, personas, invoice):
     assert CreditNote.objects.get().status == "issued"
 
     client.force_login(personas["rep1"])
-    page = client.get(reverse("finance:invoice_detail", args=[invoice.pk])).content.decode()
+    response = client.get(reverse("finance:invoice_detail", args=[invoice.pk]))
+    page = response.content.decode()
     assert 'data-testid="credit-note"' in page and 'data-testid="credit-note-form"' not in page
+    # The invoice's history tells its credit note's, though those belong to the order.
+    verbs = [event.verb for event in response.context["events"]]
+    assert verbs[:2] == ["credit_note.issued", "credit_note.created"] and "invoice.issued" in verbs
 
 
 def test_a_credit_note_follows_its_order_to_a_new_owner(personas, invoice):
