@@ -244,30 +244,16 @@ def _deposit_check(order: Order, *, actor) -> None:
         "due_date": deposit["due_date"].isoformat(),
         "open_amount": str(deposit["open_amount"]),
     }
-    override = override_in_force(order)
-    if override is not None:
-        events.record(
-            actor,
-            "order.credit_override_used",
-            order,
-            data={"stage": CreditStage.SHIPPING, "credit_override": override.pk, "deposit_unpaid": figures},
-        )
-        return
-    pending = order.credit_overrides.filter(status=CreditOverrideStatus.PENDING).values_list("pk", flat=True).first()
-    raise ApplicationError(
-        gettext(
-            "Order %(number)s cannot ship: its deposit %(instalment)s (%(amount)s) was due on %(date)s and is not "
-            "paid. It ships once the deposit is paid, unless a credit override is approved for this order."
-        )
-        % {
-            "number": order.number,
-            "instalment": deposit["instalment"],
-            "amount": deposit["open_amount"],
-            "date": figures["due_date"],
-        },
-        ErrorCode.DEPOSIT_UNPAID,
-        {"stage": CreditStage.SHIPPING, **figures, "credit_override": pending},
-    )
+    message = gettext(
+        "Order %(number)s cannot ship: its deposit %(instalment)s (%(amount)s) was due on %(date)s and is not "
+        "paid. It ships once the deposit is paid, unless a credit override is approved for this order."
+    ) % {
+        "number": order.number,
+        "instalment": deposit["instalment"],
+        "amount": deposit["open_amount"],
+        "date": figures["due_date"],
+    }
+    _hold_shipment(order, actor=actor, code=ErrorCode.DEPOSIT_UNPAID, figures=figures, message=message)
 
 
 def _overdue_check(order: Order, *, actor) -> None:
@@ -275,34 +261,36 @@ def _overdue_check(order: Order, *, actor) -> None:
     hold = overdue_hold(order.customer_id)
     if hold is None:
         return
-    override = override_in_force(order)
     figures = {
         "invoice": hold["invoice"],
         "due_date": hold["due_date"].isoformat(),
         "days_overdue": hold["days_overdue"],
         "open_amount": str(hold["open_amount"]),
     }
+    message = gettext(
+        "Order %(number)s cannot ship: invoice %(invoice)s of the customer is %(days)s days overdue "
+        "(%(amount)s open). Shipments are held until it is paid, unless a credit override is approved for "
+        "this order."
+    ) % {
+        "number": order.number,
+        "invoice": hold["invoice"],
+        "days": hold["days_overdue"],
+        "amount": hold["open_amount"],
+    }
+    _hold_shipment(order, actor=actor, code=ErrorCode.OVERDUE_HOLD, figures=figures, message=message)
+
+
+def _hold_shipment(order: Order, *, actor, code: ErrorCode, figures: dict, message: str) -> None:
+    """A shipment held for `code`: let through by an override in force (its use on the order's timeline, the
+    figures under the code's name), else refused with the figures and the waiting override's id, if any."""
+    override = override_in_force(order)
     if override is not None:
         events.record(
             actor,
             "order.credit_override_used",
             order,
-            data={"stage": CreditStage.SHIPPING, "credit_override": override.pk, "overdue_hold": figures},
+            data={"stage": CreditStage.SHIPPING, "credit_override": override.pk, str(code): figures},
         )
         return
     pending = order.credit_overrides.filter(status=CreditOverrideStatus.PENDING).values_list("pk", flat=True).first()
-    raise ApplicationError(
-        gettext(
-            "Order %(number)s cannot ship: invoice %(invoice)s of the customer is %(days)s days overdue "
-            "(%(amount)s open). Shipments are held until it is paid, unless a credit override is approved for "
-            "this order."
-        )
-        % {
-            "number": order.number,
-            "invoice": hold["invoice"],
-            "days": hold["days_overdue"],
-            "amount": hold["open_amount"],
-        },
-        ErrorCode.OVERDUE_HOLD,
-        {"stage": CreditStage.SHIPPING, **figures, "credit_override": pending},
-    )
+    raise ApplicationError(message, code, {"stage": CreditStage.SHIPPING, **figures, "credit_override": pending})
