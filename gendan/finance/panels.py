@@ -3,14 +3,12 @@ payments, the customer page's receivables, and the invoices on the page a custom
 
 from django.utils import timezone
 
-from gendan.sales.models import OrderStatus
-
 from .forms import InvoiceForm, PaymentForm
 from .forms_instalments import InstalmentPlanForm
 from .models import InstalmentStatus, InvoiceStatus, Statement
 from .receivables import BUCKETS, ageing_totals
 from .selectors import order_deposits, order_instalments, order_invoices, order_payment_allocations
-from .services_instalments import PERMISSIONS as PLAN_PERMISSIONS
+from .services_instalments import may_set_plan
 from .services_statements import CREATE_PERMISSION as STATEMENT_PERMISSION
 from .tables_receivables import open_invoices_url
 
@@ -33,9 +31,7 @@ def order_finance_panel(
     # With nothing invoiced yet, a payment is a deposit for the plan's next instalment.
     if payment_form is not None and not (payment_form.allocation_fields or open_instalments):
         payment_form = None
-    may_plan = order.status not in (OrderStatus.CLOSED, OrderStatus.CANCELLED) and any(
-        user.has_perm(perm) for perm in PLAN_PERMISSIONS
-    )
+    may_plan = may_set_plan(order, user)
     if may_plan and instalment_form is None:
         instalment_form = InstalmentPlanForm(instalments=instalments)
     return {

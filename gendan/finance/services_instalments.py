@@ -20,6 +20,13 @@ MAX_INSTALMENTS = 12
 MAX_DAYS = 365
 # Who agrees the terms with the customer sets the plan; finance, who collects, may correct it.
 PERMISSIONS = ("sales.change_order", "finance.add_invoice")
+# A plan changes until the order is finished.
+FINAL_STATUSES = (OrderStatus.CLOSED, OrderStatus.CANCELLED)
+
+
+def may_set_plan(order: Order, user) -> bool:
+    """Whether `user` may set the order's plan now (what the page offers; the service checks it again)."""
+    return order.status not in FINAL_STATUSES and any(user.has_perm(perm) for perm in PERMISSIONS)
 
 
 def plan_text(rows) -> str:
@@ -84,7 +91,7 @@ def order_instalments_set(*, order: Order, actor, instalments) -> list[Instalmen
     rows = _clean(instalments)
     order = Order.objects.select_for_update().select_related("customer").get(pk=order.pk)
     require_visible(Order.objects, order, actor)
-    if order.status in (OrderStatus.CLOSED, OrderStatus.CANCELLED):
+    if order.status in FINAL_STATUSES:
         raise ApplicationError(
             _("The order is %(status)s: its payment plan can no longer change.")
             % {"status": order.get_status_display()},
