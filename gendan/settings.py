@@ -58,9 +58,10 @@ INSTALLED_APPS = [
     "gendan.fulfillment",
     "gendan.finance",
     "gendan.automation",
-    # Above every domain app: they read them all (the home page, the demo company for `make run`).
+    # Above every domain app: they read them all (the home page, the demo company for `make run`, the metrics).
     "gendan.home",
     "gendan.demo",
+    "gendan.analytics",
 ]
 
 MIDDLEWARE = [

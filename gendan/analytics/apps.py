@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AnalyticsConfig(AppConfig):
+    """The metrics every dashboard, report, alert and the API read: it reads every app, so it sits above them all."""
+
+    name = "gendan.analytics"
+    label = "analytics"
+    verbose_name = _("Analytics")

@@ -1,0 +1,270 @@
+"""A metric: one number, defined once, computed in the database over the records the reader sees.
+
+A metric adds up one or more parts. A part is a set of records (a scoped queryset), the date that puts each record
+in a period, what a group of them amounts to (the numerator, and for a ratio the denominator), and where each
+grouping's key is found. `compute` asks the database one grouped query per part and period, whatever the number of
+records, and one more for the rows' labels.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.exceptions import ValidationError
+from django.db.models import DateField, F, Q, QuerySet
+from django.db.models.functions import Trunc
+from django.utils.translation import gettext as _
+
+from .groupings import GROUP_BYS, row_labels
+from .periods import COMPARES, TIME_GROUPINGS, Period, company_today, company_zone, period_errors
+
+MONEY, COUNT, PERCENT, DAYS = "money", "count", "percent", "days"
+UNITS = (MONEY, COUNT, PERCENT, DAYS)
+
+_TENTH = Decimal("0.1")
+_CENT = Decimal("0.01")
+_MICROSECONDS_A_DAY = 86_400_000_000
+_ZERO = {MONEY: _CENT * 0, COUNT: 0}
+
+
+@dataclass(frozen=True)
+class Part:
+    """One set of records a metric adds up.
+
+    `records(user)` is the scoped queryset, every other condition but the period; `moment` (a moment column) or
+    `day` (a date column) is the path of the date that puts a record in a period, and a part with neither is counted
+    as it stands now. `numerator` (and `denominator`, for a ratio) aggregate a group of records; `paths` say where
+    each grouping's key is; those in `to_many` cross a one-to-many relation (an order's lines), so a record may fall
+    in several groups. `sign` -1 takes the part off (refunds off what was collected).
+    """
+
+    name: str
+    records: object
+    numerator: object
+    paths: dict
+    moment: str = ""
+    day: str = ""
+    denominator: object = None
+    to_many: tuple = ()
+    sign: int = 1
+
+    @property
+    def dated(self) -> bool:
+        return bool(self.moment or self.day)
+
+    def in_period(self, queryset: QuerySet, period: Period) -> QuerySet:
+        if self.moment:
+            first, after = period.moments()
+            return queryset.filter(**{f"{self.moment}__gte": first, f"{self.moment}__lt": after})
+        if self.day:
+            return queryset.filter(**{f"{self.day}__gte": period.start, f"{self.day}__lte": period.end})
+        return queryset
+
+    def key(self, group_by: str):
+        """The expression of a row's key: the bucket's first day (on the company's calendar), or the path's value."""
+        if group_by not in TIME_GROUPINGS:
+            return F(self.paths[group_by])
+        if self.moment:
+            return Trunc(self.moment, group_by, output_field=DateField(), tzinfo=company_zone())
+        return Trunc(self.day, group_by, output_field=DateField())
+
+    def condition(self, group_by: str, key) -> Q:
+        """The records of one row (its drill-down)."""
+        path = self.paths[group_by]
+        return Q(**{f"{path}__isnull": True}) if key is None else Q(**{path: key})
+
+    def aggregates(self) -> dict:
+        found = {"numerator": self.numerator}
+        if self.denominator is not None:
+            found["denominator"] = self.denominator
+        return found
+
+
+@dataclass(frozen=True)
+class Row:
+    key: object
+    label: str
+    value: object
+    compare_value: object = None
+
+
+@dataclass(frozen=True)
+class Result:
+    metric: "Metric"
+    start: datetime.date
+    end: datetime.date
+    group_by: str | None
+    compare: str | None
+    rows: list
+    total: object
+    compare_total: object = None
+    compare_start: datetime.date | None = None
+    compare_end: datetime.date | None = None
+    # The day a metric counted as it stands now was counted on (its period does not matter).
+    as_of: datetime.date | None = None
+    # Whether the rows add up to the total: not for ratios, nor where a record falls in several rows.
+    rows_add_up: bool = False
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A number with its name, the sentence that defines it, its unit, who may see it and how it may be grouped.
+
+    `permissions`: all needed to see it (the records' view permissions, and for margins the cost's).
+    `overlapping`: the groupings in which one record may count in several rows (a customer buying in two months),
+    so that the rows add up to more than the total.
+    """
+
+    name: str
+    label: object
+    definition: object
+    unit: str
+    parts: tuple = ()
+    permissions: tuple = ()
+    overlapping: frozenset = field(default_factory=frozenset)
+
+    def __post_init__(self):
+        assert self.unit in UNITS, self.unit
+        assert all(part.denominator is not None for part in self.parts) == self.is_ratio, self.name
+
+    @property
+    def is_ratio(self) -> bool:
+        return self.unit in (PERCENT, DAYS)
+
+    @property
+    def point_in_time(self) -> bool:
+        """Counted as things stand now, whatever the period: nothing to group by time, nothing to compare with."""
+        return not self.parts or not all(part.dated for part in self.parts)
+
+    @property
+    def group_bys(self) -> tuple:
+        shared = set.intersection(*(set(part.paths) for part in self.parts)) if self.parts else set()
+        if not self.point_in_time:
+            shared |= set(TIME_GROUPINGS)
+        return tuple(group_by for group_by in GROUP_BYS if group_by in shared)
+
+    @property
+    def compares(self) -> tuple:
+        return () if self.point_in_time else COMPARES
+
+    def visible_to(self, user) -> bool:
+        return all(user.has_perm(permission) for permission in self.permissions)
+
+    def records(self, user, start: datetime.date, end: datetime.date, *, part: str | None = None, **filters):
+        """The records behind the number (of one `part`, the first by default), narrowed to the rows named by
+        `filters` ({group_by: key}); a time bucket's records are those of a period narrowed to the bucket."""
+        chosen = next(p for p in self.parts if part in (None, p.name))
+        queryset = chosen.in_period(chosen.records(user), Period(start, end))
+        for group_by, key in filters.items():
+            if group_by not in chosen.paths:
+                raise ValidationError({group_by: [self._unsupported(group_by)]})
+            queryset = queryset.filter(chosen.condition(group_by, key))
+        return queryset.distinct() if set(filters) & set(chosen.to_many) else queryset
+
+    def check(self, start, end, group_by: str | None, compare: str | None) -> None:
+        errors = period_errors(start, end)
+        if group_by is not None and group_by not in self.group_bys:
+            errors["group_by"] = [self._unsupported(group_by)]
+        if compare is not None and compare not in self.compares:
+            errors["compare"] = [self._incomparable(compare)]
+        if errors:
+            raise ValidationError(errors)
+
+    def _incomparable(self, compare: str) -> str:
+        if compare in COMPARES:
+            return _("%(metric)s is counted as things stand now: it has no earlier period to compare with.") % {
+                "metric": self.label
+            }
+        return _("Compare with the previous period or the same period last year.")
+
+    def _unsupported(self, group_by: str) -> str:
+        return _("%(metric)s cannot be grouped by %(group_by)s.") % {"metric": self.label, "group_by": group_by}
+
+    def compute(self, user, start: datetime.date, end: datetime.date, group_by=None, compare=None) -> Result:
+        self.check(start, end, group_by, compare)
+        period = Period(start, end)
+        other = period.compared(compare) if compare else None
+        rows = self._rows(user, period, other, group_by) if group_by else []
+        return Result(
+            metric=self,
+            start=start,
+            end=end,
+            group_by=group_by,
+            compare=compare,
+            rows=rows,
+            total=self._total(user, period),
+            compare_total=self._total(user, other) if other else None,
+            compare_start=other.start if other else None,
+            compare_end=other.end if other else None,
+            as_of=company_today() if self.point_in_time else None,
+            rows_add_up=not self.is_ratio and group_by not in self.overlapping,
+        )
+
+    def _total(self, user, period: Period):
+        sums = [None, 0]
+        for part in self.parts:
+            found = part.in_period(part.records(user), period).order_by().aggregate(**part.aggregates())
+            self._add(sums, part, found)
+        return self._value(sums)
+
+    def _grouped(self, user, period: Period, group_by: str) -> dict:
+        """{key: [numerator, denominator]} over the parts."""
+        groups: dict = {}
+        for part in self.parts:
+            records = part.in_period(part.records(user), period).order_by()
+            for found in records.values(group_key=part.key(group_by)).annotate(**part.aggregates()):
+                self._add(groups.setdefault(found["group_key"], [None, 0]), part, found)
+        return groups
+
+    def _rows(self, user, period: Period, other: Period | None, group_by: str) -> list[Row]:
+        current = self._grouped(user, period, group_by)
+        before = self._grouped(user, other, group_by) if other else {}
+        if group_by in TIME_GROUPINGS:
+            keys = period.buckets(group_by)
+            # Month k of the period against month k of the one compared with.
+            counterparts = dict(zip(keys, other.buckets(group_by), strict=False)) if other else {}
+            labels = row_labels(group_by, keys)
+            return [
+                Row(
+                    key=key.isoformat(),
+                    label=labels[key],
+                    value=self._value(current.get(key)),
+                    compare_value=self._value(before.get(counterparts[key])) if key in counterparts else None,
+                )
+                for key in keys
+            ]
+        keys = current.keys() | before.keys()
+        labels = row_labels(group_by, keys)
+        rows = [
+            Row(
+                key=key,
+                label=labels[key],
+                value=self._value(current.get(key)),
+                compare_value=self._value(before.get(key)) if other else None,
+            )
+            for key in keys
+        ]
+        # The largest first; rows without a value (a ratio of nothing) last.
+        return sorted(rows, key=lambda row: (row.value is None, -(row.value or 0), row.label, str(row.key)))
+
+    @staticmethod
+    def _add(sums: list, part: Part, found: dict) -> None:
+        if found["numerator"] is not None:
+            signed = part.sign * found["numerator"]
+            sums[0] = signed if sums[0] is None else sums[0] + signed
+        sums[1] += found.get("denominator") or 0
+
+    def _value(self, sums: list | None):
+        """The number of a group from its sums: a sum or a count as it is, a ratio from its numerator and denominator
+        (None when there is nothing to divide by)."""
+        numerator, denominator = sums or (None, 0)
+        if not self.is_ratio:
+            return (numerator or 0) + _ZERO[self.unit]
+        if not denominator:
+            return None
+        if self.unit == PERCENT:
+            ratio = Decimal(numerator or 0) * 100 / Decimal(denominator)
+        else:
+            microseconds = numerator // datetime.timedelta(microseconds=1) if numerator else 0
+            ratio = Decimal(microseconds) / _MICROSECONDS_A_DAY / Decimal(denominator)
+        return ratio.quantize(_TENTH, rounding=ROUND_HALF_UP)

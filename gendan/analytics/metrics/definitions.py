@@ -1,0 +1,529 @@
+"""Every metric, defined once: the records it reads, the date that places them in a period, and the sentence shown
+beside the number. Each set of records starts from its model's `visible_to(user)`."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count, DurationField, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Round, TruncDate
+from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from gendan.automation.models import Task
+from gendan.core.money import SummedMoney
+from gendan.crm.models import Customer, FollowUp, Lead, LeadStatus
+from gendan.finance.models import (
+    CreditNote,
+    CreditNoteStatus,
+    Invoice,
+    InvoiceStatus,
+    Payment,
+    PaymentAllocation,
+    Refund,
+)
+from gendan.finance.receivables import DSO_DAYS, dso, open_invoices
+from gendan.fulfillment.models import Shipment, ShipmentStatus
+from gendan.sales.models import (
+    DeliveryStatus,
+    Order,
+    OrderLine,
+    OrderStatus,
+    PaymentStatus,
+    Quotation,
+    QuotationStatus,
+)
+
+from .base import COUNT, DAYS, MONEY, PERCENT, Metric, Part
+from .groupings import CUSTOMER, OWNER, PRODUCT, REGION, TEAM
+from .periods import TIME_GROUPINGS, company_today, company_zone
+
+_MONEY = SummedMoney()
+
+
+def _money(expression):
+    return Sum(expression, output_field=_MONEY)
+
+
+def _days_between(earlier: str, later: str):
+    return Sum(ExpressionWrapper(F(later) - F(earlier), output_field=DurationField()))
+
+
+def _owned(owner: str, customer: str = "") -> dict:
+    """The paths of the groupings every record with an owner (and a customer) has."""
+    paths = {OWNER: owner, TEAM: f"{owner}__department"}
+    if customer:
+        paths |= {CUSTOMER: customer, REGION: f"{customer}__region"}
+    return paths
+
+
+# --- the records --------------------------------------------------------------------------------
+
+
+def confirmed_orders(user):
+    """Orders confirmed at some time and not cancelled since (a cancelled order keeps its confirmed_at)."""
+    return Order.objects.visible_to(user).filter(confirmed_at__isnull=False).exclude(status=OrderStatus.CANCELLED)
+
+
+def confirmed_lines(user):
+    # A line a change removed stays at quantity 0 for its stock ledger: nothing was sold on it.
+    return OrderLine.objects.filter(order__in=confirmed_orders(user).values("pk"), quantity__gt=0)
+
+
+def issued_invoices(user):
+    # An invoice is cancelled only as a draft, and a draft has no issued_at.
+    return Invoice.objects.visible_to(user).filter(status__in=[InvoiceStatus.ISSUED, InvoiceStatus.PAID])
+
+
+def issued_credit_notes(user):
+    return CreditNote.objects.visible_to(user).filter(status=CreditNoteStatus.ISSUED)
+
+
+def allocations(user):
+    return PaymentAllocation.objects.visible_to(user)
+
+
+def unallocated_payments(user):
+    """Payments with money applied to no invoice, seen with their customer (as money on account is)."""
+    return Payment.objects.filter(customer__in=Customer.objects.visible_to(user).values("pk")).exclude(
+        allocated_amount=F("amount")
+    )
+
+
+def refunds(user):
+    # Paid back of what a payment left unallocated: the customer's money, seen with the customer.
+    return Refund.objects.filter(customer__in=Customer.objects.visible_to(user).values("pk"))
+
+
+def sent_quotations(user):
+    """The live version of each quotation (a revision supersedes the one before), once sent."""
+    return Quotation.objects.visible_to(user).current().filter(sent_at__isnull=False)
+
+
+def quoted_orders(user):
+    """Quotations sent and accepted whose order was confirmed and not cancelled."""
+    return (
+        Quotation.objects.visible_to(user)
+        .filter(sent_at__isnull=False, order__confirmed_at__isnull=False)
+        .exclude(order__status=OrderStatus.CANCELLED)
+    )
+
+
+def sent_shipments(user):
+    return Shipment.objects.visible_to(user).filter(status__in=[ShipmentStatus.SHIPPED, ShipmentStatus.DELIVERED])
+
+
+def paid_orders(user):
+    """Orders paid in full, with the day their first shipment left (`shipped_on`, on the company's calendar) and the
+    day the last payment applied to their invoices was received (`paid_on`)."""
+    first_shipped = (
+        Shipment.objects.filter(order=OuterRef("pk"), shipped_at__isnull=False)
+        .order_by("shipped_at")
+        .values("shipped_at")
+    )
+    last_paid = (
+        PaymentAllocation.objects.filter(invoice__order=OuterRef("pk")).order_by("-received_on").values("received_on")
+    )
+    return (
+        Order.objects.visible_to(user)
+        .filter(payment_status=PaymentStatus.PAID)
+        .annotate(
+            shipped_on=TruncDate(Subquery(first_shipped[:1]), tzinfo=company_zone()),
+            paid_on=Subquery(last_paid[:1]),
+        )
+        .filter(shipped_on__isnull=False, paid_on__isnull=False)
+    )
+
+
+def delivered_orders(user):
+    """Orders delivered in full that had a promised date, with the moment their last shipment was signed for."""
+    last_delivered = (
+        Shipment.objects.filter(order=OuterRef("pk"), status=ShipmentStatus.DELIVERED)
+        .order_by("-delivered_at")
+        .values("delivered_at")
+    )
+    delivered = Order.objects.visible_to(user).filter(
+        delivery_status=DeliveryStatus.DELIVERED, promised_date__isnull=False
+    )
+    return delivered.annotate(delivered_at=Subquery(last_delivered[:1])).annotate(
+        delivered_on=TruncDate("delivered_at", tzinfo=company_zone())
+    )
+
+
+def overdue_tasks(user):
+    return Task.objects.visible_to(user).open().filter(due_at__lt=timezone.now())
+
+
+# --- the metrics --------------------------------------------------------------------------------
+
+_ORDERS = ("sales.view_order",)
+_INVOICES = ("finance.view_invoice",)
+_LINES = {**_owned("order__owner", "order__customer"), PRODUCT: "product"}
+_ORDER_PATHS = {**_owned("owner", "customer"), PRODUCT: "lines__product"}
+
+
+@dataclass(frozen=True)
+class DaysSalesOutstanding(Metric):
+    """finance.receivables.dso, the ageing page's figure: as of today, whatever the period; not grouped."""
+
+    def records(self, user, start, end, *, part=None, **filters):
+        """The invoices it reads: those owed now and those issued in its last DSO_DAYS days."""
+        if filters:
+            raise ValidationError({group_by: [self._unsupported(group_by)] for group_by in filters})
+        since = company_today() - datetime.timedelta(days=DSO_DAYS)
+        first = datetime.datetime.combine(since, datetime.time(), tzinfo=company_zone())
+        return Invoice.objects.visible_to(user).filter(Q(status=InvoiceStatus.ISSUED) | Q(issued_at__gte=first))
+
+    def _total(self, user, period):
+        return dso(user=user, today=company_today())
+
+
+METRIC_LIST = [
+    Metric(
+        name="sales",
+        label=_("Sales"),
+        definition=_(
+            "The amount of the orders confirmed in the period, by the moment each was confirmed: their lines after "
+            "discount and before tax, so that the rows by product add up to the total. Cancelled orders are left "
+            "out, even when cancelled after the period."
+        ),
+        unit=MONEY,
+        permissions=_ORDERS,
+        parts=(Part("lines", confirmed_lines, _money("amount"), _LINES, moment="order__confirmed_at"),),
+    ),
+    Metric(
+        name="orders",
+        label=_("Orders"),
+        definition=_(
+            "The number of orders confirmed in the period, by the moment each was confirmed; cancelled orders are "
+            "left out. By product: the orders with a line of it, so an order of several products counts under each."
+        ),
+        unit=COUNT,
+        permissions=_ORDERS,
+        overlapping=frozenset({PRODUCT}),
+        parts=(
+            Part(
+                "orders",
+                confirmed_orders,
+                Count("pk", distinct=True),
+                _ORDER_PATHS,
+                moment="confirmed_at",
+                to_many=(PRODUCT,),
+            ),
+        ),
+    ),
+    Metric(
+        name="invoiced",
+        label=_("Invoiced"),
+        definition=_(
+            "The total, tax included, of the invoices issued in the period, by the moment each was issued. Drafts "
+            "and cancelled invoices are left out; credit notes are not taken off (see Credited)."
+        ),
+        unit=MONEY,
+        permissions=_INVOICES,
+        parts=(Part("invoices", issued_invoices, _money("total"), _owned("owner", "customer"), moment="issued_at"),),
+    ),
+    Metric(
+        name="credited",
+        label=_("Credited"),
+        definition=_(
+            "The total, tax included, of the credit notes issued in the period, by the moment each was issued; "
+            "drafts are left out."
+        ),
+        unit=MONEY,
+        permissions=("finance.view_creditnote",),
+        parts=(
+            Part("credit_notes", issued_credit_notes, _money("total"), _owned("owner", "customer"), moment="issued_at"),
+        ),
+    ),
+    Metric(
+        name="collected",
+        label=_("Collected"),
+        definition=_(
+            "The money received from customers in the period, by the day each payment was received, less the "
+            "refunds paid back in it, by the day each was paid. Money applied to invoices counts for the invoices' "
+            "owner; money applied to none yet (a deposit, a prepayment, an overpayment) for the customer's owner."
+        ),
+        unit=MONEY,
+        permissions=("finance.view_payment",),
+        parts=(
+            Part("allocations", allocations, _money("amount"), _owned("owner", "invoice__customer"), day="received_on"),
+            Part(
+                "unallocated",
+                unallocated_payments,
+                _money(F("amount") - F("allocated_amount")),
+                _owned("customer__owner", "customer"),
+                day="received_on",
+            ),
+            Part(
+                "refunds", refunds, _money("amount"), _owned("customer__owner", "customer"), day="refunded_on", sign=-1
+            ),
+        ),
+    ),
+    Metric(
+        name="receivables",
+        label=_("Receivables"),
+        definition=_(
+            "What customers owe now, whatever the period: each issued invoice's total less what payments and credit "
+            "notes have covered of it. Drafts, cancelled and paid invoices owe nothing."
+        ),
+        unit=MONEY,
+        permissions=_INVOICES,
+        parts=(
+            Part(
+                "invoices",
+                lambda user: open_invoices(user=user),
+                # Invoice.open_amount, summed.
+                _money(F("total") - F("amount_paid") - F("amount_credited")),
+                _owned("owner", "customer"),
+            ),
+        ),
+    ),
+    Metric(
+        name="gross_margin",
+        label=_("Gross margin"),
+        definition=_(
+            "The amount of the lines of orders confirmed in the period (after discount, before tax), by the moment "
+            "each order was confirmed, less each line's quantity times its product's cost, rounded to the cent. The "
+            "cost is the product's cost now, not what it was when the order was confirmed. Cancelled orders are "
+            "left out."
+        ),
+        unit=MONEY,
+        permissions=(*_ORDERS, "catalog.view_cost"),
+        parts=(
+            Part(
+                "lines",
+                confirmed_lines,
+                _money(F("amount") - Round(F("quantity") * F("product__cost"), 2)),
+                _LINES,
+                moment="order__confirmed_at",
+            ),
+        ),
+    ),
+    Metric(
+        name="new_customers",
+        label=_("New customers"),
+        definition=_("The number of customers entered in the period, by the moment each was entered."),
+        unit=COUNT,
+        permissions=("crm.view_customer",),
+        parts=(
+            Part(
+                "customers",
+                Customer.objects.visible_to,
+                Count("pk"),
+                {**_owned("owner"), REGION: "region"},
+                moment="created_at",
+            ),
+        ),
+    ),
+    Metric(
+        name="valid_customers",
+        label=_("Buying customers"),
+        definition=_(
+            "The number of customers with at least one order confirmed in the period (cancelled orders left out), "
+            "each counted once. By month, week, day, owner (the order's), team or product a customer counts in every "
+            "row they bought in, so those rows may add up to more than the total."
+        ),
+        unit=COUNT,
+        permissions=_ORDERS,
+        overlapping=frozenset({*TIME_GROUPINGS, OWNER, TEAM, PRODUCT}),
+        parts=(
+            Part(
+                "orders",
+                confirmed_orders,
+                Count("customer", distinct=True),
+                {key: path for key, path in _ORDER_PATHS.items() if key != CUSTOMER},
+                moment="confirmed_at",
+                to_many=(PRODUCT,),
+            ),
+        ),
+    ),
+    Metric(
+        name="lead_conversion",
+        label=_("Lead conversion"),
+        definition=_(
+            "Of the leads entered in the period, by the moment each was entered, the share converted into a customer "
+            "so far. Leads still open count as not converted, so the latest periods rise as their leads are worked."
+        ),
+        unit=PERCENT,
+        permissions=("crm.view_lead",),
+        parts=(
+            Part(
+                "leads",
+                Lead.objects.visible_to,
+                Count("pk", filter=Q(status=LeadStatus.CONVERTED)),
+                {**_owned("owner"), REGION: "region"},
+                moment="created_at",
+                denominator=Count("pk"),
+            ),
+        ),
+    ),
+    Metric(
+        name="quotation_conversion",
+        label=_("Quotation conversion"),
+        definition=_(
+            "Of the quotations sent in the period, by the moment each was sent, the share the customer accepted, "
+            "which made an order. A revised quotation counts once, by its latest version; the versions it replaced "
+            "are left out. Quotations still waiting for an answer count as not accepted."
+        ),
+        unit=PERCENT,
+        permissions=("sales.view_quotation",),
+        parts=(
+            Part(
+                "quotations",
+                sent_quotations,
+                Count("pk", filter=Q(status=QuotationStatus.ACCEPTED)),
+                _owned("owner", "customer"),
+                moment="sent_at",
+                denominator=Count("pk"),
+            ),
+        ),
+    ),
+    Metric(
+        name="cycle_quote_to_order",
+        label=_("Quotation to order"),
+        definition=_(
+            "The average number of days from a quotation's sending to the confirmation of the order it became, over "
+            "the orders confirmed in the period (cancelled orders left out)."
+        ),
+        unit=DAYS,
+        permissions=("sales.view_quotation", *_ORDERS),
+        parts=(
+            Part(
+                "quotations",
+                quoted_orders,
+                _days_between("sent_at", "order__confirmed_at"),
+                _owned("owner", "customer"),
+                moment="order__confirmed_at",
+                denominator=Count("pk"),
+            ),
+        ),
+    ),
+    Metric(
+        name="cycle_order_to_ship",
+        label=_("Order to shipment"),
+        definition=_(
+            "The average number of days from an order's confirmation to a shipment of it leaving the warehouse, "
+            "over the shipments sent in the period: an order shipped in parts counts once for each shipment."
+        ),
+        unit=DAYS,
+        permissions=("fulfillment.view_shipment", *_ORDERS),
+        parts=(
+            Part(
+                "shipments",
+                sent_shipments,
+                _days_between("order__confirmed_at", "shipped_at"),
+                _owned("owner", "order__customer"),
+                moment="shipped_at",
+                denominator=Count("pk"),
+            ),
+        ),
+    ),
+    Metric(
+        name="cycle_ship_to_cash",
+        label=_("Shipment to cash"),
+        definition=_(
+            "The average number of days from the day an order's first shipment left the warehouse to the day the "
+            "last payment applied to its invoices was received, over the orders paid in full whose last payment was "
+            "received in the period. Orders settled by credit notes alone are left out; a deposit received before "
+            "shipping shortens it, even below zero."
+        ),
+        unit=DAYS,
+        permissions=(*_ORDERS, "fulfillment.view_shipment", "finance.view_payment"),
+        parts=(
+            Part(
+                "orders",
+                paid_orders,
+                _days_between("shipped_on", "paid_on"),
+                _owned("owner", "customer"),
+                day="paid_on",
+                denominator=Count("pk"),
+            ),
+        ),
+    ),
+    Metric(
+        name="on_time_delivery",
+        label=_("On-time delivery"),
+        definition=_(
+            "Of the orders delivered in full in the period (by the moment their last shipment was signed for) that "
+            "had a promised date, the share signed for on or before that date. The promised date is the order's as "
+            "it is now, moved by any change applied to it."
+        ),
+        unit=PERCENT,
+        permissions=(*_ORDERS, "fulfillment.view_shipment"),
+        parts=(
+            Part(
+                "orders",
+                delivered_orders,
+                Count("pk", filter=Q(delivered_on__lte=F("promised_date"))),
+                _owned("owner", "customer"),
+                moment="delivered_at",
+                denominator=Count("pk"),
+            ),
+        ),
+    ),
+    Metric(
+        name="collection_rate",
+        label=_("Collection rate"),
+        definition=_(
+            "Of what the invoices issued in the period ask for (their total less credit notes), by the moment each "
+            "was issued, the share paid so far. A payment received later raises the rate of the period its invoice "
+            "was issued in, never of another."
+        ),
+        unit=PERCENT,
+        permissions=_INVOICES,
+        parts=(
+            Part(
+                "invoices",
+                issued_invoices,
+                _money("amount_paid"),
+                _owned("owner", "customer"),
+                moment="issued_at",
+                denominator=_money(F("total") - F("amount_credited")),
+            ),
+        ),
+    ),
+    DaysSalesOutstanding(
+        name="dso",
+        label=_("Days sales outstanding"),
+        definition=format_lazy(
+            _(
+                "As of today, whatever the period: what customers owe now over what was invoiced in the last {days} "
+                "days, times {days}. How many days of sales customers owe."
+            ),
+            days=DSO_DAYS,
+        ),
+        unit=DAYS,
+        permissions=_INVOICES,
+    ),
+    Metric(
+        name="follow_ups",
+        label=_("Follow-ups"),
+        definition=_(
+            "The number of follow-ups with customers that took place in the period, by the moment entered as when "
+            "it happened. By owner and team: the person who recorded it."
+        ),
+        unit=COUNT,
+        permissions=("crm.view_followup",),
+        parts=(
+            Part(
+                "follow_ups",
+                FollowUp.objects.visible_to,
+                Count("pk"),
+                _owned("author", "customer"),
+                moment="occurred_at",
+            ),
+        ),
+    ),
+    Metric(
+        name="overdue_tasks",
+        label=_("Overdue tasks"),
+        definition=_(
+            "The number of open tasks whose due time has passed, now, whatever the period. By owner and team: the "
+            "person the task is assigned to."
+        ),
+        unit=COUNT,
+        parts=(Part("tasks", overdue_tasks, Count("pk"), _owned("assignee")),),
+    ),
+]
