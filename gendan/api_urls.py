@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from gendan.accounts.api import ApiTokenViewSet, TokenObtainView
 from gendan.accounts.api_saved_views import SavedViewViewSet
+from gendan.analytics.api import MetricDetailView, MetricListView
 from gendan.automation.api import FollowupsDueViewSet, NotificationViewSet, TaskViewSet, TeamOverdueViewSet
 from gendan.catalog.api import ProductViewSet
 from gendan.core.api_worklists import WorklistSummaryView
@@ -70,5 +71,7 @@ urlpatterns = [
     path("worklists/", WorklistSummaryView.as_view(), name="api-worklists"),
     path("receivables/ageing/", AgeingView.as_view(), name="api-receivables-ageing"),
     path("orders/<int:pk>/instalments/", OrderInstalmentsView.as_view(), name="api-order-instalments"),
+    path("metrics/", MetricListView.as_view(), name="api-metrics"),
+    path("metrics/<str:name>/", MetricDetailView.as_view(), name="api-metric"),
     *router.urls,
 ]

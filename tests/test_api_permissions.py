@@ -626,14 +626,16 @@ def test_the_schema_documents_exactly_the_operations_of_the_router():
         if method in {"get", "post", "put", "patch", "delete"}
     }
 
-    # then: the token endpoint, the worklists' summary, the ageing and an order's instalment plan sit beside the
-    # router; the router's root is an index, not an operation
+    # then: the token endpoint, the worklists' summary, the ageing, an order's instalment plan and the metrics sit
+    # beside the router; the router's root is an index, not an operation
     beside = {
         ("api-token", "post"),
         ("api-worklists", "get"),
         ("api-receivables-ageing", "get"),
         ("api-order-instalments", "get"),
         ("api-order-instalments", "put"),
+        ("api-metrics", "get"),
+        ("api-metric", "get"),
     }
     assert documented == router_operations() - {("api-root", "get")} | beside
 

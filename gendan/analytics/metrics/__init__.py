@@ -1,9 +1,9 @@
 """The metrics: each number defined once, for every dashboard, report, alert and the API."""
 
-from .base import COUNT, DAYS, MONEY, PERCENT, Metric, Part, Result, Row
+from .base import COUNT, DAYS, MONEY, PERCENT, UNITS, Metric, Part, Result, Row
 from .definitions import METRIC_LIST
 from .groupings import GROUP_BYS
-from .periods import COMPARES, MAX_PERIOD_DAYS, Period, company_today
+from .periods import COMPARES, MAX_PERIOD_DAYS, TIME_GROUPINGS, Period, company_today
 
 # In the order they are listed.
 METRICS: dict[str, Metric] = {metric.name: metric for metric in METRIC_LIST}
@@ -33,6 +33,8 @@ __all__ = [
     "Period",
     "Result",
     "Row",
+    "TIME_GROUPINGS",
+    "UNITS",
     "company_today",
     "get_metric",
     "metrics_for",

@@ -184,7 +184,9 @@ class Metric:
         self.check(start, end, group_by, compare)
         period = Period(start, end)
         other = period.compared(compare) if compare else None
-        rows = self._rows(user, period, other, group_by) if group_by else []
+        # Each part's scope once: a department's is read from its tree of teams when asked for.
+        sources = [(part, part.records(user)) for part in self.parts]
+        rows = self._rows(sources, period, other, group_by) if group_by else []
         return Result(
             metric=self,
             start=start,
@@ -192,33 +194,33 @@ class Metric:
             group_by=group_by,
             compare=compare,
             rows=rows,
-            total=self._total(user, period),
-            compare_total=self._total(user, other) if other else None,
+            total=self._total(user, sources, period),
+            compare_total=self._total(user, sources, other) if other else None,
             compare_start=other.start if other else None,
             compare_end=other.end if other else None,
             as_of=company_today() if self.point_in_time else None,
             rows_add_up=not self.is_ratio and group_by not in self.overlapping,
         )
 
-    def _total(self, user, period: Period):
+    def _total(self, user, sources: list, period: Period):
         sums = [None, 0]
-        for part in self.parts:
-            found = part.in_period(part.records(user), period).order_by().aggregate(**part.aggregates())
+        for part, records in sources:
+            found = part.in_period(records, period).order_by().aggregate(**part.aggregates())
             self._add(sums, part, found)
         return self._value(sums)
 
-    def _grouped(self, user, period: Period, group_by: str) -> dict:
+    def _grouped(self, sources: list, period: Period, group_by: str) -> dict:
         """{key: [numerator, denominator]} over the parts."""
         groups: dict = {}
-        for part in self.parts:
-            records = part.in_period(part.records(user), period).order_by()
-            for found in records.values(group_key=part.key(group_by)).annotate(**part.aggregates()):
+        for part, records in sources:
+            grouped = part.in_period(records, period).order_by().values(group_key=part.key(group_by))
+            for found in grouped.annotate(**part.aggregates()):
                 self._add(groups.setdefault(found["group_key"], [None, 0]), part, found)
         return groups
 
-    def _rows(self, user, period: Period, other: Period | None, group_by: str) -> list[Row]:
-        current = self._grouped(user, period, group_by)
-        before = self._grouped(user, other, group_by) if other else {}
+    def _rows(self, sources: list, period: Period, other: Period | None, group_by: str) -> list[Row]:
+        current = self._grouped(sources, period, group_by)
+        before = self._grouped(sources, other, group_by) if other else {}
         if group_by in TIME_GROUPINGS:
             keys = period.buckets(group_by)
             # Month k of the period against month k of the one compared with.

@@ -175,7 +175,7 @@ class DaysSalesOutstanding(Metric):
         first = datetime.datetime.combine(since, datetime.time(), tzinfo=company_zone())
         return Invoice.objects.visible_to(user).filter(Q(status=InvoiceStatus.ISSUED) | Q(issued_at__gte=first))
 
-    def _total(self, user, period):
+    def _total(self, user, sources, period):
         return dso(user=user, today=company_today())
 
 
