@@ -77,7 +77,9 @@ class MetricResultSerializer(serializers.Serializer):
     compare_start = serializers.DateField(allow_null=True)
     compare_end = serializers.DateField(allow_null=True)
     rows = MetricRowSerializer(
-        many=True, help_text="By time in order, every bucket of the period included; otherwise the largest first."
+        many=True,
+        help_text="By time: every bucket of the period in order, the empty ones too. Otherwise the largest first, with "
+        "the keys found only in the compared period.",
     )
     total = FigureField()
     compare_total = FigureField()

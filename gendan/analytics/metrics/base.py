@@ -2,8 +2,8 @@
 
 A metric adds up one or more parts. A part is a set of records (a scoped queryset), the date that puts each record
 in a period, what a group of them amounts to (the numerator, and for a ratio the denominator), and where each
-grouping's key is found. `compute` asks the database one grouped query per part and period, whatever the number of
-records, and one more for the rows' labels.
+grouping's key is found. `compute` asks the database for each part and period one aggregate (the total) and, grouped,
+one GROUP BY (the rows), whatever the number of records; and once for the rows' labels.
 """
 
 import datetime
@@ -22,9 +22,8 @@ MONEY, COUNT, PERCENT, DAYS = "money", "count", "percent", "days"
 UNITS = (MONEY, COUNT, PERCENT, DAYS)
 
 _TENTH = Decimal("0.1")
-_CENT = Decimal("0.01")
 _MICROSECONDS_A_DAY = 86_400_000_000
-_ZERO = {MONEY: _CENT * 0, COUNT: 0}
+_ZERO = {MONEY: Decimal("0.00"), COUNT: 0}
 
 
 @dataclass(frozen=True)
@@ -153,7 +152,9 @@ class Metric:
     def records(self, user, start: datetime.date, end: datetime.date, *, part: str | None = None, **filters):
         """The records behind the number (of one `part`, the first by default), narrowed to the rows named by
         `filters` ({group_by: key}); a time bucket's records are those of a period narrowed to the bucket."""
-        chosen = next(p for p in self.parts if part in (None, p.name))
+        chosen = next((p for p in self.parts if part in (None, p.name)), None)
+        if chosen is None:
+            raise ValueError(f"{self.name} has no part {part!r}")
         queryset = chosen.in_period(chosen.records(user), Period(start, end))
         for group_by, key in filters.items():
             if group_by not in chosen.paths:

@@ -1,43 +1,23 @@
-"""Every metric, defined once: the records it reads, the date that places them in a period, and the sentence shown
-beside the number. Each set of records starts from its model's `visible_to(user)`."""
+"""Every metric, defined once: the records it reads (records.py), the date that places them in a period, what a group
+of them amounts to, and the sentence shown beside the number."""
 
-import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, DurationField, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Round, TruncDate
-from django.utils import timezone
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
+from django.db.models.functions import Round
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from gendan.automation.models import Task
 from gendan.core.money import SummedMoney
 from gendan.crm.models import Customer, FollowUp, Lead, LeadStatus
-from gendan.finance.models import (
-    CreditNote,
-    CreditNoteStatus,
-    Invoice,
-    InvoiceStatus,
-    Payment,
-    PaymentAllocation,
-    Refund,
-)
-from gendan.finance.receivables import DSO_DAYS, dso, open_invoices
-from gendan.fulfillment.models import Shipment, ShipmentStatus
-from gendan.sales.models import (
-    DeliveryStatus,
-    Order,
-    OrderLine,
-    OrderStatus,
-    PaymentStatus,
-    Quotation,
-    QuotationStatus,
-)
+from gendan.finance.receivables import DSO_DAYS, dso
+from gendan.sales.models import QuotationStatus
 
+from . import records
 from .base import COUNT, DAYS, MONEY, PERCENT, Metric, Part
 from .groupings import CUSTOMER, OWNER, PRODUCT, REGION, TEAM
-from .periods import TIME_GROUPINGS, company_today, company_zone
+from .periods import TIME_GROUPINGS, company_today
 
 _MONEY = SummedMoney()
 
@@ -58,103 +38,6 @@ def _owned(owner: str, customer: str = "") -> dict:
     return paths
 
 
-# --- the records --------------------------------------------------------------------------------
-
-
-def confirmed_orders(user):
-    """Orders confirmed at some time and not cancelled since (a cancelled order keeps its confirmed_at)."""
-    return Order.objects.visible_to(user).filter(confirmed_at__isnull=False).exclude(status=OrderStatus.CANCELLED)
-
-
-def confirmed_lines(user):
-    # A line a change removed stays at quantity 0 for its stock ledger: nothing was sold on it.
-    return OrderLine.objects.filter(order__in=confirmed_orders(user).values("pk"), quantity__gt=0)
-
-
-def issued_invoices(user):
-    # An invoice is cancelled only as a draft, and a draft has no issued_at.
-    return Invoice.objects.visible_to(user).filter(status__in=[InvoiceStatus.ISSUED, InvoiceStatus.PAID])
-
-
-def issued_credit_notes(user):
-    return CreditNote.objects.visible_to(user).filter(status=CreditNoteStatus.ISSUED)
-
-
-def allocations(user):
-    return PaymentAllocation.objects.visible_to(user)
-
-
-def unallocated_payments(user):
-    """Payments with money applied to no invoice, seen with their customer (as money on account is)."""
-    return Payment.objects.filter(customer__in=Customer.objects.visible_to(user).values("pk")).exclude(
-        allocated_amount=F("amount")
-    )
-
-
-def refunds(user):
-    # Paid back of what a payment left unallocated: the customer's money, seen with the customer.
-    return Refund.objects.filter(customer__in=Customer.objects.visible_to(user).values("pk"))
-
-
-def sent_quotations(user):
-    """The live version of each quotation (a revision supersedes the one before), once sent."""
-    return Quotation.objects.visible_to(user).current().filter(sent_at__isnull=False)
-
-
-def quoted_orders(user):
-    """Quotations sent and accepted whose order was confirmed and not cancelled."""
-    return (
-        Quotation.objects.visible_to(user)
-        .filter(sent_at__isnull=False, order__confirmed_at__isnull=False)
-        .exclude(order__status=OrderStatus.CANCELLED)
-    )
-
-
-def sent_shipments(user):
-    return Shipment.objects.visible_to(user).filter(status__in=[ShipmentStatus.SHIPPED, ShipmentStatus.DELIVERED])
-
-
-def paid_orders(user):
-    """Orders paid in full, with the day their first shipment left (`shipped_on`, on the company's calendar) and the
-    day the last payment applied to their invoices was received (`paid_on`)."""
-    first_shipped = (
-        Shipment.objects.filter(order=OuterRef("pk"), shipped_at__isnull=False)
-        .order_by("shipped_at")
-        .values("shipped_at")
-    )
-    last_paid = (
-        PaymentAllocation.objects.filter(invoice__order=OuterRef("pk")).order_by("-received_on").values("received_on")
-    )
-    return (
-        Order.objects.visible_to(user)
-        .filter(payment_status=PaymentStatus.PAID)
-        .annotate(
-            shipped_on=TruncDate(Subquery(first_shipped[:1]), tzinfo=company_zone()),
-            paid_on=Subquery(last_paid[:1]),
-        )
-        .filter(shipped_on__isnull=False, paid_on__isnull=False)
-    )
-
-
-def delivered_orders(user):
-    """Orders delivered in full that had a promised date, with the moment their last shipment was signed for."""
-    last_delivered = (
-        Shipment.objects.filter(order=OuterRef("pk"), status=ShipmentStatus.DELIVERED)
-        .order_by("-delivered_at")
-        .values("delivered_at")
-    )
-    delivered = Order.objects.visible_to(user).filter(
-        delivery_status=DeliveryStatus.DELIVERED, promised_date__isnull=False
-    )
-    return delivered.annotate(delivered_at=Subquery(last_delivered[:1])).annotate(
-        delivered_on=TruncDate("delivered_at", tzinfo=company_zone())
-    )
-
-
-def overdue_tasks(user):
-    return Task.objects.visible_to(user).open().filter(due_at__lt=timezone.now())
-
-
 # --- the metrics --------------------------------------------------------------------------------
 
 _ORDERS = ("sales.view_order",)
@@ -168,12 +51,9 @@ class DaysSalesOutstanding(Metric):
     """finance.receivables.dso, the ageing page's figure: as of today, whatever the period; not grouped."""
 
     def records(self, user, start, end, *, part=None, **filters):
-        """The invoices it reads: those owed now and those issued in its last DSO_DAYS days."""
         if filters:
             raise ValidationError({group_by: [self._unsupported(group_by)] for group_by in filters})
-        since = company_today() - datetime.timedelta(days=DSO_DAYS)
-        first = datetime.datetime.combine(since, datetime.time(), tzinfo=company_zone())
-        return Invoice.objects.visible_to(user).filter(Q(status=InvoiceStatus.ISSUED) | Q(issued_at__gte=first))
+        return records.dso_invoices(user)
 
     def _total(self, user, sources, period):
         return dso(user=user, today=company_today())
@@ -185,12 +65,12 @@ METRIC_LIST = [
         label=_("Sales"),
         definition=_(
             "The amount of the orders confirmed in the period, by the moment each was confirmed: their lines after "
-            "discount and before tax, so that the rows by product add up to the total. Cancelled orders are left "
-            "out, even when cancelled after the period."
+            "discount and before tax, so that the rows by product add up to the total. An order counts as it is now, "
+            "changes applied since included; cancelled orders are left out, even when cancelled after the period."
         ),
         unit=MONEY,
         permissions=_ORDERS,
-        parts=(Part("lines", confirmed_lines, _money("amount"), _LINES, moment="order__confirmed_at"),),
+        parts=(Part("lines", records.confirmed_lines, _money("amount"), _LINES, moment="order__confirmed_at"),),
     ),
     Metric(
         name="orders",
@@ -205,7 +85,7 @@ METRIC_LIST = [
         parts=(
             Part(
                 "orders",
-                confirmed_orders,
+                records.confirmed_orders,
                 Count("pk", distinct=True),
                 _ORDER_PATHS,
                 moment="confirmed_at",
@@ -222,7 +102,9 @@ METRIC_LIST = [
         ),
         unit=MONEY,
         permissions=_INVOICES,
-        parts=(Part("invoices", issued_invoices, _money("total"), _owned("owner", "customer"), moment="issued_at"),),
+        parts=(
+            Part("invoices", records.issued_invoices, _money("total"), _owned("owner", "customer"), moment="issued_at"),
+        ),
     ),
     Metric(
         name="credited",
@@ -234,7 +116,13 @@ METRIC_LIST = [
         unit=MONEY,
         permissions=("finance.view_creditnote",),
         parts=(
-            Part("credit_notes", issued_credit_notes, _money("total"), _owned("owner", "customer"), moment="issued_at"),
+            Part(
+                "credit_notes",
+                records.issued_credit_notes,
+                _money("total"),
+                _owned("owner", "customer"),
+                moment="issued_at",
+            ),
         ),
     ),
     Metric(
@@ -248,16 +136,27 @@ METRIC_LIST = [
         unit=MONEY,
         permissions=("finance.view_payment",),
         parts=(
-            Part("allocations", allocations, _money("amount"), _owned("owner", "invoice__customer"), day="received_on"),
+            Part(
+                "allocations",
+                records.allocations,
+                _money("amount"),
+                _owned("owner", "invoice__customer"),
+                day="received_on",
+            ),
             Part(
                 "unallocated",
-                unallocated_payments,
+                records.unallocated_payments,
                 _money(F("amount") - F("allocated_amount")),
                 _owned("customer__owner", "customer"),
                 day="received_on",
             ),
             Part(
-                "refunds", refunds, _money("amount"), _owned("customer__owner", "customer"), day="refunded_on", sign=-1
+                "refunds",
+                records.refunds,
+                _money("amount"),
+                _owned("customer__owner", "customer"),
+                day="refunded_on",
+                sign=-1,
             ),
         ),
     ),
@@ -273,7 +172,7 @@ METRIC_LIST = [
         parts=(
             Part(
                 "invoices",
-                lambda user: open_invoices(user=user),
+                records.owed_invoices,
                 # Invoice.open_amount, summed.
                 _money(F("total") - F("amount_paid") - F("amount_credited")),
                 _owned("owner", "customer"),
@@ -286,15 +185,15 @@ METRIC_LIST = [
         definition=_(
             "The amount of the lines of orders confirmed in the period (after discount, before tax), by the moment "
             "each order was confirmed, less each line's quantity times its product's cost, rounded to the cent. The "
-            "cost is the product's cost now, not what it was when the order was confirmed. Cancelled orders are "
-            "left out."
+            "cost is the product's cost now, not what it was when the order was confirmed. Orders count as they are "
+            "now, changes applied since included; cancelled orders are left out."
         ),
         unit=MONEY,
         permissions=(*_ORDERS, "catalog.view_cost"),
         parts=(
             Part(
                 "lines",
-                confirmed_lines,
+                records.confirmed_lines,
                 _money(F("amount") - Round(F("quantity") * F("product__cost"), 2)),
                 _LINES,
                 moment="order__confirmed_at",
@@ -331,7 +230,7 @@ METRIC_LIST = [
         parts=(
             Part(
                 "orders",
-                confirmed_orders,
+                records.confirmed_orders,
                 Count("customer", distinct=True),
                 {key: path for key, path in _ORDER_PATHS.items() if key != CUSTOMER},
                 moment="confirmed_at",
@@ -372,7 +271,7 @@ METRIC_LIST = [
         parts=(
             Part(
                 "quotations",
-                sent_quotations,
+                records.sent_quotations,
                 Count("pk", filter=Q(status=QuotationStatus.ACCEPTED)),
                 _owned("owner", "customer"),
                 moment="sent_at",
@@ -392,7 +291,7 @@ METRIC_LIST = [
         parts=(
             Part(
                 "quotations",
-                quoted_orders,
+                records.quoted_orders,
                 _days_between("sent_at", "order__confirmed_at"),
                 _owned("owner", "customer"),
                 moment="order__confirmed_at",
@@ -412,7 +311,7 @@ METRIC_LIST = [
         parts=(
             Part(
                 "shipments",
-                sent_shipments,
+                records.sent_shipments,
                 _days_between("order__confirmed_at", "shipped_at"),
                 _owned("owner", "order__customer"),
                 moment="shipped_at",
@@ -434,7 +333,7 @@ METRIC_LIST = [
         parts=(
             Part(
                 "orders",
-                paid_orders,
+                records.paid_orders,
                 _days_between("shipped_on", "paid_on"),
                 _owned("owner", "customer"),
                 day="paid_on",
@@ -455,7 +354,7 @@ METRIC_LIST = [
         parts=(
             Part(
                 "orders",
-                delivered_orders,
+                records.delivered_orders,
                 Count("pk", filter=Q(delivered_on__lte=F("promised_date"))),
                 _owned("owner", "customer"),
                 moment="delivered_at",
@@ -476,7 +375,7 @@ METRIC_LIST = [
         parts=(
             Part(
                 "invoices",
-                issued_invoices,
+                records.issued_invoices,
                 _money("amount_paid"),
                 _owned("owner", "customer"),
                 moment="issued_at",
@@ -524,6 +423,6 @@ METRIC_LIST = [
             "person the task is assigned to."
         ),
         unit=COUNT,
-        parts=(Part("tasks", overdue_tasks, Count("pk"), _owned("assignee")),),
+        parts=(Part("tasks", records.overdue_tasks, Count("pk"), _owned("assignee")),),
     ),
 ]

@@ -1,0 +1,133 @@
+"""The records behind the metrics: each set starts from its model's `visible_to(user)` and holds every condition but
+the period, which the metric's part applies to the date it names."""
+
+import datetime
+
+from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from gendan.automation.models import Task
+from gendan.crm.models import Customer
+from gendan.finance.models import (
+    CreditNote,
+    CreditNoteStatus,
+    Invoice,
+    InvoiceStatus,
+    Payment,
+    PaymentAllocation,
+    Refund,
+)
+from gendan.finance.receivables import DSO_DAYS, open_invoices
+from gendan.fulfillment.models import Shipment, ShipmentStatus
+from gendan.sales.models import DeliveryStatus, Order, OrderLine, OrderStatus, PaymentStatus, Quotation
+
+from .periods import company_today, company_zone
+
+
+def confirmed_orders(user):
+    """Orders confirmed at some time and not cancelled since (a cancelled order keeps its confirmed_at)."""
+    return Order.objects.visible_to(user).filter(confirmed_at__isnull=False).exclude(status=OrderStatus.CANCELLED)
+
+
+def confirmed_lines(user):
+    # A line a change removed stays at quantity 0 for its stock ledger: nothing was sold on it.
+    return OrderLine.objects.filter(order__in=confirmed_orders(user).values("pk"), quantity__gt=0)
+
+
+def issued_invoices(user):
+    # An invoice is cancelled only as a draft, and a draft has no issued_at.
+    return Invoice.objects.visible_to(user).filter(status__in=[InvoiceStatus.ISSUED, InvoiceStatus.PAID])
+
+
+def issued_credit_notes(user):
+    return CreditNote.objects.visible_to(user).filter(status=CreditNoteStatus.ISSUED)
+
+
+def owed_invoices(user):
+    """finance.receivables' open invoices: issued and not paid in full, as the ageing reads them."""
+    return open_invoices(user=user)
+
+
+def allocations(user):
+    return PaymentAllocation.objects.visible_to(user)
+
+
+def unallocated_payments(user):
+    """Payments with money applied to no invoice, seen with their customer (as money on account is)."""
+    return Payment.objects.filter(customer__in=Customer.objects.visible_to(user).values("pk")).exclude(
+        allocated_amount=F("amount")
+    )
+
+
+def refunds(user):
+    # Paid back of what a payment left unallocated: the customer's money, seen with the customer.
+    return Refund.objects.filter(customer__in=Customer.objects.visible_to(user).values("pk"))
+
+
+def sent_quotations(user):
+    """The live version of each quotation (a revision supersedes the one before), once sent."""
+    return Quotation.objects.visible_to(user).current().filter(sent_at__isnull=False)
+
+
+def quoted_orders(user):
+    """Quotations sent and accepted whose order was confirmed and not cancelled."""
+    return (
+        Quotation.objects.visible_to(user)
+        .filter(sent_at__isnull=False, order__confirmed_at__isnull=False)
+        .exclude(order__status=OrderStatus.CANCELLED)
+    )
+
+
+def sent_shipments(user):
+    return Shipment.objects.visible_to(user).filter(
+        status__in=[ShipmentStatus.SHIPPED, ShipmentStatus.DELIVERED], order__confirmed_at__isnull=False
+    )
+
+
+def paid_orders(user):
+    """Orders paid in full, with the day their first shipment left (`shipped_on`, on the company's calendar) and the
+    day the last payment applied to their invoices was received (`paid_on`)."""
+    first_shipped = (
+        Shipment.objects.filter(order=OuterRef("pk"), shipped_at__isnull=False)
+        .order_by("shipped_at")
+        .values("shipped_at")
+    )
+    last_paid = (
+        PaymentAllocation.objects.filter(invoice__order=OuterRef("pk")).order_by("-received_on").values("received_on")
+    )
+    return (
+        Order.objects.visible_to(user)
+        .filter(payment_status=PaymentStatus.PAID)
+        .annotate(
+            shipped_on=TruncDate(Subquery(first_shipped[:1]), tzinfo=company_zone()),
+            paid_on=Subquery(last_paid[:1]),
+        )
+        .filter(shipped_on__isnull=False, paid_on__isnull=False)
+    )
+
+
+def delivered_orders(user):
+    """Orders delivered in full that had a promised date, with the moment their last shipment was signed for."""
+    last_delivered = (
+        Shipment.objects.filter(order=OuterRef("pk"), status=ShipmentStatus.DELIVERED)
+        .order_by("-delivered_at")
+        .values("delivered_at")
+    )
+    delivered = Order.objects.visible_to(user).filter(
+        delivery_status=DeliveryStatus.DELIVERED, promised_date__isnull=False
+    )
+    return delivered.annotate(delivered_at=Subquery(last_delivered[:1])).annotate(
+        delivered_on=TruncDate("delivered_at", tzinfo=company_zone())
+    )
+
+
+def overdue_tasks(user):
+    return Task.objects.visible_to(user).open().filter(due_at__lt=timezone.now())
+
+
+def dso_invoices(user):
+    """The invoices DSO reads: those owed now and those issued in its last DSO_DAYS days."""
+    since = company_today() - datetime.timedelta(days=DSO_DAYS)
+    first = datetime.datetime.combine(since, datetime.time(), tzinfo=company_zone())
+    return Invoice.objects.visible_to(user).filter(Q(status=InvoiceStatus.ISSUED) | Q(issued_at__gte=first))
