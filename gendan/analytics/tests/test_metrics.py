@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from gendan.analytics.metrics import METRICS, get_metric, metrics_for
+from gendan.analytics.metrics import METRICS, Period, get_metric, metrics_for
 from gendan.finance.receivables import dso
 
 from .builders import d
@@ -14,13 +14,32 @@ from .conftest import Q1
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 JAN, FEB, MAR = "2026-01-01", "2026-02-01", "2026-03-01"
+# The Mondays of the quarter's ISO weeks that hold anything (the first is 29 December 2025, the last 30 March 2026).
+W = {
+    "dec29": "2025-12-29",
+    "jan05": "2026-01-05",
+    "jan12": "2026-01-12",
+    "jan19": "2026-01-19",
+    "jan26": "2026-01-26",
+    "feb02": "2026-02-02",
+    "feb09": "2026-02-09",
+    "feb16": "2026-02-16",
+    "feb23": "2026-02-23",
+    "mar02": "2026-03-02",
+    "mar09": "2026-03-09",
+    "mar30": "2026-03-30",
+}
 
-# {metric: {"total": figure, group_by: [(key, value), ...] in the rows' order}} for the quarter, as the executive (who sees everything, tasks too) sees it.
-# Keys name the fixture's people, teams, customers and products; regions and months are as they are.
+# {metric: {"total": figure, group_by: rows}} for the quarter, as the executive (who sees everything, tasks too) sees
+# it. Rows are [(key, value), ...] in their order; by week and by day, {key: value} of the buckets that hold
+# anything, every other bucket being empty. Keys name the fixture's people, teams, customers and products; regions,
+# weeks and days are as they are.
 EXPECTED = {
     "sales": {
         "total": "410.00",
         "month": [(JAN, "100"), (FEB, "250"), (MAR, "60")],
+        "week": {W["dec29"]: "100", W["feb02"]: "250", W["mar02"]: "20", W["mar30"]: "40"},
+        "day": {"2026-01-01": "100", "2026-02-05": "250", "2026-03-03": "20", "2026-03-31": "40"},
         "owner": [("rep1", "350"), ("rep3", "60")],
         "team": [("east", "350"), ("north", "60")],
         "region": [("华北", "250"), ("华东", "120"), ("", "40")],
@@ -30,6 +49,8 @@ EXPECTED = {
     "orders": {
         "total": 4,
         "month": [(JAN, 1), (FEB, 1), (MAR, 2)],
+        "week": {W["dec29"]: 1, W["feb02"]: 1, W["mar02"]: 1, W["mar30"]: 1},
+        "day": {"2026-01-01": 1, "2026-02-05": 1, "2026-03-03": 1, "2026-03-31": 1},
         "owner": [("rep1", 2), ("rep3", 2)],
         "team": [("east", 2), ("north", 2)],
         "region": [("华东", 2), ("", 1), ("华北", 1)],
@@ -40,6 +61,8 @@ EXPECTED = {
     "invoiced": {
         "total": "463.30",
         "month": [(JAN, "113"), (FEB, "282.50"), (MAR, "67.80")],
+        "week": {W["jan12"]: "113", W["feb16"]: "282.50", W["mar02"]: "22.60", W["mar30"]: "45.20"},
+        "day": {"2026-01-15": "113", "2026-02-20": "282.50", "2026-03-05": "22.60", "2026-03-31": "45.20"},
         "owner": [("rep1", "395.50"), ("rep3", "67.80")],
         "team": [("east", "395.50"), ("north", "67.80")],
         "region": [("华北", "282.50"), ("华东", "135.60"), ("", "45.20")],
@@ -48,13 +71,26 @@ EXPECTED = {
     "credited": {
         "total": "50.00",
         "month": [(JAN, "0"), (FEB, "0"), (MAR, "50")],
+        # 1 March is a Sunday.
+        "week": {W["feb23"]: "50"},
+        "day": {"2026-03-01": "50"},
         "owner": [("rep1", "50")],
+        "team": [("east", "50")],
+        "region": [("华北", "50")],
         "customer": [("c2", "50")],
     },
     "collected": {
         # Allocations 113 + 100 + 22.60, money on account 50 + 30, less the refund of 20.
         "total": "295.60",
         "month": [(JAN, "113"), (FEB, "150"), (MAR, "32.60")],
+        "week": {W["jan19"]: "113", W["feb23"]: "150", W["mar02"]: "22.60", W["mar09"]: "10"},
+        "day": {
+            "2026-01-20": "113",
+            "2026-02-25": "150",
+            "2026-03-06": "22.60",
+            "2026-03-10": "-20",
+            "2026-03-15": "30",
+        },
         "owner": [("rep1", "243"), ("rep3", "52.60")],
         "team": [("east", "243"), ("north", "52.60")],
         "region": [("华东", "135.60"), ("华北", "130"), ("", "30")],
@@ -72,6 +108,8 @@ EXPECTED = {
         # A 100 − 60, B 200 − 120 + 50 − 30, C 40 − 30, I 20 − 30.
         "total": "140.00",
         "month": [(JAN, "40"), (FEB, "100"), (MAR, "0")],
+        "week": {W["dec29"]: "40", W["feb02"]: "100", W["mar02"]: "-10", W["mar30"]: "10"},
+        "day": {"2026-01-01": "40", "2026-02-05": "100", "2026-03-03": "-10", "2026-03-31": "10"},
         "owner": [("rep1", "140"), ("rep3", "0")],
         "team": [("east", "140"), ("north", "0")],
         "region": [("华北", "100"), ("华东", "30"), ("", "10")],
@@ -81,6 +119,8 @@ EXPECTED = {
     "new_customers": {
         "total": 3,
         "month": [(JAN, 1), (FEB, 1), (MAR, 1)],
+        "week": {W["jan05"]: 1, W["feb09"]: 1, W["mar30"]: 1},
+        "day": {"2026-01-10": 1, "2026-02-15": 1, "2026-03-31": 1},
         "owner": [("rep1", 1), ("rep2", 1), ("rep3", 1)],
         "team": [("east", 2), ("north", 1)],
         "region": [("", 1), ("华东", 1), ("华北", 1)],
@@ -88,6 +128,8 @@ EXPECTED = {
     "valid_customers": {
         "total": 3,
         "month": [(JAN, 1), (FEB, 1), (MAR, 2)],
+        "week": {W["dec29"]: 1, W["feb02"]: 1, W["mar02"]: 1, W["mar30"]: 1},
+        "day": {"2026-01-01": 1, "2026-02-05": 1, "2026-03-03": 1, "2026-03-31": 1},
         "owner": [("rep1", 2), ("rep3", 2)],
         "team": [("east", 2), ("north", 2)],
         "region": [("", 1), ("华东", 1), ("华北", 1)],
@@ -96,6 +138,8 @@ EXPECTED = {
     "lead_conversion": {
         "total": "50.0",
         "month": [(JAN, "50.0"), (FEB, "0.0"), (MAR, "100.0")],
+        "week": {W["jan05"]: "100.0", W["jan19"]: "0.0", W["feb02"]: "0.0", W["mar02"]: "100.0"},
+        "day": {"2026-01-05": "100.0", "2026-01-20": "0.0", "2026-02-03": "0.0", "2026-03-08": "100.0"},
         "owner": [("rep3", "100.0"), ("rep1", "33.3")],
         "team": [("north", "100.0"), ("east", "33.3")],
         "region": [("华东", "100.0"), ("华北", "100.0"), ("", "0.0")],
@@ -103,43 +147,80 @@ EXPECTED = {
     "quotation_conversion": {
         "total": "60.0",
         "month": [(JAN, "100.0"), (FEB, "50.0"), (MAR, "50.0")],
+        # 1 February is a Sunday: its two quotations are in the week of 26 January.
+        "week": {W["jan26"]: "66.7", W["mar09"]: "50.0"},
+        "day": {"2026-01-26": "100.0", "2026-02-01": "50.0", "2026-03-10": "0.0", "2026-03-12": "100.0"},
         "owner": [("rep1", "66.7"), ("rep3", "50.0")],
+        "team": [("east", "66.7"), ("north", "50.0")],
+        "region": [("华东", "100.0"), ("", "50.0"), ("华北", "50.0")],
         "customer": [("c1", "100.0"), ("c3", "50.0"), ("c2", "50.0")],
     },
     "cycle_quote_to_order": {
         "total": "11.5",
         "month": [(JAN, "5.0"), (FEB, "10.0"), (MAR, "19.5")],
+        "week": {W["dec29"]: "5.0", W["feb02"]: "10.0", W["mar30"]: "19.5"},
+        "day": {"2026-01-01": "5.0", "2026-02-05": "10.0", "2026-03-31": "19.5"},
         "owner": [("rep3", "19.5"), ("rep1", "7.5")],
+        "team": [("north", "19.5"), ("east", "7.5")],
+        "region": [("", "19.5"), ("华北", "10.0"), ("华东", "5.0")],
+        "customer": [("c3", "19.5"), ("c2", "10.0"), ("c1", "5.0")],
     },
     "cycle_order_to_ship": {
         "total": "6.6",
         "month": [(JAN, "8.5"), (FEB, "7.5"), (MAR, "1.0")],
+        "week": {W["dec29"]: "2.5", W["jan12"]: "14.5", W["feb09"]: "7.5", W["mar02"]: "1.0"},
+        "day": {
+            "2026-01-03": "2.5",
+            "2026-01-15": "14.5",
+            "2026-02-10": "5.0",
+            "2026-02-15": "10.0",
+            "2026-03-04": "1.0",
+        },
         "owner": [("rep1", "8.0"), ("rep3", "1.0")],
+        "team": [("east", "8.0"), ("north", "1.0")],
+        "region": [("华北", "7.5"), ("华东", "6.0")],
+        "customer": [("c2", "7.5"), ("c1", "6.0")],
     },
     "cycle_ship_to_cash": {
         "total": "9.5",
         "month": [(JAN, "17.0"), (FEB, None), (MAR, "2.0")],
+        "week": {W["jan19"]: "17.0", W["mar02"]: "2.0"},
+        "day": {"2026-01-20": "17.0", "2026-03-06": "2.0"},
         "owner": [("rep1", "17.0"), ("rep3", "2.0")],
+        "team": [("east", "17.0"), ("north", "2.0")],
+        "region": [("华东", "9.5")],
         "customer": [("c1", "9.5")],
     },
     "on_time_delivery": {
         "total": "33.3",
         "month": [(JAN, "100.0"), (FEB, None), (MAR, "0.0")],
+        "week": {W["jan05"]: "100.0", W["mar02"]: "0.0"},
+        "day": {"2026-01-05": "100.0", "2026-03-02": "0.0", "2026-03-05": "0.0"},
         "owner": [("rep1", "50.0"), ("rep3", "0.0")],
+        "team": [("east", "50.0"), ("north", "0.0")],
         "region": [("华东", "50.0"), ("华北", "0.0")],
+        "customer": [("c1", "50.0"), ("c2", "0.0")],
     },
     "collection_rate": {
         # (113 + 100 + 22.60) / (113 + 282.50 − 50 + 45.20 + 22.60)
         "total": "57.0",
         "month": [(JAN, "100.0"), (FEB, "43.0"), (MAR, "33.3")],
+        "week": {W["jan12"]: "100.0", W["feb16"]: "43.0", W["mar02"]: "100.0", W["mar30"]: "0.0"},
+        "day": {"2026-01-15": "100.0", "2026-02-20": "43.0", "2026-03-05": "100.0", "2026-03-31": "0.0"},
         "owner": [("rep1", "61.6"), ("rep3", "33.3")],
+        "team": [("east", "61.6"), ("north", "33.3")],
+        "region": [("华东", "100.0"), ("华北", "43.0"), ("", "0.0")],
+        "customer": [("c1", "100.0"), ("c2", "43.0"), ("c3", "0.0")],
     },
     "follow_ups": {
         "total": 3,
         "month": [(JAN, 1), (FEB, 1), (MAR, 1)],
+        "week": {W["jan05"]: 1, W["feb02"]: 1, W["mar02"]: 1},
+        "day": {"2026-01-08": 1, "2026-02-02": 1, "2026-03-03": 1},
         # Who recorded it: Mia wrote up a call with Alice's customer.
         "owner": [("manager1", 1), ("rep1", 1), ("rep3", 1)],
         "team": [("east", 1), ("north", 1), ("sales", 1)],
+        "region": [("", 1), ("华东", 1), ("华北", 1)],
         "customer": [("c1", 1), ("c3", 1), ("c2", 1)],
     },
     "overdue_tasks": {
@@ -167,19 +248,24 @@ CASES = [(name, group_by) for name, groups in EXPECTED.items() for group_by in g
 @pytest.mark.parametrize(("name", "group_by"), CASES)
 def test_each_metric_and_grouping_gives_the_figures_worked_out_by_hand(quarter, name, group_by):
     expected = EXPECTED[name]
+    metric = get_metric(name)
 
-    result = get_metric(name).compute(quarter.boss1, *Q1, group_by=None if group_by == "total" else group_by)
+    result = metric.compute(quarter.boss1, *Q1, group_by=None if group_by == "total" else group_by)
 
     assert result.total == figure(expected["total"])
-    if group_by != "total":
-        found = [(row.key, row.value) for row in result.rows]
+    found = [(row.key, row.value) for row in result.rows]
+    if group_by in ("week", "day"):
+        empty = None if metric.is_ratio else 0
+        buckets = [day.isoformat() for day in Period(*Q1).buckets(group_by)]
+        assert found == [(key, figure(expected[group_by].get(key, empty))) for key in buckets]
+    elif group_by != "total":
         assert found == [(key_of(quarter, key), figure(value)) for key, value in expected[group_by]]
 
 
-def test_every_metric_and_every_grouping_it_offers_is_worked_out_above():
+def test_every_metric_is_worked_out_above_in_every_grouping_it_offers():
     assert set(EXPECTED) | {"dso"} == set(METRICS)
     for name, groups in EXPECTED.items():
-        assert {"month", "owner"} & set(groups) == {"month", "owner"} & set(get_metric(name).group_bys), name
+        assert set(groups) - {"total"} == set(get_metric(name).group_bys), name
 
 
 def test_sales_by_week_and_by_day_count_on_the_companys_calendar(quarter):
