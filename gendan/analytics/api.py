@@ -107,11 +107,11 @@ class MetricDetailView(APIView):
             raise NotFound()
         query = MetricQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        today = company_today()
+        end = query.validated_data.get("end", company_today())
         result = metric.compute(
             request.user,
-            query.validated_data.get("start", today.replace(day=1)),
-            query.validated_data.get("end", today),
+            query.validated_data.get("start", end.replace(day=1)),
+            end,
             group_by=query.validated_data.get("group_by") or None,
             compare=query.validated_data.get("compare") or None,
         )

@@ -86,10 +86,14 @@ def test_counts_are_integers_and_a_ratio_of_nothing_is_null(quarter):
 
 def test_the_period_is_this_month_so_far_unless_given(quarter):
     today = company_today()
+    client = api_as(quarter.boss1)
 
-    body = api_as(quarter.boss1).get("/api/v1/metrics/orders/").json()
+    unsaid = client.get("/api/v1/metrics/orders/").json()
+    to_february = client.get("/api/v1/metrics/orders/", {"end": "2026-02-20"}).json()
 
-    assert (body["start"], body["end"]) == (today.replace(day=1).isoformat(), today.isoformat())
+    assert (unsaid["start"], unsaid["end"]) == (today.replace(day=1).isoformat(), today.isoformat())
+    # The end's month up to the end: B, confirmed on 5 February.
+    assert (to_february["start"], to_february["total"]) == ("2026-02-01", 1)
 
 
 def test_a_point_in_time_metric_says_as_of_when(quarter):
