@@ -8,6 +8,7 @@ from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import Round
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gendan.core.money import SummedMoney
 from gendan.crm.models import Customer, FollowUp, Lead, LeadStatus
@@ -62,7 +63,7 @@ class DaysSalesOutstanding(Metric):
 METRIC_LIST = [
     Metric(
         name="sales",
-        label=_("Sales"),
+        label=pgettext_lazy("metric", "Sales"),
         definition=_(
             "The amount of the orders confirmed in the period, by the moment each was confirmed: their lines after "
             "discount and before tax, so that the rows by product add up to the total. An order counts as it is now, "
@@ -74,7 +75,7 @@ METRIC_LIST = [
     ),
     Metric(
         name="orders",
-        label=_("Orders"),
+        label=pgettext_lazy("metric", "Orders"),
         definition=_(
             "The number of orders confirmed in the period, by the moment each was confirmed; cancelled orders are "
             "left out. By product: the orders with a line of it, so an order of several products counts under each."
@@ -95,7 +96,7 @@ METRIC_LIST = [
     ),
     Metric(
         name="invoiced",
-        label=_("Invoiced"),
+        label=pgettext_lazy("metric", "Invoiced"),
         definition=_(
             "The total, tax included, of the invoices issued in the period, by the moment each was issued. Drafts "
             "and cancelled invoices are left out; credit notes are not taken off (see Credited)."
@@ -108,7 +109,7 @@ METRIC_LIST = [
     ),
     Metric(
         name="credited",
-        label=_("Credited"),
+        label=pgettext_lazy("metric", "Credited"),
         definition=_(
             "The total, tax included, of the credit notes issued in the period, by the moment each was issued; "
             "drafts are left out."
@@ -127,7 +128,7 @@ METRIC_LIST = [
     ),
     Metric(
         name="collected",
-        label=_("Collected"),
+        label=pgettext_lazy("metric", "Collected"),
         definition=_(
             "The money received from customers in the period, by the day each payment was received, less the "
             "refunds paid back in it, by the day each was paid. Money applied to invoices counts for the invoices' "
@@ -162,7 +163,7 @@ METRIC_LIST = [
     ),
     Metric(
         name="receivables",
-        label=_("Receivables"),
+        label=pgettext_lazy("metric", "Receivables"),
         definition=_(
             "What customers owe now, whatever the period: each issued invoice's total less what payments and credit "
             "notes have covered of it. Drafts, cancelled and paid invoices owe nothing."
@@ -181,7 +182,7 @@ METRIC_LIST = [
     ),
     Metric(
         name="gross_margin",
-        label=_("Gross margin"),
+        label=pgettext_lazy("metric", "Gross margin"),
         definition=_(
             "The amount of the lines of orders confirmed in the period (after discount, before tax), by the moment "
             "each order was confirmed, less each line's quantity times its product's cost, rounded to the cent. The "
@@ -202,7 +203,7 @@ METRIC_LIST = [
     ),
     Metric(
         name="new_customers",
-        label=_("New customers"),
+        label=pgettext_lazy("metric", "New customers"),
         definition=_("The number of customers entered in the period, by the moment each was entered."),
         unit=COUNT,
         permissions=("crm.view_customer",),
@@ -218,7 +219,7 @@ METRIC_LIST = [
     ),
     Metric(
         name="valid_customers",
-        label=_("Buying customers"),
+        label=pgettext_lazy("metric", "Buying customers"),
         definition=_(
             "The number of customers with at least one order confirmed in the period (cancelled orders left out), "
             "each counted once. By month, week, day, owner (the order's), team or product a customer counts in every "
@@ -240,7 +241,7 @@ METRIC_LIST = [
     ),
     Metric(
         name="lead_conversion",
-        label=_("Lead conversion"),
+        label=pgettext_lazy("metric", "Lead conversion"),
         definition=_(
             "Of the leads entered in the period, by the moment each was entered, the share converted into a customer "
             "so far. Leads still open count as not converted, so the latest periods rise as their leads are worked."
@@ -260,7 +261,7 @@ METRIC_LIST = [
     ),
     Metric(
         name="quotation_conversion",
-        label=_("Quotation conversion"),
+        label=pgettext_lazy("metric", "Quotation conversion"),
         definition=_(
             "Of the quotations sent in the period, by the moment each was sent, the share the customer accepted, "
             "which made an order. A revised quotation counts once, by its latest version; the versions it replaced "
@@ -281,7 +282,7 @@ METRIC_LIST = [
     ),
     Metric(
         name="cycle_quote_to_order",
-        label=_("Quotation to order"),
+        label=pgettext_lazy("metric", "Quotation to order"),
         definition=_(
             "The average number of days from a quotation's sending to the confirmation of the order it became, over "
             "the orders confirmed in the period (cancelled orders left out)."
@@ -301,7 +302,7 @@ METRIC_LIST = [
     ),
     Metric(
         name="cycle_order_to_ship",
-        label=_("Order to shipment"),
+        label=pgettext_lazy("metric", "Order to shipment"),
         definition=_(
             "The average number of days from an order's confirmation to a shipment of it leaving the warehouse, "
             "over the shipments sent in the period: an order shipped in parts counts once for each shipment."
@@ -321,7 +322,7 @@ METRIC_LIST = [
     ),
     Metric(
         name="cycle_ship_to_cash",
-        label=_("Shipment to cash"),
+        label=pgettext_lazy("metric", "Shipment to cash"),
         definition=_(
             "The average number of days from the day an order's first shipment left the warehouse to the day the "
             "last payment applied to its invoices was received, over the orders paid in full whose last payment was "
@@ -343,7 +344,7 @@ METRIC_LIST = [
     ),
     Metric(
         name="on_time_delivery",
-        label=_("On-time delivery"),
+        label=pgettext_lazy("metric", "On-time delivery"),
         definition=_(
             "Of the orders delivered in full in the period (by the moment their last shipment was signed for) that "
             "had a promised date, the share signed for on or before that date. The promised date is the order's as "
@@ -364,7 +365,7 @@ METRIC_LIST = [
     ),
     Metric(
         name="collection_rate",
-        label=_("Collection rate"),
+        label=pgettext_lazy("metric", "Collection rate"),
         definition=_(
             "Of what the invoices issued in the period ask for (their total less credit notes), by the moment each "
             "was issued, the share paid so far. A payment received later raises the rate of the period its invoice "
@@ -385,7 +386,7 @@ METRIC_LIST = [
     ),
     DaysSalesOutstanding(
         name="dso",
-        label=_("Days sales outstanding"),
+        label=pgettext_lazy("metric", "Days sales outstanding"),
         definition=format_lazy(
             _(
                 "As of today, whatever the period: what customers owe now over what was invoiced in the last {days} "
@@ -398,7 +399,7 @@ METRIC_LIST = [
     ),
     Metric(
         name="follow_ups",
-        label=_("Follow-ups"),
+        label=pgettext_lazy("metric", "Follow-ups"),
         definition=_(
             "The number of follow-ups with customers that took place in the period, by the moment entered as when "
             "it happened. By owner and team: the person who recorded it."
@@ -417,7 +418,7 @@ METRIC_LIST = [
     ),
     Metric(
         name="overdue_tasks",
-        label=_("Overdue tasks"),
+        label=pgettext_lazy("metric", "Overdue tasks"),
         definition=_(
             "The number of open tasks whose due time has passed, now, whatever the period. By owner and team: the "
             "person the task is assigned to."
