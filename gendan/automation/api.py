@@ -26,7 +26,8 @@ from gendan.core.filters import FilterSet
 from gendan.crm.models import Customer
 from gendan.sales.models import Order
 
-from .models import Notification, Task, TaskPriority, TaskStatus
+from .filters import TaskFilter
+from .models import Notification, Task, TaskPriority
 from .search import TASKS
 from .selectors_tasks import notification_list, task_queryset
 from .selectors_worklists import followups_due, team_overdue
@@ -131,17 +132,6 @@ class ReassignInputSerializer(serializers.Serializer):
 
 
 # --- filters -----------------------------------------------------------------------------------
-
-
-class TaskFilter(FilterSet):
-    status = django_filters.ChoiceFilter(choices=TaskStatus.choices)
-    due_before = django_filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="lt", label="Due before")
-    due_after = django_filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="gte", label="Due at or after")
-    assignee = django_filters.NumberFilter(field_name="assignee_id")
-
-    class Meta:
-        model = Task
-        fields = ["status", "due_before", "due_after", "assignee"]
 
 
 class NotificationFilter(FilterSet):

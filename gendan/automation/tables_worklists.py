@@ -1,4 +1,4 @@
-"""Task worklists as tables: customers to contact today, the team's overdue tasks."""
+"""Tasks as tables: the worklists (customers to contact today, the team's overdue tasks) and the task list."""
 
 import django_tables2 as tables
 from django.urls import reverse
@@ -66,6 +66,32 @@ class TeamOverdueTable(ListTable):
 
     def render_task(self, record, value):
         return format_html('<a href="{}">{}</a>', reverse("automation:task_detail", args=[record.pk]), value)
+
+    def render_due(self, value):
+        return _due(value, self.now)
+
+
+class TaskTable(ListTable):
+    task = tables.Column(gettext_lazy("Task"), accessor="title", attrs={"td": {"style": "min-width: 10rem"}})
+    assignee = tables.Column(gettext_lazy("Assignee"), attrs=cell("text-nowrap"))
+    record = tables.Column(gettext_lazy("Record"), accessor="object_repr", attrs=cell("d-none", "d-md-table-cell"))
+    status = tables.Column(gettext_lazy("Status"), attrs=cell("text-nowrap", "d-none", "d-sm-table-cell"))
+    due = tables.Column(gettext_lazy("Due"), accessor="due_at", attrs=cell("text-nowrap"))
+
+    class Meta(ListTable.Meta):
+        attrs = {**ListTable.Meta.attrs, "data-testid": "task-list"}
+        row_attrs = {"data-testid": "task-row"}
+        empty_text = gettext_lazy("No task matches these filters.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.now = timezone.now()
+
+    def render_task(self, record, value):
+        return format_html('<a href="{}">{}</a>', reverse("automation:task_detail", args=[record.pk]), value)
+
+    def render_status(self, record):
+        return record.get_status_display()
 
     def render_due(self, value):
         return _due(value, self.now)

@@ -11,6 +11,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -22,12 +23,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from gendan.core.bounds import date_problems, id_from
 from gendan.core.errors import ApplicationError
-from gendan.core.forms import add_service_errors
+from gendan.core.forms import add_service_errors, bootstrap
 from gendan.core.lists import paginate
+from gendan.core.tables import list_response
 from gendan.crm.models import Customer
 from gendan.sales.models import Order
 
 from . import services
+from .filters import TaskFilter
 from .forms_tasks import ReassignForm, SnoozeForm, TaskForm
 from .models import TaskStatus
 from .selectors_tasks import (
@@ -47,6 +50,7 @@ from .selectors_tasks import (
     unread_count,
     user_zone,
 )
+from .tables_worklists import TaskTable
 
 BELL_MENU_LENGTH = 8
 # People per page of the team's tasks (each with their few most urgent tasks).
@@ -363,6 +367,17 @@ def team_tasks(request):
     )
 
 
+@login_required
+@in_user_zone
+@require_GET
+def task_list(request):
+    """Every task the person may see, filtered: the records behind a dashboard's overdue tasks."""
+    tasks = task_queryset(user=request.user).order_by(F("due_at").asc(nulls_last=True), "id")
+    filterset = TaskFilter(request.GET, queryset=tasks, request=request)
+    bootstrap(filterset.form)
+    return list_response(request, TaskTable, filterset.qs, "automation/tasks/task_list.html", {"filter": filterset})
+
+
 # --- notifications -------------------------------------------------------------------------------
 
 
@@ -431,6 +446,7 @@ urlpatterns = [
     path("tasks/new/", task_create_view, name="task_create"),
     path("tasks/calendar/", task_calendar, name="task_calendar"),
     path("tasks/team/", team_tasks, name="team_tasks"),
+    path("tasks/all/", task_list, name="task_list"),
     path("tasks/<int:pk>/", task_detail, name="task_detail"),
     path("tasks/<int:pk>/complete/", task_complete_view, name="task_complete"),
     path("tasks/<int:pk>/snooze/", task_snooze_view, name="task_snooze"),

@@ -29,6 +29,9 @@ from .models import (
 )
 from .search import CONTRACTS, CUSTOMERS, FOLLOW_UPS, LEADS, MEETINGS, OPPORTUNITIES
 
+# A date picker on phones and desktops alike.
+DATE = forms.DateInput(attrs={"type": "date"})
+
 
 class CustomerFilter(FilterSet):
     q = SearchFilter(CUSTOMERS, label=_("Search"))
@@ -37,14 +40,12 @@ class CustomerFilter(FilterSet):
     )
     level = django_filters.ChoiceFilter(choices=Customer.Level.choices, label=_("Level"))
     region = django_filters.CharFilter(lookup_expr="icontains", label=_("Region"))
+    created_from = DayFilter(field_name="created_at", lookup_expr="gte", label=_("Entered from"), widget=DATE)
+    created_to = DayFilter(field_name="created_at", lookup_expr="lte", label=_("Entered to"), widget=DATE)
 
     class Meta:
         model = Customer
-        fields = ["q", "owner", "level", "region"]
-
-
-# A date picker on phones and desktops alike.
-DATE = forms.DateInput(attrs={"type": "date"})
+        fields = ["q", "owner", "level", "region", "created_from", "created_to"]
 
 
 class FollowUpFilter(FilterSet):

@@ -8,13 +8,15 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gendan.accounts.lookups import user_picker
+from gendan.accounts.models import Department
 from gendan.core.filters import DayFilter, FilterSet, SearchFilter
 from gendan.core.worklist_lists import OverdueWorklistFilter, WorklistFilter, yes_or_no
 from gendan.crm.lookups import customer_picker
 from gendan.crm.models import InvoiceKind
 from gendan.sales.models import Order
 
-from .models import Invoice, InvoiceStatus, Payment, Statement, StatementStatus
+from .models import Invoice, InvoiceStatus, Payment, PaymentAllocation, Statement, StatementStatus
 from .search import INVOICES, PAYMENTS
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -65,6 +67,14 @@ class PaymentFilter(FilterSet):
     unallocated = django_filters.BooleanFilter(
         method="by_unallocated", label=_("Not fully allocated"), widget=yes_or_no()
     )
+    # Whose money it is, as the "collected" figure counts it: money applied to invoices is their owner's, money
+    # applied to none yet the customer's owner's (owner= is the customer's owner alone).
+    collected_for = django_filters.NumberFilter(
+        method="by_collected_for", label=_("Collected for"), widget=user_picker()
+    )
+    collected_for_team = django_filters.ModelChoiceFilter(
+        queryset=Department.objects.order_by("name"), method="by_collected_for_team", label=_("Collected for team")
+    )
 
     class Meta:
         model = Payment
@@ -74,6 +84,18 @@ class PaymentFilter(FilterSet):
         # Half a cent: SQLite compares decimals as binary floating point.
         left = Q(allocated_amount__lt=F("amount") - F("refunded_amount") - Decimal("0.005"))
         return queryset.filter(left if value else ~left)
+
+    def by_collected_for(self, queryset, name, value):
+        return _collected_for(queryset, "owner_id", value)
+
+    def by_collected_for_team(self, queryset, name, value):
+        return _collected_for(queryset, "owner__department_id", value.pk)
+
+
+def _collected_for(queryset, owner_path: str, value):
+    applied = PaymentAllocation.objects.filter(**{owner_path: value}).values("payment_id")
+    on_account = Q(**{f"customer__{owner_path}": value}) & ~Q(allocated_amount=F("amount"))
+    return queryset.filter(Q(pk__in=applied) | on_account)
 
 
 class OrderToInvoiceFilter(WorklistFilter):

@@ -3,12 +3,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from gendan.accounts.lookups import user_picker
-from gendan.accounts.models import User
+from gendan.accounts.models import Department, User
+from gendan.catalog.lookups import product_picker
 from gendan.core.filters import DayFilter, FilterSet, IdsFilter, SearchFilter
 from gendan.core.forms import bootstrap
 from gendan.crm.lookups import customer_picker
 
-from .models import BillingStatus, DeliveryStatus, Order, OrderStatus, PaymentStatus, Priority
+from .models import BillingStatus, DeliveryStatus, Order, OrderLine, OrderStatus, PaymentStatus, Priority
 from .search import ORDERS
 
 # A date picker on phones and desktops alike.
@@ -34,12 +35,26 @@ class OrderFilter(FilterSet):
     promised_to = django_filters.DateFilter(
         field_name="promised_date", lookup_expr="lte", label=_("Promised to"), widget=DATE
     )
+    confirmed_from = DayFilter(field_name="confirmed_at", lookup_expr="gte", label=_("Confirmed from"), widget=DATE)
+    confirmed_to = DayFilter(field_name="confirmed_at", lookup_expr="lte", label=_("Confirmed to"), widget=DATE)
+    # A company has a handful of teams: a select of them all, unlike owners and customers.
+    team = django_filters.ModelChoiceFilter(
+        field_name="owner__department", queryset=Department.objects.order_by("name"), label=_("Owner's team")
+    )
+    region = django_filters.CharFilter(field_name="customer__region", label=_("Customer's region"))
+    product = django_filters.NumberFilter(method="with_product", label=_("Product"), widget=product_picker())
     # The orders ticked on the list, for exporting or printing exactly those.
     id = IdsFilter(field_name="id", label=_("Selected orders"))
 
     class Meta:
         model = Order
         fields = ["q", "status", "delivery_status", "billing_status", "payment_status", "priority", "customer", "owner"]
+
+    def with_product(self, queryset, name, value):
+        # A line a change removed stays at quantity 0: the order no longer sells that product. A subquery, not a
+        # join, so that an order with two lines of the product is listed once.
+        lines = OrderLine.objects.filter(product_id=value, quantity__gt=0).values("order_id")
+        return queryset.filter(pk__in=lines)
 
 
 def list_filters(request, filter_class, queryset):

@@ -1,11 +1,12 @@
 """The quotation list's filters, shared by the page and /api/v1/quotations/."""
 
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from gendan.accounts.lookups import user_picker
 from gendan.accounts.models import User
-from gendan.core.filters import FilterSet, SearchFilter
+from gendan.core.filters import DayFilter, FilterSet, SearchFilter
 from gendan.crm.lookups import customer_picker
 
 from .models import Quotation
@@ -21,6 +22,12 @@ class QuotationFilter(FilterSet):
         queryset=User.objects.filter(is_active=True), label=_("Owner"), widget=user_picker()
     )
     below_floor = django_filters.BooleanFilter(label=_("Below floor price"))
+    sent_from = DayFilter(
+        field_name="sent_at", lookup_expr="gte", label=_("Sent from"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    sent_to = DayFilter(
+        field_name="sent_at", lookup_expr="lte", label=_("Sent to"), widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     class Meta:
         model = Quotation

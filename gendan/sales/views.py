@@ -55,7 +55,19 @@ from .tables import OrderTable
 # Filters behind "More" on the list; the common ones are laid out by hand in order_filters.html.
 # The customer links the order page lists, newest first.
 RECENT_STATUS_LINKS = 5
-MORE_FILTERS = ["delivery_status", "billing_status", "payment_status", "priority", "promised_from", "promised_to"]
+MORE_FILTERS = [
+    "delivery_status",
+    "billing_status",
+    "payment_status",
+    "priority",
+    "promised_from",
+    "promised_to",
+    "confirmed_from",
+    "confirmed_to",
+    "team",
+    "region",
+    "product",
+]
 
 
 # --- the list ----------------------------------------------------------------------------------

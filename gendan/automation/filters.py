@@ -1,0 +1,34 @@
+"""The task list's filters, for its page and /api/v1/tasks/ alike."""
+
+import django_filters
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from gendan.accounts.lookups import user_picker
+from gendan.accounts.models import Department
+from gendan.core.filters import FilterSet
+from gendan.core.worklist_lists import yes_or_no
+
+from .models import Task, TaskStatus
+
+
+class TaskFilter(FilterSet):
+    status = django_filters.ChoiceFilter(choices=TaskStatus.choices, label=_("Status"))
+    due_before = django_filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="lt", label=_("Due before"))
+    due_after = django_filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="gte", label=_("Due at or after"))
+    assignee = django_filters.NumberFilter(field_name="assignee_id", label=_("Assignee"), widget=user_picker())
+    # A company has a handful of teams: a select of them all.
+    team = django_filters.ModelChoiceFilter(
+        field_name="assignee__department", queryset=Department.objects.order_by("name"), label=_("Assignee's team")
+    )
+    overdue = django_filters.BooleanFilter(method="by_overdue", label=_("Overdue"), widget=yes_or_no())
+
+    class Meta:
+        model = Task
+        fields = ["status", "due_before", "due_after", "assignee", "team", "overdue"]
+
+    def by_overdue(self, queryset, name, value):
+        """Open and past its due time now; overdue=false, anything else."""
+        late = Q(status=TaskStatus.OPEN, due_at__lt=timezone.now())
+        return queryset.filter(late if value else ~late)
