@@ -104,6 +104,21 @@ class Result:
     # Whether the rows add up to the total: not for ratios, nor where a record falls in several rows.
     rows_add_up: bool = False
 
+    @property
+    def change(self) -> Decimal | None:
+        """The total against the compared period's: in percent of it for a sum, a count or days, in percentage
+        points for a percentage (a rate going from 50 to 55 went up 5 points, not 10 %). None without a
+        comparison, when either side is a ratio of nothing, or when the compared sum is zero (no percent of nothing).
+        """
+        if self.total is None or self.compare_total is None:
+            return None
+        if self.metric.unit == PERCENT:
+            return self.total - self.compare_total
+        if not self.compare_total:
+            return None
+        ratio = Decimal(self.total - self.compare_total) * 100 / abs(Decimal(self.compare_total))
+        return ratio.quantize(_TENTH, rounding=ROUND_HALF_UP)
+
 
 @dataclass(frozen=True)
 class Metric:

@@ -321,6 +321,26 @@ METRIC_LIST = [
         ),
     ),
     Metric(
+        name="shipments",
+        label=pgettext_lazy("metric", "Shipments"),
+        definition=_(
+            "The number of shipments that left the warehouse in the period, by the moment each left: an order "
+            "shipped in parts counts once for each shipment. Shipments still being packed and cancelled ones are "
+            "left out."
+        ),
+        unit=COUNT,
+        permissions=("fulfillment.view_shipment",),
+        parts=(
+            Part(
+                "shipments",
+                records.sent_shipments,
+                Count("pk"),
+                _owned("owner", "order__customer"),
+                moment="shipped_at",
+            ),
+        ),
+    ),
+    Metric(
         name="cycle_ship_to_cash",
         label=pgettext_lazy("metric", "Shipment to cash"),
         definition=_(

@@ -93,6 +93,11 @@ def bucket_of(day: datetime.date, kind: str) -> datetime.date:
     return day
 
 
+def bucket_end(day: datetime.date, kind: str) -> datetime.date:
+    """The last day of the bucket that starts on `day`: the month's last day, the week's Sunday, the day itself."""
+    return _next_bucket(day, kind) - _ONE_DAY
+
+
 def _next_bucket(day: datetime.date, kind: str) -> datetime.date:
     if kind == MONTH:
         return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)

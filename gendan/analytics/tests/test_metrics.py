@@ -181,6 +181,17 @@ EXPECTED = {
         "region": [("华北", "7.5"), ("华东", "6.0")],
         "customer": [("c2", "7.5"), ("c1", "6.0")],
     },
+    "shipments": {
+        # A and F in January, B's two parts in February, I in March; C's is still being packed.
+        "total": 5,
+        "month": [(JAN, 2), (FEB, 2), (MAR, 1)],
+        "week": {W["dec29"]: 1, W["jan12"]: 1, W["feb09"]: 2, W["mar02"]: 1},
+        "day": {"2026-01-03": 1, "2026-01-15": 1, "2026-02-10": 1, "2026-02-15": 1, "2026-03-04": 1},
+        "owner": [("rep1", 4), ("rep3", 1)],
+        "team": [("east", 4), ("north", 1)],
+        "region": [("华东", 3), ("华北", 2)],
+        "customer": [("c1", 3), ("c2", 2)],
+    },
     "cycle_ship_to_cash": {
         "total": "9.5",
         "month": [(JAN, "17.0"), (FEB, None), (MAR, "2.0")],
