@@ -183,6 +183,8 @@ STATICFILES_DIRS = [
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
     # SortableJS (the opportunity kanban) ships its built files at the package root.
     ("vendor/sortablejs", BASE_DIR / "node_modules" / "sortablejs"),
+    # ECharts (the dashboards): echarts.min.js, the full build.
+    ("vendor/echarts", BASE_DIR / "node_modules" / "echarts" / "dist"),
 ]
 # Serve straight from the finders: no collectstatic step to forget on one machine.
 WHITENOISE_USE_FINDERS = True
