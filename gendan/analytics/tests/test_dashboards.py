@@ -83,7 +83,7 @@ def test_a_tab_is_chosen_by_view_and_keeps_the_period(client, personas):
         "credited",
         "cycle_ship_to_cash",
     ]
-    tab_queries = dict((board.key, query) for board, query in response.context["tabs"])
+    tab_queries = {board.key: query for board, query in response.context["tabs"]}
     assert "start=2026-01-01" in tab_queries["executive"]
     assert "view=executive" in tab_queries["executive"]
     # An unknown view opens the first.
@@ -283,7 +283,9 @@ def _more_history(quarter, count: int):
         for rep in (quarter.rep1, quarter.rep2, quarter.rep3):
             buyer = b.customer(rep, region=f"区{index}", created=at(day))
             made = b.order(rep, buyer, [(extra_product, 2, 40), (quarter.p1, 1, 90)], confirmed=at(day), delivered=True)
-            b.shipment(made, shipped=at(day + datetime.timedelta(days=1)), delivered=at(day + datetime.timedelta(days=2)))
+            b.shipment(
+                made, shipped=at(day + datetime.timedelta(days=1)), delivered=at(day + datetime.timedelta(days=2))
+            )
             bill = b.invoice(made, "146.90", issued=at(day + datetime.timedelta(days=2)), paid="100.00")
             b.payment(buyer, "120.00", day + datetime.timedelta(days=3), allocations=[(bill, "100.00")])
             b.credit_note(bill, "10.00", issued=at(day + datetime.timedelta(days=4)))
