@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
-from gendan.accounts.lookups import user_matches
+from gendan.accounts.lookups import department_matches, user_matches
 from gendan.catalog.lookups import product_matches
 from gendan.core.lookups import lookup_view
 from gendan.crm.lookups import customer_matches, seller_matches
@@ -40,6 +40,7 @@ urlpatterns = [
     path("lookup/users/", lookup_view(user_matches), name="lookup_users"),
     path("lookup/sellers/", lookup_view(seller_matches), name="lookup_sellers"),
     path("lookup/products/", lookup_view(product_matches), name="lookup_products"),
+    path("lookup/departments/", lookup_view(department_matches), name="lookup_departments"),
 ]
 # No public media route, not even with DEBUG: uploaded files (signed contracts) are served only
 # through views that check the user may see the record they belong to.

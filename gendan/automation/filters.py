@@ -5,8 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gendan.accounts.lookups import user_picker
-from gendan.accounts.models import Department
+from gendan.accounts.lookups import department_picker, user_picker
 from gendan.core.filters import FilterSet
 from gendan.core.worklist_lists import yes_or_no
 
@@ -18,9 +17,8 @@ class TaskFilter(FilterSet):
     due_before = django_filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="lt", label=_("Due before"))
     due_after = django_filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="gte", label=_("Due at or after"))
     assignee = django_filters.NumberFilter(field_name="assignee_id", label=_("Assignee"), widget=user_picker())
-    # A company has a handful of teams: a select of them all.
-    team = django_filters.ModelChoiceFilter(
-        field_name="assignee__department", queryset=Department.objects.order_by("name"), label=_("Assignee's team")
+    team = django_filters.NumberFilter(
+        field_name="assignee__department_id", label=_("Assignee's team"), widget=department_picker()
     )
     overdue = django_filters.BooleanFilter(method="by_overdue", label=_("Overdue"), widget=yes_or_no())
 

@@ -8,8 +8,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gendan.accounts.lookups import user_picker
-from gendan.accounts.models import Department
+from gendan.accounts.lookups import department_picker, user_picker
 from gendan.core.filters import DayFilter, FilterSet, SearchFilter
 from gendan.core.worklist_lists import OverdueWorklistFilter, WorklistFilter, yes_or_no
 from gendan.crm.lookups import customer_picker
@@ -72,8 +71,8 @@ class PaymentFilter(FilterSet):
     collected_for = django_filters.NumberFilter(
         method="by_collected_for", label=_("Collected for"), widget=user_picker()
     )
-    collected_for_team = django_filters.ModelChoiceFilter(
-        queryset=Department.objects.order_by("name"), method="by_collected_for_team", label=_("Collected for team")
+    collected_for_team = django_filters.NumberFilter(
+        method="by_collected_for_team", label=_("Collected for team"), widget=department_picker()
     )
 
     class Meta:
@@ -89,7 +88,7 @@ class PaymentFilter(FilterSet):
         return _collected_for(queryset, "owner_id", value)
 
     def by_collected_for_team(self, queryset, name, value):
-        return _collected_for(queryset, "owner__department_id", value.pk)
+        return _collected_for(queryset, "owner__department_id", value)
 
 
 def _collected_for(queryset, owner_path: str, value):

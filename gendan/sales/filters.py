@@ -2,8 +2,8 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from gendan.accounts.lookups import user_picker
-from gendan.accounts.models import Department, User
+from gendan.accounts.lookups import department_picker, user_picker
+from gendan.accounts.models import User
 from gendan.catalog.lookups import product_picker
 from gendan.core.filters import DayFilter, FilterSet, IdsFilter, SearchFilter
 from gendan.core.forms import bootstrap
@@ -37,9 +37,8 @@ class OrderFilter(FilterSet):
     )
     confirmed_from = DayFilter(field_name="confirmed_at", lookup_expr="gte", label=_("Confirmed from"), widget=DATE)
     confirmed_to = DayFilter(field_name="confirmed_at", lookup_expr="lte", label=_("Confirmed to"), widget=DATE)
-    # A company has a handful of teams: a select of them all, unlike owners and customers.
-    team = django_filters.ModelChoiceFilter(
-        field_name="owner__department", queryset=Department.objects.order_by("name"), label=_("Owner's team")
+    team = django_filters.NumberFilter(
+        field_name="owner__department_id", label=_("Owner's team"), widget=department_picker()
     )
     region = django_filters.CharFilter(field_name="customer__region", label=_("Customer's region"))
     product = django_filters.NumberFilter(method="with_product", label=_("Product"), widget=product_picker())

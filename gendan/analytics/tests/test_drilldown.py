@@ -191,3 +191,13 @@ def test_the_dashboard_links_each_card_and_bar_to_its_drill_down(client, quarter
     teams = by_team.config["series"][0]
     east = by_team.config["categories"].index("East")
     assert teams["urls"][east] == drill_url("sales", *Q1, group_by="team", key=quarter.east.pk)
+
+
+def test_a_team_is_picked_by_name_and_named_on_the_list_it_filters(client, quarter):
+    client.force_login(quarter.manager1)
+
+    found = client.get(reverse("lookup_departments"), {"q": "ea"}).json()
+    response = client.get(drill_url("sales", *Q1, group_by="team", key=quarter.east.pk))
+
+    assert found == [{"id": quarter.east.pk, "label": "East"}]
+    assert 'data-lookup-label="East"' in response.content.decode()
