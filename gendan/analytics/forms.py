@@ -26,13 +26,12 @@ PRESETS = [
     (CUSTOM, pgettext_lazy("period", "Custom")),
 ]
 COMPARE_CHOICES = [
-    (PREVIOUS, _("Previous period (as many days, just before)")),
+    # As many days, just before: what the metrics mean by it.
+    (PREVIOUS, _("Previous period")),
     (LAST_YEAR, _("Same period last year")),
 ]
 # The trend charts: this month and the eleven before it, whatever the period picked.
 TREND_MONTHS = 12
-
-_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def preset_period(preset: str, today: datetime.date) -> Period:
@@ -60,8 +59,9 @@ def trend_period(today: datetime.date) -> Period:
 
 class PeriodForm(forms.Form):
     period = forms.ChoiceField(label=_("Period"), choices=PRESETS, required=False)
-    start = forms.DateField(label=_("From"), required=False, widget=_DATE)
-    end = forms.DateField(label=_("To"), required=False, widget=_DATE)
+    # A date picker (core.forms.bootstrap makes it one).
+    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput)
+    end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput)
     compare = forms.ChoiceField(label=_("Compare with"), choices=COMPARE_CHOICES, required=False)
 
     def __init__(self, data, *, today: datetime.date):

@@ -5,6 +5,8 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from gendan.core.forms import bootstrap
+
 from .dashboards import build, dashboards_for
 from .forms import PeriodForm, trend_period
 from .metrics import company_today
@@ -20,6 +22,7 @@ def dashboard(request):
     today = company_today()
     form = PeriodForm(request.GET, today=today)
     period, compare = form.chosen()
+    bootstrap(form)
     trend = trend_period(today)
     cards, charts = build(board, request.user, period, compare, trend)
     # Each tab keeps the period picked.

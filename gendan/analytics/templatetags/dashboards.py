@@ -2,6 +2,7 @@
 change written for its unit."""
 
 from django import template
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext as _
 
@@ -22,14 +23,13 @@ def figure(value, unit: str) -> str:
     """A metric's value as a card shows it; a dash for a ratio of nothing."""
     if value is None:
         return "—"
-    if unit == MONEY:
-        return floatformat(value, "2g")
-    if unit == COUNT:
-        return floatformat(value, "g")
+    if unit in (MONEY, COUNT):
+        # As the lists show amounts (their drill-down): 132,751.00.
+        return intcomma(value)
     if unit == PERCENT:
-        return _("%(value)s%%") % {"value": floatformat(value, "1g")}
+        return _("%(value)s%%") % {"value": floatformat(value, 1)}
     if unit == DAYS:
-        return _("%(value)s days") % {"value": floatformat(value, "1g")}
+        return _("%(value)s days") % {"value": floatformat(value, 1)}
     return str(value)
 
 
@@ -37,7 +37,7 @@ def figure(value, unit: str) -> str:
 def change(value, unit: str) -> str:
     """A change against the compared period, without its sign (the arrow shows it): percentage points for a
     percentage, percent otherwise."""
-    size = floatformat(abs(value), "1g")
+    size = floatformat(abs(value), 1)
     if unit == PERCENT:
         return _("%(value)s pp") % {"value": size}
     return _("%(value)s%%") % {"value": size}

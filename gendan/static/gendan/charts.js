@@ -31,7 +31,12 @@
     };
     const valueAxis = {
       type: "value",
-      axisLabel: { formatter: (value) => compact.format(value) + (config.unit === "percent" ? "%" : "") },
+      // Across a phone's width there is room for a few labels only.
+      splitNumber: horizontal ? 3 : 5,
+      axisLabel: {
+        hideOverlap: true,
+        formatter: (value) => compact.format(value) + (config.unit === "percent" ? "%" : ""),
+      },
     };
     return {
       animation: false,
