@@ -11,6 +11,7 @@ from gendan.analytics.tests import builders as b
 from tests.factories import ProductFactory
 
 from .conftest import log_in
+from .test_layout import SMALL_TARGETS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -57,6 +58,7 @@ def test_a_reps_dashboard_on_a_phone_drills_down_to_their_orders(live_server, pe
     chart = page.locator("[data-chart]").first.bounding_box()
     assert page.locator("[data-chart] canvas").first.bounding_box()["width"] == pytest.approx(chart["width"], abs=1)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page.evaluate(SMALL_TARGETS) == []
     # The definition opens with a tap.
     page.locator("[data-testid=kpi-sales] [data-testid=kpi-definition-toggle]").click()
     assert page.locator("[data-testid=kpi-sales] details p").is_visible()
