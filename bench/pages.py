@@ -42,10 +42,11 @@ from urllib.parse import parse_qs, unquote, urlencode
 ROOT = Path(__file__).resolve().parent.parent
 
 # Pages without arguments that are not lists: forms, log-in, the API's documentation, HTMX helpers
-# of the order editor, and POST-only endpoints.
+# of the order editor, POST-only endpoints, and the dashboards (sums over periods, not pages of rows:
+# timed on their own, docs/BENCHMARKS.md).
 NOT_LISTS = re.compile(
     r"(^|:)(login|logout|password_change|password_change_done|set_language|preferences|api-schema|api-docs"
-    r"|api-redoc|api-token|api-root|notification_read)$|create$|(^|:)editor_"
+    r"|api-redoc|api-token|api-root|notification_read|dashboard)$|create$|(^|:)editor_"
 )
 EXTRA_USERS = ("manager1", "warehouse1", "finance1")
 DEEP_PAGE = 500
