@@ -90,6 +90,10 @@ class Customer(VersionedModel):
             # Everyone's customer list in its default order, by name (an administrator's /customers/ and its
             # deep pages by keyset).
             models.Index(fields=["name", "id"], name="customer_name_idx"),
+            # Customers entered in a period: the list's "entered from / to" (the dashboards' new customers drill
+            # there) and the new_customers metric. Without it an administrator's export of one month read all
+            # 100,000 customers of the million-order set (SQLite 180 ms).
+            models.Index(fields=["created_at", "id"], name="customer_created_idx"),
         ]
 
     def __str__(self):
