@@ -227,3 +227,29 @@ def test_the_receivables_benchmark_measures_every_step_and_reads_what_the_invoic
         assert 0 <= step["p50_ms"] <= step["p95_ms"], step
     assert Decimal(result["dso"]) > 0
     assert "/customers/<id>/" in receivables.report(result)
+
+
+@pytest.mark.django_db
+def test_the_dashboard_benchmark_times_every_tab_of_each_user_and_every_metric(a_few_orders, tmp_path, capsys):
+    from bench import dashboards
+
+    # when
+    exit_status = dashboards.main(["--repeat", "1", "--warmup", "0", "--json", str(tmp_path / "d.json")])
+
+    # then
+    assert exit_status == 0
+    assert "over 300 ms at p95" in capsys.readouterr().out
+    written = json.loads((tmp_path / "d.json").read_text())
+    measured = {(m["url"], m["user"]): m for m in written["results"]}
+    assert all(m["status"] == 200 and m["queries"] > 0 for m in measured.values())
+    # The administrator oversees the company and keeps the books; the rep sells; the warehouse ships.
+    for url, user in [
+        ("/dashboard/?view=executive", "admin"),
+        ("/dashboard/?view=finance", "admin"),
+        ("/dashboard/?view=rep", "rep1"),
+        ("/dashboard/?view=warehouse", "warehouse1"),
+    ]:
+        assert (url, user) in measured, url
+    metrics = {url.split("/")[4] for url, user in measured if url.startswith("/api/v1/metrics/") and user == "admin"}
+    assert {"sales", "gross_margin", "receivables", "dso"} <= metrics
+    assert "gross_margin" not in {url.split("/")[4] for url, user in measured if user == "rep1" and "metrics" in url}
