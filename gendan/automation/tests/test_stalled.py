@@ -197,11 +197,10 @@ def test_the_counts_are_kept_for_a_few_minutes_and_counted_again_on_request(
 
 
 # Session and user (2); the review check and permissions (3); tasks: the Sales subtree (2 levels),
-# counted by person, the first few, the departments led (5); orders: the subtree (2), counted by
-# person and by status, the first few of the one status present (3); invoices: the subtree (2),
-# counted by person, the first few (2); the people's names (1). Each kind scopes itself, so the
-# subtree is read once per kind.
-QUERIES = 20
+# counted by person, the first few, the departments led (5); orders: counted by person and by status,
+# the first few of the one status present (3); invoices: counted by person, the first few (2); the
+# people's names (1). The subtree is read once per request (accounts.scoping), not once per kind.
+QUERIES = 18
 
 
 def test_the_review_shows_the_longest_waiting_few_and_links_each_stage_to_its_whole_list(
