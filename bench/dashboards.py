@@ -14,9 +14,7 @@ million orders.
 import argparse
 import json
 import logging
-import os
 import sys
-from dataclasses import asdict
 from pathlib import Path
 
 try:
@@ -31,7 +29,6 @@ TARGET_MS = 300
 
 def run(*, users=USERS, metric_users=METRIC_USERS, repeat=5, warmup=1) -> dict:
     from django.contrib.auth import get_user_model
-    from django.db import connection
     from django.test import Client
 
     from gendan.analytics.dashboards import dashboards_for
@@ -57,14 +54,7 @@ def run(*, users=USERS, metric_users=METRIC_USERS, repeat=5, warmup=1) -> dict:
             if not metric.point_in_time:
                 query += "&group_by=month&compare=last_year"
             bench.measure(client, username, f"/api/v1/metrics/{metric.name}/?{query}", "metric")
-    return {
-        "database": connection.vendor,
-        "repeat": repeat,
-        "warmup": warmup,
-        "missing_users": missing,
-        "load_average_1min": round(os.getloadavg()[0], 2),
-        "results": [asdict(m) for m in sorted(bench.results, key=lambda m: m.p95_ms, reverse=True)],
-    }
+    return bench.summary(missing)
 
 
 def main(argv=None) -> int:

@@ -155,6 +155,20 @@ class Bench:
         self.results: list[Measurement] = []
         self.seen: set[tuple[str, str]] = set()
 
+    def summary(self, missing_users: list[str]) -> dict:
+        """The figures as `report` prints them and --json writes them, the slowest first."""
+        from django.db import connection
+
+        return {
+            "database": connection.vendor,
+            "repeat": self.repeat,
+            "warmup": self.warmup,
+            "missing_users": missing_users,
+            # Other processes on the machine show in every figure: the load average over the run's last minute.
+            "load_average_1min": round(os.getloadavg()[0], 2),
+            "results": [asdict(m) for m in sorted(self.results, key=lambda m: m.p95_ms, reverse=True)],
+        }
+
     def measure(self, client, username: str, url: str, kind: str):
         """Times `url` for the logged-in `client`; returns the last response's body (for what it offers)."""
         from django.db import connection
@@ -333,7 +347,6 @@ GROUPED = [
 
 def run(*, admin: str, rep: str, extra_users=EXTRA_USERS, repeat=20, warmup=2, only=None) -> dict:
     from django.contrib.auth import get_user_model
-    from django.db import connection
     from django.test import Client
 
     from gendan.core import worklists
@@ -374,16 +387,7 @@ def run(*, admin: str, rep: str, extra_users=EXTRA_USERS, repeat=20, warmup=2, o
             for path, kind in GROUPED:
                 bench.measure(client, username, path, kind)
         bench.measure(client, username, "/api/v1/worklists/", "api")
-    results = sorted(bench.results, key=lambda m: m.p95_ms, reverse=True)
-    return {
-        "database": connection.vendor,
-        "repeat": repeat,
-        "warmup": warmup,
-        "missing_users": missing,
-        # Other processes on the machine show in every figure: the load average over the run's last minute.
-        "load_average_1min": round(os.getloadavg()[0], 2),
-        "results": [asdict(m) for m in results],
-    }
+    return bench.summary(missing)
 
 
 def width(text: str) -> int:

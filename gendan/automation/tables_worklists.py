@@ -49,28 +49,6 @@ class FollowupsDueTable(ListTable):
         return format_html('<a class="btn btn-outline-primary btn-sm" href="{}">{}</a>', url, _("Log a follow-up"))
 
 
-class TeamOverdueTable(ListTable):
-    task = tables.Column(gettext_lazy("Task"), accessor="title", attrs={"td": {"style": "min-width: 10rem"}})
-    assignee = tables.Column(gettext_lazy("Assignee"), attrs=cell("text-nowrap"))
-    record = tables.Column(gettext_lazy("Record"), accessor="object_repr", attrs=cell("d-none", "d-md-table-cell"))
-    due = tables.Column(gettext_lazy("Due"), accessor="due_at", attrs=cell("text-nowrap"))
-
-    class Meta(ListTable.Meta):
-        attrs = {**ListTable.Meta.attrs, "data-testid": "team-overdue"}
-        row_attrs = {"data-testid": "worklist-row"}
-        empty_text = gettext_lazy("Nobody in your team has an overdue task.")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.now = timezone.now()
-
-    def render_task(self, record, value):
-        return format_html('<a href="{}">{}</a>', reverse("automation:task_detail", args=[record.pk]), value)
-
-    def render_due(self, value):
-        return _due(value, self.now)
-
-
 class TaskTable(ListTable):
     task = tables.Column(gettext_lazy("Task"), accessor="title", attrs={"td": {"style": "min-width: 10rem"}})
     assignee = tables.Column(gettext_lazy("Assignee"), attrs=cell("text-nowrap"))
@@ -95,3 +73,13 @@ class TaskTable(ListTable):
 
     def render_due(self, value):
         return _due(value, self.now)
+
+
+class TeamOverdueTable(TaskTable):
+    """The task list's columns but the status: every task on it is open and overdue."""
+
+    class Meta(TaskTable.Meta):
+        attrs = {**ListTable.Meta.attrs, "data-testid": "team-overdue"}
+        row_attrs = {"data-testid": "worklist-row"}
+        empty_text = gettext_lazy("Nobody in your team has an overdue task.")
+        exclude = ("status",)
