@@ -46,12 +46,18 @@ class Part:
     denominator: object = None
     to_many: tuple = ()
     sign: int = 1
+    # For a date no index holds (an annotation: an order's last payment), `narrow(queryset, period)` first keeps
+    # the records that may fall in the period by a condition an index serves, so that the date is computed for
+    # those alone: every paid order of a million otherwise (32 s for a year on PostgreSQL).
+    narrow: object = None
 
     @property
     def dated(self) -> bool:
         return bool(self.moment or self.day)
 
     def in_period(self, queryset: QuerySet, period: Period) -> QuerySet:
+        if self.narrow is not None:
+            queryset = self.narrow(queryset, period)
         if self.moment:
             first, after = period.moments()
             return queryset.filter(**{f"{self.moment}__gte": first, f"{self.moment}__lt": after})

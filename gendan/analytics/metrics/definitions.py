@@ -359,6 +359,7 @@ METRIC_LIST = [
                 _owned("owner", "customer"),
                 day="paid_on",
                 denominator=Count("pk"),
+                narrow=records.paid_within,
             ),
         ),
     ),

@@ -107,6 +107,13 @@ def paid_orders(user):
     )
 
 
+def paid_within(orders, period):
+    """The `orders` with a payment received in `period` applied to their invoices: each order whose last payment
+    falls in the period is one of them."""
+    received = PaymentAllocation.objects.filter(received_on__gte=period.start, received_on__lte=period.end)
+    return orders.filter(pk__in=received.values("invoice__order"))
+
+
 def delivered_orders(user):
     """Orders delivered in full that had a promised date, with the moment their last shipment was signed for."""
     last_delivered = (
