@@ -169,6 +169,7 @@ LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "gendan" / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="Asia/Shanghai")
 USE_I18N = True
+FORMAT_MODULE_PATH = ["gendan.formats"]
 USE_TZ = True
 
 STATIC_URL = "static/"

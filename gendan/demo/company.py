@@ -3,7 +3,9 @@
 Everything after the people is written through the services, so the event
 log, the stock ledger and the document numbers are the real thing. The last two months
 are replayed step by step in time order, so timelines, numbers (SO{yyyy}{mm}...) and
-dates look like a working company's. A fixed seed makes every load the same.
+dates look like a working company's; before them, a year and a half of closed orders
+(history.py) gives the dashboards' trends something to show. A fixed seed makes every
+load the same.
 """
 
 import datetime
@@ -33,12 +35,17 @@ from gendan.sales.services import order_approve, order_cancel, order_create, ord
 from .changes import add_demo_changes
 from .clock import at
 from .crm import load_crm_demo
+from .history import MONTHS as HISTORY_MONTHS
+from .history import history_start, plan_history
 from .quotations import add_demo_quotations
 from .receivables import add_demo_receivables
 
 SEED = 20250601
 PASSWORD_ENV = "GENDAN_DEMO_PASSWORD"
 DAYS = 60
+CUSTOMERS = 36
+# Customers the company has when its history opens; the rest come one by one.
+ESTABLISHED_CUSTOMERS = 12
 
 # username, role, display name, department key
 PEOPLE = [
@@ -287,9 +294,11 @@ def password_file() -> Path:
 
 
 class DemoBuilder:
-    def __init__(self, password: str, seed: int = SEED):
+    def __init__(self, password: str, seed: int = SEED, history_months: int = HISTORY_MONTHS):
         self.password = password
         self.rng = random.Random(seed)
+        self.rng_seed = seed
+        self.history_months = history_months
         self.now = timezone.now().replace(microsecond=0)
         self.users = {}
         self.warehouses = {}
@@ -299,11 +308,17 @@ class DemoBuilder:
     def build(self) -> dict:
         with transaction.atomic():
             self._people()
-            with at(self.now - datetime.timedelta(days=DAYS + 12)):
+            # A day before the first of the last two months' orders may have been entered.
+            recent = self.now - datetime.timedelta(days=DAYS + 1)
+            opened = history_start(self.now, self.history_months, until=recent)
+            with at(opened - datetime.timedelta(days=12)):
                 self._warehouses_and_products()
-            self._customers()
+            self._customers(opened)
             plans = self._plan_orders()
-            self._replay(plans)
+            history = plan_history(self, Plan, self.history_months, until=recent)
+            with at(opened - datetime.timedelta(days=1)):
+                self._stock_for(history)
+            self._replay(history + plans)
             add_demo_quotations(self)
             add_demo_changes(self)
             add_demo_receivables(self)
@@ -312,7 +327,7 @@ class DemoBuilder:
             "users": len(self.users),
             "customers": len(self.customers),
             "products": len(self.products),
-            "orders": len(plans),
+            "orders": len(plans) + len(history),
         }
 
     # --- people --------------------------------------------------------------------------
@@ -378,11 +393,29 @@ class DemoBuilder:
 
     # --- customers -----------------------------------------------------------------------
 
-    def _customers(self) -> None:
+    def _stock_for(self, plans: list[Plan]) -> None:
+        """Enough stock received before the history starts for every historical order to ship."""
+        needed = {}
+        for plan in plans:
+            team = self.customers[plan.customer_index].team
+            for line in plan.lines:
+                key = (line["product"], team)
+                needed[key] = needed.get(key, Decimal("0")) + line["quantity"]
+        for (product, team), quantity in needed.items():
+            stock_move_record(
+                actor=self.users["warehouse1"],
+                kind=StockMove.Kind.RECEIPT,
+                product=product,
+                warehouse=self.warehouses[team],
+                quantity=quantity,
+                note="备货入库",
+            )
+
+    def _customers(self, opened: datetime.datetime) -> None:
         reps = {"east": [self.users["rep1"], self.users["rep2"]], "south": [self.users["rep3"]]}
         names = set()
         index = 0
-        while len(self.customers) < 36:
+        while len(self.customers) < CUSTOMERS:
             province, city, districts, postal, area, team = CITIES[index % len(CITIES)]
             brand, trade = self.rng.choice(BRANDS), self.rng.choice(TRADES)
             name = f"{city.removesuffix('市')}{brand}{trade}有限公司"
@@ -391,7 +424,7 @@ class DemoBuilder:
             names.add(name)
             rep = reps[team][index % len(reps[team])]
             contact = self._person()
-            day = timezone.localtime(self.now - datetime.timedelta(days=DAYS + 10 - index // 4)).replace(
+            day = timezone.localtime(self._customer_since(opened, index)).replace(
                 hour=self.rng.randint(9, 17), minute=self.rng.randint(0, 59)
             )
             with at(day):
@@ -422,6 +455,15 @@ class DemoBuilder:
             customer.team = team
             self.customers.append(customer)
             index += 1
+
+    def _customer_since(self, opened: datetime.datetime, index: int) -> datetime.datetime:
+        """The first customers are there when the history opens; the others arrive one by one until the last two
+        months."""
+        if index < ESTABLISHED_CUSTOMERS:
+            return opened - datetime.timedelta(days=10)
+        newest = self.now - datetime.timedelta(days=DAYS + 10)
+        share = (index - ESTABLISHED_CUSTOMERS + 1) / (CUSTOMERS - ESTABLISHED_CUSTOMERS)
+        return opened + (newest - opened) * share
 
     # --- orders --------------------------------------------------------------------------
 
@@ -578,6 +620,6 @@ class DemoBuilder:
         return f"1{self.rng.choice('3589')}{self.rng.randint(0, 9)}{self.rng.randint(1000_0000, 9999_9999)}"
 
 
-def load_demo_data(password: str) -> dict:
+def load_demo_data(password: str, history_months: int = HISTORY_MONTHS) -> dict:
     """Fill an empty database; returns what was made. The caller checks that the database is empty."""
-    return DemoBuilder(password).build()
+    return DemoBuilder(password, history_months=history_months).build()

@@ -122,6 +122,9 @@ MEETINGS = [
 ]
 
 
+RECENT = datetime.timedelta(days=90)
+
+
 def load_crm_demo(*, users: dict, customers: list, now: datetime.datetime) -> dict:
     """Follow-ups and meetings for the demo's customers; returns what was made."""
     return CrmDemo(users, customers, now).build()
@@ -180,7 +183,9 @@ class CrmDemo:
         days_quiet = self.rng.randint(34, 45) if quiet else 0
         stop = self.now - datetime.timedelta(days=days_quiet, hours=2)
         while True:
-            moment = self._working_time(moment + datetime.timedelta(days=self.rng.randint(7, 20)))
+            # Further back than the last few months, a call a month: the customer was settled then.
+            gap = (7, 20) if self.now - moment < RECENT else (20, 45)
+            moment = self._working_time(moment + datetime.timedelta(days=self.rng.randint(*gap)))
             if moment >= stop:
                 break
             kind = self.rng.choice(KINDS)

@@ -19,7 +19,7 @@ def test_a_raised_quantity_and_moved_date_pass_leader_then_head_and_the_revision
     settings.VAR_DIR = tmp_path
     monkeypatch.delenv(PASSWORD_ENV, raising=False)
 
-    call_command("load_demo_data", stdout=None)
+    call_command("load_demo_data", "--history-months=0", stdout=None)
 
     applied = ChangeRequest.objects.select_related("order").get(status=ChangeStatus.APPLIED)
     order = applied.order

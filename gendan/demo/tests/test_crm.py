@@ -24,7 +24,7 @@ def demo(tmp_path, settings, monkeypatch, django_capture_on_commit_callbacks):
     install(Rule)  # there from the migration, unless a flushing test ran before
     # The worker's part: every committed event through the rules, then one scan.
     with django_capture_on_commit_callbacks(execute=True):
-        call_command("load_demo_data", stdout=io.StringIO())
+        call_command("load_demo_data", "--history-months=0", stdout=io.StringIO())
     with django_capture_on_commit_callbacks(execute=True):
         scan_due_checks()
     return {u.username: u for u in User.objects.all()}

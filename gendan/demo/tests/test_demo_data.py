@@ -1,5 +1,6 @@
 """The demo company `make run` loads: every role, every order stage, real ledgers, loaded once."""
 
+import datetime
 import io
 import stat
 from collections import Counter
@@ -8,13 +9,14 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 from django.db.models import Sum
+from django.utils import timezone
 
 from gendan.accounts.models import Department, User
 from gendan.catalog.models import Product
 from gendan.core.errors import ApplicationError, ErrorCode
 from gendan.core.models import Event
 from gendan.crm.models import Customer
-from gendan.demo.company import PASSWORD_ENV, USERNAMES
+from gendan.demo.company import DAYS, HISTORY_MONTHS, PASSWORD_ENV, USERNAMES
 from gendan.finance.models import Invoice, Payment, Statement
 from gendan.inventory.models import StockLevel, StockMove, Warehouse
 from gendan.sales.models import Order
@@ -30,9 +32,9 @@ def var_dir(tmp_path, settings, monkeypatch):
     return tmp_path
 
 
-def run(command):
+def run(command, *args):
     out = io.StringIO()
-    call_command(command, stdout=out)
+    call_command(command, *args, stdout=out)
     return out.getvalue()
 
 
@@ -41,7 +43,9 @@ def test_the_demo_has_every_role_every_stage_and_consistent_ledgers(var_dir):
     output = run("load_demo_data")
 
     # then: people
-    assert "11 users, 36 customers, 20 products, 40 orders" in output
+    history = Order.objects.filter(created_at__lt=timezone.now() - datetime.timedelta(days=DAYS + 1))
+    recent = Order.objects.exclude(pk__in=history)
+    assert f"11 users, 36 customers, 20 products, {40 + history.count()} orders" in output
     users = {u.username: u for u in User.objects.select_related("department__parent")}
     assert sorted(users) == sorted(USERNAMES)
     assert {u.role for u in users.values()} >= {
@@ -83,8 +87,8 @@ def test_the_demo_has_every_role_every_stage_and_consistent_ledgers(var_dir):
         "福建省",
     }
 
-    # then: orders at every stage
-    assert Counter(Order.objects.values_list("status", flat=True)) == {
+    # then: orders of the last two months at every stage
+    assert Counter(recent.values_list("status", flat=True)) == {
         # one made from an accepted quotation (gendan/demo/quotations.py), one past its customer's credit limit
         # (gendan/demo/receivables.py)
         "draft": 6,
@@ -97,16 +101,16 @@ def test_the_demo_has_every_role_every_stage_and_consistent_ledgers(var_dir):
         "cancelled": 2,
         "on_hold": 2,
     }
-    assert Counter(Order.objects.values_list("payment_status", flat=True)) == {
+    assert Counter(recent.values_list("payment_status", flat=True)) == {
         "unpaid": 34,
         "partially_paid": 3,
         "paid": 6,
     }
-    assert Counter(Order.objects.values_list("billing_status", flat=True))["invoiced"] == 13
+    assert Counter(recent.values_list("billing_status", flat=True))["invoiced"] == 13
     assert Invoice.objects.filter(status="issued").count() == 7
-    assert Invoice.objects.filter(status="paid").count() == 6
+    assert Invoice.objects.exclude(order__in=history).filter(status="paid").count() == 6
     # the tenth: the deposit of the order paid in instalments, not yet used by an invoice
-    assert Payment.objects.count() == 10
+    assert Payment.objects.exclude(order__in=history).exclude(allocations__invoice__order__in=history).count() == 10
     planned = Order.objects.get(notes__contains="定金")
     assert [(i.percent, i.basis, i.status) for i in planned.instalments.order_by("position")] == [
         (Decimal("30.00"), "confirmation", "paid"),
@@ -141,16 +145,31 @@ def test_the_demo_has_every_role_every_stage_and_consistent_ledgers(var_dir):
         assert level.on_hand == total("receipt", "adjustment", "shipment")
         assert level.reserved == total("reservation", "release", "shipment")
 
-    # then: history over the last two months, recorded by the services
-    first, last = Order.objects.order_by("created_at")[0], Order.objects.order_by("-created_at")[0]
+    # then: the last two months replayed step by step, recorded by the services
+    first, last = recent.order_by("created_at")[0], recent.order_by("-created_at")[0]
     assert (last.created_at - first.created_at).days >= 40
-    assert Event.objects.filter(verb="order.closed").count() == 6
+    assert Event.objects.filter(verb="order.closed").count() == 6 + history.count()
     assert Event.objects.filter(verb="order.approved").exists()
+
+    # then: eighteen months before them, every order of which went the whole road, so that trends show
+    assert set(history.values_list("status", "payment_status", "billing_status")) == {("closed", "paid", "invoiced")}
+    by_month = Counter(
+        (confirmed.year, confirmed.month)
+        for confirmed in (timezone.localtime(moment) for moment in history.values_list("confirmed_at", flat=True))
+    )
+    today = timezone.localdate()
+    months = [(today.year * 12 + today.month - 1 - back) for back in range(HISTORY_MONTHS, 2, -1)]
+    assert all(by_month[(month // 12, month % 12 + 1)] > 0 for month in months)
+    # new customers came in over those months, not all at once
+    assert Customer.objects.filter(created_at__lt=history.order_by("created_at")[0].created_at).count() == 12
+    assert len({c.date() for c in Customer.objects.values_list("created_at", flat=True)}) > 20
+    # the history paid before the last two months began: their credit checks meet nothing open from it
+    assert not Invoice.objects.filter(order__in=history).exclude(status="paid").exists()
 
 
 def test_make_run_loads_once_keeps_the_password_and_prints_the_logins(var_dir):
     # given
-    run("load_demo_data")
+    run("load_demo_data", "--history-months=0")
     password_file = var_dir / "demo_password"
     password = password_file.read_text().strip()
     orders = Order.objects.count()

@@ -16,7 +16,7 @@ def test_the_demo_has_quotations_in_every_status_and_one_turned_into_an_order(tm
     settings.VAR_DIR = tmp_path
     monkeypatch.delenv(PASSWORD_ENV, raising=False)
 
-    call_command("load_demo_data", stdout=None)
+    call_command("load_demo_data", "--history-months=0", stdout=None)
 
     quotations = list(Quotation.objects.select_related("owner", "customer__owner", "order").order_by("created_at"))
     assert Counter(q.status for q in quotations) == {

@@ -2,14 +2,22 @@
 
 import time
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from gendan.accounts.models import User
-from gendan.demo.company import demo_password, load_demo_data
+from gendan.demo.company import HISTORY_MONTHS, demo_password, load_demo_data
 
 
 class Command(BaseCommand):
     help = "Load demo users, customers, products, stock and orders, but only into a database without users."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--history-months",
+            type=int,
+            default=HISTORY_MONTHS,
+            help="Months of closed orders before the last two (default %(default)s; 0 for a quick, small demo).",
+        )
 
     def handle(self, *args, **options):
         if User.objects.exists():
@@ -17,7 +25,9 @@ class Command(BaseCommand):
             return
         password = demo_password()
         started = time.perf_counter()
-        made = load_demo_data(password)
+        if options["history_months"] < 0:
+            raise CommandError("--history-months cannot be negative.")
+        made = load_demo_data(password, history_months=options["history_months"])
         self.stdout.write(
             self.style.SUCCESS(
                 "Demo data loaded in {seconds:.1f}s: {users} users, {customers} customers, "
