@@ -50,6 +50,8 @@ class Dashboard:
     qualifies: Callable
     cards: tuple
     charts: tuple = ()
+    # A manager's dashboard names the stage orders spent longest in (analytics.stalls).
+    names_slowest_stage: bool = False
 
 
 def _sells_own(user) -> bool:
@@ -95,7 +97,7 @@ _BY_OWNER = (
 # In the order of the tabs; the first a reader qualifies for opens.
 DASHBOARDS = (
     Dashboard("rep", _("My sales"), _sells_own, _SELLER_CARDS, (_SALES_TREND,)),
-    Dashboard("team", _("My team"), _leads_team, _SELLER_CARDS, (_SALES_TREND, *_BY_OWNER)),
+    Dashboard("team", _("My team"), _leads_team, _SELLER_CARDS, (_SALES_TREND, *_BY_OWNER), names_slowest_stage=True),
     Dashboard(
         "department",
         _("My department"),
@@ -107,6 +109,7 @@ DASHBOARDS = (
             Chart("collected", TEAM, _("Collected by team")),
             *_BY_OWNER,
         ),
+        names_slowest_stage=True,
     ),
     Dashboard(
         "executive",
@@ -128,6 +131,7 @@ DASHBOARDS = (
             Chart("sales", PRODUCT, _("Top 10 products by sales"), limit=10),
             Chart("sales", CUSTOMER, _("Top 10 customers by sales"), limit=10),
         ),
+        names_slowest_stage=True,
     ),
     Dashboard(
         "warehouse",
@@ -216,7 +220,7 @@ def build(dashboard: Dashboard, user, period: Period, compare: str, trend: Perio
     return cards, charts
 
 
-_SERIES_NAMES = {
+SERIES_NAMES = {
     PREVIOUS: _("Previous period"),
     LAST_YEAR: _("Same period last year"),
 }
@@ -232,7 +236,7 @@ def _config(chart: Chart, result: Result) -> dict:
         compared = Period(result.compare_start, result.compare_end).buckets(group_by)
         compare_keys = [day.isoformat() for day in compared]
     else:
-        names = (_("This period"), _SERIES_NAMES[result.compare])
+        names = (_("This period"), SERIES_NAMES[result.compare])
         compare_keys = [row.key for row in rows]
     return {
         "kind": LINE if chart.is_trend else BAR,

@@ -5,4 +5,5 @@ from . import views
 app_name = "analytics"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("stages/", views.stages, name="stages"),
 ]

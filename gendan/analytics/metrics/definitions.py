@@ -19,6 +19,8 @@ from . import records
 from .base import COUNT, DAYS, MONEY, PERCENT, Metric, Part
 from .groupings import CUSTOMER, OWNER, PRODUCT, REGION, TEAM
 from .periods import TIME_GROUPINGS, company_today
+from .stages import ORDER_STAGES, rework, stage_metric_name
+from .stages import PATHS as STAGE_PATHS
 
 _MONEY = SummedMoney()
 
@@ -446,5 +448,43 @@ METRIC_LIST = [
         ),
         unit=COUNT,
         parts=(Part("tasks", records.overdue_tasks, Count("pk"), _owned("assignee")),),
+    ),
+    *(
+        Metric(
+            name=stage_metric_name(stage),
+            label=stage.label,
+            definition=format_lazy(
+                _(
+                    "The average number of days orders spent in the stage “{stage}”, over those that left it in "
+                    "the period: from the last time an order entered it to the first time it left it afterwards, "
+                    "time on hold included. Read from the orders' event log."
+                ),
+                stage=stage.label,
+            ),
+            unit=DAYS,
+            permissions=_ORDERS,
+            parts=(
+                Part(
+                    "passages",
+                    stage.records,
+                    _days_between("entered_at", "occurred_at"),
+                    STAGE_PATHS,
+                    moment="occurred_at",
+                    denominator=Count("pk"),
+                ),
+            ),
+        )
+        for stage in ORDER_STAGES
+    ),
+    Metric(
+        name="rework",
+        label=pgettext_lazy("metric", "Rework"),
+        definition=_(
+            "The number of times in the period an order went back a step: a change applied to it after it was "
+            "confirmed, or its submission sent back by an approver."
+        ),
+        unit=COUNT,
+        permissions=_ORDERS,
+        parts=(Part("events", rework, Count("pk"), STAGE_PATHS, moment="occurred_at"),),
     ),
 ]

@@ -1,0 +1,142 @@
+"""The stages of an order's road and the time spent in each, read from the event log.
+
+A stage is entered by one of its `entered` verbs and left by one of its `left` verbs (the order's own events, or its
+children's: an invoice issued for it). A passage through a stage is the first leaving event after an entry, placed
+in a period by the moment it left; its time is from the last entry before it. Orders that leave a stage without
+having entered it (an invoice issued before delivery) pass no time in it and are not counted; time on hold counts,
+because the customer waited all the same.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Exists, F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.utils.translation import pgettext_lazy
+
+from gendan.core.models import Event
+from gendan.sales.models import Order
+
+from .groupings import CUSTOMER, OWNER, REGION, TEAM
+
+REWORK_VERBS = ("order.change_applied", "order.rejected")
+# Verbs recorded on a child of the order (root_type/root_id name the order), not on the order itself.
+_CHILD_VERBS = frozenset({"invoice.issued"})
+
+
+@dataclass(frozen=True)
+class Stage:
+    key: str
+    label: object
+    entered: tuple
+    left: tuple
+    # The order list's filters that show the orders in this stage now.
+    waiting: dict
+
+    def records(self, user):
+        """The passages through this stage of the orders `user` sees, each an event (the leaving) annotated with
+        `entered_at` and the order's owner, team, customer and region (the groupings' paths)."""
+        order_type = ContentType.objects.get_for_model(Order)
+        leaving = _of_orders(Event.objects.all(), self.left, order_type).annotate(
+            order_id=Coalesce("root_id", "object_id")
+        )
+        entries = _of_orders(Event.objects.all(), self.entered, order_type, order=OuterRef("order_id")).filter(
+            occurred_at__lte=OuterRef("occurred_at")
+        )
+        earlier_leaving = _of_orders(Event.objects.all(), self.left, order_type, order=OuterRef("order_id")).filter(
+            occurred_at__lt=OuterRef("occurred_at"), occurred_at__gte=OuterRef("entered_at")
+        )
+        passages = (
+            leaving.filter(order_id__in=Order.objects.visible_to(user).values("pk"))
+            .annotate(entered_at=Subquery(entries.order_by("-occurred_at").values("occurred_at")[:1]))
+            .filter(entered_at__isnull=False)
+            .exclude(Exists(earlier_leaving))
+        )
+        return _with_order_paths(passages)
+
+
+def rework(user):
+    """The times an order went back a step, for the orders `user` sees: a change applied after confirmation, or a
+    submission an approver sent back. Events, with the order's groupings like a stage's passages."""
+    order_type = ContentType.objects.get_for_model(Order)
+    events = _of_orders(Event.objects.all(), REWORK_VERBS, order_type).filter(
+        object_id__in=Order.objects.visible_to(user).values("pk")
+    )
+    return _with_order_paths(events.annotate(order_id=F("object_id")))
+
+
+def _with_order_paths(events):
+    order = Order.objects.filter(pk=OuterRef("order_id"))
+    return events.annotate(
+        order_owner=Subquery(order.values("owner")[:1]),
+        order_team=Subquery(order.values("owner__department")[:1]),
+        order_customer=Subquery(order.values("customer")[:1]),
+        order_region=Subquery(order.values("customer__region")[:1]),
+    )
+
+
+def _of_orders(events, verbs, order_type, order=None):
+    """The events of `verbs` on orders (of the order `order` if given); every verb of a stage's side is of one
+    kind, so that each lookup runs on one of the event log's indexes (a record's timeline, or its root's)."""
+    if set(verbs) <= _CHILD_VERBS:
+        found = events.filter(root_type=order_type, verb__in=verbs)
+        return found if order is None else found.filter(root_id=order)
+    assert not set(verbs) & _CHILD_VERBS, verbs
+    found = events.filter(content_type=order_type, verb__in=verbs)
+    return found if order is None else found.filter(object_id=order)
+
+
+# Where each grouping's key is on a passage.
+PATHS = {OWNER: "order_owner", TEAM: "order_team", CUSTOMER: "order_customer", REGION: "order_region"}
+
+# The road in its order.
+ORDER_STAGES = (
+    Stage(
+        "draft",
+        pgettext_lazy("order stage", "Being entered"),
+        entered=("order.created", "order.rejected"),
+        left=("order.submitted",),
+        waiting={"status": ["draft"]},
+    ),
+    Stage(
+        "approval",
+        pgettext_lazy("order stage", "Waiting for approval"),
+        # Only orders that needed approval are approved or rejected: the others were confirmed as submitted.
+        entered=("order.submitted",),
+        left=("order.approved", "order.rejected"),
+        waiting={"status": ["pending_approval"]},
+    ),
+    Stage(
+        "to_ship",
+        pgettext_lazy("order stage", "Waiting to ship"),
+        entered=("order.confirmed",),
+        left=("order.partially_shipped", "order.shipped"),
+        waiting={"status": ["confirmed"]},
+    ),
+    Stage(
+        "in_transit",
+        pgettext_lazy("order stage", "In transit"),
+        entered=("order.shipped",),
+        left=("order.delivered",),
+        waiting={"status": ["shipped"]},
+    ),
+    Stage(
+        "to_invoice",
+        pgettext_lazy("order stage", "Waiting for the invoice"),
+        entered=("order.delivered",),
+        left=("invoice.issued",),
+        waiting={"status": ["delivered"], "billing_status": "not_invoiced"},
+    ),
+    Stage(
+        "to_cash",
+        pgettext_lazy("order stage", "Waiting for the money"),
+        entered=("invoice.issued",),
+        left=("order.paid",),
+        waiting={"status": ["partially_shipped", "shipped", "delivered"], "billing_status": "invoiced"},
+    ),
+)
+STAGES = {stage.key: stage for stage in ORDER_STAGES}
+
+
+def stage_metric_name(stage: Stage) -> str:
+    return f"stage_{stage.key}"
