@@ -36,7 +36,7 @@ def department_subtree_ids(department) -> list[int]:
     return ids
 
 
-def _subtree_of(user) -> list[int]:
+def scoped_subtree_ids(user) -> list[int]:
     """The user's department and the teams below it, read once per user object, that is once per request: a
     dashboard asks a dozen scoped questions, and each read the tree again (94 queries for a department head)."""
     cached = user.__dict__.get("_department_subtree")
@@ -63,7 +63,7 @@ def owner_filters(user, *owner_paths: str) -> list[models.Q | None]:
             models.Q(**{f"{path}__department_id": user.department_id}) | models.Q(**{path: user.pk})
             for path in owner_paths
         ]
-    ids = _subtree_of(user)
+    ids = scoped_subtree_ids(user)
     return [models.Q(**{f"{path}__department_id__in": ids}) | models.Q(**{path: user.pk}) for path in owner_paths]
 
 

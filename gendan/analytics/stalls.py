@@ -1,5 +1,5 @@
-"""Where work stalls (ANA-4): the days orders spend in each stage of their road, who they wait on, what is waiting
-in each stage now, the rework, and the overdue tasks by stage and by person.
+"""Where work stalls (ANA-4): the days orders spend in each stage of their road and deals at each stage of the
+funnel, who they wait on, what is waiting in each stage now, the rework, and the overdue tasks by stage and by person.
 
 Every figure is a metric's (the stage metrics read the event log, gendan.analytics.metrics.stages) or a count of the
 order list's own filters, so that each number opens the list that shows exactly what it counts.
@@ -12,6 +12,8 @@ from django.db.models import Count, OuterRef, Subquery
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from gendan.crm.filters import OpportunityFilter
+from gendan.crm.models import Opportunity
 from gendan.sales.filters import OrderFilter
 from gendan.sales.models import Order, OrderStatus
 
@@ -19,7 +21,7 @@ from .drilldown import drill_url
 from .metrics import Period, Result, get_metric
 from .metrics import records as metric_records
 from .metrics.groupings import OWNER
-from .metrics.stages import ORDER_STAGES, Stage, stage_metric_name
+from .metrics.stages import DEAL_STAGES, ORDER_STAGES, DealStage, Stage, stage_metric_name
 
 
 @dataclass(frozen=True)
@@ -31,25 +33,27 @@ class StageRow:
     waiting_url: str | None = None
 
 
-def stage_results(user, period: Period, compare: str | None) -> list[StageRow]:
+def stage_results(user, period: Period, compare: str | None, stages=ORDER_STAGES) -> list[StageRow]:
     """Each stage's average days over the period, against the compared one."""
     return [
         StageRow(stage, get_metric(stage_metric_name(stage)).compute(user, period.start, period.end, compare=compare))
-        for stage in ORDER_STAGES
+        for stage in stages
     ]
 
 
-def stage_times(user, period: Period, compare: str | None) -> list[StageRow]:
-    """Each stage's average days, and the orders in it now."""
-    return [
-        StageRow(
-            row.stage,
-            row.result,
-            OrderFilter(row.stage.waiting, queryset=Order.objects.visible_to(user)).qs.count(),
-            _order_list(row.stage.waiting),
-        )
-        for row in stage_results(user, period, compare)
-    ]
+# The list, and its filters, that shows the records in a stage now.
+_LISTS = {Stage: (OrderFilter, Order), DealStage: (OpportunityFilter, Opportunity)}
+
+
+def stage_times(user, period: Period, compare: str | None, stages=ORDER_STAGES) -> list[StageRow]:
+    """Each stage's average days, and the orders (or deals) in it now."""
+    rows = []
+    for row in stage_results(user, period, compare, stages):
+        filterset, model = _LISTS[type(row.stage)]
+        waiting = filterset(row.stage.waiting, queryset=model.objects.visible_to(user)).qs.count()
+        url = f"{reverse(row.stage.list_name)}?{urlencode(row.stage.waiting, doseq=True)}"
+        rows.append(StageRow(row.stage, row.result, waiting, url))
+    return rows
 
 
 def slowest(rows: list[StageRow]) -> StageRow | None:
@@ -138,5 +142,6 @@ def rework_by_owner(user, period: Period, compare: str | None) -> Result:
     return get_metric("rework").compute(user, period.start, period.end, group_by=OWNER, compare=compare)
 
 
-def _order_list(filters: dict) -> str:
-    return f"{reverse('sales:order_list')}?{urlencode(filters, doseq=True)}"
+def deal_stage_times(user, period: Period, compare: str | None) -> list[StageRow]:
+    """The funnel's stages, for those who see deals."""
+    return stage_times(user, period, compare, DEAL_STAGES) if user.has_perm("crm.view_opportunity") else []

@@ -13,6 +13,7 @@ from .forms import PeriodForm, trend_period
 from .metrics import DAYS, company_today
 from .metrics.periods import PREVIOUS
 from .stalls import (
+    deal_stage_times,
     overdue_by_person,
     overdue_by_stage,
     rework_by_owner,
@@ -75,6 +76,7 @@ def stages(request):
         "period": period,
         "compared": period.compared(compare),
         "rows": rows,
+        "deal_rows": deal_stage_times(request.user, period, compare),
         "slowest_stage": slowest(rows),
         "chart": _stage_chart(rows, compare),
         "people": stage_times_by_owner(request.user, period),

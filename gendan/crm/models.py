@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from gendan.accounts.roles import DataScope
-from gendan.accounts.scoping import ScopedQuerySet, department_subtree_ids
+from gendan.accounts.scoping import ScopedQuerySet, scoped_subtree_ids
 from gendan.core.models import TimeStampedModel, VersionedModel
 from gendan.core.states import StateMachine
 
@@ -166,7 +166,7 @@ def _through_customer(queryset, user, *own_paths):
         if scope == DataScope.TEAM:
             lookup, value = "department_id", user.department_id
         else:
-            lookup, value = "department_id__in", department_subtree_ids(user.department)
+            lookup, value = "department_id__in", scoped_subtree_ids(user)
         for path in paths:
             condition |= models.Q(**{f"{path}__{lookup}": value}) | models.Q(**{path: user.pk})
     return queryset.filter(condition)

@@ -19,7 +19,7 @@ from . import records
 from .base import COUNT, DAYS, MONEY, PERCENT, Metric, Part
 from .groupings import CUSTOMER, OWNER, PRODUCT, REGION, TEAM
 from .periods import TIME_GROUPINGS, company_today
-from .stages import ORDER_STAGES, rework, stage_metric_name
+from .stages import DEAL_STAGES, ORDER_STAGES, rework, stage_metric_name
 from .stages import PATHS as STAGE_PATHS
 
 _MONEY = SummedMoney()
@@ -39,6 +39,18 @@ def _owned(owner: str, customer: str = "") -> dict:
     if customer:
         paths |= {CUSTOMER: customer, REGION: f"{customer}__region"}
     return paths
+
+
+def _passages(stage) -> Part:
+    """The passages through a stage (metrics.stages) as a ratio of days over passages."""
+    return Part(
+        "passages",
+        stage.records,
+        _days_between("entered_at", "occurred_at"),
+        STAGE_PATHS,
+        moment="occurred_at",
+        denominator=Count("pk"),
+    )
 
 
 # --- the metrics --------------------------------------------------------------------------------
@@ -463,18 +475,28 @@ METRIC_LIST = [
             ),
             unit=DAYS,
             permissions=_ORDERS,
-            parts=(
-                Part(
-                    "passages",
-                    stage.records,
-                    _days_between("entered_at", "occurred_at"),
-                    STAGE_PATHS,
-                    moment="occurred_at",
-                    denominator=Count("pk"),
-                ),
-            ),
+            parts=(_passages(stage),),
         )
         for stage in ORDER_STAGES
+    ),
+    *(
+        Metric(
+            name=stage_metric_name(stage),
+            label=format_lazy(pgettext_lazy("metric", "Deals at “{stage}”"), stage=stage.label),
+            definition=format_lazy(
+                _(
+                    "The average number of days deals spent at the stage “{stage}”, over those that moved on from "
+                    "it in the period (to any other stage, won or lost included): from the move that brought a deal "
+                    "there, or its creation, to the move that took it on. Read from the deals' event log; by owner: "
+                    "the deal's owner now."
+                ),
+                stage=stage.label,
+            ),
+            unit=DAYS,
+            permissions=("crm.view_opportunity",),
+            parts=(_passages(stage),),
+        )
+        for stage in DEAL_STAGES
     ),
     Metric(
         name="rework",

@@ -1,20 +1,25 @@
-"""The stages of an order's road and the time spent in each, read from the event log.
+"""The stages of an order's road and of a deal's funnel, and the time spent in each, read from the event log.
 
 A stage is entered by one of its `entered` verbs and left by one of its `left` verbs (the order's own events, or its
 children's: an invoice issued for it). A passage through a stage is the first leaving event after an entry, placed
 in a period by the moment it left; its time is from the last entry before it. Orders that leave a stage without
 having entered it (an invoice issued before delivery) pass no time in it and are not counted; time on hold counts,
 because the customer waited all the same.
+
+A deal (商机) leaves a stage by `opportunity.stage_changed` naming it as "from"; it entered it by the last change, or
+its creation, naming it as "stage".
 """
 
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, F, OuterRef, Subquery
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import pgettext_lazy
 
 from gendan.core.models import Event
+from gendan.crm.models import OPEN_STAGES, Opportunity
+from gendan.crm.models import Stage as DealStageName
 from gendan.sales.models import Order
 
 from .groupings import CUSTOMER, OWNER, REGION, TEAM
@@ -26,12 +31,16 @@ _CHILD_VERBS = frozenset({"invoice.issued"})
 
 @dataclass(frozen=True)
 class Stage:
+    """A stage of an order's road."""
+
     key: str
     label: object
     entered: tuple
     left: tuple
     # The order list's filters that show the orders in this stage now.
     waiting: dict
+    list_name = "sales:order_list"
+    metric_prefix = "stage_"
 
     def records(self, user):
         """The passages through this stage of the orders `user` sees, each an event (the leaving) annotated with
@@ -138,5 +147,51 @@ ORDER_STAGES = (
 STAGES = {stage.key: stage for stage in ORDER_STAGES}
 
 
-def stage_metric_name(stage: Stage) -> str:
-    return f"stage_{stage.key}"
+@dataclass(frozen=True)
+class DealStage:
+    """A stage of the deals' funnel."""
+
+    key: str
+    label: object
+    list_name = "crm:opportunity_list"
+    metric_prefix = "deal_stage_"
+
+    @property
+    def waiting(self) -> dict:
+        return {"stage": self.key}
+
+    def records(self, user):
+        """The deals `user` sees leaving this stage, each an event annotated with `entered_at` and the deal's
+        owner, team, customer and region."""
+        deal_type = ContentType.objects.get_for_model(Opportunity)
+        entries = Event.objects.filter(
+            Q(verb="opportunity.stage_changed") | Q(verb="opportunity.created"),
+            content_type=deal_type,
+            object_id=OuterRef("object_id"),
+            occurred_at__lte=OuterRef("occurred_at"),
+            data__stage=self.key,
+        )
+        deal = Opportunity.objects.filter(pk=OuterRef("object_id"))
+        return (
+            Event.objects.filter(
+                content_type=deal_type,
+                verb="opportunity.stage_changed",
+                data__from=self.key,
+                object_id__in=Opportunity.objects.visible_to(user).values("pk"),
+            )
+            .annotate(entered_at=Subquery(entries.order_by("-occurred_at").values("occurred_at")[:1]))
+            .filter(entered_at__isnull=False)
+            .annotate(
+                order_owner=Subquery(deal.values("owner")[:1]),
+                order_team=Subquery(deal.values("owner__department")[:1]),
+                order_customer=Subquery(deal.values("customer")[:1]),
+                order_region=Subquery(deal.values("customer__region")[:1]),
+            )
+        )
+
+
+DEAL_STAGES = tuple(DealStage(stage, DealStageName(stage).label) for stage in OPEN_STAGES)
+
+
+def stage_metric_name(stage) -> str:
+    return f"{stage.metric_prefix}{stage.key}"

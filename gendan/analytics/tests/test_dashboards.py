@@ -301,7 +301,7 @@ def _more_history(quarter, count: int):
         # tree (read once per request) come on top.
         ("rep1", "rep", 23),
         # A manager's dashboard names the slowest stage: two queries for each of the six.
-        ("follower1", "team", 54),
+        ("follower1", "team", 53),
         ("manager1", "department", 76),
         ("boss1", "executive", 52),
         ("warehouse1", "warehouse", 18),

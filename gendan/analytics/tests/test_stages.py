@@ -11,10 +11,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from gendan.analytics.metrics import Period, get_metric
-from gendan.analytics.stalls import overdue_by_stage, stage_times
+from gendan.analytics.stalls import deal_stage_times, overdue_by_stage, stage_times
 from gendan.automation.models import Task, TaskStatus
 from gendan.core import events
-from gendan.crm.models import Customer
+from gendan.crm.models import Customer, Opportunity
 from gendan.finance.models import Invoice
 from gendan.sales.models import Order, OrderStatus
 from tests.factories import ProductFactory
@@ -27,9 +27,9 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 MARCH = (d("2026-03-01"), d("2026-03-31"))
 
 
-def happened(actor, verb, record, moment, root=None):
+def happened(actor, verb, record, moment, root=None, data=None):
     with mock.patch("django.utils.timezone.now", return_value=moment):
-        events.record(actor, verb, record, root=root)
+        events.record(actor, verb, record, root=root, data=data)
 
 
 @pytest.fixture
@@ -107,6 +107,36 @@ def test_a_rep_counts_only_the_orders_they_see(personas, road):
 
     assert days("stage_to_ship", rep1, *MARCH).total == Decimal("2.5")
     assert days("stage_approval", rep1, *MARCH).total == Decimal("1.0")
+
+
+def test_deals_at_each_stage_of_the_funnel(personas):
+    rep1, rep3 = personas["rep1"], personas["rep3"]
+    mine, theirs = b.customer(rep1, region="华东"), b.customer(rep3, region="华南")
+    first = Opportunity.objects.create(customer=mine, name="产线改造", owner=rep1, stage="proposal")
+    second = Opportunity.objects.create(customer=mine, name="备件", owner=rep1, stage="lost", lost_reason="价格")
+    third = Opportunity.objects.create(customer=theirs, name="新厂", owner=rep3, stage="first_visit")
+    for deal, verb, moment, data in [
+        # first: a lead for 3 days, at the first visit for 6
+        (first, "opportunity.created", at(d("2026-03-01")), {"stage": "lead"}),
+        (first, "opportunity.stage_changed", at(d("2026-03-04")), {"stage": "first_visit", "from": "lead"}),
+        (first, "opportunity.stage_changed", at(d("2026-03-10")), {"stage": "proposal", "from": "first_visit"}),
+        # second: lost after a day as a lead
+        (second, "opportunity.created", at(d("2026-03-02")), {"stage": "lead"}),
+        (second, "opportunity.stage_changed", at(d("2026-03-03")), {"stage": "lost", "from": "lead"}),
+        # third: created at the first visit, still there
+        (third, "opportunity.created", at(d("2026-03-05")), {"stage": "first_visit"}),
+    ]:
+        happened(deal.owner, verb, deal, moment, root=deal.customer, data=data)
+
+    lead = days("deal_stage_lead", personas["boss1"], *MARCH, group_by="owner")
+    assert lead.total == Decimal("2.0")
+    assert [(row.label, row.value) for row in lead.rows] == [("rep1", Decimal("2.0"))]
+    assert days("deal_stage_first_visit", personas["boss1"], *MARCH).total == Decimal("6.0")
+    assert days("deal_stage_proposal", personas["boss1"], *MARCH).total is None
+    assert days("deal_stage_lead", rep3, *MARCH).total is None
+    rows = {row.stage.key: row for row in deal_stage_times(personas["boss1"], Period(*MARCH), "previous")}
+    assert (rows["first_visit"].waiting, rows["proposal"].waiting) == (1, 1)
+    assert rows["first_visit"].waiting_url == reverse("crm:opportunity_list") + "?stage=first_visit"
 
 
 def test_rework_counts_changes_applied_and_submissions_sent_back(personas, road):
@@ -189,7 +219,7 @@ def test_the_stages_page_asks_the_same_queries_whatever_the_data(client, persona
     assert len(queries) == STAGES_PAGE_QUERIES
 
 
-STAGES_PAGE_QUERIES = 58
+STAGES_PAGE_QUERIES = 73
 
 
 def test_an_invoice_without_an_order_event_before_it_is_not_a_passage(personas, road):
