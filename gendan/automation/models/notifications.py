@@ -21,6 +21,7 @@ class NotificationKind(models.TextChoices):
     TASK_ESCALATED = "task.escalated", _("A task is escalated to me")
     RULE = "rule", _("An automation rule tells me something")
     DIGEST = "digest", _("My daily digest")
+    REPORT = "report", _("A report I receive is sent")
     RESPONSIBILITY_ASSIGNED = "responsibility.assigned", _("A stage of a record is handed to me")
     # The order's steps, each told by a shipped rule whose system_key is the kind (so each has its own channels).
     ORDER_APPROVAL_NEEDED = "order.approval_needed", _("An order waits for my approval")
