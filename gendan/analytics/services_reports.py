@@ -205,7 +205,7 @@ def _checked_team(actor, value) -> tuple[Department | None, list]:
         value = value.pk
     if actor.department_id is None:
         return None, [_("You belong to no team to share it with.")]
-    if not isinstance(value, int) or value not in department_subtree_ids(actor.department):
+    if not isinstance(value, int) or isinstance(value, bool) or value not in department_subtree_ids(actor.department):
         return None, [_("Share it with your team or a team below it.")]
     return Department.objects.get(pk=value), []
 

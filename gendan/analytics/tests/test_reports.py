@@ -174,6 +174,7 @@ def test_saving_a_report_records_its_event(quarter):
             {"filters": ['Send the filters as an object, e.g. {"period": "last_week", "team": [3]}.']},
         ),
         ({"shared_with": "north"}, {"shared_with": ["Share it with your team or a team below it."]}),
+        ({"shared_with": True}, {"shared_with": ["Share it with your team or a team below it."]}),
         (
             {"schedule": "hourly", "send_at": "25:00"},
             {"schedule": ["Choose how often to send it."], "send_at": ["Enter a time of day as HH:MM."]},
@@ -265,12 +266,18 @@ def test_only_the_owner_changes_or_deletes_a_report(quarter):
 def test_changing_a_report_records_what_changed(quarter):
     report = mias_report(quarter)
 
-    report_update(report=report, actor=quarter.manager1, measures=["sales"], schedule="daily")
+    report_update(report=report, actor=quarter.manager1, measures=["sales"], schedule="daily", shared_with=None)
 
     report.refresh_from_db()
-    assert (report.measures, report.schedule) == (["sales"], "daily")
+    assert (report.measures, report.schedule, report.shared_with) == (["sales"], "daily", None)
     event = Event.objects.get(verb="report.updated")
-    assert event.changes == {"measures": [["sales", "orders"], ["sales"]], "schedule": ["none", "daily"]}
+    assert event.changes == {
+        "measures": [["sales", "orders"], ["sales"]],
+        "schedule": ["none", "daily"],
+        "shared_with": [quarter.sales.pk, None],
+    }
+    # Shared with nobody now: Alice no longer reads it.
+    assert not SavedReport.objects.seen_by(quarter.rep1).exists()
 
 
 # --- the schedule ------------------------------------------------------------------------------------------------
