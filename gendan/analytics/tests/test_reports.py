@@ -617,3 +617,19 @@ def test_the_schedule_constraint_holds_in_the_database(quarter):
             owner=quarter.rep1, name="x", dimensions=["owner"], measures=["sales"], schedule="hourly"
         )
     assert ReportSchedule.values == ["none", "daily", "weekly", "monthly"]
+
+
+def test_the_builder_offers_the_readers_measures_and_pickers_that_list_no_records(quarter, client):
+    report = mias_report(quarter, filters={**QUARTER, "customer": [quarter.c1.pk]})
+    client.force_login(quarter.rep1)
+
+    response = client.get(reverse("analytics:report_edit", kwargs={"pk": report.pk}))
+
+    page = response.content.decode()
+    form = response.context["form"]
+    assert response.status_code == 200
+    # No margin for a rep; the shared report's customer named by the picker, not listed among every customer.
+    assert "gross_margin" not in dict(form.fields["measures"].choices)
+    assert f'data-lookup-label="{quarter.c1.name}"' in page
+    assert quarter.c2.name not in page
+    assert 'data-testid="report-save"' in page and "Save as my report" in page
