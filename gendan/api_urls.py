@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 from gendan.accounts.api import ApiTokenViewSet, TokenObtainView
 from gendan.accounts.api_saved_views import SavedViewViewSet
 from gendan.analytics.api import MetricDetailView, MetricListView
+from gendan.analytics.api_reports import SavedReportViewSet
 from gendan.automation.api import FollowupsDueViewSet, NotificationViewSet, TaskViewSet, TeamOverdueViewSet
 from gendan.catalog.api import ProductViewSet
 from gendan.core.api_worklists import WorklistSummaryView
@@ -31,6 +32,7 @@ from gendan.sales.api_worklists import ApprovalInboxViewSet, OrdersAttentionView
 router = DefaultRouter()
 router.register("auth/tokens", ApiTokenViewSet, basename="api-token")
 router.register("saved-views", SavedViewViewSet, basename="saved-view")
+router.register("reports", SavedReportViewSet, basename="report")
 router.register("customers", CustomerViewSet, basename="customer")
 router.register("follow-ups", FollowUpViewSet, basename="follow-up")
 router.register("meetings", MeetingViewSet, basename="meeting")

@@ -12,8 +12,11 @@ from decimal import Decimal
 import time_machine
 from django.utils import timezone
 
+from gendan.accounts.models import User
+from gendan.accounts.roles import Role
 from gendan.accounts.services import api_token_issue
 from gendan.accounts.services_saved_views import saved_view_create
+from gendan.analytics.services_reports import report_create
 from gendan.automation.services import task_create
 from gendan.crm.services_contracts import contract_activate, contract_create
 from gendan.crm.services_followups import followup_create, meeting_schedule
@@ -177,8 +180,24 @@ def walk_world(people) -> dict[str, int]:
         "api-token": api_token_issue(actor=rep, name="ERP")[0].pk,
         # Alice's own: her teammates see only the views she shares.
         "saved-view": saved_view_create(actor=rep, list_name="orders", name="大单", query="sort=-total").pk,
+        # Alice's own, and one a teammate outside the walk shares with the East team (she, Bob and the follower
+        # may subscribe to it; its owner could not).
+        "report": report_create(actor=rep, name="周报", dimensions=["owner"], measures=["sales"]).pk,
+        "report:shared": _shared_report(people).pk,
         "order:changed": changed.pk,
         "change-request:pending": change_pending.pk,
         "change-request:draft": change_draft.pk,
         "change-request:stale": change_stale.pk,
     }
+
+
+def _shared_report(people):
+    teammate = User.objects.create_user(username="rep9", role=Role.SALES_REP, department=people["rep1"].department)
+    return report_create(
+        actor=teammate,
+        name="东区周报",
+        dimensions=["week", "owner"],
+        measures=["sales"],
+        shared_with=teammate.department_id,
+        schedule="weekly",
+    )

@@ -277,6 +277,21 @@ WALK: dict[tuple[str, str], Op] = {
     ),
     ("saved-view-detail", "patch"): Op(EVERYONE, on="saved-view", body=lambda ids, role: {"columns": ["total"]}),
     ("saved-view-detail", "delete"): Op(EVERYONE, 204, on="saved-view", body=lambda ids, role: {}),
+    # saved reports: everyone builds their own of the metrics they see; only the owner changes one
+    ("report-list", "get"): Op(EVERYONE),
+    ("report-list", "post"): Op(
+        EVERYONE,
+        201,
+        body=lambda ids, role: {"name": f"{role}的报表", "dimensions": ["owner"], "measures": ["overdue_tasks"]},
+    ),
+    ("report-detail", "get"): Op(EVERYONE, on="report"),
+    ("report-detail", "put"): Op(
+        EVERYONE, on="report", body=lambda ids, role: {"name": "月报", "dimensions": ["month"], "measures": ["orders"]}
+    ),
+    ("report-detail", "patch"): Op(EVERYONE, on="report", body=lambda ids, role: {"schedule": "weekly"}),
+    ("report-detail", "delete"): Op(EVERYONE, 204, on="report", body=lambda ids, role: {}),
+    ("report-run", "get"): Op(EVERYONE, on="report"),
+    ("report-subscribe", "post"): Op(EVERYONE, on="report:shared", body=lambda ids, role: {"subscribed": True}),
     # customers
     ("customer-list", "get"): Op(EVERYONE),
     ("customer-list", "post"): Op(SELLERS, 201, body=lambda ids, role: {"name": f"{role}的新客户"}),
@@ -588,6 +603,9 @@ SEEN_BY = {
     "notification": frozenset({"rep1"}),
     "api-token": frozenset({"rep1"}),
     "saved-view": frozenset({"rep1"}),
+    "report": frozenset({"rep1"}),
+    # Shared with the East team.
+    "report:shared": frozenset({"rep1", "rep2", "follower1"}),
     "approval-rule": EVERYONE,
     # rep1 submitted it; the shipped rule's level names whoever may approve and sees it.
     "approval": frozenset({"rep1", "manager1", "boss1", "admin"}),

@@ -7,8 +7,10 @@ one GROUP BY (the rows), whatever the number of records; and once for the rows' 
 """
 
 import datetime
+import operator
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from functools import reduce
 
 from django.core.exceptions import ValidationError
 from django.db.models import DateField, F, Q, QuerySet
@@ -78,6 +80,14 @@ class Part:
         path = self.paths[group_by]
         return Q(**{f"{path}__isnull": True}) if key is None else Q(**{path: key})
 
+    def restriction(self, group_by: str, keys) -> Q:
+        """The records of any of the rows `keys` of `group_by` (a report's filter): those rows' conditions, or'ed."""
+        found = [key for key in keys if key is not None]
+        conditions = [Q(**{f"{self.paths[group_by]}__in": found})] if found else []
+        if len(found) < len(keys):
+            conditions.append(self.condition(group_by, None))
+        return reduce(operator.or_, conditions)
+
     def aggregates(self) -> dict:
         found = {"numerator": self.numerator}
         if self.denominator is not None:
@@ -87,8 +97,10 @@ class Part:
 
 @dataclass(frozen=True)
 class Row:
+    """One row; grouped by two groupings, its key and label are pairs (the first grouping's, the second's)."""
+
     key: object
-    label: str
+    label: object
     value: object
     compare_value: object = None
 
@@ -183,12 +195,22 @@ class Metric:
             queryset = queryset.filter(chosen.condition(group_by, key))
         return queryset.distinct() if set(filters) & set(chosen.to_many) else queryset
 
-    def check(self, start, end, group_by: str | None, compare: str | None) -> None:
+    def check(self, start, end, group_by, compare: str | None, filters: dict | None = None) -> None:
         errors = period_errors(start, end)
-        if group_by is not None and group_by not in self.group_bys:
-            errors["group_by"] = [self._unsupported(group_by)]
+        groupings = _groupings(group_by)
+        if len(groupings) > 2 or len(set(groupings)) < len(groupings):
+            errors["group_by"] = [_("Group by one thing, or by two different things.")]
+        else:
+            unsupported = [each for each in groupings if each not in self.group_bys]
+            if unsupported:
+                errors["group_by"] = [self._unsupported(each) for each in unsupported]
         if compare is not None and compare not in self.compares:
             errors["compare"] = [self._incomparable(compare)]
+        elif compare is not None and len(groupings) > 1:
+            errors["compare"] = [_("Rows grouped by two things are not compared with another period.")]
+        for each in filters or {}:
+            if each in TIME_GROUPINGS or each not in self.group_bys:
+                errors[each] = [self._unfiltered(each)]
         if errors:
             raise ValidationError(errors)
 
@@ -202,13 +224,24 @@ class Metric:
     def _unsupported(self, group_by: str) -> str:
         return _("%(metric)s cannot be grouped by %(group_by)s.") % {"metric": self.label, "group_by": group_by}
 
-    def compute(self, user, start: datetime.date, end: datetime.date, group_by=None, compare=None) -> Result:
-        self.check(start, end, group_by, compare)
+    def _unfiltered(self, group_by: str) -> str:
+        return _("%(metric)s cannot be narrowed by %(group_by)s.") % {"metric": self.label, "group_by": group_by}
+
+    def compute(
+        self, user, start: datetime.date, end: datetime.date, group_by=None, compare=None, filters=None
+    ) -> Result:
+        """The metric from `start` to `end` for `user`: its total and, `group_by` a grouping or a pair of them, its
+        rows. `filters` ({grouping: [keys]}) keeps the records of those rows only, in the total as in the rows."""
+        self.check(start, end, group_by, compare, filters)
         period = Period(start, end)
         other = period.compared(compare) if compare else None
         # Each part's scope once: a department's is read from its tree of teams when asked for.
-        sources = [(part, part.records(user)) for part in self.parts]
-        rows = self._rows(sources, period, other, group_by) if group_by else []
+        sources = [(part, self._narrowed(part, part.records(user), filters)) for part in self.parts]
+        groupings = _groupings(group_by)
+        if len(groupings) == 2:
+            rows = self._pairs(sources, period, groupings)
+        else:
+            rows = self._rows(sources, period, other, group_by) if group_by else []
         return Result(
             metric=self,
             start=start,
@@ -221,8 +254,14 @@ class Metric:
             compare_start=other.start if other else None,
             compare_end=other.end if other else None,
             as_of=company_today() if self.point_in_time else None,
-            rows_add_up=not self.is_ratio and group_by not in self.overlapping,
+            rows_add_up=not self.is_ratio and not set(groupings) & self.overlapping,
         )
+
+    @staticmethod
+    def _narrowed(part: Part, records: QuerySet, filters: dict | None) -> QuerySet:
+        for group_by, keys in (filters or {}).items():
+            records = records.filter(part.restriction(group_by, list(keys)))
+        return records
 
     def _total(self, user, sources: list, period: Period):
         sums = [None, 0]
@@ -231,14 +270,40 @@ class Metric:
             self._add(sums, part, found)
         return self._value(sums)
 
-    def _grouped(self, sources: list, period: Period, group_by: str) -> dict:
-        """{key: [numerator, denominator]} over the parts."""
+    def _grouped(self, sources: list, period: Period, *groupings: str) -> dict:
+        """{key: [numerator, denominator]} over the parts; by two groupings the key is the pair of keys."""
         groups: dict = {}
+        names = [f"group_key{index}" for index in range(len(groupings))]
         for part, records in sources:
-            grouped = part.in_period(records, period).order_by().values(group_key=part.key(group_by))
-            for found in grouped.annotate(**part.aggregates()):
-                self._add(groups.setdefault(found["group_key"], [None, 0]), part, found)
+            keys = {name: part.key(group_by) for name, group_by in zip(names, groupings, strict=True)}
+            for found in part.in_period(records, period).order_by().values(**keys).annotate(**part.aggregates()):
+                key = tuple(found[name] for name in names) if len(names) > 1 else found[names[0]]
+                self._add(groups.setdefault(key, [None, 0]), part, found)
         return groups
+
+    def _pairs(self, sources: list, period: Period, groupings: tuple) -> list[Row]:
+        """The rows by two groupings: the pairs that hold records (not every pair of keys: a month of every
+        customer), in the first grouping's order, then the second's; time in order, anything else by name."""
+        current = self._grouped(sources, period, *groupings)
+        labels = [row_labels(group_by, {key[index] for key in current}) for index, group_by in enumerate(groupings)]
+
+        def order(key):
+            return tuple(
+                (part.isoformat(),) if group_by in TIME_GROUPINGS else (labels[index][part], str(part))
+                for index, (group_by, part) in enumerate(zip(groupings, key, strict=True))
+            )
+
+        return [
+            Row(
+                key=tuple(
+                    part.isoformat() if group_by in TIME_GROUPINGS else part
+                    for group_by, part in zip(groupings, key, strict=True)
+                ),
+                label=tuple(labels[index][part] for index, part in enumerate(key)),
+                value=self._value(current[key]),
+            )
+            for key in sorted(current, key=order)
+        ]
 
     def _rows(self, sources: list, period: Period, other: Period | None, group_by: str) -> list[Row]:
         current = self._grouped(sources, period, group_by)
@@ -292,3 +357,10 @@ class Metric:
             microseconds = numerator // datetime.timedelta(microseconds=1) if numerator else 0
             ratio = Decimal(microseconds) / _MICROSECONDS_A_DAY / Decimal(denominator)
         return ratio.quantize(_TENTH, rounding=ROUND_HALF_UP)
+
+
+def _groupings(group_by) -> tuple:
+    """`group_by` as a tuple of groupings: none, one (a name) or a pair."""
+    if group_by is None:
+        return ()
+    return (group_by,) if isinstance(group_by, str) else tuple(group_by)

@@ -11,6 +11,8 @@
   // 1.2万 in Chinese, 12K in English: axis labels stay short on a phone.
   const compact = new Intl.NumberFormat(language, { notation: "compact", maximumFractionDigits: 1 });
 
+  const PALETTE = ["#0d6efd", "#fd7e14", "#198754", "#6f42c1", "#dc3545", "#20c997", "#ffc107", "#6c757d"];
+
   function number(value) {
     return value === null || value === undefined ? null : Number(value);
   }
@@ -40,7 +42,8 @@
     };
     return {
       animation: false,
-      color: ["#0d6efd", "#adb5bd"],
+      // A period against the compared one: blue and grey; a report's series (measures, or keys): a palette.
+      color: config.palette ? PALETTE : ["#0d6efd", "#adb5bd"],
       grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
       legend: { top: 0, type: "scroll" },
       tooltip: {

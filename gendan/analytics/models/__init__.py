@@ -1,0 +1,3 @@
+from .reports import ReportSchedule, SavedReport
+
+__all__ = ["ReportSchedule", "SavedReport"]

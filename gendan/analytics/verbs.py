@@ -1,0 +1,18 @@
+"""What the analytics events are called (see core.verbs)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from gendan.core import verbs
+
+
+def register() -> None:
+    verbs.register_many(
+        "analytics.savedreport",
+        {
+            "report.created": (_("Report saved"), _("saved a report")),
+            "report.updated": (_("Saved report changed"), _("changed a saved report")),
+            "report.deleted": (_("Saved report deleted"), _("deleted a saved report")),
+            "report.subscribed": (_("Report subscribed to"), _("subscribed to a report")),
+            "report.unsubscribed": (_("Report unsubscribed from"), _("unsubscribed from a report")),
+        },
+    )
