@@ -8,3 +8,8 @@ class AnalyticsConfig(AppConfig):
     name = "gendan.analytics"
     label = "analytics"
     verbose_name = _("Analytics")
+
+    def ready(self):
+        from . import verbs
+
+        verbs.register()
