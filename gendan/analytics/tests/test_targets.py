@@ -11,7 +11,6 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from gendan.analytics.models import Target
@@ -20,45 +19,13 @@ from gendan.analytics.targets import TargetPeriod, board, year_plan
 from gendan.core.errors import ApplicationError
 from gendan.core.models import Event
 from tests.api_client import api_as
-from tests.factories import ProductFactory
 
-from . import builders as b
-from .builders import at, d
+from .builders import d
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 MARCH = (d("2026-03-01"), d("2026-03-31"))
 LIST = "/api/v1/targets/"
-
-
-@pytest.fixture
-def march(personas):
-    rep1, rep2, rep3, manager = personas["rep1"], personas["rep2"], personas["rep3"], personas["manager1"]
-    product = ProductFactory(sku="P1", cost=Decimal("1"))
-    for owner, price, day in [
-        (rep1, 1000, "2026-03-05"),
-        (rep1, 500, "2026-02-10"),
-        (rep2, 300, "2026-03-20"),
-        (rep3, 700, "2026-03-10"),
-        (manager, 100, "2026-03-11"),
-    ]:
-        b.order(owner, b.customer(owner), [(product, 1, price)], confirmed=at(d(day)))
-    admin = personas["admin"]
-    east, north = rep1.department, rep3.department
-
-    def month(amount, **subject):
-        return target_set(actor=admin, metric="sales", period="month", year=2026, month=3, amount=amount, **subject)
-
-    targets = {
-        "company": month("2500"),
-        "east": month("2000", team=east),
-        "rep1": month("1200", owner=rep1),
-        "rep3": month("500", owner=rep3),
-        "north_q1": target_set(
-            actor=admin, metric="sales", period="quarter", year=2026, quarter=1, amount="1000", team=north
-        ),
-    }
-    return personas, targets
 
 
 def rows(found) -> dict:
