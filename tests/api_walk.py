@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from gendan.accounts.services import api_token_issue
 from gendan.accounts.services_saved_views import saved_view_create
+from gendan.analytics.services_targets import target_set
 from gendan.automation.services import task_create
 from gendan.crm.services_contracts import contract_activate, contract_create
 from gendan.crm.services_followups import followup_create, meeting_schedule
@@ -177,6 +178,11 @@ def walk_world(people) -> dict[str, int]:
         "api-token": api_token_issue(actor=rep, name="ERP")[0].pk,
         # Alice's own: her teammates see only the views she shares.
         "saved-view": saved_view_create(actor=rep, list_name="orders", name="大单", query="sort=-total").pk,
+        # Alice's target for this year, set by her department head.
+        "target": target_set(
+            actor=manager, metric="sales", period="year", year=today.year, amount=Decimal("100000"), owner=rep
+        ).pk,
+        "user:rep1": rep.pk,
         "order:changed": changed.pk,
         "change-request:pending": change_pending.pk,
         "change-request:draft": change_draft.pk,

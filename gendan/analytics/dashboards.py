@@ -220,11 +220,11 @@ def build(dashboard: Dashboard, user, period: Period, compare: str, trend: Perio
         result = metric.compute(user, shown.start, shown.end, group_by=chart.group_by, compare=compared)
         charts.append(ChartView(f"chart-{index}-{chart.metric}-{chart.group_by}", chart.title, _config(chart, result)))
     if dashboard.targets_by and get_metric("sales").visible_to(user):
-        charts.append(_against_target(user, dashboard.targets_by, trend.end))
+        charts.append(_against_target(user, dashboard.targets_by, trend.end, index=len(dashboard.charts)))
     return cards, charts
 
 
-def _against_target(user, group_by: str, today) -> ChartView:
+def _against_target(user, group_by: str, today, *, index: int) -> ChartView:
     """This month's sales against target, by rep or by team (the teams without teams below them)."""
     start, end = TargetPeriod(PeriodKind.MONTH, today.year, month=today.month).dates()
     found = board(user, metric="sales", start=start, end=end)
@@ -248,7 +248,7 @@ def _against_target(user, group_by: str, today) -> ChartView:
         if group_by == OWNER
         else _("Sales against target this month, by team")
     )
-    return ChartView(f"chart-targets-sales-{group_by}", title, config)
+    return ChartView(f"chart-{index}-targets-{group_by}", title, config)
 
 
 _SERIES_NAMES = {

@@ -9,6 +9,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
@@ -20,7 +21,7 @@ from gendan.core.errors import ApplicationError
 from gendan.core.models import Event
 from tests.api_client import api_as
 
-from .builders import d
+from .builders import at, d
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -481,3 +482,18 @@ def test_period_of_a_target_is_its_calendar(db):
     assert TargetPeriod.matching(d("2024-04-01"), d("2024-06-30")) == TargetPeriod("quarter", 2024, quarter=2)
     assert TargetPeriod.matching(d("2024-04-01"), d("2024-04-29")) is None
     assert TargetPeriod.matching(d("2024-12-01"), datetime.date(2024, 12, 31)) == TargetPeriod("month", 2024, month=12)
+
+
+def test_the_executive_dashboard_shows_this_months_sales_against_target_by_team(client, march):
+    people, _targets = march
+    client.force_login(people["boss1"])
+
+    with time_machine.travel(at(d("2026-03-25"))):
+        response = client.get(reverse("analytics:dashboard"))
+
+    (chart,) = [chart for chart in response.context["charts"] if "targets" in chart.key]
+    assert chart.config["categories"] == ["Operations", "East", "North"]
+    assert [series["values"] for series in chart.config["series"]] == [
+        [None, Decimal("2000.00"), None],
+        [Decimal("0.00"), Decimal("1300.00"), Decimal("700.00")],
+    ]
