@@ -11,7 +11,7 @@ from gendan.accounts.models import Department
 from gendan.core.forms import BootstrapForm, DecimalInput
 
 from .metrics import get_metric
-from .models import PeriodKind, SubjectKind, TargetMetric
+from .models import PeriodKind, SubjectKind
 from .models.targets import FIRST_YEAR, LAST_YEAR
 from .services_targets import MONTHS
 from .targets import SELLERS, Sight, TargetPeriod, may_set, target_metrics_for
@@ -94,9 +94,7 @@ class _SubjectForm(BootstrapForm):
 
     def setup_fields(self):
         self.fields["subject"].choices = self.subjects
-        self.fields["metric"].choices = [
-            (name, label) for name, label in _metric_choices(self.user) if name in TargetMetric.values
-        ]
+        self.fields["metric"].choices = _metric_choices(self.user)
 
 
 class TargetForm(_SubjectForm):

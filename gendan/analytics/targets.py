@@ -154,8 +154,8 @@ class Sight:
 
 def may_set(user, subject: str, team_id: int | None, person, sight: Sight | None = None) -> bool:
     """Whether `user` may set a target for the subject: with the permission, the company as someone who oversees the
-    whole company, a team within the department they head, a rep of the teams they lead or head — never themself
-    unless they oversee the company."""
+    whole company, a team below the department they head, a rep of the teams they lead or head — never themself nor
+    their own department unless they oversee the company."""
     if not user.has_perm(SET_TARGET):
         return False
     sight = sight or Sight.of(user)
@@ -164,7 +164,8 @@ def may_set(user, subject: str, team_id: int | None, person, sight: Sight | None
     if subject == SubjectKind.COMPANY:
         return False
     if subject == SubjectKind.TEAM:
-        return user.data_scope == DataScope.DEPARTMENT and team_id in sight.teams
+        # Their own department's target is set above them, as their own is.
+        return user.data_scope == DataScope.DEPARTMENT and team_id in sight.teams and team_id != user.department_id
     return person is not None and person.pk != user.pk and person.department_id in sight.teams
 
 

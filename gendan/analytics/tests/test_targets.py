@@ -189,6 +189,7 @@ def test_a_team_and_a_rep_at_once_is_refused(personas):
         ("boss1", "company", True),
         ("manager1", "company", False),
         ("manager1", "north", True),
+        ("manager1", "sales", False),
         ("manager1", "rep3", True),
         ("manager1", "manager1", False),
         ("follower1", "rep2", True),
@@ -204,6 +205,7 @@ def test_who_may_set_a_target_for_whom(personas, actor, subject, allowed):
         "company": {},
         "north": {"team": personas["rep3"].department},
         "east": {"team": personas["rep1"].department},
+        "sales": {"team": personas["manager1"].department},
         **{name: {"owner": personas[name]} for name in ("rep2", "rep3", "manager1", "follower1", "rep1")},
     }
 
