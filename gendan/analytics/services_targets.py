@@ -220,7 +220,7 @@ def _remove(actor, target: Target) -> None:
 def target_delete(*, actor, target: Target) -> None:
     """Remove a target: the subject then shows its actual alone."""
     require_perm(actor, SET_TARGET)
-    locked = Target.objects.select_for_update().select_related("owner").filter(pk=target.pk).first()
+    locked = Target.objects.select_for_update(of=("self",)).select_related("owner").filter(pk=target.pk).first()
     if locked is None:
         raise ApplicationError(_("This target no longer exists."), ErrorCode.NOT_EDITABLE)
     if not may_set(actor, locked.subject, locked.team_id, locked.owner):
