@@ -499,3 +499,22 @@ def test_the_executive_dashboard_shows_this_months_sales_against_target_by_team(
         [None, Decimal("2000.00"), None],
         [Decimal("0.00"), Decimal("1300.00"), Decimal("700.00")],
     ]
+
+
+@pytest.mark.parametrize(
+    ("fields", "key"),
+    [
+        ({"team": 2**64}, "team"),
+        ({"owner": 0}, "owner"),
+        ({"year": 10**30}, "year"),
+        ({"quarter": 10**30, "period": "quarter"}, "quarter"),
+        ({"amount": "1e400"}, "amount"),
+    ],
+)
+def test_the_api_answers_ids_and_numbers_out_of_range_with_a_field_error(personas, fields, key):
+    body = {"metric": "sales", "period": "year", "year": 2026, "amount": "5", **fields}
+
+    answer = api_as(personas["admin"]).post(LIST, body, format="json")
+
+    assert answer.status_code == 400
+    assert list(answer.json()) == [key]
