@@ -7,6 +7,7 @@ from gendan.accounts.api import ApiTokenViewSet, TokenObtainView
 from gendan.accounts.api_saved_views import SavedViewViewSet
 from gendan.analytics.api import MetricDetailView, MetricListView
 from gendan.analytics.api_reports import SavedReportViewSet
+from gendan.analytics.api_targets import ForecastView, LeaderboardView, TargetViewSet
 from gendan.automation.api import FollowupsDueViewSet, NotificationViewSet, TaskViewSet, TeamOverdueViewSet
 from gendan.catalog.api import ProductViewSet
 from gendan.core.api_worklists import WorklistSummaryView
@@ -53,6 +54,7 @@ router.register("invoices", InvoiceViewSet, basename="invoice")
 router.register("credit-notes", CreditNoteViewSet, basename="credit-note")
 router.register("statements", StatementViewSet, basename="statement")
 router.register("payments", PaymentViewSet, basename="payment")
+router.register("targets", TargetViewSet, basename="target")
 router.register("tasks", TaskViewSet, basename="task")
 router.register("notifications", NotificationViewSet, basename="notification")
 # Each role's worklists (GET worklists/ sums them up): read-only lists, scoped like the pages.
@@ -75,5 +77,7 @@ urlpatterns = [
     path("orders/<int:pk>/instalments/", OrderInstalmentsView.as_view(), name="api-order-instalments"),
     path("metrics/", MetricListView.as_view(), name="api-metrics"),
     path("metrics/<str:name>/", MetricDetailView.as_view(), name="api-metric"),
+    path("forecast/", ForecastView.as_view(), name="api-forecast"),
+    path("leaderboard/", LeaderboardView.as_view(), name="api-leaderboard"),
     *router.urls,
 ]

@@ -17,6 +17,7 @@ from gendan.accounts.roles import Role
 from gendan.accounts.services import api_token_issue
 from gendan.accounts.services_saved_views import saved_view_create
 from gendan.analytics.services_reports import report_create
+from gendan.analytics.services_targets import target_set
 from gendan.automation.services import task_create
 from gendan.crm.services_contracts import contract_activate, contract_create
 from gendan.crm.services_followups import followup_create, meeting_schedule
@@ -184,6 +185,11 @@ def walk_world(people) -> dict[str, int]:
         # may subscribe to it; its owner could not).
         "report": report_create(actor=rep, name="周报", dimensions=["owner"], measures=["sales"]).pk,
         "report:shared": _shared_report(people).pk,
+        # Alice's target for this year, set by her department head.
+        "target": target_set(
+            actor=manager, metric="sales", period="year", year=today.year, amount=Decimal("100000"), owner=rep
+        ).pk,
+        "user:rep1": rep.pk,
         "order:changed": changed.pk,
         "change-request:pending": change_pending.pk,
         "change-request:draft": change_draft.pk,

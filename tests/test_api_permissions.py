@@ -233,6 +233,9 @@ ADMINS = frozenset({"admin"})
 # Who works the worklists (by role, as the navigation shows them: fulfillment/worklists.py, finance/worklists.py).
 SHIPPERS = frozenset({"warehouse1", "logistics1", "follower1", "admin"})
 FINANCE_DESK = frozenset({"finance1", "boss1", "admin"})
+# Who sets targets (analytics.set_target): the department head, the team leader (for their team's reps), the
+# executive and the administrator.
+TARGET_SETTERS = frozenset({"manager1", "follower1", "boss1", "admin"})
 
 
 @dataclass(frozen=True)
@@ -292,6 +295,24 @@ WALK: dict[tuple[str, str], Op] = {
     ("report-detail", "delete"): Op(EVERYONE, 204, on="report", body=lambda ids, role: {}),
     ("report-run", "get"): Op(EVERYONE, on="report"),
     ("report-subscribe", "post"): Op(EVERYONE, on="report:shared", body=lambda ids, role: {"subscribed": True}),
+    # targets: read by everyone within their sight, set by those who oversee the subject
+    ("target-list", "get"): Op(EVERYONE),
+    ("target-list", "post"): Op(
+        TARGET_SETTERS,
+        201,
+        body=lambda ids, role: {
+            "metric": "sales",
+            "period": "month",
+            "year": 2030,
+            "month": 1,
+            "amount": "5000",
+            "owner": ids["user:rep1"],
+        },
+    ),
+    ("target-detail", "get"): Op(EVERYONE, on="target"),
+    ("target-detail", "put"): Op(TARGET_SETTERS, on="target", body=lambda ids, role: {"amount": "120000"}),
+    ("target-detail", "patch"): Op(TARGET_SETTERS, on="target", body=lambda ids, role: {"amount": "90000"}),
+    ("target-detail", "delete"): Op(TARGET_SETTERS, 204, on="target", body=lambda ids, role: {}),
     # customers
     ("customer-list", "get"): Op(EVERYONE),
     ("customer-list", "post"): Op(SELLERS, 201, body=lambda ids, role: {"name": f"{role}的新客户"}),
@@ -644,7 +665,8 @@ def test_the_schema_documents_exactly_the_operations_of_the_router():
         if method in {"get", "post", "put", "patch", "delete"}
     }
 
-    # then: the token endpoint, the worklists' summary, the ageing, an order's instalment plan and the metrics sit
+    # then: the token endpoint, the worklists' summary, the ageing, an order's instalment plan, the metrics, the
+    # forecast and the leaderboard sit
     # beside the router; the router's root is an index, not an operation
     beside = {
         ("api-token", "post"),
@@ -654,6 +676,8 @@ def test_the_schema_documents_exactly_the_operations_of_the_router():
         ("api-order-instalments", "put"),
         ("api-metrics", "get"),
         ("api-metric", "get"),
+        ("api-forecast", "get"),
+        ("api-leaderboard", "get"),
     }
     assert documented == router_operations() - {("api-root", "get")} | beside
 

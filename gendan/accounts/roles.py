@@ -106,7 +106,8 @@ _QUOTE = ["sales.add_quotation", "sales.change_quotation", "sales.send_quotation
 
 ROLE_PERMISSIONS = {
     Role.SALES_REP: [*_VIEW_ALL, *_SELL, *_CRM, *_QUOTE],
-    Role.ORDER_FOLLOWER: [*_VIEW_ALL, *_SELL, *_CRM, "fulfillment.add_shipment"],
+    # The team leader's role (team scope): sets the targets of the reps of their own team.
+    Role.ORDER_FOLLOWER: [*_VIEW_ALL, *_SELL, *_CRM, "fulfillment.add_shipment", "analytics.set_target"],
     Role.SALES_MANAGER: [
         *_VIEW_ALL,
         *_SELL,
@@ -116,6 +117,7 @@ ROLE_PERMISSIONS = {
         "sales.assign_order",
         "catalog.view_cost",
         "automation.view_team_tasks",
+        "analytics.set_target",
     ],
     Role.WAREHOUSE: [
         *_VIEW_ALL,
@@ -150,6 +152,7 @@ ROLE_PERMISSIONS = {
         "sales.approve_order",
         "catalog.view_cost",
         "automation.view_team_tasks",
+        "analytics.set_target",
     ],
     Role.ADMIN: [
         *_VIEW_ALL,
@@ -180,5 +183,6 @@ ROLE_PERMISSIONS = {
         "automation.change_rule",
         "sales.view_approvalrule",
         "sales.change_approvalrule",
+        "analytics.set_target",
     ],
 }

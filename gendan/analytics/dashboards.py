@@ -15,6 +15,8 @@ from .drilldown import drill_url
 from .metrics import Period, Result, get_metric
 from .metrics.groupings import CUSTOMER, OWNER, PRODUCT, REGION, TEAM
 from .metrics.periods import LAST_YEAR, MONTH, PREVIOUS
+from .models import PeriodKind
+from .targets import TargetPeriod, board
 
 # ECharts draws these: a trend as a line, anything else as bars.
 LINE, BAR = "line", "bar"
@@ -52,6 +54,8 @@ class Dashboard:
     charts: tuple = ()
     # A manager's dashboard names the stage orders spent longest in (analytics.stalls).
     names_slowest_stage: bool = False
+    # Sales against target this month, by rep or by team (analytics.targets), for those who lead people.
+    targets_by: str | None = None
 
 
 def _sells_own(user) -> bool:
@@ -97,7 +101,15 @@ _BY_OWNER = (
 # In the order of the tabs; the first a reader qualifies for opens.
 DASHBOARDS = (
     Dashboard("rep", _("My sales"), _sells_own, _SELLER_CARDS, (_SALES_TREND,)),
-    Dashboard("team", _("My team"), _leads_team, _SELLER_CARDS, (_SALES_TREND, *_BY_OWNER), names_slowest_stage=True),
+    Dashboard(
+        "team",
+        _("My team"),
+        _leads_team,
+        _SELLER_CARDS,
+        (_SALES_TREND, *_BY_OWNER),
+        names_slowest_stage=True,
+        targets_by=OWNER,
+    ),
     Dashboard(
         "department",
         _("My department"),
@@ -110,6 +122,7 @@ DASHBOARDS = (
             *_BY_OWNER,
         ),
         names_slowest_stage=True,
+        targets_by=TEAM,
     ),
     Dashboard(
         "executive",
@@ -132,6 +145,7 @@ DASHBOARDS = (
             Chart("sales", CUSTOMER, _("Top 10 customers by sales"), limit=10),
         ),
         names_slowest_stage=True,
+        targets_by=TEAM,
     ),
     Dashboard(
         "warehouse",
@@ -217,7 +231,36 @@ def build(dashboard: Dashboard, user, period: Period, compare: str, trend: Perio
         shown, compared = (trend, LAST_YEAR) if chart.is_trend else (period, compare)
         result = metric.compute(user, shown.start, shown.end, group_by=chart.group_by, compare=compared)
         charts.append(ChartView(f"chart-{index}-{chart.metric}-{chart.group_by}", chart.title, _config(chart, result)))
+    if dashboard.targets_by and get_metric("sales").visible_to(user):
+        charts.append(_against_target(user, dashboard.targets_by, trend.end, index=len(dashboard.charts)))
     return cards, charts
+
+
+def _against_target(user, group_by: str, today, *, index: int) -> ChartView:
+    """This month's sales against target, by rep or by team (the teams without teams below them)."""
+    start, end = TargetPeriod(PeriodKind.MONTH, today.year, month=today.month).dates()
+    found = board(user, metric="sales", start=start, end=end)
+    rows = found.reps if group_by == OWNER else found.leaf_teams
+    config = {
+        "kind": BAR,
+        "unit": found.metric.unit,
+        "horizontal": False,
+        "categories": [row.label for row in rows],
+        "series": [
+            {"name": str(_("Target")), "values": [row.amount for row in rows], "urls": [None] * len(rows)},
+            {
+                "name": str(_("Actual")),
+                "values": [row.actual for row in rows],
+                "urls": [drill_url("sales", start, end, group_by=group_by, key=row.key) for row in rows],
+            },
+        ],
+    }
+    title = (
+        _("Sales against target this month, by rep")
+        if group_by == OWNER
+        else _("Sales against target this month, by team")
+    )
+    return ChartView(f"chart-{index}-targets-{group_by}", title, config)
 
 
 SERIES_NAMES = {

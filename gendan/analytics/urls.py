@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_reports
+from . import views, views_reports, views_targets
 
 app_name = "analytics"
 urlpatterns = [
@@ -12,4 +12,10 @@ urlpatterns = [
     path("reports/<int:pk>/edit/", views_reports.report_edit, name="report_edit"),
     path("reports/<int:pk>/delete/", views_reports.report_remove, name="report_remove"),
     path("reports/<int:pk>/subscription/", views_reports.report_subscription, name="report_subscription"),
+    path("targets/", views_targets.targets, name="targets"),
+    path("targets/edit/", views_targets.target_edit, name="target_edit"),
+    path("targets/<int:pk>/delete/", views_targets.target_remove, name="target_delete"),
+    path("leaderboard/", views_targets.leaderboard, name="leaderboard"),
+    path("forecast/", views_targets.forecast_page, name="forecast"),
+    path("funnel/", views_targets.funnel_page, name="funnel"),
 ]

@@ -16,3 +16,11 @@ def register() -> None:
             "report.unsubscribed": (_("Report unsubscribed from"), _("unsubscribed from a report")),
         },
     )
+    verbs.register_many(
+        "analytics.target",
+        {
+            "target.created": (_("Target set"), _("set a target")),
+            "target.updated": (_("Target changed"), _("changed a target")),
+            "target.deleted": (_("Target removed"), _("removed a target")),
+        },
+    )

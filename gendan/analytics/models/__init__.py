@@ -1,3 +1,4 @@
 from .reports import ReportSchedule, SavedReport
+from .targets import PeriodKind, SubjectKind, Target, TargetMetric
 
-__all__ = ["ReportSchedule", "SavedReport"]
+__all__ = ["PeriodKind", "ReportSchedule", "SavedReport", "SubjectKind", "Target", "TargetMetric"]

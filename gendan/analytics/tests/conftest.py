@@ -12,6 +12,7 @@ from types import SimpleNamespace
 import pytest
 from django.utils import timezone
 
+from gendan.analytics.services_targets import target_set
 from gendan.automation.models import TaskStatus
 from gendan.crm.models import LeadStatus
 from gendan.finance.models import InvoiceStatus
@@ -133,3 +134,37 @@ def quarter(personas):
         north=rep3.department,
         sales=manager.department,
     )
+
+
+@pytest.fixture
+def march(personas):
+    """March 2026 (test_targets, test_leaderboard): Alice (rep1) sold 1,000 and Bob (rep2) 300 in the East team,
+    Carol (rep3) 700 in the North team, and Mia (manager1), who heads the department above both, 100 herself: 2,100
+    in all; Alice also sold 500 in February. The administrator set the company's, East's, Alice's and Carol's
+    targets for March and North's for the first quarter."""
+    rep1, rep2, rep3, manager = personas["rep1"], personas["rep2"], personas["rep3"], personas["manager1"]
+    product = ProductFactory(sku="P1", cost=Decimal("1"))
+    for owner, price, day in [
+        (rep1, 1000, "2026-03-05"),
+        (rep1, 500, "2026-02-10"),
+        (rep2, 300, "2026-03-20"),
+        (rep3, 700, "2026-03-10"),
+        (manager, 100, "2026-03-11"),
+    ]:
+        b.order(owner, b.customer(owner), [(product, 1, price)], confirmed=at(d(day)))
+    admin = personas["admin"]
+    east, north = rep1.department, rep3.department
+
+    def month(amount, **subject):
+        return target_set(actor=admin, metric="sales", period="month", year=2026, month=3, amount=amount, **subject)
+
+    targets = {
+        "company": month("2500"),
+        "east": month("2000", team=east),
+        "rep1": month("1200", owner=rep1),
+        "rep3": month("500", owner=rep3),
+        "north_q1": target_set(
+            actor=admin, metric="sales", period="quarter", year=2026, quarter=1, amount="1000", team=north
+        ),
+    }
+    return personas, targets
