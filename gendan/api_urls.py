@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 from gendan.accounts.api import ApiTokenViewSet, TokenObtainView
 from gendan.accounts.api_saved_views import SavedViewViewSet
 from gendan.analytics.api import MetricDetailView, MetricListView
+from gendan.analytics.api_alerts import AlertRuleViewSet, AlertViewSet
 from gendan.automation.api import FollowupsDueViewSet, NotificationViewSet, TaskViewSet, TeamOverdueViewSet
 from gendan.catalog.api import ProductViewSet
 from gendan.core.api_worklists import WorklistSummaryView
@@ -53,6 +54,8 @@ router.register("statements", StatementViewSet, basename="statement")
 router.register("payments", PaymentViewSet, basename="payment")
 router.register("tasks", TaskViewSet, basename="task")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("alert-rules", AlertRuleViewSet, basename="alert-rule")
+router.register("alerts", AlertViewSet, basename="alert")
 # Each role's worklists (GET worklists/ sums them up): read-only lists, scoped like the pages.
 router.register("worklists/approvals", ApprovalInboxViewSet, basename="worklist-approvals")
 router.register("worklists/orders-attention", OrdersAttentionViewSet, basename="worklist-orders-attention")

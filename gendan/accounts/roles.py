@@ -150,6 +150,8 @@ ROLE_PERMISSIONS = {
         "sales.approve_order",
         "catalog.view_cost",
         "automation.view_team_tasks",
+        "analytics.view_alertrule",
+        "analytics.change_alertrule",
     ],
     Role.ADMIN: [
         *_VIEW_ALL,
@@ -180,5 +182,7 @@ ROLE_PERMISSIONS = {
         "automation.change_rule",
         "sales.view_approvalrule",
         "sales.change_approvalrule",
+        "analytics.view_alertrule",
+        "analytics.change_alertrule",
     ],
 }

@@ -8,3 +8,10 @@ class AnalyticsConfig(AppConfig):
     name = "gendan.analytics"
     label = "analytics"
     verbose_name = _("Analytics")
+
+    def ready(self):
+        from . import verbs
+
+        verbs.register()
+        # Registers the Huey jobs with the worker: Huey discovers only modules named tasks.
+        from . import jobs  # noqa: F401
