@@ -14,6 +14,8 @@ from django.utils import timezone
 
 from gendan.accounts.services import api_token_issue
 from gendan.accounts.services_saved_views import saved_view_create
+from gendan.analytics.alerts import alert_rule_create
+from gendan.analytics.models import Alert
 from gendan.automation.services import task_create
 from gendan.crm.services_contracts import contract_activate, contract_create
 from gendan.crm.services_followups import followup_create, meeting_schedule
@@ -157,6 +159,8 @@ def walk_world(people) -> dict[str, int]:
             conditions=[{"type": "total_above", "amount": "1000000"}],
             levels=[{"approvers": ["role:executive"], "mode": "any"}],
         ).pk,
+        "alert-rule": alert_rule_create(actor=people["admin"], **ALERT_RULE).pk,
+        "alert": _alert_for(rep, people["admin"]).pk,
         "order:confirmed": order_confirmed.pk,
         "order:on-hold": order_at(OrderStatus.ON_HOLD, people).pk,
         "order:to-invoice": to_invoice.pk,
@@ -182,3 +186,30 @@ def walk_world(people) -> dict[str, int]:
         "change-request:draft": change_draft.pk,
         "change-request:stale": change_stale.pk,
     }
+
+
+ALERT_RULE = {
+    "name": "周销售下滑",
+    "kind": "metric_drop",
+    "metric": "sales",
+    "period": "week",
+    "compare": "previous",
+    "threshold_percent": Decimal("20"),
+    "recipient_role": "executive",
+}
+
+
+def _alert_for(person, admin) -> Alert:
+    """An alert of Alice's, raised by a rule of its own (a rule that raised alerts is not deleted)."""
+    rule = alert_rule_create(actor=admin, **{**ALERT_RULE, "name": "月销售下滑", "period": "month"})
+    today = timezone.localdate()
+    return Alert.objects.create(
+        rule=rule,
+        recipient=person,
+        fired_at=timezone.now(),
+        period_start=today.replace(day=1),
+        period_end=today,
+        value=Decimal("800.00"),
+        compare_value=Decimal("1000.00"),
+        change_percent=Decimal("-20.0"),
+    )

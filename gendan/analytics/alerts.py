@@ -86,7 +86,8 @@ def _clean_rule(rule: AlertRule, users) -> None:
         errors["recipient_role"] = [_("Choose a role.")]
     if any(not user.is_active for user in users):
         errors["recipient_users"] = [_("Choose active people.")]
-    if not (users or rule.recipient_role or rule.owners_and_leaders):
+    # A rule switched off may tell nobody: switching off one whose only person has left must not be refused.
+    if rule.active and not (users or rule.recipient_role or rule.owners_and_leaders):
         errors["recipient_users"] = [_("Choose who is told: people, a role, or each owner and their leader.")]
     if errors:
         raise ValidationError(errors)
@@ -168,7 +169,8 @@ def alert_rule_update(*, rule: AlertRule, actor, version=None, recipient_users=N
     rule = AlertRule.objects.select_for_update().get(pk=rule.pk)
     check_version(rule, version)
     before_users = list(rule.recipient_users.all())
-    users = before_users if recipient_users is None else list(recipient_users)
+    # Someone who has left since drops out of the rule at its next edit (the event records it).
+    users = [user for user in before_users if user.is_active] if recipient_users is None else list(recipient_users)
     before = _snapshot(rule, before_users)
     for name, value in data.items():
         if name in RULE_FIELDS:
@@ -246,9 +248,7 @@ def _raise(finding: Finding, actor, now) -> Alert | None:
     except IntegrityError:
         # Raised by an earlier run (or a run racing this one): told once.
         return None
-    events.record(
-        actor, "alert.raised", alert, data={"rule": finding.rule.pk, "recipient": finding.recipient.pk}, root=None
-    )
+    events.record(actor, "alert.raised", alert, data={"rule": finding.rule.pk, "recipient": finding.recipient.pk})
     # The notice is written in the company's language, as the shipped rules' notices are.
     with translation.override(settings.LANGUAGE_CODE):
         title, body = notice_text(finding)

@@ -10,6 +10,7 @@ from gendan.core.api import IdempotentCreateMixin, RetrieveMixin, ServiceViewSet
 
 from .alerts import MANAGE_RULES, RULE_FIELDS, alert_rule_create, alert_rule_delete, alert_rule_update
 from .models import Alert, AlertRule
+from .selectors_alerts import alerts_of
 
 
 class AlertRuleSerializer(serializers.ModelSerializer):
@@ -155,4 +156,4 @@ class AlertViewSet(mixins.ListModelMixin, RetrieveMixin, ServiceViewSet):
     ordering_fields = ["fired_at", "id"]
 
     def get_queryset(self):
-        return Alert.objects.filter(recipient=self.request.user).select_related("rule")
+        return alerts_of(user=self.request.user)

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gendan.core.errors import ApplicationError
@@ -30,6 +31,7 @@ from .forms_alerts import AlertRuleForm
 from .metrics import COUNT, get_metric
 from .metrics.groupings import CUSTOMER, OWNER, PRODUCT, REGION
 from .models import Alert, AlertKind, AlertRule
+from .selectors_alerts import alerts_of
 
 ALERTS_PER_PAGE = 20
 
@@ -92,14 +94,10 @@ def breakdowns(alert: Alert) -> list[BreakdownView]:
     return found
 
 
-def _alerts_of(user):
-    return Alert.objects.filter(recipient=user).select_related("rule", "customer", "order", "product")
-
-
 @login_required
 @require_GET
 def alert_list_view(request):
-    page_obj = paginate(request, _alerts_of(request.user), ALERTS_PER_PAGE)
+    page_obj = paginate(request, alerts_of(user=request.user), ALERTS_PER_PAGE)
     for alert in page_obj.object_list:
         alert.unit = _unit(alert)
         alert.top = [(view.label, view.rows[0]) for view in breakdowns(alert)]
@@ -109,7 +107,7 @@ def alert_list_view(request):
 @login_required
 @require_GET
 def alert_detail_view(request, pk):
-    alert = get_object_or_404(_alerts_of(request.user), pk=pk)
+    alert = get_object_or_404(alerts_of(user=request.user), pk=pk)
     alert.unit = _unit(alert)
     return render(request, "analytics/alerts/detail.html", {"alert": alert, "breakdowns": breakdowns(alert)})
 
@@ -181,7 +179,10 @@ def rule_run_view(request, pk):
     rule = get_object_or_404(AlertRule, pk=pk)
     if request.method == "POST":
         raised = alert_rule_run(rule=rule, actor=request.user)
-        messages.success(request, _("%(count)s new alerts sent.") % {"count": len(raised)})
+        messages.success(
+            request,
+            ngettext("%(count)s new alert sent.", "%(count)s new alerts sent.", len(raised)) % {"count": len(raised)},
+        )
         return redirect("analytics:alert_rule_run", pk=rule.pk)
     findings = rule_findings(rule)
     sent = set(

@@ -267,7 +267,7 @@ def test_a_customer_whose_orders_stop_for_longer_than_the_days_and_their_usual_g
     assert alert_rule_run(rule=rule, now=NOW + datetime.timedelta(days=1)) == []
 
 
-def test_an_order_line_far_from_the_customers_usual_quantity(personas):
+def test_an_order_line_far_from_the_customers_usual_quantity(client, personas):
     rep1 = personas["rep1"]
     p1, p2 = ProductFactory(sku="P1", name="阀门"), ProductFactory(sku="P2", name="管件")
     regular, small, newcomer = (b.customer(rep1, name=name) for name in ("老客户", "小客户", "新客户"))
@@ -305,6 +305,12 @@ def test_an_order_line_far_from_the_customers_usual_quantity(personas):
     ]
     notice = Notification.objects.filter(recipient=rep1, title__startswith=big.number).get()
     assert notice.title == f"{big.number}: 50 of P1 阀门, usually 10"
+    client.force_login(rep1)
+    page = client.get(reverse("analytics:alerts")).content.decode()
+    assert f"{big.number} for 老客户: 50 of P1 阀门, where they usually order 10." in page
+    alert = Alert.objects.get(recipient=rep1, order=big)
+    detail = client.get(reverse("analytics:alert", args=[alert.pk])).content.decode()
+    assert reverse("sales:order_detail", args=[big.pk]) in detail
     # The scan moves on: the next run reads only orders confirmed after this one.
     rule.refresh_from_db()
     assert rule.scanned_until == NOW
@@ -373,6 +379,23 @@ def test_editing_a_rule_records_the_change_clears_other_kinds_settings_and_refus
     assert changes["metric"] == ["sales", ""]
     with pytest.raises(ApplicationError):
         alert_rule_update(rule=rule, actor=admin, version=1, active=False)
+
+
+def test_a_rule_whose_only_person_has_left_can_be_switched_off_and_drops_them(personas):
+    rule = drop_rule(personas["admin"], recipient_users=[personas["rep3"]])
+    personas["rep3"].is_active = False
+    personas["rep3"].save(update_fields=["is_active"])
+
+    with pytest.raises(ValidationError) as refused:
+        alert_rule_update(rule=rule, actor=personas["admin"], threshold_percent=Decimal("12"))
+    off = alert_rule_update(rule=rule, actor=personas["admin"], active=False)
+
+    assert list(refused.value.message_dict) == ["recipient_users"]
+    assert (off.active, list(off.recipient_users.all())) == (False, [])
+    assert Event.objects.filter(verb="alert_rule.updated").get().changes["recipient_users"] == [
+        [personas["rep3"].pk],
+        [],
+    ]
 
 
 def test_a_rule_that_raised_alerts_or_is_built_in_is_switched_off_not_deleted(march):
@@ -467,6 +490,34 @@ def test_run_now_shows_what_would_fire_then_sends_what_is_new(client, march, mon
     assert sent.status_code == 302
     assert [was_sent for _finding, was_sent, _tops in again.context["rows"]] == [True, True]
     assert Alert.objects.filter(rule=rule).count() == 2
+
+
+def test_a_rule_is_switched_off_and_on_from_the_list_and_edited_from_its_page(client, personas):
+    rule = drop_rule(personas["admin"], recipient_role="executive")
+    client.force_login(personas["boss1"])
+
+    off = client.post(reverse("analytics:alert_rule_toggle", args=[rule.pk]), {"active": "0"})
+    rule.refresh_from_db()
+    edit = client.get(reverse("analytics:alert_rule_edit", args=[rule.pk]))
+
+    assert (off.status_code, rule.active, rule.version) == (302, False, 2)
+    assert Event.objects.get(verb="alert_rule.updated").changes == {"active": [True, False]}
+    assert edit.status_code == 200
+    assert (edit.context["form"]["metric"].value(), edit.context["form"]["version"].value()) == ("sales", 2)
+
+
+def test_the_alerts_page_shows_the_breakdown_as_charts_from_json(client, march):
+    rule = drop_rule(march.admin, recipient_users=[march.boss1])
+    [alert] = alert_rule_run(rule=rule, now=NOW)
+    client.force_login(march.boss1)
+
+    response = client.get(reverse("analytics:alert", args=[alert.pk]))
+
+    region = response.context["breakdowns"][0]
+    assert region.chart["categories"] == ["华东"]
+    assert [series["values"] for series in region.chart["series"]] == [["20000.00"], ["25000.00"]]
+    assert f'id="{region.chart_key}" type="application/json"' in response.content.decode()
+    assert b"<script>" not in response.content
 
 
 def test_the_dashboard_links_to_the_alerts(client, personas):
