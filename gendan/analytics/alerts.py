@@ -25,7 +25,7 @@ from gendan.core.errors import ApplicationError, ErrorCode
 from gendan.core.numbers import plain_decimal
 from gendan.core.services import check_version, require_perm
 
-from .alert_findings import Finding, rule_findings
+from .alert_findings import BREAKDOWN, Finding, rule_findings
 from .metrics import COUNT, METRICS, MONEY, Metric, get_metric
 from .metrics.groupings import CUSTOMER, OWNER, PRODUCT, REGION
 from .models import Alert, AlertCompare, AlertKind, AlertPeriod, AlertRule
@@ -302,8 +302,8 @@ def notice_text(finding: Finding) -> tuple[str, str]:
             }
         ]
         labels = {REGION: _("Region"), OWNER: _("Owner"), PRODUCT: _("Product"), CUSTOMER: _("Customer")}
-        for group_by, rows in finding.breakdown.items():
-            if rows:
+        for group_by in BREAKDOWN:
+            if rows := finding.breakdown.get(group_by):
                 lines.append(f"{labels[group_by]}: {contributor_text(rows[0])}")
         return title, "\n".join(lines)
     names = finding.names

@@ -18,7 +18,7 @@ from gendan.core.errors import ApplicationError
 from gendan.core.forms import run_service
 from gendan.core.lists import paginate
 
-from .alert_findings import rule_findings
+from .alert_findings import BREAKDOWN, rule_findings
 from .alerts import (
     MANAGE_RULES,
     alert_rule_create,
@@ -59,7 +59,9 @@ def breakdowns(alert: Alert) -> list[BreakdownView]:
         return []
     metric, unit = alert.rule.metric, _unit(alert)
     found = []
-    for group_by, rows in alert.breakdown.items():
+    # In BREAKDOWN's order: PostgreSQL's jsonb keeps no order of keys.
+    for group_by in BREAKDOWN:
+        rows = alert.breakdown.get(group_by)
         if not rows:
             continue
         urls = [
@@ -197,8 +199,8 @@ def rule_run_view(request, pk):
             (finding.recipient.pk, finding.period.start, finding.subject_key) in sent,
             [
                 (grouping_label(group_by), contributor_text(found[0]))
-                for group_by, found in finding.breakdown.items()
-                if found
+                for group_by in BREAKDOWN
+                if (found := finding.breakdown.get(group_by))
             ],
         )
         for finding in findings
