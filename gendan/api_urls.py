@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 from gendan.accounts.api import ApiTokenViewSet, TokenObtainView
 from gendan.accounts.api_saved_views import SavedViewViewSet
 from gendan.analytics.api import MetricDetailView, MetricListView
+from gendan.analytics.api_alerts import AlertRuleViewSet, AlertViewSet
 from gendan.analytics.api_reports import SavedReportViewSet
 from gendan.analytics.api_targets import ForecastView, LeaderboardView, TargetViewSet
 from gendan.automation.api import FollowupsDueViewSet, NotificationViewSet, TaskViewSet, TeamOverdueViewSet
@@ -57,6 +58,8 @@ router.register("payments", PaymentViewSet, basename="payment")
 router.register("targets", TargetViewSet, basename="target")
 router.register("tasks", TaskViewSet, basename="task")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("alert-rules", AlertRuleViewSet, basename="alert-rule")
+router.register("alerts", AlertViewSet, basename="alert")
 # Each role's worklists (GET worklists/ sums them up): read-only lists, scoped like the pages.
 router.register("worklists/approvals", ApprovalInboxViewSet, basename="worklist-approvals")
 router.register("worklists/orders-attention", OrdersAttentionViewSet, basename="worklist-orders-attention")

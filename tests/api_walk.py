@@ -16,6 +16,8 @@ from gendan.accounts.models import User
 from gendan.accounts.roles import Role
 from gendan.accounts.services import api_token_issue
 from gendan.accounts.services_saved_views import saved_view_create
+from gendan.analytics.alerts import alert_rule_create
+from gendan.analytics.models import Alert
 from gendan.analytics.services_reports import report_create
 from gendan.analytics.services_targets import target_set
 from gendan.automation.services import task_create
@@ -161,6 +163,8 @@ def walk_world(people) -> dict[str, int]:
             conditions=[{"type": "total_above", "amount": "1000000"}],
             levels=[{"approvers": ["role:executive"], "mode": "any"}],
         ).pk,
+        "alert-rule": alert_rule_create(actor=people["admin"], **ALERT_RULE).pk,
+        "alert": _alert_for(rep, people["admin"]).pk,
         "order:confirmed": order_confirmed.pk,
         "order:on-hold": order_at(OrderStatus.ON_HOLD, people).pk,
         "order:to-invoice": to_invoice.pk,
@@ -206,4 +210,31 @@ def _shared_report(people):
         measures=["sales"],
         shared_with=teammate.department_id,
         schedule="weekly",
+    )
+
+
+ALERT_RULE = {
+    "name": "周销售下滑",
+    "kind": "metric_drop",
+    "metric": "sales",
+    "period": "week",
+    "compare": "previous",
+    "threshold_percent": Decimal("20"),
+    "recipient_role": "executive",
+}
+
+
+def _alert_for(person, admin) -> Alert:
+    """An alert of Alice's, raised by a rule of its own (a rule that raised alerts is not deleted)."""
+    rule = alert_rule_create(actor=admin, **{**ALERT_RULE, "name": "月销售下滑", "period": "month"})
+    today = timezone.localdate()
+    return Alert.objects.create(
+        rule=rule,
+        recipient=person,
+        fired_at=timezone.now(),
+        period_start=today.replace(day=1),
+        period_end=today,
+        value=Decimal("800.00"),
+        compare_value=Decimal("1000.00"),
+        change_percent=Decimal("-20.0"),
     )

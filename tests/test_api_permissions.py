@@ -230,6 +230,7 @@ CARRIERS = frozenset({"warehouse1", "logistics1", "admin"})
 BILLERS = frozenset({"finance1", "admin"})
 STOCK_CLERKS = frozenset({"warehouse1", "admin"})
 ADMINS = frozenset({"admin"})
+ALERT_SETTERS = frozenset({"boss1", "admin"})
 # Who works the worklists (by role, as the navigation shows them: fulfillment/worklists.py, finance/worklists.py).
 SHIPPERS = frozenset({"warehouse1", "logistics1", "follower1", "admin"})
 FINANCE_DESK = frozenset({"finance1", "boss1", "admin"})
@@ -260,6 +261,16 @@ def _customer(ids, role):
 def _line(ids):
     return [{"product": ids["product"], "quantity": "1"}]
 
+
+_ALERT_RULE = {
+    "name": "周销售",
+    "kind": "metric_drop",
+    "metric": "sales",
+    "period": "week",
+    "compare": "previous",
+    "threshold_percent": "20",
+    "recipient_role": "executive",
+}
 
 # A day well ahead, for meetings to come and contracts in force.
 LATER = "2030-01-01"
@@ -601,6 +612,19 @@ WALK: dict[tuple[str, str], Op] = {
     ("notification-detail", "get"): Op(EVERYONE, on="notification"),
     ("notification-mark-read", "post"): Op(EVERYONE, on="notification", body=lambda ids, role: {}),
     ("notification-mark-all-read", "post"): Op(EVERYONE, body=lambda ids, role: {}),
+    # alert rules: set by executives and administrators; alerts: everyone reads their own
+    ("alert-rule-list", "get"): Op(ALERT_SETTERS),
+    ("alert-rule-list", "post"): Op(
+        ALERT_SETTERS, 201, body=lambda ids, role: {**_ALERT_RULE, "name": f"{role}的预警"}
+    ),
+    ("alert-rule-detail", "get"): Op(ALERT_SETTERS, on="alert-rule"),
+    ("alert-rule-detail", "put"): Op(
+        ALERT_SETTERS, on="alert-rule", body=lambda ids, role: {**_ALERT_RULE, "threshold_percent": "25"}
+    ),
+    ("alert-rule-detail", "patch"): Op(ALERT_SETTERS, on="alert-rule", body=lambda ids, role: {"active": False}),
+    ("alert-rule-detail", "delete"): Op(ALERT_SETTERS, 204, on="alert-rule", body=lambda ids, role: {}),
+    ("alert-list", "get"): Op(EVERYONE),
+    ("alert-detail", "get"): Op(EVERYONE, on="alert"),
     # worklists: read-only lists; the inbox is the approvers', the rest are scoped lists anyone may read
     ("worklist-approvals-list", "get"): Op(APPROVERS),
     ("worklist-orders-attention-list", "get"): Op(EVERYONE),
@@ -627,6 +651,8 @@ SEEN_BY = {
     "report": frozenset({"rep1"}),
     # Shared with the East team.
     "report:shared": frozenset({"rep1", "rep2", "follower1"}),
+    "alert-rule": EVERYONE,
+    "alert": frozenset({"rep1"}),
     "approval-rule": EVERYONE,
     # rep1 submitted it; the shipped rule's level names whoever may approve and sees it.
     "approval": frozenset({"rep1", "manager1", "boss1", "admin"}),

@@ -153,6 +153,8 @@ ROLE_PERMISSIONS = {
         "catalog.view_cost",
         "automation.view_team_tasks",
         "analytics.set_target",
+        "analytics.view_alertrule",
+        "analytics.change_alertrule",
     ],
     Role.ADMIN: [
         *_VIEW_ALL,
@@ -184,5 +186,7 @@ ROLE_PERMISSIONS = {
         "sales.view_approvalrule",
         "sales.change_approvalrule",
         "analytics.set_target",
+        "analytics.view_alertrule",
+        "analytics.change_alertrule",
     ],
 }

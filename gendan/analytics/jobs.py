@@ -1,9 +1,17 @@
-"""Huey job of the scheduled reports."""
+"""Huey jobs of analytics, each its own function (AnalyticsConfig.ready() imports this module for the worker)."""
 
+import datetime
+
+from django.utils import timezone
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_periodic_task, lock_task
+
+from gendan.analytics.alerts import alerts_evaluate
+from gendan.analytics.metrics.periods import company_zone
 
 from .sending import send_due_reports
+
+ALERTS_HOUR = 7
 
 
 @db_periodic_task(crontab(minute="*/15"))
@@ -13,3 +21,15 @@ def send_scheduled_reports():
     No lock needed: each notice's dedupe key lets only one run send it.
     """
     send_due_reports()
+
+
+@db_periodic_task(crontab(minute="30"))
+@lock_task("analytics-evaluate-alert-rules")
+def evaluate_alert_rules(now: datetime.datetime | None = None):
+    """At 07:30 on the company's clock, before the working day, when last week's and last month's figures are
+    complete. Huey's crontab reads UTC, so the job wakes every hour at half past and works in the company's seventh
+    hour only. Safe to run again: each alert is raised once (its unique constraint and its notice's dedupe key)."""
+    now = now or timezone.now()
+    if now.astimezone(company_zone()).hour != ALERTS_HOUR:
+        return 0
+    return alerts_evaluate(now=now)

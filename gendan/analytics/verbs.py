@@ -24,3 +24,12 @@ def register() -> None:
             "target.deleted": (_("Target removed"), _("removed a target")),
         },
     )
+    verbs.register_many(
+        "analytics.alertrule",
+        {
+            "alert_rule.created": (_("Alert rule added"), _("added the alert rule")),
+            "alert_rule.updated": (_("Alert rule edited"), _("edited the alert rule")),
+            "alert_rule.deleted": (_("Alert rule deleted"), _("deleted the alert rule")),
+        },
+    )
+    verbs.register("alert.raised", _("Alert raised"), "analytics.alert", activity=_("raised the alert"))

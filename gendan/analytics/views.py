@@ -83,13 +83,12 @@ def stages(request):
         "rework": rework_by_owner(request.user, period, compare),
         "overdue_stages": overdue_by_stage(request.user),
         "overdue_people": overdue_by_person(request.user, period),
-        "stages_query": _period_query(request),
     }
     return render(request, "analytics/stages.html", context)
 
 
 def _period_query(request) -> str:
-    """The period picked, to carry from the dashboard to the stages page and back."""
+    """The period picked, to carry from the dashboard to the stages page."""
     query = request.GET.copy()
     query.pop("view", None)
     return query.urlencode()
