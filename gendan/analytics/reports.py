@@ -3,18 +3,20 @@
 A report holds no figure of its own: `run_report` asks each measure once (one `Metric.compute` per measure, whatever
 the rows) in the reader's scope, so a rep reading the report their manager shared sees only their own records in it,
 and a scheduled send computes it for each recipient. A measure is found through `MEASURE_KINDS`, a registry of the
-kinds of measure: metrics now; another kind (targets) registers a `MeasureKind` and is read by the same
-`measure_values`.
+kinds of measure: metrics, and targets spread over the report's period ("target:sales" beside "sales" is sales
+against target); each is read by the same `measure_values`.
 """
 
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
@@ -23,8 +25,10 @@ from gendan.core.exports import export_response
 from .drilldown import DRILLS
 from .forms import LAST_30_DAYS, LAST_MONTH, THIS_MONTH, THIS_QUARTER, THIS_YEAR, preset_period
 from .metrics import METRICS, Metric, Period, company_today
-from .metrics.groupings import CUSTOMER, GROUP_BYS, OWNER, PRODUCT, REGION, TEAM
-from .metrics.periods import TIME_GROUPINGS, WEEK, bucket_end, bucket_of, period_errors
+from .metrics.groupings import CUSTOMER, GROUP_BYS, OWNER, PRODUCT, REGION, TEAM, row_labels
+from .metrics.periods import TIME_GROUPINGS, WEEK, bucket_end, bucket_label, bucket_of, period_errors
+from .models import SubjectKind, TargetMetric
+from .targets import Sight, pro_rata
 from .templatetags.dashboards import figure
 
 # What a report's rows may be grouped by, and narrowed by (any grouping but time: the period narrows time).
@@ -150,6 +154,84 @@ def _metric_figures(measure: Measure, user, period: Period, dimensions: list, fi
     )
 
 
+# A target measure is named "target:<metric>": the targets set for those who sell, spread over the report's period.
+TARGET_PREFIX = "target:"
+_TARGET_DIMENSIONS = ("month", "week", "day", OWNER, TEAM)
+
+
+def _find_target(name: str) -> Measure | None:
+    if not name.startswith(TARGET_PREFIX) or name[len(TARGET_PREFIX) :] not in TargetMetric.values:
+        return None
+    metric = METRICS[name[len(TARGET_PREFIX) :]]
+    return Measure(
+        name,
+        "target",
+        format_lazy(pgettext_lazy("report measure", "Target: {metric}"), metric=metric.label),
+        metric.unit,
+        format_lazy(
+            gettext_lazy(
+                "The targets set for {metric}, spread over the period day by day: each day counts its share of the "
+                "finest target set for it (the month's, else the quarter's, else the year's), so a week's target "
+                "is its seven days' share of the month's. By owner: the reps' own targets; by team: the teams'; "
+                "the total is the target of the whole scope the reader sees (the company, their department or "
+                "team, or themself), or the rows' sum where the report is narrowed to some owners or teams."
+            ),
+            metric=metric.label,
+        ),
+        metric,
+    )
+
+
+def _target_figures(measure: Measure, user, period: Period, dimensions: list, filters: dict) -> Figures:
+    sight = Sight.of(user)
+    spread = pro_rata(user, measure.source.name, period.start, period.end, sight)
+    subject_dimension = next((each for each in dimensions if each in (OWNER, TEAM)), None)
+    time_dimension = next((each for each in dimensions if each in TIME_GROUPINGS), None)
+    kind = {OWNER: SubjectKind.REP, TEAM: SubjectKind.TEAM}.get(subject_dimension)
+    narrowed = {
+        SubjectKind.REP: filters.get(OWNER),
+        SubjectKind.TEAM: filters.get(TEAM),
+    }
+    if kind is not None:
+        subjects = [key for key in spread.subjects(kind) if not narrowed[kind] or key in narrowed[kind]]
+    else:
+        subjects = [sight.top()[1]]
+        kind = sight.top()[0]
+    buckets = (
+        [
+            (bucket, max(period.start, bucket), min(period.end, bucket_end(bucket, time_dimension)))
+            for bucket in period.buckets(time_dimension)
+        ]
+        if time_dimension
+        else [(None, period.start, period.end)]
+    )
+    labels = row_labels(subject_dimension, subjects) if subject_dimension else {}
+    rows = []
+    for key in subjects:
+        for bucket, first, last in buckets:
+            amount = spread.amount(kind, key, first, last)
+            if amount is None:
+                continue
+            parts = {
+                subject_dimension: (key, labels.get(key, "")),
+                time_dimension: (
+                    bucket.isoformat() if bucket else None,
+                    bucket_label(bucket, time_dimension) if bucket else "",
+                ),
+            }
+            ordered = [parts[each] for each in dimensions]
+            row_key = tuple(part[0] for part in ordered) if len(ordered) > 1 else ordered[0][0]
+            row_label = tuple(part[1] for part in ordered) if len(ordered) > 1 else ordered[0][1]
+            rows.append((row_key, row_label, amount))
+    rows.sort(key=lambda row: row[0] if len(dimensions) == 1 else tuple(str(part) for part in row[0]))
+    if any(narrowed.values()):
+        total = sum((row[2] for row in rows), Decimal("0.00")) if rows else None
+    else:
+        top_kind, top_key = sight.top()
+        total = spread.amount(top_kind, top_key, period.start, period.end)
+    return Figures(rows=rows, total=total)
+
+
 MEASURE_KINDS: dict[str, MeasureKind] = {
     "metric": MeasureKind(
         find=_find_metric,
@@ -157,7 +239,14 @@ MEASURE_KINDS: dict[str, MeasureKind] = {
         dimensions=lambda measure: measure.source.group_bys,
         figures=_metric_figures,
     ),
+    "target": MeasureKind(
+        find=_find_target,
+        visible_to=lambda measure, user: measure.source.visible_to(user),
+        dimensions=lambda measure: _TARGET_DIMENSIONS,
+        figures=_target_figures,
+    ),
 }
+TARGET_MEASURES = [f"{TARGET_PREFIX}{metric}" for metric in TargetMetric.values]
 
 
 def measure_for(name) -> Measure | None:
@@ -169,7 +258,7 @@ def measure_for(name) -> Measure | None:
 
 def measures_for(user) -> list[Measure]:
     """Every measure `user` may put in a report, in their order."""
-    found = [measure_for(name) for name in METRICS]
+    found = [measure_for(name) for name in (*METRICS, *TARGET_MEASURES)]
     return [measure for measure in found if measure.visible_to(user) and measure.dimensions]
 
 

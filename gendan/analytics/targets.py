@@ -439,3 +439,45 @@ def year_plan(user, *, metric: str, year: int, sight: Sight | None = None) -> Ye
     else:
         label = str(user)
     return YearPlan(subject, key, label, rows)
+
+
+# --- a target over any period, pro rata ----------------------------------------------------------------
+
+
+class ProRata:
+    """The targets of one metric, read once, spread over their days: a subject's target for any dates is the sum,
+    day by day, of the finest target set for that day (its month's, else its quarter's, else its year's, each
+    divided evenly over its days). A week's target is so the seven days' share of the month's."""
+
+    def __init__(self, targets):
+        self.daily = defaultdict(dict)
+        finest = {}
+        for target in targets:
+            subject = (target.subject, target.team_id if target.subject == SubjectKind.TEAM else target.owner_id)
+            first, last = TargetPeriod.of(target).dates()
+            share = Decimal(target.amount) / ((last - first).days + 1)
+            rank = _FINENESS[target.period]
+            day = first
+            while day <= last:
+                if finest.get((subject, day), -1) < rank:
+                    finest[(subject, day)] = rank
+                    self.daily[subject][day] = share
+                day += datetime.timedelta(days=1)
+
+    def subjects(self, kind: str) -> list:
+        return [key for subject, key in self.daily if subject == kind]
+
+    def amount(self, kind: str, key, start: datetime.date, end: datetime.date) -> Decimal | None:
+        """The subject's target from `start` to `end`; None when none of its days has one."""
+        days = self.daily.get((kind, key), {})
+        found = [share for day, share in days.items() if start <= day <= end]
+        return sum(found, Decimal("0")).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) if found else None
+
+
+_FINENESS = {PeriodKind.YEAR: 0, PeriodKind.QUARTER: 1, PeriodKind.MONTH: 2}
+
+
+def pro_rata(user, metric: str, start: datetime.date, end: datetime.date, sight: Sight | None = None) -> ProRata:
+    """The targets of `metric` in `user`'s sight for the years from `start` to `end`, ready to spread: one query."""
+    found = targets_visible_to(user, sight).filter(metric=metric, year__gte=start.year, year__lte=end.year)
+    return ProRata(found)
