@@ -293,6 +293,9 @@ SPECTACULAR_SETTINGS = {
         "InvoiceStatusEnum": "gendan.finance.models.InvoiceStatus",
         # A customer's invoice_kind and an invoice's kind: one name for the two kinds of VAT invoice.
         "InvoiceKindEnum": "gendan.crm.models.InvoiceKind",
+        # A target's period (a year, a quarter, a month) and an alert rule's (the last week or month).
+        "TargetPeriodEnum": "gendan.analytics.models.PeriodKind",
+        "AlertPeriodEnum": "gendan.analytics.models.AlertPeriod",
     },
 }
 

@@ -32,6 +32,7 @@ from gendan.inventory.models import StockMove
 from gendan.inventory.services import stock_move_record, warehouse_create, warehouse_staff_set
 from gendan.sales.services import order_approve, order_cancel, order_create, order_hold, order_submit
 
+from .analytics import add_demo_analytics
 from .changes import add_demo_changes
 from .clock import at
 from .crm import load_crm_demo
@@ -323,6 +324,7 @@ class DemoBuilder:
             add_demo_changes(self)
             add_demo_receivables(self)
             load_crm_demo(users=self.users, customers=self.customers, now=self.now)
+            add_demo_analytics(self)
         return {
             "users": len(self.users),
             "customers": len(self.customers),

@@ -12,6 +12,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from gendan.accounts.models import Department, User
+from gendan.analytics.models import Alert, SavedReport, Target
 from gendan.catalog.models import Product
 from gendan.core.errors import ApplicationError, ErrorCode
 from gendan.core.models import Event
@@ -165,6 +166,17 @@ def test_the_demo_has_every_role_every_stage_and_consistent_ledgers(var_dir):
     assert len({c.date() for c in Customer.objects.values_list("created_at", flat=True)}) > 20
     # the history paid before the last two months began: their credit checks meet nothing open from it
     assert not Invoice.objects.filter(order__in=history).exclude(status="paid").exists()
+
+    # then: this year's targets, the manager's weekly report against them for the department, and alerts raised
+    month = timezone.localdate().month
+    assert Target.objects.filter(period="month", month=month, owner__username__in=["rep1", "rep2", "rep3"]).count() == 3
+    weekly = SavedReport.objects.get(owner__username="manager1")
+    assert (weekly.schedule, weekly.shared_with.name, weekly.measures[:2]) == (
+        "weekly",
+        "销售部",
+        ["sales", "target:sales"],
+    )
+    assert set(Alert.objects.values_list("recipient__username", flat=True)) == {"boss1", "manager1"}
 
 
 def test_make_run_loads_once_keeps_the_password_and_prints_the_logins(var_dir):
