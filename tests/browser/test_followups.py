@@ -128,7 +128,7 @@ def test_a_manager_drags_deals_across_the_kanban(live_server, personas, new_page
 
     # then: the deals moved, the totals follow, the lost one keeps its reason
     expect(page.locator("[data-testid=count-lead]")).to_have_text("0")
-    assert "¥200000" in page.locator("[data-testid=column-proposal]").inner_text()
+    assert "¥200,000" in page.locator("[data-testid=column-proposal]").inner_text()
     assert "客户选择了竞品" in page.locator("[data-testid=column-lost]").inner_text()
     assert Opportunity.objects.get(pk=servo.pk).stage == "proposal"
     assert (Opportunity.objects.get(pk=spares.pk).stage, Opportunity.objects.get(pk=spares.pk).lost_reason) == (
