@@ -258,21 +258,8 @@ def target_actuals(user, targets) -> dict:
     return actuals
 
 
-@dataclass(frozen=True)
-class Standing:
-    """One subject's row: its target (None without one), what it achieved, and how deep it sits in the tree."""
-
-    subject: str
-    key: int | None
-    label: str
-    actual: object
-    target: Target | None = None
-    depth: int = 0
-    team: int | None = None
-    editable: bool = False
-    mine: bool = False
-    # A team with teams below it: its figures are theirs added up, so it is not ranked beside them.
-    has_teams: bool = False
+class AgainstTarget:
+    """A row with a `target` (None without one) and its `actual`: the amount, the gap and the attainment."""
 
     @property
     def amount(self):
@@ -290,6 +277,23 @@ class Standing:
     def bar(self) -> int:
         """The attainment as the width of a bar, in percent: full at 100 and beyond."""
         return max(0, min(100, int(self.attainment or 0)))
+
+
+@dataclass(frozen=True)
+class Standing(AgainstTarget):
+    """One subject's row: its target (None without one), what it achieved, and how deep it sits in the tree."""
+
+    subject: str
+    key: int | None
+    label: str
+    actual: object
+    target: Target | None = None
+    depth: int = 0
+    team: int | None = None
+    editable: bool = False
+    mine: bool = False
+    # A team with teams below it: its figures are theirs added up, so it is not ranked beside them.
+    has_teams: bool = False
 
 
 @dataclass(frozen=True)
@@ -376,26 +380,10 @@ def board(user, *, metric: str, start: datetime.date, end: datetime.date, sight:
 
 
 @dataclass(frozen=True)
-class PlanRow:
+class PlanRow(AgainstTarget):
     period: TargetPeriod
     actual: object
     target: Target | None
-
-    @property
-    def amount(self):
-        return self.target.amount if self.target is not None else None
-
-    @property
-    def gap(self):
-        return None if self.target is None else self.target.amount - self.actual
-
-    @property
-    def attainment(self) -> Decimal | None:
-        return attainment(self.actual, self.amount)
-
-    @property
-    def bar(self) -> int:
-        return max(0, min(100, int(self.attainment or 0)))
 
 
 @dataclass(frozen=True)
