@@ -59,13 +59,26 @@ class DayFilter(django_filters.DateFilter):
     column's date (which the database computes row by row, so no index on the column could serve it).
     """
 
+    def __init__(self, *args, past_only: bool = False, **kwargs):
+        # `past_only`: the column holds moments that have happened (when a record was entered), so that "from a
+        # day" is also "to now". Said to the database, it reads the range from an index of the column: with
+        # the lower bound alone, SQLite (which keeps no statistics) guesses a quarter of the table and walks the
+        # list's sort index instead, testing every row (a million-order set's customers entered since a day,
+        # sorted by name: 180 ms against 7 ms).
+        self.past_only = past_only
+        super().__init__(*args, **kwargs)
+
     def filter(self, qs, value):
         if value is None:
             return qs
         day = value if self.lookup_expr == "gte" else value + datetime.timedelta(days=1)
         start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-        lookup = "gte" if self.lookup_expr == "gte" else "lt"
-        return self.get_method(qs)(**{f"{self.field_name}__{lookup}": start})
+        if self.lookup_expr == "gte":
+            bounds = {f"{self.field_name}__gte": start}
+            if self.past_only:
+                bounds[f"{self.field_name}__lte"] = timezone.now()
+            return self.get_method(qs)(**bounds)
+        return self.get_method(qs)(**{f"{self.field_name}__lt": start})
 
 
 class IdsField(forms.Field):

@@ -30,6 +30,7 @@ from django.core import signing
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.paginator import EmptyPage, InvalidPage, Page, PageNotAnInteger, Paginator
 from django.db.models import Q, QuerySet
+from django.db.models.sql.where import WhereNode
 from django.utils.functional import cached_property
 
 PAGE_SIZE = 25
@@ -87,6 +88,19 @@ def keys_first(queryset: QuerySet) -> QuerySet:
     # On the query, which every later filter, order and slice copies.
     queryset.query.keys_first = True
     return queryset
+
+
+def _by_key(rows: QuerySet) -> QuerySet:
+    """`rows` without their conditions: the same joins, columns and annotations, for reading rows by key alone.
+
+    The keys were read under the list's scope and filters a moment before. Asked again beside 25 keys, those
+    conditions cost more than the keys save: PostgreSQL plans for the conditions (a company's approval inbox,
+    its scope and eight joins, is a parallel scan of every request: 33 ms against 11 ms by key alone). A row
+    changed in between shows as it is now, as a row of a page read a moment later would.
+    """
+    by_key = rows.order_by()
+    by_key.query.where = WhereNode()
+    return by_key
 
 
 def capped_count(queryset, cap: int | None = None) -> int:
@@ -226,7 +240,7 @@ class ListPaginator(Paginator):
         keys = narrower(bottom, top) if narrower else None
         if keys is None:
             keys = list(rows.values_list("pk", flat=True)[bottom:top])
-        found = rows.order_by().in_bulk(keys)
+        found = _by_key(rows).in_bulk(keys)
         # A row deleted between the two reads is left out, as if the page had been read a moment later.
         return [found[key] for key in keys if key in found]
 

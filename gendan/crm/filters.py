@@ -40,7 +40,9 @@ class CustomerFilter(FilterSet):
     )
     level = django_filters.ChoiceFilter(choices=Customer.Level.choices, label=_("Level"))
     region = django_filters.CharFilter(lookup_expr="icontains", label=_("Region"))
-    created_from = DayFilter(field_name="created_at", lookup_expr="gte", label=_("Entered from"), widget=DATE)
+    created_from = DayFilter(
+        field_name="created_at", lookup_expr="gte", past_only=True, label=_("Entered from"), widget=DATE
+    )
     created_to = DayFilter(field_name="created_at", lookup_expr="lte", label=_("Entered to"), widget=DATE)
 
     class Meta:

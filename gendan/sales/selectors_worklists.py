@@ -64,7 +64,9 @@ def approval_inbox(*, user) -> QuerySet[ApprovalRequest]:
     """The pending approvals `user` may decide now, of orders and of changes to them, in scope and not of their
     own submitting; oldest first."""
     requests = ApprovalRequest.objects.filter(pk__in=_waiting_for(user)).exclude(requested_by=user.pk)
-    return (
+    # The page's keys first, from the requests alone, then those with their joins: a company's 800 waiting
+    # requests with the scope and eight joins are a parallel scan of every request on PostgreSQL.
+    return keys_first(
         in_scope(requests, user)
         .select_related(*_SUBJECTS, "change_request", "credit_override", "requested_by")
         .order_by("created_at", "id")
