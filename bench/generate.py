@@ -1052,6 +1052,7 @@ class Generator:
         from django.core.management.color import no_style
         from django.db import connection
 
+        from gendan.analytics.metrics import rollups
         from gendan.automation.models import OutboxCursor
         from gendan.core import events
         from gendan.core.models import Event, NumberCounter
@@ -1068,6 +1069,8 @@ class Generator:
             with connection.cursor() as cursor:
                 for sql in connection.ops.sequence_reset_sql(no_style(), apps.get_models()):
                     cursor.execute(sql)
+        # Nor did anything mark the days the metrics' daily figures must count: they are counted whole.
+        rollups.build(force=True)
 
     # --- helpers ------------------------------------------------------------------------------
 

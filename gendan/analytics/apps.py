@@ -13,5 +13,10 @@ class AnalyticsConfig(AppConfig):
         from . import verbs
 
         verbs.register()
+        from gendan.core.events import on_events_written
+
+        from .metrics import rollups
+
+        on_events_written(rollups.mark)
         # Registers the Huey jobs with the worker: Huey discovers only modules named tasks.
         from . import jobs  # noqa: F401

@@ -7,11 +7,21 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, lock_task
 
 from gendan.analytics.alerts import alerts_evaluate
+from gendan.analytics.metrics import rollups
 from gendan.analytics.metrics.periods import company_zone
 
 from .sending import send_due_reports
 
 ALERTS_HOUR = 7
+
+
+@db_periodic_task(crontab())
+@lock_task("analytics-keep-rollups")
+def keep_rollups():
+    """Every minute: build the parts not built yet (a new installation, a changed time zone), and recount the days
+    touched since, so that a dashboard rarely has to before it reads."""
+    rollups.build()
+    return rollups.refresh()
 
 
 @db_periodic_task(crontab(minute="*/15"))

@@ -93,9 +93,22 @@ def _hand_over_after_commit(events: list[Event]) -> None:
     transaction.on_commit(_CommittedEvents(ids), robust=True)
 
 
+# Called with the events as they are written, in their transaction (analytics marks what its roll-ups must recount).
+_written_handlers: list[Callable[[list[Event]], None]] = []
+
+
+def on_events_written(handler: Callable[[list[Event]], None]) -> None:
+    """Call `handler(events)` with every set of events written, in the transaction that writes them: work derived
+    from the log that must commit or roll back with it (a savepoint rolled back takes it too)."""
+    if handler not in _written_handlers:
+        _written_handlers.append(handler)
+
+
 def _write(events: list[Event]) -> None:
     Event.objects.bulk_create(events)
     _touch(events)
+    for handler in _written_handlers:
+        handler(events)
     _hand_over_after_commit(events)
 
 

@@ -12,13 +12,16 @@ from django.utils.translation import pgettext_lazy
 
 from gendan.core.money import SummedMoney
 from gendan.crm.models import Customer, FollowUp, Lead, LeadStatus
+from gendan.finance.models import CreditNote, Invoice, Payment, PaymentAllocation, Refund
 from gendan.finance.receivables import DSO_DAYS, dso
-from gendan.sales.models import QuotationStatus
+from gendan.fulfillment.models import Shipment
+from gendan.sales.models import Order, OrderLine, QuotationStatus
 
 from . import records
 from .base import COUNT, DAYS, MONEY, PERCENT, Metric, Part
 from .groupings import CUSTOMER, OWNER, PRODUCT, REGION, TEAM
 from .periods import TIME_GROUPINGS, company_today
+from .rollups import Rollup
 from .stages import DEAL_STAGES, ORDER_STAGES, rework, stage_metric_name
 from .stages import PATHS as STAGE_PATHS
 
@@ -85,7 +88,16 @@ METRIC_LIST = [
         ),
         unit=MONEY,
         permissions=_ORDERS,
-        parts=(Part("lines", records.confirmed_lines, _money("amount"), _LINES, moment="order__confirmed_at"),),
+        parts=(
+            Part(
+                "lines",
+                records.confirmed_lines,
+                _money("amount"),
+                _LINES,
+                moment="order__confirmed_at",
+                rollup=Rollup(OrderLine, "order__owner", {Order: "order"}),
+            ),
+        ),
     ),
     Metric(
         name="orders",
@@ -105,6 +117,7 @@ METRIC_LIST = [
                 _ORDER_PATHS,
                 moment="confirmed_at",
                 to_many=(PRODUCT,),
+                rollup=Rollup(Order, "owner", {Order: "pk"}),
             ),
         ),
     ),
@@ -118,7 +131,14 @@ METRIC_LIST = [
         unit=MONEY,
         permissions=_INVOICES,
         parts=(
-            Part("invoices", records.issued_invoices, _money("total"), _owned("owner", "customer"), moment="issued_at"),
+            Part(
+                "invoices",
+                records.issued_invoices,
+                _money("total"),
+                _owned("owner", "customer"),
+                moment="issued_at",
+                rollup=Rollup(Invoice, "owner", {Invoice: "pk", Order: "order"}),
+            ),
         ),
     ),
     Metric(
@@ -137,6 +157,7 @@ METRIC_LIST = [
                 _money("total"),
                 _owned("owner", "customer"),
                 moment="issued_at",
+                rollup=Rollup(CreditNote, "owner", {CreditNote: "pk", Invoice: "invoice", Order: "order"}),
             ),
         ),
     ),
@@ -157,6 +178,13 @@ METRIC_LIST = [
                 _money("amount"),
                 _owned("owner", "invoice__customer"),
                 day="received_on",
+                # An allocation taken off is gone: its day is its payment's.
+                rollup=Rollup(
+                    PaymentAllocation,
+                    "owner",
+                    {Payment: "payment", Invoice: "invoice", Order: "invoice__order"},
+                    own_days={Payment: "received_on"},
+                ),
             ),
             Part(
                 "unallocated",
@@ -164,6 +192,7 @@ METRIC_LIST = [
                 _money(F("amount") - F("allocated_amount")),
                 _owned("customer__owner", "customer"),
                 day="received_on",
+                rollup=Rollup(Payment, "customer__owner", {Payment: "pk", Customer: "customer", Order: "order"}),
             ),
             Part(
                 "refunds",
@@ -172,6 +201,7 @@ METRIC_LIST = [
                 _owned("customer__owner", "customer"),
                 day="refunded_on",
                 sign=-1,
+                rollup=Rollup(Refund, "customer__owner", {Refund: "pk", Payment: "payment", Customer: "customer"}),
             ),
         ),
     ),
@@ -228,6 +258,7 @@ METRIC_LIST = [
                 Count("pk"),
                 {**_owned("owner"), REGION: "region"},
                 moment="created_at",
+                rollup=Rollup(Customer, "owner", {Customer: "pk"}),
             ),
         ),
     ),
@@ -351,6 +382,7 @@ METRIC_LIST = [
                 Count("pk"),
                 _owned("owner", "order__customer"),
                 moment="shipped_at",
+                rollup=Rollup(Shipment, "owner", {Shipment: "pk", Order: "order"}),
             ),
         ),
     ),

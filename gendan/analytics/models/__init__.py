@@ -2,6 +2,7 @@
 
 from .alerts import Alert, AlertCompare, AlertKind, AlertPeriod, AlertRule
 from .reports import ReportSchedule, SavedReport
+from .rollups import DailyFigure, RollupState, StaleRecord
 from .targets import PeriodKind, SubjectKind, Target, TargetMetric
 
 __all__ = [
@@ -10,9 +11,12 @@ __all__ = [
     "AlertKind",
     "AlertPeriod",
     "AlertRule",
+    "DailyFigure",
     "PeriodKind",
     "ReportSchedule",
+    "RollupState",
     "SavedReport",
+    "StaleRecord",
     "SubjectKind",
     "Target",
     "TargetMetric",
