@@ -1,6 +1,10 @@
 """Liveness, readiness and /metrics: their statuses, the worker's heartbeat, the counters and who may read them."""
 
+import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 from huey.contrib.djhuey import HUEY
@@ -121,3 +125,34 @@ def test_metrics_with_a_token_only_with_that_token(client, settings):
     response = client.get("/metrics", REMOTE_ADDR="10.0.0.9", HTTP_AUTHORIZATION="Bearer s3cret-token")
     assert response.status_code == 200
     assert b"gendan_http_requests_total" in response.content
+
+
+# One gunicorn worker: it counts a request, or answers a scrape.
+WORKER = """
+import sys, django
+django.setup()
+from gendan.core.metrics import REQUESTS, metrics_text
+if sys.argv[1] == "count":
+    REQUESTS.labels(method="GET", view="health_live", status="200").inc()
+else:
+    sys.stdout.write(metrics_text()[0].decode())
+"""
+
+
+def test_several_processes_add_up_their_counts_in_multiprocess_mode(tmp_path):
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "gendan.settings",
+        "GENDAN_VAR_DIR": str(tmp_path / "var"),
+        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path),
+    }
+    root = Path(__file__).resolve().parents[3]
+
+    def run(action):
+        command = [sys.executable, "-c", WORKER, action]
+        return subprocess.run(command, cwd=root, env=environment, capture_output=True, text=True, check=True).stdout
+
+    run("count")
+    run("count")
+    counted = samples(run("scrape"), "gendan_http_requests_total")
+    assert counted[(("method", "GET"), ("status", "200"), ("view", "health_live"))] == 2
