@@ -70,7 +70,8 @@ def backup_create(*, output_dir: Path, database: str = "default") -> Path:
         raise ApplicationError(
             _("A backup named %(name)s already exists.") % {"name": archive.name}, ErrorCode.BACKUP_REFUSED
         )
-    with tempfile.TemporaryDirectory(prefix="gendan-backup-") as work:
+    # The copies are gathered beside the archive, on its disk: /tmp may be a small tmpfs.
+    with tempfile.TemporaryDirectory(prefix=".gendan-backup-", dir=output_dir) as work:
         work = Path(work)
         if connection.vendor == "sqlite":
             _sqlite_copy(Path(connection.settings_dict["NAME"]), work / SQLITE_FILE)
@@ -183,7 +184,10 @@ def backup_restore(archive: Path, *, database: str = "default") -> Manifest:
     The web and worker processes must be stopped: on SQLite the database file is replaced.
     """
     connection = connections[database]
-    with tempfile.TemporaryDirectory(prefix="gendan-restore-") as work:
+    # Unpacked on the disk of the files it replaces (/tmp may be a small tmpfs).
+    media = Path(settings.MEDIA_ROOT)
+    media.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".gendan-restore-", dir=media.parent) as work:
         work = Path(work)
         manifest = backup_read(Path(archive), work)
         backup_check_compatible(manifest, database=database)
@@ -193,7 +197,7 @@ def backup_restore(archive: Path, *, database: str = "default") -> Manifest:
         else:
             _pg_restore(connection.settings_dict, work / PG_FILE)
         # An archive without uploaded files restores a company that had none.
-        _replace_dir(work / MEDIA_DIR, Path(settings.MEDIA_ROOT))
+        _replace_dir(work / MEDIA_DIR, media)
         if SECRET_KEY_NAME in manifest.files and settings.SECRET_KEY_FILE:
             _replace_file(work / SECRET_KEY_NAME, Path(settings.SECRET_KEY_FILE), mode=0o600)
     return manifest

@@ -156,7 +156,7 @@ def test_backup_and_restore_commands_give_back_the_database_files_and_key(var, c
 
 
 @pytest.mark.django_db(transaction=True)
-def test_restore_without_yes_asks_and_changes_nothing_unless_told_yes(var, monkeypatch):
+def test_restore_without_yes_asks_and_changes_nothing_unless_told_yes(var, monkeypatch, english):
     Department.objects.create(name="Sales")
     archive = backup_create(output_dir=var / "out")
     Department.objects.create(name="Made after the backup")
@@ -203,7 +203,7 @@ def rewrite(archive: Path, target: Path, *, manifest=None, files=None) -> Path:
 
 
 @pytest.mark.django_db
-def test_a_tampered_archive_is_refused_and_nothing_is_restored(var):
+def test_a_tampered_archive_is_refused_and_nothing_is_restored(var, english):
     archive = backup_create(output_dir=var / "out")
     (var / "media" / "contracts" / "signed.pdf").write_bytes(b"current")
 
@@ -217,7 +217,7 @@ def test_a_tampered_archive_is_refused_and_nothing_is_restored(var):
 
 
 @pytest.mark.django_db
-def test_another_engines_archive_or_a_newer_gendans_is_refused(var):
+def test_another_engines_archive_or_a_newer_gendans_is_refused(var, english):
     archive = backup_create(output_dir=var / "out")
     other = "postgresql" if connection.vendor == "sqlite" else "sqlite"
 
