@@ -159,7 +159,7 @@ def backup_read(archive: Path, into: Path) -> Manifest:
             version=raw.get("version", ""),
         )
         if raw["format"] != MANIFEST_FORMAT:
-            raise ValueError(raw["format"])
+            raise ValueError(f"archive format {raw['format']}, this Gendan reads {MANIFEST_FORMAT}")
     except (OSError, tarfile.TarError, ValueError, KeyError, TypeError) as error:
         raise ApplicationError(
             _("%(name)s is not a readable Gendan backup (%(error)s).") % {"name": Path(archive).name, "error": error},

@@ -233,6 +233,10 @@ def test_another_engines_archive_or_a_newer_gendans_is_refused(var, english):
     with pytest.raises(ApplicationError, match="newer Gendan.*core.9999_from_the_future"):
         backup_restore(newer)
 
+    later_format = rewrite(archive, var / "format.tar.gz", manifest=lambda manifest: {**manifest, "format": 2})
+    with pytest.raises(ApplicationError, match="not a readable Gendan backup.*archive format 2"):
+        backup_restore(later_format)
+
 
 def test_retention_keeps_the_newest_archives_and_nothing_else_is_touched(tmp_path):
     names = [f"gendan-backup-2026120{day}T023000Z.tar.gz" for day in range(1, 6)]
