@@ -4,7 +4,7 @@ Every knob has a safe default for one machine (SQLite, Huey on SQLite, console e
 production sets DATABASE_URL, REDIS_URL, SECRET_KEY and friends.
 """
 
-from datetime import timedelta
+from datetime import time, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,15 +19,17 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default="")
+# The file the key was read from, which a backup carries (None when the environment gives the key).
+SECRET_KEY_FILE = None
 if not SECRET_KEY:
     # One machine out of the box: a key generated once and kept under var/, never committed.
-    key_file = VAR_DIR / "secret_key"
-    if not key_file.exists():
+    SECRET_KEY_FILE = VAR_DIR / "secret_key"
+    if not SECRET_KEY_FILE.exists():
         from django.core.management.utils import get_random_secret_key
 
-        key_file.write_text(get_random_secret_key())
-        key_file.chmod(0o600)
-    SECRET_KEY = key_file.read_text().strip()
+        SECRET_KEY_FILE.write_text(get_random_secret_key())
+        SECRET_KEY_FILE.chmod(0o600)
+    SECRET_KEY = SECRET_KEY_FILE.read_text().strip()
 
 # A phone on the office network asks for the server's LAN address (ALLOWED_HOSTS=192.168.1.20,localhost).
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
@@ -65,6 +67,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that the latency it measures is the whole of Django's work (gendan.core.metrics).
+    "gendan.core.middleware.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -318,6 +322,17 @@ else:
         "immediate": env.bool("HUEY_IMMEDIATE", default=False),
     }
 
+# Backups (gendan.core.backups, docs/DEPLOY.md): the daily archive is taken at BACKUP_HOUR ("HH:MM" on the
+# company's clock, TIME_ZONE) into BACKUP_DIR, which keeps the newest BACKUP_KEEP archives.
+BACKUP_DIR = Path(env.str("BACKUP_DIR", default=str(VAR_DIR / "backups")))
+BACKUP_HOUR = time.fromisoformat(env.str("BACKUP_HOUR", default="02:30"))
+BACKUP_KEEP = env.int("BACKUP_KEEP", default=14)
+# /metrics answers a request bearing "Authorization: Bearer <METRICS_TOKEN>"; while the token is empty, only
+# requests from the machine itself (127.0.0.1) — behind a proxy on the same machine, set a token.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# Readiness fails once the worker's heartbeat (a periodic job each minute) is older than this.
+WORKER_HEARTBEAT_STALE_SECONDS = env.int("WORKER_HEARTBEAT_STALE_SECONDS", default=180)
+
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="gendan@localhost")
 # Where people reach Gendan: links in e-mails and robot messages are made absolute with it.
@@ -352,6 +367,8 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=HTTPS)
 # a client could then claim HTTPS itself.
 _proxy_ssl_header = env.list("SECURE_PROXY_SSL_HEADER", default=[])
 SECURE_PROXY_SSL_HEADER = tuple(_proxy_ssl_header) if _proxy_ssl_header else None
+# Probes from the load balancer or the orchestrator call the processes directly, over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^health/", r"^metrics$"]
 CSRF_TRUSTED_ORIGINS = env.list(
     "CSRF_TRUSTED_ORIGINS", default=[SITE_URL.rstrip("/")] if SITE_URL.startswith("https://") else []
 )

@@ -5,11 +5,16 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from gendan.accounts.lookups import department_matches, user_matches
 from gendan.catalog.lookups import product_matches
 from gendan.core.lookups import lookup_view
+from gendan.core.views_health import health_live, health_ready, metrics
 from gendan.crm.lookups import customer_matches, seller_matches
 from gendan.finance.views_public import statement_public
 from gendan.sales.views_public import order_status_public
 
 urlpatterns = [
+    # For load balancers, orchestrators and Prometheus (docs/DEPLOY.md): no login.
+    path("health/", health_live, name="health_live"),
+    path("health/ready/", health_ready, name="health_ready"),
+    path("metrics", metrics, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

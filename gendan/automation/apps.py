@@ -31,3 +31,14 @@ class AutomationConfig(AppConfig):
         hooks.assign_owner.provide(assign_owner)
         hooks.on_recorded("followup.created", followup_recorded)
         register_worklists()
+
+        from gendan.core.metrics import register_reading
+
+        from .readings import failed_deliveries
+
+        register_reading(
+            "gendan_failed_deliveries",
+            "Notices that failed for good on a channel (e-mail, webhook, ...)",
+            failed_deliveries,
+            labels=("channel",),
+        )

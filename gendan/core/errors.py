@@ -34,6 +34,8 @@ class ErrorCode(StrEnum):
     OVERDUE_HOLD = "overdue_hold"
     # 款到发货: an order whose deposit (an instalment due on confirmation) is due and unpaid does not ship.
     DEPOSIT_UNPAID = "deposit_unpaid"
+    # A backup that cannot be taken, or an archive a restore refuses (gendan.core.backups).
+    BACKUP_REFUSED = "backup_refused"
 
 
 class ApplicationError(Exception):

@@ -1,8 +1,15 @@
 """Huey jobs of core (imported by CoreConfig.ready()): call a service, safe to run twice."""
 
+import datetime
+import zoneinfo
+
+from django.conf import settings
+from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 
+from .backups import backup_due, backup_take
+from .health import heartbeat_record
 from .services_exports import export_build, exports_purge_expired
 
 
@@ -17,3 +24,25 @@ def build_export(export_id: int):
 def purge_exports():
     """Hourly: downloads past their expiry are deleted with their files."""
     exports_purge_expired()
+
+
+@db_periodic_task(crontab(minute="*"))
+def record_heartbeat():
+    """Each minute: readiness (/health/ready/) and the metrics tell from it that a worker is alive."""
+    heartbeat_record()
+
+
+@db_periodic_task(crontab(minute="*"))
+@lock_task("core-daily-backup")
+def daily_backup(now: datetime.datetime | None = None):
+    """The daily backup at BACKUP_HOUR on the company's clock, keeping the newest BACKUP_KEEP archives.
+
+    Huey's crontab reads UTC and BACKUP_HOUR may be any minute, so the job looks each minute whether the day's
+    archive is still missing: a worker that was down at that hour takes it when it is back.
+    """
+    now = now or timezone.now()
+    due = backup_due(
+        now=now, directory=settings.BACKUP_DIR, at=settings.BACKUP_HOUR, zone=zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    )
+    if due:
+        backup_take(output_dir=settings.BACKUP_DIR, keep=settings.BACKUP_KEEP)

@@ -1,6 +1,8 @@
+import time
 import uuid
 
 from .context import client_ip_var, request_id_var
+from .metrics import request_observed
 
 
 class RequestContextMiddleware:
@@ -22,4 +24,17 @@ class RequestContextMiddleware:
             request_id_var.reset(id_token)
             client_ip_var.reset(ip_token)
         response["X-Request-ID"] = request_id
+        return response
+
+
+class MetricsMiddleware:
+    """Counts and times every request for /metrics (gendan.core.metrics), by its view's name."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        started = time.perf_counter()
+        response = self.get_response(request)
+        request_observed(request, response.status_code, time.perf_counter() - started)
         return response

@@ -37,6 +37,8 @@ PERIODIC = {
     "gendan.automation.jobs.rules.backfill_date_rules",
     "gendan.crm.jobs.expire_contracts",
     "gendan.sales.jobs.expire_quotations",
+    "gendan.core.jobs.record_heartbeat",
+    "gendan.core.jobs.daily_backup",
 }
 ON_DEMAND = {
     "gendan.automation.jobs.outbox.dispatch_events",
