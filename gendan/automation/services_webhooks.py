@@ -74,7 +74,7 @@ def _snapshot(webhook: EventWebhook) -> dict:
 
 
 @transaction.atomic
-def event_webhook_create(*, actor, url, events: list, secret, active: bool = True) -> EventWebhook:
+def event_webhook_create(*, actor, url, events: list, secret="", active: bool = True) -> EventWebhook:
     require_perm(actor, "automation.add_eventwebhook")
     fields = _cleaned(url=url, events_=events, secret=secret, secret_required=True)
     webhook = EventWebhook.objects.create(**fields, active=bool(active), created_by=actor)
