@@ -4,12 +4,14 @@ import datetime
 import hashlib
 import hmac
 import json
+import threading
 import time
 import zoneinfo
 from unittest import mock
 
 import pytest
 import time_machine
+from django.db import connection
 
 from gendan.automation import webhooks
 from gendan.automation.models import DeliveryStatus, EventWebhook, WebhookDelivery
@@ -211,3 +213,39 @@ def test_a_switched_off_webhook_kills_its_waiting_deliveries(personas, erp):
     delivery.refresh_from_db()
     assert (delivery.status, delivery.last_error) == (DeliveryStatus.FAILED, "The webhook is switched off.")
     assert erp.requests == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_workers_send_each_delivery_once(personas):
+    # given: ten deliveries and a slow receiver, so the workers overlap
+    erp = receivers.start("webhook", secret=SECRET, delay=0.05)
+    try:
+        # (the webhook comes after the events: here each commit would otherwise send at once, Huey being immediate)
+        for index in range(10):
+            customer_create(actor=personas["rep1"], name=f"并发客户{index}")
+        webhook = webhook_to(erp)
+        for event in Event.objects.filter(verb="customer.created"):
+            fan_out(event)
+        start = threading.Barrier(4)
+        outcomes = []
+
+        def worker():
+            try:
+                start.wait()
+                outcomes.append(send_due_webhook_deliveries())
+            finally:
+                connection.close()
+
+        # when: four workers run at once
+        threads = [threading.Thread(target=worker) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        receivers.stop(erp)
+    # then: each delivery reached the receiver once, recorded by the worker that claimed it
+    deliveries = list(webhook.deliveries.order_by("pk"))
+    assert sorted(ids_received(erp), key=int) == [str(d.pk) for d in deliveries]
+    assert sum(o.get("sent", 0) for o in outcomes) == 10
+    assert {(d.status, d.attempts) for d in deliveries} == {(DeliveryStatus.SENT, 1)}
