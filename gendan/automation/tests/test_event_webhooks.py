@@ -11,6 +11,7 @@ from unittest import mock
 
 import pytest
 import time_machine
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 
 from gendan.automation import webhooks
@@ -88,7 +89,7 @@ def test_a_confirmed_order_reaches_the_webhooks_that_want_it_signed(personas, er
         "event": {
             "id": confirmed.pk,
             "verb": "order.confirmed",
-            "occurred_at": json.loads(json.dumps(confirmed.occurred_at, cls=webhooks.DjangoJSONEncoder)),
+            "occurred_at": json.loads(json.dumps(confirmed.occurred_at, cls=DjangoJSONEncoder)),
             "object_type": "sales.order",
             "object_id": order.pk,
             "actor": {"id": personas["rep1"].pk, "username": "rep1", "name": str(personas["rep1"])},
