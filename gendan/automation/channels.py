@@ -47,7 +47,7 @@ from .outgoing import MAX_ATTEMPTS, DeliveryError, Undeliverable, post, post_sig
 
 logger = logging.getLogger(__name__)
 
-# Far above the longest a send can take (HTTP_TIMEOUT, an SMTP exchange): a row "sending"
+# Far above the longest a send can take (outgoing.HTTP_TIMEOUT, an SMTP exchange): a row "sending"
 # for longer than this has lost its worker.
 SENDING_TIMEOUT = datetime.timedelta(minutes=15)
 # Rows per run; the periodic task picks up the rest a minute later.
