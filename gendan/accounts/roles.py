@@ -104,6 +104,14 @@ _CRM = [
 # Quotations (报价单): written and sent by the people who sell; everyone else reads them within their scope.
 _QUOTE = ["sales.add_quotation", "sales.change_quotation", "sales.send_quotation"]
 
+# Event webhooks send every change to another system: only administrators set them up.
+_WEBHOOKS = [
+    "automation.view_eventwebhook",
+    "automation.add_eventwebhook",
+    "automation.change_eventwebhook",
+    "automation.delete_eventwebhook",
+]
+
 ROLE_PERMISSIONS = {
     Role.SALES_REP: [*_VIEW_ALL, *_SELL, *_CRM, *_QUOTE],
     # The team leader's role (team scope): sets the targets of the reps of their own team.
@@ -157,6 +165,7 @@ ROLE_PERMISSIONS = {
         "analytics.change_alertrule",
     ],
     Role.ADMIN: [
+        *_WEBHOOKS,
         *_VIEW_ALL,
         *_SELL,
         *_CRM,

@@ -16,7 +16,7 @@ class AutomationConfig(AppConfig):
         from . import subscribers  # noqa: F401 - registers the outbox subscribers
 
         # Registers the Huey jobs with the worker: Huey discovers only modules named tasks.
-        from .jobs import channels, deadlines, digest, rules  # noqa: F401
+        from .jobs import channels, deadlines, digest, rules, webhooks  # noqa: F401
         from .jobs.outbox import dispatch_events
 
         on_events_committed(lambda event_ids: dispatch_events(list(event_ids)))

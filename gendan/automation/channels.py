@@ -20,9 +20,7 @@ import hashlib
 import hmac
 import json
 import logging
-import urllib.error
 import urllib.parse
-import urllib.request
 import uuid
 import zoneinfo
 from collections import Counter
@@ -45,35 +43,17 @@ from .models import (
     NotificationPreference,
     WebhookEndpoint,
 )
+from .outgoing import MAX_ATTEMPTS, DeliveryError, Undeliverable, post, post_signed, retry_delay
 
 logger = logging.getLogger(__name__)
 
-# Wait after the 1st, 2nd, ... failed attempt; the last step repeats until MAX_ATTEMPTS.
-RETRY_DELAYS = [
-    datetime.timedelta(minutes=1),
-    datetime.timedelta(minutes=5),
-    datetime.timedelta(minutes=30),
-    datetime.timedelta(hours=2),
-    datetime.timedelta(hours=6),
-]
-MAX_ATTEMPTS = 6
-HTTP_TIMEOUT = 10  # seconds per request: a slow robot must not hold the worker
-# Far above the longest a send can take (HTTP_TIMEOUT, an SMTP exchange): a row "sending"
+# Far above the longest a send can take (outgoing.HTTP_TIMEOUT, an SMTP exchange): a row "sending"
 # for longer than this has lost its worker.
 SENDING_TIMEOUT = datetime.timedelta(minutes=15)
 # Rows per run; the periodic task picks up the rest a minute later.
 BATCH_SIZE = 500
 # Robot messages stay well inside the platforms' size limits (WeCom: 4096 bytes of markdown).
 ROBOT_BODY_CHARS = 1000
-ANSWER_BYTES = 64 * 1024
-
-
-class DeliveryError(Exception):
-    """The message did not get through; worth another try later."""
-
-
-class Undeliverable(DeliveryError):
-    """The message cannot get through whatever we retry (no address, endpoint switched off)."""
 
 
 @dataclass(frozen=True)
@@ -121,10 +101,6 @@ def quiet_until(now: datetime.datetime, zone, start: datetime.time, end: datetim
         return None
     end_date = local.date() if moment < end else local.date() + datetime.timedelta(days=1)
     return datetime.datetime.combine(end_date, end, tzinfo=zone)
-
-
-def retry_delay(attempts: int) -> datetime.timedelta:
-    return RETRY_DELAYS[min(attempts, len(RETRY_DELAYS)) - 1]
 
 
 # --- the delivery loop -------------------------------------------------------------------------
@@ -355,31 +331,8 @@ def _markdown(message: Message, heading: str) -> str:
     return "\n\n".join(part for part in parts if part)
 
 
-def _post(url: str, body: bytes, headers: dict | None = None) -> bytes:
-    # urllib also opens file:// and ftp:// URLs; a webhook is HTTP or nothing.
-    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
-        raise Undeliverable(_("The webhook's URL must start with http:// or https://."))
-    request = urllib.request.Request(
-        url,
-        data=body,
-        method="POST",
-        headers={"Content-Type": "application/json; charset=utf-8", "User-Agent": "Gendan", **(headers or {})},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT) as response:
-            return response.read(ANSWER_BYTES)
-    except urllib.error.HTTPError as exc:
-        answer = exc.read(500).decode("utf-8", "replace")
-        raise DeliveryError(_("HTTP %(status)s from the receiver: %(answer)s") % {"status": exc.code, "answer": answer})
-    except (urllib.error.URLError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise DeliveryError(
-            _("Could not reach %(host)s: %(reason)s") % {"host": urllib.parse.urlsplit(url).netloc, "reason": reason}
-        )
-
-
 def _post_json(url: str, payload: dict) -> dict:
-    answer = _post(url, json.dumps(payload, ensure_ascii=False).encode())
+    _status, answer = post(url, json.dumps(payload, ensure_ascii=False).encode())
     try:
         return json.loads(answer)
     except ValueError:
@@ -458,14 +411,7 @@ def _send_webhook(endpoint: WebhookEndpoint, message: Message) -> None:
         cls=DjangoJSONEncoder,
         ensure_ascii=False,
     )
-    timestamp = str(int(timezone.now().timestamp()))
-    headers = {"X-Gendan-Delivery": message.id, "X-Gendan-Timestamp": timestamp}
-    if endpoint.secret:
-        # The timestamp is signed with the body so a captured request cannot be replayed later.
-        headers["X-Gendan-Signature"] = hmac.new(
-            endpoint.secret.encode(), f"{timestamp}.{body}".encode(), hashlib.sha256
-        ).hexdigest()
-    _post(endpoint.url, body.encode(), headers)
+    post_signed(endpoint.url, endpoint.secret, message.id, body)
 
 
 SENDERS = {

@@ -1,4 +1,4 @@
-"""The task list's filters, for its page and /api/v1/tasks/ alike."""
+"""The task list's and the webhook delivery log's filters, for their pages and the API alike."""
 
 import django_filters
 from django.db.models import Q
@@ -9,7 +9,7 @@ from gendan.accounts.lookups import department_picker, user_picker
 from gendan.core.filters import FilterSet
 from gendan.core.worklist_lists import yes_or_no
 
-from .models import Task, TaskStatus
+from .models import DeliveryStatus, Task, TaskStatus, WebhookDelivery
 
 
 class TaskFilter(FilterSet):
@@ -30,3 +30,15 @@ class TaskFilter(FilterSet):
         """Open and past its due time now; overdue=false, anything else."""
         late = Q(status=TaskStatus.OPEN, due_at__lt=timezone.now())
         return queryset.filter(late if value else ~late)
+
+
+class WebhookDeliveryFilter(FilterSet):
+    """The delivery log; status=failed is the dead letters."""
+
+    status = django_filters.ChoiceFilter(choices=DeliveryStatus.choices, label=_("Status"))
+    webhook = django_filters.NumberFilter(field_name="webhook_id", label=_("Webhook"))
+    verb = django_filters.CharFilter(field_name="event__verb", label=_("Event"), max_length=64)
+
+    class Meta:
+        model = WebhookDelivery
+        fields = ["status", "webhook", "verb"]

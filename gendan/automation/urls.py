@@ -1,4 +1,12 @@
-from . import views_preferences, views_responsibility, views_rules, views_stalled, views_tasks, views_worklists
+from . import (
+    views_preferences,
+    views_responsibility,
+    views_rules,
+    views_stalled,
+    views_tasks,
+    views_webhooks,
+    views_worklists,
+)
 
 app_name = "automation"
 urlpatterns = [
@@ -8,4 +16,5 @@ urlpatterns = [
     *views_stalled.urlpatterns,
     *views_responsibility.urlpatterns,
     *views_worklists.urlpatterns,
+    *views_webhooks.urlpatterns,
 ]

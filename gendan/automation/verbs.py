@@ -36,3 +36,12 @@ def register() -> None:
         activity=_("handed over a stage"),
         also_for=(verbs.ANY_RECORD,),
     )
+    verbs.register_many(
+        "automation.eventwebhook",
+        {
+            "webhook.created": (_("Webhook added"), _("added a webhook")),
+            "webhook.changed": (_("Webhook changed"), _("changed a webhook")),
+            "webhook.deleted": (_("Webhook deleted"), _("deleted a webhook")),
+            "webhook.delivery_replayed": (_("Webhook delivery replayed"), _("replayed a webhook delivery")),
+        },
+    )

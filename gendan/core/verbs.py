@@ -64,3 +64,8 @@ def for_record_type(record_type: str) -> list[Verb]:
         if v.happens_to[0] != record_type and (record_type in v.happens_to or ANY_RECORD in v.happens_to)
     ]
     return own + related
+
+
+def every() -> list[Verb]:
+    """Every registered verb, in registration order (a webhook's picker)."""
+    return list(_registry.values())

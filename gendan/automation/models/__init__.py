@@ -23,9 +23,11 @@ from .notifications import (
 from .outbox import DeliveryStatus, EventDelivery, OutboxCursor
 from .rules import Rule, RuleFiring, RuleTrigger, ScheduledCheck
 from .tasks import Task, TaskPriority, TaskSource, TaskStatus
+from .webhooks import EVERY_EVENT, EventWebhook, WebhookDelivery
 
 __all__ = [
     "BELL",
+    "EVERY_EVENT",
     "CHANNEL_LABELS",
     "AssignmentRule",
     "AssignmentStrategy",
@@ -35,6 +37,7 @@ __all__ = [
     "CustomerMessage",
     "DeliveryStatus",
     "EventDelivery",
+    "EventWebhook",
     "Notification",
     "NotificationDelivery",
     "NotificationKind",
@@ -49,5 +52,6 @@ __all__ = [
     "TaskPriority",
     "TaskSource",
     "TaskStatus",
+    "WebhookDelivery",
     "WebhookEndpoint",
 ]

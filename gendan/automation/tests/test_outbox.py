@@ -107,6 +107,7 @@ def test_the_sweep_delivers_an_event_whose_dispatch_was_lost(personas, calls):
     assert calls["flaky"] == [event.pk]
     assert set(EventDelivery.objects.filter(event=event).values_list("subscriber", "status")) == {
         ("rules", DeliveryStatus.SENT),
+        ("webhooks", DeliveryStatus.SENT),
         ("count", DeliveryStatus.SENT),
         ("flaky", DeliveryStatus.SENT),
     }

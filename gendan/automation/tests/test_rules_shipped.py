@@ -9,7 +9,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from gendan.automation import channels
+from gendan.automation import channels, outgoing
 from gendan.automation.models import (
     CustomerMessage,
     DeliveryStatus,
@@ -437,7 +437,7 @@ def test_a_failed_send_is_retried_then_given_up_on_the_record(personas, committe
     scan(at(2025, 4, 8, 0))
     message = CustomerMessage.objects.get()
     assert (message.status, message.attempts, message.last_error) == (DeliveryStatus.PENDING, 1, "connection refused")
-    assert message.next_attempt_at == at(2025, 4, 8, 0) + channels.RETRY_DELAYS[0]
+    assert message.next_attempt_at == at(2025, 4, 8, 0) + outgoing.RETRY_DELAYS[0]
 
     for _attempt in range(channels.MAX_ATTEMPTS - 1):
         CustomerMessage.objects.update(next_attempt_at=timezone.now())
