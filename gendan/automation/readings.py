@@ -1,8 +1,11 @@
-"""What automation adds to /metrics (gendan.core.metrics): notices that could not be delivered, by channel."""
+"""What automation adds to /metrics (gendan.core.metrics): notices and event webhooks that could not be delivered, by
+channel (event webhooks' dead letters as the channel "event_webhook")."""
 
 from django.db.models import Count
 
-from .models import DeliveryStatus, NotificationDelivery
+from .models import DeliveryStatus, NotificationDelivery, WebhookDelivery
+
+EVENT_WEBHOOK = "event_webhook"
 
 
 def failed_deliveries():
@@ -12,4 +15,5 @@ def failed_deliveries():
         .annotate(count=Count("id"))
         .order_by("channel")
     )
-    return [((channel,), count) for channel, count in rows]
+    dead = WebhookDelivery.objects.filter(status=DeliveryStatus.FAILED).count()
+    return [((channel,), count) for channel, count in rows] + ([((EVENT_WEBHOOK,), dead)] if dead else [])
