@@ -20,7 +20,10 @@ from gendan.analytics.alerts import alert_rule_create
 from gendan.analytics.models import Alert
 from gendan.analytics.services_reports import report_create
 from gendan.analytics.services_targets import target_set
+from gendan.automation.models import DeliveryStatus, EventWebhook, WebhookDelivery
 from gendan.automation.services import task_create
+from gendan.automation.services_webhooks import event_webhook_create
+from gendan.core.models import Event
 from gendan.crm.services_contracts import contract_activate, contract_create
 from gendan.crm.services_followups import followup_create, meeting_schedule
 from gendan.crm.services_pipeline import lead_create, opportunity_create
@@ -165,6 +168,8 @@ def walk_world(people) -> dict[str, int]:
         ).pk,
         "alert-rule": alert_rule_create(actor=people["admin"], **ALERT_RULE).pk,
         "alert": _alert_for(rep, people["admin"]).pk,
+        "webhook": (webhook := _webhook_with_a_dead_delivery(people["admin"])).pk,
+        "webhook-delivery": webhook.deliveries.get().pk,
         "order:confirmed": order_confirmed.pk,
         "order:on-hold": order_at(OrderStatus.ON_HOLD, people).pk,
         "order:to-invoice": to_invoice.pk,
@@ -222,6 +227,15 @@ ALERT_RULE = {
     "threshold_percent": Decimal("20"),
     "recipient_role": "executive",
 }
+
+
+def _webhook_with_a_dead_delivery(admin) -> EventWebhook:
+    """An event webhook to a closed port, with one delivery that failed for good (what a replay sends again)."""
+    webhook = event_webhook_create(actor=admin, url="http://127.0.0.1:9/gendan", events=["*"], secret="s" * 20)
+    WebhookDelivery.objects.create(
+        webhook=webhook, event=Event.objects.order_by("pk").first(), status=DeliveryStatus.FAILED, attempts=6
+    )
+    return webhook
 
 
 def _alert_for(person, admin) -> Alert:

@@ -252,6 +252,8 @@ class Op:
     ok: int = 200
     on: str | None = None
     body: Callable[[dict, str], dict] | None = None
+    # The route's other parts beside the record's pk (a webhook's delivery), from the walk's ids.
+    parts: Callable[[dict], dict] | None = None
 
 
 def _customer(ids, role):
@@ -270,6 +272,12 @@ _ALERT_RULE = {
     "compare": "previous",
     "threshold_percent": "20",
     "recipient_role": "executive",
+}
+
+_WEBHOOK = {
+    "url": "https://erp.example.com/gendan",
+    "events": ["order.confirmed"],
+    "secret": "共享密钥-0123456789abcdef",
 }
 
 # A day well ahead, for meetings to come and contracts in force.
@@ -624,6 +632,22 @@ WALK: dict[tuple[str, str], Op] = {
     ("alert-rule-detail", "patch"): Op(ALERT_SETTERS, on="alert-rule", body=lambda ids, role: {"active": False}),
     ("alert-rule-detail", "delete"): Op(ALERT_SETTERS, 204, on="alert-rule", body=lambda ids, role: {}),
     ("alert-list", "get"): Op(EVERYONE),
+    # event webhooks: administrators only
+    ("webhook-list", "get"): Op(ADMINS),
+    ("webhook-list", "post"): Op(ADMINS, 201, body=lambda ids, role: _WEBHOOK),
+    ("webhook-detail", "get"): Op(ADMINS, on="webhook"),
+    ("webhook-detail", "put"): Op(ADMINS, on="webhook", body=lambda ids, role: {**_WEBHOOK, "active": False}),
+    ("webhook-detail", "patch"): Op(ADMINS, on="webhook", body=lambda ids, role: {"events": ["order.shipped"]}),
+    ("webhook-detail", "delete"): Op(ADMINS, 204, on="webhook", body=lambda ids, role: {}),
+    ("webhook-deliveries", "get"): Op(ADMINS, on="webhook"),
+    ("webhook-replay", "post"): Op(
+        ADMINS,
+        on="webhook",
+        body=lambda ids, role: {},
+        parts=lambda ids: {"delivery_id": ids["webhook-delivery"]},
+    ),
+    # Posted to a closed port: answered with what the receiver (nobody) said.
+    ("webhook-send-test", "post"): Op(ADMINS, on="webhook", body=lambda ids, role: {}),
     ("alert-detail", "get"): Op(EVERYONE, on="alert"),
     # worklists: read-only lists; the inbox is the approvers', the rest are scoped lists anyone may read
     ("worklist-approvals-list", "get"): Op(APPROVERS),
@@ -653,6 +677,7 @@ SEEN_BY = {
     "report:shared": frozenset({"rep1", "rep2", "follower1"}),
     "alert-rule": EVERYONE,
     "alert": frozenset({"rep1"}),
+    "webhook": EVERYONE,
     "approval-rule": EVERYONE,
     # rep1 submitted it; the shipped rule's level names whoever may approve and sees it.
     "approval": frozenset({"rep1", "manager1", "boss1", "admin"}),
@@ -685,7 +710,7 @@ def test_the_schema_documents_exactly_the_operations_of_the_router():
 
     # when
     documented = {
-        (resolve(path.replace("{id}", "1")).url_name, method)
+        (resolve(path.replace("{id}", "1").replace("{delivery_id}", "1")).url_name, method)
         for path, operations in schema["paths"].items()
         for method in operations
         if method in {"get", "post", "put", "patch", "delete"}
@@ -715,7 +740,7 @@ def answer(client, role: str, operation: tuple[str, str], ids: dict) -> tuple[in
     success changed does not decide the next role's answer.
     """
     (name, method), op = operation, WALK[operation]
-    url = reverse(name, kwargs={"pk": ids[op.on]}) if op.on else reverse(name)
+    url = reverse(name, kwargs={"pk": ids[op.on], **(op.parts(ids) if op.parts else {})}) if op.on else reverse(name)
     with transaction.atomic():
         events_before = Event.objects.count()
         if method == "get":

@@ -17,7 +17,7 @@ from gendan.finance.receivables import DSO_DAYS, dso
 from gendan.fulfillment.models import Shipment
 from gendan.sales.models import Order, OrderLine, QuotationStatus
 
-from . import records
+from . import records, rollups
 from .base import COUNT, DAYS, MONEY, PERCENT, Metric, Part
 from .groupings import CUSTOMER, OWNER, PRODUCT, REGION, TEAM
 from .periods import TIME_GROUPINGS, company_today
@@ -362,6 +362,7 @@ METRIC_LIST = [
                 _owned("owner", "order__customer"),
                 moment="shipped_at",
                 denominator=Count("pk"),
+                rollup=Rollup(Shipment, "owner", {Shipment: "pk", Order: "order"}),
             ),
         ),
     ),
@@ -448,6 +449,13 @@ METRIC_LIST = [
                 _owned("owner", "customer"),
                 moment="issued_at",
                 denominator=_money(F("total") - F("amount_credited")),
+                # What is paid of an invoice changes with every payment (an event of its order or its payment).
+                rollup=Rollup(
+                    Invoice,
+                    "owner",
+                    {Invoice: "pk", Order: "order", Payment: "allocations__payment", CreditNote: "credit_notes"},
+                    column="amount",
+                ),
             ),
         ),
     ),
@@ -542,3 +550,5 @@ METRIC_LIST = [
         parts=(Part("events", rework, Count("pk"), STAGE_PATHS, moment="occurred_at"),),
     ),
 ]
+
+rollups.register(METRIC_LIST)

@@ -1,8 +1,9 @@
 """Roll-ups: a part's figure per company day and owner, so that a metric over a year is a sum of a few thousand rows
 instead of a million orders' lines (analytics.DailyFigure).
 
-A part is rolled up when its records are seen by their owner alone (every scope is "whose records") and its number
-adds up across days and owners (a sum or a count, never a ratio or a distinct count across days). A reader's figure
+A part is rolled up when its records are seen by their owner alone (every scope is "whose records") and its
+numerator and denominator add up across days and owners (sums and counts: a ratio's two sides each add up; a count
+of distinct customers across days does not). A reader's figure
 is then the sum of the rows of the owners in their scope, grouped by day (any time bucket), owner or the owner's team,
 which `Metric.compute` reads instead of the records when nothing else is asked (no filter, no other grouping).
 
@@ -31,6 +32,7 @@ from django.utils import timezone
 
 from gendan.accounts.roles import DataScope
 from gendan.accounts.scoping import owner_filter
+from gendan.analytics.models import DailyFigure, RollupState, StaleRecord
 from gendan.core.money import SummedMoney
 
 from .periods import TIME_GROUPINGS, Period, company_zone
@@ -48,13 +50,22 @@ class Rollup:
     `owner`: the path from a record to the person whose scope sees it, which is also the owner it is grouped by.
     `touches`: {model: path from a record to an instance of it}: the records an event about that instance (its
     object or its root) may have changed. `own_days`: {model: its date field}: for a model whose records may be
-    deleted (a payment's allocations), the day is read from the instance the event was about.
+    deleted (a payment's allocations), the day is read from the instance the event was about. `column`: where the
+    numerator is kept ("amount", "count" or "duration"), by default that of the metric's unit.
     """
 
     model: type
     owner: str
     touches: dict
     own_days: dict = field(default_factory=dict)
+    column: str = ""
+
+
+_COLUMNS = {"money": "amount", "count": "count", "days": "duration"}
+
+
+def column_of(metric, part) -> str:
+    return part.rollup.column or _COLUMNS[metric.unit]
 
 
 class _Everyone:
@@ -70,11 +81,17 @@ class _Everyone:
 EVERYONE = _Everyone()
 
 
-def rolled_parts() -> list:
-    """(metric, part) for every rolled-up part, in the metrics' order."""
-    from .definitions import METRIC_LIST
+# (metric, part) for every rolled-up part, in the metrics' order: definitions.py registers them as it defines them.
+_ROLLED: list = []
 
-    return [(metric, part) for metric in METRIC_LIST for part in metric.parts if part.rollup is not None]
+
+def register(metrics) -> None:
+    _ROLLED[:] = [(metric, part) for metric in metrics for part in metric.parts if part.rollup is not None]
+    _touched_types.cache_clear()
+
+
+def rolled_parts() -> list:
+    return list(_ROLLED)
 
 
 def part_key(metric, part) -> str:
@@ -89,8 +106,6 @@ def _touched_types() -> dict[int, type]:
 
 def mark(events) -> None:
     """Keep the records these events were about (and their roots) that some rolled-up part is about: one INSERT."""
-    from gendan.analytics.models import StaleRecord
-
     touched = _touched_types()
     found = set()
     for event in events:
@@ -129,9 +144,12 @@ class RolledPart:
         return F("owner") if group_by == "owner" else F("owner__department")
 
     def aggregates(self) -> dict:
-        if self.column == "amount":
-            return {"numerator": Sum("amount", output_field=SummedMoney())}
-        return {"numerator": Sum("count")}
+        found = {
+            "numerator": Sum(self.column, output_field=SummedMoney()) if self.column == "amount" else Sum(self.column)
+        }
+        if self.part.denominator is not None:
+            found["denominator"] = Sum("denominator")
+        return found
 
 
 ROLLED_GROUPINGS = frozenset({*TIME_GROUPINGS, "owner", "team"})
@@ -140,8 +158,6 @@ ROLLED_GROUPINGS = frozenset({*TIME_GROUPINGS, "owner", "team"})
 def sources_for(metric, user, groupings, filters) -> list | None:
     """[(RolledPart, the reader's figures)] for each part of `metric`, or None when it is to be read from its records:
     a part not rolled up or not built, a filter, a grouping the figures do not hold."""
-    from gendan.analytics.models import DailyFigure
-
     if filters or not metric.parts or any(part.rollup is None for part in metric.parts):
         return None
     if not set(groupings) <= ROLLED_GROUPINGS:
@@ -154,15 +170,15 @@ def sources_for(metric, user, groupings, filters) -> list | None:
     else:
         scope = owner_filter(user, "owner")
         figures = DailyFigure.objects.all() if scope is None else DailyFigure.objects.filter(scope)
-    column = "count" if metric.unit == "count" else "amount"
-    return [(RolledPart(part, column), figures.filter(part=key)) for part, key in zip(metric.parts, keys, strict=True)]
+    return [
+        (RolledPart(part, column_of(metric, part)), figures.filter(part=key))
+        for part, key in zip(metric.parts, keys, strict=True)
+    ]
 
 
 def ready_parts() -> frozenset:
     """The parts built in today's time zone, their figures recounted for every record touched since: one query when
     nothing waits."""
-    from gendan.analytics.models import RollupState, StaleRecord
-
     states = list(
         RollupState.objects.filter(built_at__isnull=False, time_zone=str(company_zone())).annotate(
             stale=Exists(StaleRecord.objects.all())
@@ -189,23 +205,25 @@ def _day_ranges(part, days) -> Q:
 
 def _figures(metric, part, records):
     """The DailyFigure rows of `records` (a part's, narrowed to some days)."""
-    from gendan.analytics.models import DailyFigure
-
     key = part_key(metric, part)
-    column = "count" if metric.unit == "count" else "amount"
+    column = column_of(metric, part)
     grouped = (
         records.order_by().values(**{_DAY: part.key("day"), _OWNER: F(part.rollup.owner)}).annotate(**part.aggregates())
     )
     return [
-        DailyFigure(part=key, day=row[_DAY], owner_id=row[_OWNER], **{column: row["numerator"]})
+        DailyFigure(
+            part=key,
+            day=row[_DAY],
+            owner_id=row[_OWNER],
+            denominator=row.get("denominator") or 0,
+            **{column: row["numerator"]},
+        )
         for row in grouped
-        if row["numerator"]
+        if row["numerator"] or row.get("denominator")
     ]
 
 
 def _recount(metric, part, days: set) -> None:
-    from gendan.analytics.models import DailyFigure
-
     key = part_key(metric, part)
     ordered = sorted(days)
     for start in range(0, len(ordered), 100):
@@ -241,8 +259,6 @@ def refresh() -> int:
     """Recount the days of every built part that the records touched since the last refresh had; returns how many
     records were read. Refreshes take turns on the states' rows (SQLite: the write lock), so that a slower one never
     writes older figures over a newer one's."""
-    from gendan.analytics.models import RollupState, StaleRecord
-
     states = {state.part: state for state in RollupState.objects.select_for_update().order_by("pk")}
     stale = list(StaleRecord.objects.values_list("pk", "content_type_id", "object_id"))
     if not stale:
@@ -271,8 +287,6 @@ def build(*, force: bool = False) -> list[str]:
     """Count every part not built in today's time zone (every part, `force`) from all its records; returns the keys
     built. Each part in its own transaction, holding its state's row: writes go on meanwhile, and what they touch is
     recounted by the next refresh."""
-    from gendan.analytics.models import DailyFigure, RollupState
-
     zone = str(company_zone())
     parts = rolled_parts()
     RollupState.objects.bulk_create(

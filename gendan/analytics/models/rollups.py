@@ -12,9 +12,12 @@ class DailyFigure(models.Model):
     part = models.CharField(max_length=80)
     day = models.DateField()
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+")
-    # A money part's sum, or a count part's count: the metric's unit says which.
+    # The part's numerator in the column of its kind (Rollup.column): a sum of money, a count, or a sum of durations
+    # (a cycle time's days); a ratio's denominator beside it.
     amount = models.DecimalField(max_digits=18, decimal_places=2, default=0)
     count = models.BigIntegerField(default=0)
+    duration = models.DurationField(null=True, blank=True)
+    denominator = models.DecimalField(max_digits=18, decimal_places=2, default=0)
 
     class Meta:
         constraints = [
@@ -23,7 +26,11 @@ class DailyFigure(models.Model):
         ]
         indexes = [
             # Every read: a part over a period, everyone's (an executive) or some owners' (a rep, a team).
-            models.Index(fields=["part", "day", "owner"], include=["amount", "count"], name="daily_figure_read_idx"),
+            models.Index(
+                fields=["part", "day", "owner"],
+                include=["amount", "count", "duration", "denominator"],
+                name="daily_figure_read_idx",
+            ),
         ]
 
     def __str__(self):

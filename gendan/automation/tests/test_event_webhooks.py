@@ -26,7 +26,7 @@ from tests.backbone import draft_order, stocked_products
 
 from . import receivers
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 SECRET = "whsec-0123456789abcdef"
 T0 = datetime.datetime(2026, 3, 10, 10, 0, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))

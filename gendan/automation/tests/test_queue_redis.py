@@ -50,6 +50,7 @@ def test_a_committed_event_goes_through_redis_to_the_worker(personas, redis_queu
 
     # then every subscriber had the event, once
     assert redis_queue.queue_size() == 0
-    assert list(EventDelivery.objects.filter(event=event).values_list("subscriber", "status")) == [
-        ("rules", DeliveryStatus.SENT)
+    assert sorted(EventDelivery.objects.filter(event=event).values_list("subscriber", "status")) == [
+        ("rules", DeliveryStatus.SENT),
+        ("webhooks", DeliveryStatus.SENT),
     ]
