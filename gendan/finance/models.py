@@ -470,6 +470,9 @@ class PaymentAllocation(models.Model):
             # The payments a rep sees (Payment.visible_to: the allocations whose owner is in the user's scope),
             # read from the index alone, and in the lists' order (latest received first) for a deep page's keys.
             models.Index(fields=["owner", "received_on", "payment"], name="allocation_owner_received_idx"),
+            # Everyone's allocations of a day: the collected metric over a period for a whole company, and the days
+            # its daily figures recount (analytics.metrics.rollups).
+            models.Index(fields=["received_on"], name="allocation_received_idx"),
         ]
 
     def __str__(self):
