@@ -305,8 +305,8 @@ def _more_history(quarter, count: int):
         ("follower1", "team", 65),
         ("manager1", "department", 90),
         ("boss1", "executive", 62),
-        ("warehouse1", "warehouse", 20),
-        ("finance1", "finance", 41),
+        ("warehouse1", "warehouse", 21),
+        ("finance1", "finance", 42),
     ],
 )
 def test_a_dashboard_costs_the_same_queries_for_a_small_and_a_larger_history(client, quarter, person, view, expected):
