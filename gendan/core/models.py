@@ -48,8 +48,8 @@ class Event(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         # Every index here is written on every service call (a third of what SQLite writes per
-        # order went to the event log's indexes). Nothing looks events up by actor or by verb
-        # alone: users are deactivated, never deleted, and the admin's verb filter may scan.
+        # order went to the event log's indexes). Nothing looks events up by actor: users are
+        # deactivated, never deleted.
         db_index=False,
     )
     verb = models.CharField(_("verb"), max_length=64)
@@ -77,6 +77,10 @@ class Event(models.Model):
         indexes = [
             # A record's timeline.
             models.Index(fields=["content_type", "object_id", "occurred_at"], name="event_object_idx"),
+            # The events of one verb in a period: the stage times (analytics.metrics.stages) find each passage by
+            # the event that left the stage. Through the timeline index each read every event of orders in the
+            # period (190 ms a stage at a million orders, three seconds for a dashboard naming the slowest).
+            models.Index(fields=["verb", "occurred_at"], name="event_verb_idx"),
             # The timeline of a root record's children; events without a root are left out.
             models.Index(
                 fields=["root_type", "root_id", "occurred_at"],
