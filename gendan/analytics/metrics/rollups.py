@@ -35,6 +35,7 @@ from gendan.accounts.scoping import owner_filter
 from gendan.analytics.models import DailyFigure, RollupState, StaleRecord
 from gendan.core.money import SummedMoney
 
+from .groupings import OWNER, TEAM
 from .periods import TIME_GROUPINGS, Period, company_zone
 
 _CHUNK = 5_000
@@ -141,7 +142,7 @@ class RolledPart:
     def key(self, group_by: str):
         if group_by in TIME_GROUPINGS:
             return Trunc("day", group_by, output_field=DateField())
-        return F("owner") if group_by == "owner" else F("owner__department")
+        return F("owner") if group_by == OWNER else F("owner__department")
 
     def aggregates(self) -> dict:
         found = {
@@ -152,7 +153,7 @@ class RolledPart:
         return found
 
 
-ROLLED_GROUPINGS = frozenset({*TIME_GROUPINGS, "owner", "team"})
+ROLLED_GROUPINGS = frozenset({*TIME_GROUPINGS, OWNER, TEAM})
 
 
 def sources_for(metric, user, groupings, filters) -> list | None:
