@@ -315,7 +315,7 @@ class Generator:
                 )
             )
         insert(Product, rows, self.counts)
-        self.products = [(p.id, p.sku, p.list_price, p.floor_price) for p in rows]
+        self.products = [(p.id, p.sku, p.list_price, p.floor_price, p.cost) for p in rows]
 
     def customers(self) -> None:
         """About one customer per ten orders, entered over the years before the orders they place."""
@@ -549,7 +549,7 @@ class Generator:
         approved = (status in CONFIRMED or cancelled_after_confirming) and rng.random() < 0.1
         below_floor = status == "pending_approval" or approved
         reasons = []
-        for position, (product_id, sku, list_price, floor_price) in enumerate(products, start=1):
+        for position, (product_id, sku, list_price, floor_price, cost) in enumerate(products, start=1):
             quantity = Decimal(rng.randint(1, 6) if list_price > 1000 else rng.choice([2, 5, 10, 12, 20, 30, 50]))
             unit_price, discount = list_price, Decimal("0")
             if position == 1 and below_floor:
@@ -575,6 +575,7 @@ class Generator:
                     unit_price=unit_price,
                     discount_percent=discount,
                     amount=line_amount(quantity, unit_price, discount),
+                    unit_cost=cost,
                     created_at=created,
                     updated_at=created,
                 )
@@ -712,6 +713,9 @@ class Generator:
             version, last_change = 2, submitted
         for line in lines:
             line.reserved_quantity = line.quantity if status in CONFIRMED else Decimal("0")
+            if order.confirmed_at is None:
+                # Costed when confirmed, as sales.services does.
+                line.unit_cost = None
 
         if status == "on_hold":
             order.hold_reason = rng.choice(HOLD_REASONS)

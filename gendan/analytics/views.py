@@ -12,6 +12,7 @@ from .dashboards import BAR, SERIES_NAMES, build, dashboards_for
 from .forms import PeriodForm, trend_period
 from .metrics import DAYS, company_today
 from .metrics.periods import PREVIOUS
+from .metrics.rollups import one_look
 from .stalls import (
     deal_stage_times,
     overdue_by_person,
@@ -36,8 +37,9 @@ def dashboard(request):
     period, compare = form.chosen()
     bootstrap(form)
     trend = trend_period(today)
-    cards, charts = build(board, request.user, period, compare, trend)
-    slowest_stage = slowest(stage_results(request.user, period, compare)) if board.names_slowest_stage else None
+    with one_look():
+        cards, charts = build(board, request.user, period, compare, trend)
+        slowest_stage = slowest(stage_results(request.user, period, compare)) if board.names_slowest_stage else None
     # Each tab keeps the period picked.
     tabs = []
     for each in boards:
@@ -70,20 +72,21 @@ def stages(request):
     form = PeriodForm(request.GET, today=today)
     period, compare = form.chosen()
     bootstrap(form)
-    rows = stage_times(request.user, period, compare)
-    context = {
-        "form": form,
-        "period": period,
-        "compared": period.compared(compare),
-        "rows": rows,
-        "deal_rows": deal_stage_times(request.user, period, compare),
-        "slowest_stage": slowest(rows),
-        "chart": _stage_chart(rows, compare),
-        "people": stage_times_by_owner(request.user, period),
-        "rework": rework_by_owner(request.user, period, compare),
-        "overdue_stages": overdue_by_stage(request.user),
-        "overdue_people": overdue_by_person(request.user, period),
-    }
+    with one_look():
+        rows = stage_times(request.user, period, compare)
+        context = {
+            "form": form,
+            "period": period,
+            "compared": period.compared(compare),
+            "rows": rows,
+            "deal_rows": deal_stage_times(request.user, period, compare),
+            "slowest_stage": slowest(rows),
+            "chart": _stage_chart(rows, compare),
+            "people": stage_times_by_owner(request.user, period),
+            "rework": rework_by_owner(request.user, period, compare),
+            "overdue_stages": overdue_by_stage(request.user),
+            "overdue_people": overdue_by_person(request.user, period),
+        }
     return render(request, "analytics/stages.html", context)
 
 

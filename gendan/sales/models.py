@@ -328,6 +328,9 @@ class OrderLine(PricedLine):
     shipped_quantity = models.DecimalField(_("shipped"), max_digits=14, decimal_places=3, default=0)
     delivered_quantity = models.DecimalField(_("delivered"), max_digits=14, decimal_places=3, default=0)
     invoiced_quantity = models.DecimalField(_("invoiced"), max_digits=14, decimal_places=3, default=0)
+    # The product's cost when the order was confirmed (or the change adding the line applied): the margin of a sale
+    # is what it earned then, and stays the same when the product's cost moves. Empty until then.
+    unit_cost = models.DecimalField(_("unit cost"), max_digits=14, decimal_places=2, null=True, blank=True)
 
     class Meta:
         verbose_name = _("order line")

@@ -307,7 +307,9 @@ def _check_complete(order: Order, lines) -> None:
 
 def _confirm(order: Order, lines, actor, data=None, extra_fields=()) -> None:
     stock_reserve_lines(warehouse=order.warehouse, lines=lines, actor=actor)
-    save_all(lines, ["reserved_quantity"])
+    for line in lines:
+        line.unit_cost = line.product.cost
+    save_all(lines, ["reserved_quantity", "unit_cost"])
     order.confirmed_at = timezone.now()
     ORDER_STATES.move(
         order,

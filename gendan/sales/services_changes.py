@@ -413,6 +413,7 @@ def _apply(change: ChangeRequest, order: Order, current, proposal, actor, approv
     for line in added:
         position += 1
         line.position = position
+        line.unit_cost = line.product.cost
     OrderLine.objects.bulk_create(added)
     kept = []
     for line in current:

@@ -10,6 +10,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from gendan.core.models import Event
 from gendan.core.money import SummedMoney
 from gendan.crm.models import Customer, FollowUp, Lead, LeadStatus
 from gendan.finance.models import CreditNote, Invoice, Payment, PaymentAllocation, Refund
@@ -53,6 +54,8 @@ def _passages(stage) -> Part:
         STAGE_PATHS,
         moment="occurred_at",
         denominator=Count("pk"),
+        # A passage's day is the day its order (or deal) left the stage; its owner is the record's owner now.
+        rollup=Rollup(Event, "order_owner", {stage.record_model: "object_id"}, days_of=stage.days_left),
     )
 
 
@@ -229,9 +232,10 @@ METRIC_LIST = [
         label=pgettext_lazy("metric", "Gross margin"),
         definition=_(
             "The amount of the lines of orders confirmed in the period (after discount, before tax), by the moment "
-            "each order was confirmed, less each line's quantity times its product's cost, rounded to the cent. The "
-            "cost is the product's cost now, not what it was when the order was confirmed. Orders count as they are "
-            "now, changes applied since included; cancelled orders are left out."
+            "each order was confirmed, less each line's quantity times its unit cost, rounded to the cent. The unit "
+            "cost is the product's cost when the order was confirmed (for a line a change added, when the change was "
+            "applied): a later change of the product's cost changes no past margin. Orders count as they are now, "
+            "changes applied since included; cancelled orders are left out."
         ),
         unit=MONEY,
         permissions=(*_ORDERS, "catalog.view_cost"),
@@ -239,9 +243,10 @@ METRIC_LIST = [
             Part(
                 "lines",
                 records.confirmed_lines,
-                _money(F("amount") - Round(F("quantity") * F("product__cost"), 2)),
+                _money(F("amount") - Round(F("quantity") * F("unit_cost"), 2)),
                 _LINES,
                 moment="order__confirmed_at",
+                rollup=Rollup(OrderLine, "order__owner", {Order: "order"}),
             ),
         ),
     ),
@@ -407,6 +412,12 @@ METRIC_LIST = [
                 day="paid_on",
                 denominator=Count("pk"),
                 narrow=records.paid_within,
+                rollup=Rollup(
+                    Order,
+                    "owner",
+                    {Order: "pk", Invoice: "invoices", Payment: "invoices__allocations__payment"},
+                    days_of=records.paid_days,
+                ),
             ),
         ),
     ),

@@ -24,6 +24,9 @@ from gendan.sales.models import DeliveryStatus, Order, OrderLine, OrderStatus, P
 
 from .periods import company_today, company_zone
 
+# Touched records read at a time.
+_CHUNK = 5_000
+
 
 def confirmed_orders(user):
     """Orders confirmed at some time and not cancelled since (a cancelled order keeps its confirmed_at)."""
@@ -105,6 +108,28 @@ def paid_orders(user):
         )
         .filter(shipped_on__isnull=False, paid_on__isnull=False)
     )
+
+
+def paid_days(touched: dict) -> set:
+    """The days touched records may have placed paid orders on (metrics.rollups): every day a payment was applied to
+    the invoices of a touched order (or of a touched invoice's order), its last payment's day among them, whatever it
+    was before the change; and each touched payment's day, where the orders it paid were counted if it was taken off
+    them."""
+    orders = list(touched.get(Order, ()))
+    invoices = touched.get(Invoice, ())
+    for start in range(0, len(invoices), _CHUNK):
+        orders += Invoice._base_manager.filter(pk__in=invoices[start : start + _CHUNK]).values_list(
+            "order_id", flat=True
+        )
+    days = set()
+    for start in range(0, len(orders), _CHUNK):
+        applied = PaymentAllocation._base_manager.filter(invoice__order__in=orders[start : start + _CHUNK])
+        days.update(applied.values_list("received_on", flat=True).distinct().order_by())
+    payments = touched.get(Payment, ())
+    for start in range(0, len(payments), _CHUNK):
+        chunk = payments[start : start + _CHUNK]
+        days.update(Payment._base_manager.filter(pk__in=chunk).values_list("received_on", flat=True))
+    return days
 
 
 def paid_within(orders, period):

@@ -22,6 +22,8 @@ days were counted in; until then, or after settings.TIME_ZONE changes, the metri
 import functools
 import operator
 from collections import defaultdict
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
@@ -52,7 +54,9 @@ class Rollup:
     `touches`: {model: path from a record to an instance of it}: the records an event about that instance (its
     object or its root) may have changed. `own_days`: {model: its date field}: for a model whose records may be
     deleted (a payment's allocations), the day is read from the instance the event was about. `column`: where the
-    numerator is kept ("amount", "count" or "duration"), by default that of the metric's unit.
+    numerator is kept ("amount", "count" or "duration"), by default that of the metric's unit. `days_of`: for records
+    no path leads to from what was touched (a stage's passages are events of their order), `days_of(touched)` gives
+    the days of the records of the touched instances ({model: [ids]}) itself.
     """
 
     model: type
@@ -60,6 +64,7 @@ class Rollup:
     touches: dict
     own_days: dict = field(default_factory=dict)
     column: str = ""
+    days_of: object = None
 
 
 _COLUMNS = {"money": "amount", "count": "count", "days": "duration"}
@@ -177,9 +182,29 @@ def sources_for(metric, user, groupings, filters) -> list | None:
     ]
 
 
+# The parts found ready for the page being made (`one_look`), or None: ask each time.
+_looked: ContextVar[frozenset | None] = ContextVar("rollups_looked", default=None)
+
+
+@contextmanager
+def one_look():
+    """Within the block, whether the figures are ready is asked once: a page of twenty metrics reads them all as of
+    its first look (its own reads cannot make them stale)."""
+    token = _looked.set(_ready_now())
+    try:
+        yield
+    finally:
+        _looked.reset(token)
+
+
 def ready_parts() -> frozenset:
     """The parts built in today's time zone, their figures recounted for every record touched since: one query when
-    nothing waits."""
+    nothing waits (none within `one_look`)."""
+    looked = _looked.get()
+    return looked if looked is not None else _ready_now()
+
+
+def _ready_now() -> frozenset:
     states = list(
         RollupState.objects.filter(built_at__isnull=False, time_zone=str(company_zone())).annotate(
             stale=Exists(StaleRecord.objects.all())
@@ -227,15 +252,27 @@ def _figures(metric, part, records):
 def _recount(metric, part, days: set) -> None:
     key = part_key(metric, part)
     ordered = sorted(days)
-    for start in range(0, len(ordered), 100):
-        chunk = ordered[start : start + 100]
+    # A day computed per record (an order's last payment) is found through `narrow`'s index one day at a time: the
+    # narrowing is a range, and days years apart would read the years between.
+    size = 1 if part.narrow is not None else 100
+    for start in range(0, len(ordered), size):
+        chunk = ordered[start : start + size]
         DailyFigure.objects.filter(part=key, day__in=chunk).delete()
-        records = part.records(EVERYONE).filter(_day_ranges(part, chunk))
+        records = part.records(EVERYONE)
+        if part.narrow is not None:
+            records = part.narrow(records, Period(chunk[0], chunk[-1]))
+        records = records.filter(_day_ranges(part, chunk))
         DailyFigure.objects.bulk_create(_figures(metric, part, records), batch_size=_CHUNK)
 
 
 def _days_touched(part, touched: dict[type, list[int]]) -> set:
     """The days `part` placed the touched records' records on (whatever their state now)."""
+    days = set(part.rollup.days_of(touched)) if part.rollup.days_of is not None else _days_by_path(part, touched)
+    days.discard(None)
+    return days
+
+
+def _days_by_path(part, touched: dict[type, list[int]]) -> set:
     days = set()
     day_key = part.key("day")
     for model, path in part.rollup.touches.items():
@@ -251,7 +288,6 @@ def _days_touched(part, touched: dict[type, list[int]]) -> set:
             days.update(
                 model._base_manager.filter(pk__in=ids[start : start + _CHUNK]).values_list(date_field, flat=True)
             )
-    days.discard(None)
     return days
 
 

@@ -13,8 +13,8 @@ its creation, naming it as "stage".
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, F, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import DateField, Exists, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, Trunc
 from django.utils.translation import pgettext_lazy
 
 from gendan.core.models import Event
@@ -23,6 +23,7 @@ from gendan.crm.models import Stage as DealStageName
 from gendan.sales.models import Order
 
 from .groupings import CUSTOMER, OWNER, REGION, TEAM
+from .periods import company_zone
 
 REWORK_VERBS = ("order.change_applied", "order.rejected")
 # Verbs recorded on a child of the order (root_type/root_id name the order), not on the order itself.
@@ -41,6 +42,7 @@ class Stage:
     waiting: dict
     list_name = "sales:order_list"
     metric_prefix = "stage_"
+    record_model = Order
 
     def records(self, user):
         """The passages through this stage of the orders `user` sees, each an event (the leaving) annotated with
@@ -62,6 +64,29 @@ class Stage:
             .exclude(Exists(earlier_leaving))
         )
         return _with_order_paths(passages)
+
+    def days_left(self, touched: dict) -> set:
+        """The company days the touched orders left this stage on (their passages' days, in the daily figures)."""
+        ids = touched.get(Order, [])
+        if not ids:
+            return set()
+        order_type = ContentType.objects.get_for_model(Order)
+        if set(self.left) <= _CHILD_VERBS:
+            return _days_of(Event.objects.filter(root_type=order_type, verb__in=self.left), "root_id", ids)
+        return _days_of(Event.objects.filter(content_type=order_type, verb__in=self.left), "object_id", ids)
+
+
+_CHUNK = 5_000
+
+
+def _days_of(events, record_field: str, ids: list) -> set:
+    """The company days of `events` of the records `ids` (through the event log's index of each record's events)."""
+    day = Trunc("occurred_at", "day", output_field=DateField(), tzinfo=company_zone())
+    days = set()
+    for start in range(0, len(ids), _CHUNK):
+        found = events.filter(**{f"{record_field}__in": ids[start : start + _CHUNK]})
+        days.update(found.annotate(left_on=day).values_list("left_on", flat=True).distinct().order_by())
+    return days
 
 
 def rework(user):
@@ -155,10 +180,23 @@ class DealStage:
     label: object
     list_name = "crm:opportunity_list"
     metric_prefix = "deal_stage_"
+    record_model = Opportunity
 
     @property
     def waiting(self) -> dict:
         return {"stage": self.key}
+
+    def _leaving(self):
+        return Event.objects.filter(
+            content_type=ContentType.objects.get_for_model(Opportunity),
+            verb="opportunity.stage_changed",
+            data__from=self.key,
+        )
+
+    def days_left(self, touched: dict) -> set:
+        """The company days the touched deals moved on from this stage on."""
+        ids = touched.get(Opportunity, [])
+        return _days_of(self._leaving(), "object_id", ids) if ids else set()
 
     def records(self, user):
         """The deals `user` sees leaving this stage, each an event annotated with `entered_at` and the deal's
@@ -173,12 +211,8 @@ class DealStage:
         )
         deal = Opportunity.objects.filter(pk=OuterRef("object_id"))
         return (
-            Event.objects.filter(
-                content_type=deal_type,
-                verb="opportunity.stage_changed",
-                data__from=self.key,
-                object_id__in=Opportunity.objects.visible_to(user).values("pk"),
-            )
+            self._leaving()
+            .filter(object_id__in=Opportunity.objects.visible_to(user).values("pk"))
             .annotate(entered_at=Subquery(entries.order_by("-occurred_at").values("occurred_at")[:1]))
             .filter(entered_at__isnull=False)
             .annotate(

@@ -79,6 +79,7 @@ def order(owner, buyer, lines, *, confirmed=None, status=None, promised=None, de
             quantity=Decimal(quantity),
             unit_price=Decimal(price),
             amount=amount,
+            unit_cost=product.cost if confirmed else None,
             shipped_quantity=Decimal(quantity) if delivered else 0,
             delivered_quantity=Decimal(quantity) if delivered else 0,
         )

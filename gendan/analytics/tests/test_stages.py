@@ -219,7 +219,7 @@ def test_the_stages_page_asks_the_same_queries_whatever_the_data(client, persona
     assert len(queries) == STAGES_PAGE_QUERIES
 
 
-STAGES_PAGE_QUERIES = 73
+STAGES_PAGE_QUERIES = 74
 
 
 def test_an_invoice_without_an_order_event_before_it_is_not_a_passage(personas, road):
