@@ -6,7 +6,7 @@ PORT ?= 8000
 HOST ?= 0.0.0.0
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-dev frontend messages migrate demo serve lint format lock bench clean chromium pdf-deps gettext
+.PHONY: run test install install-dev frontend messages migrate demo serve lint format lock bench load clean chromium pdf-deps gettext
 
 run: install pdf-deps frontend messages migrate demo serve
 
@@ -92,6 +92,10 @@ lock:
 
 bench: install-dev
 	$(PY) bench/o2c.py --n 500
+
+# The scaled-out set-up under load (docs/DEPLOY.md): PostgreSQL, its own Redis, 2 gunicorn, Huey, nginx if installed.
+load: install-dev
+	$(PY) bench/load.py --users 30 --run-time 60s --json bench/results/load.json
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles

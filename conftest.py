@@ -29,6 +29,13 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def webhooks_reach_loopback(settings):
+    """The tests' webhook receivers listen on 127.0.0.1, which production refuses; tests of the refusal switch
+    it back (gendan/automation/tests/test_webhook_addresses.py)."""
+    settings.WEBHOOK_ALLOW_PRIVATE_URLS = True
+
+
+@pytest.fixture(autouse=True)
 def fresh_numbering_patterns():
     """Numbering patterns are cached per process; a rolled-back test must not leave its own behind."""
     from gendan.core.numbering import forget_patterns

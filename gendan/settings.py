@@ -322,6 +322,13 @@ else:
         "immediate": env.bool("HUEY_IMMEDIATE", default=False),
     }
 
+# Event webhooks (docs/WEBHOOKS.md): URLs on loopback, private or link-local networks are refused, at saving and
+# at each delivery, unless allowed (a receiver inside the company's network). Delivery rows are deleted after
+# WEBHOOK_DELIVERY_KEEP_DAYS once sent, dead letters after WEBHOOK_DEAD_LETTER_KEEP_DAYS unless replayed.
+WEBHOOK_ALLOW_PRIVATE_URLS = env.bool("WEBHOOK_ALLOW_PRIVATE_URLS", default=False)
+WEBHOOK_DELIVERY_KEEP_DAYS = env.int("WEBHOOK_DELIVERY_KEEP_DAYS", default=30)
+WEBHOOK_DEAD_LETTER_KEEP_DAYS = env.int("WEBHOOK_DEAD_LETTER_KEEP_DAYS", default=90)
+
 # Backups (gendan.core.backups, docs/DEPLOY.md): the daily archive is taken at BACKUP_HOUR ("HH:MM" on the
 # company's clock, TIME_ZONE) into BACKUP_DIR, which keeps the newest BACKUP_KEEP archives.
 BACKUP_DIR = Path(env.str("BACKUP_DIR", default=str(VAR_DIR / "backups")))

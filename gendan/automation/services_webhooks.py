@@ -1,5 +1,8 @@
 """Event webhooks: configured by administrators; a dead or delivered event can be replayed under its own id."""
 
+import urllib.parse
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
@@ -13,6 +16,7 @@ from gendan.core.services import require_perm, text_problems
 
 from .jobs.webhooks import send_webhook_deliveries
 from .models import EVERY_EVENT, DeliveryStatus, EventWebhook, WebhookDelivery
+from .outgoing import non_public_addresses
 
 SECRET_MIN_LENGTH = 16
 URL_MAX_LENGTH = EventWebhook._meta.get_field("url").max_length
@@ -29,6 +33,18 @@ def _url_problems(url) -> list[str]:
         URLValidator(schemes=["http", "https"])(url.strip())
     except ValidationError:
         return [_("Enter a full URL starting with http:// or https://.")]
+    if not settings.WEBHOOK_ALLOW_PRIVATE_URLS:
+        # Checked again at each delivery (outgoing.post): the name may point elsewhere by then.
+        parts = urllib.parse.urlsplit(url.strip())
+        refused = non_public_addresses(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
+        if refused:
+            return [
+                _(
+                    "This URL leads to a loopback, private or link-local address (%(address)s): webhooks go to "
+                    "public addresses only."
+                )
+                % {"address": refused[0]}
+            ]
     return []
 
 

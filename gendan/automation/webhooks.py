@@ -19,6 +19,7 @@ import logging
 import uuid
 from collections import Counter
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import F, Q
@@ -96,7 +97,9 @@ def deliver(delivery: WebhookDelivery) -> str:
     try:
         if not webhook.active:
             raise Undeliverable(_("The webhook is switched off."))
-        status = post_signed(webhook.url, webhook.secret, str(delivery.pk), body_of(delivery))
+        status = post_signed(
+            webhook.url, webhook.secret, str(delivery.pk), body_of(delivery), public_only=public_only()
+        )
     except DeliveryError as exc:
         return _record_failure(delivery, lease, str(exc), status=exc.status, final=isinstance(exc, Undeliverable))
     except Exception as exc:  # any failure of the outside world is retried, whatever its type
@@ -138,6 +141,35 @@ def _record_failure(delivery, lease, error: str, *, status: int | None = None, f
         updated_at=now,
     )
     return "failed" if dead else "retry"
+
+
+def webhook_deliveries_purge_old(now: datetime.datetime | None = None) -> dict[str, int]:
+    """Delete delivery rows past keeping: sent ones after WEBHOOK_DELIVERY_KEEP_DAYS, dead letters after
+    WEBHOOK_DEAD_LETTER_KEEP_DAYS since they died (a replay makes one pending again, then sent or dead anew).
+    Waiting and sending rows are never touched. The events themselves stay in the event log."""
+    now = now or timezone.now()
+    return {
+        "sent": _purge(
+            Q(
+                status=DeliveryStatus.SENT,
+                sent_at__lt=now - datetime.timedelta(days=settings.WEBHOOK_DELIVERY_KEEP_DAYS),
+            )
+        ),
+        "failed": _purge(
+            Q(
+                status=DeliveryStatus.FAILED,
+                updated_at__lt=now - datetime.timedelta(days=settings.WEBHOOK_DEAD_LETTER_KEEP_DAYS),
+            )
+        ),
+    }
+
+
+def _purge(old: Q) -> int:
+    # In batches of ids, oldest first along the (status, -id) index: one statement never locks months of rows.
+    deleted = 0
+    while ids := list(WebhookDelivery.objects.filter(old).order_by("pk").values_list("pk", flat=True)[:BATCH_SIZE]):
+        deleted += WebhookDelivery.objects.filter(pk__in=ids).delete()[0]
+    return deleted
 
 
 def body_of(delivery: WebhookDelivery) -> str:
@@ -189,4 +221,9 @@ def event_webhook_send_test(webhook: EventWebhook) -> int:
             "data": {"message": _("If you can read this, events from Gendan reach this URL.")},
         },
     }
-    return post_signed(webhook.url, webhook.secret, delivery_id, _dumps(body))
+    return post_signed(webhook.url, webhook.secret, delivery_id, _dumps(body), public_only=public_only())
+
+
+def public_only() -> bool:
+    """Webhooks reach public addresses only, unless WEBHOOK_ALLOW_PRIVATE_URLS lets them into the company's network."""
+    return not settings.WEBHOOK_ALLOW_PRIVATE_URLS

@@ -51,6 +51,15 @@ class Manifest:
     version: str
 
 
+BACKUP_RETRY_FIRST = datetime.timedelta(minutes=1)
+BACKUP_RETRY_MAX = datetime.timedelta(hours=1)
+
+
+def backup_retry_wait(failures: int) -> datetime.timedelta:
+    """How long the daily job waits after `failures` failed tries in a row: doubling from a minute, at most an hour."""
+    return min(BACKUP_RETRY_FIRST * 2 ** min(max(failures, 1) - 1, 10), BACKUP_RETRY_MAX)
+
+
 def backup_take(*, output_dir: Path, keep: int | None = None, database: str = "default") -> Path:
     """Write one archive into `output_dir`; with `keep`, then delete all but the newest `keep` archives there."""
     archive = backup_create(output_dir=output_dir, database=database)

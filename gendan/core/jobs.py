@@ -6,11 +6,13 @@ import zoneinfo
 from django.conf import settings
 from django.utils import timezone
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
+from huey.contrib.djhuey import HUEY, db_periodic_task, db_task, lock_task
 
-from .backups import backup_due, backup_take
+from .backups import backup_due, backup_retry_wait, backup_take
 from .health import heartbeat_record
 from .services_exports import export_build, exports_purge_expired
+
+BACKUP_FAILURES_KEY = "gendan:backup-failures"
 
 
 @db_task()
@@ -44,5 +46,18 @@ def daily_backup(now: datetime.datetime | None = None):
     due = backup_due(
         now=now, directory=settings.BACKUP_DIR, at=settings.BACKUP_HOUR, zone=zoneinfo.ZoneInfo(settings.TIME_ZONE)
     )
-    if due:
+    if not due:
+        return
+    # A failure (disk full, pg_dump missing) is remembered beside the queue: the next try waits 1, 2, 4 ... minutes,
+    # at most an hour, rather than failing every minute into the log.
+    failures = HUEY.get(BACKUP_FAILURES_KEY, peek=True)
+    if failures and now.timestamp() < failures["at"] + backup_retry_wait(failures["count"]).total_seconds():
+        return
+    try:
         backup_take(output_dir=settings.BACKUP_DIR, keep=settings.BACKUP_KEEP)
+    except Exception:
+        count = failures["count"] + 1 if failures else 1
+        HUEY.put(BACKUP_FAILURES_KEY, {"count": count, "at": now.timestamp()})
+        raise
+    if failures:
+        HUEY.get(BACKUP_FAILURES_KEY)

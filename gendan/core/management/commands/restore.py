@@ -2,12 +2,14 @@
 
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils.translation import gettext as _
 
 from gendan.core.backups import backup_restore
 from gendan.core.errors import ApplicationError
+from gendan.core.health import heartbeat_age
 
 
 class Command(BaseCommand):
@@ -16,10 +18,23 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("archive", type=Path)
         parser.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+        parser.add_argument(
+            "--force", action="store_true", help="restore even though a worker's heartbeat says it is running"
+        )
 
-    def handle(self, *args, archive, yes=False, **options):
+    def handle(self, *args, archive, yes=False, force=False, **options):
         if not archive.is_file():
             raise CommandError(_("No such file: %(path)s") % {"path": archive})
+        # A running worker (and, beside it, web processes) would write into the database being replaced.
+        age = heartbeat_age()
+        if not force and age is not None and age <= settings.WORKER_HEARTBEAT_STALE_SECONDS:
+            raise CommandError(
+                _(
+                    "A worker was alive %(seconds)d seconds ago: stop the web and worker processes first "
+                    "(or restore with --force). Nothing was changed."
+                )
+                % {"seconds": age}
+            )
         if not yes:
             question = _(
                 "This replaces the database %(database)s, the uploaded files and the secret key with the backup's. "
