@@ -1,15 +1,13 @@
 """/api/v1/comments/ and /api/v1/attachments/: what people say about a record and the files they attach to it.
 
 Scope through the record: whoever sees the record (its view permission and `visible_to`) reads and writes its
-comments and files. A list names its record (`object_type`, `object_id`; without them 400 — there is no list of
-everything); a record out of sight is 404 on a list or a row, and on a create a field error on `object_id`, as
-every create answers an id the user cannot see (`ScopedPrimaryKeyRelatedField`).
+comments and files. A list or a create names its record (`object_type`, `object_id`; without them 400 — there is
+no list of everything); a record out of sight is 404 on a list, a create or a row, as its own page is: the
+comments are a part of the record, like an order's instalments (`/orders/{id}/instalments/`).
 """
 
-from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
@@ -99,12 +97,6 @@ class _RecordRowsViewSet(mixins.ListModelMixin, IdempotentCreateMixin, ServiceVi
     def _record(self, params):
         return record_for(self.request.user, params.get("object_type"), params.get("object_id"))
 
-    def _record_for_create(self, data):
-        try:
-            return self._record(data)[1]
-        except Http404 as exc:
-            raise ValidationError({"object_id": [_("No record of this type has this id.")]}) from exc
-
     def list(self, request, *args, **kwargs):
         kind, record = self._record(request.query_params)
         page = self.paginate_queryset(self.rows(kind, record))
@@ -133,7 +125,7 @@ class CommentViewSet(_RecordRowsViewSet):
         return self.fetch(self.request.user, self.kwargs["pk"])[0]
 
     def perform_create(self, data):
-        record = self._record_for_create(data)
+        record = self._record(data)[1]
         return services.comment_create(actor=self.request.user, record=record, body=data["body"])
 
     @extend_schema(request=RecordCommentEditSerializer)
@@ -170,7 +162,7 @@ class AttachmentViewSet(_RecordRowsViewSet):
         return attachment
 
     def perform_create(self, data):
-        record = self._record_for_create(data)
+        record = self._record(data)[1]
         return services.attachment_add(actor=self.request.user, record=record, upload=data["file"])
 
     def destroy(self, request, *args, **kwargs):
