@@ -13,13 +13,14 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Comment(models.Model):
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
     object_id = models.BigIntegerField()
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="comments")
-    body = models.TextField(_("comment"))
+    body = models.TextField(pgettext_lazy("record comment", "comment"))
     mentions = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="mentioned_in")
     created_at = models.DateTimeField(auto_now_add=True)
     edited_at = models.DateTimeField(null=True, blank=True)
@@ -29,8 +30,8 @@ class Comment(models.Model):
     )
 
     class Meta:
-        verbose_name = _("comment")
-        verbose_name_plural = _("comments")
+        verbose_name = pgettext_lazy("record comment", "comment")
+        verbose_name_plural = pgettext_lazy("record comment", "comments")
         ordering = ["-id"]
         permissions = [("remove_any_comment", _("Can remove anyone's comment or attached file"))]
         indexes = [
