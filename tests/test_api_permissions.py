@@ -805,8 +805,9 @@ def expected(operation: tuple[str, str], role: str) -> int:
 
 
 @pytest.fixture
-def people(personas):
+def people(personas, settings, tmp_path):
     """The personas and a production planner, who sits in Operations like the warehouse clerk."""
+    settings.MEDIA_ROOT = tmp_path  # the files the walk attaches
     production = User.objects.create_user(
         username="production1", role=Role.PRODUCTION, department=personas["warehouse1"].department
     )
