@@ -207,3 +207,26 @@ def test_the_panel_takes_the_same_queries_whatever_the_number_of_comments(
         html = client.get(url, headers={"HX-Request": "true"}).content.decode()
     assert html.count('data-testid="comment"') == 20
     assert 'data-testid="older-comments"' in html
+
+
+def test_the_author_edits_on_the_page_and_the_comment_shows_edited(personas, order, client):
+    comment = services.comment_create(actor=personas["rep1"], record=order, body="v1")
+    client.force_login(personas["rep1"])
+    url = f"/comments/{comment.pk}/edit/"
+    assert 'name="body"' in client.get(url, headers={"HX-Request": "true"}).content.decode()
+    row = client.post(url, {"body": "v2 @follower1"}, headers={"HX-Request": "true"}).content.decode()
+    assert 'data-testid="comment-edited"' in row and 'class="mention"' in row
+    # someone else, even seeing the order, has no edit form to open
+    client.force_login(personas["follower1"])
+    assert client.get(url).status_code == 404
+    comment.refresh_from_db()
+    assert comment.body == "v2 @follower1"
+
+
+def test_removing_on_the_page_leaves_comment_removed(personas, order, client):
+    comment = services.comment_create(actor=personas["rep1"], record=order, body="说错了")
+    client.force_login(personas["rep1"])
+    response = client.post(f"/comments/{comment.pk}/remove/")
+    assert response.status_code == 302 and response["Location"] == f"/orders/{order.pk}/#comments"
+    html = client.get(f"/records/order/{order.pk}/comments/", headers={"HX-Request": "true"}).content.decode()
+    assert 'data-testid="comment-removed"' in html and "说错了" not in html
