@@ -10,6 +10,7 @@ from gendan.analytics.api_alerts import AlertRuleViewSet, AlertViewSet
 from gendan.analytics.api_reports import SavedReportViewSet
 from gendan.analytics.api_targets import ForecastView, LeaderboardView, TargetViewSet
 from gendan.automation.api import FollowupsDueViewSet, NotificationViewSet, TaskViewSet, TeamOverdueViewSet
+from gendan.automation.api_comments import AttachmentViewSet, CommentViewSet
 from gendan.automation.api_webhooks import EventWebhookViewSet
 from gendan.catalog.api import ProductViewSet
 from gendan.core.api_worklists import WorklistSummaryView
@@ -62,6 +63,8 @@ router.register("notifications", NotificationViewSet, basename="notification")
 router.register("alert-rules", AlertRuleViewSet, basename="alert-rule")
 router.register("alerts", AlertViewSet, basename="alert")
 router.register("webhooks", EventWebhookViewSet, basename="webhook")
+router.register("comments", CommentViewSet, basename="comment")
+router.register("attachments", AttachmentViewSet, basename="attachment")
 # Each role's worklists (GET worklists/ sums them up): read-only lists, scoped like the pages.
 router.register("worklists/approvals", ApprovalInboxViewSet, basename="worklist-approvals")
 router.register("worklists/orders-attention", OrdersAttentionViewSet, basename="worklist-orders-attention")

@@ -197,6 +197,10 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "media/"
+# Files attached to records (comments' attachments): the largest accepted, and how long after writing a
+# comment its author may still edit or remove it (administrators remove any comment at any time).
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
+COMMENT_EDIT_HOURS = env.int("COMMENT_EDIT_HOURS", default=24)
 # A list download of more rows than this is written by the worker, with a progress page; smaller ones at once.
 # A row costs about a millisecond to write (its cells rendered as the list shows them, then the XLSX),
 # so a download answered in the request stays within the 100 ms any page gets.

@@ -10,6 +10,7 @@ import datetime
 from decimal import Decimal
 
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from gendan.accounts.models import User
@@ -22,6 +23,7 @@ from gendan.analytics.services_reports import report_create
 from gendan.analytics.services_targets import target_set
 from gendan.automation.models import DeliveryStatus, EventWebhook, WebhookDelivery
 from gendan.automation.services import task_create
+from gendan.automation.services_comments import attachment_add, comment_create
 from gendan.automation.services_webhooks import event_webhook_create
 from gendan.core.models import Event
 from gendan.crm.services_contracts import contract_activate, contract_create
@@ -156,6 +158,9 @@ def walk_world(people) -> dict[str, int]:
         "lead": lead_create(actor=rep, company="新线索有限公司", phone="13800000000").pk,
         "opportunity": opportunity_create(customer=customer, actor=rep, name="年度采购").pk,
         "order:draft": order_draft.pk,
+        # Alice's, on her draft order: only she edits it; she or an administrator removes it.
+        "comment": comment_create(actor=rep, record=order_draft, body="请确认交期").pk,
+        "attachment": attachment_add(actor=rep, record=order_draft, upload=walk_pdf("合同扫描.pdf")).pk,
         "order:over-credit": over_credit.pk,
         "order:credit-pending": credit_pending.pk,
         "order:pending": (pending := order_at(OrderStatus.PENDING_APPROVAL, people)).pk,
@@ -204,6 +209,11 @@ def walk_world(people) -> dict[str, int]:
         "change-request:draft": change_draft.pk,
         "change-request:stale": change_stale.pk,
     }
+
+
+def walk_pdf(name: str) -> SimpleUploadedFile:
+    """The smallest file a PDF check accepts: its header and its end-of-file marker."""
+    return SimpleUploadedFile(name, b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
 
 
 def _shared_report(people):

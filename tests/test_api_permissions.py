@@ -28,7 +28,7 @@ from gendan.fulfillment.services import shipment_create, shipment_ship
 from gendan.inventory.models import StockLevel, StockMove
 from gendan.sales.services import order_submit
 from tests.api_client import api_as
-from tests.api_walk import SEES_ALICES, walk_world
+from tests.api_walk import SEES_ALICES, walk_pdf, walk_world
 from tests.backbone import COURIER, draft_order, stocked_products
 
 pytestmark = pytest.mark.django_db
@@ -254,6 +254,13 @@ class Op:
     body: Callable[[dict, str], dict] | None = None
     # The route's other parts beside the record's pk (a webhook's delivery), from the walk's ids.
     parts: Callable[[dict], dict] | None = None
+    # The record a list's query or a create's body names (a comment's record): out of sight, 404.
+    about: str | None = None
+    query: Callable[[dict], dict] | None = None
+    # Decided by the record itself (only a comment's author edits it): whoever does not see it gets 404, never
+    # 403, which would tell them it exists.
+    scope_first: bool = False
+    format: str = "json"
 
 
 def _customer(ids, role):
@@ -279,6 +286,11 @@ _WEBHOOK = {
     "events": ["order.confirmed"],
     "secret": "共享密钥-0123456789abcdef",
 }
+
+
+def _on_draft(ids):
+    return {"object_type": "order", "object_id": ids["order:draft"]}
+
 
 # A day well ahead, for meetings to come and contracts in force.
 LATER = "2030-01-01"
@@ -652,6 +664,31 @@ WALK: dict[tuple[str, str], Op] = {
     # worklists: read-only lists; the inbox is the approvers', the rest are scoped lists anyone may read
     ("worklist-approvals-list", "get"): Op(APPROVERS),
     ("worklist-orders-attention-list", "get"): Op(EVERYONE),
+    # comments and attached files: whoever sees the record; its author (or an administrator) changes them
+    ("comment-list", "get"): Op(EVERYONE, about="order:draft", query=_on_draft),
+    ("comment-list", "post"): Op(
+        EVERYONE, 201, about="order:draft", body=lambda ids, role: {**_on_draft(ids), "body": "请跟进"}
+    ),
+    ("comment-detail", "get"): Op(EVERYONE, on="comment"),
+    ("comment-detail", "patch"): Op(
+        frozenset({"rep1"}), on="comment", scope_first=True, body=lambda ids, role: {"body": "改一下"}
+    ),
+    ("comment-detail", "delete"): Op(
+        frozenset({"rep1", "admin"}), 204, on="comment", scope_first=True, body=lambda ids, role: {}
+    ),
+    ("attachment-list", "get"): Op(EVERYONE, about="order:draft", query=_on_draft),
+    ("attachment-list", "post"): Op(
+        EVERYONE,
+        201,
+        about="order:draft",
+        format="multipart",
+        body=lambda ids, role: {**_on_draft(ids), "file": walk_pdf("发票.pdf")},
+    ),
+    ("attachment-detail", "get"): Op(EVERYONE, on="attachment"),
+    ("attachment-detail", "delete"): Op(
+        frozenset({"rep1", "admin"}), 204, on="attachment", scope_first=True, body=lambda ids, role: {}
+    ),
+    ("attachment-download", "get"): Op(EVERYONE, on="attachment"),
     ("worklist-quotations-awaiting-list", "get"): Op(EVERYONE),
     ("worklist-follow-ups-list", "get"): Op(EVERYONE),
     ("worklist-team-overdue-list", "get"): Op(EVERYONE),
@@ -744,9 +781,9 @@ def answer(client, role: str, operation: tuple[str, str], ids: dict) -> tuple[in
     with transaction.atomic():
         events_before = Event.objects.count()
         if method == "get":
-            response = client.get(url)
+            response = client.get(url, op.query(ids) if op.query else None)
         else:
-            response = getattr(client, method)(url, op.body(ids, role), format="json")
+            response = getattr(client, method)(url, op.body(ids, role), format=op.format)
         recorded = Event.objects.count() != events_before
         transaction.set_rollback(True)
     return response.status_code, recorded
@@ -756,16 +793,21 @@ def expected(operation: tuple[str, str], role: str) -> int:
     op = WALK[operation]
     if role == ANONYMOUS:
         return 401
+    record = op.on or op.about
+    hidden = record is not None and role not in SEEN_BY.get(record, SEES_ALICES)
+    if hidden and op.scope_first:
+        return 404
     if role not in op.may:
         return 403
-    if op.on is not None and role not in SEEN_BY.get(op.on, SEES_ALICES):
+    if hidden:
         return 404
     return op.ok
 
 
 @pytest.fixture
-def people(personas):
+def people(personas, settings, tmp_path):
     """The personas and a production planner, who sits in Operations like the warehouse clerk."""
+    settings.MEDIA_ROOT = tmp_path  # the files the walk attaches
     production = User.objects.create_user(
         username="production1", role=Role.PRODUCTION, department=personas["warehouse1"].department
     )

@@ -189,6 +189,8 @@ ROLE_PERMISSIONS = {
         "finance.add_payment",
         "finance.add_statement",
         "finance.send_statement",
+        # Moderation: an administrator removes anyone's comment or file (authors remove their own).
+        "automation.remove_any_comment",
         "automation.view_rule",
         "automation.add_rule",
         "automation.change_rule",

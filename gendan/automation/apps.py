@@ -32,6 +32,10 @@ class AutomationConfig(AppConfig):
         hooks.on_recorded("followup.created", followup_recorded)
         register_worklists()
 
+        from .panels import register_panels
+
+        register_panels()
+
         from gendan.core.metrics import register_reading
 
         from .readings import failed_deliveries

@@ -1,4 +1,5 @@
 from . import (
+    views_comments,
     views_preferences,
     views_responsibility,
     views_rules,
@@ -17,4 +18,5 @@ urlpatterns = [
     *views_responsibility.urlpatterns,
     *views_worklists.urlpatterns,
     *views_webhooks.urlpatterns,
+    *views_comments.urlpatterns,
 ]

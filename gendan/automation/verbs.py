@@ -29,6 +29,18 @@ def register() -> None:
         },
         also_for=(verbs.ANY_RECORD,),
     )
+    # Comments and files are recorded on the record they are about, whatever its type.
+    verbs.register_many(
+        "automation.comment",
+        {
+            "comment.added": (_("Comment added"), _("commented")),
+            "comment.edited": (_("Comment edited"), _("edited a comment")),
+            "comment.removed": (_("Comment removed"), _("removed a comment")),
+            "attachment.added": (_("File attached"), _("attached a file")),
+            "attachment.removed": (_("Attached file removed"), _("removed an attached file")),
+        },
+        also_for=(verbs.ANY_RECORD,),
+    )
     verbs.register(
         "responsibility.changed",
         _("Stage handed over"),

@@ -77,7 +77,7 @@ def _file_errors(upload) -> list[str]:
         ]
     if upload.size > MAX_FILE_BYTES:
         return [_("The file is larger than %(mb)s MB.") % {"mb": MAX_FILE_BYTES // (1024 * 1024)}]
-    if not _content_matches(upload, extension):
+    if not content_matches(upload, extension):
         return [
             _("The file's content is not a %(type)s file: it is damaged, or another kind of file renamed.")
             % {"type": extension.lstrip(".").upper()}
@@ -85,7 +85,7 @@ def _file_errors(upload) -> list[str]:
     return []
 
 
-def _content_matches(upload, extension: str) -> bool:
+def content_matches(upload, extension: str) -> bool:
     """Whether the bytes are what the name says: a name is only a claim (an .exe renamed .pdf)."""
     try:
         if extension in IMAGE_FORMATS:

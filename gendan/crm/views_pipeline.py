@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from gendan.core import panels
 from gendan.core.errors import ApplicationError, ErrorCode
 from gendan.core.forms import add_service_errors, bootstrap, run_service
 from gendan.core.selectors import timeline_events
@@ -230,6 +231,7 @@ def _opportunity_page(request, opportunity, move_form=None):
             "customer": opportunity.customer,
             "move_form": move_form or OpportunityMoveForm(prefix="move", initial={"stage": opportunity.stage}),
             "events": timeline_events(opportunity),
+            "panels": panels.for_page("crm.opportunity", request, opportunity),
         },
         status=400 if move_form else 200,
     )

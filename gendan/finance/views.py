@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from gendan.core import panels
 from gendan.core.errors import ApplicationError
 from gendan.core.forms import add_service_errors
 from gendan.core.worklist_lists import days_since
@@ -163,6 +164,7 @@ def render_invoice_page(request, invoice, *, credit_form=None, issue_form=None, 
         "can_pay": invoice.status == InvoiceStatus.ISSUED
         and works_finance(user)
         and user.has_perm("finance.add_payment"),
+        "panels": panels.for_page("finance.invoice", request, invoice),
     }
     return render(request, "finance/invoice_detail.html", context, status=status)
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from gendan.core import panels
 from gendan.core.bounds import id_from
 from gendan.core.errors import ApplicationError
 from gendan.core.forms import bootstrap, run_service
@@ -263,6 +264,7 @@ def quotation_detail_view(request, pk):
             "past_validity": services.is_past_validity(quotation, today),
             "events": quotation_timeline(versions=versions),
             "approval": approval_for_page(quotation, user),
+            "panels": panels.for_page("sales.quotation", request, quotation),
         },
     )
 

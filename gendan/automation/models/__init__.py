@@ -9,6 +9,7 @@ One module per area; every model is imported here, so Django and the migrations 
 
 from .assignment import AssignmentRule, AssignmentStrategy, Responsibility
 from .calendar import BusinessCalendar, CalendarDay
+from .comments import Attachment, Comment
 from .customer_messages import CustomerMessage
 from .notifications import (
     BELL,
@@ -30,10 +31,12 @@ __all__ = [
     "EVERY_EVENT",
     "CHANNEL_LABELS",
     "AssignmentRule",
+    "Attachment",
     "AssignmentStrategy",
     "BusinessCalendar",
     "CalendarDay",
     "Channel",
+    "Comment",
     "CustomerMessage",
     "DeliveryStatus",
     "EventDelivery",

@@ -37,6 +37,7 @@ class NotificationKind(models.TextChoices):
     ORDER_TO_WAREHOUSE = "order.to_warehouse", _("An order is confirmed for my warehouse")
     ORDER_CHANGED = "order.changed", _("An order I follow is changed")
     ORDER_ASSIGNED = "order.assigned", _("An order is handed to me")
+    MENTIONED = "comment.mentioned", _("Someone mentions me in a comment")
     # Analytics: a saved report on its schedule, and a number that moved more than an alert rule allows.
     REPORT = "report", _("A report I receive is sent")
     ANOMALY = "anomaly", _("A number moves more than our alert rules allow")
