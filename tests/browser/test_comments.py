@@ -54,7 +54,11 @@ def test_a_comment_with_a_mention_and_a_photo_on_an_order(live_server, personas,
     # then: it is listed with a thumbnail served through the scoped view
     thumbnail = page.locator("[data-testid=attachment-thumbnail]")
     expect(thumbnail).to_be_visible()
-    assert page.evaluate("document.querySelector('[data-testid=attachment-thumbnail]').naturalWidth") > 0
+    # Visible as soon as it is in the page: the picture itself arrives by its own request.
+    page.wait_for_function(
+        "() => { const image = document.querySelector('[data-testid=attachment-thumbnail]');"
+        " return image.complete && image.naturalWidth > 0; }"
+    )
     expect(page.locator("[data-testid=attachment-download]")).to_have_text("现场照片.png")
     assert Attachment.objects.get().name == "现场照片.png"
     shot(page, "comment-and-photo")
