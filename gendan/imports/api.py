@@ -106,7 +106,7 @@ class ImportViewSet(mixins.ListModelMixin, RetrieveMixin, IdempotentCreateMixin,
         return import_list(user=self.request.user)
 
     def perform_create(self, data):
-        imp = import_create(actor=self.request.user, **data)
+        imp = import_create(actor=self.request.user, upload=data.pop("file"), **data)
         check_soon(imp)
         return imp
 
