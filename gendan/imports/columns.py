@@ -74,12 +74,12 @@ CUSTOMER_COLUMNS = [
     ),
     Column(
         "level",
-        "客户级别",
+        "客户等级",
         "Level",
         _("A (key account), B (regular) or C (occasional); B when empty."),
         "A",
         "A",
-        synonyms=("级别", "等级", "客户等级"),
+        synonyms=("级别", "等级", "客户级别"),
     ),
     Column("industry", "行业", "Industry", _("Free text."), "机械制造", "Machinery", synonyms=("所属行业",)),
     Column(
@@ -205,12 +205,12 @@ PRODUCT_COLUMNS = [
     ),
     Column(
         "floor_price",
-        "最低价",
+        "底价",
         "Floor price",
         _("The lowest price without approval; the list price when empty."),
         "280.00",
         "280.00",
-        synonyms=("底价", "最低售价"),
+        synonyms=("最低价", "最低售价"),
     ),
     Column("cost", "成本", "Cost", _("In yuan; 0 when empty."), "210.00", "210.00", synonyms=("成本价", "进价")),
     Column(

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from gendan.accounts.models import User
@@ -18,7 +17,7 @@ from gendan.catalog.models import Product, UnitOfMeasure
 from gendan.catalog.services import product_create
 from gendan.crm.models import Customer
 from gendan.crm.services import customer_create
-from gendan.inventory.models import StockMove, Warehouse
+from gendan.inventory.models import StockLevel, StockMove, Warehouse
 from gendan.inventory.services import stock_move_record
 
 from .models import ImportKind
@@ -38,6 +37,15 @@ SERVICE_KEYS = {
     "addresses.0.postal_code": "postal_code",
 }
 
+# What is already here, by the key a row is compared on. A product has a stock level in a warehouse from its first
+# movement there on.
+EXISTING = {
+    "customer_names": lambda: Customer.objects.values_list("name", flat=True),
+    "customer_codes": lambda: Customer.objects.values_list("code", flat=True),
+    "skus": lambda: Product.objects.values_list("sku", flat=True),
+    "stocked": lambda: StockLevel.objects.values_list("product_id", "warehouse_id"),
+}
+
 YES = {"是", "y", "yes", "true", "1", "启用", "有效", "在售"}
 NO = {"否", "n", "no", "false", "0", "停用", "禁用", "无效", "停售"}
 
@@ -52,6 +60,7 @@ class RowContext:
     _users: dict | None = None
     _units: dict | None = None
     _warehouses: dict | None = None
+    _existing: dict = field(default_factory=dict)
 
     def first_row(self, key, row: int) -> int | None:
         """The row that already had `key` in this file, or None (and `row` has it from now on)."""
@@ -59,6 +68,13 @@ class RowContext:
         if earlier is None:
             self.seen[key] = row
         return earlier
+
+    def existing(self, what: str) -> set:
+        """The keys already here, read once per run: a query per row would scan customers' names (not indexed)
+        once for every row, and the rows this run adds are caught by `first_row`."""
+        if what not in self._existing:
+            self._existing[what] = set(EXISTING[what]())
+        return self._existing[what]
 
     def user(self, name: str):
         if self._users is None:
@@ -129,7 +145,7 @@ def customer_row(ctx: RowContext, values: dict, row: int):
     if not name:
         errors["name"] = [_("A customer needs a name.")]
     else:
-        in_db = Customer.objects.filter(name=name).exists()
+        in_db = name in ctx.existing("customer_names")
         _duplicate(
             errors,
             "name",
@@ -137,7 +153,7 @@ def customer_row(ctx: RowContext, values: dict, row: int):
             _("A customer of this name is already here.") if in_db else "",
         )
     if code:
-        in_db = Customer.objects.filter(code=code).exists()
+        in_db = code in ctx.existing("customer_codes")
         _duplicate(
             errors,
             "code",
@@ -202,7 +218,7 @@ def product_row(ctx: RowContext, values: dict, row: int):
     if not sku:
         errors["sku"] = [_("A product needs a code.")]
     else:
-        in_db = Product.objects.filter(sku=sku).exists()
+        in_db = sku in ctx.existing("skus")
         _duplicate(
             errors,
             "sku",
@@ -250,7 +266,7 @@ def stock_row(ctx: RowContext, values: dict, row: int):
         errors["quantity"] = [_("Enter a quantity above zero.")]
     if product is not None and warehouse is not None:
         # Opening stock is where a warehouse starts: a product with movements there already has its stock.
-        in_db = StockMove.objects.filter(Q(product=product) & Q(warehouse=warehouse)).exists()
+        in_db = (product.pk, warehouse.pk) in ctx.existing("stocked")
         _duplicate(
             errors,
             "sku",

@@ -189,9 +189,13 @@ def import_check(import_id: int) -> None:
         return
     sheet = _sheet_of(imp)
     if imp.user.has_perm(KIND_PERMS[imp.kind]):
-        with transaction.atomic():
-            errors, _made = _run(imp, sheet)
-            transaction.set_rollback(True)
+        # A batch, as at commit, left by an exception: everything rolls back, and the rows' events, held until the
+        # batch's end, are never written at all.
+        try:
+            with events.batch():
+                raise _Refused(_run(imp, sheet)[0])
+        except _Refused as dry:
+            errors = dry.errors
     else:
         errors = [{"row": 0, "column": "", "message": _("You are no longer allowed to import these records.")}]
     with transaction.atomic():
