@@ -26,6 +26,7 @@ from gendan.finance.api_statements import StatementViewSet
 from gendan.finance.api_worklists import OrderToInvoiceViewSet, UnallocatedPaymentViewSet, UnpaidInvoiceViewSet
 from gendan.fulfillment.api import ShipmentViewSet
 from gendan.fulfillment.api_worklists import InTransitViewSet, OrderToShipViewSet, PendingShipmentViewSet
+from gendan.imports.api import ImportViewSet
 from gendan.inventory.api import StockLevelViewSet, StockMoveViewSet, WarehouseViewSet
 from gendan.sales.api import OrderViewSet
 from gendan.sales.api_approvals import ApprovalRuleViewSet, ApprovalViewSet
@@ -77,6 +78,7 @@ router.register("worklists/in-transit", InTransitViewSet, basename="worklist-in-
 router.register("worklists/to-invoice", OrderToInvoiceViewSet, basename="worklist-to-invoice")
 router.register("worklists/unpaid-invoices", UnpaidInvoiceViewSet, basename="worklist-unpaid-invoices")
 router.register("worklists/unallocated-payments", UnallocatedPaymentViewSet, basename="worklist-unallocated-payments")
+router.register("imports", ImportViewSet, basename="import")
 
 urlpatterns = [
     path("auth/token/", TokenObtainView.as_view(), name="api-token"),

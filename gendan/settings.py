@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "gendan.home",
     "gendan.demo",
     "gendan.analytics",
+    # At the top of the stack: it fills every app through its services (the spreadsheets a company brings).
+    "gendan.imports",
 ]
 
 MIDDLEWARE = [
@@ -218,6 +220,11 @@ CREDIT_OVERRIDE_DAYS = env.int("CREDIT_OVERRIDE_DAYS", default=7)
 CREDIT_OVERRIDE_MAX_DAYS = env.int("CREDIT_OVERRIDE_MAX_DAYS", default=30)
 # Hours a prepared download is kept before the hourly sweep deletes it.
 EXPORT_KEEP_HOURS = env.int("EXPORT_KEEP_HOURS", default=24)
+# Spreadsheets brought in (gendan.imports): the largest file and the most data rows one import takes, and up to how
+# many rows the dry run is done while the browser waits (a larger file is checked by the worker).
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=50_000)
+IMPORT_CHECK_IN_REQUEST_ROWS = env.int("IMPORT_CHECK_IN_REQUEST_ROWS", default=1000)
 
 DEFAULT_CURRENCY = "CNY"
 DEFAULT_TAX_RATE = Decimal(env.str("GENDAN_DEFAULT_TAX_RATE", default="13.00"))

@@ -29,6 +29,7 @@ urlpatterns = [
     path("products/", include("gendan.catalog.urls")),
     path("stock/", include("gendan.inventory.urls")),
     path("orders/", include("gendan.sales.urls")),
+    path("imports/", include("gendan.imports.urls")),
     # What a customer opens without an account: the link a rep sent them to follow their order.
     path("s/order/<str:token>/", order_status_public, name="order_status_public"),
     path("s/statement/<str:token>/", statement_public, name="statement_public"),

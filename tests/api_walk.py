@@ -33,6 +33,7 @@ from gendan.finance.services import invoice_create, invoice_issue, payment_recor
 from gendan.finance.services_credit_notes import credit_note_create
 from gendan.finance.services_statements import statement_create, statement_dispute
 from gendan.fulfillment.services import shipment_create, shipment_ship
+from gendan.imports.services import import_check, import_create
 from gendan.inventory.models import StockMove
 from gendan.sales.models import ApprovalRequest, OrderStatus, QuotationStatus
 from gendan.sales.services_approvals import approval_rule_create
@@ -175,6 +176,7 @@ def walk_world(people) -> dict[str, int]:
         "alert": _alert_for(rep, people["admin"]).pk,
         "webhook": (webhook := _webhook_with_a_dead_delivery(people["admin"])).pk,
         "webhook-delivery": webhook.deliveries.get().pk,
+        "import": _checked_import(rep).pk,
         "order:confirmed": order_confirmed.pk,
         "order:on-hold": order_at(OrderStatus.ON_HOLD, people).pk,
         "order:to-invoice": to_invoice.pk,
@@ -237,6 +239,14 @@ ALERT_RULE = {
     "threshold_percent": Decimal("20"),
     "recipient_role": "executive",
 }
+
+
+def _checked_import(rep):
+    """Alice's spreadsheet of one customer, checked and clean: what a commit takes."""
+    upload = SimpleUploadedFile("客户.csv", "客户名称,联系人\n导入客户有限公司,周立\n".encode())
+    imp = import_create(actor=rep, kind="customers", upload=upload)
+    import_check(imp.pk)
+    return imp
 
 
 def _webhook_with_a_dead_delivery(admin) -> EventWebhook:

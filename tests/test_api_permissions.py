@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.urls import resolve, reverse
 from django.utils import timezone
@@ -229,6 +230,8 @@ SHIPMENT_MAKERS = frozenset({"follower1", "warehouse1", "logistics1", "admin"})
 CARRIERS = frozenset({"warehouse1", "logistics1", "admin"})
 BILLERS = frozenset({"finance1", "admin"})
 STOCK_CLERKS = frozenset({"warehouse1", "admin"})
+# Whoever may enter customers, products or stock by hand may import them (which kind, the service decides).
+IMPORTERS = SELLERS | STOCK_CLERKS
 ADMINS = frozenset({"admin"})
 ALERT_SETTERS = frozenset({"boss1", "admin"})
 # Who works the worklists (by role, as the navigation shows them: fulfillment/worklists.py, finance/worklists.py).
@@ -280,6 +283,11 @@ _ALERT_RULE = {
     "threshold_percent": "20",
     "recipient_role": "executive",
 }
+
+
+def _import_upload(ids, role):
+    return {"kind": "customers", "file": SimpleUploadedFile("客户.csv", f"客户名称\n{role}导入的客户\n".encode())}
+
 
 _WEBHOOK = {
     "url": "https://erp.example.com/gendan",
@@ -661,6 +669,12 @@ WALK: dict[tuple[str, str], Op] = {
     # Posted to a closed port: answered with what the receiver (nobody) said.
     ("webhook-send-test", "post"): Op(ADMINS, on="webhook", body=lambda ids, role: {}),
     ("alert-detail", "get"): Op(EVERYONE, on="alert"),
+    # imports: a user's own (administrators see all); a kind needs the right to enter such records
+    ("import-list", "get"): Op(IMPORTERS),
+    ("import-list", "post"): Op(SELLERS, 201, body=_import_upload, format="multipart"),
+    ("import-detail", "get"): Op(IMPORTERS, on="import"),
+    ("import-commit", "post"): Op(IMPORTERS, on="import", body=lambda ids, role: {}),
+    ("import-templates", "get"): Op(IMPORTERS, parts=lambda ids: {"kind": "customers"}),
     # worklists: read-only lists; the inbox is the approvers', the rest are scoped lists anyone may read
     ("worklist-approvals-list", "get"): Op(APPROVERS),
     ("worklist-orders-attention-list", "get"): Op(EVERYONE),
@@ -715,6 +729,7 @@ SEEN_BY = {
     "alert-rule": EVERYONE,
     "alert": frozenset({"rep1"}),
     "webhook": EVERYONE,
+    "import": frozenset({"rep1", "admin"}),
     "approval-rule": EVERYONE,
     # rep1 submitted it; the shipped rule's level names whoever may approve and sees it.
     "approval": frozenset({"rep1", "manager1", "boss1", "admin"}),
@@ -747,7 +762,10 @@ def test_the_schema_documents_exactly_the_operations_of_the_router():
 
     # when
     documented = {
-        (resolve(path.replace("{id}", "1").replace("{delivery_id}", "1")).url_name, method)
+        (
+            resolve(path.replace("{id}", "1").replace("{delivery_id}", "1").replace("{kind}", "customers")).url_name,
+            method,
+        )
         for path, operations in schema["paths"].items()
         for method in operations
         if method in {"get", "post", "put", "patch", "delete"}
@@ -777,7 +795,8 @@ def answer(client, role: str, operation: tuple[str, str], ids: dict) -> tuple[in
     success changed does not decide the next role's answer.
     """
     (name, method), op = operation, WALK[operation]
-    url = reverse(name, kwargs={"pk": ids[op.on], **(op.parts(ids) if op.parts else {})}) if op.on else reverse(name)
+    kwargs = {**({"pk": ids[op.on]} if op.on else {}), **(op.parts(ids) if op.parts else {})}
+    url = reverse(name, kwargs=kwargs)
     with transaction.atomic():
         events_before = Event.objects.count()
         if method == "get":

@@ -36,6 +36,9 @@ class ErrorCode(StrEnum):
     DEPOSIT_UNPAID = "deposit_unpaid"
     # A backup that cannot be taken, or an archive a restore refuses (gendan.core.backups).
     BACKUP_REFUSED = "backup_refused"
+    # An import committed before its dry run is over, or with rows in error (gendan.imports).
+    IMPORT_NOT_CHECKED = "import_not_checked"
+    IMPORT_HAS_ERRORS = "import_has_errors"
 
 
 class ApplicationError(Exception):

@@ -86,15 +86,20 @@ def _children_errors(model, rows, fields, customer):
 
 
 @transaction.atomic
-def customer_create(*, actor, name: str, owner=None, contacts=(), addresses=(), **fields) -> Customer:
+def customer_create(*, actor, name: str, owner=None, contacts=(), addresses=(), code: str = "", **fields) -> Customer:
+    """A new customer, numbered by the customer pattern unless `code` brings the company's own (an import)."""
     require_perm(actor, "crm.add_customer")
     # A rep's new customer is theirs; one entered by anyone else goes by the assignment rule, if any.
     assigned = None
     if owner is None and assigns_automatically(actor):
         assigned = assign_owner("crm.customer", region=fields.get("region", ""), actor=actor)
-    customer = Customer(name=name, owner=owner or assigned or actor, code="pending", **fields)
+    code = code.strip()
+    customer = Customer(name=name, owner=owner or assigned or actor, code=code or "pending", **fields)
     # The actor as owner is a user in hand: checking that the row exists would re-read it.
-    errors = _customer_problems(customer, ["code", "owner"] if customer.owner is actor else ["code"], new_tax_id=True)
+    exclude = ["owner"] if customer.owner is actor else []
+    errors = _customer_problems(customer, exclude if code else ["code", *exclude], new_tax_id=True)
+    if code and "code" not in errors and Customer.objects.filter(code=code).exists():
+        errors["code"] = [_("A customer with this code is already here.")]
     contact_rows, contact_errors = _children_errors(Contact, contacts, CONTACT_FIELDS, customer)
     address_rows, address_errors = _children_errors(Address, addresses, ADDRESS_FIELDS, customer)
     if contact_errors:
@@ -103,7 +108,8 @@ def customer_create(*, actor, name: str, owner=None, contacts=(), addresses=(), 
         errors.update(row_errors("addresses", address_errors).message_dict)
     if errors:
         raise ValidationError(errors)
-    customer.code = next_number("customer")
+    if not code:
+        customer.code = next_number("customer")
     customer.save(force_insert=True)
     ensure_in_scope(Customer.objects, customer, actor)
     for row in contact_rows:
