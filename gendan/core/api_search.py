@@ -20,7 +20,7 @@ class SearchQuerySerializer(serializers.Serializer):
 
 class SearchResultSerializer(serializers.Serializer):
     type = serializers.CharField(help_text='Stable name of the record type: "customer", "contact", "order", ...')
-    type_label = serializers.CharField(help_text="The record type in the caller's language.")
+    type_label = serializers.CharField(help_text="The record type in the caller's language (singular).")
     id = serializers.IntegerField()
     label = serializers.CharField(help_text="The record as people recognise it: a number and its customer, a name.")
     detail = serializers.CharField(help_text="A second line: status, phone, tracking number; may be empty.")
@@ -52,7 +52,7 @@ class GlobalSearchViewSet(viewsets.ViewSet):
         query = SearchQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         groups = global_search(user=request.user, term=query.validated_data["q"])
-        results = [{**asdict(row), "type_label": group.title} for group in groups for row in group.rows]
+        results = [{**asdict(row), "type_label": group.record_title} for group in groups for row in group.rows]
         summary = [
             {
                 "type": group.type,

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.urls import reverse
+from django.utils.text import capfirst
 
 from . import search
 
@@ -44,6 +45,11 @@ class Group:
     @property
     def title(self) -> str:
         return str(self.kind.title)
+
+    @property
+    def record_title(self) -> str:
+        """What one of its records is: "Order" (the group's title is "Orders")."""
+        return capfirst(self.kind.searchable.model._meta.verbose_name)
 
 
 def global_search(*, user, term: str, per_kind: int = RESULTS_PER_KIND) -> list[Group]:

@@ -207,7 +207,8 @@ def test_the_api_answers_results_with_type_id_label_and_url(personas, world):
     assert body["results"][:1] == [
         {
             "type": "order",
-            "type_label": "订单",
+            # One record's type (the model's name); its group's is the list's title.
+            "type_label": "销售订单",
             "id": order.pk,
             "label": f"{order.number} · 宁波华东机电有限公司",
             "detail": order.get_status_display(),
