@@ -13,6 +13,7 @@ from gendan.automation.api import FollowupsDueViewSet, NotificationViewSet, Task
 from gendan.automation.api_comments import AttachmentViewSet, CommentViewSet
 from gendan.automation.api_webhooks import EventWebhookViewSet
 from gendan.catalog.api import ProductViewSet
+from gendan.core.api_search import GlobalSearchViewSet
 from gendan.core.api_worklists import WorklistSummaryView
 from gendan.crm.api import CustomerViewSet
 from gendan.crm.api_contracts import ContractViewSet
@@ -66,6 +67,8 @@ router.register("alerts", AlertViewSet, basename="alert")
 router.register("webhooks", EventWebhookViewSet, basename="webhook")
 router.register("comments", CommentViewSet, basename="comment")
 router.register("attachments", AttachmentViewSet, basename="attachment")
+# One text over every kind of record the caller sees (the top bar's box).
+router.register("search", GlobalSearchViewSet, basename="search")
 # Each role's worklists (GET worklists/ sums them up): read-only lists, scoped like the pages.
 router.register("worklists/approvals", ApprovalInboxViewSet, basename="worklist-approvals")
 router.register("worklists/orders-attention", OrdersAttentionViewSet, basename="worklist-orders-attention")

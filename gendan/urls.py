@@ -6,6 +6,7 @@ from gendan.accounts.lookups import department_matches, user_matches
 from gendan.catalog.lookups import product_matches
 from gendan.core.lookups import lookup_view
 from gendan.core.views_health import health_live, health_ready, metrics
+from gendan.core.views_search import search_view
 from gendan.crm.lookups import customer_matches, seller_matches
 from gendan.finance.views_public import statement_public
 from gendan.sales.views_public import order_status_public
@@ -42,6 +43,8 @@ urlpatterns = [
     path("exports/", include("gendan.core.urls")),
     path("dashboard/", include("gendan.analytics.urls")),
     # What the pickers of one record among many ask as people type (core.lookups).
+    # One box for every kind of record (the top bar's).
+    path("search/", search_view, name="search"),
     path("lookup/customers/", lookup_view(customer_matches), name="lookup_customers"),
     path("lookup/users/", lookup_view(user_matches), name="lookup_users"),
     path("lookup/sellers/", lookup_view(seller_matches), name="lookup_sellers"),

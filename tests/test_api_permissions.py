@@ -675,6 +675,8 @@ WALK: dict[tuple[str, str], Op] = {
     ("import-detail", "get"): Op(IMPORTERS, on="import"),
     ("import-commit", "post"): Op(IMPORTERS, on="import", body=lambda ids, role: {}),
     ("import-templates", "get"): Op(IMPORTERS, parts=lambda ids: {"kind": "customers"}),
+    # the global search: everyone, each finding what their scope and permissions show
+    ("search-list", "get"): Op(EVERYONE, query=lambda ids: {"q": "SO"}),
     # worklists: read-only lists; the inbox is the approvers', the rest are scoped lists anyone may read
     ("worklist-approvals-list", "get"): Op(APPROVERS),
     ("worklist-orders-attention-list", "get"): Op(EVERYONE),

@@ -10,7 +10,7 @@ class CatalogConfig(AppConfig):
     def ready(self):
         from gendan.core import search
 
-        from .search import PRODUCTS
+        from .search import PRODUCT_KIND
 
         # The record types one search box finds (core.search).
-        search.register(PRODUCTS)
+        search.register(PRODUCT_KIND)

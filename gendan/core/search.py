@@ -42,6 +42,7 @@ search (one box for every kind of record) runs over `registered()`, each in the 
 import json
 import operator
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import reduce
 
@@ -526,13 +527,54 @@ def search_all(queryset: QuerySet, searchable: Searchable, terms: list[str]) -> 
     return queryset.filter(*conditions)
 
 
-_registry: dict[str, Searchable] = {}
+@dataclass(frozen=True)
+class Kind:
+    """A record type the global search finds, and how it shows one found record.
+
+    `name` is the stable machine name the API answers as `type` (never renamed); `title` names
+    the group (plural, translated lazily); `permission` is the view permission of the type's list,
+    without which the group is left out; `label` / `detail` / `url` describe one row as a person
+    recognises it (a document by its number and customer, a customer by its name and code), from
+    the row and its `related` rows (select_related: one query for the group, whatever the rows).
+    `list_url` is the URL name of the list that narrows by `?q=` the same way (empty if there is
+    none), and `scope(user)` the rows the user sees there — `objects.visible_to(user)` unless said.
+    Rows come in the model's default order: the list's own, which an index serves.
+    """
+
+    name: str
+    searchable: Searchable
+    title: str
+    permission: str
+    label: Callable[[models.Model], str]
+    url: Callable[[models.Model], str]
+    detail: Callable[[models.Model], str] | None = None
+    related: tuple[str, ...] = ()
+    list_url: str = ""
+    scope: Callable[[object], QuerySet] | None = None
+
+    def visible_to(self, user) -> QuerySet:
+        if self.scope is not None:
+            return self.scope(user)
+        return self.searchable.model.objects.visible_to(user)
 
 
-def register(*searchables: Searchable) -> None:
-    for searchable in searchables:
-        _registry[searchable.key] = searchable
+def joined(*parts) -> str:
+    """A found row's parts as one line, the empty ones left out: "SO2025060001 · 宁波华东机电"."""
+    return " · ".join(str(part) for part in parts if part)
+
+
+_registry: dict[str, Kind] = {}
+
+
+def register(*kinds: Kind) -> None:
+    for kind in kinds:
+        _registry[kind.name] = kind
+
+
+def kinds() -> list[Kind]:
+    """The record types the global search finds, in the order the apps registered them."""
+    return list(_registry.values())
 
 
 def registered() -> list[Searchable]:
-    return list(_registry.values())
+    return [kind.searchable for kind in _registry.values()]

@@ -23,7 +23,7 @@ class CrmConfig(AppConfig):
 
         from gendan.core import search
 
-        from .search import CONTRACTS, CUSTOMERS, LEADS, OPPORTUNITIES
+        from .search import CONTACT_KIND, CONTRACT_KIND, CUSTOMER_KIND, LEAD_KIND, OPPORTUNITY_KIND
 
         # The record types one search box finds (core.search).
-        search.register(CUSTOMERS, LEADS, OPPORTUNITIES, CONTRACTS)
+        search.register(CUSTOMER_KIND, CONTACT_KIND, LEAD_KIND, OPPORTUNITY_KIND, CONTRACT_KIND)

@@ -112,12 +112,19 @@ class Customer(VersionedModel):
         }
 
 
+class ContactQuerySet(ScopedQuerySet):
+    # A contact is seen with its customer: on the customer's page, and by the global search.
+    owner_path = "customer__owner"
+
+
 class Contact(TimeStampedModel):
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contacts")
     name = models.CharField(_("name"), max_length=100)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     title = models.CharField(_("title"), max_length=64, blank=True)
+
+    objects = ContactQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("contact")

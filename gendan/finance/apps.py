@@ -53,7 +53,7 @@ class FinanceConfig(AppConfig):
 
         from gendan.core import search
 
-        from .search import INVOICES, PAYMENTS
+        from .search import INVOICE_KIND, PAYMENT_KIND
 
         # The record types one search box finds (core.search).
-        search.register(INVOICES, PAYMENTS)
+        search.register(INVOICE_KIND, PAYMENT_KIND)

@@ -34,7 +34,7 @@ class FulfillmentConfig(AppConfig):
 
         from gendan.core import search
 
-        from .search import SHIPMENTS
+        from .search import SHIPMENT_KIND
 
         # The record types one search box finds (core.search).
-        search.register(SHIPMENTS)
+        search.register(SHIPMENT_KIND)

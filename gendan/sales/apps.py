@@ -47,10 +47,10 @@ class SalesConfig(AppConfig):
 
         from gendan.core import search
 
-        from .search import ORDERS, QUOTATIONS
+        from .search import ORDER_KIND, QUOTATION_KIND
 
         # The record types one search box finds (core.search).
-        search.register(ORDERS, QUOTATIONS)
+        search.register(ORDER_KIND, QUOTATION_KIND)
 
         from django.db.models.signals import post_migrate
 

@@ -91,3 +91,21 @@ document.addEventListener("click", function (event) {
     document.execCommand("copy");
   }
 });
+
+// The top bar's search suggestions (form[data-search-box]) close on Escape or a click elsewhere: they float over
+// the page, and a plain form has nothing else to put them away with.
+(function () {
+  "use strict";
+  function close(box) {
+    const list = box && box.querySelector("#search-suggestions");
+    if (list) list.replaceChildren();
+  }
+  document.addEventListener("click", function (event) {
+    document.querySelectorAll("form[data-search-box]").forEach(function (box) {
+      if (!box.contains(event.target)) close(box);
+    });
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") close(event.target.closest && event.target.closest("form[data-search-box]"));
+  });
+})();
