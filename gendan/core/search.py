@@ -43,6 +43,8 @@ import json
 import operator
 import unicodedata
 from collections.abc import Callable
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import reduce
 
@@ -284,11 +286,20 @@ class Searchable:
         return "pk"
 
     def _related_keys(self, terms: list[str], using: str, many: int) -> list["Related"]:
-        """Each term's matching keys of each relation, in one query; None for a relation with `many` or more."""
+        """Each term's matching keys of each relation, in one query; None for a relation with `many` or more.
+
+        Within `sharing_keys`, keys read for one search serve the next that asks for the same (another kind of
+        document found through its customer): read once, not once per kind."""
         vendor = connections[using].vendor
-        arrays, params = [], []
+        shared = _shared_keys.get()
+        if shared is None:
+            shared = {}
+        wanted, arrays, params = [], [], []
         for term in terms:
             for name, other in self.through:
+                key = self._keys_key(name, other, term, using, many)
+                if key in shared or key in wanted:
+                    continue
                 relation = self.model._meta.get_field(name)
                 if relation.concrete:
                     found = other.matching(term, vendor, many)
@@ -300,14 +311,23 @@ class Searchable:
                 else:
                     arrays.append(f"(WITH found(key) AS ({sql}) SELECT json_group_array(key) FROM found)")
                 params.extend(found_params)
-        with connections[using].cursor() as cursor:
-            cursor.execute("SELECT " + ", ".join(arrays), params)
-            row = [keys if vendor == "postgresql" else json.loads(keys) for keys in cursor.fetchone()]
-        step = len(self.through)
+                wanted.append(key)
+        if arrays:
+            with connections[using].cursor() as cursor:
+                cursor.execute("SELECT " + ", ".join(arrays), params)
+                row = [keys if vendor == "postgresql" else json.loads(keys) for keys in cursor.fetchone()]
+            for key, keys in zip(wanted, row, strict=True):
+                shared[key] = None if len(keys) >= many else tuple(keys)
         return [
-            tuple(None if len(keys) >= many else tuple(keys) for keys in row[start : start + step])
-            for start in range(0, len(row), step)
+            tuple(shared[self._keys_key(name, other, term, using, many)] for name, other in self.through)
+            for term in terms
         ]
+
+    def _keys_key(self, name: str, other: "Searchable", term: str, using: str, many: int) -> tuple:
+        """What a relation's keys are the keys of, whoever asks: another model's rows (a concrete relation), or the
+        column of the other model's rows pointing back (a reverse one)."""
+        relation = self.model._meta.get_field(name)
+        return (using, other.key, "" if relation.concrete else relation.field.attname, term, many)
 
     def _own_matches(self, term: str, vendor: str, limit: int | None = None) -> Q | None:
         conditions = [_number_prefix(name, term.upper(), vendor) for name in self.numbers]
@@ -564,6 +584,20 @@ def joined(*parts) -> str:
 
 
 _registry: dict[str, Kind] = {}
+
+# The related keys read by the searches of one block (`sharing_keys`), or None: each search reads its own.
+_shared_keys: ContextVar[dict | None] = ContextVar("search_shared_keys", default=None)
+
+
+@contextmanager
+def sharing_keys():
+    """Within the block, searches for the same term share the keys of the related rows it finds: the global
+    search reads the customers a term finds once, for orders, quotations, contracts, deals and invoices alike."""
+    token = _shared_keys.set({})
+    try:
+        yield
+    finally:
+        _shared_keys.reset(token)
 
 
 def register(*kinds: Kind) -> None:

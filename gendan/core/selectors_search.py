@@ -59,23 +59,28 @@ def global_search(*, user, term: str, per_kind: int = RESULTS_PER_KIND) -> list[
     with what their labels name), whatever the term finds.
     """
     groups = []
-    for kind in search.kinds():
-        if not user.has_perm(kind.permission):
-            continue
-        found = search.search(kind.visible_to(user), kind.searchable, term)
-        records = list(found.select_related(*kind.related)[: per_kind + 1])
-        if not records:
-            continue
-        rows = [
-            Found(
-                type=kind.name,
-                id=record.pk,
-                label=str(kind.label(record)),
-                detail=str(kind.detail(record)) if kind.detail else "",
-                url=kind.url(record),
-            )
-            for record in records[:per_kind]
-        ]
-        list_url = f"{reverse(kind.list_url)}?{urlencode({'q': term})}" if kind.list_url else ""
-        groups.append(Group(kind=kind, rows=rows, more=len(records) > per_kind, list_url=list_url))
+    with search.sharing_keys():
+        for kind in search.kinds():
+            if user.has_perm(kind.permission):
+                groups += _group(kind, user, term, per_kind)
     return groups
+
+
+def _group(kind: search.Kind, user, term: str, per_kind: int) -> list[Group]:
+    """The kind's group, in a list: none when it finds nothing."""
+    found = search.search(kind.visible_to(user), kind.searchable, term)
+    records = list(found.select_related(*kind.related)[: per_kind + 1])
+    if not records:
+        return []
+    rows = [
+        Found(
+            type=kind.name,
+            id=record.pk,
+            label=str(kind.label(record)),
+            detail=str(kind.detail(record)) if kind.detail else "",
+            url=kind.url(record),
+        )
+        for record in records[:per_kind]
+    ]
+    list_url = f"{reverse(kind.list_url)}?{urlencode({'q': term})}" if kind.list_url else ""
+    return [Group(kind=kind, rows=rows, more=len(records) > per_kind, list_url=list_url)]
