@@ -46,7 +46,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # timed on their own, docs/BENCHMARKS.md).
 NOT_LISTS = re.compile(
     r"(^|:)(login|logout|password_change|password_change_done|set_language|preferences|api-schema|api-docs"
-    r"|api-redoc|api-token|api-root|notification_read|dashboard)$|create$|(^|:)editor_"
+    r"|api-redoc|api-token|api-root|notification_read|dashboard|search)$|create$|(^|:)editor_"
 )
 EXTRA_USERS = ("manager1", "warehouse1", "finance1")
 DEEP_PAGE = 500
@@ -223,6 +223,7 @@ def search_terms(user) -> dict:
     payment = Payment.objects.visible_to(user).exclude(reference="").order_by("-pk").first()
     shipment = Shipment.objects.visible_to(user).exclude(tracking_number="").order_by("-pk").first()
     invoice = Invoice.objects.visible_to(user).order_by("-pk").first()
+    contact = customer.contacts.exclude(phone="").first() if customer else None
     return {
         # Terms that find most rows: a word in nearly every customer's name (有限公司), a year's
         # numbers, one character.
@@ -234,6 +235,9 @@ def search_terms(user) -> dict:
         "quotation_prefix": quotation.number[:-3] if quotation else "QT",
         "customer_name": customer.name if customer else "",
         "customer_id": customer.pk if customer else None,
+        "order_number": order.number if order else "",
+        # Four digits from the middle of a contact's phone: what a rep remembers of a caller.
+        "phone_fragment": contact.phone[3:7] if contact else "",
         "order_id": order.pk if order else None,
         "invoice_id": invoice.pk if invoice else None,
         "product_name": product.name if product else "",
@@ -337,6 +341,24 @@ def measure_records(bench: Bench, client, username: str, terms: dict) -> None:
         bench.measure(client, username, reverse("finance:invoice_detail", args=[terms["invoice_id"]]), "record")
 
 
+def measure_global_search(bench: Bench, client, username: str, terms: dict) -> None:
+    """The top bar's search, page and API, for what people type there: a whole order number, a number's prefix, a
+    customer's name, a fragment of a phone, a tracking number, and the broad terms."""
+    typed = [
+        terms["order_number"],
+        terms["order_prefix"],
+        terms["customer_name"],
+        terms["phone_fragment"],
+        terms["tracking_number"],
+    ]
+    for term in dict.fromkeys(typed):
+        if term:
+            bench.measure(client, username, with_query("/search/", q=term), "global search")
+            bench.measure(client, username, with_query("/api/v1/search/", q=term), "global search")
+    for term in terms["broad"]:
+        bench.measure(client, username, with_query("/search/", q=term), "broad global search")
+
+
 # Pages and API reads that are no router list and take a choice the page offers as links, not a form.
 GROUPED = [
     ("/finance/ageing/?group_by=owner", "page"),
@@ -384,6 +406,7 @@ def run(*, admin: str, rep: str, extra_users=EXTRA_USERS, repeat=20, warmup=2, o
                 measure_api_list(bench, client, username, path, viewset, terms)
         if everything:
             measure_records(bench, client, username, terms)
+            measure_global_search(bench, client, username, terms)
             for path, kind in GROUPED:
                 bench.measure(client, username, path, kind)
         bench.measure(client, username, "/api/v1/worklists/", "api")
