@@ -3,7 +3,7 @@ the period, which the metric's part applies to the date it names."""
 
 import datetime
 
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import F, Max, Min, OuterRef, Q, Subquery
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -91,20 +91,26 @@ def sent_shipments(user):
 def paid_orders(user):
     """Orders paid in full, with the day their first shipment left (`shipped_on`, on the company's calendar) and the
     day the last payment applied to their invoices was received (`paid_on`)."""
+    # MIN and MAX over the order's rows, not the first row in order: ordered with LIMIT 1, PostgreSQL may walk the
+    # index of every allocation by day, newest first, until one of the order's comes up — for every order.
     first_shipped = (
         Shipment.objects.filter(order=OuterRef("pk"), shipped_at__isnull=False)
-        .order_by("shipped_at")
-        .values("shipped_at")
+        .values("order")
+        .annotate(first=Min("shipped_at"))
+        .values("first")
     )
     last_paid = (
-        PaymentAllocation.objects.filter(invoice__order=OuterRef("pk")).order_by("-received_on").values("received_on")
+        PaymentAllocation.objects.filter(invoice__order=OuterRef("pk"))
+        .values("invoice__order")
+        .annotate(last=Max("received_on"))
+        .values("last")
     )
     return (
         Order.objects.visible_to(user)
         .filter(payment_status=PaymentStatus.PAID)
         .annotate(
-            shipped_on=TruncDate(Subquery(first_shipped[:1]), tzinfo=company_zone()),
-            paid_on=Subquery(last_paid[:1]),
+            shipped_on=TruncDate(Subquery(first_shipped), tzinfo=company_zone()),
+            paid_on=Subquery(last_paid),
         )
         .filter(shipped_on__isnull=False, paid_on__isnull=False)
     )
