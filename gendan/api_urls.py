@@ -12,6 +12,7 @@ from gendan.analytics.api_targets import ForecastView, LeaderboardView, TargetVi
 from gendan.automation.api import FollowupsDueViewSet, NotificationViewSet, TaskViewSet, TeamOverdueViewSet
 from gendan.automation.api_webhooks import EventWebhookViewSet
 from gendan.catalog.api import ProductViewSet
+from gendan.core.api_custom_fields import CustomFieldViewSet
 from gendan.core.api_worklists import WorklistSummaryView
 from gendan.crm.api import CustomerViewSet
 from gendan.crm.api_contracts import ContractViewSet
@@ -62,6 +63,7 @@ router.register("notifications", NotificationViewSet, basename="notification")
 router.register("alert-rules", AlertRuleViewSet, basename="alert-rule")
 router.register("alerts", AlertViewSet, basename="alert")
 router.register("webhooks", EventWebhookViewSet, basename="webhook")
+router.register("custom-fields", CustomFieldViewSet, basename="custom-field")
 # Each role's worklists (GET worklists/ sums them up): read-only lists, scoped like the pages.
 router.register("worklists/approvals", ApprovalInboxViewSet, basename="worklist-approvals")
 router.register("worklists/orders-attention", OrdersAttentionViewSet, basename="worklist-orders-attention")

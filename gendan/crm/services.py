@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from gendan.accounts.roles import assigns_automatically
 from gendan.accounts.scoping import ensure_in_scope, require_visible
+from gendan.core import custom_fields as custom
 from gendan.core import events
 from gendan.core.hooks import assign_owner
 from gendan.core.numbering import next_number
@@ -86,7 +87,9 @@ def _children_errors(model, rows, fields, customer):
 
 
 @transaction.atomic
-def customer_create(*, actor, name: str, owner=None, contacts=(), addresses=(), **fields) -> Customer:
+def customer_create(
+    *, actor, name: str, owner=None, contacts=(), addresses=(), custom_fields=None, **fields
+) -> Customer:
     require_perm(actor, "crm.add_customer")
     # A rep's new customer is theirs; one entered by anyone else goes by the assignment rule, if any.
     assigned = None
@@ -95,6 +98,8 @@ def customer_create(*, actor, name: str, owner=None, contacts=(), addresses=(), 
     customer = Customer(name=name, owner=owner or assigned or actor, code="pending", **fields)
     # The actor as owner is a user in hand: checking that the row exists would re-read it.
     errors = _customer_problems(customer, ["code", "owner"] if customer.owner is actor else ["code"], new_tax_id=True)
+    customer.custom_fields, custom_errors = custom.clean_custom_values(custom.fields_of("crm.customer"), custom_fields)
+    errors.update(custom_errors)
     contact_rows, contact_errors = _children_errors(Contact, contacts, CONTACT_FIELDS, customer)
     address_rows, address_errors = _children_errors(Address, addresses, ADDRESS_FIELDS, customer)
     if contact_errors:
@@ -168,7 +173,10 @@ def _delete_child(obj, related_name):
 
 
 @transaction.atomic
-def customer_update(*, customer: Customer, actor, version=None, contacts=None, addresses=None, **fields) -> Customer:
+def customer_update(
+    *, customer: Customer, actor, version=None, contacts=None, addresses=None, custom_fields=None, **fields
+) -> Customer:
+    """Change the customer; `custom_fields` ({key: value}) changes the values of the keys it names, and only those."""
     require_perm(actor, "crm.change_customer")
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     require_visible(Customer.objects, customer, actor)
@@ -180,6 +188,12 @@ def customer_update(*, customer: Customer, actor, version=None, contacts=None, a
     for name, value in fields.items():
         setattr(customer, name, value)
     errors = _customer_problems(customer, None, new_tax_id=customer.tax_id != before.get("tax_id", customer.tax_id))
+    custom_before = customer.custom_fields
+    if custom_fields is not None:
+        customer.custom_fields, custom_errors = custom.clean_custom_values(
+            custom.fields_of("crm.customer"), custom_fields, current=custom_before
+        )
+        errors.update(custom_errors)
     if errors:
         raise ValidationError(errors)
     data = {}
@@ -188,6 +202,7 @@ def customer_update(*, customer: Customer, actor, version=None, contacts=None, a
     if addresses is not None:
         data["addresses"] = _sync_children(customer, Address, "addresses", addresses, ADDRESS_FIELDS)
     changes = events.diff(before, events.snapshot(customer, fields))
+    changes.update(custom.changes(custom_before, customer.custom_fields))
     customer.version += 1
     customer.save()
     ensure_in_scope(Customer.objects, customer, actor)
