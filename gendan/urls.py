@@ -39,6 +39,7 @@ urlpatterns = [
     path("finance/", include("gendan.finance.urls")),
     path("", include("gendan.automation.urls")),
     path("exports/", include("gendan.core.urls")),
+    path("settings/custom-fields/", include("gendan.core.views_custom_fields")),
     path("dashboard/", include("gendan.analytics.urls")),
     # What the pickers of one record among many ask as people type (core.lookups).
     path("lookup/customers/", lookup_view(customer_matches), name="lookup_customers"),

@@ -211,3 +211,9 @@ VIEW_PERMISSIONS = {
 
 def visible_record_types(user) -> list[str]:
     return [record_type for record_type, perm in VIEW_PERMISSIONS.items() if user.has_perm(perm)]
+
+
+def record_rows(record_type: str, record) -> list[tuple[str, str]]:
+    """(label, value) of the record's active custom fields that hold a value: two queries at most, for its page."""
+    fields = fields_of(record_type)
+    return rows(fields, record, people_named(fields, [record]))
