@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class TimeStampedModel(models.Model):
@@ -277,11 +278,12 @@ class PublicLink(models.Model):
 
 
 class CustomFieldKind(models.TextChoices):
-    TEXT = "text", _("Text")
-    NUMBER = "number", _("Number")
-    DATE = "date", _("Date")
-    CHOICE = "choice", _("Choice")
-    PERSON = "person", _("Person")
+    # In their own context: "Number" elsewhere is a document's number, "Person" a way of assigning.
+    TEXT = "text", pgettext_lazy("custom field kind", "Text")
+    NUMBER = "number", pgettext_lazy("custom field kind", "Number")
+    DATE = "date", pgettext_lazy("custom field kind", "Date")
+    CHOICE = "choice", pgettext_lazy("custom field kind", "Choice")
+    PERSON = "person", pgettext_lazy("custom field kind", "Person")
 
 
 class CustomRecordType(models.TextChoices):

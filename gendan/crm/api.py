@@ -26,9 +26,11 @@ from .services import CUSTOMER_FIELDS, customer_create, customer_update
 
 
 class ContactSerializer(serializers.ModelSerializer):
+    custom_fields = custom_fields_field(read_only=True)
+
     class Meta:
         model = Contact
-        fields = ["id", "name", "phone", "email", "title"]
+        fields = ["id", "name", "phone", "email", "title", "custom_fields"]
 
 
 class AddressSerializer(serializers.ModelSerializer):

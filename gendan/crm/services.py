@@ -211,10 +211,16 @@ def customer_update(
 
 
 @transaction.atomic
-def contact_add(*, customer: Customer, actor, **fields) -> Contact:
+def contact_add(*, customer: Customer, actor, custom_fields=None, **fields) -> Contact:
     require_perm(actor, "crm.change_customer")
     contact = Contact(customer=customer, **fields)
-    full_clean(contact, exclude=["customer"])
+    contact.custom_fields, errors = custom.clean_custom_values(custom.fields_of("crm.contact"), custom_fields)
+    try:
+        full_clean(contact, exclude=["customer"])
+    except ValidationError as exc:
+        errors = {**exc.message_dict, **errors}
+    if errors:
+        raise ValidationError(errors)
     contact.save()
     events.record(actor, "contact.created", contact, data=fields, root=customer)
     return contact

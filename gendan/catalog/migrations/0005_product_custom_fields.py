@@ -2,6 +2,8 @@
 
 from django.db import migrations, models
 
+from gendan.core.search_indexes import RestoreSearchIndex
+
 
 class Migration(migrations.Migration):
 
@@ -15,4 +17,6 @@ class Migration(migrations.Migration):
             name='custom_fields',
             field=models.JSONField(blank=True, default=dict, verbose_name='custom fields'),
         ),
+        # SQLite adds a JSON column by remaking the table, which drops the triggers of its search index.
+        RestoreSearchIndex("product", ["sku", "name"]),
     ]

@@ -2,6 +2,8 @@
 
 from django.db import migrations, models
 
+from gendan.core.search_indexes import RestoreSearchIndex, RestoreShortSearchIndex
+
 
 class Migration(migrations.Migration):
 
@@ -25,4 +27,11 @@ class Migration(migrations.Migration):
             name='custom_fields',
             field=models.JSONField(blank=True, default=dict, verbose_name='custom fields'),
         ),
+        # SQLite adds a JSON column (its JSON_VALID check) by remaking the table, which drops the triggers of the
+        # tables' search indexes.
+        RestoreSearchIndex("customer", ["name", "code", "phone", "tax_id"]),
+        RestoreShortSearchIndex("customer", ["name", "code", "phone", "tax_id"]),
+        RestoreSearchIndex("contact", ["name", "phone"]),
+        RestoreShortSearchIndex("contact", ["name", "phone"]),
+        RestoreSearchIndex("opportunity", ["name"]),
     ]
