@@ -1,6 +1,7 @@
 """Custom fields on orders: order_create/update take them with the header's other checks; the API reads and writes them."""
 
 import pytest
+from django.urls import reverse
 
 from gendan.core.models import Event
 from gendan.core.services_custom_fields import custom_field_create
@@ -80,3 +81,16 @@ def test_api_creates_and_reads_an_order_with_custom_fields(personas, stock, chan
 
     assert response.status_code == 201, response.json()
     assert client.get(f"/api/v1/orders/{response.json()['id']}/").json()["custom_fields"] == {"channel": "online"}
+
+
+def test_the_order_form_has_the_input_and_the_order_page_shows_the_value(client, personas, stock, channel):
+    _warehouse, products = stock
+    order = draft_order(personas["rep1"], products, custom_fields={"channel": "fair"})
+    client.force_login(personas["rep1"])
+
+    form = client.get(reverse("sales:order_edit", args=[order.pk])).content.decode()
+    page = client.get(reverse("sales:order_detail", args=[order.pk])).content.decode()
+
+    assert 'name="cf_channel"' in form
+    assert '<option value="fair" selected>fair</option>' in form
+    assert "Channel</dt>" in page and ">fair</dd>" in page
