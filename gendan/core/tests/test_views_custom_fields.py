@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from gendan.catalog.models import Product
 from gendan.core.models import CustomField, Event
 from gendan.core.services_custom_fields import custom_field_create
 from gendan.crm.models import Customer
@@ -125,3 +126,27 @@ def test_a_service_error_on_a_custom_field_lands_on_its_input(english, client, p
 
     assert response.status_code == 200
     assert response.context["form"].errors == {"cf_partner": ["Choose an active user."]}
+
+
+def test_the_product_form_takes_custom_fields_and_shows_them_when_edited(client, personas):
+    custom_field_create(actor=personas["admin"], record_type="catalog.product", key="origin", label="产地", kind="text")
+    client = logged_in(client, personas["admin"])
+
+    response = client.post(
+        reverse("catalog:product_create"),
+        {
+            "sku": "BRG-1",
+            "name": "轴承",
+            "unit": "个",
+            "list_price": "10",
+            "floor_price": "8",
+            "cost": "5",
+            "cf_origin": "无锡",
+        },
+    )
+
+    assert response.status_code == 302, response.context["form"].errors
+    product = Product.objects.get()
+    assert product.custom_fields == {"origin": "无锡"}
+    form = client.get(reverse("catalog:product_edit", args=[product.pk])).content.decode()
+    assert 'name="cf_origin" value="无锡"' in form
