@@ -13,6 +13,7 @@ from gendan.automation.api import FollowupsDueViewSet, NotificationViewSet, Task
 from gendan.automation.api_comments import AttachmentViewSet, CommentViewSet
 from gendan.automation.api_webhooks import EventWebhookViewSet
 from gendan.catalog.api import ProductViewSet
+from gendan.core.api_custom_fields import CustomFieldViewSet
 from gendan.core.api_search import GlobalSearchViewSet
 from gendan.core.api_worklists import WorklistSummaryView
 from gendan.crm.api import CustomerViewSet
@@ -69,6 +70,7 @@ router.register("comments", CommentViewSet, basename="comment")
 router.register("attachments", AttachmentViewSet, basename="attachment")
 # One text over every kind of record the caller sees (the top bar's box).
 router.register("search", GlobalSearchViewSet, basename="search")
+router.register("custom-fields", CustomFieldViewSet, basename="custom-field")
 # Each role's worklists (GET worklists/ sums them up): read-only lists, scoped like the pages.
 router.register("worklists/approvals", ApprovalInboxViewSet, basename="worklist-approvals")
 router.register("worklists/orders-attention", OrdersAttentionViewSet, basename="worklist-orders-attention")

@@ -41,6 +41,7 @@ urlpatterns = [
     path("finance/", include("gendan.finance.urls")),
     path("", include("gendan.automation.urls")),
     path("exports/", include("gendan.core.urls")),
+    path("settings/custom-fields/", include("gendan.core.views_custom_fields")),
     path("dashboard/", include("gendan.analytics.urls")),
     # What the pickers of one record among many ask as people type (core.lookups).
     # One box for every kind of record (the top bar's).

@@ -26,6 +26,7 @@ from gendan.automation.services import task_create
 from gendan.automation.services_comments import attachment_add, comment_create
 from gendan.automation.services_webhooks import event_webhook_create
 from gendan.core.models import Event
+from gendan.core.services_custom_fields import custom_field_create
 from gendan.crm.services_contracts import contract_activate, contract_create
 from gendan.crm.services_followups import followup_create, meeting_schedule
 from gendan.crm.services_pipeline import lead_create, opportunity_create
@@ -177,6 +178,9 @@ def walk_world(people) -> dict[str, int]:
         "webhook": (webhook := _webhook_with_a_dead_delivery(people["admin"])).pk,
         "webhook-delivery": webhook.deliveries.get().pk,
         "import": _checked_import(rep).pk,
+        "custom-field": custom_field_create(
+            actor=people["admin"], record_type="crm.customer", key="tier", label="等级", kind="choice", choices=["金"]
+        ).pk,
         "order:confirmed": order_confirmed.pk,
         "order:on-hold": order_at(OrderStatus.ON_HOLD, people).pk,
         "order:to-invoice": to_invoice.pk,

@@ -668,6 +668,9 @@ WALK: dict[tuple[str, str], Op] = {
     ),
     # Posted to a closed port: answered with what the receiver (nobody) said.
     ("webhook-send-test", "post"): Op(ADMINS, on="webhook", body=lambda ids, role: {}),
+    # custom fields: everyone reads those of the record types they see (every role sees customers)
+    ("custom-field-list", "get"): Op(EVERYONE),
+    ("custom-field-detail", "get"): Op(EVERYONE, on="custom-field"),
     ("alert-detail", "get"): Op(EVERYONE, on="alert"),
     # imports: a user's own (administrators see all); a kind needs the right to enter such records
     ("import-list", "get"): Op(IMPORTERS),
@@ -732,6 +735,7 @@ SEEN_BY = {
     "alert": frozenset({"rep1"}),
     "webhook": EVERYONE,
     "import": frozenset({"rep1", "admin"}),
+    "custom-field": EVERYONE,
     "approval-rule": EVERYONE,
     # rep1 submitted it; the shipped rule's level names whoever may approve and sees it.
     "approval": frozenset({"rep1", "manager1", "boss1", "admin"}),

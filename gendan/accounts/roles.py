@@ -112,6 +112,9 @@ _WEBHOOKS = [
     "automation.delete_eventwebhook",
 ]
 
+# Custom fields change every form of the records they are on: only administrators set them up.
+_CUSTOM_FIELDS = ["core.view_customfield", "core.add_customfield", "core.change_customfield"]
+
 ROLE_PERMISSIONS = {
     Role.SALES_REP: [*_VIEW_ALL, *_SELL, *_CRM, *_QUOTE],
     # The team leader's role (team scope): sets the targets of the reps of their own team.
@@ -166,6 +169,7 @@ ROLE_PERMISSIONS = {
     ],
     Role.ADMIN: [
         *_WEBHOOKS,
+        *_CUSTOM_FIELDS,
         *_VIEW_ALL,
         *_SELL,
         *_CRM,

@@ -11,6 +11,7 @@ from gendan.core.api import (
     RetrieveMixin,
     ServiceViewSet,
     VersionedUpdateMixin,
+    custom_fields_field,
     version_field,
 )
 from gendan.core.filters import FilterSet
@@ -28,6 +29,7 @@ class ProductSerializer(serializers.ModelSerializer):
     cost = serializers.DecimalField(
         max_digits=14, decimal_places=2, read_only=True, help_text="Only for users allowed to see cost."
     )
+    custom_fields = custom_fields_field(read_only=True)
 
     class Meta:
         model = Product
@@ -41,6 +43,7 @@ class ProductSerializer(serializers.ModelSerializer):
             "floor_price",
             "cost",
             "is_active",
+            "custom_fields",
             "version",
             "created_at",
             "updated_at",
@@ -55,9 +58,11 @@ class ProductSerializer(serializers.ModelSerializer):
 
 
 class ProductInputSerializer(serializers.ModelSerializer):
+    custom_fields = custom_fields_field()
+
     class Meta:
         model = Product
-        fields = ["sku", "name", "unit", "list_price", "floor_price", "cost", "is_active"]
+        fields = ["sku", "name", "unit", "list_price", "floor_price", "cost", "is_active", "custom_fields"]
         # Uniqueness is the service's check (it knows which product is being edited).
         extra_kwargs = {"sku": {"validators": []}}
 

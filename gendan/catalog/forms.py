@@ -4,7 +4,9 @@ from django import forms
 from django.core.validators import MinValueValidator
 from django.forms.models import fields_for_model
 
+from gendan.accounts.lookups import user_picker
 from gendan.core.forms import BootstrapForm
+from gendan.core.forms_custom_fields import CustomFieldsMixin
 
 from .models import Product, UnitOfMeasure
 from .services import MONEY_FIELDS
@@ -18,7 +20,7 @@ def unit_choices() -> list[tuple[str, str]]:
     return [(unit.code, unit.label) for unit in UnitOfMeasure.objects.all()]
 
 
-class ProductForm(BootstrapForm):
+class ProductForm(CustomFieldsMixin, BootstrapForm):
     """The product's fields; cost only for users who may see it, so an edit cannot reveal or blank it."""
 
     field_names = CREATE_FIELDS
@@ -40,6 +42,10 @@ class ProductForm(BootstrapForm):
             label=self.fields["unit"].label, choices=unit_choices, initial=Product._meta.get_field("unit").default
         )
         self.order_fields(names)
+        # An edit's initial holds the product's values (model_to_dict); a new product has none.
+        self.add_custom_fields(
+            "catalog.product", person_picker=user_picker, values=(self.initial or {}).get("custom_fields")
+        )
 
 
 class ProductEditForm(ProductForm):

@@ -55,6 +55,9 @@ class Product(VersionedModel):
     # "Active" of a product means on sale (在售), not "switched on" as for rules and webhooks.
     is_active = models.BooleanField(pgettext_lazy("product", "active"), default=True)
 
+    # Values of the custom fields an administrator added (core.custom_fields), keyed by field key.
+    custom_fields = models.JSONField(_("custom fields"), default=dict, blank=True)
+
     class Meta:
         verbose_name = _("product")
         verbose_name_plural = _("products")

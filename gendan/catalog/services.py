@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from gendan.core import custom_fields as custom
 from gendan.core import events
 from gendan.core.money import round_money
 from gendan.core.services import check_version, require_perm
@@ -16,9 +17,9 @@ PRODUCT_FIELDS = ["sku", "name", "unit", "list_price", "floor_price", "cost", "i
 MONEY_FIELDS = ["list_price", "floor_price", "cost"]
 
 
-def _validate(product: Product) -> None:
-    """Field-keyed messages for everything the table's constraints would refuse."""
-    errors = {}
+def _validate(product: Product, custom_errors: dict | None = None) -> None:
+    """Field-keyed messages for everything the table's constraints would refuse, with its custom fields' errors."""
+    errors = dict(custom_errors or {})
     try:
         # validate_unique gives "Product with this SKU already exists." on the field; the
         # unique index stays the backstop for two creates racing.
@@ -61,6 +62,7 @@ def product_create(
     unit: str = "pcs",
     cost: Decimal = Decimal("0"),
     is_active: bool = True,
+    custom_fields=None,
 ) -> Product:
     require_perm(actor, "catalog.add_product")
     product = Product(
@@ -72,14 +74,17 @@ def product_create(
         cost=cost,
         is_active=is_active,
     )
-    _validate(product)
+    product.custom_fields, custom_errors = custom.clean_custom_values(
+        custom.fields_of("catalog.product"), custom_fields
+    )
+    _validate(product, custom_errors)
     product.save()
     events.record(actor, "product.created", product, data=events.snapshot(product, PRODUCT_FIELDS))
     return product
 
 
 @transaction.atomic
-def product_update(*, product: Product, actor, version=None, **fields) -> Product:
+def product_update(*, product: Product, actor, version=None, custom_fields=None, **fields) -> Product:
     require_perm(actor, "catalog.change_product")
     unknown = set(fields) - set(PRODUCT_FIELDS)
     if unknown:
@@ -89,8 +94,14 @@ def product_update(*, product: Product, actor, version=None, **fields) -> Produc
     before = events.snapshot(product, fields)
     for name, value in fields.items():
         setattr(product, name, value)
-    _validate(product)
+    custom_before, custom_errors = product.custom_fields, {}
+    if custom_fields is not None:
+        product.custom_fields, custom_errors = custom.clean_custom_values(
+            custom.fields_of("catalog.product"), custom_fields, current=custom_before
+        )
+    _validate(product, custom_errors)
     changes = events.diff(before, events.snapshot(product, fields))
+    changes.update(custom.changes(custom_before, product.custom_fields))
     product.version += 1
     product.save()
     events.record(actor, "product.updated", product, changes=changes)

@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
@@ -389,4 +389,25 @@ def version_field():
         required=False,
         min_value=1,
         help_text=_("The version you edited (or send If-Match); a stale one is refused with 409."),
+    )
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "additionalProperties": {"oneOf": [{"type": "string"}, {"type": "integer"}], "nullable": True},
+        "description": "Custom field values by key (GET /api/v1/custom-fields/ lists the keys): text, choice, "
+        "number (a decimal string), date (YYYY-MM-DD) or person (a user id).",
+    }
+)
+class CustomValuesField(serializers.JSONField):
+    """A record's custom field values: read as stored, written as sent — the record's service checks them."""
+
+
+def custom_fields_field(*, read_only: bool = False):
+    if read_only:
+        return CustomValuesField(read_only=True)
+    return CustomValuesField(
+        required=False,
+        help_text=_("Only the keys sent change; null or an empty text clears a value."),
     )

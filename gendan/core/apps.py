@@ -17,8 +17,10 @@ class CoreConfig(AppConfig):
             table_cells,
         )
         from .api import StoredDecimalField
+        from .services_custom_fields import register_verbs
 
         table_cells.install()
+        register_verbs()
 
         # DRF's documented mapping from model fields to serializer fields, for every ModelSerializer at once.
         serializers.ModelSerializer.serializer_field_mapping[models.DecimalField] = StoredDecimalField

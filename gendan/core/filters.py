@@ -19,13 +19,20 @@ from django_filters.constants import EMPTY_VALUES
 from rest_framework import filters
 
 from .bounds import BIGINT_MAX, BIGINT_MIN, selected_ids, within_calendar
+from .custom_fields import fields_of
+from .custom_fields_lists import custom_filters
 from .lookups import LookupInput
 from .search import Searchable, search, search_all
 
 
 class FilterSet(django_filters.FilterSet):
+    # The record type whose custom fields are filters too (`?cf_<key>=`): read once, when the filter set is made.
+    custom_record_type = ""
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.custom_record_type:
+            self.filters.update(custom_filters(fields_of(self.custom_record_type)))
         for one in self.filters.values():
             if isinstance(one, django_filters.NumberFilter):
                 one.extra.setdefault("min_value", BIGINT_MIN)

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class TimeStampedModel(models.Model):
@@ -274,3 +275,60 @@ class PublicLink(models.Model):
 
     def __str__(self):
         return f"{self.get_purpose_display()} #{self.object_id}"
+
+
+class CustomFieldKind(models.TextChoices):
+    # In their own context: "Number" elsewhere is a document's number, "Person" a way of assigning.
+    TEXT = "text", pgettext_lazy("custom field kind", "Text")
+    NUMBER = "number", pgettext_lazy("custom field kind", "Number")
+    DATE = "date", pgettext_lazy("custom field kind", "Date")
+    CHOICE = "choice", pgettext_lazy("custom field kind", "Choice")
+    PERSON = "person", pgettext_lazy("custom field kind", "Person")
+
+
+class CustomRecordType(models.TextChoices):
+    """The records that carry custom fields, named as the event log and the rule editor name record types."""
+
+    CUSTOMER = "crm.customer", _("Customer")
+    CONTACT = "crm.contact", _("Contact")
+    PRODUCT = "catalog.product", _("Product")
+    ORDER = "sales.order", _("Order")
+    OPPORTUNITY = "crm.opportunity", _("Opportunity")
+
+
+class CustomField(TimeStampedModel):
+    """A field an administrator adds to one type of record; its values live in the record's `custom_fields` JSON.
+
+    Named by `record_type` ("crm.customer") rather than a content type: a database constraint can list the five
+    types, and reading a record type's fields needs no content type lookup. Deactivated, never deleted, so the values
+    records hold stay readable and the key is never reused for something else.
+    """
+
+    record_type = models.CharField(_("record type"), max_length=32, choices=CustomRecordType.choices)
+    key = models.SlugField(
+        _("key"),
+        max_length=40,
+        help_text=_("Lower-case letters, digits and underscores; the name in the API, filters and exports."),
+    )
+    label = models.CharField(_("label"), max_length=80)
+    kind = models.CharField(_("kind"), max_length=16, choices=CustomFieldKind.choices)
+    choices = models.JSONField(_("choices"), default=list, blank=True)
+    required = models.BooleanField(_("required"), default=False)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    active = models.BooleanField(_("active"), default=True)
+    help_text = models.CharField(_("help text"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("custom field")
+        verbose_name_plural = _("custom fields")
+        ordering = ["record_type", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["record_type", "key"], name="customfield_type_key_uniq"),
+            models.CheckConstraint(condition=models.Q(kind__in=CustomFieldKind.values), name="customfield_kind_valid"),
+            models.CheckConstraint(
+                condition=models.Q(record_type__in=CustomRecordType.values), name="customfield_record_type_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return self.label

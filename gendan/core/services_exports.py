@@ -64,7 +64,7 @@ def export_build(export_id: int) -> None:
     query = QueryDict(export.query)
     table_class, queryset, exclude = entry.rows(user, query)
     records = sorted_rows(table_class, queryset, query, exclude)
-    table = table_class(records.none(), exclude=exclude)
+    table = table_class(records.none(), exclude=exclude, downloading=True)
     # For the progress bar; counted here, so the request that asked for the file did not have to.
     Export.objects.filter(pk=export_id).update(rows_total=queryset.count())
     done = 0

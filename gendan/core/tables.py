@@ -39,6 +39,9 @@ from django.utils.translation import gettext_lazy as _
 from django_tables2.rows import BoundRow
 from django_tables2.utils import OrderBy
 
+from .custom_fields import fields_of
+from .custom_fields_lists import PREFIX as CUSTOM_PREFIX
+from .custom_fields_lists import custom_columns
 from .exports import FORMATS, Column, export_response
 from .lists import capped_count, keyset_of, paginate
 from .numbers import plain_decimal
@@ -81,13 +84,21 @@ class ListTable(tables.Table):
     # others always show. One declared `visible=False` (in downloads only) shows once chosen. Downloads keep
     # their columns whatever is chosen.
     optional_columns: tuple[str, ...] = ()
+    # The record type whose custom fields are downloaded too (core.custom_fields_lists), one column each: read
+    # only for a download (`downloading=True`), since the page does not show them.
+    custom_record_type = ""
 
     class Meta:
         template_name = "includes/table.html"
         attrs = {"class": "table table-sm table-hover align-middle"}
         orderable = False
 
-    def __init__(self, data, *, sort: str = "", page_obj=None, **kwargs):
+    def __init__(self, data, *, sort: str = "", page_obj=None, downloading: bool = False, **kwargs):
+        if self.custom_record_type and downloading:
+            kwargs["extra_columns"] = [
+                *kwargs.get("extra_columns", ()),
+                *custom_columns(fields_of(self.custom_record_type)),
+            ]
         super().__init__(data, **kwargs)
         # The active ?sort=, for the headers, and the page, for the pager: the rows come ordered and
         # paged already (see `order` and `list_response`).
@@ -181,7 +192,9 @@ class ListTable(tables.Table):
         if self.export_sequence:
             # Columns excluded for this user (exclude=) are missing from self.columns and stay out.
             by_name = {column.name: column for column in exported}
-            exported = [by_name[name] for name in self.export_sequence if name in by_name]
+            exported = [by_name[name] for name in self.export_sequence if name in by_name] + [
+                column for column in exported if column.name.startswith(CUSTOM_PREFIX)
+            ]
         return [(column.header, lambda row, name=column.name: row.get_cell_value(name)) for column in exported]
 
     def export_rows(self, records):
@@ -262,7 +275,7 @@ def list_response(request, table_class: type[ListTable], queryset, template: str
     fmt = request.GET.get("export")
     if table_class.export_name and fmt in FORMATS:
         # Every filtered row, not only the page on screen.
-        table = table_class(rows, exclude=exclude)
+        table = table_class(rows, exclude=exclude, downloading=True)
         # Counted no further than the limit: the worker counts a large selection, not the request.
         if capped_count(rows, settings.EXPORT_INLINE_ROWS) <= settings.EXPORT_INLINE_ROWS:
             return table.export(fmt)

@@ -12,6 +12,7 @@ from gendan.core.api import (
     RetrieveMixin,
     ServiceViewSet,
     VersionedUpdateMixin,
+    custom_fields_field,
     version_field,
 )
 
@@ -25,9 +26,11 @@ from .services import CUSTOMER_FIELDS, customer_create, customer_update
 
 
 class ContactSerializer(serializers.ModelSerializer):
+    custom_fields = custom_fields_field(read_only=True)
+
     class Meta:
         model = Contact
-        fields = ["id", "name", "phone", "email", "title"]
+        fields = ["id", "name", "phone", "email", "title", "custom_fields"]
 
 
 class AddressSerializer(serializers.ModelSerializer):
@@ -46,6 +49,7 @@ class CustomerSerializer(serializers.ModelSerializer):
         read_only=True,
         help_text="What the customer owes and will owe: open invoices and confirmed orders not yet invoiced.",
     )
+    custom_fields = custom_fields_field(read_only=True)
     credit_available = serializers.SerializerMethodField(
         help_text="The credit limit less the exposure; null when the customer's credit is not limited (limit 0)."
     )
@@ -77,6 +81,7 @@ class CustomerSerializer(serializers.ModelSerializer):
             "last_followed_up_at",
             "contacts",
             "addresses",
+            "custom_fields",
             "version",
             "created_at",
             "updated_at",
@@ -127,10 +132,11 @@ class CustomerInputSerializer(serializers.ModelSerializer):
     )
     contacts = ContactInputSerializer(many=True, required=False)
     addresses = AddressInputSerializer(many=True, required=False)
+    custom_fields = custom_fields_field()
 
     class Meta:
         model = Customer
-        fields = [*CUSTOMER_INPUT_FIELDS, "contacts", "addresses"]
+        fields = [*CUSTOMER_INPUT_FIELDS, "contacts", "addresses", "custom_fields"]
 
 
 class CustomerUpdateInputSerializer(CustomerInputSerializer):

@@ -18,6 +18,7 @@ from gendan.core.api import (
     ScopedPrimaryKeyRelatedField,
     ServiceViewSet,
     VersionedUpdateMixin,
+    custom_fields_field,
     version_field,
 )
 
@@ -71,6 +72,7 @@ class LeadSerializer(serializers.ModelSerializer):
 class OpportunitySerializer(serializers.ModelSerializer):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     owner_name = serializers.StringRelatedField(source="owner")
+    custom_fields = custom_fields_field(read_only=True)
 
     class Meta:
         model = Opportunity
@@ -90,6 +92,7 @@ class OpportunitySerializer(serializers.ModelSerializer):
             "lost_reason",
             "lead",
             "notes",
+            "custom_fields",
             "version",
             "created_at",
             "updated_at",
@@ -157,18 +160,21 @@ class OpportunityInputSerializer(serializers.ModelSerializer):
         min_value=0, max_value=100, required=False, allow_null=True, help_text="Defaults to the stage's usual chance."
     )
 
+    custom_fields = custom_fields_field()
+
     class Meta:
         model = Opportunity
-        fields = ["customer", *OPPORTUNITY_FIELDS, "stage"]
+        fields = ["customer", *OPPORTUNITY_FIELDS, "stage", "custom_fields"]
 
 
 class OpportunityUpdateInputSerializer(serializers.ModelSerializer):
     owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True), required=False)
+    custom_fields = custom_fields_field()
     version = version_field()
 
     class Meta:
         model = Opportunity
-        fields = [*OPPORTUNITY_FIELDS, "version"]
+        fields = [*OPPORTUNITY_FIELDS, "custom_fields", "version"]
 
 
 class OpportunityMoveInputSerializer(serializers.Serializer):

@@ -34,6 +34,7 @@ DATE = forms.DateInput(attrs={"type": "date"})
 
 
 class CustomerFilter(FilterSet):
+    custom_record_type = "crm.customer"
     q = SearchFilter(CUSTOMERS, label=_("Search"))
     owner = django_filters.ModelChoiceFilter(
         queryset=User.objects.filter(is_active=True), label=_("Owner"), widget=user_picker()

@@ -5,9 +5,11 @@ from django.core.validators import MinValueValidator
 from django.forms.models import fields_for_model
 from django.utils.translation import gettext_lazy as _
 
+from gendan.accounts.lookups import user_picker
 from gendan.accounts.models import User
 from gendan.accounts.roles import SELLING_ROLES, DataScope
 from gendan.core.forms import BootstrapForm
+from gendan.core.forms_custom_fields import CustomFieldsMixin
 from gendan.core.money import CENT
 
 from .models import Address, Contact, Customer
@@ -32,11 +34,12 @@ CONTACT_FORM_FIELDS = ["name", "phone", "title", "email"]
 ADDRESS_FORM_FIELDS = ["province", "city", "district", "street", "postal_code", "recipient", "phone"]
 
 
-class CustomerForm(BootstrapForm):
+class CustomerForm(CustomFieldsMixin, BootstrapForm):
     """The customer's profile. A rep (own records only) owns what they create, so gets no owner field."""
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, custom_values=None, **kwargs):
         self.user = user
+        self.custom_values = custom_values
         super().__init__(*args, **kwargs)
 
     def setup_fields(self):
@@ -54,6 +57,7 @@ class CustomerForm(BootstrapForm):
         self.fields["credit_limit"].min_value = 0
         self.fields["credit_limit"].validators.append(MinValueValidator(0))
         self.order_fields(CUSTOMER_FORM_FIELDS)
+        self.add_custom_fields("crm.customer", person_picker=user_picker, values=self.custom_values)
 
     @property
     def profile_fields(self):

@@ -75,6 +75,8 @@ class Customer(VersionedModel):
     last_followed_up_at = models.DateTimeField(_("last follow-up"), null=True, blank=True)
     quiet_since = models.DateTimeField(_("without follow-up since"), default=_now)
 
+    # Values of the custom fields an administrator added (core.custom_fields), keyed by field key.
+    custom_fields = models.JSONField(_("custom fields"), default=dict, blank=True)
     objects = CustomerQuerySet.as_manager()
 
     class Meta:
@@ -123,6 +125,9 @@ class Contact(TimeStampedModel):
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     title = models.CharField(_("title"), max_length=64, blank=True)
+
+    # Values of the custom fields an administrator added (core.custom_fields), keyed by field key.
+    custom_fields = models.JSONField(_("custom fields"), default=dict, blank=True)
 
     objects = ContactQuerySet.as_manager()
 
@@ -550,6 +555,8 @@ class Opportunity(VersionedModel):
     )
     notes = models.TextField(_("notes"), blank=True)
 
+    # Values of the custom fields an administrator added (core.custom_fields), keyed by field key.
+    custom_fields = models.JSONField(_("custom fields"), default=dict, blank=True)
     objects = OpportunityQuerySet.as_manager()
 
     class Meta:

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from gendan.accounts.roles import assigns_automatically
 from gendan.accounts.scoping import ensure_in_scope, require_visible
+from gendan.core import custom_fields as custom
 from gendan.core import events
 from gendan.core.hooks import assign_owner
 from gendan.core.numbering import next_number
@@ -86,7 +87,9 @@ def _children_errors(model, rows, fields, customer):
 
 
 @transaction.atomic
-def customer_create(*, actor, name: str, owner=None, contacts=(), addresses=(), code: str = "", **fields) -> Customer:
+def customer_create(
+    *, actor, name: str, owner=None, contacts=(), addresses=(), code: str = "", custom_fields=None, **fields
+) -> Customer:
     """A new customer, numbered by the customer pattern unless `code` brings the company's own (an import)."""
     require_perm(actor, "crm.add_customer")
     # A rep's new customer is theirs; one entered by anyone else goes by the assignment rule, if any.
@@ -100,6 +103,8 @@ def customer_create(*, actor, name: str, owner=None, contacts=(), addresses=(), 
     errors = _customer_problems(customer, exclude if code else ["code", *exclude], new_tax_id=True)
     if code and "code" not in errors and Customer.objects.filter(code=code).exists():
         errors["code"] = [_("A customer with this code is already here.")]
+    customer.custom_fields, custom_errors = custom.clean_custom_values(custom.fields_of("crm.customer"), custom_fields)
+    errors.update(custom_errors)
     contact_rows, contact_errors = _children_errors(Contact, contacts, CONTACT_FIELDS, customer)
     address_rows, address_errors = _children_errors(Address, addresses, ADDRESS_FIELDS, customer)
     if contact_errors:
@@ -174,7 +179,10 @@ def _delete_child(obj, related_name):
 
 
 @transaction.atomic
-def customer_update(*, customer: Customer, actor, version=None, contacts=None, addresses=None, **fields) -> Customer:
+def customer_update(
+    *, customer: Customer, actor, version=None, contacts=None, addresses=None, custom_fields=None, **fields
+) -> Customer:
+    """Change the customer; `custom_fields` ({key: value}) changes the values of the keys it names, and only those."""
     require_perm(actor, "crm.change_customer")
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     require_visible(Customer.objects, customer, actor)
@@ -186,6 +194,12 @@ def customer_update(*, customer: Customer, actor, version=None, contacts=None, a
     for name, value in fields.items():
         setattr(customer, name, value)
     errors = _customer_problems(customer, None, new_tax_id=customer.tax_id != before.get("tax_id", customer.tax_id))
+    custom_before = customer.custom_fields
+    if custom_fields is not None:
+        customer.custom_fields, custom_errors = custom.clean_custom_values(
+            custom.fields_of("crm.customer"), custom_fields, current=custom_before
+        )
+        errors.update(custom_errors)
     if errors:
         raise ValidationError(errors)
     data = {}
@@ -194,6 +208,7 @@ def customer_update(*, customer: Customer, actor, version=None, contacts=None, a
     if addresses is not None:
         data["addresses"] = _sync_children(customer, Address, "addresses", addresses, ADDRESS_FIELDS)
     changes = events.diff(before, events.snapshot(customer, fields))
+    changes.update(custom.changes(custom_before, customer.custom_fields))
     customer.version += 1
     customer.save()
     ensure_in_scope(Customer.objects, customer, actor)
@@ -202,10 +217,16 @@ def customer_update(*, customer: Customer, actor, version=None, contacts=None, a
 
 
 @transaction.atomic
-def contact_add(*, customer: Customer, actor, **fields) -> Contact:
+def contact_add(*, customer: Customer, actor, custom_fields=None, **fields) -> Contact:
     require_perm(actor, "crm.change_customer")
     contact = Contact(customer=customer, **fields)
-    full_clean(contact, exclude=["customer"])
+    contact.custom_fields, errors = custom.clean_custom_values(custom.fields_of("crm.contact"), custom_fields)
+    try:
+        full_clean(contact, exclude=["customer"])
+    except ValidationError as exc:
+        errors = {**exc.message_dict, **errors}
+    if errors:
+        raise ValidationError(errors)
     contact.save()
     events.record(actor, "contact.created", contact, data=fields, root=customer)
     return contact

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from gendan.accounts.roles import assigns_automatically
 from gendan.accounts.scoping import ensure_in_scope, require_visible
+from gendan.core import custom_fields as custom
 from gendan.core import events
 from gendan.core.bounds import date_errors
 from gendan.core.errors import ApplicationError, ErrorCode
@@ -231,8 +232,8 @@ def _owner_errors(owner, customer) -> list[str]:
     return []
 
 
-def _check_opportunity(opportunity: Opportunity) -> None:
-    errors = {}
+def _check_opportunity(opportunity: Opportunity, custom_errors: dict | None = None) -> None:
+    errors = dict(custom_errors or {})
     try:
         full_clean(opportunity, exclude=["customer", "owner", "lead"])
     except ValidationError as exc:
@@ -257,6 +258,7 @@ def opportunity_create(
     owner=None,
     notes: str = "",
     lead: Lead | None = None,
+    custom_fields=None,
 ) -> Opportunity:
     """A new deal, open at `stage` (won or lost are reached by moving it)."""
     require_perm(actor, "crm.add_opportunity")
@@ -276,7 +278,10 @@ def opportunity_create(
         lead=lead,
         stage_changed_at=timezone.now(),
     )
-    _check_opportunity(opportunity)
+    opportunity.custom_fields, custom_errors = custom.clean_custom_values(
+        custom.fields_of("crm.opportunity"), custom_fields
+    )
+    _check_opportunity(opportunity, custom_errors)
     opportunity.amount = opportunity.amount.quantize(CENT)
     opportunity.save()
     events.record(
@@ -301,7 +306,7 @@ def lock_opportunity(opportunity: Opportunity, actor) -> Opportunity:
 
 
 @transaction.atomic
-def opportunity_update(*, opportunity: Opportunity, actor, version=None, **fields) -> Opportunity:
+def opportunity_update(*, opportunity: Opportunity, actor, version=None, custom_fields=None, **fields) -> Opportunity:
     """Edit a deal's details (not its stage: that is opportunity_move)."""
     require_perm(actor, "crm.change_opportunity")
     opportunity = lock_opportunity(opportunity, actor)
@@ -318,9 +323,15 @@ def opportunity_update(*, opportunity: Opportunity, actor, version=None, **field
     before = events.snapshot(opportunity, fields)
     for name, value in fields.items():
         setattr(opportunity, name, _strip(value))
-    _check_opportunity(opportunity)
+    custom_before, custom_errors = opportunity.custom_fields, {}
+    if custom_fields is not None:
+        opportunity.custom_fields, custom_errors = custom.clean_custom_values(
+            custom.fields_of("crm.opportunity"), custom_fields, current=custom_before
+        )
+    _check_opportunity(opportunity, custom_errors)
     opportunity.amount = opportunity.amount.quantize(CENT)
     changes = events.diff(before, events.snapshot(opportunity, fields))
+    changes.update(custom.changes(custom_before, opportunity.custom_fields))
     opportunity.version += 1
     opportunity.save()
     events.record(actor, "opportunity.updated", opportunity, changes=changes, root=opportunity.customer)

@@ -38,6 +38,7 @@ class CustomerTable(ListTable):
     # customer_name_idx, and the code's unique index.
     indexed_sorts = frozenset({"name", "code"})
     export_name = "customers"
+    custom_record_type = "crm.customer"
     export_sequence = (
         "code",
         "name",

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gendan.core import panels
+from gendan.core import custom_fields, panels
 from gendan.core.errors import ApplicationError
 from gendan.core.forms import add_service_errors, bootstrap, run_service
 from gendan.core.selectors import timeline_events
@@ -55,6 +55,7 @@ def _detail_context(request, customer, **forms):
     return {
         "customer": customer,
         "credit_available": credit_available(customer),
+        "custom_rows": custom_fields.record_rows("crm.customer", customer),
         "contacts": customer.contacts.all(),
         "addresses": customer.addresses.all(),
         # Cards other apps add: the customer's quotations and orders (sales).
@@ -113,7 +114,12 @@ def customer_create(request):
 def customer_edit(request, pk):
     customer = get_object_or_404(Customer.objects.visible_to(request.user).select_related("owner"), pk=pk)
     initial = {**model_to_dict(customer, fields=CUSTOMER_FORM_FIELDS), "version": customer.version}
-    form = CustomerEditForm(request.POST if request.method == "POST" else None, initial=initial, user=request.user)
+    form = CustomerEditForm(
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        user=request.user,
+        custom_values=customer.custom_fields,
+    )
     if request.method == "POST" and form.is_valid():
         fields = dict(form.cleaned_data)
         version = fields.pop("version")

@@ -17,6 +17,7 @@ from gendan.core.api import (
     ScopedPrimaryKeyRelatedField,
     ServiceViewSet,
     VersionedUpdateMixin,
+    custom_fields_field,
     version_field,
 )
 from gendan.crm.models import Address, Contact, Customer
@@ -76,6 +77,7 @@ class OrderSerializer(serializers.ModelSerializer):
     allowed_actions = serializers.SerializerMethodField(
         help_text="The actions the transition table allows on this order for you, e.g. submit."
     )
+    custom_fields = custom_fields_field(read_only=True)
 
     class Meta:
         model = Order
@@ -114,6 +116,7 @@ class OrderSerializer(serializers.ModelSerializer):
             "closed_at",
             "lines",
             "allowed_actions",
+            "custom_fields",
             "version",
             "created_at",
             "updated_at",
@@ -172,10 +175,11 @@ class OrderInputSerializer(serializers.ModelSerializer):
         help_text="Why this is not a duplicate, when the customer placed an order with the same products and "
         "quantities in the last 24 hours (refused with 409 `duplicate_order` and `duplicate_of` otherwise).",
     )
+    custom_fields = custom_fields_field()
 
     class Meta:
         model = Order
-        fields = [*ORDER_FIELDS, "lines", "submit", "duplicate_reason"]
+        fields = [*ORDER_FIELDS, "lines", "submit", "duplicate_reason", "custom_fields"]
         extra_kwargs = {"warehouse": {"required": False, "help_text": "Defaults to the first warehouse."}}
 
 
@@ -186,7 +190,7 @@ class OrderUpdateInputSerializer(OrderInputSerializer):
     version = version_field()
 
     class Meta(OrderInputSerializer.Meta):
-        fields = [*ORDER_FIELDS, "lines", "version"]
+        fields = [*ORDER_FIELDS, "lines", "custom_fields", "version"]
 
 
 class CommentInputSerializer(serializers.Serializer):

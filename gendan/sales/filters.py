@@ -17,6 +17,7 @@ DATE = forms.DateInput(attrs={"type": "date"})
 
 
 class OrderFilter(FilterSet):
+    custom_record_type = "sales.order"
     q = SearchFilter(ORDERS, label=_("Number or customer"))
     status = django_filters.MultipleChoiceFilter(choices=OrderStatus.choices, label=_("Status"))
     delivery_status = django_filters.ChoiceFilter(choices=DeliveryStatus.choices, label=_("Delivery"))

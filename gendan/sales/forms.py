@@ -10,9 +10,11 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from gendan.accounts.lookups import user_picker
 from gendan.catalog.quantities import quantity_step
 from gendan.core.bounds import BIGINT_MAX, id_from
 from gendan.core.forms import BootstrapForm, DecimalInput, add_service_errors, bootstrap
+from gendan.core.forms_custom_fields import CustomFieldsMixin
 from gendan.crm.lookups import customer_picker
 from gendan.crm.models import Address, Contact, Customer
 from gendan.inventory.models import Warehouse
@@ -22,7 +24,7 @@ from .models import PAYMENT_TERMS_MAX_DAYS, Priority
 from .selectors import products_for_order_entry
 
 
-class OrderForm(BootstrapForm):
+class OrderForm(CustomFieldsMixin, BootstrapForm):
     """The order header. Customers, contacts and addresses are limited to what the user may see."""
 
     customer = forms.ModelChoiceField(label=_("Customer"), queryset=Customer.objects.none(), widget=customer_picker())
@@ -78,7 +80,10 @@ class OrderForm(BootstrapForm):
         "notes",
     ]
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, custom_values: dict | None = None, with_custom_fields: bool = False, **kwargs):
+        # The editor's fragments (the customer's contacts) build the form too, without the custom inputs.
+        self.custom_values = custom_values
+        self.with_custom_fields = with_custom_fields
         super().__init__(*args, **kwargs)
         customers = Customer.objects.visible_to(user).order_by("name")
         self.fields["customer"].queryset = customers
@@ -98,6 +103,10 @@ class OrderForm(BootstrapForm):
         # Changing these re-computes the editor's totals and stock (see order_form.html).
         self.fields["warehouse"].widget.attrs["data-recalc"] = ""
         self.fields["tax_rate"].widget.attrs["data-recalc"] = ""
+
+    def setup_fields(self):
+        if self.with_custom_fields:
+            self.add_custom_fields("sales.order", person_picker=user_picker, values=self.custom_values)
 
 
 class OrderLineForm(BootstrapForm):

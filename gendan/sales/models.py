@@ -230,6 +230,8 @@ class Order(VersionedModel):
     # applied (ChangeRequest). A change drafted on an older revision is stale.
     revision = models.PositiveSmallIntegerField(_("revision"), default=1)
 
+    # Values of the custom fields an administrator added (core.custom_fields), keyed by field key.
+    custom_fields = models.JSONField(_("custom fields"), default=dict, blank=True)
     objects = OrderQuerySet.as_manager()
 
     class Meta:

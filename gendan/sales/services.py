@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from gendan.accounts.roles import SELLING_ROLES, assigns_automatically
 from gendan.accounts.scoping import ensure_in_scope, is_visible, require_visible
+from gendan.core import custom_fields as custom
 from gendan.core import events
 from gendan.core.bounds import date_errors
 from gendan.core.errors import ApplicationError, ErrorCode
@@ -132,8 +133,9 @@ def _apply_totals(order: Order, lines) -> None:
     order.subtotal, order.tax_amount, order.total = checked_totals(lines, order.tax_rate, Order)
 
 
-def _validate_header(order: Order, actor) -> None:
-    errors = {}
+def _validate_header(order: Order, actor, custom_errors: dict | None = None) -> None:
+    """Refuse the order's header problems together with those of its custom fields, all keyed by field."""
+    errors = dict(custom_errors or {})
     if order.customer_id and not is_visible(Customer.objects, order.customer, actor):
         errors["customer"] = [_("Choose one of your customers.")]
     if order.contact_id and order.contact.customer_id != order.customer_id:
@@ -182,6 +184,7 @@ def order_create(
     submit: bool = False,
     duplicate_reason: str = "",
     check_duplicates: bool = True,
+    custom_fields=None,
     **fields,
 ) -> Order:
     """A draft order; with submit, submitted at once too ("save and submit"): both or neither.
@@ -214,7 +217,8 @@ def order_create(
         currency=settings.DEFAULT_CURRENCY,
         **fields,
     )
-    _validate_header(order, actor)
+    order.custom_fields, custom_errors = custom.clean_custom_values(custom.fields_of("sales.order"), custom_fields)
+    _validate_header(order, actor, custom_errors)
     order_lines = build_lines(lines)
     duplicate_of = _duplicates_of(customer, order_lines) if check_duplicates else []
     duplicate_reason = (duplicate_reason or "").strip()
@@ -248,8 +252,8 @@ def order_create(
 
 
 @transaction.atomic
-def order_update(*, order: Order, actor, version=None, lines=None, **fields) -> Order:
-    """Edit a draft. Lines, when given, replace the order's lines."""
+def order_update(*, order: Order, actor, version=None, lines=None, custom_fields=None, **fields) -> Order:
+    """Edit a draft. Lines, when given, replace the order's lines; `custom_fields` changes the values it names."""
     require_perm(actor, "sales.change_order")
     order = lock_order(order, actor=actor)
     check_version(order, version)
@@ -271,7 +275,12 @@ def order_update(*, order: Order, actor, version=None, lines=None, **fields) -> 
     before = events.snapshot(order, [*fields, "total"])
     for name, value in fields.items():
         setattr(order, name, value)
-    _validate_header(order, actor)
+    custom_before, custom_errors = order.custom_fields, {}
+    if custom_fields is not None:
+        order.custom_fields, custom_errors = custom.clean_custom_values(
+            custom.fields_of("sales.order"), custom_fields, current=custom_before
+        )
+    _validate_header(order, actor, custom_errors)
     new_lines = build_lines(lines) if lines is not None else list(order.lines.all())
     _apply_totals(order, new_lines)
     if lines is not None:
@@ -280,6 +289,7 @@ def order_update(*, order: Order, actor, version=None, lines=None, **fields) -> 
             line.order = order
         OrderLine.objects.bulk_create(new_lines)
     changes = events.diff(before, events.snapshot(order, [*fields, "total"]))
+    changes.update(custom.changes(custom_before, order.custom_fields))
     order.version += 1
     order.save()
     ensure_in_scope(Order.objects, order, actor)

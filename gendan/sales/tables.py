@@ -18,6 +18,7 @@ _WIDE_CUSTOMER = {"td": {"style": "min-width: 12rem"}}
 
 
 class OrderTable(ListTable):
+    custom_record_type = "sales.order"
     default_sort = "-created"
     # order_created_idx, and the number's unique index.
     indexed_sorts = frozenset({"created", "number"})

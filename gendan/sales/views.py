@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
 from gendan.accounts.selectors import saved_views_menu
-from gendan.core import panels
+from gendan.core import custom_fields, panels
 from gendan.core.bounds import id_from
 from gendan.core.errors import ApplicationError, ErrorCode
 from gendan.core.forms import bootstrap, run_service
@@ -161,7 +161,7 @@ def _editor_page(request, *, order=None):
     user = request.user
     default_warehouse = Warehouse.objects.order_by("code").values_list("pk", flat=True).first()
     if request.method == "POST":
-        form = OrderForm(request.POST, user=user)
+        form = OrderForm(request.POST, user=user, with_custom_fields=True)
         editor = LineEditor.from_data(
             request.POST,
             warehouse_id=warehouse_id_from(request.POST, default_warehouse),
@@ -181,7 +181,7 @@ def _editor_page(request, *, order=None):
             name: getattr(order, f"{name}_id", None) or getattr(order, name) for name in OrderForm.service_fields
         }
         initial.update(customer=order.customer_id, version=order.version)
-        form = OrderForm(initial=initial, user=user)
+        form = OrderForm(initial=initial, user=user, custom_values=order.custom_fields, with_custom_fields=True)
         editor = LineEditor.from_lines(order.lines.all(), warehouse_id=order.warehouse_id, tax_rate=order.tax_rate)
     subtotal, tax, total = editor.compute()
     return render(
@@ -205,7 +205,7 @@ def _new_order_forms(request, default_warehouse):
         customer = Customer.objects.visible_to(request.user).filter(pk=customer_id).first()
         if customer is not None:
             initial.update(_customer_defaults(customer))
-    form = OrderForm(initial=initial, user=request.user)
+    form = OrderForm(initial=initial, user=request.user, with_custom_fields=True)
     editor = LineEditor.blank(warehouse_id=default_warehouse, tax_rate=settings.DEFAULT_TAX_RATE)
     return form, editor
 
@@ -221,6 +221,7 @@ def _customer_defaults(customer) -> dict:
 
 def _save_order(request, form, editor, order):
     fields = {name: form.cleaned_data[name] for name in OrderForm.service_fields}
+    fields["custom_fields"] = form.cleaned_data["custom_fields"]
     submit = order is None and "submit" in request.POST  # "Save and submit"
     if order is None:
         call = functools.partial(
@@ -451,6 +452,7 @@ def render_order_page(request, order, *, status=200, credit_form=None, **forms):
             "approval": approval,
             "panels": order_panels,
             "events": timeline_events(order),
+            "custom_rows": custom_fields.record_rows("sales.order", order),
             "may_request_change": may_request_change(order=order, user=user),
             "change_requests": list(order.change_requests.select_related("created_by")),
             # Revisions are written from the first change applied on: until then the order is its revision 1.

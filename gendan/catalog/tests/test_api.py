@@ -42,6 +42,7 @@ def test_a_product_as_the_api_shows_it(personas):
         "list_price": "100.00",
         "floor_price": "80.00",
         "is_active": True,
+        "custom_fields": {},
         "version": 1,
     }
 

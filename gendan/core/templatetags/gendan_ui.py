@@ -51,7 +51,8 @@ def event_changes(event) -> list[tuple[str, object, object]]:
     model = ContentType.objects.get_for_id(event.content_type_id).model_class()
     rows = []
     for name, (old, new) in event.changes.items():
-        label, display = name, (lambda v: v)
+        # A custom field's change is named by its key ("custom_fields.tier"): the key, which the settings page shows.
+        label, display = name.removeprefix("custom_fields."), (lambda v: v)
         try:
             field = model._meta.get_field(name) if model else None
         except FieldDoesNotExist:

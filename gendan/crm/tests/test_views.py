@@ -182,8 +182,8 @@ def test_list_query_count_does_not_grow_with_rows(client, personas, django_asser
     client = logged_in(client, personas["manager1"])
 
     # session, user, 2 for the permission check, the manager's department and 2 levels of sub-teams,
-    # count, page rows (owners are looked up as people type)
-    with django_assert_num_queries(9):
+    # count, page rows (owners are looked up as people type), the custom fields for the filters
+    with django_assert_num_queries(10):
         response = client.get(reverse("crm:customer_list"))
 
     assert len(response.context["page_obj"]) == count
@@ -270,8 +270,8 @@ def test_detail_query_count_is_fixed(client, personas, django_assert_num_queries
 
     # session, user, 2 for the permission check, customer, contacts, addresses, orders, order count, recent
     # follow-ups, planned and past meetings, opportunities, contracts, the contacts to choose in the follow-up form,
-    # open tasks, events, what the customer owes and their latest statements (finance's card)
-    with django_assert_num_queries(19):
+    # open tasks, events, what the customer owes and their latest statements (finance's card), its custom fields
+    with django_assert_num_queries(20):
         client.get(reverse("crm:customer_detail", args=[customer.pk]))
 
 

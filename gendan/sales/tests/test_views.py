@@ -229,8 +229,8 @@ def test_the_list_runs_the_same_queries_for_one_order_or_five(client, personas):
     with_five = _queries_of_get(client, url)
 
     # session, user, the user's permissions (user's and groups'), count, page, the saved views: no customer or
-    # owner choices
-    assert with_one == with_five == 7
+    # owner choices; the custom fields (filters)
+    assert with_one == with_five == 8
 
 
 def test_the_order_page_runs_the_same_queries_for_one_line_or_five(client, personas):
@@ -249,8 +249,8 @@ def test_the_order_page_runs_the_same_queries_for_one_line_or_five(client, perso
     # payment allocations, open tasks, the responsible people per stage, timeline, change requests, the links
     # sent to the customer, whether an invoice of the customer is long overdue (the order has goods left to
     # ship), whether its deposit is due unpaid (ditto), its instalment plan, the deposits paid for it (the person to
-    # hand a stage over to is looked up as one types; revisions are read once a change is applied)
-    assert with_one == with_five == 24
+    # hand a stage over to is looked up as one types; revisions are read once a change is applied), custom fields
+    assert with_one == with_five == 25
 
 
 def order_with_documents(personas, lines):
