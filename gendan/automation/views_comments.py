@@ -80,34 +80,43 @@ def comments_view(request, object_type, object_id):
     kind, record = _record(request, object_type, object_id)
     if request.method == "GET":
         return _section(request, kind, record)
-    form = CommentForm(request.POST)
-    if form.is_valid():
-        try:
-            services.comment_create(actor=request.user, record=record, body=form.cleaned_data["body"])
-        except ValidationError as exc:
-            add_service_errors(exc, {"": form})
-        except ApplicationError as exc:
-            return _section(request, kind, record, status=403, error=exc.message)
-        else:
-            return _done(request, kind, record)
-    return _section(request, kind, record, status=400, comment_form=form)
+    return _submitted(
+        request,
+        kind,
+        record,
+        CommentForm(request.POST),
+        "comment_form",
+        lambda data: services.comment_create(actor=request.user, record=record, body=data["body"]),
+    )
 
 
 @login_required
 @require_POST
 def attachment_upload_view(request, object_type, object_id):
     kind, record = _record(request, object_type, object_id)
-    form = AttachmentForm(request.POST, request.FILES)
+    return _submitted(
+        request,
+        kind,
+        record,
+        AttachmentForm(request.POST, request.FILES),
+        "file_form",
+        lambda data: services.attachment_add(actor=request.user, record=record, upload=data["file"]),
+    )
+
+
+def _submitted(request, kind, record, form, form_name: str, act):
+    """A posted form: its service called through `act(cleaned_data)`; the panel redrawn once done, or again with the
+    form and its errors (a refusal as the panel's message)."""
     if form.is_valid():
         try:
-            services.attachment_add(actor=request.user, record=record, upload=form.cleaned_data["file"])
+            act(form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(exc, {"": form})
         except ApplicationError as exc:
             return _section(request, kind, record, status=403, error=exc.message)
         else:
             return _done(request, kind, record)
-    return _section(request, kind, record, status=400, file_form=form)
+    return _section(request, kind, record, status=400, **{form_name: form})
 
 
 @login_required

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gendan.core.forms import bootstrap
 
@@ -17,7 +18,8 @@ def kinds_for(user) -> list[tuple[str, str]]:
 class UploadForm(forms.Form):
     kind = forms.ChoiceField(label=_("What to import"))
     file = forms.FileField(
-        label=_("File"), help_text=_("XLSX, or CSV saved by Excel (UTF-8 or the Chinese GB18030 encoding).")
+        label=pgettext_lazy("spreadsheet", "File"),
+        help_text=_("XLSX, or CSV saved by Excel (UTF-8 or the Chinese GB18030 encoding)."),
     )
 
     def __init__(self, *args, user, **kwargs):
