@@ -8,6 +8,7 @@ error in the API (or the field's message on the page), nothing written.
 
 import datetime
 from decimal import Decimal
+from unittest import mock
 
 import django_filters
 import pytest
@@ -336,10 +337,17 @@ def test_every_filter_set_is_bounded():
         assert issubclass(filterset_class, FilterSet), filterset_class
 
 
+def _offered_filters(filterset_class) -> dict:
+    """The filters a list's filter set offers but the custom fields' (read from the database, which collecting the
+    tests may not touch)."""
+    with mock.patch.object(filterset_class, "custom_record_type", ""):
+        return filterset_class().filters
+
+
 UI_BAD_FILTERS = [
     (path, name, _bad_value(one))
     for path, filterset_class in UI_LISTS
-    for name, one in filterset_class().filters.items()
+    for name, one in _offered_filters(filterset_class).items()
     if _bad_value(one) is not None
 ]
 
