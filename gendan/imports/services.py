@@ -10,7 +10,7 @@ import uuid
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -169,6 +169,10 @@ def _run(imp: Import, sheet: Sheet) -> tuple[list[dict], list[int]]:
                 made.append(handler(ctx, values, row).pk)
         except (ValidationError, ApplicationError) as exc:
             errors += _row_errors(exc, row, column_of)
+        except IntegrityError:
+            # The checks passed, but a record saved meanwhile took the same code (two imports, or someone typing):
+            # the database's constraint refused it. A row error, never a job left half-way.
+            errors.append({"row": row, "column": "", "message": _("A record saved meanwhile conflicts with this row.")})
         if done % EVERY == 0:
             progress_set(imp.pk, done)
     return errors, made

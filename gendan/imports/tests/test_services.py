@@ -4,11 +4,13 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError
 
 from gendan.catalog.models import Product
 from gendan.core.errors import ApplicationError
 from gendan.core.models import Event
 from gendan.crm.models import Customer
+from gendan.imports import rows
 from gendan.imports.jobs import commit_import
 from gendan.imports.models import ColumnMapping, Import
 from gendan.imports.services import import_check, import_commit, import_create, import_map
@@ -281,3 +283,31 @@ def test_an_import_is_its_creators_and_the_administrators(personas):
     with pytest.raises(Import.DoesNotExist):
         import_commit(imp=imp, actor=personas["rep2"])
     assert import_commit(imp=imp, actor=personas["admin"]).status == "committing"
+
+
+def test_a_row_the_database_refuses_at_commit_is_a_row_error_and_the_import_failed(personas, monkeypatch):
+    # given: checked clean; at the commit, a record saved meanwhile makes the database refuse the second row
+    admin = personas["admin"]
+    imp = checked(
+        import_create(
+            actor=admin, kind="products", upload=csv_file("产品编码,产品名称,标准价\nB-1,阀门,100\nB-2,管件,20\n")
+        )
+    )
+    import_commit(imp=imp, actor=admin)
+    make = rows.HANDLERS["products"]
+
+    def refused_on_b2(ctx, values, row):
+        if values["sku"] == "B-2":
+            raise IntegrityError("UNIQUE constraint failed: catalog_product.sku")
+        return make(ctx, values, row)
+
+    monkeypatch.setitem(rows.HANDLERS, "products", refused_on_b2)
+
+    # when
+    commit_import(imp.pk)
+    imp.refresh_from_db()
+
+    # then: named on its row, nothing written, the import failed rather than left committing
+    assert imp.status == "failed"
+    assert imp.errors == [{"row": 3, "column": "", "message": "A record saved meanwhile conflicts with this row."}]
+    assert not Product.objects.filter(sku__in=["B-1", "B-2"]).exists()
