@@ -9,6 +9,7 @@ from .search import PRODUCTS
 
 
 class ProductListFilter(FilterSet):
+    custom_record_type = "catalog.product"
     q = SearchFilter(PRODUCTS, label=_("SKU or name"))
     status = django_filters.ChoiceFilter(
         choices=[("active", pgettext_lazy("product", "Active")), ("inactive", pgettext_lazy("product", "Inactive"))],

@@ -17,6 +17,8 @@ class ProductTable(ListTable):
     """Products with what is available; cost only for roles that may see it (exclude=("cost",))."""
 
     default_sort = "sku"
+    export_name = "products"
+    custom_record_type = "catalog.product"
 
     sku = tables.Column(
         gettext_lazy("SKU"), orderable=True, attrs=cell("text-nowrap", "d-none", "d-sm-table-cell", td="small")

@@ -13,26 +13,25 @@ from gendan.core.forms import add_service_errors, bootstrap, run_service
 from gendan.core.tables import list_response
 
 from . import services
-from .filters import ProductListFilter
 from .forms import ProductEditForm, ProductForm
+from .lists import hidden_columns, product_filter
 from .models import Product
-from .selectors import product_list
 from .tables import ProductTable
 
 
 @login_required
 @permission_required("catalog.view_product", raise_exception=True)
 def product_list_view(request):
-    filterset = ProductListFilter(request.GET, queryset=product_list(user=request.user), request=request)
+    filterset = product_filter(request.user, request.GET, request=request)
     bootstrap(filterset.form)
-    # Cost is hidden from roles without the permission, here as in the API and exports.
-    hidden = [
-        name
-        for name, perm in (("cost", "catalog.view_cost"), ("actions", "catalog.change_product"))
-        if not request.user.has_perm(perm)
-    ]
+    # Cost is hidden from roles without the permission, here as in the API and downloads.
     return list_response(
-        request, ProductTable, filterset.qs, "catalog/product_list.html", {"filter": filterset}, exclude=hidden
+        request,
+        ProductTable,
+        filterset.qs,
+        "catalog/product_list.html",
+        {"filter": filterset},
+        exclude=hidden_columns(request.user),
     )
 
 

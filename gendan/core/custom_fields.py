@@ -16,6 +16,7 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 from .bounds import BIGINT_MAX, EARLIEST_DATE, LATEST_DATE, date_problems, id_from
+from .context import custom_fields_memo_var
 from .models import CustomField, CustomFieldKind
 
 # The record's JSON field, and the key under which its errors and event changes are named.
@@ -27,11 +28,25 @@ NUMBER_DECIMAL_PLACES = 4
 
 
 def fields_of(record_type: str, *, active_only: bool = True) -> list[CustomField]:
-    """The custom fields of a record type in their order: one query, read once per request by its caller."""
+    """The custom fields of a record type in their order: one query, and in a request one query per record type
+    whoever asks (the request's memo; a change to a definition forgets it)."""
+    memo = custom_fields_memo_var.get() if active_only else None
+    if memo is not None and record_type in memo:
+        return list(memo[record_type])
     fields = CustomField.objects.filter(record_type=record_type)
     if active_only:
         fields = fields.filter(active=True)
+    fields = list(fields)
+    if memo is not None:
+        memo[record_type] = fields
     return list(fields)
+
+
+def forget_fields() -> None:
+    """After a definition changes: later reads in this request see the change."""
+    memo = custom_fields_memo_var.get()
+    if memo is not None:
+        memo.clear()
 
 
 def _empty(value) -> bool:
@@ -217,3 +232,13 @@ def record_rows(record_type: str, record) -> list[tuple[str, str]]:
     """(label, value) of the record's active custom fields that hold a value: two queries at most, for its page."""
     fields = fields_of(record_type)
     return rows(fields, record, people_named(fields, [record]))
+
+
+def rows_of_each(record_type: str, records) -> list:
+    """The records, each with `custom_rows` as `record_rows` gives them: two queries at most for all of them."""
+    records = list(records)
+    fields = fields_of(record_type)
+    people = people_named(fields, records)
+    for record in records:
+        record.custom_rows = rows(fields, record, people)
+    return records

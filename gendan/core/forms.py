@@ -78,9 +78,10 @@ def add_service_errors(exc: ValidationError, forms_by_prefix: dict[str, forms.Ba
         return
     for key, messages in exc.message_dict.items():
         prefix, _dot, name = key.rpartition(".")
-        if prefix == "custom_fields" and f"cf_{name}" in main.fields:
-            # A custom field's input is named cf_<key> (core.forms_custom_fields).
-            prefix, name = "", f"cf_{name}"
+        owner, _dot, last = prefix.rpartition(".")
+        if last == "custom_fields" and f"cf_{name}" in getattr(forms_by_prefix.get(owner), "fields", ()):
+            # A custom field's input is named cf_<key> (core.forms_custom_fields), on the record's or the row's form.
+            prefix, name = owner, f"cf_{name}"
         form = forms_by_prefix.get(prefix)
         if form is not None and name in form.fields:
             form.add_error(name, messages)

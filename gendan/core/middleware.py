@@ -1,12 +1,13 @@
 import time
 import uuid
 
-from .context import client_ip_var, request_id_var
+from .context import client_ip_var, custom_fields_memo_var, request_id_var
 from .metrics import request_observed
 
 
 class RequestContextMiddleware:
-    """Tags each request with an id (echoed as X-Request-ID) and the client's IP for the event log."""
+    """Tags each request with an id (echoed as X-Request-ID) and the client's IP for the event log, and gives it its
+    own memo of custom field definitions."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -18,11 +19,13 @@ class RequestContextMiddleware:
         request.request_id = request_id
         id_token = request_id_var.set(request_id)
         ip_token = client_ip_var.set(ip)
+        memo_token = custom_fields_memo_var.set({})
         try:
             response = self.get_response(request)
         finally:
             request_id_var.reset(id_token)
             client_ip_var.reset(ip_token)
+            custom_fields_memo_var.reset(memo_token)
         response["X-Request-ID"] = request_id
         return response
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import events, verbs
+from .custom_fields import forget_fields
 from .models import CustomField, CustomFieldKind, CustomRecordType
 from .services import require_perm, text_problems
 
@@ -105,6 +106,7 @@ def custom_field_create(
     except IntegrityError as exc:
         # Two administrators adding the same key at once: the database's unique constraint decides.
         raise ValidationError({"key": [_("This record type already has a field with this key.")]}) from exc
+    forget_fields()
     events.record(
         actor,
         "custom_field.created",
@@ -138,6 +140,7 @@ def custom_field_update(*, field: CustomField, actor, **values) -> CustomField:
     changes = events.diff(before, events.snapshot(field, FIELD_SNAPSHOT))
     if changes:
         field.save()
+        forget_fields()
         events.record(actor, "custom_field.updated", field, changes=changes)
     return field
 
@@ -151,6 +154,7 @@ def custom_field_set_active(*, field: CustomField, actor, active: bool) -> Custo
         return field
     field.active = active
     field.save(update_fields=["active", "updated_at"])
+    forget_fields()
     verb = "custom_field.reactivated" if active else "custom_field.deactivated"
     events.record(actor, verb, field, changes={"active": [not active, active]})
     return field

@@ -101,9 +101,11 @@ CUSTOMER_INPUT_FIELDS = CUSTOMER_FIELDS
 
 
 class ContactInputSerializer(serializers.ModelSerializer):
+    custom_fields = custom_fields_field()
+
     class Meta:
         model = Contact
-        fields = ["name", "phone", "email", "title"]
+        fields = ["name", "phone", "email", "title", "custom_fields"]
 
 
 class AddressInputSerializer(serializers.ModelSerializer):

@@ -155,6 +155,7 @@ class LeadFilter(FilterSet):
 
 
 class OpportunityFilter(FilterSet):
+    custom_record_type = "crm.opportunity"
     q = SearchFilter(OPPORTUNITIES, label=_("Name or customer"))
     stage = django_filters.ChoiceFilter(
         choices=[(OPEN, pgettext_lazy("opportunities", "Open")), *Stage.choices], method="by_stage", label=_("Stage")

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from gendan.accounts.lookups import user_picker
 from gendan.accounts.models import User
 from gendan.accounts.roles import SELLING_ROLES, DataScope
+from gendan.core.custom_fields import FIELD
 from gendan.core.forms import BootstrapForm
 from gendan.core.forms_custom_fields import CustomFieldsMixin
 from gendan.core.money import CENT
@@ -101,9 +102,16 @@ class _RowForm(BootstrapForm):
         return {name: self.cleaned_data.get(name, "") for name in self.row_fields}
 
 
-class ContactForm(_RowForm):
+class ContactForm(CustomFieldsMixin, _RowForm):
     model = Contact
     row_fields = CONTACT_FORM_FIELDS
+
+    def setup_fields(self):
+        super().setup_fields()
+        self.add_custom_fields("crm.contact", person_picker=user_picker)
+
+    def row(self) -> dict:
+        return {**super().row(), FIELD: self.cleaned_data.get(FIELD, {})}
 
 
 class AddressForm(_RowForm):
@@ -121,7 +129,8 @@ class _FirstRowMixin:
             field.required = False
 
     def is_blank(self) -> bool:
-        return not any(self.row().values())
+        row = self.row()
+        return not any(value for key, value in row.items() if key != FIELD) and not any(row.get(FIELD, {}).values())
 
 
 class FirstContactForm(_FirstRowMixin, ContactForm):

@@ -4,9 +4,11 @@ from django import forms
 from django.forms.models import fields_for_model
 from django.utils.translation import gettext_lazy as _
 
+from gendan.accounts.lookups import user_picker
 from gendan.accounts.models import User
 from gendan.accounts.roles import DataScope
 from gendan.core.forms import BootstrapForm
+from gendan.core.forms_custom_fields import CustomFieldsMixin
 
 from .forms import SELLING_ROLES
 from .lookups import customer_picker
@@ -99,8 +101,12 @@ class ReasonForm(BootstrapForm):
     )
 
 
-class OpportunityForm(_OwnerMixin, BootstrapForm):
+class OpportunityForm(CustomFieldsMixin, _OwnerMixin, BootstrapForm):
     owner_help = _("Leave empty for the customer's owner.")
+
+    def __init__(self, *args, custom_values: dict | None = None, **kwargs):
+        self.custom_values = custom_values
+        super().__init__(*args, **kwargs)
 
     def setup_fields(self):
         self.fields.update(fields_for_model(Opportunity, fields=OPPORTUNITY_FORM_FIELDS))
@@ -110,6 +116,7 @@ class OpportunityForm(_OwnerMixin, BootstrapForm):
         self.fields["expected_close_on"].widget = DATE
         self.setup_owner()
         self.order_fields(OPPORTUNITY_FORM_FIELDS)
+        self.add_custom_fields("crm.opportunity", person_picker=user_picker, values=self.custom_values)
 
     def fields_for_service(self) -> dict:
         data = super().fields_for_service()

@@ -71,19 +71,28 @@ def _customer_problems(customer: Customer, exclude, *, new_tax_id: bool) -> dict
     return errors
 
 
-def _children_errors(model, rows, fields, customer):
+def _row_problems(instance, row, custom_defs, *, creating: bool) -> dict:
+    """A nested contact's or address's field problems; a contact's custom values (`row["custom_fields"]`) too."""
+    problems = {}
+    if custom_defs is not None:
+        instance.custom_fields, problems = custom.clean_custom_values(
+            custom_defs, row.get(custom.FIELD), current=None if creating else instance.custom_fields
+        )
+    try:
+        full_clean(instance, exclude=["customer"])
+    except ValidationError as exc:
+        problems = {**exc.message_dict, **problems}
+    return problems
+
+
+def _children_errors(model, rows, fields, customer, custom_defs=None):
     """Validate nested contacts or addresses; field-keyed errors per row, as DRF shows them."""
-    errors, instances, any_error = [], [], False
+    errors, instances = [], []
     for row in rows:
         instance = model(customer=customer, **{f: row[f] for f in fields if f in row})
-        try:
-            full_clean(instance, exclude=["customer"])
-            errors.append({})
-        except ValidationError as exc:
-            errors.append(exc.message_dict)
-            any_error = True
+        errors.append(_row_problems(instance, row, custom_defs, creating=True))
         instances.append(instance)
-    return instances, (errors if any_error else None)
+    return instances, (errors if any(errors) else None)
 
 
 @transaction.atomic
@@ -105,7 +114,9 @@ def customer_create(
         errors["code"] = [_("A customer with this code is already here.")]
     customer.custom_fields, custom_errors = custom.clean_custom_values(custom.fields_of("crm.customer"), custom_fields)
     errors.update(custom_errors)
-    contact_rows, contact_errors = _children_errors(Contact, contacts, CONTACT_FIELDS, customer)
+    contact_rows, contact_errors = _children_errors(
+        Contact, contacts, CONTACT_FIELDS, customer, custom.fields_of("crm.contact")
+    )
     address_rows, address_errors = _children_errors(Address, addresses, ADDRESS_FIELDS, customer)
     if contact_errors:
         errors.update(row_errors("contacts", contact_errors).message_dict)
@@ -134,7 +145,7 @@ def customer_create(
     return customer
 
 
-def _sync_children(customer, model, related_name, rows, fields):
+def _sync_children(customer, model, related_name, rows, fields, custom_defs=None):
     """Update rows with an id, create rows without one, delete the ones left out."""
     existing = {obj.pk: obj for obj in getattr(customer, related_name).all()}
     seen, changes, errors, any_error = set(), [], [], False
@@ -148,12 +159,8 @@ def _sync_children(customer, model, related_name, rows, fields):
         for f in fields:
             if f in row:
                 setattr(instance, f, row[f])
-        try:
-            full_clean(instance, exclude=["customer"])
-            errors.append({})
-        except ValidationError as exc:
-            errors.append(exc.message_dict)
-            any_error = True
+        errors.append(_row_problems(instance, row, custom_defs, creating=pk is None))
+        any_error = any_error or bool(errors[-1])
         if pk is not None:
             seen.add(pk)
         changes.append(instance)
@@ -204,7 +211,9 @@ def customer_update(
         raise ValidationError(errors)
     data = {}
     if contacts is not None:
-        data["contacts"] = _sync_children(customer, Contact, "contacts", contacts, CONTACT_FIELDS)
+        data["contacts"] = _sync_children(
+            customer, Contact, "contacts", contacts, CONTACT_FIELDS, custom.fields_of("crm.contact")
+        )
     if addresses is not None:
         data["addresses"] = _sync_children(customer, Address, "addresses", addresses, ADDRESS_FIELDS)
     changes = events.diff(before, events.snapshot(customer, fields))
@@ -220,15 +229,12 @@ def customer_update(
 def contact_add(*, customer: Customer, actor, custom_fields=None, **fields) -> Contact:
     require_perm(actor, "crm.change_customer")
     contact = Contact(customer=customer, **fields)
-    contact.custom_fields, errors = custom.clean_custom_values(custom.fields_of("crm.contact"), custom_fields)
-    try:
-        full_clean(contact, exclude=["customer"])
-    except ValidationError as exc:
-        errors = {**exc.message_dict, **errors}
+    errors = _row_problems(contact, {custom.FIELD: custom_fields}, custom.fields_of("crm.contact"), creating=True)
     if errors:
         raise ValidationError(errors)
     contact.save()
-    events.record(actor, "contact.created", contact, data=fields, root=customer)
+    data = {**fields, custom.FIELD: contact.custom_fields} if contact.custom_fields else fields
+    events.record(actor, "contact.created", contact, data=data, root=customer)
     return contact
 
 

@@ -143,6 +143,7 @@ class LeadTable(ListTable):
 class OpportunityTable(ListTable):
     default_sort = "close"
     export_name = "opportunities"
+    custom_record_type = "crm.opportunity"
 
     name = tables.Column(_("Name"), orderable=True)
     customer = tables.Column(

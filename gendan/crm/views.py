@@ -56,7 +56,7 @@ def _detail_context(request, customer, **forms):
         "customer": customer,
         "credit_available": credit_available(customer),
         "custom_rows": custom_fields.record_rows("crm.customer", customer),
-        "contacts": customer.contacts.all(),
+        "contacts": custom_fields.rows_of_each("crm.contact", customer.contacts.all()),
         "addresses": customer.addresses.all(),
         # Cards other apps add: the customer's quotations and orders (sales).
         "panels": panels.for_page("crm.customer", request, customer),

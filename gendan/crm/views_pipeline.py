@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gendan.core import panels
+from gendan.core import custom_fields, panels
 from gendan.core.errors import ApplicationError, ErrorCode
 from gendan.core.forms import add_service_errors, bootstrap, run_service
 from gendan.core.selectors import timeline_events
@@ -231,6 +231,7 @@ def _opportunity_page(request, opportunity, move_form=None):
             "customer": opportunity.customer,
             "move_form": move_form or OpportunityMoveForm(prefix="move", initial={"stage": opportunity.stage}),
             "events": timeline_events(opportunity),
+            "custom_rows": custom_fields.record_rows("crm.opportunity", opportunity),
             "panels": panels.for_page("crm.opportunity", request, opportunity),
         },
         status=400 if move_form else 200,
@@ -250,7 +251,7 @@ def opportunity_edit(request, pk):
     fields = [f for f in OPPORTUNITY_FORM_FIELDS if f != "stage"]
     initial = {**model_to_dict(opportunity, fields=fields), "version": opportunity.version}
     data = request.POST if request.method == "POST" else None
-    form = OpportunityEditForm(data, initial=initial, user=request.user)
+    form = OpportunityEditForm(data, initial=initial, user=request.user, custom_values=opportunity.custom_fields)
     stale = False
     if data is not None and form.is_valid():
         values = form.fields_for_service()
