@@ -270,8 +270,9 @@ def test_detail_query_count_is_fixed(client, personas, django_assert_num_queries
 
     # session, user, 2 for the permission check, customer, contacts, addresses, orders, order count, recent
     # follow-ups, planned and past meetings, opportunities, contracts, the contacts to choose in the follow-up form,
-    # open tasks, events, what the customer owes and their latest statements (finance's card), its custom fields
-    with django_assert_num_queries(20):
+    # open tasks, events, what the customer owes and their latest statements (finance's card), its custom fields and
+    # its contacts'
+    with django_assert_num_queries(21):
         client.get(reverse("crm:customer_detail", args=[customer.pk]))
 
 
