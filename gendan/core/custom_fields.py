@@ -8,6 +8,7 @@ key is left out.
 """
 
 import datetime
+from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth import get_user_model
@@ -40,6 +41,17 @@ def fields_of(record_type: str, *, active_only: bool = True) -> list[CustomField
     if memo is not None:
         memo[record_type] = fields
     return list(fields)
+
+
+@contextmanager
+def definitions_memo():
+    """Within it (a request, an import's run), each record type's active fields are read once: definitions change
+    seldom, by an administrator, and a change made within it is seen (`forget_fields`)."""
+    token = custom_fields_memo_var.set({})
+    try:
+        yield
+    finally:
+        custom_fields_memo_var.reset(token)
 
 
 def forget_fields() -> None:

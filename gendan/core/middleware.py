@@ -1,7 +1,8 @@
 import time
 import uuid
 
-from .context import client_ip_var, custom_fields_memo_var, request_id_var
+from .context import client_ip_var, request_id_var
+from .custom_fields import definitions_memo
 from .metrics import request_observed
 
 
@@ -19,13 +20,12 @@ class RequestContextMiddleware:
         request.request_id = request_id
         id_token = request_id_var.set(request_id)
         ip_token = client_ip_var.set(ip)
-        memo_token = custom_fields_memo_var.set({})
         try:
-            response = self.get_response(request)
+            with definitions_memo():
+                response = self.get_response(request)
         finally:
             request_id_var.reset(id_token)
             client_ip_var.reset(ip_token)
-            custom_fields_memo_var.reset(memo_token)
         response["X-Request-ID"] = request_id
         return response
 

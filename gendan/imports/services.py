@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gendan.core import custom_fields as custom
 from gendan.core import events
 from gendan.core.errors import ApplicationError, ErrorCode
 from gendan.core.services import require_perm
@@ -162,19 +163,22 @@ def _run(imp: Import, sheet: Sheet) -> tuple[list[dict], list[int]]:
     ctx = RowContext(actor=imp.user, import_id=imp.pk)
     column_of = {f: h for h, f in imp.mapping.items() if f}
     errors, made = [], []
-    for done, (row, raw) in enumerate(sheet.rows, start=1):
-        values = {f: raw.get(h, "") for h, f in imp.mapping.items() if f}
-        try:
-            with transaction.atomic():
-                made.append(handler(ctx, values, row).pk)
-        except (ValidationError, ApplicationError) as exc:
-            errors += _row_errors(exc, row, column_of)
-        except IntegrityError:
-            # The checks passed, but a record saved meanwhile took the same code (two imports, or someone typing):
-            # the database's constraint refused it. A row error, never a job left half-way.
-            errors.append({"row": row, "column": "", "message": _("A record saved meanwhile conflicts with this row.")})
-        if done % EVERY == 0:
-            progress_set(imp.pk, done)
+    with custom.definitions_memo():
+        for done, (row, raw) in enumerate(sheet.rows, start=1):
+            values = {f: raw.get(h, "") for h, f in imp.mapping.items() if f}
+            try:
+                with transaction.atomic():
+                    made.append(handler(ctx, values, row).pk)
+            except (ValidationError, ApplicationError) as exc:
+                errors += _row_errors(exc, row, column_of)
+            except IntegrityError:
+                # The checks passed, but a record saved meanwhile took the same code (two imports, or someone typing):
+                # the database's constraint refused it. A row error, never a job left half-way.
+                errors.append(
+                    {"row": row, "column": "", "message": _("A record saved meanwhile conflicts with this row.")}
+                )
+            if done % EVERY == 0:
+                progress_set(imp.pk, done)
     return errors, made
 
 

@@ -8,8 +8,7 @@ import pytest
 from django.urls import reverse
 
 from gendan.catalog.services import product_create
-from gendan.core.context import custom_fields_memo_var
-from gendan.core.custom_fields import fields_of
+from gendan.core.custom_fields import definitions_memo, fields_of
 from gendan.core.services_custom_fields import custom_field_create, custom_field_update
 from gendan.crm.models import Contact, Customer, Opportunity
 from gendan.crm.services import customer_update
@@ -208,15 +207,12 @@ def test_the_product_list_filters_by_a_custom_field_and_downloads_without_cost_f
 
 def test_a_request_reads_a_record_types_definitions_once_and_anew_after_a_change(personas, django_assert_num_queries):
     tier = field(personas, "crm.customer", "tier", "Tier", "text")
-    token = custom_fields_memo_var.set({})  # as the request middleware sets it
-    try:
+    with definitions_memo():  # as in a request or an import's run
         with django_assert_num_queries(1):
             assert [f.label for f in fields_of("crm.customer")] == ["Tier"]
             assert [f.label for f in fields_of("crm.customer")] == ["Tier"]
         custom_field_update(field=tier, actor=personas["admin"], label="Level")
         assert [f.label for f in fields_of("crm.customer")] == ["Level"]
-    finally:
-        custom_fields_memo_var.reset(token)
     # Outside a request nothing is kept.
     with django_assert_num_queries(2):
         fields_of("crm.customer")
