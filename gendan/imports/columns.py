@@ -9,7 +9,11 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from gendan.core.custom_fields import fields_of
+from gendan.core.models import CustomFieldKind
 
 from .models import ImportKind
 
@@ -264,6 +268,42 @@ COLUMNS: dict[str, list[Column]] = {
     ImportKind.STOCK: STOCK_COLUMNS,
 }
 
+# The record type whose custom fields (core.custom_fields) a kind's rows may fill, each a column of its own named by
+# the field's label (or key), its field `cf_<key>`.
+CUSTOM_RECORD_TYPES = {ImportKind.CUSTOMERS: "crm.customer", ImportKind.PRODUCTS: "catalog.product"}
+CUSTOM_PREFIX = "cf_"
+
+
+def _custom_help(field) -> str:
+    if field.kind == CustomFieldKind.NUMBER:
+        takes = gettext("A number.")
+    elif field.kind == CustomFieldKind.DATE:
+        takes = gettext("A date, as YYYY-MM-DD.")
+    elif field.kind == CustomFieldKind.CHOICE:
+        takes = gettext("One of: %(choices)s.") % {"choices": ", ".join(field.choices)}
+    elif field.kind == CustomFieldKind.PERSON:
+        takes = gettext("A user, by user name or full name.")
+    else:
+        takes = gettext("Free text.")
+    return f"{takes} {field.help_text}".strip()
+
+
+def custom_columns(kind: str) -> list[Column]:
+    """A column per active custom field of the kind's record type, in the fields' order (one query)."""
+    record_type = CUSTOM_RECORD_TYPES.get(kind)
+    if record_type is None:
+        return []
+    return [
+        Column(CUSTOM_PREFIX + f.key, f.label, f.label, _custom_help(f), required=f.required, synonyms=(f.key,))
+        for f in fields_of(record_type)
+    ]
+
+
+def columns_of(kind: str) -> list[Column]:
+    """The kind's columns: its own, then its record type's custom fields."""
+    return [*COLUMNS[kind], *custom_columns(kind)]
+
+
 # What each kind is called in a downloaded template's file name.
 FILE_NAMES = {
     ImportKind.CUSTOMERS: ("客户导入模板", "customers-template"),
@@ -281,7 +321,7 @@ def normalise(header: str) -> str:
 def names_of(kind: str) -> dict[str, str]:
     """{normalised name: field}: both headers and the synonyms of each column of `kind`."""
     names = {}
-    for column in COLUMNS[kind]:
+    for column in columns_of(kind):
         for name in (column.zh, column.en, *column.synonyms):
             names.setdefault(normalise(name), column.field)
     return names
@@ -307,4 +347,4 @@ def headers_key(headers: list[str]) -> str:
 
 def field_choices(kind: str) -> list[tuple[str, str]]:
     """The fields a column may be mapped to, each named in both languages (the reader's sheet may be in either)."""
-    return [(c.field, f"{c.zh} / {c.en}") for c in COLUMNS[kind]]
+    return [(c.field, c.zh if c.zh == c.en else f"{c.zh} / {c.en}") for c in columns_of(kind)]

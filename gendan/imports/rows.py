@@ -6,6 +6,7 @@ calls the service. Every problem is a ValidationError keyed by the import's fiel
 on the column the file has for it.
 """
 
+import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -15,11 +16,14 @@ from django.utils.translation import gettext as _
 from gendan.accounts.models import User
 from gendan.catalog.models import Product, UnitOfMeasure
 from gendan.catalog.services import product_create
+from gendan.core import custom_fields as custom
+from gendan.core.models import CustomFieldKind
 from gendan.crm.models import Customer
 from gendan.crm.services import customer_create
 from gendan.inventory.models import StockLevel, StockMove, Warehouse
 from gendan.inventory.services import stock_move_record
 
+from .columns import CUSTOM_PREFIX, CUSTOM_RECORD_TYPES
 from .models import ImportKind
 
 # A service's error key for a nested row, as the import's field of the one contact and one address a row holds.
@@ -132,6 +136,37 @@ def _whole(values, name, errors, default):
     return int(number)
 
 
+def _custom_values(ctx: RowContext, values: dict, kind: str, errors: dict) -> dict:
+    """The row's custom field values ({key: value}) for the record's service, people named in the file by user name
+    or full name. Checked here too (the one check, core.custom_fields), so that their errors show with the row's
+    others: the service checks them again when nothing else is wrong."""
+    fields = custom.fields_of(CUSTOM_RECORD_TYPES[kind])
+    submitted = {}
+    for field_ in fields:
+        name = CUSTOM_PREFIX + field_.key
+        if name not in values:
+            continue
+        value = values[name]
+        if isinstance(value, datetime.datetime):
+            # A date cell of a spreadsheet reads as midnight of that day.
+            value = value.date()
+        text = value.isoformat() if hasattr(value, "isoformat") else str(value).strip()
+        if field_.kind == CustomFieldKind.PERSON and text:
+            person = ctx.user(text)
+            if person is None:
+                errors[name] = [_("Two people are called %(name)s: give the user name.") % {"name": text}]
+                continue
+            if person is False:
+                errors[name] = [_("Nobody here is called %(name)s.") % {"name": text}]
+                continue
+            text = person.pk
+        submitted[field_.key] = text
+    _values, problems = custom.clean_custom_values(fields, submitted)
+    for key, messages in problems.items():
+        errors.setdefault(CUSTOM_PREFIX + key.removeprefix(f"{custom.FIELD}."), messages)
+    return submitted
+
+
 def _duplicate(errors, name, earlier: int | None, message: str) -> None:
     if earlier is not None:
         errors[name] = [_("The same as row %(row)s of this file.") % {"row": earlier}]
@@ -189,9 +224,11 @@ def customer_row(ctx: RowContext, values: dict, row: int):
     if any(address.values()):
         address["recipient"] = address["recipient"] or contact["name"]
         address["phone"] = address["phone"] or contact["phone"]
+    custom_values = _custom_values(ctx, values, ImportKind.CUSTOMERS, errors)
     if errors:
         raise ValidationError(errors)
     return customer_create(
+        custom_fields=custom_values,
         actor=ctx.actor,
         name=name,
         code=code,
@@ -236,10 +273,12 @@ def product_row(ctx: RowContext, values: dict, row: int):
     floor_price = _decimal(values, "floor_price", errors, list_price)
     cost = _decimal(values, "cost", errors, Decimal("0"))
     active = _yes_no(values, "is_active", errors)
+    custom_values = _custom_values(ctx, values, ImportKind.PRODUCTS, errors)
     if errors:
         raise ValidationError(errors)
     return product_create(
         actor=ctx.actor,
+        custom_fields=custom_values,
         sku=sku,
         name=name,
         unit=unit,

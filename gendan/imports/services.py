@@ -19,7 +19,7 @@ from gendan.core import events
 from gendan.core.errors import ApplicationError, ErrorCode
 from gendan.core.services import require_perm
 
-from .columns import COLUMNS, field_choices, headers_key, match_headers
+from .columns import COLUMNS, CUSTOM_PREFIX, columns_of, field_choices, headers_key, match_headers
 from .models import ColumnMapping, Import, ImportKind, ImportStatus
 from .progress import EVERY, progress_clear, progress_set
 from .reading import Sheet, read_sheet
@@ -54,7 +54,7 @@ def _mapping_problems(kind: str, headers: list[str], mapping: dict) -> list[str]
     chosen = [f for f in mapping.values() if isinstance(f, str) and f]
     for field_name in sorted({f for f in chosen if chosen.count(f) > 1}):
         problems.append(_("Two columns are given to %(field)s: keep one.") % {"field": fields.get(field_name)})
-    for column in COLUMNS[kind]:
+    for column in columns_of(kind):
         if column.required and column.field not in chosen:
             problems.append(_("No column holds %(field)s, which every row needs.") % {"field": fields[column.field]})
     return problems
@@ -152,7 +152,10 @@ def _row_errors(exc, row: int, column_of: dict) -> list[dict]:
         return [{"row": row, "column": "", "message": m} for m in exc.messages]
     found = []
     for key, messages in exc.message_dict.items():
-        column = "" if key == NON_FIELD_ERRORS else column_of.get(SERVICE_KEYS.get(key, key), "")
+        field_name = SERVICE_KEYS.get(key, key)
+        if field_name.startswith(f"{custom.FIELD}."):
+            field_name = CUSTOM_PREFIX + field_name.removeprefix(f"{custom.FIELD}.")
+        column = "" if key == NON_FIELD_ERRORS else column_of.get(field_name, "")
         found += [{"row": row, "column": column, "message": m} for m in messages]
     return found
 

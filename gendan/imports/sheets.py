@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from .columns import COLUMNS, FILE_NAMES
+from .columns import FILE_NAMES, columns_of
 
 LANGUAGES = ("zh-hans", "en")
 FORMATS = ("xlsx", "csv")
@@ -25,7 +25,7 @@ def template_name(kind: str, lang: str, fmt: str) -> str:
 
 
 def template_file(kind: str, lang: str, fmt: str) -> bytes:
-    columns = COLUMNS[kind]
+    columns = columns_of(kind)
     headers = [c.header(lang) for c in columns]
     example = [c.example(lang) for c in columns]
     if fmt == "csv":
