@@ -31,16 +31,21 @@ NUMBER_DECIMAL_PLACES = 4
 def fields_of(record_type: str, *, active_only: bool = True) -> list[CustomField]:
     """The custom fields of a record type in their order: one query, and in a request one query per record type
     whoever asks (the request's memo; a change to a definition forgets it)."""
-    memo = custom_fields_memo_var.get() if active_only else None
-    if memo is not None and record_type in memo:
-        return list(memo[record_type])
+    memo = custom_fields_memo_var.get()
+    if memo is not None and (record_type, active_only) in memo:
+        return list(memo[record_type, active_only])
     fields = CustomField.objects.filter(record_type=record_type)
     if active_only:
         fields = fields.filter(active=True)
     fields = list(fields)
     if memo is not None:
-        memo[record_type] = fields
+        memo[record_type, active_only] = fields
     return list(fields)
+
+
+def label_of(record_type: str, key: str) -> str:
+    """A field's label, deactivated or not, for the changes the event log names by key; the key if none has it."""
+    return next((field.label for field in fields_of(record_type, active_only=False) if field.key == key), key)
 
 
 @contextmanager

@@ -10,7 +10,7 @@ from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.html import format_html
 
-from gendan.core import verbs
+from gendan.core import custom_fields, verbs
 from gendan.core.numbers import plain_decimal
 
 register = template.Library()
@@ -51,8 +51,10 @@ def event_changes(event) -> list[tuple[str, object, object]]:
     model = ContentType.objects.get_for_id(event.content_type_id).model_class()
     rows = []
     for name, (old, new) in event.changes.items():
-        # A custom field's change is named by its key ("custom_fields.tier"): the key, which the settings page shows.
-        label, display = name.removeprefix("custom_fields."), (lambda v: v)
+        label, display = name, (lambda v: v)
+        if name.startswith(f"{custom_fields.FIELD}.") and model is not None:
+            # A custom field's change is named by its key ("custom_fields.tier"): shown by the field's label.
+            label = custom_fields.label_of(model._meta.label_lower, name.removeprefix(f"{custom_fields.FIELD}."))
         try:
             field = model._meta.get_field(name) if model else None
         except FieldDoesNotExist:

@@ -12,7 +12,7 @@ from gendan.core.custom_fields import definitions_memo, fields_of
 from gendan.core.services_custom_fields import custom_field_create, custom_field_update
 from gendan.crm.models import Contact, Customer, Opportunity
 from gendan.crm.services import customer_update
-from gendan.crm.services_pipeline import opportunity_create
+from gendan.crm.services_pipeline import opportunity_create, opportunity_update
 from tests.api_client import api_as
 from tests.factories import customer_ready_to_order
 
@@ -217,3 +217,15 @@ def test_a_request_reads_a_record_types_definitions_once_and_anew_after_a_change
     with django_assert_num_queries(2):
         fields_of("crm.customer")
         fields_of("crm.customer")
+
+
+def test_the_timeline_names_a_custom_fields_change_by_its_label(english, client, personas):
+    field(personas, "crm.opportunity", "budget", "Budget", "number")
+    rep = personas["rep1"]
+    deal = opportunity_create(customer=customer_ready_to_order(rep), actor=rep, name="年度采购")
+    opportunity_update(opportunity=deal, actor=rep, custom_fields={"budget": "500000"})
+    client.force_login(rep)
+
+    page = client.get(deal.get_absolute_url()).content.decode()
+    assert '<span class="text-muted">Budget:</span> — <i class="bi bi-arrow-right"></i> 500000' in page
+    assert "budget:" not in page
