@@ -88,6 +88,8 @@ class Shipment(TimeStampedModel):
             models.Index(fields=["owner", "created_at", "id"], name="shipment_owner_created_idx"),
             # A rep's shipments by number (/api/v1/shipments/?ordering=number).
             models.Index(fields=["owner", "number"], name="shipment_owner_number_idx"),
+            # The shipments signed for in a period: on-time delivery's orders (analytics.metrics.records).
+            models.Index(fields=["delivered_at"], name="shipment_delivered_idx"),
         ]
         permissions = [
             ("ship_shipment", _("Can mark shipments shipped")),

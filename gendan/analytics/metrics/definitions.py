@@ -439,6 +439,11 @@ METRIC_LIST = [
                 _owned("owner", "customer"),
                 moment="delivered_at",
                 denominator=Count("pk"),
+                narrow=records.delivered_within,
+                # An order's day is its last delivery's: found from its shipments (records.delivered_days).
+                rollup=Rollup(
+                    Order, "owner", {Order: "pk", Shipment: "order"}, column="count", days_of=records.delivered_days
+                ),
             ),
         ),
     ),

@@ -147,17 +147,44 @@ def paid_within(orders, period):
 
 def delivered_orders(user):
     """Orders delivered in full that had a promised date, with the moment their last shipment was signed for."""
+    # MAX over the order's shipments, not the first in order: with LIMIT 1 PostgreSQL may walk the index of every
+    # shipment by delivery, newest first, until one of the order's comes up (as paid_orders says of payments).
     last_delivered = (
         Shipment.objects.filter(order=OuterRef("pk"), status=ShipmentStatus.DELIVERED)
-        .order_by("-delivered_at")
-        .values("delivered_at")
+        .values("order")
+        .annotate(last=Max("delivered_at"))
+        .values("last")
     )
     delivered = Order.objects.visible_to(user).filter(
         delivery_status=DeliveryStatus.DELIVERED, promised_date__isnull=False
     )
-    return delivered.annotate(delivered_at=Subquery(last_delivered[:1])).annotate(
+    return delivered.annotate(delivered_at=Subquery(last_delivered)).annotate(
         delivered_on=TruncDate("delivered_at", tzinfo=company_zone())
     )
+
+
+def delivered_within(orders, period):
+    """The `orders` with a shipment signed for in `period` (shipment_delivered_idx): each order whose last delivery
+    falls in the period is one of them."""
+    first, after = period.moments()
+    signed = Shipment.objects.filter(delivered_at__gte=first, delivered_at__lt=after)
+    return orders.filter(pk__in=signed.values("order"))
+
+
+def delivered_days(touched: dict) -> set:
+    """The days touched records may have placed delivered orders on (metrics.rollups): every day a shipment of a
+    touched order, or of a touched shipment's order, was signed for, its last among them, whatever it was before."""
+    orders = list(touched.get(Order, ()))
+    shipments = touched.get(Shipment, ())
+    for start in range(0, len(shipments), _CHUNK):
+        chunk = shipments[start : start + _CHUNK]
+        orders += Shipment._base_manager.filter(pk__in=chunk).values_list("order_id", flat=True)
+    days = set()
+    for start in range(0, len(orders), _CHUNK):
+        signed = Shipment._base_manager.filter(order__in=orders[start : start + _CHUNK], delivered_at__isnull=False)
+        day = TruncDate("delivered_at", tzinfo=company_zone())
+        days.update(signed.annotate(signed_on=day).values_list("signed_on", flat=True).distinct().order_by())
+    return days
 
 
 def overdue_tasks(user):
