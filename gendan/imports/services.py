@@ -22,7 +22,7 @@ from .columns import COLUMNS, field_choices, headers_key, match_headers
 from .models import ColumnMapping, Import, ImportKind, ImportStatus
 from .progress import EVERY, progress_clear, progress_set
 from .reading import Sheet, read_sheet
-from .rows import HANDLERS, KIND_PERMS, SERVICE_KEYS, RowContext
+from .rows import GROUPED, HANDLERS, KIND_PERMS, SERVICE_KEYS, GroupError, RowContext
 
 
 class _Refused(Exception):
@@ -33,8 +33,6 @@ class _Refused(Exception):
 def _check_kind(kind) -> None:
     if kind == ImportKind.SUPPLIERS:
         raise ValidationError({"kind": [_("Gendan keeps no suppliers yet: there is nothing to import them into.")]})
-    if kind == ImportKind.ORDERS:
-        raise ValidationError({"kind": [_("Historical orders cannot be imported yet.")]})
     if kind not in COLUMNS:
         raise ValidationError(
             {"kind": [_("Choose what to import: %(kinds)s.") % {"kinds": ", ".join(sorted(str(k) for k in COLUMNS))}]}
@@ -156,25 +154,50 @@ def _row_errors(exc, row: int, column_of: dict) -> list[dict]:
     return found
 
 
+def _groups(imp: Import, sheet: Sheet) -> list[list[tuple[int, dict]]]:
+    """The file's rows as the handler takes them, each row's values by field: one by one, or, for a kind whose rows
+    come in groups (an order's lines), the rows of each key together, in the order of their first rows."""
+    rows = [(row, {f: raw.get(h, "") for h, f in imp.mapping.items() if f}) for row, raw in sheet.rows]
+    if imp.kind not in GROUPED:
+        return [[item] for item in rows]
+    key_field = GROUPED[imp.kind][0]
+    groups: dict = {}
+    for row, values in rows:
+        key = str(values.get(key_field, "")).strip()
+        # A row without its key is a group of its own: the handler says what it lacks.
+        groups.setdefault(key or ("", row), []).append((row, values))
+    return list(groups.values())
+
+
 def _run(imp: Import, sheet: Sheet) -> tuple[list[dict], list[int]]:
-    """Every row through its handler, each in a savepoint, in the caller's transaction: the errors, the ids made."""
-    handler = HANDLERS[imp.kind]
+    """Every row (or group of rows) through its handler, each in a savepoint, in the caller's transaction: the
+    errors, the ids made."""
+    grouped = imp.kind in GROUPED
+    handler = GROUPED[imp.kind][1] if grouped else HANDLERS[imp.kind]
     ctx = RowContext(actor=imp.user, import_id=imp.pk)
     column_of = {f: h for h, f in imp.mapping.items() if f}
-    errors, made = [], []
-    for done, (row, raw) in enumerate(sheet.rows, start=1):
-        values = {f: raw.get(h, "") for h, f in imp.mapping.items() if f}
+    errors, made, done = [], [], 0
+    for group in _groups(imp, sheet):
+        first_row = group[0][0]
         try:
             with transaction.atomic():
-                made.append(handler(ctx, values, row).pk)
+                made.append((handler(ctx, group) if grouped else handler(ctx, group[0][1], first_row)).pk)
+        except GroupError as exc:
+            for row, problem in exc.by_row:
+                errors += _row_errors(problem, row, column_of)
         except (ValidationError, ApplicationError) as exc:
-            errors += _row_errors(exc, row, column_of)
+            errors += _row_errors(exc, first_row, column_of)
         except IntegrityError:
             # The checks passed, but a record saved meanwhile took the same code (two imports, or someone typing):
             # the database's constraint refused it. A row error, never a job left half-way.
-            errors.append({"row": row, "column": "", "message": _("A record saved meanwhile conflicts with this row.")})
-        if done % EVERY == 0:
+            errors.append(
+                {"row": first_row, "column": "", "message": _("A record saved meanwhile conflicts with this row.")}
+            )
+        before, done = done, done + len(group)
+        if done // EVERY != before // EVERY:
             progress_set(imp.pk, done)
+    # In the order of the file, whatever order the groups were checked in.
+    errors.sort(key=lambda error: error["row"])
     return errors, made
 
 

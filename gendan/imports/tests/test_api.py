@@ -77,7 +77,7 @@ def test_a_mapping_names_the_columns_the_api_did_not_recognise(personas):
     ("kind", "text", "field"),
     [
         ("suppliers", "a\n1\n", "kind"),
-        ("orders", "a\n1\n", "kind"),
+        ("orders", "a\n1\n", "mapping"),
         ("", "a\n1\n", "kind"),
         ("customers", "", "file"),
     ],
