@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from gendan.accounts.models import User
 from gendan.catalog.models import Product, UnitOfMeasure
 from gendan.catalog.services import product_create
+from gendan.core.bounds import date_problems
 from gendan.core.errors import ApplicationError
 from gendan.crm.models import Customer
 from gendan.crm.services import customer_create
@@ -342,10 +343,8 @@ def _date(values, name, errors):
     """A date as Excel keeps it (a date cell) or as people type it: 2023-03-01, 2023/3/1, 2023.3.1, 2023年3月1日."""
     value = values.get(name, "")
     if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    text = str(value).strip()
+        value = value.date()
+    text = value.isoformat() if isinstance(value, datetime.date) else str(value).strip()
     if not text:
         return None
     if found := CHINESE_DATE.fullmatch(text):
@@ -354,9 +353,14 @@ def _date(values, name, errors):
     text = text.split()[0] if " " in text else text
     for pattern in DATE_FORMATS:
         try:
-            return datetime.datetime.strptime(text, pattern).date()
+            day = datetime.datetime.strptime(text, pattern).date()
         except ValueError:
             continue
+        # Off the calendar (year 1) is refused here, before it is made a moment that no time zone can hold.
+        if problems := date_problems(day):
+            errors[name] = problems
+            return None
+        return day
     errors[name] = [_("Enter a date such as 2023-03-01.")]
     return None
 

@@ -8,7 +8,7 @@ from django.db.models import Sum
 
 from gendan.analytics.metrics import get_metric, rollups
 from gendan.analytics.models import DailyFigure
-from gendan.automation.models import Notification, ScheduledCheck, Task
+from gendan.automation.models import Notification, Rule, ScheduledCheck, Task
 from gendan.automation.rules.matching import handle_event
 from gendan.core.models import Event, NumberCounter
 from gendan.finance.models import Invoice, Payment
@@ -294,6 +294,30 @@ def test_each_bad_row_gets_its_own_error_by_column_and_nothing_is_written(person
     assert (Order.objects.count(), Event.objects.count() - 2, NumberCounter.objects.count(), stock_now()) == before
 
 
+def test_values_out_of_any_range_are_errors_never_a_crash(personas, book):
+    rows = [
+        ["XS-1", "KH001", "0001-01-01", "1-1-1", "", "FM-DN50", "1e400", "9" * 40, "", "", "", "", "", "", "", "", ""],
+        ["XS-2", "KH001", D(2025, 3, 3), "", "", "FM-DN50", "1", "100", D(2025, 3, 5), "X" * 80, "单号 12",
+         D(2025, 3, 6), "F" * 40, D(2025, 3, 7), "9" * 40, D(2025, 3, 8), ""],
+        ["XS-3", "KH001", D(2025, 3, 3), "", "", "FM-DN50", "1", "100", D(2025, 3, 5), "", "", "", "", D(2025, 3, 7),
+         "500", D(2025, 3, 8), ""],
+    ]  # fmt: skip
+
+    imp = imported(personas["admin"], csv_file(csv_text(rows)))
+
+    assert imp.status == "checked"
+    assert {(e["row"], e["column"]) for e in imp.errors} == {
+        (2, "下单日期"),
+        (2, "交货日期"),
+        (2, "数量"),
+        (2, "单价"),
+        (3, "物流公司"),
+        (3, "运单号"),
+        (4, "回款金额"),
+    }
+    assert Order.objects.count() == 0
+
+
 def test_without_the_right_to_ship_or_invoice_the_rows_saying_so_are_errors(personas, book):
     # given: a rep may enter orders, not ship, invoice or take money
     rep = personas["rep1"]
@@ -372,8 +396,12 @@ def test_the_sales_of_the_historical_month_count_them_on_their_days(personas, bo
 
 
 def test_no_reminder_or_notice_comes_of_the_past(personas, book):
-    # given
+    # given: the shipped rules include reminders of invoices' due dates and orders' promised dates
     admin = personas["admin"]
+    assert set(Rule.objects.filter(trigger="date", is_active=True).values_list("target_model", flat=True)) >= {
+        "finance.invoice",
+        "sales.order",
+    }
     committed(admin, csv_file(csv_text(ROWS)))
 
     # when: the outbox hands every event of the import to the rules, shipped ones included

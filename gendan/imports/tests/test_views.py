@@ -99,3 +99,31 @@ def test_the_new_page_offers_the_templates_of_the_kinds_one_may_import(client, p
     assert [value for value, _label in page.context["form"].fields["kind"].choices] == ["stock"]
     headers = [cell.value for cell in load_workbook(io.BytesIO(xlsx.content)).worksheets[0][1]]
     assert headers == ["SKU*", "Warehouse*", "Opening quantity*", "Note"]
+
+
+def test_historical_orders_go_from_upload_through_the_dry_run_to_done(client, personas):
+    # given
+    from gendan.sales.models import Order
+    from tests.factories import CustomerFactory, ProductFactory, WarehouseFactory
+
+    CustomerFactory(code="KH001", owner=personas["rep1"])
+    ProductFactory(sku="FM-DN50")
+    WarehouseFactory()
+    client.force_login(personas["admin"])
+    upload = csv_file("订单号,客户,下单日期,产品,数量,单价\nXS-1,KH001,2025-03-03,FM-DN50,2,100\n", "gb18030")
+    new = client.get(reverse("imports:new"))
+
+    # when
+    created = client.post(reverse("imports:new"), {"kind": "orders", "file": upload})
+    imp = Import.objects.get()
+    checked = client.get(created.url)
+    client.post(reverse("imports:commit", args=[imp.pk]))
+
+    # then
+    assert b'data-testid="template-note-orders"' in new.content
+    assert created.url == reverse("imports:detail", args=[imp.pk])
+    assert b'data-testid="commit-import"' in checked.content
+    done = client.get(reverse("imports:detail", args=[imp.pk]))
+    assert b'data-testid="import-done"' in done.content
+    assert reverse("sales:order_list").encode() in done.content
+    assert Order.objects.get().status == "confirmed"
