@@ -64,6 +64,8 @@ def invoice_import(*, actor, order, issued_at: datetime.datetime, number: str = 
     subtotal = round_money(sum((il.amount for il in invoice_lines), Decimal("0")))
     tax = percent_of(subtotal, order.tax_rate)
     customer = order.customer
+    # Of the kind the customer gets, as issued then: a special VAT invoice's buyer details are not asked for again,
+    # the tax office took it as it was.
     kind = customer.invoice_kind
     issued_on = timezone.localdate(issued_at)
     invoice = Invoice(
@@ -108,9 +110,19 @@ def invoice_import(*, actor, order, issued_at: datetime.datetime, number: str = 
 
 @events.batched
 def payment_import(
-    *, actor, invoice: Invoice, amount, received_at: datetime.datetime, method: str = Payment.Method.BANK_TRANSFER
+    *,
+    actor,
+    invoice: Invoice,
+    amount,
+    received_at: datetime.datetime,
+    method: str = Payment.Method.BANK_TRANSFER,
+    completes_at: datetime.datetime | None = None,
 ) -> Payment:
-    """Money received at `received_at` for `invoice` (issued, of an order from history), allocated to it in full."""
+    """Money received at `received_at` for `invoice` (issued, of an order from history), allocated to it in full.
+
+    `completes_at`: when the order's history ends, should this payment close it: the money may have come before the
+    goods were signed for (款到发货), and an order closes on the later of the two. `received_at` by default.
+    """
     require_perm(actor, "finance.add_payment")
     errors = history_date_errors({"received_at": received_at})
     try:
@@ -159,7 +171,7 @@ def payment_import(
         invoice.status = InvoiceStatus.PAID
     invoice.save(update_fields=["amount_paid", "status", "updated_at"])
     order.amount_paid += amount
-    passed = order_import_progress(order=order, lines=lines, at=received_at)
+    passed = order_import_progress(order=order, lines=lines, at=max(received_at, completes_at or received_at))
     events.record(
         actor,
         "payment.imported",

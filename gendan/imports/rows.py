@@ -584,6 +584,7 @@ def order_rows(ctx: RowContext, rows: list[tuple[int, dict]]):
                     invoice=invoice,
                     amount=head["paid_amount"],
                     received_at=ctx.moment(head["paid_on"]),
+                    completes_at=ctx.moment(head["delivered_on"]) if head["delivered_on"] else None,
                 ),
             )
     return order

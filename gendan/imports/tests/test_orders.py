@@ -230,16 +230,24 @@ def test_the_history_leaves_what_the_live_flow_leaves(personas, book):
     assert live.lines.get().reserved_quantity == history.lines.get().reserved_quantity == 0
 
 
-def test_paid_in_full_after_delivery_closes_as_the_live_flow_closes(personas, book):
+def test_delivered_and_paid_in_full_closes_as_the_live_flow_closes_on_the_later_of_the_two(personas, book):
+    # given: one paid after delivery, one paid before its goods were signed for (款到发货)
     admin = personas["admin"]
-    rows = [["XS-8", "KH001", D(2025, 3, 3), "", "", "FM-DN50", "1", "100", D(2025, 3, 5), "", "", D(2025, 3, 8),
-             "", D(2025, 3, 10), "113", D(2025, 4, 2), ""]]  # fmt: skip
+    rows = [
+        ["XS-8", "KH001", D(2025, 3, 3), "", "", "FM-DN50", "1", "100", D(2025, 3, 5), "", "", D(2025, 3, 8),
+         "", D(2025, 3, 4), "113", D(2025, 4, 2), ""],
+        ["XS-9", "KH001", D(2025, 3, 3), "", "", "FM-DN50", "1", "100", D(2025, 3, 5), "", "", D(2025, 3, 8),
+         "", D(2025, 3, 4), "113", D(2025, 3, 4), ""],
+    ]  # fmt: skip
 
+    # when
     committed(admin, csv_file(csv_text(rows)))
 
-    order = Order.objects.get(number="XS-8")
-    assert state(order) == ("closed", "delivered", "invoiced", "paid")
-    assert order.invoices.get().status == "paid"
+    # then
+    orders = Order.objects.order_by("number")
+    assert [state(order) for order in orders] == [("closed", "delivered", "invoiced", "paid")] * 2
+    assert [order.closed_at.date() for order in orders] == [D(2025, 4, 2), D(2025, 3, 8)]
+    assert [order.invoices.get().status for order in orders] == ["paid", "paid"]
     assert customer_exposure(book[0][0].pk) == 0
 
 
