@@ -1,9 +1,9 @@
 """An import's life: uploaded, its columns named, checked by a dry run, committed all or nothing.
 
-The dry run and the commit run every row through the same handler (`rows.py`), which calls the same service a page
+The dry run and the commit run every row through the same handler (`rows`), which calls the same service a page
 does. The dry run does it inside a transaction that is rolled back at the end; the commit inside one that keeps
-everything or, when any row fails, nothing. Each row has its own savepoint, so one row's failure is that row's
-error and the rows after it are still checked.
+everything or, when any row fails, nothing. Each row (an order's rows together) has its own savepoint, so one row's
+failure is that row's error and the rows after it are still checked.
 """
 
 import uuid
