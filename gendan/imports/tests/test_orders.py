@@ -22,6 +22,7 @@ from gendan.inventory.models import StockLevel, StockMove
 from gendan.sales.credit import customer_exposure
 from gendan.sales.models import Order
 from gendan.sales.services import order_create
+from gendan.sales.services_history import order_import
 from tests.factories import AddressFactory, ContactFactory, CustomerFactory, ProductFactory, StockLevelFactory
 
 from .conftest import csv_file, xlsx_file
@@ -180,6 +181,32 @@ def test_a_whole_history_file_becomes_orders_in_every_state_with_their_documents
     )
     event = Event.objects.get(verb="order.imported", object_id=first.pk)
     assert event.data["ordered_at"].startswith("2025-03-03") and event.data["import"] == imp.pk
+
+
+def test_an_order_failing_at_commit_leaves_none_of_the_file(personas, book):
+    # given: checked clean, then one of its numbers taken before the commit
+    admin = personas["admin"]
+    imp = imported(admin, csv_file(csv_text(ROWS)))
+    assert imp.errors == []
+    order_import(
+        actor=admin,
+        number="XS-003",
+        customer=book[0][0],
+        lines=[{"product": book[1][0], "quantity": Decimal("1")}],
+        ordered_at=datetime.datetime(2025, 3, 1, 4, tzinfo=datetime.UTC),
+    )
+    before = (Order.objects.count(), Shipment.objects.count(), Invoice.objects.count(), Payment.objects.count())
+    import_commit(imp=imp, actor=admin)
+
+    # when
+    commit_import(imp.pk)
+    imp.refresh_from_db()
+
+    # then
+    assert imp.status == "failed"
+    assert imp.errors == [{"row": 5, "column": "订单号", "message": "An order with this number is already here."}]
+    assert (Order.objects.count(), Shipment.objects.count(), Invoice.objects.count(), Payment.objects.count()) == before
+    assert not Event.objects.filter(verb="shipment.imported").exists()
 
 
 def test_the_history_leaves_what_the_live_flow_leaves(personas, book):
