@@ -101,6 +101,7 @@ def test_the_new_page_offers_the_templates_of_the_kinds_one_may_import(client, p
     assert headers == ["SKU*", "Warehouse*", "Opening quantity*", "Note"]
 
 
+@pytest.mark.usefixtures("english")
 def test_historical_orders_go_from_upload_through_the_dry_run_to_done(client, personas):
     # given
     from gendan.sales.models import Order
@@ -110,7 +111,11 @@ def test_historical_orders_go_from_upload_through_the_dry_run_to_done(client, pe
     ProductFactory(sku="FM-DN50")
     WarehouseFactory()
     client.force_login(personas["admin"])
-    upload = csv_file("订单号,客户,下单日期,产品,数量,单价\nXS-1,KH001,2025-03-03,FM-DN50,2,100\n", "gb18030")
+    upload = csv_file(
+        "订单号,客户,下单日期,产品,数量,单价,发货日期,签收日期,开票日期\nXS-1,KH001,2025-03-03,FM-DN50,2,100,2025-03-04,"
+        "2025-03-05,2025-03-06\n",
+        "gb18030",
+    )
     new = client.get(reverse("imports:new"))
 
     # when
@@ -126,4 +131,8 @@ def test_historical_orders_go_from_upload_through_the_dry_run_to_done(client, pe
     done = client.get(reverse("imports:detail", args=[imp.pk]))
     assert b'data-testid="import-done"' in done.content
     assert reverse("sales:order_list").encode() in done.content
-    assert Order.objects.get().status == "confirmed"
+    order = Order.objects.get()
+    assert order.status == "delivered"
+    page = client.get(reverse("sales:order_detail", args=[order.pk]))
+    assert page.status_code == 200
+    assert "imported the order from history" in page.content.decode()
