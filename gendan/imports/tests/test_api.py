@@ -2,13 +2,16 @@
 
 import io
 import json
+from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
 
 from gendan.crm.models import Customer
 from gendan.imports.models import Import
+from gendan.sales.models import Order
 from tests.api_client import api_as
+from tests.factories import CustomerFactory, ProductFactory, WarehouseFactory
 
 from .conftest import csv_file
 
@@ -134,11 +137,6 @@ def test_a_template_of_an_unknown_kind_or_format_is_400(personas):
 
 def test_historical_orders_go_through_the_api_end_to_end(personas):
     # given
-    from decimal import Decimal
-
-    from gendan.sales.models import Order
-    from tests.factories import CustomerFactory, ProductFactory, WarehouseFactory
-
     CustomerFactory(code="KH001", owner=personas["rep1"])
     ProductFactory(sku="FM-DN50")
     WarehouseFactory()

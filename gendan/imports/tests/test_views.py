@@ -9,6 +9,8 @@ from openpyxl import load_workbook
 from gendan.crm.models import Customer
 from gendan.imports.models import Import
 from gendan.imports.services import import_check, import_create
+from gendan.sales.models import Order
+from tests.factories import CustomerFactory, ProductFactory, WarehouseFactory
 
 from .conftest import csv_file
 
@@ -104,9 +106,6 @@ def test_the_new_page_offers_the_templates_of_the_kinds_one_may_import(client, p
 @pytest.mark.usefixtures("english")
 def test_historical_orders_go_from_upload_through_the_dry_run_to_done(client, personas):
     # given
-    from gendan.sales.models import Order
-    from tests.factories import CustomerFactory, ProductFactory, WarehouseFactory
-
     CustomerFactory(code="KH001", owner=personas["rep1"])
     ProductFactory(sku="FM-DN50")
     WarehouseFactory()
