@@ -23,7 +23,14 @@ from gendan.sales.credit import customer_exposure
 from gendan.sales.models import Order
 from gendan.sales.services import order_create
 from gendan.sales.services_history import order_import
-from tests.factories import AddressFactory, ContactFactory, CustomerFactory, ProductFactory, StockLevelFactory
+from tests.factories import (
+    AddressFactory,
+    ContactFactory,
+    CustomerFactory,
+    ProductFactory,
+    StockLevelFactory,
+    WarehouseFactory,
+)
 
 from .conftest import csv_file, xlsx_file
 
@@ -74,7 +81,7 @@ def csv_text(rows, headers=HEADERS) -> str:
 
 @pytest.fixture
 def book(personas):
-    """Two customers of rep1, two products with stock today."""
+    """Two customers of rep1, two products with stock today in the one warehouse."""
     rep = personas["rep1"]
     customers = [
         CustomerFactory(code="KH001", name="苏州恒信机械有限公司", owner=rep, payment_terms_days=30),
@@ -84,8 +91,9 @@ def book(personas):
         ProductFactory(sku="FM-DN50", name="球阀", cost=Decimal("60")),
         ProductFactory(sku="GJ-20", name="管件", cost=Decimal("20")),
     ]
+    warehouse = WarehouseFactory(code="SH")
     for product in products:
-        StockLevelFactory(product=product, on_hand=Decimal("100"))
+        StockLevelFactory(product=product, warehouse=warehouse, on_hand=Decimal("100"))
     return customers, products
 
 
