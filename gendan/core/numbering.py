@@ -78,10 +78,14 @@ def pattern_for(doc_type: str) -> str:
     return pattern
 
 
-def next_number(doc_type: str) -> str:
-    """The next number for `doc_type`. Must run inside the transaction that creates the document."""
+def next_number(doc_type: str, at=None) -> str:
+    """The next number for `doc_type`. Must run inside the transaction that creates the document.
+
+    `at`: the moment the document is dated, when it records the past (an imported shipment of 2023 is numbered in
+    2023's series); now by default.
+    """
     pattern = pattern_for(doc_type)
-    now = timezone.localtime()
+    now = timezone.localtime(at)
     period = _period_of(pattern, now)
     seq = _bump(doc_type, period)
     if seq is None:
@@ -95,6 +99,56 @@ def next_number(doc_type: str) -> str:
     # Uppercase whatever the pattern's letters: a search finds numbers by the prefix of the
     # uppercased term, on their unique index (core.search).
     return format_number(pattern, now, seq).upper()
+
+
+# A sequence the live series could never count up to; beyond it a counter's column would overflow.
+UNREACHABLE = 10**15
+
+
+def _pattern_regex(pattern: str) -> re.Pattern:
+    """The numbers `pattern` produces, each date token and the sequence captured by name."""
+    widths = {"yyyy": 4, "yy": 2, "mm": 2, "dd": 2}
+    parts, end, named = [], 0, set()
+    for match in _TOKEN.finditer(pattern):
+        parts.append(re.escape(pattern[end : match.start()].upper()))
+        token = "seq" if match.group(1).startswith("seq") else match.group(1)
+        if token in named:
+            parts.append(f"(?P={token})")
+        else:
+            parts.append(rf"(?P<{token}>\d{{{widths[token]}}})" if token in widths else r"(?P<seq>\d+)")
+            named.add(token)
+        end = match.end()
+    parts.append(re.escape(pattern[end:].upper()))
+    return re.compile("".join(parts))
+
+
+def number_taken(doc_type: str, number: str) -> None:
+    """Move the counter of `doc_type` past `number`, given elsewhere (an import of the company's own numbers), if
+    the pattern could produce it: the live series then never hands it out again. In the caller's transaction.
+
+    A number the pattern cannot produce needs nothing: the series never reaches it.
+    """
+    pattern = pattern_for(doc_type)
+    found = _pattern_regex(pattern).fullmatch(number.upper())
+    if found is None or "seq" not in found.groupdict():
+        return
+    parts = found.groupdict()
+    # The period as _period_of writes it: a four-digit year even for {yy} (a two-digit year is this century's).
+    year = parts.get("yyyy") or (f"20{parts['yy']}" if parts.get("yy") else None)
+    period = "".join(p for p in (year, parts.get("mm"), parts.get("dd")) if p is not None)
+    seq = int(parts["seq"])
+    if seq > UNREACHABLE:
+        return
+    if NumberCounter.objects.filter(doc_type=doc_type, period=period, last_value__lt=seq).update(last_value=seq):
+        return
+    if NumberCounter.objects.filter(doc_type=doc_type, period=period).exists():
+        return
+    try:
+        with transaction.atomic():
+            NumberCounter.objects.create(doc_type=doc_type, period=period, last_value=seq)
+    except IntegrityError:
+        # Created meanwhile by a live number of that period: raise it past ours if it is behind.
+        NumberCounter.objects.filter(doc_type=doc_type, period=period, last_value__lt=seq).update(last_value=seq)
 
 
 def _bump(doc_type: str, period: str) -> int | None:

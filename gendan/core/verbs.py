@@ -25,6 +25,14 @@ class Verb:
 
 _registry: dict[str, Verb] = {}
 
+# The ending of the verbs that record the past (an import of history: "order.imported"), not something happening now.
+PAST = ".imported"
+
+
+def records_the_past(code: str) -> bool:
+    """Whether `code` records what happened before the record came in: its dates are behind us."""
+    return code.endswith(PAST)
+
 
 def register(code: str, label, record_type: str, *, activity=None, also_for: tuple[str, ...] = ()) -> None:
     """Name `code`, recorded on `record_type` records ("sales.order") and counting for `also_for` too."""

@@ -13,12 +13,21 @@ def register() -> None:
             "invoice.issued": (_("Invoice issued"), _("issued an invoice")),
             "invoice.paid": (_("Invoice paid in full"), _("invoice paid in full")),
             "invoice.fapiao_number_set": (_("Fapiao number entered"), _("entered the fapiao number")),
+            # Issued in the past, brought in by an import of history (finance.services_history).
+            "invoice.imported": (_("Invoice imported from history"), _("imported an invoice from history")),
         },
         also_for=("sales.order",),
     )
     verbs.register("payment.received", _("Payment received"), "finance.payment", activity=_("recorded a payment"))
     verbs.register(
         "payment.refunded", _("Money refunded"), "finance.payment", activity=_("refunded money of a payment")
+    )
+    verbs.register(
+        "payment.imported",
+        _("Payment imported from history"),
+        "finance.payment",
+        activity=_("imported a payment from history"),
+        also_for=("sales.order", "finance.invoice"),
     )
     verbs.register(
         "payment.allocated",

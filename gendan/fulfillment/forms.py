@@ -18,7 +18,7 @@ COMMON_CARRIERS = ["顺丰速运", "京东物流", "德邦物流", "中通快递
 class DeliveryFields(forms.Form):
     """How the goods leave: the rules (a carrier needs a tracking number) are the service's."""
 
-    # Not required: left out, the carrier says it (see fulfillment.services._set_delivery).
+    # Not required: left out, the carrier says it (see fulfillment.services.set_delivery).
     delivery_method = forms.ChoiceField(
         label=gettext_lazy("Delivery method"),
         choices=DeliveryMethod.choices,

@@ -47,7 +47,7 @@ def _require_shippable(order) -> None:
         )
 
 
-def _set_delivery(shipment: Shipment, *, delivery_method=None, carrier=None, tracking_number=None) -> None:
+def set_delivery(shipment: Shipment, *, delivery_method=None, carrier=None, tracking_number=None) -> None:
     """Put the given delivery details on the shipment, cleaned; None leaves a value as it is.
 
     A carrier given without a method names a courier, or is 自提 / 送货上门 as API clients
@@ -121,7 +121,7 @@ def shipment_create(
     if ship:
         require_perm(actor, "fulfillment.ship_shipment")
     delivery = Shipment()
-    _set_delivery(delivery, delivery_method=delivery_method, carrier=carrier, tracking_number=tracking_number)
+    set_delivery(delivery, delivery_method=delivery_method, carrier=carrier, tracking_number=tracking_number)
     if ship:
         _require_delivery(delivery)
     # Chosen lines come with their products: the unit says whether a quantity may be fractional.
@@ -207,7 +207,7 @@ def shipment_ship(
     # shortage of the reservation its first shipping consumed.
     SHIPMENT_STATES.check(shipment, ShipmentStatus.SHIPPED)
     _require_shippable(order)
-    _set_delivery(shipment, delivery_method=delivery_method, carrier=carrier, tracking_number=tracking_number)
+    set_delivery(shipment, delivery_method=delivery_method, carrier=carrier, tracking_number=tracking_number)
     _require_delivery(shipment)
     _ship(shipment, shipment_lines, order, lines_of_order, actor)
     return shipment

@@ -13,6 +13,8 @@ def register() -> None:
             "shipment.shipped": (_("Shipment sent"), _("shipped")),
             "shipment.delivered": (_("Shipment delivered"), _("recorded the delivery")),
             "shipment.cancelled": (_("Shipment cancelled"), _("cancelled a shipment")),
+            # Shipped in the past, brought in by an import of history (fulfillment.services_history).
+            "shipment.imported": (_("Shipment imported from history"), _("imported a shipment from history")),
         },
         also_for=("sales.order",),
     )

@@ -52,7 +52,7 @@ class ImportSerializer(serializers.Serializer):
     rows = serializers.IntegerField(source="rows_total", help_text="Data rows in the file.")
     errors = ImportErrorSerializer(many=True)
     progress = serializers.SerializerMethodField()
-    created = serializers.SerializerMethodField(help_text="Records made by the commit.")
+    created = serializers.SerializerMethodField(help_text="Records made by the commit (for orders, the orders).")
     created_at = serializers.DateTimeField()
     finished_at = serializers.DateTimeField(allow_null=True)
 
@@ -67,7 +67,12 @@ class ImportSerializer(serializers.Serializer):
 class ImportInputSerializer(serializers.Serializer):
     """Shapes only: the kind, the file and the mapping are the service's to judge (field-keyed 400s)."""
 
-    kind = serializers.CharField(help_text="customers, products or stock (orders and suppliers are refused for now).")
+    kind = serializers.CharField(
+        help_text=(
+            "customers, products, stock, or orders: historical orders, one row per order line, with their shipment, "
+            "invoice and payment, dated as they happened and touching no stock (suppliers are refused for now)."
+        )
+    )
     file = serializers.FileField(help_text="XLSX, or CSV in UTF-8 (with or without BOM) or GB18030.")
     mapping = serializers.JSONField(
         required=False, binary=True, help_text='{"column header": "field name"}; "" leaves the column out.'

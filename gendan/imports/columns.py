@@ -262,10 +262,178 @@ STOCK_COLUMNS = [
     Column("note", "备注", "Note", _("Free text."), synonyms=("说明",)),
 ]
 
+# One row per order line, as order books are kept in Excel: the rows of one order number are one order, and the
+# columns from the customer on (all but the line's product, quantity and price) are the order's, given on its first
+# row and the same or empty on the others.
+ORDER_COLUMNS = [
+    Column(
+        "number",
+        "订单号",
+        "Order number",
+        _(
+            "Your own number for the order, kept as it is. Rows with the same number are the lines of one order; a "
+            "number already here is refused."
+        ),
+        "XS-2023-0001",
+        "XS-2023-0001",
+        required=True,
+        synonyms=("订单编号", "销售订单号", "单号", "销售单号", "order no", "order"),
+    ),
+    Column(
+        "customer",
+        "客户",
+        "Customer",
+        _("A customer already here that you can see, by its code or its name."),
+        "苏州恒信机械有限公司",
+        "Suzhou Hengxin Machinery Co., Ltd.",
+        required=True,
+        synonyms=("客户名称", "客户编码", "客户代码", "购货单位", "customer name", "customer code"),
+    ),
+    Column(
+        "ordered_on",
+        "下单日期",
+        "Order date",
+        _("When the order was placed and confirmed; not later than today."),
+        "2023-03-01",
+        "2023-03-01",
+        required=True,
+        synonyms=("订单日期", "签订日期", "日期", "order date", "date"),
+    ),
+    Column(
+        "promised_date",
+        "交货日期",
+        "Promised date",
+        _("The delivery date promised to the customer."),
+        "2023-03-15",
+        "2023-03-15",
+        synonyms=("交期", "承诺交期", "约定交期", "promised date"),
+    ),
+    Column(
+        "owner",
+        "业务员",
+        "Owner",
+        _("The salesperson, by user name or full name; the customer's owner when empty."),
+        synonyms=("负责人", "销售", "销售员", "跟单员", "owner"),
+    ),
+    Column(
+        "product",
+        "产品",
+        "Product",
+        _("A product already here, by its code, or by its name when no other product has it."),
+        "FM-DN50",
+        "FM-DN50",
+        required=True,
+        synonyms=("产品编码", "产品名称", "物料编码", "商品编码", "品名", "货号", "sku", "product code"),
+    ),
+    Column(
+        "quantity",
+        "数量",
+        "Quantity",
+        _("Above zero, in the product's unit."),
+        "20",
+        "20",
+        required=True,
+        synonyms=("订货数量", "销售数量", "qty"),
+    ),
+    Column(
+        "unit_price",
+        "单价",
+        "Unit price",
+        _("In yuan, before tax as on an order's line (the order adds tax at the usual rate); zero or more."),
+        "320.00",
+        "320.00",
+        required=True,
+        synonyms=("销售单价", "价格", "price"),
+    ),
+    Column(
+        "shipped_on",
+        "发货日期",
+        "Shipped on",
+        _("When the whole order left; empty: not shipped yet (it is then open, without stock reserved for it)."),
+        "2023-03-05",
+        "2023-03-05",
+        synonyms=("发货时间", "出库日期", "shipped"),
+    ),
+    Column(
+        "carrier",
+        "物流公司",
+        "Carrier",
+        _("Who carried it: a courier's name, 自提 (picked up) or 送货上门 (own delivery)."),
+        "顺丰速运",
+        "SF Express",
+        synonyms=("快递公司", "承运商", "物流"),
+    ),
+    Column(
+        "tracking_number",
+        "运单号",
+        "Tracking number",
+        _("The carrier's number: letters, digits and dashes."),
+        "SF1234567890",
+        "SF1234567890",
+        synonyms=("快递单号", "物流单号", "tracking"),
+    ),
+    Column(
+        "delivered_on",
+        "签收日期",
+        "Delivered on",
+        _("When the customer signed for it; needs the shipping date."),
+        "2023-03-08",
+        "2023-03-08",
+        synonyms=("收货日期", "到货日期", "delivered"),
+    ),
+    Column(
+        "invoice_number",
+        "发票号",
+        "Invoice number",
+        _("Your own number for the invoice, kept as it is; empty: the next number is given."),
+        synonyms=("发票号码", "发票编号"),
+    ),
+    Column(
+        "invoiced_on",
+        "开票日期",
+        "Invoiced on",
+        _("When the whole order was invoiced; needs the shipping date."),
+        "2023-03-10",
+        "2023-03-10",
+        synonyms=("发票日期", "invoiced"),
+    ),
+    Column(
+        "paid_amount",
+        "回款金额",
+        "Amount paid",
+        _("In yuan, tax included: what the customer paid of the invoice, up to its total; with the payment date."),
+        "7232.00",
+        "7232.00",
+        synonyms=("收款金额", "已收金额", "已回款", "paid amount"),
+    ),
+    Column(
+        "paid_on",
+        "回款日期",
+        "Paid on",
+        _("When the money was received; with the amount paid and the invoice date."),
+        "2023-04-02",
+        "2023-04-02",
+        synonyms=("收款日期", "付款日期", "到账日期", "paid"),
+    ),
+    Column("notes", "备注", "Notes", _("Free text."), synonyms=("说明",)),
+]
+
 COLUMNS: dict[str, list[Column]] = {
     ImportKind.CUSTOMERS: CUSTOMER_COLUMNS,
     ImportKind.PRODUCTS: PRODUCT_COLUMNS,
     ImportKind.STOCK: STOCK_COLUMNS,
+    ImportKind.ORDERS: ORDER_COLUMNS,
+}
+
+# What a kind's template says besides its columns (the XLSX's second sheet) and its page says beside the upload.
+NOTES = {
+    ImportKind.ORDERS: _(
+        "Past orders are recorded as they ended up, on their own dates, so that sales, invoicing and collection "
+        "figures show them on their real days. They do not touch stock: nothing is reserved or moved (import the "
+        "opening stock for what is on hand today), and no reminder or notice is sent for them. An order is confirmed "
+        "on its order date; shipped whole, delivered, invoiced whole and paid on the dates its row gives; closed when "
+        "delivered and paid in full."
+    ),
 }
 
 # The record type whose custom fields (core.custom_fields) a kind's rows may fill, each a column of its own named by
@@ -309,6 +477,7 @@ FILE_NAMES = {
     ImportKind.CUSTOMERS: ("客户导入模板", "customers-template"),
     ImportKind.PRODUCTS: ("产品导入模板", "products-template"),
     ImportKind.STOCK: ("期初库存导入模板", "opening-stock-template"),
+    ImportKind.ORDERS: ("历史订单导入模板", "historical-orders-template"),
 }
 
 

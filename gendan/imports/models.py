@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ImportKind(models.TextChoices):
-    """What a spreadsheet brings in. Orders and suppliers are named by the API already and refused until built."""
+    """What a spreadsheet brings in. Suppliers are named by the API already and refused until built."""
 
     CUSTOMERS = "customers", _("Customers")
     PRODUCTS = "products", _("Products")

@@ -1,9 +1,9 @@
 """An import's life: uploaded, its columns named, checked by a dry run, committed all or nothing.
 
-The dry run and the commit run every row through the same handler (`rows.py`), which calls the same service a page
+The dry run and the commit run every row through the same handler (`rows`), which calls the same service a page
 does. The dry run does it inside a transaction that is rolled back at the end; the commit inside one that keeps
-everything or, when any row fails, nothing. Each row has its own savepoint, so one row's failure is that row's
-error and the rows after it are still checked.
+everything or, when any row fails, nothing. Each row (an order's rows together) has its own savepoint, so one row's
+failure is that row's error and the rows after it are still checked.
 """
 
 import uuid
@@ -23,7 +23,7 @@ from .columns import COLUMNS, CUSTOM_PREFIX, columns_of, field_choices, headers_
 from .models import ColumnMapping, Import, ImportKind, ImportStatus
 from .progress import EVERY, progress_clear, progress_set
 from .reading import Sheet, read_sheet
-from .rows import HANDLERS, KIND_PERMS, SERVICE_KEYS, RowContext
+from .rows import GROUPED, HANDLERS, KIND_PERMS, SERVICE_KEYS, GroupError, RowContext
 
 
 class _Refused(Exception):
@@ -34,8 +34,6 @@ class _Refused(Exception):
 def _check_kind(kind) -> None:
     if kind == ImportKind.SUPPLIERS:
         raise ValidationError({"kind": [_("Gendan keeps no suppliers yet: there is nothing to import them into.")]})
-    if kind == ImportKind.ORDERS:
-        raise ValidationError({"kind": [_("Historical orders cannot be imported yet.")]})
     if kind not in COLUMNS:
         raise ValidationError(
             {"kind": [_("Choose what to import: %(kinds)s.") % {"kinds": ", ".join(sorted(str(k) for k in COLUMNS))}]}
@@ -160,28 +158,51 @@ def _row_errors(exc, row: int, column_of: dict) -> list[dict]:
     return found
 
 
+def _groups(imp: Import, sheet: Sheet) -> list[list[tuple[int, dict]]]:
+    """The file's rows as the handler takes them, each row's values by field: one by one, or, for a kind whose rows
+    come in groups (an order's lines), the rows of each key together, in the order of their first rows."""
+    rows = [(row, {f: raw.get(h, "") for h, f in imp.mapping.items() if f}) for row, raw in sheet.rows]
+    if imp.kind not in GROUPED:
+        return [[item] for item in rows]
+    key_field = GROUPED[imp.kind][0]
+    groups: dict = {}
+    for row, values in rows:
+        key = str(values.get(key_field, "")).strip()
+        # A row without its key is a group of its own: the handler says what it lacks.
+        groups.setdefault(key or ("", row), []).append((row, values))
+    return list(groups.values())
+
+
 def _run(imp: Import, sheet: Sheet) -> tuple[list[dict], list[int]]:
-    """Every row through its handler, each in a savepoint, in the caller's transaction: the errors, the ids made."""
-    handler = HANDLERS[imp.kind]
+    """Every row (or group of rows) through its handler, each in a savepoint, in the caller's transaction: the
+    errors, the ids made."""
+    grouped = imp.kind in GROUPED
+    handler = GROUPED[imp.kind][1] if grouped else HANDLERS[imp.kind]
     ctx = RowContext(actor=imp.user, import_id=imp.pk)
     column_of = {f: h for h, f in imp.mapping.items() if f}
-    errors, made = [], []
+    errors, made, done = [], [], 0
     with custom.definitions_memo():
-        for done, (row, raw) in enumerate(sheet.rows, start=1):
-            values = {f: raw.get(h, "") for h, f in imp.mapping.items() if f}
+        for group in _groups(imp, sheet):
+            first_row = group[0][0]
             try:
                 with transaction.atomic():
-                    made.append(handler(ctx, values, row).pk)
+                    made.append((handler(ctx, group) if grouped else handler(ctx, group[0][1], first_row)).pk)
+            except GroupError as exc:
+                for row, problem in exc.by_row:
+                    errors += _row_errors(problem, row, column_of)
             except (ValidationError, ApplicationError) as exc:
-                errors += _row_errors(exc, row, column_of)
+                errors += _row_errors(exc, first_row, column_of)
             except IntegrityError:
                 # The checks passed, but a record saved meanwhile took the same code (two imports, or someone typing):
                 # the database's constraint refused it. A row error, never a job left half-way.
                 errors.append(
-                    {"row": row, "column": "", "message": _("A record saved meanwhile conflicts with this row.")}
+                    {"row": first_row, "column": "", "message": _("A record saved meanwhile conflicts with this row.")}
                 )
-            if done % EVERY == 0:
+            before, done = done, done + len(group)
+            if done // EVERY != before // EVERY:
                 progress_set(imp.pk, done)
+    # In the order of the file, whatever order the groups were checked in.
+    errors.sort(key=lambda error: error["row"])
     return errors, made
 
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from .columns import FILE_NAMES, columns_of
+from .columns import FILE_NAMES, NOTES, columns_of
 
 LANGUAGES = ("zh-hans", "en")
 FORMATS = ("xlsx", "csv")
@@ -58,6 +58,8 @@ def template_file(kind: str, lang: str, fmt: str) -> bytes:
                 )
             ]
         )
+        if kind in NOTES:
+            notes.append([str(NOTES[kind])])
         notes.column_dimensions["A"].width = 24
         notes.column_dimensions["C"].width = 80
     out = io.BytesIO()

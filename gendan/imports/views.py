@@ -14,7 +14,7 @@ from gendan.core.errors import ApplicationError
 from gendan.core.forms import add_service_errors
 from gendan.core.lists import paginate
 
-from .columns import COLUMNS
+from .columns import COLUMNS, NOTES
 from .forms import MappingForm, UploadForm, kinds_for
 from .models import FINISHED, Import, ImportStatus
 from .progress import percent, rows_done
@@ -26,7 +26,12 @@ from .sheets import CONTENT_TYPES, FORMATS, LANGUAGES, template_file, template_n
 
 ERRORS_PER_PAGE = 50
 # Where the records of each kind are listed once imported.
-LISTS = {"customers": "crm:customer_list", "products": "catalog:product_list", "stock": "inventory:stock_list"}
+LISTS = {
+    "customers": "crm:customer_list",
+    "products": "catalog:product_list",
+    "stock": "inventory:stock_list",
+    "orders": "sales:order_list",
+}
 
 
 def _importer(request):
@@ -66,7 +71,12 @@ def import_new(request):
             check_soon(imp)
             return redirect("imports:detail", pk=imp.pk)
     templates = [
-        {"kind": kind, "label": label, "files": [(lang, fmt) for lang in LANGUAGES for fmt in FORMATS]}
+        {
+            "kind": kind,
+            "label": label,
+            "files": [(lang, fmt) for lang in LANGUAGES for fmt in FORMATS],
+            "note": NOTES.get(kind, ""),
+        }
         for kind, label in kinds_for(request.user)
     ]
     return render(request, "imports/new.html", {"form": form, "templates": templates})

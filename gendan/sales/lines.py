@@ -56,11 +56,12 @@ def checked_totals(lines, tax_rate, document_model) -> tuple[Decimal, Decimal, D
     return totals
 
 
-def build_lines(rows, line_model=OrderLine, extra=None) -> list:
+def build_lines(rows, line_model=OrderLine, extra=None, *, past: bool = False) -> list:
     """Document lines (of an order, a quotation) from input rows, with field-keyed errors per row.
 
     Errors are keyed as DRF shows nested ones ("lines.1.quantity"). `extra(product, unit_price,
     discount)` may give more field values for each valid line (a quotation flags prices below floor).
+    `past`: lines of an order recorded from history, which may name a product no longer sold.
     """
     if not rows:
         raise ValidationError({"lines": [_("Add at least one line.")]})
@@ -91,7 +92,7 @@ def build_lines(rows, line_model=OrderLine, extra=None) -> list:
         quantity, unit_price, discount = values["quantity"], values["unit_price"], values["discount_percent"]
         if product is None:
             problems["product"] = [_("Choose a product.")]
-        elif not product.is_active:
+        elif not product.is_active and not past:
             problems["product"] = [_("%(product)s is no longer sold.") % {"product": product}]
         if "quantity" not in problems and (quantity is None or quantity <= 0):
             problems["quantity"] = [_("Enter a quantity above zero.")]

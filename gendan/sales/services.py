@@ -46,7 +46,7 @@ from .models import (
     board_column_of,
 )
 from .services_approvals import approval_decide, approval_open, approval_plan
-from .status import PaymentStatus, billing_status_of, delivery_status_of, payment_status_of
+from .status import PaymentStatus, billing_status_of, delivery_status_of, payment_status_of, road_of
 
 ORDER_FIELDS = [
     "customer",
@@ -533,6 +533,29 @@ def order_assign(*, order: Order, actor, owner, reason: str = "") -> Order:
     return order
 
 
+# The order's figures its derived statuses come from, saved together with them.
+DERIVED_FIELDS = [
+    "delivery_status",
+    "billing_status",
+    "payment_status",
+    "amount_invoiced",
+    "amount_paid",
+    "amount_credited",
+]
+
+
+def derive_statuses(order: Order, lines) -> None:
+    """Set the order's delivery, billing and payment statuses from its lines and amounts (not saved)."""
+    order.delivery_status = delivery_status_of(
+        (ln.quantity, ln.shipped_quantity, ln.delivered_quantity) for ln in lines
+    )
+    order.billing_status = billing_status_of((ln.quantity, ln.invoiced_quantity) for ln in lines)
+    # Settled by money or by credit notes alike.
+    order.payment_status = payment_status_of(
+        order.billing_status, order.amount_invoiced, order.amount_paid + order.amount_credited
+    )
+
+
 def order_refresh_progress(*, order: Order, actor, lines=None) -> Order:
     """Recompute the derived statuses from the lines and move the order along the road.
 
@@ -541,15 +564,8 @@ def order_refresh_progress(*, order: Order, actor, lines=None) -> Order:
     them, which spares reading them again.
     """
     lines = list(order.lines.all()) if lines is None else lines
-    order.delivery_status = delivery_status_of(
-        (ln.quantity, ln.shipped_quantity, ln.delivered_quantity) for ln in lines
-    )
-    order.billing_status = billing_status_of((ln.quantity, ln.invoiced_quantity) for ln in lines)
     was_paid = order.payment_status
-    # Settled by money or by credit notes alike.
-    order.payment_status = payment_status_of(
-        order.billing_status, order.amount_invoiced, order.amount_paid + order.amount_credited
-    )
+    derive_statuses(order, lines)
     if order.payment_status == PaymentStatus.PAID != was_paid:
         # The step people wait for ("paid in full") is the order's, whichever invoice settled it.
         events.record(
@@ -560,35 +576,12 @@ def order_refresh_progress(*, order: Order, actor, lines=None) -> Order:
             data={"amount_paid": order.amount_paid},
         )
     # Saved with the first status move, if there is one: one UPDATE instead of two.
-    unsaved = [
-        "delivery_status",
-        "billing_status",
-        "payment_status",
-        "amount_invoiced",
-        "amount_paid",
-        "amount_credited",
-    ]
-    road = {
-        OrderStatus.CONFIRMED: {
-            "partially_shipped": (OrderStatus.PARTIALLY_SHIPPED, "order.partially_shipped"),
-            "shipped": (OrderStatus.SHIPPED, "order.shipped"),
-            "delivered": (OrderStatus.SHIPPED, "order.shipped"),
-        },
-        OrderStatus.PARTIALLY_SHIPPED: {
-            "shipped": (OrderStatus.SHIPPED, "order.shipped"),
-            "delivered": (OrderStatus.SHIPPED, "order.shipped"),
-        },
-        OrderStatus.SHIPPED: {"delivered": (OrderStatus.DELIVERED, "order.delivered")},
-    }
-    while order.delivery_status in road.get(order.status, {}):
-        status, verb = road[order.status][order.delivery_status]
-        ORDER_STATES.move(order, status, actor=actor, verb=verb, extra_fields=unsaved)
-        unsaved = []
-    if order.status == OrderStatus.DELIVERED and order.payment_status == "paid":
-        order.closed_at = timezone.now()
-        ORDER_STATES.move(
-            order, OrderStatus.CLOSED, actor=actor, verb="order.closed", extra_fields=["closed_at", *unsaved]
-        )
+    unsaved = list(DERIVED_FIELDS)
+    for status, verb in road_of(order.status, order.delivery_status, order.payment_status):
+        closing = ["closed_at"] if status == OrderStatus.CLOSED else []
+        if closing:
+            order.closed_at = timezone.now()
+        ORDER_STATES.move(order, status, actor=actor, verb=verb, extra_fields=[*closing, *unsaved])
         unsaved = []
     if unsaved:
         order.save(update_fields=[*unsaved, "updated_at"])

@@ -2,7 +2,22 @@
 
 from decimal import Decimal
 
-from .models import BillingStatus, DeliveryStatus, PaymentStatus
+from .models import BillingStatus, DeliveryStatus, OrderStatus, PaymentStatus
+
+# The main road an order takes as its goods leave and arrive: from its status, by its delivery status, the status it
+# moves to and the verb that says so. A delivered order paid in full then closes.
+ROAD = {
+    OrderStatus.CONFIRMED: {
+        DeliveryStatus.PARTIALLY_SHIPPED: (OrderStatus.PARTIALLY_SHIPPED, "order.partially_shipped"),
+        DeliveryStatus.SHIPPED: (OrderStatus.SHIPPED, "order.shipped"),
+        DeliveryStatus.DELIVERED: (OrderStatus.SHIPPED, "order.shipped"),
+    },
+    OrderStatus.PARTIALLY_SHIPPED: {
+        DeliveryStatus.SHIPPED: (OrderStatus.SHIPPED, "order.shipped"),
+        DeliveryStatus.DELIVERED: (OrderStatus.SHIPPED, "order.shipped"),
+    },
+    OrderStatus.SHIPPED: {DeliveryStatus.DELIVERED: (OrderStatus.DELIVERED, "order.delivered")},
+}
 
 
 def delivery_status_of(lines) -> str:
@@ -34,3 +49,14 @@ def payment_status_of(billing_status: str, amount_invoiced: Decimal, amount_paid
     if amount_paid > 0:
         return PaymentStatus.PARTIALLY_PAID
     return PaymentStatus.UNPAID
+
+
+def road_of(status: str, delivery_status: str, payment_status: str) -> list[tuple[str, str]]:
+    """The steps (status, verb) an order in `status` takes, given its derived statuses; none when it stays."""
+    steps = []
+    while delivery_status in ROAD.get(status, {}):
+        status, verb = ROAD[status][delivery_status]
+        steps.append((status, verb))
+    if status == OrderStatus.DELIVERED and payment_status == PaymentStatus.PAID:
+        steps.append((OrderStatus.CLOSED, "order.closed"))
+    return steps

@@ -25,6 +25,8 @@ def register() -> None:
         "sales.order",
         {
             "order.created": (_("Order created"), _("created the order")),
+            # Placed in the past, brought in by an import of history (sales.services_history).
+            "order.imported": (_("Order imported from history"), _("imported the order from history")),
             "order.updated": (_("Order edited"), _("edited the order")),
             "order.submitted": (_("Order submitted"), _("submitted the order")),
             "order.approval_advanced": (

@@ -6,6 +6,7 @@ from django.db import models
 from gendan.automation import conditions as cond
 from gendan.automation.models import Rule, RuleTrigger, ScheduledCheck
 from gendan.core.models import Event
+from gendan.core.verbs import records_the_past
 
 from .actions import fire
 from .records import label_of, load_record
@@ -27,7 +28,10 @@ def handle_event(event: Event) -> None:
     # A date rule looks again whenever something happens to its record or to a record belonging
     # to it: a follow-up (its root the customer) moves the customer's "no follow-up since".
     by_date = models.Q(trigger=RuleTrigger.DATE, target_model__in=list(targets))
-    rules = list(Rule.objects.filter(is_active=True).filter(by_verb | by_date).order_by("pk"))
+    # History brought in (an import of past orders) looks at no date: its due dates and promises passed long ago,
+    # and nobody is to be reminded of them.
+    wanted = by_verb if records_the_past(event.verb) else by_verb | by_date
+    rules = list(Rule.objects.filter(is_active=True).filter(wanted).order_by("pk"))
     records = {}
     for rule in rules:
         ct_id, object_id = targets[rule.target_model]

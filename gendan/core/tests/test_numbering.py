@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from gendan.core.models import NumberCounter, NumberSequence
-from gendan.core.numbering import format_number, next_number
+from gendan.core.numbering import format_number, next_number, number_taken
 from gendan.sales.models import Order
 from tests.backbone import draft_order, stocked_products
 
@@ -82,6 +82,44 @@ def test_the_pattern_is_configurable():
     with at(2025, 12, 7, 4, 0):
         # The pattern has no month, so the count runs on through the year.
         assert next_number("sales_order") == "XS-2025-0002"
+
+
+def test_a_document_of_the_past_is_numbered_in_the_series_of_its_own_month():
+    with at(2026, 12, 7, 4, 0):
+        first = next_number("shipment", at=datetime.datetime(2023, 3, 5, 4, tzinfo=UTC))
+        second = next_number("shipment", at=datetime.datetime(2023, 3, 9, 4, tzinfo=UTC))
+        today = next_number("shipment")
+
+    assert (first, second, today) == ("SH20230300001", "SH20230300002", "SH20261200001")
+
+
+@pytest.mark.parametrize(
+    ("pattern", "given", "counter"),
+    [
+        ("SO{yyyy}{mm}{seq:05}", "so20261200042", ("202612", 42)),
+        ("SO-{yy}{mm}{dd}-{seq:3}", "SO-261207-9", ("20261207", 9)),
+        ("C{seq:06}", "C000120", ("", 120)),
+        ("XS-{yyyy}-{seq:4}", "XS-2026-0001-A", None),
+        ("XS-{yyyy}-{seq:4}", "XS-2026-" + "9" * 30, None),
+    ],
+)
+def test_a_number_given_elsewhere_moves_the_counter_past_it_if_the_pattern_makes_such_numbers(pattern, given, counter):
+    NumberSequence.objects.create(doc_type="sales_order", pattern=pattern)
+
+    number_taken("sales_order", given)
+
+    assert list(NumberCounter.objects.values_list("period", "last_value")) == ([counter] if counter else [])
+
+
+def test_a_counter_past_a_given_number_stays_where_it_is():
+    with at(2026, 12, 7, 4, 0):
+        for _ in range(3):
+            next_number("sales_order")
+        number_taken("sales_order", "SO20261200002")
+        number_taken("sales_order", "SO20261200005")
+        assert next_number("sales_order") == "SO20261200006"
+        number_taken("sales_order", "SO20261200004")
+        assert next_number("sales_order") == "SO20261200007"
 
 
 def test_a_pattern_needs_a_sequence_part():

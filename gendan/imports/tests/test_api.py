@@ -2,13 +2,16 @@
 
 import io
 import json
+from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
 
 from gendan.crm.models import Customer
 from gendan.imports.models import Import
+from gendan.sales.models import Order
 from tests.api_client import api_as
+from tests.factories import CustomerFactory, ProductFactory, WarehouseFactory
 
 from .conftest import csv_file
 
@@ -77,7 +80,7 @@ def test_a_mapping_names_the_columns_the_api_did_not_recognise(personas):
     ("kind", "text", "field"),
     [
         ("suppliers", "a\n1\n", "kind"),
-        ("orders", "a\n1\n", "kind"),
+        ("orders", "a\n1\n", "mapping"),
         ("", "a\n1\n", "kind"),
         ("customers", "", "file"),
     ],
@@ -130,3 +133,39 @@ def test_a_template_of_an_unknown_kind_or_format_is_400(personas):
 
     assert response.status_code == 400
     assert set(response.json()) == {"kind", "format"}
+
+
+def test_historical_orders_go_through_the_api_end_to_end(personas):
+    # given
+    CustomerFactory(code="KH001", owner=personas["rep1"])
+    ProductFactory(sku="FM-DN50")
+    WarehouseFactory()
+    client = api_as(personas["admin"])
+    text = (
+        "订单号,客户,下单日期,产品,数量,单价,发货日期,签收日期,开票日期,回款金额,回款日期\n"
+        "XS-1,KH001,2025-03-03,FM-DN50,2,100,2025-03-05,2025-03-06,2025-03-07,226,2025-03-30\n"
+    )
+
+    # when
+    created = post(client, "orders", text).json()
+    committed = client.post(f"{URL}{created['id']}/commit/")
+
+    # then
+    assert (created["status"], created["errors"]) == ("checked", [])
+    assert committed.status_code == 200
+    assert client.get(f"{URL}{created['id']}/").json()["created"] == 1
+    order = Order.objects.get(number="XS-1")
+    assert (order.status, order.amount_paid) == ("closed", Decimal("226"))
+
+
+def test_the_orders_template_names_the_columns_in_both_languages(personas):
+    client = api_as(personas["rep1"])
+
+    zh = client.get(f"{URL}templates/orders/", {"format": "csv", "lang": "zh-hans"})
+    en = client.get(f"{URL}templates/orders/", {"format": "xlsx", "lang": "en"})
+
+    assert zh.content.decode("utf-8-sig").splitlines()[0].split(",")[:3] == ["订单号*", "客户*", "下单日期*"]
+    book = load_workbook(io.BytesIO(en.content))
+    assert [cell.value for cell in book.worksheets[0][1]][:3] == ["Order number*", "Customer*", "Order date*"]
+    notes = [row[0].value for row in book.worksheets[1].iter_rows()]
+    assert any(note and "do not touch stock" in note for note in notes)

@@ -9,6 +9,8 @@ from openpyxl import load_workbook
 from gendan.crm.models import Customer
 from gendan.imports.models import Import
 from gendan.imports.services import import_check, import_create
+from gendan.sales.models import Order
+from tests.factories import CustomerFactory, ProductFactory, WarehouseFactory
 
 from .conftest import csv_file
 
@@ -99,3 +101,37 @@ def test_the_new_page_offers_the_templates_of_the_kinds_one_may_import(client, p
     assert [value for value, _label in page.context["form"].fields["kind"].choices] == ["stock"]
     headers = [cell.value for cell in load_workbook(io.BytesIO(xlsx.content)).worksheets[0][1]]
     assert headers == ["SKU*", "Warehouse*", "Opening quantity*", "Note"]
+
+
+@pytest.mark.usefixtures("english")
+def test_historical_orders_go_from_upload_through_the_dry_run_to_done(client, personas):
+    # given
+    CustomerFactory(code="KH001", owner=personas["rep1"])
+    ProductFactory(sku="FM-DN50")
+    WarehouseFactory()
+    client.force_login(personas["admin"])
+    upload = csv_file(
+        "订单号,客户,下单日期,产品,数量,单价,发货日期,签收日期,开票日期\nXS-1,KH001,2025-03-03,FM-DN50,2,100,2025-03-04,"
+        "2025-03-05,2025-03-06\n",
+        "gb18030",
+    )
+    new = client.get(reverse("imports:new"))
+
+    # when
+    created = client.post(reverse("imports:new"), {"kind": "orders", "file": upload})
+    imp = Import.objects.get()
+    checked = client.get(created.url)
+    client.post(reverse("imports:commit", args=[imp.pk]))
+
+    # then
+    assert b'data-testid="template-note-orders"' in new.content
+    assert created.url == reverse("imports:detail", args=[imp.pk])
+    assert b'data-testid="commit-import"' in checked.content
+    done = client.get(reverse("imports:detail", args=[imp.pk]))
+    assert b'data-testid="import-done"' in done.content
+    assert reverse("sales:order_list").encode() in done.content
+    order = Order.objects.get()
+    assert order.status == "delivered"
+    page = client.get(reverse("sales:order_detail", args=[order.pk]))
+    assert page.status_code == 200
+    assert "imported the order from history" in page.content.decode()

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gendan.sales.status import billing_status_of, delivery_status_of, payment_status_of
+from gendan.sales.status import billing_status_of, delivery_status_of, payment_status_of, road_of
 
 D = Decimal
 
@@ -26,6 +26,23 @@ D = Decimal
 )
 def test_delivery_status(lines, expected):
     assert delivery_status_of(lines) == expected
+
+
+@pytest.mark.parametrize(
+    ("status", "delivery", "payment", "steps"),
+    [
+        ("confirmed", "not_shipped", "unpaid", []),
+        ("confirmed", "partially_shipped", "unpaid", ["partially_shipped"]),
+        ("confirmed", "delivered", "unpaid", ["shipped", "delivered"]),
+        ("confirmed", "delivered", "paid", ["shipped", "delivered", "closed"]),
+        ("partially_shipped", "shipped", "paid", ["shipped"]),
+        ("delivered", "delivered", "partially_paid", []),
+        ("delivered", "delivered", "paid", ["closed"]),
+        ("on_hold", "not_shipped", "unpaid", []),
+    ],
+)
+def test_the_road_an_order_takes_by_its_derived_statuses(status, delivery, payment, steps):
+    assert [step for step, _verb in road_of(status, delivery, payment)] == steps
 
 
 @pytest.mark.parametrize(

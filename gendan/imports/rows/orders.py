@@ -1,0 +1,233 @@
+"""Historical orders, one row per order line, through the history services of sales, fulfillment and finance."""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from gendan.catalog.models import Product
+from gendan.core.errors import ApplicationError
+from gendan.crm.models import Customer
+from gendan.finance.services_history import invoice_import, payment_import
+from gendan.fulfillment.services_history import shipment_import
+from gendan.sales.lines import build_lines
+from gendan.sales.services_history import order_import
+
+from .values import GroupError, RowContext, date_value, decimal_value, text_value
+
+# The columns of an order's header: given on its first row, the same or empty on the others.
+ORDER_HEADER = (
+    "customer",
+    "ordered_on",
+    "promised_date",
+    "owner",
+    "shipped_on",
+    "carrier",
+    "tracking_number",
+    "delivered_on",
+    "invoice_number",
+    "invoiced_on",
+    "paid_amount",
+    "paid_on",
+    "notes",
+)
+ORDER_DATES = {"ordered_on", "promised_date", "shipped_on", "delivered_on", "invoiced_on", "paid_on"}
+
+# Each history service's error keys as the import's fields (a service's "number" is the order's or the invoice's).
+ORDER_KEYS = {"ordered_at": "ordered_on"}
+SHIPMENT_KEYS = {"shipped_at": "shipped_on", "delivered_at": "delivered_on"}
+INVOICE_KEYS = {"issued_at": "invoiced_on", "number": "invoice_number"}
+PAYMENT_KEYS = {"received_at": "paid_on", "amount": "paid_amount"}
+LINE_FIELDS = {"product": "product", "quantity": "quantity", "unit_price": "unit_price", "amount": "quantity"}
+
+
+def _comparable(values, name):
+    """A header value as compared between the rows of one order: dates as dates, whatever their format."""
+    if name in ORDER_DATES:
+        return date_value(values, name, {}) or text_value(values, name)
+    return text_value(values, name)
+
+
+def _order_rows_errors(ctx: RowContext, rows) -> tuple[dict, dict, list]:
+    """Check an order's rows: ({row: {field: messages}}, the order's header as read from its first row, its lines)."""
+    first_row, first = rows[0]
+    by_row: dict[int, dict] = {}
+    head: dict = {}
+    errors = by_row.setdefault(first_row, {})
+    for row, values in rows[1:]:
+        for name in ORDER_HEADER:
+            if text_value(values, name) and _comparable(values, name) != _comparable(first, name):
+                by_row.setdefault(row, {})[name] = [
+                    _("The order's first row (%(row)s) says otherwise: leave this empty or write the same.")
+                    % {"row": first_row}
+                ]
+    if customer_name := text_value(first, "customer"):
+        head["customer"] = ctx.customer_id(customer_name)
+        if head["customer"] is None:
+            errors["customer"] = [
+                _("Two of your customers are called %(name)s: give the code.") % {"name": customer_name}
+            ]
+        elif head["customer"] is False:
+            errors["customer"] = [_("None of your customers has this code or name.")]
+    else:
+        errors["customer"] = [_("Give the customer, by code or name.")]
+    for name in ORDER_DATES:
+        head[name] = date_value(first, name, errors)
+    if head["ordered_on"] is None and "ordered_on" not in errors:
+        errors["ordered_on"] = [_("Give the order's date.")]
+    head["owner"] = None
+    if owner_name := text_value(first, "owner"):
+        owner = ctx.user(owner_name)
+        if owner is None:
+            errors["owner"] = [_("Two people are called %(name)s: give the user name.") % {"name": owner_name}]
+        elif owner is False:
+            errors["owner"] = [_("Nobody here is called %(name)s.") % {"name": owner_name}]
+        else:
+            head["owner"] = owner
+    for name in ("carrier", "tracking_number", "invoice_number", "notes"):
+        head[name] = text_value(first, name)
+    head["paid_amount"] = decimal_value(first, "paid_amount", errors)
+    _steps_errors(ctx, head, errors)
+    lines = []
+    for row, values in rows:
+        problems = by_row.setdefault(row, {})
+        product_name = text_value(values, "product")
+        product_id = ctx.product_id(product_name) if product_name else False
+        if not product_name:
+            problems["product"] = [_("Give the product, by code or name.")]
+        elif product_id is None:
+            problems["product"] = [_("Several products are called %(name)s: give the code.") % {"name": product_name}]
+        elif product_id is False:
+            problems["product"] = [_("No product has this code or name.")]
+        quantity = decimal_value(values, "quantity", problems)
+        if quantity is None and "quantity" not in problems:
+            problems["quantity"] = [_("Enter a quantity above zero.")]
+        unit_price = decimal_value(values, "unit_price", problems)
+        if unit_price is None and "unit_price" not in problems:
+            problems["unit_price"] = [_("Enter the unit price.")]
+        lines.append({"product": product_id, "quantity": quantity, "unit_price": unit_price})
+    return {row: problems for row, problems in by_row.items() if problems}, head, lines
+
+
+def _steps_errors(ctx: RowContext, head: dict, errors: dict) -> None:
+    """What the order's later steps need: the step before them, both halves of a payment, the right to record them."""
+    needs = [
+        ("delivered_on", "shipped_on", _("Give the shipping date too: goods are signed for after they leave.")),
+        ("invoiced_on", "shipped_on", _("Give the shipping date too: an invoice bills what has shipped.")),
+        ("paid_on", "invoiced_on", _("Give the invoice date too: the payment pays the order's invoice.")),
+        ("carrier", "shipped_on", _("Give the shipping date too, or leave the carrier out.")),
+        ("tracking_number", "shipped_on", _("Give the shipping date too, or leave the tracking number out.")),
+        ("invoice_number", "invoiced_on", _("Give the invoice date too, or leave the invoice number out.")),
+    ]
+    for name, before, message in needs:
+        if head[name] and not head[before] and before not in errors and name not in errors:
+            errors[name] = [message]
+    if head["paid_amount"] is not None and head["paid_on"] is None and "paid_on" not in errors:
+        errors["paid_on"] = [_("Give the date the money was received.")]
+    if head["paid_on"] is not None and head["paid_amount"] is None and "paid_amount" not in errors:
+        errors["paid_amount"] = [_("Give the amount received.")]
+    rights = [
+        ("shipped_on", ("fulfillment.ship_shipment",), _("You may not record shipments.")),
+        ("delivered_on", ("fulfillment.deliver_shipment",), _("You may not record deliveries.")),
+        ("invoiced_on", ("finance.add_invoice", "finance.issue_invoice"), _("You may not issue invoices.")),
+        ("paid_on", ("finance.add_payment",), _("You may not record payments.")),
+    ]
+    for name, perms, message in rights:
+        if head[name] and not all(ctx.actor.has_perm(perm) for perm in perms) and name not in errors:
+            errors[name] = [message]
+
+
+def _keyed(exc, keys: dict):
+    """A service's ValidationError with its keys as the import's fields; anything else as it is."""
+    if not isinstance(exc, ValidationError) or not hasattr(exc, "error_dict"):
+        return exc
+    return ValidationError({keys.get(key, key): messages for key, messages in exc.message_dict.items()})
+
+
+def _split_lines(exc, rows) -> list[tuple[int, Exception]]:
+    """The order service's errors: a line's ("lines.0.quantity") on that line's row, the rest on the first row."""
+    if not isinstance(exc, ValidationError) or not hasattr(exc, "error_dict"):
+        return [(rows[0][0], exc)]
+    by_row: dict[int, dict] = {}
+    for key, messages in exc.message_dict.items():
+        found = re.fullmatch(r"lines\.(\d+)\.(\w+)", key)
+        if found and int(found.group(1)) < len(rows):
+            row, name = rows[int(found.group(1))][0], LINE_FIELDS.get(found.group(2), "")
+        else:
+            row, name = rows[0][0], ORDER_KEYS.get(key, key)
+        by_row.setdefault(row, {}).setdefault(name, []).extend(messages)
+    return [(row, ValidationError(errors)) for row, errors in sorted(by_row.items())]
+
+
+def order_rows(ctx: RowContext, rows: list[tuple[int, dict]]):
+    """One order of the past from its rows (one a line), through the history services of sales, fulfillment and
+    finance: confirmed, then shipped, delivered, invoiced and paid as far as its dates go.
+
+    A problem of one row is that row's error; one of the order as a whole is its first row's.
+    """
+    by_row, head, lines = _order_rows_errors(ctx, rows)
+    products = Product.objects.in_bulk([line["product"] for line in lines if line["product"]])
+    lines = [{**line, "product": products.get(line["product"])} for line in lines]
+    if by_row:
+        # The lines as the order would take them, so that the dry run tells all of a row's problems at once.
+        try:
+            build_lines(lines, past=True)
+        except ValidationError as exc:
+            for row, problem in _split_lines(exc, rows):
+                for name, messages in problem.message_dict.items():
+                    by_row.setdefault(row, {}).setdefault(name, messages)
+        raise GroupError([(row, ValidationError(errors)) for row, errors in sorted(by_row.items())])
+    first_row, first = rows[0]
+    customer = Customer.objects.select_related("owner").get(pk=head["customer"])
+    try:
+        order = order_import(
+            actor=ctx.actor,
+            number=text_value(first, "number"),
+            customer=customer,
+            lines=lines,
+            ordered_at=ctx.moment(head["ordered_on"]),
+            owner=head["owner"],
+            promised_date=head["promised_date"],
+            notes=head["notes"],
+            data={"import": ctx.import_id},
+        )
+    except (ValidationError, ApplicationError) as exc:
+        raise GroupError(_split_lines(exc, rows)) from exc
+
+    def step(keys: dict, call):
+        try:
+            return call()
+        except (ValidationError, ApplicationError) as exc:
+            raise GroupError([(first_row, _keyed(exc, keys))]) from exc
+
+    if head["shipped_on"]:
+        step(
+            SHIPMENT_KEYS,
+            lambda: shipment_import(
+                actor=ctx.actor,
+                order=order,
+                shipped_at=ctx.moment(head["shipped_on"]),
+                carrier=head["carrier"],
+                tracking_number=head["tracking_number"],
+                delivered_at=ctx.moment(head["delivered_on"]) if head["delivered_on"] else None,
+            ),
+        )
+    if head["invoiced_on"]:
+        invoice = step(
+            INVOICE_KEYS,
+            lambda: invoice_import(
+                actor=ctx.actor, order=order, issued_at=ctx.moment(head["invoiced_on"]), number=head["invoice_number"]
+            ),
+        )
+        if head["paid_on"]:
+            step(
+                PAYMENT_KEYS,
+                lambda: payment_import(
+                    actor=ctx.actor,
+                    invoice=invoice,
+                    amount=head["paid_amount"],
+                    received_at=ctx.moment(head["paid_on"]),
+                    completes_at=ctx.moment(head["delivered_on"]) if head["delivered_on"] else None,
+                ),
+            )
+    return order
