@@ -349,7 +349,7 @@ ORDER_COLUMNS = [
         "shipped_on",
         "发货日期",
         "Shipped on",
-        _("When the whole order left; empty: not shipped yet (it is then open, without stock reserved for it)."),
+        _("When the whole order left; empty: not shipped yet (it is then open, and reserves today's stock)."),
         "2023-03-05",
         "2023-03-05",
         synonyms=("发货时间", "出库日期", "shipped"),
@@ -429,10 +429,11 @@ COLUMNS: dict[str, list[Column]] = {
 NOTES = {
     ImportKind.ORDERS: _(
         "Past orders are recorded as they ended up, on their own dates, so that sales, invoicing and collection "
-        "figures show them on their real days. They do not touch stock: nothing is reserved or moved (import the "
-        "opening stock for what is on hand today), and no reminder or notice is sent for them. An order is confirmed "
-        "on its order date; shipped whole, delivered, invoiced whole and paid on the dates its row gives; closed when "
-        "delivered and paid in full."
+        "figures show them on their real days. What left in the past moves no stock (import the opening stock for "
+        "what is on hand today, first); an order not shipped yet reserves today's stock, as any confirmed order does, "
+        "so that it ships here. No reminder or notice is sent for them. An order is confirmed on its order date; "
+        "shipped whole, delivered, invoiced whole and paid on the dates its row gives; closed when delivered and paid "
+        "in full."
     ),
 }
 

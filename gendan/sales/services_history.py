@@ -1,7 +1,8 @@
 """Orders from the company's past (an import of its history), written as they ended up and dated when they happened.
 
-History does not touch today's stock: its lines reserve nothing and no stock moves (the opening stock import states
-what is on hand now). Nothing is submitted for approval, checked against credit or told to anyone: what happened is
+What left in the past moves no stock (the opening stock import states what is on hand now); an order not shipped
+yet is today's, and reserves its goods as a confirmed order does (`reserve`), so that it ships through the live
+flow. Nothing is submitted for approval, checked against credit or told to anyone: what happened is
 recorded, not decided again. Each record gets one event, `<noun>.imported`, whose data holds its historical dates; the
 event itself is dated by the import, the records by their history (an order's confirmation, a shipment's shipping,
 an invoice's issue, a payment's receipt), which is what the metrics and their daily figures count.
@@ -23,9 +24,10 @@ from gendan.accounts.scoping import ensure_in_scope, is_visible
 from gendan.core import events
 from gendan.core.bounds import date_errors
 from gendan.core.numbering import number_taken
-from gendan.core.services import require_perm
+from gendan.core.services import require_perm, save_all
 from gendan.crm.models import Customer
 from gendan.inventory.models import Warehouse
+from gendan.inventory.services import stock_reserve_lines
 
 from .lines import build_lines, checked_totals
 from .models import ORDER_STATES, Order, OrderLine, OrderStatus
@@ -66,9 +68,11 @@ def order_import(
     promised_date: datetime.date | None = None,
     notes: str = "",
     data: dict | None = None,
+    reserve: bool = False,
 ) -> Order:
     """An order of the past, confirmed at `ordered_at` under the company's own `number`; its lines costed as products
-    cost now (the cost it was sold at is not known). `data`: more to say in its event (the import's id).
+    cost now (the cost it was sold at is not known). `data`: more to say in its event (the import's id). `reserve`:
+    the order is still to ship, and its lines reserve today's stock in the order's warehouse.
 
     The live numbering's counter moves past `number` if its pattern could have produced it, so no order entered later
     takes it.
@@ -116,6 +120,10 @@ def order_import(
         line.order = order
         line.unit_cost = line.product.cost
     OrderLine.objects.bulk_create(order_lines)
+    if reserve:
+        # Refused when today's stock cannot hold it: the caller's transaction rolls back, nothing written.
+        stock_reserve_lines(warehouse=warehouse, lines=order_lines, actor=actor)
+        save_all(order_lines, ["reserved_quantity"])
     number_taken("sales_order", number)
     events.record(
         actor,

@@ -190,6 +190,7 @@ def order_rows(ctx: RowContext, rows: list[tuple[int, dict]]):
             promised_date=head["promised_date"],
             notes=head["notes"],
             data={"import": ctx.import_id},
+            reserve=not head["shipped_on"],
         )
     except (ValidationError, ApplicationError) as exc:
         raise GroupError(_split_lines(exc, rows)) from exc

@@ -160,7 +160,8 @@ def test_a_whole_history_file_becomes_orders_in_every_state_with_their_documents
         for line in first.lines.select_related("product")
     ] == [("FM-DN50", 10, 10, 10, 10), ("GJ-20", 4, 4, 4, 4)]
     assert [line.unit_cost for line in first.lines.all()] == [Decimal("60"), Decimal("20")]
-    assert orders["XS-004"].lines.get().reserved_quantity == 0
+    # the one not shipped yet is today's: it reserves its goods, as a confirmed order does
+    assert orders["XS-004"].lines.get().reserved_quantity == 4
     # its shipment, invoice and payment on their days
     shipment = first.shipments.get()
     assert (shipment.status, shipment.carrier, shipment.tracking_number) == ("delivered", "顺丰速运", "SF1001")
@@ -180,8 +181,10 @@ def test_a_whole_history_file_becomes_orders_in_every_state_with_their_documents
     # what the customers owe now: their invoices' open amounts and what is confirmed not yet invoiced
     assert customer_exposure(book[0][0].pk) == Decimal("1130") + Decimal("226") + Decimal("226")
     assert customer_exposure(book[0][1].pk) == Decimal("1130") - Decimal("500")
-    # today's stock untouched
-    assert stock_now() == stock
+    # what left in the past moved nothing; the open order holds 4 of GJ-20, one reservation in the ledger
+    levels, moves = stock
+    assert stock_now() == ([levels[0], (levels[1][0], levels[1][1] + 4)], moves + 1)
+    assert StockMove.objects.get().kind == StockMove.Kind.RESERVATION
     # one event per record, in the history's own verbs
     verbs = Event.objects.exclude(verb__startswith="import.").values_list("verb", flat=True)
     assert sorted(verbs) == sorted(
@@ -453,3 +456,32 @@ def test_no_reminder_or_notice_comes_of_the_past(personas, book):
 
     # then
     assert (ScheduledCheck.objects.count(), Task.objects.count(), Notification.objects.count()) == (0, 0, 0)
+
+
+def test_an_open_order_ships_later_through_the_live_flow_and_one_beyond_todays_stock_is_refused(personas, book):
+    # given: stock of 100 GJ-20 today
+    admin = personas["admin"]
+    rows = [
+        ["XS-10", "KH001", D(2025, 3, 20), "", "", "GJ-20", "30", "50", "", "", "", "", "", "", "", "", ""],
+        ["XS-11", "KH001", D(2025, 3, 21), "", "", "GJ-20", "80", "50", "", "", "", "", "", "", "", "", ""],
+    ]  # fmt: skip
+
+    # when: together they want 110
+    refused = imported(admin, csv_file(csv_text(rows)))
+
+    # then: the second is refused by name, and nothing is reserved by the dry run
+    warehouse = StockLevel.objects.get(product__sku="GJ-20").warehouse
+    assert [(e["row"], e["message"]) for e in refused.errors] == [
+        (3, f"Not enough stock of GJ-20 管件 in {warehouse}: 80 needed, 70 available.")
+    ]
+    assert StockLevel.objects.get(product__sku="GJ-20").reserved == 0
+
+    # when: the first alone, then shipped in Gendan as any confirmed order
+    committed(admin, csv_file(csv_text(rows[:1])))
+    order = Order.objects.get(number="XS-10")
+    shipment_create(order=order, actor=admin, delivery_method="pickup", ship=True)
+
+    order.refresh_from_db()
+    assert (order.status, order.lines.get().shipped_quantity) == ("shipped", 30)
+    level = StockLevel.objects.get(product__sku="GJ-20")
+    assert (level.on_hand, level.reserved) == (70, 0)
