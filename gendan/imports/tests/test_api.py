@@ -168,4 +168,4 @@ def test_the_orders_template_names_the_columns_in_both_languages(personas):
     book = load_workbook(io.BytesIO(en.content))
     assert [cell.value for cell in book.worksheets[0][1]][:3] == ["Order number*", "Customer*", "Order date*"]
     notes = [row[0].value for row in book.worksheets[1].iter_rows()]
-    assert any(note and "do not touch stock" in note for note in notes)
+    assert any(note and "an order not shipped yet reserves today's stock" in note for note in notes)
