@@ -9,7 +9,7 @@ class ImportKind(models.TextChoices):
     CUSTOMERS = "customers", _("Customers")
     PRODUCTS = "products", _("Products")
     STOCK = "stock", _("Opening stock")
-    ORDERS = "orders", _("Orders")
+    ORDERS = "orders", _("Historical orders")
     SUPPLIERS = "suppliers", _("Suppliers")
 
 
