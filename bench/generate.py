@@ -1139,7 +1139,7 @@ class Generator:
         return f"1{self.rng.choice('3589')}{self.rng.randint(0, 9)}{self.rng.randint(1000_0000, 9999_9999)}"
 
     def run(self, progress=print) -> dict:
-        from django.db import transaction
+        from django.db import connection, transaction
 
         from gendan.finance.models import Invoice, Payment
         from gendan.fulfillment.models import Shipment
@@ -1164,6 +1164,12 @@ class Generator:
                 self.stock_levels()
         with transaction.atomic():
             self.finish()
+        if connection.vendor == "postgresql" and not connection.in_atomic_block:
+            # The pages marked all-visible, as autovacuum would mark them after the load: until then every
+            # index-only read goes to the table as well (at a million orders, 104 pages over 100 ms instead of
+            # 18). VACUUM runs outside a transaction only: a test's run goes without.
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM ANALYZE")
         seconds = time.perf_counter() - started
         cpu_seconds = time.process_time() - cpu_started
         rows = sum(self.counts.values())
