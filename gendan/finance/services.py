@@ -13,12 +13,12 @@ from gendan.accounts.scoping import ensure_in_scope, require_visible
 from gendan.core import events
 from gendan.core.bounds import decimal_problems, ensure_dates
 from gendan.core.errors import ApplicationError, ErrorCode
-from gendan.core.money import HUNDRED, percent_of, round_money
+from gendan.core.money import percent_of, round_money
 from gendan.core.numbering import next_number
 from gendan.core.services import require_perm, row_errors, save_all
 from gendan.crm.models import InvoiceKind
 from gendan.sales.credit import CreditStage, credit_check
-from gendan.sales.lines import order_line_quantities
+from gendan.sales.lines import line_amount, order_line_quantities
 from gendan.sales.models import Order, OrderLine, OrderStatus
 from gendan.sales.services import lock_order_with_lines, order_refresh_progress
 
@@ -34,6 +34,35 @@ FAPIAO_NUMBER = re.compile(r"[0-9]{8,20}")
 
 def _invoiceable(line: OrderLine) -> Decimal:
     return line.shipped_quantity - line.invoiced_quantity
+
+
+def invoice_lines_for(items, order) -> tuple[list[InvoiceLine], Decimal, Decimal]:
+    """The invoice lines of `items` ([(order line, quantity)]) at their order line's price and discount, their
+    subtotal and its tax at the order's rate."""
+    invoice_lines = [
+        InvoiceLine(
+            order_line=line,
+            quantity=quantity,
+            unit_price=line.unit_price,
+            discount_percent=line.discount_percent,
+            amount=line_amount(quantity, line.unit_price, line.discount_percent),
+        )
+        for line, quantity in items
+    ]
+    subtotal = round_money(sum((il.amount for il in invoice_lines), Decimal("0")))
+    return invoice_lines, subtotal, percent_of(subtotal, order.tax_rate)
+
+
+def invoice_lines_save(invoice: Invoice, invoice_lines, items, order) -> None:
+    """The saved invoice's lines written, its order lines' invoiced quantities saved with them, and the order's amount
+    invoiced moved (saved by the caller, with the order's statuses)."""
+    for il in invoice_lines:
+        il.invoice = invoice
+    InvoiceLine.objects.bulk_create(invoice_lines)
+    for line, quantity in items:
+        line.invoiced_quantity += quantity
+    save_all([line for line, _q in items], ["invoiced_quantity"])
+    order.amount_invoiced += invoice.total
 
 
 @events.batched
@@ -76,18 +105,7 @@ def invoice_create(
             available=_invoiceable,
             too_much=_("Only %(qty)s shipped and not yet invoiced on this line."),
         )
-    invoice_lines = [
-        InvoiceLine(
-            order_line=line,
-            quantity=quantity,
-            unit_price=line.unit_price,
-            discount_percent=line.discount_percent,
-            amount=round_money(quantity * line.unit_price * (HUNDRED - line.discount_percent) / HUNDRED),
-        )
-        for line, quantity in items
-    ]
-    subtotal = round_money(sum((il.amount for il in invoice_lines), Decimal("0")))
-    tax = percent_of(subtotal, order.tax_rate)
+    invoice_lines, subtotal, tax = invoice_lines_for(items, order)
     kind = kind or order.customer.invoice_kind
     invoice = Invoice(
         number=next_number(INVOICE_NUMBER_SERIES[kind]),
@@ -103,13 +121,7 @@ def invoice_create(
         created_by=actor,
     )
     invoice.save(force_insert=True)
-    for il in invoice_lines:
-        il.invoice = invoice
-    InvoiceLine.objects.bulk_create(invoice_lines)
-    for line, quantity in items:
-        line.invoiced_quantity += quantity
-    save_all([line for line, _q in items], ["invoiced_quantity"])
-    order.amount_invoiced += invoice.total
+    invoice_lines_save(invoice, invoice_lines, items, order)
     events.record(actor, "invoice.created", invoice, data={"total": invoice.total}, root=order)
     order_refresh_progress(order=order, actor=actor, lines=list(order_lines.values()))
     if issue:

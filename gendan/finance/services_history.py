@@ -6,7 +6,6 @@ settling (an invoice paid to the cent is paid, an order delivered and paid close
 """
 
 import datetime
-from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -16,15 +15,14 @@ from gendan.accounts.scoping import ensure_in_scope
 from gendan.core import events
 from gendan.core.bounds import decimal_problems
 from gendan.core.errors import ApplicationError, ErrorCode
-from gendan.core.money import percent_of, round_money
+from gendan.core.money import round_money
 from gendan.core.numbering import next_number, number_taken
-from gendan.core.services import require_perm, save_all
-from gendan.sales.lines import line_amount
+from gendan.core.services import require_perm
 from gendan.sales.services import lock_order_with_lines
 from gendan.sales.services_history import history_date_errors, order_import_progress
 
-from .models import Invoice, InvoiceLine, InvoiceStatus, Payment, PaymentAllocation
-from .services import INVOICE_NUMBER_SERIES
+from .models import Invoice, InvoiceStatus, Payment, PaymentAllocation
+from .services import INVOICE_NUMBER_SERIES, invoice_lines_for, invoice_lines_save
 
 NUMBER_MAX_LENGTH = Invoice._meta.get_field("number").max_length
 
@@ -51,18 +49,7 @@ def invoice_import(*, actor, order, issued_at: datetime.datetime, number: str = 
     items = [(line, quantity) for line, quantity in items if quantity > 0]
     if not items:
         raise ApplicationError(_("Nothing on this order is shipped and not yet invoiced."), ErrorCode.OVER_QUANTITY)
-    invoice_lines = [
-        InvoiceLine(
-            order_line=line,
-            quantity=quantity,
-            unit_price=line.unit_price,
-            discount_percent=line.discount_percent,
-            amount=line_amount(quantity, line.unit_price, line.discount_percent),
-        )
-        for line, quantity in items
-    ]
-    subtotal = round_money(sum((il.amount for il in invoice_lines), Decimal("0")))
-    tax = percent_of(subtotal, order.tax_rate)
+    invoice_lines, subtotal, tax = invoice_lines_for(items, order)
     customer = order.customer
     # Of the kind the customer gets, as issued then: a special VAT invoice's buyer details are not asked for again,
     # the tax office took it as it was.
@@ -90,13 +77,7 @@ def invoice_import(*, actor, order, issued_at: datetime.datetime, number: str = 
     invoice.created_at = issued_at
     if number:
         number_taken(INVOICE_NUMBER_SERIES[kind], number)
-    for il in invoice_lines:
-        il.invoice = invoice
-    InvoiceLine.objects.bulk_create(invoice_lines)
-    for line, quantity in items:
-        line.invoiced_quantity += quantity
-    save_all([line for line, _q in items], ["invoiced_quantity"])
-    order.amount_invoiced += invoice.total
+    invoice_lines_save(invoice, invoice_lines, items, order)
     passed = order_import_progress(order=order, lines=lines, at=issued_at)
     events.record(
         actor,

@@ -70,7 +70,8 @@ class ImportInputSerializer(serializers.Serializer):
     kind = serializers.CharField(
         help_text=(
             "customers, products, stock, or orders: historical orders, one row per order line, with their shipment, "
-            "invoice and payment, dated as they happened and touching no stock (suppliers are refused for now)."
+            "invoice and payment, dated as they happened; one not shipped yet reserves today's stock (suppliers are "
+            "refused for now)."
         )
     )
     file = serializers.FileField(help_text="XLSX, or CSV in UTF-8 (with or without BOM) or GB18030.")
