@@ -59,9 +59,19 @@ def invoice_lines_save(invoice: Invoice, invoice_lines, items, order) -> None:
     for il in invoice_lines:
         il.invoice = invoice
     InvoiceLine.objects.bulk_create(invoice_lines)
+    everything = all(quantity == _invoiceable(line) for line, quantity in items)
     for line, quantity in items:
         line.invoiced_quantity += quantity
-    save_all([line for line, _q in items], ["invoiced_quantity"])
+    if everything:
+        # Each line invoiced up to what has shipped (the usual invoice): one plain UPDATE, not a CASE per line.
+        now = timezone.now()
+        OrderLine.objects.filter(pk__in=[line.pk for line, _q in items]).update(
+            invoiced_quantity=F("shipped_quantity"), updated_at=now
+        )
+        for line, _q in items:
+            line.updated_at = now
+    else:
+        save_all([line for line, _q in items], ["invoiced_quantity"])
     order.amount_invoiced += invoice.total
 
 

@@ -7,13 +7,15 @@ today's stock is the opening stock's. It is numbered in the series of the month 
 import datetime
 
 from django.core.exceptions import ValidationError
+from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gendan.core import events
 from gendan.core.errors import ApplicationError, ErrorCode
 from gendan.core.numbering import next_number
-from gendan.core.services import require_perm, save_all
-from gendan.sales.models import OrderStatus
+from gendan.core.services import require_perm
+from gendan.sales.models import OrderLine, OrderStatus
 from gendan.sales.services import lock_order_with_lines
 from gendan.sales.services_history import history_date_errors, order_import_progress
 
@@ -69,11 +71,14 @@ def shipment_import(
     ShipmentLine.objects.bulk_create(
         [ShipmentLine(shipment=shipment, order_line=line, quantity=line.quantity) for line in lines]
     )
+    # All of every line: one plain UPDATE, not a CASE per line.
+    taken = ["shipped_quantity", *(["delivered_quantity"] if delivered_at is not None else [])]
+    now = timezone.now()
+    OrderLine.objects.filter(order=order).update(**{name: F("quantity") for name in taken}, updated_at=now)
     for line in lines:
-        line.shipped_quantity = line.quantity
-        if delivered_at is not None:
-            line.delivered_quantity = line.quantity
-    save_all(lines, ["shipped_quantity", "delivered_quantity"])
+        for name in taken:
+            setattr(line, name, line.quantity)
+        line.updated_at = now
     passed = order_import_progress(order=order, lines=lines, at=delivered_at or shipped_at)
     events.record(
         actor,

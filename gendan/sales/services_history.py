@@ -69,10 +69,12 @@ def order_import(
     notes: str = "",
     data: dict | None = None,
     reserve: bool = False,
+    warehouse: Warehouse | None = None,
 ) -> Order:
     """An order of the past, confirmed at `ordered_at` under the company's own `number`; its lines costed as products
     cost now (the cost it was sold at is not known). `data`: more to say in its event (the import's id). `reserve`:
-    the order is still to ship, and its lines reserve today's stock in the order's warehouse.
+    the order is still to ship, and its lines reserve today's stock in the order's warehouse. `warehouse`: where it
+    is kept; by default the first by code, as the order form's default (an import reads it once for all its orders).
 
     The live numbering's counter moves past `number` if its pattern could have produced it, so no order entered later
     takes it.
@@ -86,7 +88,7 @@ def order_import(
         errors["customer"] = [_("Choose one of your customers.")]
     errors |= history_date_errors({"ordered_at": ordered_at})
     errors |= date_errors({"promised_date": promised_date}, planned=True)
-    warehouse = Warehouse.objects.order_by("code").first()
+    warehouse = warehouse or Warehouse.objects.order_by("code").first()
     if warehouse is None:
         errors["warehouse"] = [_("Set up a warehouse first.")]
     try:

@@ -5,9 +5,7 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from gendan.catalog.models import Product
 from gendan.core.errors import ApplicationError
-from gendan.crm.models import Customer
 from gendan.finance.services_history import invoice_import, payment_import
 from gendan.fulfillment.services_history import shipment_import
 from gendan.sales.lines import build_lines
@@ -166,7 +164,7 @@ def order_rows(ctx: RowContext, rows: list[tuple[int, dict]]):
     A problem of one row is that row's error; one of the order as a whole is its first row's.
     """
     by_row, head, lines = _order_rows_errors(ctx, rows)
-    products = Product.objects.in_bulk([line["product"] for line in lines if line["product"]])
+    products = ctx.products([line["product"] for line in lines if line["product"]])
     lines = [{**line, "product": products.get(line["product"])} for line in lines]
     if by_row:
         # The lines as the order would take them, so that the dry run tells all of a row's problems at once.
@@ -178,13 +176,14 @@ def order_rows(ctx: RowContext, rows: list[tuple[int, dict]]):
                     by_row.setdefault(row, {}).setdefault(name, messages)
         raise GroupError([(row, ValidationError(errors)) for row, errors in sorted(by_row.items())])
     first_row, first = rows[0]
-    customer = Customer.objects.select_related("owner").get(pk=head["customer"])
+    customer = ctx.customers([head["customer"]])[head["customer"]]
     try:
         order = order_import(
             actor=ctx.actor,
             number=text_value(first, "number"),
             customer=customer,
             lines=lines,
+            warehouse=ctx.default_warehouse(),
             ordered_at=ctx.moment(head["ordered_on"]),
             owner=head["owner"],
             promised_date=head["promised_date"],

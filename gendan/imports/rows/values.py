@@ -40,6 +40,10 @@ class RowContext:
     _warehouses: dict | None = None
     _customers: dict | None = None
     _products: dict | None = None
+    # Rows read once per run for every order that names them (a customer orders many times, products recur).
+    _customer_rows: dict = field(default_factory=dict)
+    _product_rows: dict = field(default_factory=dict)
+    _default_warehouse: Warehouse | None = None
     _existing: dict = field(default_factory=dict)
     # One "now" for the whole run: a date of today is dated now, and the steps of one day keep their order.
     now: datetime.datetime = field(default_factory=timezone.now)
@@ -111,6 +115,26 @@ class RowContext:
         noon = timezone.make_aware(datetime.datetime.combine(day, datetime.time(12)))
         # A day ahead stays ahead, for the service to refuse.
         return min(noon, self.now) if day == timezone.localdate(self.now) else noon
+
+    def customers(self, ids) -> dict:
+        """{id: customer, with its owner}, each read once per run."""
+        return self._rows(self._customer_rows, Customer.objects.select_related("owner"), ids)
+
+    def products(self, ids) -> dict:
+        """{id: product}, each read once per run."""
+        return self._rows(self._product_rows, Product.objects.all(), ids)
+
+    @staticmethod
+    def _rows(known: dict, queryset, ids) -> dict:
+        if missing := {pk for pk in ids if pk not in known}:
+            known.update(queryset.in_bulk(missing))
+        return {pk: known[pk] for pk in ids if pk in known}
+
+    def default_warehouse(self):
+        """Where the run's orders are kept: the first warehouse by code (the order form's default)."""
+        if self._default_warehouse is None:
+            self._default_warehouse = Warehouse.objects.order_by("code").first()
+        return self._default_warehouse
 
     def warehouse(self, name: str):
         if self._warehouses is None:
