@@ -229,7 +229,9 @@ def build(dashboard: Dashboard, user, period: Period, compare: str, trend: Perio
         if not metric.visible_to(user):
             continue
         shown, compared = (trend, LAST_YEAR) if chart.is_trend else (period, compare)
-        result = metric.compute(user, shown.start, shown.end, group_by=chart.group_by, compare=compared)
+        result = metric.compute(
+            user, shown.start, shown.end, group_by=chart.group_by, compare=compared, limit=chart.limit
+        )
         charts.append(ChartView(f"chart-{index}-{chart.metric}-{chart.group_by}", chart.title, _config(chart, result)))
     if dashboard.targets_by and get_metric("sales").visible_to(user):
         charts.append(_against_target(user, dashboard.targets_by, trend.end, index=len(dashboard.charts)))
@@ -272,7 +274,7 @@ SERIES_NAMES = {
 def _config(chart: Chart, result: Result) -> dict:
     """What charts.js draws: the rows' labels, the period's and the compared period's values, and the list each
     bar or point drills down to."""
-    rows = result.rows[: chart.limit] if chart.limit else result.rows
+    rows = result.rows
     metric, group_by = result.metric.name, result.group_by
     if chart.is_trend:
         names = (_("Last 12 months"), _("The 12 months a year before"))

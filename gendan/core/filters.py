@@ -109,6 +109,20 @@ class IdsFilter(django_filters.MultipleChoiceFilter):
         return qs.filter(**{f"{self.field_name}__in": value})
 
 
+class ChoicesFilter(django_filters.MultipleChoiceFilter):
+    """Any of several values of a column of the row itself (statuses): one `IN`, no DISTINCT.
+
+    django-filter's own ORs one equality per value and adds DISTINCT for joins that might repeat rows. A count of
+    orders in three statuses and a billing status then read the table row by row through a bitmap per status
+    instead of one index alone, and DISTINCT sorted every column of each order counted (135 ms for 19,000 orders
+    at a million; 2 ms from the index)."""
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return qs.filter(**{f"{self.field_name}__in": sorted(set(value))})
+
+
 class SearchFilter(django_filters.CharFilter):
     """A list's search box (`?q=`): the term matched as the model's description says (core.search)."""
 

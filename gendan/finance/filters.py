@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gendan.accounts.lookups import department_picker, user_picker
-from gendan.core.filters import DayFilter, FilterSet, SearchFilter
+from gendan.core.filters import ChoicesFilter, DayFilter, FilterSet, SearchFilter
 from gendan.core.worklist_lists import OverdueWorklistFilter, WorklistFilter, yes_or_no
 from gendan.crm.lookups import customer_picker
 from gendan.crm.models import InvoiceKind
@@ -32,7 +32,7 @@ class InvoiceFilter(FilterSet):
     order = django_filters.NumberFilter(field_name="order_id", label=_("Order"))
     customer = django_filters.NumberFilter(field_name="customer_id", label=_("Customer"), widget=customer_picker())
     owner = django_filters.NumberFilter(field_name="owner_id", label=_("Owner"))
-    status = django_filters.MultipleChoiceFilter(choices=InvoiceStatus.choices, label=_("Status"))
+    status = ChoicesFilter(choices=InvoiceStatus.choices, label=_("Status"))
     kind = django_filters.ChoiceFilter(choices=InvoiceKind.choices, label=_("Invoice kind"))
     overdue = django_filters.BooleanFilter(method="by_overdue", label=_("Overdue"), widget=yes_or_no())
     issued_from = DayFilter(field_name="issued_at", lookup_expr="gte", label=_("Issued from"), widget=DATE)
@@ -122,7 +122,7 @@ class UnallocatedPaymentFilter(WorklistFilter):
 class StatementFilter(FilterSet):
     customer = django_filters.NumberFilter(field_name="customer_id", label=_("Customer"), widget=customer_picker())
     owner = django_filters.NumberFilter(field_name="customer__owner_id", label=_("Owner"))
-    status = django_filters.MultipleChoiceFilter(choices=StatementStatus.choices, label=_("Status"))
+    status = ChoicesFilter(choices=StatementStatus.choices, label=_("Status"))
     period_from = django_filters.DateFilter(
         field_name="period_end", lookup_expr="gte", label=_("Period from"), widget=DATE
     )

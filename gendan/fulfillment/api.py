@@ -14,7 +14,7 @@ from gendan.core.api import (
     ScopedPrimaryKeyRelatedField,
     ServiceViewSet,
 )
-from gendan.core.filters import FilterSet
+from gendan.core.filters import ChoicesFilter, FilterSet
 from gendan.sales.api import lines_of_visible_orders
 from gendan.sales.models import Order, OrderLine
 
@@ -130,7 +130,7 @@ class ShipmentFilter(FilterSet):
     # A plain number, not a choice among all orders: an unknown and an out-of-scope order
     # must look the same (no rows), never "not a valid choice" for one of them.
     order = django_filters.NumberFilter(field_name="order_id")
-    status = django_filters.MultipleChoiceFilter(choices=ShipmentStatus.choices)
+    status = ChoicesFilter(choices=ShipmentStatus.choices)
 
     class Meta:
         model = Shipment

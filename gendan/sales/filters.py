@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from gendan.accounts.lookups import department_picker, user_picker
 from gendan.accounts.models import User
 from gendan.catalog.lookups import product_picker
-from gendan.core.filters import DayFilter, FilterSet, IdsFilter, SearchFilter
+from gendan.core.filters import ChoicesFilter, DayFilter, FilterSet, IdsFilter, SearchFilter
 from gendan.core.forms import bootstrap
 from gendan.crm.lookups import customer_picker
 
@@ -19,7 +19,7 @@ DATE = forms.DateInput(attrs={"type": "date"})
 class OrderFilter(FilterSet):
     custom_record_type = "sales.order"
     q = SearchFilter(ORDERS, label=_("Number or customer"))
-    status = django_filters.MultipleChoiceFilter(choices=OrderStatus.choices, label=_("Status"))
+    status = ChoicesFilter(choices=OrderStatus.choices, label=_("Status"))
     delivery_status = django_filters.ChoiceFilter(choices=DeliveryStatus.choices, label=_("Delivery"))
     billing_status = django_filters.ChoiceFilter(choices=BillingStatus.choices, label=_("Billing"))
     payment_status = django_filters.ChoiceFilter(choices=PaymentStatus.choices, label=_("Payment"))

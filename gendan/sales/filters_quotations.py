@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gendan.accounts.lookups import user_picker
 from gendan.accounts.models import User
-from gendan.core.filters import DayFilter, FilterSet, SearchFilter
+from gendan.core.filters import ChoicesFilter, DayFilter, FilterSet, SearchFilter
 from gendan.crm.lookups import customer_picker
 
 from .models import Quotation
@@ -16,7 +16,7 @@ from .selectors_quotations import STATUS_CHOICES_LISTED
 
 class QuotationFilter(FilterSet):
     q = SearchFilter(QUOTATIONS, label=_("Number or customer"))
-    status = django_filters.MultipleChoiceFilter(choices=STATUS_CHOICES_LISTED, label=_("Status"))
+    status = ChoicesFilter(choices=STATUS_CHOICES_LISTED, label=_("Status"))
     customer = django_filters.NumberFilter(field_name="customer_id", label=_("Customer"), widget=customer_picker())
     owner = django_filters.ModelChoiceFilter(
         queryset=User.objects.filter(is_active=True), label=_("Owner"), widget=user_picker()

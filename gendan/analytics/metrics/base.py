@@ -232,10 +232,11 @@ class Metric:
         return _("%(metric)s cannot be narrowed by %(group_by)s.") % {"metric": self.label, "group_by": group_by}
 
     def compute(
-        self, user, start: datetime.date, end: datetime.date, group_by=None, compare=None, filters=None
+        self, user, start: datetime.date, end: datetime.date, group_by=None, compare=None, filters=None, limit=None
     ) -> Result:
         """The metric from `start` to `end` for `user`: its total and, `group_by` a grouping or a pair of them, its
-        rows. `filters` ({grouping: [keys]}) keeps the records of those rows only, in the total as in the rows."""
+        rows. `filters` ({grouping: [keys]}) keeps the records of those rows only, in the total as in the rows.
+        `limit`: by one grouping other than time, only the largest rows (a chart's top ten), the others not named."""
         self.check(start, end, group_by, compare, filters)
         period = Period(start, end)
         other = period.compared(compare) if compare else None
@@ -244,10 +245,16 @@ class Metric:
         sources = rollups.sources_for(self, user, groupings, filters) or [
             (part, self._narrowed(part, part.records(user), filters)) for part in self.parts
         ]
+        rows, sums, compare_sums = [], None, None
         if len(groupings) == 2:
             rows = self._pairs(sources, period, groupings)
-        else:
-            rows = self._rows(sources, period, other, group_by) if group_by else []
+        elif group_by:
+            current = self._grouped(sources, period, group_by)
+            before = self._grouped(sources, other, group_by) if other else {}
+            rows = self._rows(period, other, group_by, current, before, limit)
+            if group_by not in self.overlapping and not any(group_by in part.to_many for part in self.parts):
+                # Each record in one row: the groups' sums are the total's, with no second reading of the records.
+                sums, compare_sums = _summed(current.values()), _summed(before.values()) if other else None
         return Result(
             metric=self,
             start=start,
@@ -255,8 +262,14 @@ class Metric:
             group_by=group_by,
             compare=compare,
             rows=rows,
-            total=self._total(user, sources, period),
-            compare_total=self._total(user, sources, other) if other else None,
+            total=self._value(sums) if sums is not None else self._total(user, sources, period),
+            compare_total=(
+                None
+                if other is None
+                else self._value(compare_sums)
+                if compare_sums is not None
+                else self._total(user, sources, other)
+            ),
             compare_start=other.start if other else None,
             compare_end=other.end if other else None,
             as_of=company_today() if self.point_in_time else None,
@@ -311,9 +324,9 @@ class Metric:
             for key in sorted(current, key=order)
         ]
 
-    def _rows(self, sources: list, period: Period, other: Period | None, group_by: str) -> list[Row]:
-        current = self._grouped(sources, period, group_by)
-        before = self._grouped(sources, other, group_by) if other else {}
+    def _rows(
+        self, period: Period, other: Period | None, group_by: str, current: dict, before: dict, limit: int | None
+    ) -> list[Row]:
         if group_by in TIME_GROUPINGS:
             keys = period.buckets(group_by)
             # Month k of the period against month k of the one compared with.
@@ -328,19 +341,29 @@ class Metric:
                 )
                 for key in keys
             ]
-        keys = current.keys() | before.keys()
+        values = {key: self._value(current.get(key)) for key in current.keys() | before.keys()}
+
+        def largest(key):
+            # The largest first; rows without a value (a ratio of nothing) last.
+            return values[key] is None, -(values[key] or 0)
+
+        keys = sorted(values, key=largest)
+        if limit is not None and len(keys) > limit:
+            # Named are the first `limit` and those tied with the last of them, which their names order.
+            last = largest(keys[limit - 1])
+            keys = [key for index, key in enumerate(keys) if index < limit or largest(key) == last]
         labels = row_labels(group_by, keys)
         rows = [
             Row(
                 key=key,
                 label=labels[key],
-                value=self._value(current.get(key)),
+                value=values[key],
                 compare_value=self._value(before.get(key)) if other else None,
             )
             for key in keys
         ]
-        # The largest first; rows without a value (a ratio of nothing) last.
-        return sorted(rows, key=lambda row: (row.value is None, -(row.value or 0), row.label, str(row.key)))
+        rows.sort(key=lambda row: (*largest(row.key), row.label, str(row.key)))
+        return rows if limit is None else rows[:limit]
 
     @staticmethod
     def _add(sums: list, part: Part, found: dict) -> None:
@@ -363,6 +386,16 @@ class Metric:
             microseconds = numerator // datetime.timedelta(microseconds=1) if numerator else 0
             ratio = Decimal(microseconds) / _MICROSECONDS_A_DAY / Decimal(denominator)
         return ratio.quantize(_TENTH, rounding=ROUND_HALF_UP)
+
+
+def _summed(groups) -> list:
+    """The [numerator, denominator] of several groups together."""
+    sums = [None, 0]
+    for numerator, denominator in groups:
+        if numerator is not None:
+            sums[0] = numerator if sums[0] is None else sums[0] + numerator
+        sums[1] += denominator
+    return sums
 
 
 def _groupings(group_by) -> tuple:

@@ -300,13 +300,13 @@ def _more_history(quarter, count: int):
         # Each card and chart is its metric's few grouped queries; the session, the user, the department tree
         # (read once per request) and one look at which daily figures are ready come on top. Sales against target
         # (analytics.targets): the tree, the targets, sales by owner and its labels, and the people.
-        ("rep1", "rep", 24),
+        ("rep1", "rep", 22),
         # A manager's dashboard names the slowest stage: two queries for each of the six.
-        ("follower1", "team", 59),
-        ("manager1", "department", 82),
-        ("boss1", "executive", 58),
-        ("warehouse1", "warehouse", 19),
-        ("finance1", "finance", 37),
+        ("follower1", "team", 48),
+        ("manager1", "department", 63),
+        ("boss1", "executive", 49),
+        ("warehouse1", "warehouse", 15),
+        ("finance1", "finance", 29),
     ],
 )
 def test_a_dashboard_costs_the_same_queries_for_a_small_and_a_larger_history(client, quarter, person, view, expected):

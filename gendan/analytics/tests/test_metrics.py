@@ -469,3 +469,32 @@ def test_the_records_of_a_row_are_its_drill_down(quarter):
     assert [refund.amount for refund in refunds] == [Decimal("20")]
     with pytest.raises(ValidationError):
         sales.records(quarter.boss1, *Q1, colour="red")
+
+
+@pytest.mark.parametrize("name", ["sales", "orders"])
+@pytest.mark.parametrize("group_by", ["customer", "owner", "product"])
+def test_a_limit_keeps_the_largest_rows_as_the_whole_list_orders_them(quarter, name, group_by):
+    metric = get_metric(name)
+    if group_by not in metric.group_bys:
+        pytest.skip(f"{name} is not grouped by {group_by}")
+    whole = metric.compute(quarter.boss1, d("2025-01-01"), d("2026-12-31"), group_by=group_by, compare="previous")
+    if (name, group_by) == ("orders", "product"):
+        # Two rows of equal counts, which their names put in order: a limit of one cuts between them.
+        assert [row.value for row in whole.rows] == [4, 4]
+
+    for limit in range(1, len(whole.rows) + 1):
+        limited = metric.compute(
+            quarter.boss1, d("2025-01-01"), d("2026-12-31"), group_by=group_by, compare="previous", limit=limit
+        )
+        assert limited.rows == whole.rows[:limit]
+        assert (limited.total, limited.compare_total) == (whole.total, whole.compare_total)
+
+
+def test_a_total_by_groups_that_share_no_record_is_the_total_of_the_records(quarter):
+    metric = get_metric("sales")
+    alone = metric.compute(quarter.boss1, *Q1, compare="previous")
+
+    for group_by in ("customer", "owner", "region", "product", "team"):
+        grouped = metric.compute(quarter.boss1, *Q1, group_by=group_by, compare="previous")
+        assert (grouped.total, grouped.compare_total) == (alone.total, alone.compare_total)
+        assert sum(row.value for row in grouped.rows) == alone.total

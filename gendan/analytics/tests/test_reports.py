@@ -388,7 +388,7 @@ def test_the_run_page_shows_the_table_and_the_chart_in_a_fixed_number_of_queries
 
     # session, user, the department tree (shared with), the report, her permissions (two), whether she subscribed,
     # then per measure she may see its total, its rows and their labels
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(13):
         response = client.get(url)
 
     page = response.content.decode()
@@ -579,7 +579,7 @@ def test_the_api_runs_a_report_in_the_callers_scope_in_a_fixed_number_of_queries
 
     # the token, the department tree, the report, her permissions (two), then per measure its total, its rows and
     # their labels
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(11):
         response = alice.get(f"/api/v1/reports/{report.pk}/run/", {"start": "2026-01-01", "end": "2026-02-28"})
 
     assert response.json() == {

@@ -221,7 +221,7 @@ def test_the_stages_page_asks_the_same_queries_whatever_the_data(client, persona
 
 # Each stage's count of what waits in it is the order or deal list's own filter set: each one's custom fields are read
 # once for all its stages (the request's memo, core.custom_fields.fields_of).
-STAGES_PAGE_QUERIES = 76
+STAGES_PAGE_QUERIES = 67
 
 
 def test_an_invoice_without_an_order_event_before_it_is_not_a_passage(personas, road):

@@ -308,7 +308,7 @@ def test_the_targets_page_shows_the_board_with_a_fixed_number_of_queries(client,
 
     # the session and the reader (4), the department tree (1), the targets (1), the scope's tree (3), sales by owner
     # (3), the people (1), the year by month (2) and the year's targets (1)
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(16):
         response = client.get(url, query)
 
     assert response.status_code == 200
@@ -388,12 +388,12 @@ def test_the_api_lists_targets_with_their_actuals_in_a_fixed_number_of_queries(m
     # permissions (3), the department tree (1), the count and the page (2), the scope's tree (3), two computations by
     # owner (6) each after asking whether their daily figures are built (2), the tree again for the teams' actuals (1)
     # and the owners' teams (1)
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(17):
         response = client.get(LIST, {"year": 2026})
     target_set(
         actor=people["admin"], metric="sales", period="month", year=2026, month=3, amount="1", owner=people["rep2"]
     )
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(17):
         assert client.get(LIST, {"year": 2026}).json()["count"] == 5
 
     assert response.status_code == 200
