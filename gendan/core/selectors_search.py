@@ -69,9 +69,14 @@ def global_search(*, user, term: str, per_kind: int = RESULTS_PER_KIND) -> list[
 def _group(kind: search.Kind, user, term: str, per_kind: int) -> list[Group]:
     """The kind's group, in a list: none when it finds nothing."""
     found = search.search(kind.visible_to(user), kind.searchable, term)
-    records = list(found.select_related(*kind.related)[: per_kind + 1])
-    if not records:
+    # The few keys first, then their rows with what their labels name. In one statement, PostgreSQL joined each of a
+    # term's 2,000 payments to its customer before sorting them for the first six (28 ms; 12 for the keys alone).
+    keys = list(found.values_list("pk", flat=True)[: per_kind + 1])
+    if not keys:
         return []
+    by_key = kind.searchable.model._base_manager.select_related(*kind.related).in_bulk(keys)
+    # A row deleted between the two reads is left out.
+    records = [by_key[key] for key in keys if key in by_key]
     rows = [
         Found(
             type=kind.name,
