@@ -36,11 +36,13 @@ from gendan.fulfillment.models import Shipment
 from gendan.fulfillment.search import SHIPMENTS
 from gendan.inventory.models import StockLevel
 from gendan.inventory.search import STOCK_LEVELS, STOCK_MOVES, WAREHOUSES
-from gendan.sales.models import Order, Quotation
+from gendan.sales.models import Order, OrderStatus, Quotation
 from gendan.sales.search import ORDER_NUMBERS, ORDERS, QUOTATIONS
+from gendan.sales.tests.quotation_helpers import quotation_at
 from tests.api_client import api_as
 from tests.backbone import draft_order, stocked_products
 from tests.factories import ContactFactory, CustomerFactory, customer_ready_to_order
+from tests.stages import order_at
 
 pytestmark = pytest.mark.django_db
 
@@ -466,7 +468,11 @@ def searched(queryset, searchable, term):
 
 
 def test_the_order_search_reads_indexes_only(personas):
-    CustomerFactory(name="深圳市华为技术有限公司", owner=personas["rep1"])
+    customer = CustomerFactory(name="深圳市华为技术有限公司", owner=personas["rep1"])
+    # Something to find: a term the probe finds nowhere asks for no rows, and so has no plan.
+    _warehouse, products = stocked_products(1)
+    order = draft_order(personas["rep1"], products, customer=customer)
+    Order.objects.filter(pk=order.pk).update(number="SO20250100001")
     # Unordered: on a handful of rows PostgreSQL may as well walk the list's date index and filter.
     by_number = plan(search(Order.objects.order_by(), ORDER_NUMBERS, "so2025"))
     # As the lists read them: with their related rows joined (an OR would turn into a scan here on SQLite).
@@ -528,7 +534,13 @@ def test_a_broad_term_tests_each_row_it_walks_without_reading_every_customer_fir
     assert "crm_customer_pkey" in page or "PRIMARY KEY" in page
 
 
-def test_payments_shipments_and_quotations_are_found_through_indexes():
+def test_payments_shipments_and_quotations_are_found_through_indexes(personas):
+    # Something to find: a term the probe finds nowhere asks for no rows, and so has no plan.
+    order = order_at(OrderStatus.CLOSED, personas)
+    Payment.objects.filter(customer=order.customer).update(reference="银行流水12345")
+    Shipment.objects.filter(order=order).update(tracking_number="SF12345678")
+    quotation = quotation_at("draft", personas)
+    Quotation.objects.filter(pk=quotation.pk).update(number="QT20250100001")
     by_reference = plan(search(Payment.objects.order_by(), PAYMENTS, "银行流水1234"))
     by_tracking = plan(search(Shipment.objects.order_by(), SHIPMENTS, "SF1234"))
     by_quotation = plan(search(Quotation.objects.order_by(), QUOTATIONS, "qt2025"))
@@ -551,6 +563,8 @@ def test_a_scoped_search_never_loops_its_matches_over_a_joined_index(personas):
     # A rep's invoices are scoped through their orders. Given `id IN (<matches>)`, SQLite took
     # each of the rep's orders and looked up every match in the invoices' (order_id, rowid) index:
     # orders times matches, seconds at ten thousand orders.
+    order = order_at(OrderStatus.CLOSED, personas)
+    Customer.objects.filter(pk=order.customer_id).update(name="宁波华东机电有限公司")
     invoices = plan(search(Invoice.objects.visible_to(personas["rep1"]), INVOICES, "有限公司"))
 
     assert "rowid=?)" not in invoices.replace("(rowid=?)", "")

@@ -23,6 +23,7 @@ PAYMENTS = Searchable(
     Payment,
     numbers=("number",),
     text=("reference",),
+    codes=True,
     through=(("customer", CUSTOMERS),),
     sqlite_key="number",
 )

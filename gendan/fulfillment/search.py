@@ -13,6 +13,7 @@ SHIPMENTS = Searchable(
     Shipment,
     numbers=("number",),
     text=("tracking_number",),
+    codes=True,
     through=(("order", ORDER_NUMBERS),),
     sqlite_key="number",
 )
