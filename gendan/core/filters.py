@@ -98,17 +98,6 @@ class IdsField(forms.Field):
         return selected_ids(values) if values else []
 
 
-class IdsFilter(django_filters.MultipleChoiceFilter):
-    """The records picked on a list (its checkboxes), for an action on them: exporting, printing."""
-
-    field_class = IdsField
-
-    def filter(self, qs, value):
-        if not value:
-            return qs
-        return qs.filter(**{f"{self.field_name}__in": value})
-
-
 class ChoicesFilter(django_filters.MultipleChoiceFilter):
     """Any of several values of a column of the row itself (statuses): one `IN`, no DISTINCT.
 
@@ -121,6 +110,12 @@ class ChoicesFilter(django_filters.MultipleChoiceFilter):
         if not value:
             return qs
         return qs.filter(**{f"{self.field_name}__in": sorted(set(value))})
+
+
+class IdsFilter(ChoicesFilter):
+    """The records picked on a list (its checkboxes), for an action on them: exporting, printing."""
+
+    field_class = IdsField
 
 
 class SearchFilter(django_filters.CharFilter):

@@ -90,7 +90,7 @@ def keys_first(queryset: QuerySet) -> QuerySet:
     return queryset
 
 
-def _by_key(rows: QuerySet) -> QuerySet:
+def by_key(rows: QuerySet) -> QuerySet:
     """`rows` without their conditions: the same joins, columns and annotations, for reading rows by key alone.
 
     The keys were read under the list's scope and filters a moment before. Asked again beside 25 keys, those
@@ -240,7 +240,7 @@ class ListPaginator(Paginator):
         keys = narrower(bottom, top) if narrower else None
         if keys is None:
             keys = list(rows.values_list("pk", flat=True)[bottom:top])
-        found = _by_key(rows).in_bulk(keys)
+        found = by_key(rows).in_bulk(keys)
         # A row deleted between the two reads is left out, as if the page had been read a moment later.
         return [found[key] for key in keys if key in found]
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.text import capfirst
 
 from . import search
+from .lists import by_key
 
 # The rows each kind shows: enough to recognise the one looked for; the rest are in the kind's list.
 RESULTS_PER_KIND = 5
@@ -74,9 +75,9 @@ def _group(kind: search.Kind, user, term: str, per_kind: int) -> list[Group]:
     keys = list(found.values_list("pk", flat=True)[: per_kind + 1])
     if not keys:
         return []
-    by_key = kind.searchable.model._base_manager.select_related(*kind.related).in_bulk(keys)
+    rows = by_key(found.select_related(*kind.related)).in_bulk(keys)
     # A row deleted between the two reads is left out.
-    records = [by_key[key] for key in keys if key in by_key]
+    records = [rows[key] for key in keys if key in rows]
     rows = [
         Found(
             type=kind.name,

@@ -2,11 +2,16 @@ from django.db.models import F, QuerySet, Value
 
 from gendan.core.hooks import Port
 
-from .models import StockLevel, StockMove
+from .models import StockLevel, StockMove, Warehouse
 
 # Per stock move, whether a user sees the order it was made for (an expression): which orders a
 # user sees is sales' rule, provided in SalesConfig.ready(); without it, none.
 order_visible = Port("inventory.order_visible", default=lambda user: Value(False))
+
+
+def default_warehouse() -> Warehouse | None:
+    """Where an order is kept when nobody says: the first warehouse by code (the order form's first choice)."""
+    return Warehouse.objects.order_by("code").first()
 
 
 def stock_level_list() -> QuerySet[StockLevel]:

@@ -23,6 +23,7 @@ from gendan.core.numbering import next_number
 from gendan.core.services import check_version, require_perm, required_text, save_all
 from gendan.crm.models import Customer
 from gendan.inventory.models import Warehouse
+from gendan.inventory.selectors import default_warehouse
 from gendan.inventory.services import stock_release_lines, stock_reserve_lines
 
 from .approval_rules import ApprovalFacts
@@ -198,7 +199,7 @@ def order_create(
     unknown = set(fields) - set(ORDER_FIELDS)
     if unknown:
         raise TypeError(f"order_create got unexpected fields {sorted(unknown)}")
-    warehouse = warehouse or Warehouse.objects.order_by("code").first()
+    warehouse = warehouse or default_warehouse()
     if warehouse is None:
         raise ValidationError({"warehouse": [_("Set up a warehouse first.")]})
     fields.setdefault("tax_rate", settings.DEFAULT_TAX_RATE)

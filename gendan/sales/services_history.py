@@ -27,6 +27,7 @@ from gendan.core.numbering import number_taken
 from gendan.core.services import require_perm, save_all
 from gendan.crm.models import Customer
 from gendan.inventory.models import Warehouse
+from gendan.inventory.selectors import default_warehouse
 from gendan.inventory.services import stock_reserve_lines
 
 from .lines import build_lines, checked_totals
@@ -88,7 +89,7 @@ def order_import(
         errors["customer"] = [_("Choose one of your customers.")]
     errors |= history_date_errors({"ordered_at": ordered_at})
     errors |= date_errors({"promised_date": promised_date}, planned=True)
-    warehouse = warehouse or Warehouse.objects.order_by("code").first()
+    warehouse = warehouse or default_warehouse()
     if warehouse is None:
         errors["warehouse"] = [_("Set up a warehouse first.")]
     try:

@@ -263,18 +263,17 @@ class Metric:
             compare=compare,
             rows=rows,
             total=self._value(sums) if sums is not None else self._total(user, sources, period),
-            compare_total=(
-                None
-                if other is None
-                else self._value(compare_sums)
-                if compare_sums is not None
-                else self._total(user, sources, other)
-            ),
+            compare_total=self._compare_total(user, sources, other, compare_sums),
             compare_start=other.start if other else None,
             compare_end=other.end if other else None,
             as_of=company_today() if self.point_in_time else None,
             rows_add_up=not self.is_ratio and not set(groupings) & self.overlapping,
         )
+
+    def _compare_total(self, user, sources: list, other: Period | None, sums: list | None):
+        if other is None:
+            return None
+        return self._value(sums) if sums is not None else self._total(user, sources, other)
 
     @staticmethod
     def _narrowed(part: Part, records: QuerySet, filters: dict | None) -> QuerySet:

@@ -14,6 +14,7 @@ from gendan.catalog.models import Product, UnitOfMeasure
 from gendan.core.bounds import date_problems
 from gendan.crm.models import Customer
 from gendan.inventory.models import StockLevel, Warehouse
+from gendan.inventory.selectors import default_warehouse
 
 # What is already here, by the key a row is compared on. A product has a stock level in a warehouse from its first
 # movement there on.
@@ -131,9 +132,9 @@ class RowContext:
         return {pk: known[pk] for pk in ids if pk in known}
 
     def default_warehouse(self):
-        """Where the run's orders are kept: the first warehouse by code (the order form's default)."""
+        """Where the run's orders are kept (`inventory.selectors.default_warehouse`), read once."""
         if self._default_warehouse is None:
-            self._default_warehouse = Warehouse.objects.order_by("code").first()
+            self._default_warehouse = default_warehouse()
         return self._default_warehouse
 
     def warehouse(self, name: str):
