@@ -25,12 +25,13 @@ HISTORY_LENGTH = 50
 def custom_field_list(request):
     fields = list(CustomField.objects.all())
     groups = [(label, [f for f in fields if f.record_type == value]) for value, label in CustomRecordType.choices]
+    by_id = {field.pk: field for field in fields}
+    # Fields are never deleted, only switched off: their events are found by each field's own (the timeline index).
     history = (
-        Event.objects.filter(content_type=ContentType.objects.get_for_model(CustomField))
+        Event.objects.filter(content_type=ContentType.objects.get_for_model(CustomField), object_id__in=list(by_id))
         .select_related("actor")
         .order_by("-occurred_at", "-id")[:HISTORY_LENGTH]
     )
-    by_id = {field.pk: field for field in fields}
     history = [(event, by_id.get(event.object_id)) for event in history]
     return render(request, "core/custom_fields/list.html", {"groups": groups, "history": history})
 

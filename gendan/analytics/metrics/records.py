@@ -7,6 +7,7 @@ from django.db.models import F, Max, Min, OuterRef, Q, Subquery
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from gendan.accounts.scoping import owner_filter
 from gendan.automation.models import Task
 from gendan.crm.models import Customer
 from gendan.finance.models import (
@@ -34,8 +35,25 @@ def confirmed_orders(user):
 
 
 def confirmed_lines(user):
+    """The lines of `confirmed_orders`, their conditions on the joined order: as `order IN (those orders)`, SQLite
+    (without statistics) listed every order ever confirmed and walked the list for a month's chart. The period comes
+    as such a list (`lines_confirmed_within`)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return OrderLine.objects.none()
+    scope = owner_filter(user, "order__owner")
     # A line a change removed stays at quantity 0 for its stock ledger: nothing was sold on it.
-    return OrderLine.objects.filter(order__in=confirmed_orders(user).values("pk"), quantity__gt=0)
+    lines = OrderLine.objects.filter(order__confirmed_at__isnull=False, quantity__gt=0).exclude(
+        order__status=OrderStatus.CANCELLED
+    )
+    return lines if scope is None else lines.filter(scope)
+
+
+def lines_confirmed_within(lines, period):
+    """The lines of orders confirmed in `period`, as `order IN (those orders)`: SQLite, without statistics, read a
+    chart by customer or by owner by scanning every line and looking up its order; through the list of the period's
+    orders (order_confirmed_idx) it reads their lines alone."""
+    first, after = period.moments()
+    return lines.filter(order__in=Order.objects.filter(confirmed_at__gte=first, confirmed_at__lt=after).values("pk"))
 
 
 def issued_invoices(user):

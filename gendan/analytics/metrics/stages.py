@@ -93,8 +93,11 @@ def rework(user):
     """The times an order went back a step, for the orders `user` sees: a change applied after confirmation, or a
     submission an approver sent back. Events, with the order's groupings like a stage's passages."""
     order_type = ContentType.objects.get_for_model(Order)
+    # Scoped by a probe of each event's order, not `object_id IN (the orders seen)`: SQLite, without statistics,
+    # walked that list through the order's events (every order, for an administrator) instead of reading the
+    # period's events of the two verbs.
     events = _of_orders(Event.objects.all(), REWORK_VERBS, order_type).filter(
-        object_id__in=Order.objects.visible_to(user).values("pk")
+        Exists(Order.objects.visible_to(user).filter(pk=OuterRef("object_id")))
     )
     return _with_order_paths(events.annotate(order_id=F("object_id")))
 
