@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from . import rollups
 from .groupings import GROUP_BYS, row_labels
-from .periods import COMPARES, TIME_GROUPINGS, Period, company_today, company_zone, period_errors
+from .periods import COMPARES, TIME_GROUPINGS, Period, bucket_case, company_today, company_zone, period_errors
 
 MONEY, COUNT, PERCENT, DAYS = "money", "count", "percent", "days"
 UNITS = (MONEY, COUNT, PERCENT, DAYS)
@@ -71,10 +71,15 @@ class Part:
             return queryset.filter(**{f"{self.day}__gte": period.start, f"{self.day}__lte": period.end})
         return queryset
 
-    def key(self, group_by: str):
-        """The expression of a row's key: the bucket's first day (on the company's calendar), or the path's value."""
+    def key(self, group_by: str, period: Period | None = None):
+        """The expression of a row's key: the bucket's first day (on the company's calendar), or the path's value.
+        With `period` (the rows' own), a time bucket is found by comparisons where it has few (`bucket_case`)."""
         if group_by not in TIME_GROUPINGS:
             return F(self.paths[group_by])
+        if period is not None and (
+            case := bucket_case(self.moment or self.day, period, group_by, moment=bool(self.moment))
+        ):
+            return case
         if self.moment:
             return Trunc(self.moment, group_by, output_field=DateField(), tzinfo=company_zone())
         return Trunc(self.day, group_by, output_field=DateField())
@@ -293,7 +298,7 @@ class Metric:
         groups: dict = {}
         names = [f"group_key{index}" for index in range(len(groupings))]
         for part, records in sources:
-            keys = {name: part.key(group_by) for name, group_by in zip(names, groupings, strict=True)}
+            keys = {name: part.key(group_by, period) for name, group_by in zip(names, groupings, strict=True)}
             for found in part.in_period(records, period).order_by().values(**keys).annotate(**part.aggregates()):
                 key = tuple(found[name] for name in names) if len(names) > 1 else found[names[0]]
                 self._add(groups.setdefault(key, [None, 0]), part, found)

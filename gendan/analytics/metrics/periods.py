@@ -5,6 +5,7 @@ import zoneinfo
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db.models import Case, DateField, Value, When
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -110,3 +111,28 @@ def bucket_label(day: datetime.date, kind: str) -> str:
     if kind == WEEK:
         return _("Week of %(monday)s") % {"monday": date_format(day, "DATE_FORMAT")}
     return date_format(day, "DATE_FORMAT")
+
+
+# A period of at most this many buckets is bucketed by comparing the date with the buckets' boundaries (`bucket_case`):
+# Trunc is, on SQLite, a Python function Django registers, called once per row (1.2 s for a year's 200,000 orders by
+# month). More buckets (days over a long period) would make the comparisons dearer than the function.
+CASE_BUCKETS = 64
+
+
+def bucket_case(path: str, period: Period, kind: str, *, moment: bool):
+    """The first day of the bucket of `kind` that `path` (a moment column if `moment`, else a date column) falls in,
+    for rows within `period`, as a CASE of comparisons with the buckets' boundaries; None when the period has more
+    than CASE_BUCKETS of them."""
+    buckets = period.buckets(kind)
+    if len(buckets) > CASE_BUCKETS:
+        return None
+    zone = company_zone()
+
+    def boundary(day):
+        return datetime.datetime.combine(day, datetime.time(), tzinfo=zone) if moment else day
+
+    whens = [
+        When(**{f"{path}__lt": boundary(after)}, then=Value(day))
+        for day, after in zip(buckets, buckets[1:], strict=False)
+    ]
+    return Case(*whens, default=Value(buckets[-1]), output_field=DateField())

@@ -38,7 +38,7 @@ from gendan.analytics.models import DailyFigure, RollupState, StaleRecord
 from gendan.core.money import SummedMoney
 
 from .groupings import OWNER, TEAM
-from .periods import TIME_GROUPINGS, Period, company_zone
+from .periods import TIME_GROUPINGS, Period, bucket_case, company_zone
 
 _CHUNK = 5_000
 _DAY = "rollup_day"
@@ -144,8 +144,10 @@ class RolledPart:
     def in_period(self, figures, period: Period):
         return figures.filter(day__gte=period.start, day__lte=period.end)
 
-    def key(self, group_by: str):
+    def key(self, group_by: str, period: Period | None = None):
         if group_by in TIME_GROUPINGS:
+            if period is not None and (case := bucket_case("day", period, group_by, moment=False)):
+                return case
             return Trunc("day", group_by, output_field=DateField())
         return F("owner") if group_by == OWNER else F("owner__department")
 
