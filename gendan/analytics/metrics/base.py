@@ -76,9 +76,8 @@ class Part:
         With `period` (the rows' own), a time bucket is found by comparisons where it has few (`bucket_case`)."""
         if group_by not in TIME_GROUPINGS:
             return F(self.paths[group_by])
-        if period is not None and (
-            case := bucket_case(self.moment or self.day, period, group_by, moment=bool(self.moment))
-        ):
+        case = bucket_case(self.moment or self.day, period, group_by, moment=bool(self.moment)) if period else None
+        if case is not None:
             return case
         if self.moment:
             return Trunc(self.moment, group_by, output_field=DateField(), tzinfo=company_zone())

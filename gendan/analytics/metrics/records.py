@@ -29,9 +29,14 @@ from .periods import company_today, company_zone
 _CHUNK = 5_000
 
 
+def _confirmed(order: str = "") -> Q:
+    """Orders (through the path `order`) confirmed at some time and not cancelled since (a cancelled order keeps its
+    confirmed_at)."""
+    return Q(**{f"{order}confirmed_at__isnull": False}) & ~Q(**{f"{order}status": OrderStatus.CANCELLED})
+
+
 def confirmed_orders(user):
-    """Orders confirmed at some time and not cancelled since (a cancelled order keeps its confirmed_at)."""
-    return Order.objects.visible_to(user).filter(confirmed_at__isnull=False).exclude(status=OrderStatus.CANCELLED)
+    return Order.objects.visible_to(user).filter(_confirmed())
 
 
 def confirmed_lines(user):
@@ -42,9 +47,7 @@ def confirmed_lines(user):
         return OrderLine.objects.none()
     scope = owner_filter(user, "order__owner")
     # A line a change removed stays at quantity 0 for its stock ledger: nothing was sold on it.
-    lines = OrderLine.objects.filter(order__confirmed_at__isnull=False, quantity__gt=0).exclude(
-        order__status=OrderStatus.CANCELLED
-    )
+    lines = OrderLine.objects.filter(_confirmed("order__"), quantity__gt=0)
     return lines if scope is None else lines.filter(scope)
 
 

@@ -146,7 +146,8 @@ class RolledPart:
 
     def key(self, group_by: str, period: Period | None = None):
         if group_by in TIME_GROUPINGS:
-            if period is not None and (case := bucket_case("day", period, group_by, moment=False)):
+            case = bucket_case("day", period, group_by, moment=False) if period else None
+            if case is not None:
                 return case
             return Trunc("day", group_by, output_field=DateField())
         return F("owner") if group_by == OWNER else F("owner__department")
