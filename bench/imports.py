@@ -75,11 +75,12 @@ def order_sheet(lines: int) -> bytes:
         if order % 5 == 4:
             out.write(f"{number},{customer},{ordered},{product},2,100,,,,,,,\n")
             continue
+        # Paid in full: each line's 2 × 100 with 13% tax (the last order of the file may have fewer lines).
         shipped, signed = ordered + datetime.timedelta(days=2), ordered + datetime.timedelta(days=4)
         invoiced, paid = ordered + datetime.timedelta(days=5), ordered + datetime.timedelta(days=30)
         out.write(
             f"{number},{customer},{ordered},{product},2,100,{shipped},顺丰速运,SF{order:09d},{signed},{invoiced},"
-            f"678,{paid}\n"
+            f"{226 * min(3, lines - index)},{paid}\n"
         )
     return out.getvalue().encode("utf-8")
 

@@ -81,28 +81,52 @@ class ScopedQuerySet(models.QuerySet):
 
 def is_visible(queryset, obj, actor) -> bool:
     """Whether `actor` sees `obj` through `queryset.visible_to`, without a query when the answer is certain."""
+    return not invisible(queryset, [obj], actor)
+
+
+def invisible(queryset, objs, actor) -> set:
+    """The pks of `objs` that `actor` does not see through `queryset.visible_to`: `is_visible` for many records, with
+    at most one query."""
+    objs = list(objs)
     if actor is not None and actor.is_authenticated and actor.is_active:
-        # Every scope includes everything (scope "all") or at least the actor's own records.
-        if actor.data_scope == DataScope.ALL:
-            return True
+        if actor.data_scope == DataScope.ALL:  # everything
+            return set()
+        # Every scope includes at least the actor's own records.
         owner_path = queryset.all().owner_path
-        if "__" not in owner_path and getattr(obj, f"{owner_path}_id") == actor.pk:
-            return True
-    return queryset.visible_to(actor).filter(pk=obj.pk).exists()
+        if "__" not in owner_path:
+            objs = [obj for obj in objs if getattr(obj, f"{owner_path}_id") != actor.pk]
+    if not objs:
+        return set()
+    pks = {obj.pk for obj in objs}
+    return pks - set(queryset.visible_to(actor).filter(pk__in=pks).values_list("pk", flat=True))
+
+
+def out_of_sight_error() -> ApplicationError:
+    """The refusal of a change to a record the actor does not see."""
+    return ApplicationError(
+        _("You cannot change a record outside the records you can see."), ErrorCode.PERMISSION_DENIED
+    )
+
+
+def out_of_scope_error() -> ApplicationError:
+    """The refusal of a write that would leave the record out of the writer's sight."""
+    return ApplicationError(
+        _("You cannot assign this record outside the records you can see."), ErrorCode.PERMISSION_DENIED
+    )
 
 
 def require_visible(queryset, obj, actor) -> None:
     """Before an edit: the actor must be able to see the record, whoever handed it to the service."""
     if not is_visible(queryset, obj, actor):
-        raise ApplicationError(
-            _("You cannot change a record outside the records you can see."), ErrorCode.PERMISSION_DENIED
-        )
+        raise out_of_sight_error()
 
 
 def ensure_in_scope(queryset, obj, actor) -> None:
     """After a write, the writer must still be able to see the record (no editing out of sight)."""
-    if not is_visible(queryset, obj, actor):
-        raise ApplicationError(
-            _("You cannot assign this record outside the records you can see."),
-            ErrorCode.PERMISSION_DENIED,
-        )
+    ensure_all_in_scope(queryset, [obj], actor)
+
+
+def ensure_all_in_scope(queryset, objs, actor) -> None:
+    """ensure_in_scope for every record of `objs` (a batch's), with at most one query."""
+    if invisible(queryset, objs, actor):
+        raise out_of_scope_error()

@@ -50,3 +50,13 @@ class ApplicationError(Exception):
 
     def __str__(self):
         return str(self.message)
+
+
+class ItemErrors(Exception):
+    """A batch service's refusal of some of its items: {the item's position in the batch: its ValidationError or
+    ApplicationError}. The service's transaction rolls back: nothing of the batch is kept. The caller may send the
+    batch again without them."""
+
+    def __init__(self, by_item: dict[int, Exception]):
+        super().__init__(f"{len(by_item)} item(s) of the batch refused")
+        self.by_item = by_item

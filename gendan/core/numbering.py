@@ -84,21 +84,41 @@ def next_number(doc_type: str, at=None) -> str:
     `at`: the moment the document is dated, when it records the past (an imported shipment of 2023 is numbered in
     2023's series); now by default.
     """
+    return next_numbers(doc_type, [at])[0]
+
+
+def next_numbers(doc_type: str, moments: list) -> list[str]:
+    """The next numbers for documents of `doc_type` dated at `moments` (None: now), in their order: `next_number`
+    for many documents (an import's), one counter statement per period instead of one per document."""
     pattern = pattern_for(doc_type)
-    now = timezone.localtime(at)
-    period = _period_of(pattern, now)
-    seq = _bump(doc_type, period)
-    if seq is None:
+    dated = [timezone.localtime(at) for at in moments]
+    periods = [_period_of(pattern, moment) for moment in dated]
+    counts: dict[str, int] = {}
+    for period in periods:
+        counts[period] = counts.get(period, 0) + 1
+    # The first sequence of each period's block.
+    following = {period: _take(doc_type, period, count) - count + 1 for period, count in counts.items()}
+    numbers = []
+    for moment, period in zip(dated, periods, strict=True):
+        seq, following[period] = following[period], following[period] + 1
+        # Uppercase whatever the pattern's letters: a search finds numbers by the prefix of the
+        # uppercased term, on their unique index (core.search).
+        numbers.append(format_number(pattern, moment, seq).upper())
+    return numbers
+
+
+def _take(doc_type: str, period: str, count: int) -> int:
+    """Move the period's counter on by `count` and return its new last value, creating it if need be."""
+    last = _bump(doc_type, period, count)
+    if last is None:
         try:
             with transaction.atomic():
-                NumberCounter.objects.create(doc_type=doc_type, period=period, last_value=1)
-            seq = 1
+                NumberCounter.objects.create(doc_type=doc_type, period=period, last_value=count)
+            last = count
         except IntegrityError:
-            # Another transaction created the period's counter first: take the next one.
-            seq = _bump(doc_type, period)
-    # Uppercase whatever the pattern's letters: a search finds numbers by the prefix of the
-    # uppercased term, on their unique index (core.search).
-    return format_number(pattern, now, seq).upper()
+            # Another transaction created the period's counter first: take the next ones.
+            last = _bump(doc_type, period, count)
+    return last
 
 
 # A sequence the live series could never count up to; beyond it a counter's column would overflow.
@@ -128,17 +148,29 @@ def number_taken(doc_type: str, number: str) -> None:
 
     A number the pattern cannot produce needs nothing: the series never reaches it.
     """
-    pattern = pattern_for(doc_type)
-    found = _pattern_regex(pattern).fullmatch(number.upper())
-    if found is None or "seq" not in found.groupdict():
-        return
-    parts = found.groupdict()
-    # The period as _period_of writes it: a four-digit year even for {yy} (a two-digit year is this century's).
-    year = parts.get("yyyy") or (f"20{parts['yy']}" if parts.get("yy") else None)
-    period = "".join(p for p in (year, parts.get("mm"), parts.get("dd")) if p is not None)
-    seq = int(parts["seq"])
-    if seq > UNREACHABLE:
-        return
+    numbers_taken(doc_type, [number])
+
+
+def numbers_taken(doc_type: str, numbers) -> None:
+    """number_taken for many numbers: each period's counter moved once, past the highest of them."""
+    regex = _pattern_regex(pattern_for(doc_type))
+    highest: dict[str, int] = {}
+    for number in numbers:
+        found = regex.fullmatch(number.upper())
+        if found is None or "seq" not in found.groupdict():
+            continue
+        parts = found.groupdict()
+        # The period as _period_of writes it: a four-digit year even for {yy} (a two-digit year is this century's).
+        year = parts.get("yyyy") or (f"20{parts['yy']}" if parts.get("yy") else None)
+        period = "".join(p for p in (year, parts.get("mm"), parts.get("dd")) if p is not None)
+        seq = int(parts["seq"])
+        if seq <= UNREACHABLE:
+            highest[period] = max(seq, highest.get(period, 0))
+    for period, seq in highest.items():
+        _raise_past(doc_type, period, seq)
+
+
+def _raise_past(doc_type: str, period: str, seq: int) -> None:
     if NumberCounter.objects.filter(doc_type=doc_type, period=period, last_value__lt=seq).update(last_value=seq):
         return
     if NumberCounter.objects.filter(doc_type=doc_type, period=period).exists():
@@ -151,14 +183,14 @@ def number_taken(doc_type: str, number: str) -> None:
         NumberCounter.objects.filter(doc_type=doc_type, period=period, last_value__lt=seq).update(last_value=seq)
 
 
-def _bump(doc_type: str, period: str) -> int | None:
-    """Add one to the period's counter and read it back in one statement; None when there is no counter yet."""
+def _bump(doc_type: str, period: str, count: int = 1) -> int | None:
+    """Add `count` to the period's counter and read it back in one statement; None when there is no counter yet."""
     table = connection.ops.quote_name(NumberCounter._meta.db_table)
     # UPDATE ... RETURNING (PostgreSQL, SQLite >= 3.35): one round trip instead of an UPDATE and a SELECT.
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET last_value = last_value + 1 WHERE doc_type = %s AND period = %s RETURNING last_value",
-            [doc_type, period],
+            f"UPDATE {table} SET last_value = last_value + %s WHERE doc_type = %s AND period = %s RETURNING last_value",
+            [count, doc_type, period],
         )
         row = cursor.fetchone()
     return row[0] if row else None

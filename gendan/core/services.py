@@ -1,6 +1,7 @@
 """Helpers every app's services share."""
 
 from django.core.exceptions import ValidationError
+from django.db.models import Case, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -58,6 +59,10 @@ def apply_to_each(ids, action) -> int:
     return done
 
 
+# Rows per UPDATE of save_all: each changing column names the rows of each of its values, a parameter per row.
+SAVE_ALL_ROWS = 200
+
+
 def save_all(instances, fields) -> None:
     """Save `fields` of several rows of one model in one UPDATE, stamping `updated_at` as save() does.
 
@@ -70,7 +75,36 @@ def save_all(instances, fields) -> None:
     now = timezone.now()
     for instance in instances:
         instance.updated_at = now
-    type(instances[0]).objects.bulk_update(instances, [*fields, "updated_at"])
+    model = type(instances[0])
+    fields = [model._meta.get_field(name) for name in [*fields, "updated_at"]]
+    for start in range(0, len(instances), SAVE_ALL_ROWS):
+        chunk = instances[start : start + SAVE_ALL_ROWS]
+        model.objects.filter(pk__in=[instance.pk for instance in chunk]).update(
+            **{field.attname: _column_values(field, chunk) for field in fields}
+        )
+
+
+def _column_values(field, instances):
+    """The expression that gives each row its instance's value of `field`: the value itself when they share one,
+    else a CASE with a branch per distinct value (the rows that have it), not one per row as bulk_update writes.
+    A batch's rows mostly share their statuses and dates: a branch per row cost more to build than the rest of an
+    import together."""
+    rows_of: dict = {}
+    for instance in instances:
+        value = getattr(instance, field.attname)
+        key = value
+        try:
+            hash(key)
+        except TypeError:
+            # A value that cannot be compared cheaply (a JSON object) takes a branch of its own.
+            key = object()
+        rows_of.setdefault(key, (value, []))[1].append(instance.pk)
+    if len(rows_of) == 1:
+        return Value(next(iter(rows_of.values()))[0], output_field=field)
+    return Case(
+        *(When(pk__in=pks, then=Value(value, output_field=field)) for value, pks in rows_of.values()),
+        output_field=field,
+    )
 
 
 def text_problems(value, *, missing, max_length: int | None = None) -> tuple[str, list[str]]:

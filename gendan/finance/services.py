@@ -53,26 +53,33 @@ def invoice_lines_for(items, order) -> tuple[list[InvoiceLine], Decimal, Decimal
     return invoice_lines, subtotal, percent_of(subtotal, order.tax_rate)
 
 
-def invoice_lines_save(invoice: Invoice, invoice_lines, items, order) -> None:
-    """The saved invoice's lines written, its order lines' invoiced quantities saved with them, and the order's amount
-    invoiced moved (saved by the caller, with the order's statuses)."""
-    for il in invoice_lines:
-        il.invoice = invoice
-    InvoiceLine.objects.bulk_create(invoice_lines)
-    everything = all(quantity == _invoiceable(line) for line, quantity in items)
-    for line, quantity in items:
-        line.invoiced_quantity += quantity
-    if everything:
-        # Each line invoiced up to what has shipped (the usual invoice): one plain UPDATE, not a CASE per line.
+def invoices_lines_save(invoices) -> None:
+    """Each saved invoice's lines written, its order lines' invoiced quantities saved with them, and its order's
+    amount invoiced moved (saved by the caller, with the order's statuses). `invoices`: [(invoice, its lines, its
+    items [(order line, quantity)], its order)], one or a batch (an import's), saved together."""
+    for invoice, invoice_lines, _items, _order in invoices:
+        for il in invoice_lines:
+            il.invoice = invoice
+    InvoiceLine.objects.bulk_create(
+        [il for _invoice, invoice_lines, _items, _order in invoices for il in invoice_lines]
+    )
+    # Each line invoiced up to what has shipped (the usual invoice): one plain UPDATE, not a CASE per line.
+    in_full, in_part = [], []
+    for _invoice, _lines, items, _order in invoices:
+        everything = all(quantity == _invoiceable(line) for line, quantity in items)
+        (in_full if everything else in_part).extend(line for line, _q in items)
+        for line, quantity in items:
+            line.invoiced_quantity += quantity
+    if in_full:
         now = timezone.now()
-        OrderLine.objects.filter(pk__in=[line.pk for line, _q in items]).update(
+        OrderLine.objects.filter(pk__in=[line.pk for line in in_full]).update(
             invoiced_quantity=F("shipped_quantity"), updated_at=now
         )
-        for line, _q in items:
+        for line in in_full:
             line.updated_at = now
-    else:
-        save_all([line for line, _q in items], ["invoiced_quantity"])
-    order.amount_invoiced += invoice.total
+    save_all(in_part, ["invoiced_quantity"])
+    for invoice, _lines, _items, order in invoices:
+        order.amount_invoiced += invoice.total
 
 
 @events.batched
@@ -131,7 +138,7 @@ def invoice_create(
         created_by=actor,
     )
     invoice.save(force_insert=True)
-    invoice_lines_save(invoice, invoice_lines, items, order)
+    invoices_lines_save([(invoice, invoice_lines, items, order)])
     events.record(actor, "invoice.created", invoice, data={"total": invoice.total}, root=order)
     order_refresh_progress(order=order, actor=actor, lines=list(order_lines.values()))
     if issue:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from gendan.core import custom_fields as custom
 from gendan.core import events
-from gendan.core.errors import ApplicationError, ErrorCode
+from gendan.core.errors import ApplicationError, ErrorCode, ItemErrors
 from gendan.core.services import require_perm
 
 from .columns import COLUMNS, CUSTOM_PREFIX, columns_of, field_choices, headers_key, match_headers
@@ -173,37 +173,82 @@ def _groups(imp: Import, sheet: Sheet) -> list[list[tuple[int, dict]]]:
     return list(groups.values())
 
 
+# How many groups (orders) a grouped kind's writer takes at once: a statement per table for each batch.
+BATCH = 100
+
+
 def _run(imp: Import, sheet: Sheet) -> tuple[list[dict], list[int]]:
-    """Every row (or group of rows) through its handler, each in a savepoint, in the caller's transaction: the
-    errors, the ids made."""
-    grouped = imp.kind in GROUPED
-    handler = GROUPED[imp.kind][1] if grouped else HANDLERS[imp.kind]
+    """Every row (or batch of groups of rows) through its handler, each in a savepoint, in the caller's transaction:
+    the errors, the ids made."""
     ctx = RowContext(actor=imp.user, import_id=imp.pk)
     column_of = {f: h for h, f in imp.mapping.items() if f}
     errors, made, done = [], [], 0
+
+    def refused(exc, row):
+        nonlocal errors
+        if isinstance(exc, GroupError):
+            for at, problem in exc.by_row:
+                errors += _row_errors(problem, at, column_of)
+        else:
+            errors += _row_errors(exc, row, column_of)
+
+    groups = _groups(imp, sheet)
     with custom.definitions_memo():
-        for group in _groups(imp, sheet):
-            first_row = group[0][0]
-            try:
-                with transaction.atomic():
-                    made.append((handler(ctx, group) if grouped else handler(ctx, group[0][1], first_row)).pk)
-            except GroupError as exc:
-                for row, problem in exc.by_row:
-                    errors += _row_errors(problem, row, column_of)
-            except (ValidationError, ApplicationError) as exc:
-                errors += _row_errors(exc, first_row, column_of)
-            except IntegrityError:
-                # The checks passed, but a record saved meanwhile took the same code (two imports, or someone typing):
-                # the database's constraint refused it. A row error, never a job left half-way.
-                errors.append(
-                    {"row": first_row, "column": "", "message": _("A record saved meanwhile conflicts with this row.")}
-                )
-            before, done = done, done + len(group)
-            if done // EVERY != before // EVERY:
+        if imp.kind in GROUPED:
+            _key, read, write = GROUPED[imp.kind]
+            for start in range(0, len(groups), BATCH):
+                batch = groups[start : start + BATCH]
+                specs = []
+                for group in batch:
+                    try:
+                        specs.append((group[0][0], read(ctx, group)))
+                    except (GroupError, ValidationError, ApplicationError) as exc:
+                        refused(exc, group[0][0])
+                made += _write_batch(ctx, write, specs, refused)
+                done += sum(len(group) for group in batch)
                 progress_set(imp.pk, done)
+        else:
+            handler = HANDLERS[imp.kind]
+            for group in groups:
+                first_row = group[0][0]
+                try:
+                    with transaction.atomic():
+                        made.append(handler(ctx, group[0][1], first_row).pk)
+                except (ValidationError, ApplicationError) as exc:
+                    refused(exc, first_row)
+                except IntegrityError:
+                    refused(ValidationError(_conflict()), first_row)
+                before, done = done, done + 1
+                if done // EVERY != before // EVERY:
+                    progress_set(imp.pk, done)
     # In the order of the file, whatever order the groups were checked in.
     errors.sort(key=lambda error: error["row"])
     return errors, made
+
+
+def _conflict() -> str:
+    # The checks passed, but a record saved meanwhile took the same code (two imports, or someone typing): the
+    # database's constraint refused it. A row error, never a job left half-way.
+    return _("A record saved meanwhile conflicts with this row.")
+
+
+def _write_batch(ctx, write, specs: list[tuple[int, object]], refused) -> list[int]:
+    """The specs written by `write` in one savepoint: the ids made. A spec the writer refuses is told and left out,
+    and the rest written again; a conflict the database finds is looked for spec by spec."""
+    while specs:
+        try:
+            with transaction.atomic():
+                return [record.pk for record in write(ctx, [spec for _row, spec in specs])]
+        except ItemErrors as exc:
+            for position, problem in exc.by_item.items():
+                refused(problem, specs[position][0])
+            specs = [spec for position, spec in enumerate(specs) if position not in exc.by_item]
+        except IntegrityError:
+            if len(specs) == 1:
+                refused(ValidationError(_conflict()), specs[0][0])
+                return []
+            return [pk for spec in specs for pk in _write_batch(ctx, write, [spec], refused)]
+    return []
 
 
 def _sheet_of(imp: Import) -> Sheet:

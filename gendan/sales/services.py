@@ -11,13 +11,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gendan.accounts.roles import SELLING_ROLES, assigns_automatically
-from gendan.accounts.scoping import ensure_in_scope, is_visible, require_visible
+from gendan.accounts.scoping import ensure_in_scope, invisible, is_visible, out_of_sight_error, require_visible
 from gendan.core import custom_fields as custom
 from gendan.core import events
 from gendan.core.bounds import date_errors
-from gendan.core.errors import ApplicationError, ErrorCode
+from gendan.core.errors import ApplicationError, ErrorCode, ItemErrors
 from gendan.core.hooks import assign_owner
-from gendan.core.locks import lock_with_children
+from gendan.core.locks import lock_many_with_children, lock_with_children
 from gendan.core.money import HUNDRED
 from gendan.core.numbering import next_number
 from gendan.core.services import check_version, require_perm, required_text, save_all
@@ -91,6 +91,20 @@ def lock_order_with_lines(order: Order, *, actor, related=(), line_related=()) -
     require_visible(Order.objects, locked, actor)
     _keep_cached_relations(order, locked, ("customer", "warehouse", "owner"))
     return locked, lines
+
+
+def lock_orders_with_lines(order_ids, *, actor, related=()) -> dict[int, tuple[Order, list[OrderLine]]]:
+    """lock_order_with_lines for a batch of orders (an import's), in one statement: {order id: (order, lines)}.
+
+    Raises ItemErrors naming the position in `order_ids` of each order the actor does not see or that is gone.
+    """
+    order_ids = list(order_ids)
+    found = lock_many_with_children(OrderLine.objects, "order", order_ids, related=related, order_by="position")
+    hidden = invisible(Order.objects, [locked for locked, _lines in found.values()], actor)
+    refused = {index: out_of_sight_error() for index, pk in enumerate(order_ids) if pk in hidden or pk not in found}
+    if refused:
+        raise ItemErrors(refused)
+    return found
 
 
 def _keep_cached_relations(given, fresh, names) -> None:

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from gendan.core.models import NumberCounter, NumberSequence
-from gendan.core.numbering import format_number, next_number, number_taken
+from gendan.core.numbering import format_number, next_number, next_numbers, number_taken, numbers_taken
 from gendan.sales.models import Order
 from tests.backbone import draft_order, stocked_products
 
@@ -120,6 +120,30 @@ def test_a_counter_past_a_given_number_stays_where_it_is():
         assert next_number("sales_order") == "SO20261200006"
         number_taken("sales_order", "SO20261200004")
         assert next_number("sales_order") == "SO20261200007"
+
+
+def test_a_batch_is_numbered_in_the_order_given_each_in_its_own_months_series_after_what_is_taken():
+    march, april = datetime.datetime(2023, 3, 5, 4, tzinfo=UTC), datetime.datetime(2023, 4, 1, 4, tzinfo=UTC)
+    with at(2026, 12, 7, 4, 0):
+        before = next_number("shipment", at=march)
+
+        batch = next_numbers("shipment", [april, march, None, march, april])
+        after = next_number("shipment", at=march)
+
+    assert before == "SH20230300001"
+    assert batch == ["SH20230400001", "SH20230300002", "SH20261200001", "SH20230300003", "SH20230400002"]
+    assert after == "SH20230300004"
+
+
+def test_numbers_given_in_a_batch_move_each_periods_counter_past_the_highest():
+    with at(2026, 12, 7, 4, 0):
+        numbers_taken("sales_order", ["SO20261100007", "SO20261100003", "SO20261200002", "XS-1", "SO20261100005"])
+        given_after = (
+            next_number("sales_order", at=datetime.datetime(2026, 11, 9, 4, tzinfo=UTC)),
+            next_number("sales_order"),
+        )
+
+    assert given_after == ("SO20261100008", "SO20261200003")
 
 
 def test_a_pattern_needs_a_sequence_part():

@@ -7,7 +7,7 @@ on the column the file has for it.
 """
 
 from ..models import ImportKind
-from .orders import order_rows
+from .orders import order_spec, orders_write
 from .records import SERVICE_KEYS, customer_row, product_row, stock_row
 from .values import GroupError, RowContext
 
@@ -19,8 +19,9 @@ HANDLERS = {
     ImportKind.STOCK: stock_row,
 }
 
-# Kinds whose rows come in groups (an order's lines): {kind: (the field that groups them, the group's handler)}.
-GROUPED = {ImportKind.ORDERS: ("number", order_rows)}
+# Kinds whose rows come in groups (an order's lines): {kind: (the field that groups them, the reading of a group into
+# what the writer takes, the writer of a batch of them)}.
+GROUPED = {ImportKind.ORDERS: ("number", order_spec, orders_write)}
 
 # Who may import each kind: whoever may enter one such record by hand.
 KIND_PERMS = {

@@ -1,15 +1,16 @@
-"""Historical orders, one row per order line, through the history services of sales, fulfillment and finance."""
+"""Historical orders, one row per order line, through the history services of sales, fulfillment and finance, a
+batch of orders at a time."""
 
 import re
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from gendan.core.errors import ApplicationError
-from gendan.finance.services_history import invoice_import, payment_import
-from gendan.fulfillment.services_history import shipment_import
+from gendan.core.errors import ApplicationError, ItemErrors
+from gendan.finance.services_history import invoices_import, payments_import
+from gendan.fulfillment.services_history import shipments_import
 from gendan.sales.lines import build_lines
-from gendan.sales.services_history import order_import
+from gendan.sales.services_history import orders_import
 
 from .values import GroupError, RowContext, date_value, decimal_value, text_value
 
@@ -157,17 +158,13 @@ def _split_lines(exc, rows) -> list[tuple[int, Exception]]:
     return [(row, ValidationError(errors)) for row, errors in sorted(by_row.items())]
 
 
-def order_rows(ctx: RowContext, rows: list[tuple[int, dict]]):
-    """One order of the past from its rows (one a line), through the history services of sales, fulfillment and
-    finance: confirmed, then shipped, delivered, invoiced and paid as far as its dates go.
-
-    A problem of one row is that row's error; one of the order as a whole is its first row's.
-    """
+def order_spec(ctx: RowContext, rows: list[tuple[int, dict]]) -> dict:
+    """One order of the past as read from its rows (one a line), ready for `orders_write`; its rows' problems as a
+    GroupError, told all at once (the lines as the order would take them included)."""
     by_row, head, lines = _order_rows_errors(ctx, rows)
     products = ctx.products([line["product"] for line in lines if line["product"]])
     lines = [{**line, "product": products.get(line["product"])} for line in lines]
     if by_row:
-        # The lines as the order would take them, so that the dry run tells all of a row's problems at once.
         try:
             build_lines(lines, past=True)
         except ValidationError as exc:
@@ -175,59 +172,111 @@ def order_rows(ctx: RowContext, rows: list[tuple[int, dict]]):
                 for name, messages in problem.message_dict.items():
                     by_row.setdefault(row, {}).setdefault(name, messages)
         raise GroupError([(row, ValidationError(errors)) for row, errors in sorted(by_row.items())])
-    first_row, first = rows[0]
-    customer = ctx.customers([head["customer"]])[head["customer"]]
+    return {"rows": rows, "head": head, "lines": lines}
+
+
+def _stage(specs, positions, keys, write):
+    """Run one history service over the specs at `positions` (none: it is not called): what it made, in their order;
+    a refused item as the ItemErrors of its spec, on the rows the error belongs to, and a refusal of the whole batch
+    (a right the actor lacks) as every spec's."""
+    if not positions:
+        return []
     try:
-        order = order_import(
+        return write()
+    except (ItemErrors, ValidationError, ApplicationError) as exc:
+        by_item = exc.by_item if isinstance(exc, ItemErrors) else dict.fromkeys(range(len(positions)), exc)
+        refused = {}
+        for index, problem in by_item.items():
+            rows = specs[positions[index]]["rows"]
+            by_row = _split_lines(problem, rows) if keys is None else [(rows[0][0], _keyed(problem, keys))]
+            refused[positions[index]] = GroupError(by_row)
+        raise ItemErrors(refused) from exc
+
+
+def orders_write(ctx: RowContext, specs: list[dict]) -> list:
+    """A batch of orders of the past (`order_spec`), through the history services of sales, fulfillment and finance:
+    confirmed, then shipped, delivered, invoiced and paid as far as their dates go. A refused order raises
+    ItemErrors by its position in `specs`, its errors a GroupError of its rows; then nothing of the batch is kept.
+    """
+    heads = [spec["head"] for spec in specs]
+    customers = ctx.customers({head["customer"] for head in heads})
+    everyone = list(range(len(specs)))
+    orders = _stage(
+        specs,
+        everyone,
+        None,
+        lambda: orders_import(
             actor=ctx.actor,
-            number=text_value(first, "number"),
-            customer=customer,
-            lines=lines,
             warehouse=ctx.default_warehouse(),
-            ordered_at=ctx.moment(head["ordered_on"]),
-            owner=head["owner"],
-            promised_date=head["promised_date"],
-            notes=head["notes"],
-            data={"import": ctx.import_id},
-            reserve=not head["shipped_on"],
-        )
-    except (ValidationError, ApplicationError) as exc:
-        raise GroupError(_split_lines(exc, rows)) from exc
-
-    def step(keys: dict, call):
-        try:
-            return call()
-        except (ValidationError, ApplicationError) as exc:
-            raise GroupError([(first_row, _keyed(exc, keys))]) from exc
-
-    if head["shipped_on"]:
-        step(
-            SHIPMENT_KEYS,
-            lambda: shipment_import(
-                actor=ctx.actor,
-                order=order,
-                shipped_at=ctx.moment(head["shipped_on"]),
-                carrier=head["carrier"],
-                tracking_number=head["tracking_number"],
-                delivered_at=ctx.moment(head["delivered_on"]) if head["delivered_on"] else None,
-            ),
-        )
-    if head["invoiced_on"]:
-        invoice = step(
-            INVOICE_KEYS,
-            lambda: invoice_import(
-                actor=ctx.actor, order=order, issued_at=ctx.moment(head["invoiced_on"]), number=head["invoice_number"]
-            ),
-        )
-        if head["paid_on"]:
-            step(
-                PAYMENT_KEYS,
-                lambda: payment_import(
-                    actor=ctx.actor,
-                    invoice=invoice,
-                    amount=head["paid_amount"],
-                    received_at=ctx.moment(head["paid_on"]),
-                    completes_at=ctx.moment(head["delivered_on"]) if head["delivered_on"] else None,
-                ),
-            )
-    return order
+            orders=[
+                {
+                    "number": text_value(spec["rows"][0][1], "number"),
+                    "customer": customers[head["customer"]],
+                    "lines": spec["lines"],
+                    "ordered_at": ctx.moment(head["ordered_on"]),
+                    "owner": head["owner"],
+                    "promised_date": head["promised_date"],
+                    "notes": head["notes"],
+                    "data": {"import": ctx.import_id},
+                    "reserve": not head["shipped_on"],
+                }
+                for spec, head in zip(specs, heads, strict=True)
+            ],
+        ),
+    )
+    shipped = [i for i in everyone if heads[i]["shipped_on"]]
+    _stage(
+        specs,
+        shipped,
+        SHIPMENT_KEYS,
+        lambda: shipments_import(
+            actor=ctx.actor,
+            shipments=[
+                {
+                    "order": orders[i],
+                    "shipped_at": ctx.moment(heads[i]["shipped_on"]),
+                    "carrier": heads[i]["carrier"],
+                    "tracking_number": heads[i]["tracking_number"],
+                    "delivered_at": ctx.moment(heads[i]["delivered_on"]) if heads[i]["delivered_on"] else None,
+                }
+                for i in shipped
+            ],
+        ),
+    )
+    invoiced = [i for i in everyone if heads[i]["invoiced_on"]]
+    invoices = _stage(
+        specs,
+        invoiced,
+        INVOICE_KEYS,
+        lambda: invoices_import(
+            actor=ctx.actor,
+            invoices=[
+                {
+                    "order": orders[i],
+                    "issued_at": ctx.moment(heads[i]["invoiced_on"]),
+                    "number": heads[i]["invoice_number"],
+                }
+                for i in invoiced
+            ],
+        ),
+    )
+    invoice_of = dict(zip(invoiced, invoices, strict=True))
+    paid = [i for i in invoiced if heads[i]["paid_on"]]
+    _stage(
+        specs,
+        paid,
+        PAYMENT_KEYS,
+        lambda: payments_import(
+            actor=ctx.actor,
+            payments=[
+                {
+                    "invoice": invoice_of[i],
+                    "amount": heads[i]["paid_amount"],
+                    "received_at": ctx.moment(heads[i]["paid_on"]),
+                    "completes_at": ctx.moment(heads[i]["delivered_on"]) if heads[i]["delivered_on"] else None,
+                }
+                for i in paid
+            ],
+        ),
+    )
+    return orders

@@ -15,6 +15,7 @@ from gendan.finance.models import Invoice, Payment
 from gendan.finance.services import invoice_create, payment_record
 from gendan.fulfillment.models import Shipment
 from gendan.fulfillment.services import shipment_create, shipment_deliver
+from gendan.imports import services as import_services
 from gendan.imports.jobs import commit_import
 from gendan.imports.models import Import
 from gendan.imports.services import import_check, import_commit, import_create
@@ -22,7 +23,7 @@ from gendan.inventory.models import StockLevel, StockMove
 from gendan.sales.credit import customer_exposure
 from gendan.sales.models import Order
 from gendan.sales.services import order_create
-from gendan.sales.services_history import order_import
+from gendan.sales.services_history import orders_import
 from tests.factories import (
     AddressFactory,
     ContactFactory,
@@ -199,12 +200,16 @@ def test_an_order_failing_at_commit_leaves_none_of_the_file(personas, book):
     admin = personas["admin"]
     imp = imported(admin, csv_file(csv_text(ROWS)))
     assert imp.errors == []
-    order_import(
+    orders_import(
         actor=admin,
-        number="XS-003",
-        customer=book[0][0],
-        lines=[{"product": book[1][0], "quantity": Decimal("1")}],
-        ordered_at=datetime.datetime(2025, 3, 1, 4, tzinfo=datetime.UTC),
+        orders=[
+            {
+                "number": "XS-003",
+                "customer": book[0][0],
+                "lines": [{"product": book[1][0], "quantity": Decimal("1")}],
+                "ordered_at": datetime.datetime(2025, 3, 1, 4, tzinfo=datetime.UTC),
+            }
+        ],
     )
     before = (Order.objects.count(), Shipment.objects.count(), Invoice.objects.count(), Payment.objects.count())
     import_commit(imp=imp, actor=admin)
@@ -218,6 +223,46 @@ def test_an_order_failing_at_commit_leaves_none_of_the_file(personas, book):
     assert imp.errors == [{"row": 5, "column": "订单号", "message": "An order with this number is already here."}]
     assert (Order.objects.count(), Shipment.objects.count(), Invoice.objects.count(), Payment.objects.count()) == before
     assert not Event.objects.filter(verb="shipment.imported").exists()
+
+
+def test_orders_refused_at_a_later_step_of_their_batch_are_named_and_the_others_of_the_batch_go_through(
+    personas, book, monkeypatch
+):
+    # given: orders written two at a time; an invoice numbered FP-2025-77 already here; XS-003 left open with 98 of
+    # the 100 GJ-20 in stock, so that XS-004, open beside it in the same batch, finds 2
+    monkeypatch.setattr(import_services, "BATCH", 2)
+    admin = personas["admin"]
+    earlier = ["XS-900", "KH001", D(2025, 3, 1), "", "", "GJ-20", "1", "50", D(2025, 3, 2), "自提", "", "",
+               "FP-2025-77", D(2025, 3, 3), "", "", ""]  # fmt: skip
+    committed(admin, csv_file(csv_text([earlier])))
+    rows = [*ROWS[:3], ["XS-003", "KH001", D(2025, 3, 12), *[""] * 2, "GJ-20", "98", "50", *[""] * 9], *ROWS[4:]]
+    warehouse = StockLevel.objects.get(product__sku="GJ-20").warehouse
+
+    # when
+    refused = imported(admin, csv_file(csv_text(rows)))
+
+    # then: the invoice's step (after its order and shipment were written in the batch) and the reservation (after
+    # the batch's orders were written) name their own rows; nothing else is wrong, nothing stays
+    assert [(e["row"], e["column"], e["message"]) for e in refused.errors] == [
+        (4, "发票号", "An invoice with this number is already here."),
+        (6, "", f"Not enough stock of GJ-20 管件 in {warehouse}: 4 needed, 2 available."),
+    ]
+    assert Order.objects.count() == 1
+    assert StockLevel.objects.get(product__sku="GJ-20").reserved == 0
+
+    # when: the file without them, three batches
+    done = committed(admin, csv_file(csv_text([row for row in rows if row[0] not in ("XS-002", "XS-004")])))
+
+    # then
+    assert done.status == "done"
+    assert sorted(Order.objects.values_list("number", "status")) == [
+        ("XS-001", "closed"),
+        ("XS-003", "confirmed"),
+        ("XS-005", "delivered"),
+        ("XS-900", "shipped"),
+    ]
+    assert StockLevel.objects.get(product__sku="GJ-20").reserved == 98
+    assert Event.objects.filter(verb="order.imported", data__import=done.pk).count() == 3
 
 
 def test_the_history_leaves_what_the_live_flow_leaves(personas, book):
