@@ -570,6 +570,25 @@ def test_a_scoped_search_never_loops_its_matches_over_a_joined_index(personas):
     assert "rowid=?)" not in invoices.replace("(rowid=?)", "")
 
 
+def test_a_reps_search_finding_few_rows_starts_from_them_not_from_the_reps_rows_by_date(personas):
+    # A rep's shipments are walked by date through (owner, created) for the list; a tracking number finds a few.
+    # SQLite, guessing ten rows for the rep's, walked all of them testing each against the few found.
+    order = order_at(OrderStatus.CLOSED, personas)
+    Shipment.objects.filter(order=order).update(tracking_number="SF12345678")
+    rep = personas["rep1"]
+    listed = Shipment.objects.visible_to(rep).order_by("-created_at", "-id")
+
+    found = search(listed, SHIPMENTS, "SF1234")
+    counted = search(Shipment.objects.visible_to(rep), SHIPMENTS, "SF1234")
+
+    assert list(found) == list(Shipment.objects.filter(order=order, owner=rep).order_by("-created_at", "-id"))
+    assert found.count() == counted.count() == 1
+    assert search(Shipment.objects.visible_to(personas["rep3"]), SHIPMENTS, "SF1234").count() == 0
+    if connection.vendor == "sqlite":
+        for plan_lines in (plan(found), plan(counted)):
+            assert "shipment_owner" not in plan_lines.splitlines()[0], plan_lines
+
+
 def test_a_term_finding_many_rows_finds_the_same_in_a_page_and_in_a_count(personas, settings):
     _warehouse, products = stocked_products(1)
     rep1 = personas["rep1"]
