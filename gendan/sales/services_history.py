@@ -19,6 +19,7 @@ kept, so that the caller can send the rest again.
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -132,14 +133,20 @@ def orders_import(*, actor, orders: list[dict], warehouse: Warehouse | None = No
             line.unit_cost = line.product.cost
     OrderLine.objects.bulk_create([line for _index, _order, order_lines in made for line in order_lines])
     reserving = [(index, order_lines) for index, _order, order_lines in made if orders[index].get("reserve")]
-    for index, order_lines in reserving:
-        try:
-            stock_reserve_lines(warehouse=warehouse, lines=order_lines, actor=actor)
-        except ApplicationError as exc:
-            # Today's stock cannot hold it; the others are still tried, so that one run names every such order.
-            refused[index] = exc
-    if refused:
-        raise ItemErrors(refused)
+    try:
+        # All of them at once (a statement per table), in a savepoint: refused, the stock is left as it was.
+        with transaction.atomic():
+            stock_reserve_lines(warehouse=warehouse, lines=[ln for _i, lines in reserving for ln in lines], actor=actor)
+    except ApplicationError:
+        # Today's stock cannot hold them all: order by order, to name each it cannot hold.
+        for index, order_lines in reserving:
+            try:
+                with transaction.atomic():
+                    stock_reserve_lines(warehouse=warehouse, lines=order_lines, actor=actor)
+            except ApplicationError as exc:
+                refused[index] = exc
+        if refused:
+            raise ItemErrors(refused) from None
     save_all([line for _index, order_lines in reserving for line in order_lines], ["reserved_quantity"])
     numbers_taken("sales_order", [order.number for _index, order, _lines in made])
     for index, order, order_lines in made:
