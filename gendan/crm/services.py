@@ -107,8 +107,9 @@ def customer_create(
         assigned = assign_owner("crm.customer", region=fields.get("region", ""), actor=actor)
     code = code.strip()
     customer = Customer(name=name, owner=owner or assigned or actor, code=code or "pending", **fields)
-    # The actor as owner is a user in hand: checking that the row exists would re-read it.
-    exclude = ["owner"] if customer.owner is actor else []
+    # The owner is a user in hand (given, assigned or the actor): checking that its row exists would re-read it, once
+    # per row of an import.
+    exclude = ["owner"]
     errors = _customer_problems(customer, exclude if code else ["code", *exclude], new_tax_id=True)
     if code and "code" not in errors and Customer.objects.filter(code=code).exists():
         errors["code"] = [_("A customer with this code is already here.")]
