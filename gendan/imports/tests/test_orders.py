@@ -20,6 +20,7 @@ from gendan.imports.jobs import commit_import
 from gendan.imports.models import Import
 from gendan.imports.services import import_check, import_commit, import_create
 from gendan.inventory.models import StockLevel, StockMove
+from gendan.sales import services_history as sales_history
 from gendan.sales.credit import customer_exposure
 from gendan.sales.models import Order
 from gendan.sales.services import order_create
@@ -263,6 +264,22 @@ def test_orders_refused_at_a_later_step_of_their_batch_are_named_and_the_others_
     ]
     assert StockLevel.objects.get(product__sku="GJ-20").reserved == 98
     assert Event.objects.filter(verb="order.imported", data__import=done.pk).count() == 3
+
+
+def test_a_batch_the_database_refuses_is_written_again_order_by_order_to_name_the_one(personas, book, monkeypatch):
+    # given: XS-003 taken meanwhile, after the service's own check (made blind here) and before its write
+    admin = personas["admin"]
+    committed(admin, csv_file(csv_text([["XS-003", *ROWS[3][1:]]])))
+    monkeypatch.setattr(sales_history, "history_number_problems", lambda number, here: [])
+
+    # when
+    refused = imported(admin, csv_file(csv_text(ROWS)))
+
+    # then: the database's unique number refused the batch; order by order, only XS-003's row is named
+    assert [(e["row"], e["message"]) for e in refused.errors] == [
+        (5, "A record saved meanwhile conflicts with this row.")
+    ]
+    assert list(Order.objects.values_list("number", flat=True)) == ["XS-003"]
 
 
 def test_the_history_leaves_what_the_live_flow_leaves(personas, book):
