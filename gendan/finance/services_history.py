@@ -190,8 +190,9 @@ def payments_import(*, actor, payments: list[dict]) -> list[Payment]:
     Payment.objects.bulk_create([payment for payment, *_rest in made])
     for payment, received_at, *_rest in made:
         payment.created_at = received_at
-    # Received when it came: the payment lists sort by when payments were entered.
-    Payment.objects.bulk_update([payment for payment, *_rest in made], ["created_at"])
+    # Received when it came: the payment lists sort by when payments were entered (a batch's payments of one day
+    # share their moment: save_all's CASE has a branch per day, not per payment).
+    save_all([payment for payment, *_rest in made], ["created_at"])
     PaymentAllocation.objects.bulk_create(
         [
             PaymentAllocation(
